@@ -1,0 +1,3 @@
+from synergy_models.cli import main
+
+raise SystemExit(main())

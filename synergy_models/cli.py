@@ -1,0 +1,200 @@
+"""The ``synergy`` command line (also ``python -m synergy_models``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+import synergy_models
+from synergy_models.errors import InputError, Problem, SynergyError
+
+EXIT_INPUT = 2
+
+
+def _parse_params(pairs: Sequence[str]) -> dict[str, Any]:
+    """``["carbon_price=150", "time.days=4"]`` -> ``{"carbon_price": 150, "time.days": 4}``.
+
+    Values are read as YAML, so ``years=[2025,2030]`` and ``capex={solar: 250}`` work.
+    """
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or not key.strip():
+            raise InputError(Problem(f"--param {pair!r}", "expected KEY=VALUE, e.g. carbon_price=150"))
+        try:
+            out[key.strip()] = yaml.safe_load(text) if text.strip() else ""
+        except yaml.YAMLError:
+            out[key.strip()] = text
+    return out
+
+
+class _Steps:
+    """Prints each step with its time, so long runs show progress."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.quiet = quiet
+
+    def __call__(self, label: str, fn: Callable[[], Any]) -> Any:
+        t0 = time.perf_counter()
+        if not self.quiet:
+            print(f"  {label} ...", end="", flush=True, file=sys.stderr)
+        try:
+            result = fn()
+        except BaseException:
+            if not self.quiet:
+                print(" failed", file=sys.stderr)
+            raise
+        if not self.quiet:
+            print(f" {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+        return result
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from synergy_models.data.loader import build_primary, dataset_folder, load_inputs
+    from synergy_models.data.overrides import overridable
+    from synergy_models.data.tables import read_tables
+    from synergy_models.scenario import load_scenario
+    from synergy_models.summary import summary_tables
+
+    steps = _Steps(args.quiet)
+    scenario = steps("reading scenario", lambda: load_scenario(args.scenario, _parse_params(args.param)))
+    if args.list_parameters:
+        tables = read_tables(dataset_folder(scenario.dataset))
+        primary = build_primary(tables)
+        for name in overridable(primary):
+            da = primary[name]
+            dims = f"({', '.join(map(str, da.dims))})" if da.dims else ""
+            print(f"{name}{dims} [{da.attrs.get('units') or '1'}]: {da.attrs.get('long_name', '')}")
+        return 0
+    inputs = steps("loading and checking inputs", lambda: load_inputs(scenario))
+    if not args.quiet:
+        for title, frame in summary_tables(inputs):
+            print(f"\n{title}\n{frame.to_string()}")
+    print(f"\nscenario '{scenario.name}' is valid (inputs hash {inputs.attrs['inputs_hash'][:12]})")
+    return 0
+
+
+def cmd_inputs(args: argparse.Namespace) -> int:
+    from synergy_models.data.loader import load_inputs
+    from synergy_models.io import write_netcdf
+
+    inputs = _Steps(args.quiet)("loading inputs",
+                                lambda: load_inputs(args.scenario, _parse_params(args.param)))
+    out = Path(args.out or f"reports/{inputs.attrs['scenario']}/inputs.nc")
+    write_netcdf(inputs, out)
+    print(f"wrote {out}")
+    return 0
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    from synergy_models.scenario import available_scenarios
+
+    for name, description in available_scenarios().items():
+        print(f"{name:<24} {description}")
+    return 0
+
+
+def cmd_profiles(args: argparse.Namespace) -> int:
+    from synergy_models.data.loader import dataset_folder, regenerate_profiles
+
+    folder = dataset_folder(args.dataset)
+    steps = _Steps(args.quiet)
+    if args.check:
+        same, message = steps("regenerating and comparing", lambda: regenerate_profiles(
+            folder, check_only=True))
+        print(message)
+        return 0 if same else 1
+    _, message = steps("generating profiles", lambda: regenerate_profiles(folder))
+    print(message)
+    return 0
+
+
+def cmd_provenance(args: argparse.Namespace) -> int:
+    from synergy_models.data.loader import dataset_folder
+    from synergy_models.data.tables import read_tables
+
+    frame = read_tables(dataset_folder(args.dataset)).provenance()
+    if args.out:
+        frame.to_csv(args.out, index=False)
+        print(f"wrote {len(frame)} rows to {args.out}")
+    else:
+        import pandas as pd
+
+        with pd.option_context("display.max_rows", None, "display.max_colwidth", 80,
+                               "display.width", 200):
+            print(frame.to_string(index=False))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from synergy_models.summary import write_inputs_report
+
+    folder = _Steps(args.quiet)("loading inputs and writing the report", lambda: write_inputs_report(
+        args.scenario, _parse_params(args.param), Path(args.out) if args.out else None))
+    print(f"wrote {folder}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="synergy",
+        description="Computing-power-electricity synergy models for China's national computing hubs.",
+    )
+    parser.add_argument("--version", action="version", version=synergy_models.__version__)
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, help_: str, fn: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.set_defaults(fn=fn)
+        p.add_argument("-q", "--quiet", action="store_true", help="print only the result")
+        return p
+
+    def scenario_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("scenario", help="scenario name in data/scenarios (e.g. base) or a YAML path")
+        p.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
+                       help="override a parameter or setting, e.g. carbon_price=150 or time.days=4")
+
+    p = add("validate", "Check a scenario and its dataset without solving, and summarise them.",
+            cmd_validate)
+    scenario_args(p)
+    p.add_argument("--list-parameters", action="store_true",
+                   help="list the parameters a scenario can override, with units")
+    p = add("inputs", "Write a scenario's checked inputs Dataset to netCDF.", cmd_inputs)
+    scenario_args(p)
+    p.add_argument("-o", "--out", help="output path (default reports/<scenario>/inputs.nc)")
+    add("scenarios", "List the scenarios in data/scenarios with their descriptions.", cmd_scenarios)
+    p = add("profiles", "Regenerate a dataset's hourly profiles (profiles.nc) from its tables.",
+            cmd_profiles)
+    p.add_argument("--dataset", default="china_hubs", help="dataset name or folder")
+    p.add_argument("--check", action="store_true",
+                   help="only check that the shipped file matches the generator")
+    p = add("provenance", "Print (or save) every number of a dataset with its unit, year and source.",
+            cmd_provenance)
+    p.add_argument("--dataset", default="china_hubs", help="dataset name or folder")
+    p.add_argument("-o", "--out", help="write CSV here instead of printing")
+    p = add("report", "Render a scenario's report into reports/<scenario>/.", cmd_report)
+    scenario_args(p)
+    p.add_argument("-o", "--out", help="output folder (default reports/<scenario>)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.fn(args))
+    except SynergyError as err:
+        if args.debug:
+            raise
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,375 @@
+"""Scenario -> inputs ``xarray.Dataset``: the only place that turns files into model inputs.
+
+The steps, each a plain function of plain data:
+
+1. :func:`synergy_models.data.tables.read_tables` reads and checks the dataset's files;
+2. :func:`build_primary` aggregates provinces to hubs and assembles the *primary* Dataset (the
+   numbers as the dataset gives them, in model units, one variable per parameter);
+3. :func:`synergy_models.data.overrides.apply_overrides` applies the scenario's parameter overrides;
+4. :func:`derive` builds what the model reads: values per modelled year (demand growth, cost
+   interpolation), line losses and costs, peak loads;
+5. :func:`synergy_models.data.timeseries.reduce_time` picks representative days or keeps the year.
+
+Every variable carries ``units``, ``long_name`` and a ``role``: ``parameter`` (an input of the model,
+can be overridden), ``reference`` (reported figures kept for calibration checks), ``profile``
+(hourly shapes) or ``metadata`` (names and labels).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+import synergy_models
+from synergy_models.data import schema
+from synergy_models.data.overrides import apply_overrides
+from synergy_models.data.tables import Tables, check_profiles, read_tables
+from synergy_models.data.timeseries import reduce_time
+from synergy_models.errors import InputError, Problem, ProblemCollector
+from synergy_models.scenario import Scenario, data_dir, load_scenario
+
+PROVINCES = schema.PROVINCES.file
+
+
+def _da(values: Any, dims: tuple[str, ...], coords: dict[str, Any], unit: str, long_name: str,
+        role: str = "parameter", **attrs: Any) -> xr.DataArray:
+    attrs = {k: v for k, v in attrs.items() if not (isinstance(v, float) and np.isinf(v))}
+    return xr.DataArray(
+        np.asarray(values), dims=dims, coords={d: coords[d] for d in dims},
+        attrs={"units": unit, "long_name": long_name, "role": role, **attrs},
+    )
+
+
+def _weighted(values: np.ndarray, weights: np.ndarray) -> float:
+    """Weighted mean; the plain mean where all weights are zero (e.g. a hub with no wind yet)."""
+    total = weights.sum()
+    return float((values * weights).sum() / total) if total > 0 else float(values.mean())
+
+
+def dataset_folder(name: str) -> Path:
+    """The folder of a dataset named in a scenario (a name under the data folder, or a path)."""
+    p = Path(name)
+    return p if p.is_dir() else data_dir() / name
+
+
+def build_primary(t: Tables) -> xr.Dataset:
+    """Hub-level primary Dataset from validated tables (no profiles, no years)."""
+    problems = ProblemCollector()
+    regions = [r.region for r in t.regions]
+    techs = list(schema.TECHS)
+    coords: dict[str, Any] = {"region": regions, "tech": techs, "cost_year": list(schema.COST_YEARS)}
+
+    def glob(param: str) -> float:
+        return t.value(schema.PARAMETERS.file, None, param)
+
+    gas_national = glob("national_capacity_gas") / (
+        glob("national_capacity_gas") + glob("national_capacity_coal")
+    )
+    cap = np.zeros((len(regions), len(techs)))
+    hub: dict[str, list[float]] = {k: [] for k in (
+        "demand", "demand_growth", "coal_price", "wind_hours", "solar_hours", "hydro_hours",
+        "wind_utilisation", "solar_utilisation")}
+    ti = {tech: i for i, tech in enumerate(techs)}
+    for ri, region in enumerate(t.regions):
+        provs = region.provinces
+        v = {p: {} for p in provs}
+        for p in provs:
+            def get(param: str, default: float | None = None, p: str = p) -> float:
+                if t.has(PROVINCES, p, param):
+                    return t.value(PROVINCES, p, param)
+                return default if default is not None else t.value(PROVINCES, p, param)
+
+            thermal = get("capacity_thermal")
+            gas_share = get("gas_share_thermal", gas_national)
+            hydro, phs = get("capacity_hydro"), get("capacity_pumped_hydro")
+            if phs > hydro:
+                row = next(n.row for n in t.numbers[PROVINCES]
+                           if n.key == p and n.parameter == "capacity_pumped_hydro")
+                problems.add(t.numbers[PROVINCES][0].file, f"{p}: pumped hydro exceeds hydro "
+                             f"capacity ({phs:g} > {hydro:g} GW)", row=row, column="value",
+                             expected="capacity_pumped_hydro <= capacity_hydro")
+            v[p] = {
+                "coal": thermal * (1 - gas_share), "gas": thermal * gas_share,
+                "nuclear": get("capacity_nuclear"), "hydro": max(hydro - phs, 0.0),
+                "wind": get("capacity_wind"), "solar": get("capacity_solar"),
+                "battery": get("capacity_battery"), "pumped_hydro": phs,
+                "demand": get("demand"), "demand_growth": get("demand_growth"),
+                "coal_price": get("coal_price"),
+                "wind_hours": get("wind_hours"), "solar_hours": get("solar_hours"),
+                "hydro_hours": get("hydro_hours", glob("default_hydro_hours")),
+                "wind_utilisation": get("wind_utilisation", glob("default_wind_utilisation")),
+                "solar_utilisation": get("solar_utilisation", glob("default_solar_utilisation")),
+            }
+        for tech in techs:
+            cap[ri, ti[tech]] = sum(v[p][tech] for p in provs)
+
+        def arr(key: str, provs: list[str] = provs, v: dict = v) -> np.ndarray:
+            return np.array([v[p][key] for p in provs])
+
+        demand = arr("demand")
+        hub["demand"].append(demand.sum())
+        # Rates and prices are demand-weighted; hours and utilisation capacity-weighted.
+        hub["demand_growth"].append(_weighted(arr("demand_growth"), demand))
+        hub["coal_price"].append(_weighted(arr("coal_price"), demand))
+        for tech in ("wind", "solar", "hydro"):
+            hub[f"{tech}_hours"].append(_weighted(arr(f"{tech}_hours"), arr(tech)))
+        for tech in ("wind", "solar"):
+            hub[f"{tech}_utilisation"].append(_weighted(arr(f"{tech}_utilisation"), arr(tech)))
+    problems.raise_if_any()
+
+    ds = xr.Dataset(coords=coords)
+    meta = {
+        "region_name": ([r.name for r in t.regions], "hub name"),
+        "region_name_zh": ([r.name_zh for r in t.regions], "hub name (Chinese)"),
+        "role_in_programme": ([r.role for r in t.regions], "eastern demand hub or western hub"),
+        "provinces": (["; ".join(r.provinces) for r in t.regions], "member provinces"),
+        "location": ([r.location for r in t.regions], "representative city"),
+        "climate": ([r.climate for r in t.regions], "climate of the representative city"),
+    }
+    for name, (values, long_name) in meta.items():
+        ds[name] = _da(np.array(values, dtype=object), ("region",), coords, "", long_name, "metadata")
+    for name, long_name, unit in (("lat", "latitude", "degree_north"),
+                                  ("lon", "longitude", "degree_east"),
+                                  ("t_jan", "mean January temperature", "degC"),
+                                  ("t_jul", "mean July temperature", "degC")):
+        ds[name] = _da([getattr(r, name) for r in t.regions], ("region",), coords, unit, long_name,
+                       "reference")
+
+    ds["demand_base"] = _da(hub["demand"], ("region",), coords, "GWh",
+                            f"annual electricity demand in {t.meta.base_year}", valid_min=0.0)
+    ds["demand_growth"] = _da(hub["demand_growth"], ("region",), coords, "1/year",
+                              "compound annual growth of electricity demand",
+                              valid_min=-0.5, valid_max=1.0)
+    ds["pue"] = _da([t.value(schema.REGION_PARAMETERS.file, r, "pue") for r in regions],
+                    ("region",), coords, "1", "typical data-centre PUE", valid_min=1.0, valid_max=3.0)
+    ds["capacity_existing"] = _da(cap, ("region", "tech"), coords, "GW",
+                                  f"installed capacity in {t.meta.base_year}", valid_min=0.0)
+    ds["coal_price"] = _da(hub["coal_price"], ("region",), coords, "MUSD/GWh",
+                           "coal benchmark price (for checks)", "reference")
+    for tech in ("wind", "solar", "hydro"):
+        ds[f"{tech}_hours"] = _da(hub[f"{tech}_hours"], ("region",), coords, "h",
+                                  f"reported {tech} full-load hours", "reference")
+    for tech in ("wind", "solar"):
+        ds[f"{tech}_utilisation"] = _da(hub[f"{tech}_utilisation"], ("region",), coords, "1",
+                                        f"{tech} utilisation (1 - curtailment)", "reference")
+
+    _add_technologies(ds, t, coords)
+    _add_lines(ds, t)
+    for param, spec in schema.PARAMETERS.params.items():
+        if param.startswith(("national_capacity", "default_")):
+            continue  # consumed above by the aggregation rules
+        ds[param] = _da(glob(param), (), {}, spec.unit, spec.description,
+                        valid_min=spec.low, valid_max=spec.high)
+    ds.attrs.update(dataset=t.meta.name, dataset_title=t.meta.title, base_year=t.meta.base_year,
+                    profile_year=t.meta.profile_year, timezone=t.meta.timezone,
+                    currency_per_usd="; ".join(f"{c.currency}={c.per_usd:g}" for c in t.currency))
+    return ds
+
+
+def _add_technologies(ds: xr.Dataset, t: Tables, coords: dict[str, Any]) -> None:
+    file = schema.TECHNOLOGIES.file
+    for param, spec in schema.TECHNOLOGIES.params.items():
+        def one(tech: str, year: int | None = None, param: str = param,
+                spec: schema.Param = spec) -> float:
+            if spec.applies_to is not None and tech not in spec.applies_to:
+                return schema.TECH_NOT_APPLICABLE[param]
+            return t.value(file, tech, param, year)
+
+        if spec.by_year:
+            values = [[one(tech, y) for y in schema.COST_YEARS] for tech in schema.TECHS]
+            dims: tuple[str, ...] = ("tech", "cost_year")
+        else:
+            values = [one(tech) for tech in schema.TECHS]
+            dims = ("tech",)
+        ds[param] = _da(values, dims, coords, spec.unit, spec.description,
+                        valid_min=spec.low, valid_max=spec.high)
+    file = schema.TRANSMISSION.file
+    for param, spec in schema.TRANSMISSION.params.items():
+        ds[f"line_{param}"] = _da(t.value(file, None, param), (), {}, spec.unit,
+                                  "UHV corridors: " + spec.description,
+                                  valid_min=spec.low, valid_max=spec.high)
+
+
+def _add_lines(ds: xr.Dataset, t: Tables) -> None:
+    file = schema.LINE_PARAMETERS.file
+    lines = [ln.line for ln in t.lines]
+    coords = {"line": lines}
+    ext = {e.region for e in t.external_regions}
+    for name, values, long_name in (
+        ("line_name", [ln.name for ln in t.lines], "corridor name"),
+        ("line_from", [ln.from_ for ln in t.lines], "sending end (positive flow direction)"),
+        ("line_to", [ln.to for ln in t.lines], "receiving end"),
+        ("line_kind", [ln.kind for ln in t.lines], "dc or ac"),
+        ("line_status", [ln.status for ln in t.lines], "existing, planned or candidate"),
+    ):
+        ds[name] = _da(np.array(values, dtype=object), ("line",), coords, "", long_name, "metadata")
+    ds["line_external"] = _da([ln.to in ext for ln in t.lines], ("line",), coords, "",
+                              "line to a region outside the hub set (fixed schedule)", "metadata")
+    ds["line_in_service"] = _da(
+        [float(ln.in_service) if ln.in_service else np.nan for ln in t.lines], ("line",), coords,
+        "year", "first year in service (NaN: candidate)", valid_min=1950.0, valid_max=2100.0)
+    for param, spec in schema.LINE_PARAMETERS.params.items():
+        values = [t.value(file, ln, param) if (t.has(file, ln, param) or spec.default is not None)
+                  else np.nan for ln in lines]
+        role = "reference" if param == "investment" else "parameter"
+        ds[f"line_{param}"] = _da(values, ("line",), coords, spec.unit, spec.description, role,
+                                  valid_min=spec.low, valid_max=spec.high)
+    if t.external_regions:
+        ds.coords["external_region"] = [e.region for e in t.external_regions]
+        ds["external_region_name"] = xr.DataArray(
+            np.array([e.name for e in t.external_regions], dtype=object), dims="external_region",
+            attrs={"units": "", "long_name": "provinces outside the hub set", "role": "metadata"})
+
+
+def load_profiles(folder: Path, regions: list[str]) -> xr.Dataset:
+    """The dataset's hourly profiles for ``regions``, checked."""
+    path = folder / "profiles.nc"
+    check_profiles(path, regions)
+    with xr.open_dataset(path) as f:
+        prof = f[list(schema.PROFILE_VARIABLES)].sel(region=regions).load()
+    for var in schema.PROFILE_VARIABLES:
+        prof[var].attrs["role"] = "profile"
+    return prof.astype("float64", keep_attrs=True)
+
+
+def profile_sites(primary: xr.Dataset) -> pd.DataFrame:
+    """What the profile generator calibrates to: location, climate and *available* full-load hours.
+
+    Reported wind and solar hours are after curtailment; the profiles give what could have been
+    produced, so their targets are the reported hours divided by the utilisation rate.
+    """
+    return pd.DataFrame({
+        "lat": primary.lat.values, "lon": primary.lon.values,
+        "wind_hours": (primary.wind_hours / primary.wind_utilisation).values,
+        "solar_hours": (primary.solar_hours / primary.solar_utilisation).values,
+        "hydro_hours": primary.hydro_hours.values,
+        "t_jan": primary.t_jan.values, "t_jul": primary.t_jul.values,
+    }, index=pd.Index([str(r) for r in primary.region.values], name="region"))
+
+
+def regenerate_profiles(folder: Path, *, check_only: bool = False, rtol: float = 1e-6
+                        ) -> tuple[bool, str]:
+    """Generate ``profiles.nc`` from the dataset's tables; or, with ``check_only``, compare.
+
+    Returns (whether the shipped file matched or was written, a message for the user).
+    """
+    from synergy_models.data.profiles import generate_profiles
+    from synergy_models.io import write_netcdf
+
+    tables = read_tables(folder)
+    primary = build_primary(tables)
+    profiles = generate_profiles(profile_sites(primary), year=tables.meta.profile_year)
+    path = folder / "profiles.nc"
+    if not check_only:
+        encoding = {v: {"dtype": "float32", "zlib": True, "complevel": 4}
+                    for v in schema.PROFILE_VARIABLES}
+        write_netcdf(profiles, path, encoding=encoding)
+        return True, f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)"
+    check_profiles(path, list(profiles.region.values))
+    with xr.open_dataset(path) as shipped:
+        worst = max(
+            float(np.max(np.abs(shipped[v].sel(region=profiles.region).values - profiles[v].values)))
+            for v in schema.PROFILE_VARIABLES
+        )
+    # float32 storage rounds to ~6e-8 relative; anything larger means the file is stale.
+    same = worst <= rtol * 10
+    return same, (f"{path} matches the generator (max difference {worst:.1e})" if same else
+                  f"{path} differs from the generator by up to {worst:.3g}: run `synergy profiles`")
+
+
+def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
+    """Values per modelled year and per line, from the (overridden) primary Dataset."""
+    base_year = int(primary.attrs["base_year"])
+    weights = scenario.year_weights
+    years = list(weights)
+    if years[0] <= base_year:
+        raise InputError(Problem(scenario.source, f"model years must come after the dataset's base "
+                                 f"year {base_year}", column="years", value=years[0],
+                                 expected=f"years from {base_year + 1}"))
+    ds = primary.copy()
+    ds = ds.assign_coords(year=years)
+    ds["year_weight"] = xr.DataArray(list(weights.values()), dims="year", attrs={
+        "units": "year", "long_name": "years each modelled year stands for", "role": "parameter"})
+
+    growth = (1 + ds.demand_growth) ** (ds.year - base_year)
+    ds["demand"] = (ds.demand_base * growth).assign_attrs(
+        units="GWh", long_name="annual electricity demand (before compute and hydrogen loads)",
+        role="parameter")
+    load = ds["load"]
+    ds["peak_load"] = (ds.demand / schema.HOURS_PER_YEAR * load.max("time")).assign_attrs(
+        units="GW", long_name="annual peak of the hourly load (full-year profile)", role="parameter")
+
+    # Costs: linear between cost years, constant outside them.
+    clipped = np.clip(years, min(schema.COST_YEARS), max(schema.COST_YEARS))
+    for var in ("capex", "capex_energy"):
+        attrs = ds[var].attrs
+        interp = ds[var].interp(cost_year=xr.DataArray(clipped, dims="year", coords={"year": years}))
+        ds[var] = interp.drop_vars("cost_year").assign_attrs(attrs)
+    ds = ds.drop_dims("cost_year")
+
+    fuel = ds.fuel_cost / ds.efficiency
+    ds["marginal_cost"] = (fuel + ds.vom).assign_attrs(
+        units="MUSD/GWh", long_name="fuel and variable O&M cost per unit of electricity (no carbon)",
+        role="parameter")
+    ds["emission_intensity"] = (ds.emission_factor / ds.efficiency).assign_attrs(
+        units="t/MWh", long_name="CO2 per unit of electricity", role="parameter")
+    ds["storage_energy_existing"] = (ds.capacity_existing * ds.duration).assign_attrs(
+        units="GWh", long_name="storage energy capacity in the base year", role="parameter")
+
+    length_1000 = ds.line_length / 1000
+    ds["line_loss"] = (ds.line_loss_fixed + ds.line_loss_per_1000km * length_1000).clip(
+        max=0.5).assign_attrs(units="1", long_name="share of sent power lost on the line",
+                              role="parameter")
+    ds["line_capex"] = (ds.line_capex_fixed + ds.line_capex_length * ds.line_length).assign_attrs(
+        units="MUSD/GW", long_name="investment per unit of new line capacity", role="parameter")
+    in_service = ds.line_in_service.fillna(np.inf) <= ds.year
+    ds["line_capacity_existing"] = ds.line_capacity.where(in_service, 0.0).assign_attrs(
+        units="GW", long_name="line capacity in service", role="parameter")
+    ds["line_schedule"] = (ds.line_scheduled_energy / schema.HOURS_PER_YEAR).assign_attrs(
+        units="GW", long_name="fixed flow to an external region (flat schedule)", role="parameter")
+    return ds
+
+
+def inputs_hash(ds: xr.Dataset) -> str:
+    """A SHA-256 of every variable's name, dims, values and units: equal inputs, equal hash."""
+    h = hashlib.sha256()
+    for name in sorted(map(str, ds.variables)):
+        da = ds[name]
+        h.update(f"{name}|{da.dims}|{da.dtype}|{da.attrs.get('units', '')}".encode())
+        values = da.values
+        if values.dtype == object or values.dtype.kind in "US":
+            h.update("\x1f".join(map(str, values.ravel())).encode())
+        else:
+            h.update(np.ascontiguousarray(values).tobytes())
+    return h.hexdigest()
+
+
+def load_inputs(scenario: Scenario | str | Path, overrides: dict[str, Any] | None = None
+                ) -> xr.Dataset:
+    """Read, check, override, derive and reduce: the inputs Dataset of a scenario.
+
+    ``scenario`` is a :class:`Scenario`, a scenario name (``"base"``) or a YAML path; ``overrides``
+    are applied on top of it (see :func:`synergy_models.scenario.load_scenario`).
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario, overrides)
+    elif overrides:
+        raise ValueError("pass overrides with a scenario name or path, not with a Scenario")
+    folder = dataset_folder(scenario.dataset)
+    tables = read_tables(folder)
+    primary = build_primary(tables)
+    primary = primary.merge(load_profiles(folder, list(primary.region.values)))
+    assert tables.ureg is not None
+    primary = apply_overrides(primary, scenario.parameters, tables.ureg, scenario.source)
+    inputs = reduce_time(derive(primary, scenario), scenario.time)
+    inputs.attrs.update(
+        scenario=scenario.name, scenario_description=scenario.description,
+        package_version=synergy_models.__version__,
+    )
+    inputs.attrs["inputs_hash"] = inputs_hash(inputs)
+    return inputs

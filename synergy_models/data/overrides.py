@@ -1,0 +1,116 @@
+"""Parameter overrides: a scenario's ``parameters:`` applied to the primary inputs Dataset.
+
+An override names a variable of the Dataset (``synergy validate SCENARIO --list-parameters`` lists
+them with units) and gives a value for all of it, or for some coordinates by nesting their labels::
+
+    parameters:
+      carbon_price: 20                 # USD/t, the variable's unit
+      carbon_price: "150 CNY/t"        # or any convertible unit
+      demand_growth: {YRD: 0.06}       # one region
+      capex: {solar: {2030: 250}}      # labels from any dims, in any order
+      capex.solar.2030: 250            # the same, as a dotted key (command line, papermill)
+
+Only variables with ``role == "parameter"`` can be overridden; reported reference figures and
+hourly profiles cannot (they would not change what the model sees).
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+import numpy as np
+import pint
+import xarray as xr
+
+from synergy_models.errors import InputError, ProblemCollector
+from synergy_models.units import convert
+
+
+def overridable(ds: xr.Dataset) -> list[str]:
+    """Names of the variables an override may set."""
+    return sorted(str(v) for v in ds.data_vars if ds[v].attrs.get("role") == "parameter")
+
+
+def _flatten(value: Any, labels: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
+    if isinstance(value, dict):
+        out = []
+        for k, v in value.items():
+            out.extend(_flatten(v, (*labels, str(k))))
+        return out
+    return [(labels, value)]
+
+
+def _selection(da: xr.DataArray, labels: tuple[str, ...]) -> tuple[dict[str, Any], str | None]:
+    """Map labels to {dim: coordinate value}; or an error message."""
+    sel: dict[str, Any] = {}
+    for label in labels:
+        dims = [d for d in da.dims if label in {str(c) for c in da[d].values}]
+        if not dims:
+            options = "; ".join(
+                f"{d}: {', '.join(map(str, da[d].values))}" for d in da.dims
+            ) or "none (a single number)"
+            return {}, f"'{label}' is not a label of any dimension of this variable ({options})"
+        dim = dims[0]
+        if dim in sel:
+            return {}, f"two labels for dimension '{dim}'"
+        sel[dim] = next(c for c in da[dim].values if str(c) == label)
+    return sel, None
+
+
+def apply_overrides(
+    ds: xr.Dataset, overrides: dict[str, Any], ureg: pint.UnitRegistry, origin: str
+) -> xr.Dataset:
+    """A copy of ``ds`` with ``overrides`` applied; :class:`InputError` names each bad override."""
+    if not overrides:
+        return ds
+    ds = ds.copy(deep=True)
+    problems = ProblemCollector()
+    names = overridable(ds)
+    for key, value in overrides.items():
+        var, *path = str(key).split(".")
+        column = f"parameters.{key}"
+        if var not in ds.data_vars or ds[var].attrs.get("role") != "parameter":
+            if var in ds.data_vars:
+                msg = (f"'{var}' is {ds[var].attrs.get('role')} data, not a model parameter: "
+                       "edit the dataset instead")
+            else:
+                close = difflib.get_close_matches(var, names, n=3)
+                msg = f"no parameter named '{var}'" + (
+                    f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else "")
+            problems.add(origin, msg, column=column,
+                         expected="a parameter name (synergy validate --list-parameters)")
+            continue
+        da = ds[var]
+        unit = da.attrs.get("units") or "1"
+        for labels, leaf in _flatten(value, tuple(path)):
+            sel, error = _selection(da, labels)
+            where = column + "".join(f".{lb}" for lb in labels[len(path):])
+            if error:
+                problems.add(origin, error, column=where)
+                continue
+            try:
+                if isinstance(leaf, str):
+                    q = ureg.parse_expression(leaf)
+                    number = convert(ureg, float(q.magnitude), str(q.units), unit)
+                elif isinstance(leaf, bool) or not isinstance(leaf, int | float):
+                    raise ValueError("not a number")
+                else:
+                    number = float(leaf)
+            except Exception as err:  # pint's parse errors are of many types
+                problems.add(origin, f"value does not convert ({err})", column=where, value=leaf,
+                             expected=f"a number in {unit}, or a string with a unit like '10 {unit}'")
+                continue
+            lo, hi = da.attrs.get("valid_min", -np.inf), da.attrs.get("valid_max", np.inf)
+            if not (np.isfinite(number) and lo <= number <= hi):
+                problems.add(origin, "value out of range", column=where, value=leaf,
+                             expected=f"between {lo:g} and {hi:g} {unit}")
+                continue
+            if sel:
+                da.loc[sel] = number
+            else:
+                da.values[...] = number
+    if problems:
+        raise InputError(problems.problems)
+    return ds
+

@@ -1,0 +1,268 @@
+"""The dataset's schema: which files, columns and parameters exist, their units and bounds.
+
+``docs/data.md`` describes the same formats for people; this module is what the loader checks.
+Wide tables (one row per object) are pydantic row models; long tables (one number per row) share
+:class:`LongRow` and declare their parameters in a :class:`LongTable`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+TECHS: tuple[str, ...] = (
+    "coal", "gas", "nuclear", "hydro", "wind", "solar", "battery", "pumped_hydro",
+)
+THERMAL = frozenset({"coal", "gas", "nuclear"})
+COMBUSTION = frozenset({"coal", "gas"})
+STORAGE = frozenset({"battery", "pumped_hydro"})
+VARIABLE_RENEWABLE = frozenset({"wind", "solar"})
+#: Cost years given in the dataset; costs for model years in between are interpolated.
+COST_YEARS: tuple[int, ...] = (2025, 2030)
+PROFILE_VARIABLES: tuple[str, ...] = ("load", "wind", "solar", "hydro")
+HOURS_PER_YEAR = 8760
+
+ID_PATTERN = r"^[A-Z][A-Z0-9_]*$"
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a long table.
+
+    ``unit`` is the unit it has in the inputs Dataset: every row's unit must convert to it.
+    ``applies_to`` limits a technology parameter to some technologies (``None``: all);
+    ``required`` means every object it applies to must have it, otherwise ``default`` is used.
+    ``by_year`` parameters have one row per cost year in :data:`COST_YEARS`.
+    """
+
+    unit: str
+    description: str
+    required: bool = True
+    default: float | None = None
+    low: float = 0.0
+    high: float = math.inf
+    by_year: bool = False
+    applies_to: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class LongTable:
+    file: str
+    key: str | None
+    params: dict[str, Param] = field(default_factory=dict)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        base = ("parameter", "year", "value", "unit", "source")
+        return ((self.key,) if self.key else ()) + base
+
+
+PROVINCES = LongTable(
+    "provinces.csv",
+    "province",
+    {
+        "demand": Param("GWh", "annual electricity consumption in the base year"),
+        "demand_growth": Param("1/year", "compound growth of consumption to 2030", low=-0.5, high=1),
+        "capacity_thermal": Param("GW", "coal and gas capacity"),
+        "gas_share_thermal": Param("1", "gas share of thermal capacity", required=False, high=1),
+        "capacity_hydro": Param("GW", "hydro capacity as reported, pumped storage included"),
+        "capacity_pumped_hydro": Param("GW", "pumped storage within capacity_hydro", False, 0.0),
+        "capacity_nuclear": Param("GW", "nuclear capacity"),
+        "capacity_wind": Param("GW", "wind capacity"),
+        "capacity_solar": Param("GW", "solar capacity"),
+        "capacity_battery": Param("GW", "new-type storage capacity", False, 0.0),
+        "wind_hours": Param("h", "reported wind full-load hours", high=8760),
+        "solar_hours": Param("h", "reported solar full-load hours, annualised", high=8760),
+        "hydro_hours": Param("h", "conventional hydro full-load hours", required=False, high=8760),
+        "wind_utilisation": Param("1", "1 - wind curtailment rate", required=False, high=1),
+        "solar_utilisation": Param("1", "1 - solar curtailment rate", required=False, high=1),
+        "coal_price": Param("MUSD/GWh", "coal benchmark price or its documented proxy"),
+    },
+)
+
+REGION_PARAMETERS = LongTable(
+    "region_parameters.csv",
+    "region",
+    {"pue": Param("1", "typical PUE of new large data centres in the hub", low=1.0, high=3.0)},
+)
+
+TECHNOLOGIES = LongTable(
+    "technologies.csv",
+    "tech",
+    {
+        "capex": Param("MUSD/GW", "overnight investment per unit of power", by_year=True),
+        "capex_energy": Param(
+            "MUSD/GWh", "investment per unit of storage energy", by_year=True, applies_to=STORAGE
+        ),
+        "fom_share": Param("1/year", "fixed O&M as a share of capex per year", high=1),
+        "vom": Param("MUSD/GWh", "variable O&M per unit of electricity"),
+        "fuel_cost": Param("MUSD/GWh", "fuel price per unit of heat", applies_to=THERMAL),
+        "efficiency": Param(
+            "1", "electricity out per energy in (storage: round trip)", low=1e-3, high=1,
+            applies_to=THERMAL | STORAGE,
+        ),
+        "emission_factor": Param("t/MWh", "CO2 per unit of heat", required=False, default=0.0),
+        "lifetime": Param("year", "lifetime", low=1, high=100),
+        "capacity_credit": Param("1", "firm share of capacity for the reserve margin", high=1),
+        "availability": Param(
+            "1", "maximum hourly output as a share of capacity", False, 1.0, low=1e-3, high=1
+        ),
+        "duration": Param("h", "energy-to-power ratio", low=0.1, high=1000, applies_to=STORAGE),
+    },
+)
+#: Values of technology parameters that do not apply to a technology (no fuel, no storage...).
+TECH_NOT_APPLICABLE = {"capex_energy": 0.0, "fuel_cost": 0.0, "efficiency": 1.0, "duration": 0.0}
+
+TRANSMISSION = LongTable(
+    "transmission.csv",
+    None,
+    {
+        "capex_length": Param("MUSD/GW/km", "line investment per unit of capacity and length"),
+        "capex_fixed": Param("MUSD/GW", "converter-station investment per unit of capacity"),
+        "loss_fixed": Param("1", "losses independent of length (converters)", high=0.5),
+        "loss_per_1000km": Param("1", "losses per 1,000 km", high=0.5),
+        "fom_share": Param("1/year", "fixed O&M as a share of investment per year", high=1),
+        "lifetime": Param("year", "lifetime", low=1, high=100),
+    },
+)
+
+LINE_PARAMETERS = LongTable(
+    "line_parameters.csv",
+    "line",
+    {
+        "capacity": Param("GW", "capacity in service (0 for candidates)"),
+        "length": Param("km", "route length", low=1, high=10_000),
+        "investment": Param("MUSD", "reported investment of the line", required=False),
+        "scheduled_energy": Param(
+            "GWh", "fixed annual export to an external region", required=False, default=0.0
+        ),
+    },
+)
+
+PARAMETERS = LongTable(
+    "parameters.csv",
+    None,
+    {
+        "discount_rate": Param("1/year", "real discount rate", high=0.5),
+        "value_of_lost_load": Param("MUSD/GWh", "cost of unserved energy", low=1e-3),
+        "carbon_price": Param("USD/t", "carbon price"),
+        "reserve_margin": Param("1", "firm capacity above peak load", high=2),
+        "national_capacity_coal": Param("GW", "national coal capacity (coal/gas split rule)"),
+        "national_capacity_gas": Param("GW", "national gas capacity (coal/gas split rule)"),
+        "default_wind_utilisation": Param("1", "wind utilisation where none is reported", high=1),
+        "default_solar_utilisation": Param("1", "solar utilisation where none is reported", high=1),
+        "default_hydro_hours": Param("h", "hydro full-load hours where none are reported", high=8760),
+    },
+)
+
+LONG_TABLES: tuple[LongTable, ...] = (
+    PROVINCES, REGION_PARAMETERS, TECHNOLOGIES, TRANSMISSION, LINE_PARAMETERS, PARAMETERS,
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Row models. Empty CSV cells arrive as None; every model forbids unknown columns.
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+
+
+class LongRow(_Row):
+    key: str | None = None
+    parameter: str = Field(min_length=1)
+    year: int | None = Field(default=None, ge=1900, le=2100)
+    value: float = Field(allow_inf_nan=False)
+    unit: str = Field(min_length=1)
+    source: str = Field(min_length=3)
+
+
+class RegionRow(_Row):
+    region: str = Field(pattern=ID_PATTERN, max_length=12)
+    name: str = Field(min_length=1)
+    name_zh: str = ""
+    role: Literal["east", "west"]
+    provinces: list[str] = Field(min_length=1)
+    location: str = Field(min_length=1)
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
+    climate: str = ""
+    t_jan: float = Field(ge=-50, le=40, allow_inf_nan=False)
+    t_jul: float = Field(ge=-30, le=45, allow_inf_nan=False)
+    source: str = Field(min_length=3)
+
+    @field_validator("provinces", mode="before")
+    @classmethod
+    def _split(cls, v: object) -> object:
+        return [p.strip() for p in v.split(";") if p.strip()] if isinstance(v, str) else v
+
+
+class ExternalRegionRow(_Row):
+    region: str = Field(pattern=r"^EXT_[A-Z0-9_]+$")
+    name: str = Field(min_length=1)
+    provinces: str = ""
+    source: str = Field(min_length=3)
+
+
+class LineRow(_Row):
+    line: str = Field(pattern=r"^[A-Za-z0-9_\-]+$", max_length=40)
+    name: str = Field(min_length=1)
+    from_: str = Field(alias="from", min_length=1)
+    to: str = Field(min_length=1)
+    kind: Literal["dc", "ac"]
+    status: Literal["existing", "planned", "candidate"]
+    in_service: int | None = Field(default=None, ge=1950, le=2100)
+    source: str = Field(min_length=3)
+
+    @model_validator(mode="after")
+    def _service_year(self) -> LineRow:
+        if self.status == "candidate" and self.in_service is not None:
+            raise ValueError("a candidate line has no in_service year; leave it blank")
+        if self.status != "candidate" and self.in_service is None:
+            raise ValueError(f"a {self.status} line needs an in_service year")
+        if self.from_ == self.to:
+            raise ValueError("'from' and 'to' are the same region")
+        return self
+
+
+class CurrencyRow(_Row):
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    per_usd: float = Field(gt=0, allow_inf_nan=False)
+    year: int = Field(ge=1900, le=2100)
+    source: str = Field(min_length=3)
+
+
+@dataclass(frozen=True)
+class WideTable:
+    file: str
+    row: type[_Row]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(f.alias or name for name, f in self.row.model_fields.items())
+
+
+REGIONS = WideTable("regions.csv", RegionRow)
+EXTERNAL_REGIONS = WideTable("external_regions.csv", ExternalRegionRow)
+LINES = WideTable("lines.csv", LineRow)
+CURRENCY = WideTable("currency.csv", CurrencyRow)
+
+
+class DatasetMeta(_Row):
+    """``dataset.yaml``."""
+
+    name: str = Field(min_length=1)
+    title: str = ""
+    description: str = ""
+    base_year: int = Field(ge=2000, le=2100)
+    profile_year: int = Field(ge=1900, le=2100)
+    timezone: str = "Asia/Shanghai"
+
+    @field_validator("profile_year")
+    @classmethod
+    def _not_leap(cls, v: int) -> int:
+        if v % 4 == 0 and (v % 100 != 0 or v % 400 == 0):
+            raise ValueError(f"{v} is a leap year; profiles need a year of 8,760 hours")
+        return v

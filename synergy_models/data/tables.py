@@ -1,0 +1,409 @@
+"""Reading and checking a dataset's files: every problem is reported with file, row and column.
+
+:func:`read_tables` returns the dataset as validated Python objects with every number already in the
+unit its parameter declares (see :mod:`synergy_models.data.schema`); it reads no profile data.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pint
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from synergy_models.data import schema
+from synergy_models.errors import InputError, Problem, ProblemCollector
+from synergy_models.units import convert, registry
+
+
+@dataclass(frozen=True)
+class Number:
+    """One number of a long table, converted to its parameter's unit, with where it came from."""
+
+    file: str
+    row: int
+    key: str | None
+    parameter: str
+    year: int | None
+    value: float
+    unit: str
+    raw_value: float
+    raw_unit: str
+    source: str
+
+
+@dataclass
+class Tables:
+    """A dataset's files, validated."""
+
+    folder: Path
+    meta: schema.DatasetMeta
+    regions: list[schema.RegionRow]
+    external_regions: list[schema.ExternalRegionRow]
+    lines: list[schema.LineRow]
+    currency: list[schema.CurrencyRow]
+    numbers: dict[str, list[Number]] = field(default_factory=dict)
+    ureg: pint.UnitRegistry | None = None
+
+    def value(self, file: str, key: str | None, parameter: str, year: int | None = None) -> float:
+        """The converted value of one parameter; the schema default where it is optional."""
+        for n in self.numbers[file]:
+            if n.key == key and n.parameter == parameter and (year is None or n.year == year):
+                return n.value
+        table = next(t for t in schema.LONG_TABLES if t.file == file)
+        default = table.params[parameter].default
+        if default is None:
+            raise KeyError((file, key, parameter, year))
+        return default
+
+    def has(self, file: str, key: str | None, parameter: str) -> bool:
+        return any(n.key == key and n.parameter == parameter for n in self.numbers[file])
+
+    def provenance(self) -> pd.DataFrame:
+        """Every number of the dataset with its file, row, unit, year and source."""
+        rows = [
+            {"file": n.file, "row": n.row, "key": n.key or "", "parameter": n.parameter,
+             "year": n.year, "value": n.raw_value, "unit": n.raw_unit, "source": n.source}
+            for numbers in self.numbers.values() for n in numbers
+        ]
+        for i, r in enumerate(self.regions, start=1):
+            for col, unit in (("lat", "degree_north"), ("lon", "degree_east"), ("t_jan", "degC"),
+                              ("t_jul", "degC")):
+                rows.append({"file": _rel(self.folder / schema.REGIONS.file), "row": i,
+                             "key": r.region, "parameter": col, "year": None,
+                             "value": getattr(r, col), "unit": unit, "source": r.source})
+        for i, c in enumerate(self.currency, start=1):
+            rows.append({"file": _rel(self.folder / schema.CURRENCY.file), "row": i,
+                         "key": c.currency, "parameter": "per_usd", "year": c.year,
+                         "value": c.per_usd, "unit": f"{c.currency}/USD", "source": c.source})
+        frame = pd.DataFrame(rows)
+        frame["year"] = frame["year"].astype("Int64")
+        return frame
+
+    @property
+    def provinces(self) -> dict[str, str]:
+        """Province -> hub id."""
+        return {p: r.region for r in self.regions for p in r.provinces}
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _csv_rows(
+    path: Path, columns: tuple[str, ...], problems: ProblemCollector, optional: tuple[str, ...] = ()
+) -> Iterator[tuple[int, int, dict[str, Any]]]:
+    """Yield (row, line, cells) with empty cells as None, after checking the header."""
+    name = _rel(path)
+    if not path.exists():
+        problems.add(name, "file is missing", expected=f"a CSV file with columns {', '.join(columns)}")
+        return
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        reader = csv.reader(f)
+        header = next(reader, None)
+        if header is None:
+            problems.add(name, "file is empty", expected="a header row: " + ", ".join(columns))
+            return
+        header = [h.strip() for h in header]
+        missing = [c for c in columns if c not in header and c not in optional]
+        unknown = [h for h in header if h not in columns]
+        for c in missing:
+            problems.add(name, "missing column", line=1, column=c,
+                         expected="columns " + ", ".join(columns))
+        for c in unknown:
+            close = difflib.get_close_matches(c, columns, n=1)
+            problems.add(name, "unknown column" + (f"; did you mean '{close[0]}'?" if close else ""),
+                         line=1, column=c, expected="columns " + ", ".join(columns))
+        if missing or unknown:
+            return
+        row = 0
+        for cells in reader:
+            if not any(c.strip() for c in cells):
+                continue  # blank lines are allowed
+            row += 1
+            if len(cells) != len(header):
+                problems.add(name, f"{len(cells)} cells in a row of a {len(header)}-column table",
+                             row=row, line=reader.line_num, expected=f"{len(header)} cells")
+                continue
+            yield row, reader.line_num, {
+                h: (c.strip() or None) for h, c in zip(header, cells, strict=True)
+            }
+
+
+def _validate_row(
+    model: type[BaseModel], cells: dict[str, Any], name: str, row: int, line: int,
+    problems: ProblemCollector,
+) -> Any | None:
+    try:
+        return model.model_validate({k: v for k, v in cells.items() if v is not None})
+    except ValidationError as err:
+        for e in err.errors():
+            column = str(e["loc"][0]) if e["loc"] else None
+            field_info = model.model_fields.get(column or "")
+            if field_info is not None and field_info.alias:
+                column = field_info.alias
+            problems.add(name, e["msg"], row=row, line=line, column=column,
+                         value=cells.get(column) if column else None)
+        return None
+
+
+def _read_wide(folder: Path, table: schema.WideTable, problems: ProblemCollector) -> list[Any]:
+    out = []
+    name = _rel(folder / table.file)
+    ids: dict[str, int] = {}
+    id_col = table.columns[0]
+    for row, line, cells in _csv_rows(folder / table.file, table.columns, problems):
+        parsed = _validate_row(table.row, cells, name, row, line, problems)
+        if parsed is None:
+            continue
+        ident = cells[id_col]
+        if ident in ids:
+            problems.add(name, f"duplicate {id_col} (first on row {ids[ident]})", row=row, line=line,
+                         column=id_col, value=ident, expected="each id once")
+        ids[ident] = row
+        out.append(parsed)
+    return out
+
+
+def _read_meta(folder: Path, problems: ProblemCollector) -> schema.DatasetMeta | None:
+    path = folder / "dataset.yaml"
+    name = _rel(path)
+    if not path.exists():
+        problems.add(name, "file is missing", expected="name, base_year, profile_year")
+        return None
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        problems.add(name, f"YAML does not parse: {getattr(err, 'problem', err)}",
+                     line=mark.line + 1 if mark else None)
+        return None
+    try:
+        return schema.DatasetMeta.model_validate(raw)
+    except ValidationError as err:
+        for e in err.errors():
+            problems.add(name, e["msg"], column=".".join(map(str, e["loc"])) or None,
+                         value=e.get("input") if not isinstance(e.get("input"), dict) else None)
+        return None
+
+
+def _read_long(
+    folder: Path, table: schema.LongTable, keys: list[str] | None, ureg: pint.UnitRegistry,
+    problems: ProblemCollector,
+) -> list[Number]:
+    path = folder / table.file
+    name = _rel(path)
+    out: list[Number] = []
+    seen: dict[tuple[Any, ...], int] = {}
+    key_col = table.key
+    for row, line, cells in _csv_rows(path, table.columns, problems):
+        if key_col:
+            cells["key"] = cells.pop(key_col)
+        where = {"row": row, "line": line}
+        parsed = _validate_row(schema.LongRow, cells, name, row, line, problems)
+        if parsed is None:
+            continue
+        if key_col:
+            if parsed.key is None:
+                problems.add(name, "empty cell", column=key_col, **where)
+                continue
+            if keys is not None and parsed.key not in keys:
+                close = difflib.get_close_matches(parsed.key, keys, n=1)
+                problems.add(name, f"unknown {key_col}" + (f"; did you mean '{close[0]}'?" if close else ""),
+                             column=key_col, value=parsed.key, expected="one of " + ", ".join(keys),
+                             **where)
+                continue
+        spec = table.params.get(parsed.parameter)
+        if spec is None:
+            close = difflib.get_close_matches(parsed.parameter, list(table.params), n=1)
+            problems.add(name, "unknown parameter" + (f"; did you mean '{close[0]}'?" if close else ""),
+                         column="parameter", value=parsed.parameter,
+                         expected="one of " + ", ".join(table.params), **where)
+            continue
+        if spec.applies_to is not None and parsed.key not in spec.applies_to:
+            problems.add(name, f"parameter '{parsed.parameter}' does not apply to '{parsed.key}'",
+                         column="parameter", value=parsed.parameter,
+                         expected="technologies " + ", ".join(sorted(spec.applies_to)), **where)
+            continue
+        if spec.by_year and parsed.year not in schema.COST_YEARS:
+            problems.add(name, f"'{parsed.parameter}' is given per cost year", column="year",
+                         value=parsed.year, expected=" and ".join(map(str, schema.COST_YEARS)), **where)
+            continue
+        ident = (parsed.key, parsed.parameter, parsed.year if spec.by_year else None)
+        if ident in seen:
+            problems.add(name, f"duplicate row (first on row {seen[ident]})", column="parameter",
+                         value=parsed.parameter, expected="one row per "
+                         + ("key, parameter and year" if spec.by_year else "key and parameter"),
+                         **where)
+            continue
+        seen[ident] = row
+        try:
+            value = convert(ureg, parsed.value, parsed.unit, spec.unit)
+        except ValueError as err:
+            problems.add(name, f"unit does not convert: {err}", column="unit", value=parsed.unit,
+                         expected=f"a unit convertible to {spec.unit}", **where)
+            continue
+        if not spec.low <= value <= spec.high:
+            problems.add(name, f"'{parsed.parameter}' out of range", column="value", value=parsed.value,
+                         expected=f"between {spec.low:g} and {spec.high:g} {spec.unit}"
+                         + (f" (this row is {value:g} {spec.unit})" if parsed.unit != spec.unit else ""),
+                         **where)
+            continue
+        out.append(Number(name, row, parsed.key, parsed.parameter, parsed.year, value, spec.unit,
+                          parsed.value, parsed.unit, parsed.source))
+    if keys is not None or key_col is None:
+        _check_required(name, table, keys, out, problems)
+    return out
+
+
+def _check_required(
+    name: str, table: schema.LongTable, keys: list[str] | None, numbers: list[Number],
+    problems: ProblemCollector,
+) -> None:
+    have = {(n.key, n.parameter, n.year) for n in numbers}
+    have_any = {(n.key, n.parameter) for n in numbers}
+    for key in keys if table.key else [None]:
+        for pname, spec in table.params.items():
+            if not spec.required or (spec.applies_to is not None and key not in spec.applies_to):
+                continue
+            label = f"{table.key} '{key}': " if key else ""
+            if spec.by_year:
+                for y in schema.COST_YEARS:
+                    if (key, pname, y) not in have:
+                        problems.add(name, f"{label}no row for parameter '{pname}' in {y}",
+                                     column="parameter", expected=f"a row {key},{pname},{y},...")
+            elif (key, pname) not in have_any:
+                problems.add(name, f"{label}no row for parameter '{pname}'", column="parameter",
+                             expected=f"a row giving {pname} in {spec.unit} or a convertible unit")
+
+
+def read_tables(folder: str | Path) -> Tables:
+    """Read and check every file of the dataset in ``folder``; raise :class:`InputError` if bad."""
+    folder = Path(folder)
+    problems = ProblemCollector()
+    if not folder.is_dir():
+        problems.add(_rel(folder), "dataset folder is missing")
+        problems.raise_if_any()
+    meta = _read_meta(folder, problems)
+    currency = _read_wide(folder, schema.CURRENCY, problems)
+    regions = _read_wide(folder, schema.REGIONS, problems)
+    externals = _read_wide(folder, schema.EXTERNAL_REGIONS, problems)
+    lines = _read_wide(folder, schema.LINES, problems)
+    # Numbers cannot be converted without the currency rates: stop here if they are broken.
+    problems.raise_if_any()
+    if not any(c.currency == "USD" for c in currency):
+        problems.add(_rel(folder / "currency.csv"), "no USD row", expected="a row USD,1,<year>,...")
+    ureg = registry(tuple((c.currency, c.per_usd) for c in currency))
+
+    region_ids = [r.region for r in regions]
+    provinces = [p for r in regions for p in r.provinces]
+    for dup in {p for p in provinces if provinces.count(p) > 1}:
+        problems.add(_rel(folder / "regions.csv"), f"province '{dup}' is listed in two hubs",
+                     column="provinces", value=dup, expected="each province in one hub")
+    ext_ids = [e.region for e in externals]
+    lines_path = _rel(folder / "lines.csv")
+    for i, ln in enumerate(lines, start=1):
+        for end, col in ((ln.from_, "from"), (ln.to, "to")):
+            if end not in region_ids and end not in ext_ids:
+                problems.add(lines_path, f"unknown region in line '{ln.line}'", row=i, column=col,
+                             value=end, expected="a hub id from regions.csv or an id from "
+                             "external_regions.csv")
+        if ln.from_ in ext_ids:
+            problems.add(lines_path, "lines to external regions must start at a hub", row=i,
+                         column="from", value=ln.from_, expected="a hub id")
+
+    keys = {
+        "provinces.csv": provinces,
+        "region_parameters.csv": region_ids,
+        "technologies.csv": list(schema.TECHS),
+        "line_parameters.csv": [ln.line for ln in lines],
+    }
+    numbers = {t.file: _read_long(folder, t, keys.get(t.file), ureg, problems)
+               for t in schema.LONG_TABLES}
+    _check_lines(folder, lines, ext_ids, numbers["line_parameters.csv"], problems)
+    problems.raise_if_any()
+    assert meta is not None
+    return Tables(folder, meta, regions, externals, lines, currency, numbers, ureg)
+
+
+def _check_lines(
+    folder: Path, lines: list[schema.LineRow], ext_ids: list[str], numbers: list[Number],
+    problems: ProblemCollector,
+) -> None:
+    """Cross-row rules of line parameters: schedules only to external regions, candidates empty."""
+    by_line = {ln.line: ln for ln in lines}
+    for n in numbers:
+        ln = by_line[n.key]  # keys were checked already
+        where = {"row": n.row, "column": "value", "value": n.raw_value}
+        if n.parameter == "scheduled_energy" and ln.to not in ext_ids and n.value > 0:
+            problems.add(n.file, f"line '{ln.line}' ends at a hub: its flow is decided by the "
+                         "model, not scheduled", expected="scheduled_energy only on lines to "
+                         "external regions", **where)
+        if n.parameter == "capacity" and ln.status == "candidate" and n.value > 0:
+            problems.add(n.file, f"candidate line '{ln.line}' has capacity", expected="0 for a "
+                         "candidate (set status existing or planned)", **where)
+    for ln in lines:
+        if ln.to in ext_ids and not any(
+            n.key == ln.line and n.parameter == "scheduled_energy" for n in numbers
+        ):
+            problems.add(_rel(folder / "line_parameters.csv"),
+                         f"line '{ln.line}' to external region '{ln.to}' has no scheduled_energy",
+                         column="parameter", expected="a scheduled_energy row (TWh per year)")
+
+
+def check_profiles(path: Path, regions: list[str]) -> None:
+    """Check ``profiles.nc``: variables, dims, 8,760 hours, every hub, no NaN, factors in [0, 1]."""
+    import numpy as np
+    import xarray as xr
+
+    name = _rel(path)
+    problems = ProblemCollector()
+    if not path.exists():
+        problems.add(name, "file is missing", expected="hourly profiles; run `synergy profiles`")
+        problems.raise_if_any()
+    try:
+        ds = xr.open_dataset(path)
+    except Exception as err:  # netCDF4 and xarray raise many kinds
+        raise InputError(Problem(name, f"not a readable netCDF file ({err})")) from None
+    with ds:
+        for var in schema.PROFILE_VARIABLES:
+            if var not in ds:
+                problems.add(name, f"variable '{var}' is missing",
+                             expected="variables " + ", ".join(schema.PROFILE_VARIABLES))
+                continue
+            da = ds[var]
+            if set(da.dims) != {"region", "time"}:
+                problems.add(name, f"variable '{var}' has dims {da.dims}", expected="(region, time)")
+                continue
+            if da.sizes["time"] != schema.HOURS_PER_YEAR:
+                problems.add(name, f"variable '{var}' has {da.sizes['time']} hours", column=var,
+                             expected=f"{schema.HOURS_PER_YEAR} hours (one non-leap year)")
+                continue
+            present = [str(r) for r in da["region"].values]
+            for r in regions:
+                if r not in present:
+                    problems.add(name, f"no '{var}' profile for region '{r}'", column=var,
+                                 expected="every hub in regions.csv; run `synergy profiles`")
+            for r in [r for r in regions if r in present]:
+                v = da.sel(region=r).values
+                bad = np.flatnonzero(~np.isfinite(v))
+                lo, hi = (0.0, 1.0) if var != "load" else (1e-9, np.inf)
+                if not bad.size:
+                    bad = np.flatnonzero((v < lo) | (v > hi))
+                if bad.size:
+                    h = int(bad[0])
+                    problems.add(name, f"'{var}' of '{r}' is out of range in {bad.size} hours, "
+                                 f"first hour {h}", column=var, value=float(v[h]),
+                                 expected="a number in [0, 1]" if var != "load" else "a positive number")
+    problems.raise_if_any()
+

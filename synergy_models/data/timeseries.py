@@ -1,0 +1,133 @@
+"""Time-series reduction: representative days with weights (tsam), or the full year.
+
+Both settings give the same layout, so the model never asks which one it got:
+
+- ``time``: the model's time steps, ``0 .. T-1``, with coordinates ``period`` (the representative
+  day, or the calendar day for the full year) and ``hour`` (0..23);
+- ``weight(time)``: hours of the year each step stands for (the day's count for representative days,
+  1 for the full year); ``sum(weight) == 8760``;
+- ``day_period(day)``: the period each calendar day is represented by, to expand results back to a
+  full year (:func:`expand_to_year`);
+- ``reduction_rmse`` and ``reduction_rmse_duration`` (profile, region): the error of the reduction,
+  root-mean-square over the 8,760 hours of (profile − its reconstruction from representative days),
+  and the same for the sorted (duration-curve) values.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from synergy_models.data.schema import HOURS_PER_YEAR, PROFILE_VARIABLES
+from synergy_models.scenario import TimeSettings
+
+HOURS_PER_DAY = 24
+
+
+def _cluster(frame: pd.DataFrame, settings: TimeSettings) -> tuple[np.ndarray, np.ndarray]:
+    """(representatives as days x 24 x columns, day -> period assignment)."""
+    import tsam  # imported here: it pulls in scikit-learn, which the full year does not need
+
+    result = tsam.aggregate(
+        frame,
+        n_clusters=settings.days,
+        period_duration=HOURS_PER_DAY,
+        cluster=tsam.ClusterConfig(method=settings.method),
+        preserve_column_means=True,
+    )
+    reps = result.cluster_representatives  # index (period, timestep)
+    n = result.n_clusters
+    values = reps[frame.columns].to_numpy().reshape(n, HOURS_PER_DAY, frame.shape[1])
+    return values, np.asarray(result.cluster_assignments, dtype=int)
+
+
+def reduce_time(ds: xr.Dataset, settings: TimeSettings) -> xr.Dataset:
+    """Replace the hourly ``time`` dim of ``ds`` by the time steps ``settings`` ask for."""
+    hourly = [str(v) for v in ds.data_vars if "time" in ds[v].dims]
+    n_hours = ds.sizes["time"]
+    if n_hours != HOURS_PER_YEAR:
+        raise ValueError(f"profiles have {n_hours} hours, expected {HOURS_PER_YEAR}")
+    n_days = n_hours // HOURS_PER_DAY
+    stamps = pd.DatetimeIndex(ds["time"].values)
+    regions = [str(r) for r in ds["region"].values]
+    original = {v: ds[v].transpose("region", "time").values for v in hourly}
+
+    if settings.resolution == "full_year":
+        n_periods = n_days
+        day_period = np.arange(n_days)
+        reduced = {v: original[v] for v in hourly}
+        weight = np.ones(n_hours)
+    else:
+        columns = [f"{v}|{r}" for v in hourly for r in regions]
+        frame = pd.DataFrame(
+            np.column_stack([original[v][i] for v in hourly for i in range(len(regions))]),
+            index=stamps, columns=columns,
+        )
+        reps, day_period = _cluster(frame, settings)
+        n_periods = reps.shape[0]
+        reduced = {}
+        for k, v in enumerate(hourly):
+            block = reps[:, :, k * len(regions):(k + 1) * len(regions)]  # period, hour, region
+            values = block.transpose(2, 0, 1).reshape(len(regions), -1)
+            if v != "load":  # tsam rescales means; capacity factors must stay within [0, 1]
+                values = np.clip(values, 0.0, 1.0)
+            reduced[v] = values
+        counts = np.bincount(day_period, minlength=n_periods).astype(float)
+        weight = np.repeat(counts, HOURS_PER_DAY)
+
+    steps = n_periods * HOURS_PER_DAY
+    out = ds.drop_dims("time")
+    out = out.assign_coords(
+        time=np.arange(steps),
+        period=("time", np.repeat(np.arange(n_periods), HOURS_PER_DAY)),
+        hour=("time", np.tile(np.arange(HOURS_PER_DAY), n_periods)),
+        day=stamps[::HOURS_PER_DAY].normalize(),
+    )
+    for v in hourly:
+        out[v] = xr.DataArray(reduced[v], dims=("region", "time"), attrs=ds[v].attrs)
+    out["weight"] = xr.DataArray(weight, dims="time", attrs={
+        "units": "h", "long_name": "hours of the year each time step stands for",
+        "role": "parameter"})
+    out["day_period"] = xr.DataArray(day_period, dims="day", attrs={
+        "units": "", "long_name": "period that represents each calendar day", "role": "metadata"})
+
+    profiles = [v for v in PROFILE_VARIABLES if v in hourly]
+    rmse = np.zeros((len(profiles), len(regions)))
+    rmse_dc = np.zeros_like(rmse)
+    for k, v in enumerate(profiles):
+        rebuilt = expand_to_year(out[v], out).transpose("region", "time").values
+        diff = rebuilt - original[v]
+        rmse[k] = np.sqrt((diff**2).mean(axis=1))
+        dc = np.sort(rebuilt, axis=1) - np.sort(original[v], axis=1)
+        rmse_dc[k] = np.sqrt((dc**2).mean(axis=1))
+    coords = {"profile": profiles, "region": regions}
+    out["reduction_rmse"] = xr.DataArray(rmse, dims=("profile", "region"), coords=coords, attrs={
+        "units": "1", "long_name": "RMSE of each hourly profile rebuilt from the time steps",
+        "role": "reference"})
+    out["reduction_rmse_duration"] = xr.DataArray(rmse_dc, dims=("profile", "region"),
+                                                  coords=coords, attrs={
+        "units": "1", "long_name": "RMSE of the duration curve rebuilt from the time steps",
+        "role": "reference"})
+    out.attrs.update(time_resolution=settings.resolution, n_periods=int(n_periods),
+                     time_method=settings.method if settings.resolution != "full_year" else "")
+    return out
+
+
+def expand_to_year(da: xr.DataArray, inputs: xr.Dataset) -> xr.DataArray:
+    """A series over the model's ``time`` steps expanded to the 8,760 hours of the year.
+
+    Each calendar day takes the values of the period that represents it (``day_period``).
+    The result's ``time`` coordinate holds the hourly timestamps.
+    """
+    n_periods = int(inputs["period"].max()) + 1
+    other = [d for d in da.dims if d != "time"]
+    by_period = da.transpose(*other, "time").values.reshape(
+        *[da.sizes[d] for d in other], n_periods, HOURS_PER_DAY)
+    day_period = inputs["day_period"].values
+    full = by_period[..., day_period, :].reshape(*[da.sizes[d] for d in other], -1)
+    stamps = pd.DatetimeIndex(inputs["day"].values).repeat(HOURS_PER_DAY) + pd.to_timedelta(
+        np.tile(np.arange(HOURS_PER_DAY), len(day_period)), unit="h")
+    coords = {d: da[d] for d in other if d in da.coords}
+    coords["time"] = stamps
+    return xr.DataArray(full, dims=(*other, "time"), coords=coords, attrs=da.attrs)

@@ -1,0 +1,38 @@
+"""netCDF files, written atomically: a reader sees the old file or the new one, never half of one."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+import xarray as xr
+
+
+def write_netcdf(ds: xr.Dataset, path: str | Path, encoding: dict | None = None) -> Path:
+    """Write ``ds`` to ``path`` via a temporary file in the same folder and an atomic rename.
+
+    If writing fails or is interrupted, the temporary file is removed and any earlier file at
+    ``path`` is left as it was.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        ds.to_netcdf(tmp, engine="netcdf4", encoding=encoding)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def read_netcdf(path: str | Path) -> xr.Dataset:
+    """Read a whole netCDF file into memory and close it (so it can be replaced on disk)."""
+    with xr.open_dataset(path, engine="netcdf4") as ds:
+        return ds.load()

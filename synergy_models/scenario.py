@@ -1,0 +1,251 @@
+"""Scenarios: a dataset plus settings (years, time resolution, solver) and parameter overrides.
+
+A scenario is a YAML file in ``data/scenarios/``. It may ``extends:`` another scenario, whose
+settings it inherits and overrides key by key. Parameter overrides (``parameters:``) act on the inputs
+Dataset the loader builds (see :func:`synergy_models.data.overrides.apply_overrides`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+
+from synergy_models.errors import InputError, Problem
+
+MODEL_YEARS: tuple[int, ...] = (2025, 2026, 2027, 2028, 2029, 2030)
+
+
+class _Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TimeSettings(_Settings):
+    """How hours are represented: ``representative_days`` (tsam) or the ``full_year``."""
+
+    resolution: Literal["representative_days", "full_year"] = "representative_days"
+    days: int = Field(default=8, ge=1, le=365, description="number of representative days")
+    method: Literal["hierarchical", "kmeans", "kmedoids", "averaging"] = "hierarchical"
+
+
+class SolverSettings(_Settings):
+    """Options handed to HiGHS."""
+
+    method: Literal["choose", "simplex", "ipm", "pdlp"] = "ipm"
+    threads: int | None = Field(default=None, ge=1)
+    time_limit: float | None = Field(default=None, gt=0, description="seconds")
+    options: dict[str, str | int | float | bool] = Field(default_factory=dict)
+
+
+class Scenario(_Settings):
+    """A validated scenario."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    dataset: str = "china_hubs"
+    years: list[int] | dict[int, float] = Field(default_factory=lambda: list(MODEL_YEARS))
+    time: TimeSettings = Field(default_factory=TimeSettings)
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    solver: SolverSettings = Field(default_factory=SolverSettings)
+    _source: Path | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> str:
+        """The file the scenario came from (for messages), or ``<scenario>``."""
+        return str(self._source) if self._source else "<scenario>"
+
+    @field_validator("years")
+    @classmethod
+    def _years(cls, v: list[int] | dict[int, float]) -> list[int] | dict[int, float]:
+        years = list(v)
+        if not years:
+            raise ValueError("at least one year is needed")
+        if years != sorted(set(years)):
+            raise ValueError("years must be strictly increasing")
+        if any(y < 2000 or y > 2100 for y in years):
+            raise ValueError("years must lie between 2000 and 2100")
+        if isinstance(v, dict) and any(w <= 0 for w in v.values()):
+            raise ValueError("year weights must be positive")
+        return v
+
+    @property
+    def year_weights(self) -> dict[int, float]:
+        """Years each modelled year stands for: explicit, or the gap to the next modelled year."""
+        if isinstance(self.years, dict):
+            return {int(y): float(w) for y, w in self.years.items()}
+        ys = list(self.years)
+        return {y: float((ys[i + 1] - y) if i + 1 < len(ys) else 1) for i, y in enumerate(ys)}
+
+
+SETTING_KEYS = frozenset(Scenario.model_fields) - {"parameters"}
+
+
+def data_dir() -> Path:
+    """The folder holding ``scenarios/`` and the datasets.
+
+    ``$SYNERGY_DATA`` if set; else ``./data`` when it has scenarios; else the ``data/`` folder of
+    the source tree this package was installed from.
+    """
+    env = os.environ.get("SYNERGY_DATA")
+    if env:
+        return Path(env)
+    cwd = Path.cwd() / "data"
+    if (cwd / "scenarios").is_dir():
+        return cwd
+    return Path(__file__).resolve().parent.parent / "data"
+
+
+def scenario_path(name_or_path: str | Path) -> Path:
+    """Resolve a scenario name (``base``) or a path to a YAML file."""
+    p = Path(name_or_path)
+    if p.suffix in (".yaml", ".yml") or p.exists():
+        return p
+    folder = data_dir() / "scenarios"
+    candidate = folder / f"{name_or_path}.yaml"
+    if candidate.exists():
+        return candidate
+    known = sorted(f.stem for f in folder.glob("*.yaml")) if folder.is_dir() else []
+    close = difflib.get_close_matches(str(name_or_path), known, n=1)
+    raise InputError(
+        Problem(
+            str(candidate),
+            f"no scenario named '{name_or_path}'",
+            expected="one of " + ", ".join(known) if known else f"a YAML file in {folder}",
+        )
+        if not close
+        else Problem(str(candidate), f"no scenario named '{name_or_path}'; did you mean '{close[0]}'?")
+    )
+
+
+def available_scenarios() -> dict[str, str]:
+    """Scenario names in the data folder with their one-line descriptions."""
+    out = {}
+    for f in sorted((data_dir() / "scenarios").glob("*.yaml")):
+        try:
+            out[f.stem] = load_scenario(f).description.strip().splitlines()[0]
+        except (InputError, IndexError):
+            out[f.stem] = "(does not validate: run `synergy validate " + f.stem + "`)"
+    return out
+
+
+def _read_yaml(path: Path) -> tuple[dict[str, Any], yaml.Node | None]:
+    if not path.exists():
+        raise InputError(Problem(str(path), "file is missing"))
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(text)
+        node = yaml.compose(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise InputError(
+            Problem(
+                str(path),
+                f"YAML does not parse: {getattr(err, 'problem', None) or err}",
+                line=mark.line + 1 if mark else None,
+                column=f"character {mark.column + 1}" if mark else None,
+            )
+        ) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InputError(Problem(str(path), "a scenario must be a mapping of keys to values",
+                                 value=type(data).__name__))
+    return data, node
+
+
+def yaml_line(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """The 1-based line of the key at ``loc`` in a composed YAML document, if it is there."""
+    line = None
+    for part in loc:
+        if not isinstance(node, yaml.MappingNode):
+            break
+        for key, value in node.value:
+            if str(key.value) == str(part):
+                line, node = key.start_mark.line + 1, value
+                break
+        else:
+            break
+    return line
+
+
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def _raw_scenario(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    if path.resolve() in seen:
+        chain = " -> ".join(p.stem for p in (*seen, path))
+        raise InputError(Problem(str(path), f"scenarios extend each other in a cycle: {chain}"))
+    data, _ = _read_yaml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    parent_path = scenario_path(parent) if not str(parent).endswith(".yaml") else path.parent / parent
+    inherited = _raw_scenario(parent_path, (*seen, path.resolve()))
+    inherited.pop("name", None)
+    inherited.pop("description", None)
+    return _deep_merge(inherited, data)
+
+
+def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Read and validate a scenario, then apply ``overrides``.
+
+    ``overrides`` maps dotted keys to values: keys that start with a scenario setting
+    (``years``, ``time.days``, ``solver.time_limit``...) change that setting; any other key is a
+    parameter override (``carbon_price``) and is checked against the inputs Dataset when loaded.
+    """
+    path = scenario_path(name_or_path)
+    raw = _raw_scenario(path)
+    raw.setdefault("name", path.stem)
+    for key, value in (overrides or {}).items():
+        _set_override(raw, key, value)
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as err:
+        _, node = _read_yaml(path)
+        raise InputError(
+            Problem(
+                str(path),
+                _pydantic_message(e),
+                line=yaml_line(node, e["loc"]),
+                column=".".join(str(p) for p in e["loc"]) or None,
+                value=e.get("input") if not isinstance(e.get("input"), dict) else None,
+            )
+            for e in err.errors()
+        ) from None
+    scenario._source = path
+    return scenario
+
+
+def _pydantic_message(e: dict[str, Any]) -> str:
+    if e["type"] == "extra_forbidden":
+        key = str(e["loc"][-1])
+        parent = Scenario
+        for part in e["loc"][:-1]:
+            field = parent.model_fields.get(str(part))
+            parent = field.annotation if field else parent  # type: ignore[assignment]
+        names = list(getattr(parent, "model_fields", {}))
+        close = difflib.get_close_matches(key, names, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(names)}"
+        return f"unknown key '{key}'{hint}"
+    return str(e["msg"]).removeprefix("Value error, ")
+
+
+def _set_override(raw: dict[str, Any], key: str, value: Any) -> None:
+    head = key.partition(".")[0]
+    if head in SETTING_KEYS:
+        target = raw
+        parts = key.split(".")
+        for part in parts[:-1]:
+            target = target.setdefault(part, {})
+        target[parts[-1]] = value
+    else:
+        params = raw.setdefault("parameters", {})
+        params[key] = value

@@ -1,0 +1,100 @@
+"""Readable summaries of an inputs Dataset: for ``synergy validate`` and the interim report.
+
+Until the model and report issues land, ``synergy report`` writes the checked inputs (netCDF) and this
+summary (Markdown) into ``reports/<scenario>/``.
+"""
+
+from __future__ import annotations
+
+import platform
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import xarray as xr
+
+import synergy_models
+
+
+def summary_tables(inputs: xr.Dataset) -> list[tuple[str, pd.DataFrame]]:
+    """(title, table) pairs describing hubs, technologies, corridors and the time reduction."""
+    first, last = int(inputs.year[0]), int(inputs.year[-1])
+    hubs = pd.DataFrame({
+        "hub": inputs.region_name.values,
+        f"demand {inputs.attrs['base_year']} TWh": inputs.demand_base.values / 1e3,
+        "growth %/yr": inputs.demand_growth.values * 100,
+        f"demand {last} TWh": inputs.demand.sel(year=last).values / 1e3,
+        f"peak {last} GW": inputs.peak_load.sel(year=last).values,
+        "PUE": inputs.pue.values,
+    }, index=pd.Index(inputs.region.values, name="region"))
+    caps = inputs.capacity_existing.to_pandas()
+    caps.columns = [f"{c} GW" for c in caps.columns]
+    hubs = hubs.join(caps)
+
+    techs = pd.DataFrame({
+        f"capex {first} USD/kW": inputs.capex.sel(year=first).values,
+        f"capex {last} USD/kW": inputs.capex.sel(year=last).values,
+        "FOM %/yr": inputs.fom_share.values * 100,
+        "marginal cost USD/MWh": inputs.marginal_cost.values * 1e3,
+        "CO2 t/MWh": inputs.emission_intensity.values,
+        "lifetime yr": inputs.lifetime.values,
+        "capacity credit": inputs.capacity_credit.values,
+    }, index=pd.Index(inputs.tech.values, name="tech"))
+
+    lines = pd.DataFrame({
+        "from": inputs.line_from.values, "to": inputs.line_to.values,
+        "status": inputs.line_status.values,
+        f"capacity {last} GW": inputs.line_capacity_existing.sel(year=last).values,
+        "length km": inputs.line_length.values,
+        "loss %": inputs.line_loss.values * 100,
+        "fixed export GW": inputs.line_schedule.values,
+    }, index=pd.Index(inputs.line.values, name="line"))
+
+    reduction = inputs.reduction_rmse.to_pandas().T
+    reduction.columns = [f"RMSE {c}" for c in reduction.columns]
+    reduction.insert(0, "periods", inputs.attrs["n_periods"])
+    tables = [
+        ("Hubs", hubs), ("Technologies (model years " f"{first}-{last})", techs),
+        ("UHV corridors", lines),
+        (f"Time reduction: {inputs.attrs['time_resolution']} "
+         f"({int(inputs.sizes['time'])} time steps)", reduction),
+    ]
+    return [(title, frame.round(3)) for title, frame in tables]
+
+
+def _markdown(frame: pd.DataFrame) -> str:
+    head = [frame.index.name or "", *map(str, frame.columns)]
+    rows = [[str(i), *(f"{v:,.3g}" if isinstance(v, float) else str(v) for v in row)]
+            for i, row in zip(frame.index, frame.itertuples(index=False), strict=True)]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def write_inputs_report(scenario: str | Path, params: dict[str, Any] | None = None,
+                        out: Path | None = None) -> Path:
+    """Write ``inputs.nc`` and ``summary.md`` for a scenario into ``out`` (``reports/<name>``)."""
+    from synergy_models.data.loader import load_inputs
+    from synergy_models.io import write_netcdf
+
+    inputs = load_inputs(scenario, params)
+    folder = out or Path("reports") / str(inputs.attrs["scenario"])
+    write_netcdf(inputs, folder / "inputs.nc")
+    parts = [
+        f"# Scenario `{inputs.attrs['scenario']}`: inputs",
+        str(inputs.attrs.get("scenario_description", "")),
+        f"- dataset: `{inputs.attrs['dataset']}` ({inputs.attrs.get('dataset_title', '')})",
+        f"- inputs hash: `{inputs.attrs['inputs_hash']}`",
+        f"- synergy-models {synergy_models.__version__}, Python {platform.python_version()}",
+        "- parameters overridden: " + (", ".join(f"`{k}={v}`" for k, v in (params or {}).items())
+                                        or "none"),
+        "",
+        "The power-market model is not part of this release yet; this report shows the checked "
+        "inputs the model will read (`inputs.nc`).",
+    ]
+    for title, frame in summary_tables(inputs):
+        parts += ["", f"## {title}", "", _markdown(frame)]
+    tmp = folder / ".summary.md.tmp"
+    tmp.write_text("\n".join(parts) + "\n", encoding="utf-8")
+    tmp.replace(folder / "summary.md")
+    return folder

@@ -1,0 +1,60 @@
+"""Units: one pint registry per set of currency rates, and the model's own units.
+
+Inside the model everything is in GW, GWh, million USD (MUSD) and t CO2/MWh (= kt/GWh), which keeps
+HiGHS's coefficients near 1. The loader converts every input with :func:`convert` to the unit its
+parameter declares in :mod:`synergy_models.data.schema`; no module multiplies by hand-written factors.
+(pint reads ``kt`` as a knot, so emission units are written ``t/MWh`` and ``USD/t``.)
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pint
+
+
+@lru_cache(maxsize=8)
+def registry(rates: tuple[tuple[str, float], ...] = ()) -> pint.UnitRegistry:
+    """A unit registry with USD as the base currency and ``rates`` as (code, units per USD).
+
+    Cached per set of rates: building a registry takes a noticeable fraction of a second.
+    """
+    ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, cache_folder=None)
+    ureg.define("USD = [currency] = dollar")
+    ureg.define("MUSD = 1e6 * USD")
+    for code, per_usd in rates:
+        if code == "USD":
+            continue
+        ureg.define(f"{code} = USD / {per_usd!r}")
+    if any(code == "CNY" for code, _ in rates):
+        ureg.define("@alias CNY = yuan = RMB")
+    return ureg
+
+
+def parse_unit(ureg: pint.UnitRegistry, unit: str) -> pint.Quantity:
+    """Parse a unit string such as ``"EUR/kW"``, ``"1e9 CNY"`` or ``"1"`` into a quantity of 1 unit.
+
+    Raises ``ValueError`` with pint's reason when the string is not a unit.
+    """
+    text = unit.strip()
+    if text in ("", "-"):
+        raise ValueError("empty unit (write 1 for dimensionless)")
+    try:
+        q = ureg.parse_expression(text)
+    except Exception as err:  # pint raises several unrelated exception types
+        raise ValueError(f"not a unit ({type(err).__name__}: {err})") from None
+    if not isinstance(q, pint.Quantity):  # a bare number such as "1"
+        q = ureg.Quantity(float(q), "")
+    return q
+
+
+def convert(ureg: pint.UnitRegistry, value: float, unit: str, target: str) -> float:
+    """``value`` in ``unit`` expressed in ``target``; ``ValueError`` if the dimensions differ."""
+    q = parse_unit(ureg, unit) * value
+    try:
+        return float(q.to(target).magnitude)
+    except pint.DimensionalityError:
+        raise ValueError(
+            f"'{unit}' does not convert to '{target}' "
+            f"({q.dimensionality} is not {ureg.parse_expression(target).dimensionality})"
+        ) from None

@@ -1,0 +1,51 @@
+"""environment.yml (conda) and pyproject.toml (pip) must list the same packages with the same bounds."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _normalise(spec: str) -> tuple[str, str]:
+    match = re.fullmatch(r"\s*([A-Za-z0-9_.\-]+)(?:\[[^\]]*\])?\s*(.*?)\s*", spec)
+    assert match, f"cannot read requirement {spec!r}"
+    name = re.sub(r"[-_.]+", "-", match.group(1)).lower()
+    return name, match.group(2).replace(" ", "")
+
+
+def _pyproject() -> dict[str, str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    specs = list(project["dependencies"])
+    for extra in project.get("optional-dependencies", {}).values():
+        specs.extend(extra)
+    specs.append("python" + project["requires-python"])
+    return dict(_normalise(s) for s in specs)
+
+
+def _environment() -> dict[str, str]:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda = [d for d in env["dependencies"] if isinstance(d, str) and d != "pip"]
+    return dict(_normalise(s) for s in conda)
+
+
+def test_environment_lists_the_same_packages_and_bounds_as_pyproject():
+    pip, conda = _pyproject(), _environment()
+    assert sorted(set(pip) - set(conda)) == [], "in pyproject.toml but not in environment.yml"
+    assert sorted(set(conda) - set(pip)) == [], "in environment.yml but not in pyproject.toml"
+    differing = {name: (pip[name], conda[name]) for name in pip if pip[name] != conda[name]}
+    assert differing == {}, "bounds differ (pyproject, environment.yml)"
+
+
+def test_every_dependency_has_a_lower_bound():
+    unbounded = [name for name, spec in _pyproject().items() if ">=" not in spec]
+    assert unbounded == []
+
+
+def test_normalise_reads_extras_and_spacing():
+    assert _normalise("dask[distributed] >= 2024.8") == ("dask", ">=2024.8")
+    assert _normalise("vl_convert.Python>=1.6") == ("vl-convert-python", ">=1.6")

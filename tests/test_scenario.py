@@ -1,0 +1,93 @@
+"""Scenario files: parsing, inheritance, settings overrides and the errors analysts see."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from synergy_models.errors import InputError
+from synergy_models.scenario import Scenario, load_scenario, yaml_line
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_base_scenario_has_the_six_model_years():
+    s = load_scenario("base")
+    assert s.name == "base" and s.dataset == "china_hubs"
+    assert s.year_weights == {2025: 1, 2026: 1, 2027: 1, 2028: 1, 2029: 1, 2030: 1}
+
+
+def test_year_weights_are_the_gap_to_the_next_year():
+    s = Scenario(name="x", years=[2025, 2027, 2030])
+    assert s.year_weights == {2025: 2, 2027: 3, 2030: 1}
+    assert Scenario(name="x", years={2025: 3, 2030: 3}).year_weights == {2025: 3, 2030: 3}
+
+
+def test_extends_inherits_and_overrides(tmp_path):
+    write(tmp_path, "parent", "name: parent\ndescription: p\ntime: {days: 6, method: kmeans}\n"
+          "parameters: {carbon_price: 10, demand_growth: {YRD: 0.05}}\n")
+    child = write(tmp_path, "child", "extends: parent.yaml\ntime: {days: 3}\n"
+                  "parameters: {demand_growth: {BTH: 0.04}}\n")
+    s = load_scenario(child)
+    assert s.name == "child" and s.description == ""
+    assert (s.time.days, s.time.method) == (3, "kmeans")  # merged key by key
+    assert s.parameters == {"carbon_price": 10, "demand_growth": {"YRD": 0.05, "BTH": 0.04}}
+
+
+def test_extends_cycle_is_reported(tmp_path):
+    write(tmp_path, "a", "extends: b.yaml\n")
+    write(tmp_path, "b", "extends: a.yaml\n")
+    with pytest.raises(InputError, match="cycle"):
+        load_scenario(tmp_path / "a.yaml")
+
+
+def test_overrides_route_settings_and_parameters():
+    s = load_scenario("base", {"time.days": 3, "years": [2025, 2030], "carbon_price": 150,
+                               "capex.solar.2030": 250})
+    assert s.time.days == 3 and list(s.years) == [2025, 2030]
+    assert s.parameters == {"carbon_price": 150, "capex.solar.2030": 250}
+
+
+def test_yaml_that_does_not_parse_names_file_and_line(tmp_path):
+    path = write(tmp_path, "broken", "name: broken\ntime:\n  days: [4\nsolver: {}\n")
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    problem = err.value.problems[0]
+    assert problem.file == str(path) and "does not parse" in problem.message
+    assert problem.line is not None and problem.line >= 3
+
+
+def test_unknown_key_is_named_with_its_line_and_a_suggestion(tmp_path):
+    path = write(tmp_path, "typo", "name: typo\ntime:\n  resolution: full_year\n  dayz: 4\n")
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    problem = err.value.problems[0]
+    assert problem.column == "time.dayz" and problem.line == 4
+    assert "did you mean 'days'" in problem.message
+
+
+def test_wrong_type_and_bad_value_are_both_reported(tmp_path):
+    path = write(tmp_path, "bad", "name: bad\nyears: [2030, 2025]\ntime: {days: many}\n")
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    assert {(p.column, p.line) for p in err.value.problems} == {("years", 2), ("time.days", 3)}
+    text = str(err.value)
+    assert "strictly increasing" in text and "time.days" in text and "'many'" in text
+
+
+def test_unknown_scenario_name_suggests_a_close_one():
+    with pytest.raises(InputError, match="did you mean 'base'"):
+        load_scenario("bse")
+
+
+def test_yaml_line_follows_nested_keys():
+    import yaml
+
+    node = yaml.compose("a: 1\nb:\n  c: 2\n  d:\n    e: 3\n")
+    assert yaml_line(node, ("b", "d", "e")) == 5
+    assert yaml_line(node, ("b", "zzz")) == 2
