@@ -24,12 +24,19 @@ def write_netcdf(ds: xr.Dataset, path: str | Path, encoding: dict | None = None)
         ds.to_netcdf(tmp, engine="netcdf4", encoding=encoding)
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; keep the usual mode
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def read_netcdf(path: str | Path) -> xr.Dataset:

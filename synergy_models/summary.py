@@ -50,9 +50,11 @@ def summary_tables(inputs: xr.Dataset) -> list[tuple[str, pd.DataFrame]]:
         "fixed export GW": inputs.line_schedule.values,
     }, index=pd.Index(inputs.line.values, name="line"))
 
-    reduction = inputs.reduction_rmse.to_pandas().T
-    reduction.columns = [f"RMSE {c}" for c in reduction.columns]
-    reduction.insert(0, "periods", inputs.attrs["n_periods"])
+    hourly = inputs.reduction_rmse.to_pandas().T
+    hourly.columns = [f"RMSE {c}" for c in hourly.columns]
+    duration = inputs.reduction_rmse_duration.to_pandas().T
+    duration.columns = [f"duration RMSE {c}" for c in duration.columns]
+    reduction = hourly.join(duration)
     tables = [
         ("Hubs", hubs), ("Technologies (model years " f"{first}-{last})", techs),
         ("UHV corridors", lines),

@@ -108,12 +108,12 @@ def test_representative_days_cover_the_year(base):
     assert base.weight.sum().item() == 8760
     assert base.sizes["time"] == 8 * 24
     assert set(np.unique(base.day_period)) == set(range(8))
-    assert ((base[["wind", "solar", "hydro"]].to_array() >= 0).all()
-            and (base[["wind", "solar", "hydro"]].to_array() <= 1).all())
+    assert ((base[["wind_cf", "solar_cf", "hydro_cf"]].to_array() >= 0).all()
+            and (base[["wind_cf", "solar_cf", "hydro_cf"]].to_array() <= 1).all())
 
 
 def test_representative_days_keep_annual_energy(base, full_year):
-    for var in ("load", "wind", "solar", "hydro"):
+    for var in ("load_profile", "wind_cf", "solar_cf", "hydro_cf"):
         reduced = (base[var] * base.weight).sum("time") / 8760
         annual = full_year[var].mean("time")
         np.testing.assert_allclose(reduced, annual, rtol=0.02, err_msg=var)
@@ -122,8 +122,8 @@ def test_representative_days_keep_annual_energy(base, full_year):
 def test_full_year_is_the_identity(full_year):
     assert full_year.sizes["time"] == 8760 and (full_year.weight == 1).all()
     assert (full_year.reduction_rmse == 0).all()
-    rebuilt = expand_to_year(full_year.wind, full_year)
-    np.testing.assert_array_equal(rebuilt.values, full_year.wind.values)
+    rebuilt = expand_to_year(full_year.wind_cf, full_year)
+    np.testing.assert_array_equal(rebuilt.values, full_year.wind_cf.values)
     assert str(rebuilt.time.values[0])[:16] == "2025-01-01T00:00"
 
 
@@ -135,12 +135,13 @@ def test_reduction_error_is_reported_and_shrinks_with_more_days(base):
 
 def test_overrides_change_only_what_they_name(base):
     rate = next(float(r["per_usd"]) for r in csv_rows("currency.csv") if r["currency"] == "CNY")
-    changed = load_inputs("base", {"carbon_price": "300 CNY/t", "demand_growth": {"YRD": 0.06}})
+    changed = load_inputs("base", {"carbon_price": "300 CNY/t", "demand_growth": {"YRD": 0.09}})
     assert changed.carbon_price.item() == pytest.approx(300 / rate)
-    assert changed.demand_growth.sel(region="YRD").item() == 0.06
+    assert changed.demand_growth.sel(region="YRD").item() == 0.09
     others = [r for r in base.region.values if r != "YRD"]
     xr.testing.assert_equal(changed.demand.sel(region=others), base.demand.sel(region=others))
-    assert changed.demand.sel(region="YRD", year=2030) > base.demand.sel(region="YRD", year=2030)
+    yrd = base.demand_base.sel(region="YRD").item()
+    assert changed.demand.sel(region="YRD", year=2030).item() == pytest.approx(yrd * 1.09**6)
 
 
 def test_inputs_hash_is_stable_and_sensitive(base):

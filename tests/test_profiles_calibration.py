@@ -48,9 +48,9 @@ def test_profiles_match_the_utilisation_hours_of_the_data_sheet():
     assert len(targets) == 16  # every hub has wind and solar
     with xr.open_dataset(DATA / "profiles.nc") as profiles:
         for (region, tech), hours in targets.items():
-            got = float(profiles[tech].sel(region=region).mean()) * 8760
+            got = float(profiles[f"{tech}_cf"].sel(region=region).mean()) * 8760
             assert got == pytest.approx(hours, rel=2e-3), (region, tech)
-        load_mean = profiles["load"].mean("time")
+        load_mean = profiles["load_profile"].mean("time")
         assert (abs(load_mean - 1) < 1e-4).all()
 
 

@@ -199,21 +199,21 @@ def test_profiles_of_the_wrong_length(dataset_copy):
 
 def test_capacity_factor_above_one(dataset_copy):
     def spike(ds):
-        ds["wind"].loc[{"region": "GS"}] = np.where(np.arange(8760) == 100, 1.3,
-                                                    ds["wind"].sel(region="GS").values)
+        ds["wind_cf"].loc[{"region": "GS"}] = np.where(np.arange(8760) == 100, 1.3,
+                                                    ds["wind_cf"].sel(region="GS").values)
         return ds
 
     _rewrite_profiles(dataset_copy, spike)
     with pytest.raises(InputError) as err:
         load_inputs(_scenario(dataset_copy))
     p = err.value.problems[0]
-    assert (p.column, p.value) == ("wind", pytest.approx(1.3))
+    assert (p.column, p.value) == ("wind_cf", pytest.approx(1.3))
     assert "'GS'" in p.message and "hour 100" in p.message and "[0, 1]" in p.expected
 
 
 def test_profile_missing_for_a_hub(dataset_copy):
     _rewrite_profiles(dataset_copy, lambda ds: ds.drop_sel(region="NX"))
-    with pytest.raises(InputError, match="no 'load' profile for region 'NX'"):
+    with pytest.raises(InputError, match="no 'load_profile' profile for region 'NX'"):
         load_inputs(_scenario(dataset_copy))
 
 

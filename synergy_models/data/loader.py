@@ -208,8 +208,9 @@ def _add_lines(ds: xr.Dataset, t: Tables) -> None:
         ("line_status", [ln.status for ln in t.lines], "existing, planned or candidate"),
     ):
         ds[name] = _da(np.array(values, dtype=object), ("line",), coords, "", long_name, "metadata")
-    ds["line_external"] = _da([ln.to in ext for ln in t.lines], ("line",), coords, "",
-                              "line to a region outside the hub set (fixed schedule)", "metadata")
+    ds["line_external"] = _da([ln.to in ext or ln.from_ in ext for ln in t.lines], ("line",), coords,
+                              "", "line to or from a region outside the hub set (fixed schedule)",
+                              "metadata")
     ds["line_in_service"] = _da(
         [float(ln.in_service) if ln.in_service else np.nan for ln in t.lines], ("line",), coords,
         "year", "first year in service (NaN: candidate)", valid_min=1950.0, valid_max=2100.0)
@@ -300,8 +301,7 @@ def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
     ds["demand"] = (ds.demand_base * growth).assign_attrs(
         units="GWh", long_name="annual electricity demand (before compute and hydrogen loads)",
         role="parameter")
-    load = ds["load"]
-    ds["peak_load"] = (ds.demand / schema.HOURS_PER_YEAR * load.max("time")).assign_attrs(
+    ds["peak_load"] = (ds.demand / schema.HOURS_PER_YEAR * ds.load_profile.max("time")).assign_attrs(
         units="GW", long_name="annual peak of the hourly load (full-year profile)", role="parameter")
 
     # Costs: linear between cost years, constant outside them.
@@ -331,7 +331,8 @@ def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
     ds["line_capacity_existing"] = ds.line_capacity.where(in_service, 0.0).assign_attrs(
         units="GW", long_name="line capacity in service", role="parameter")
     ds["line_schedule"] = (ds.line_scheduled_energy / schema.HOURS_PER_YEAR).assign_attrs(
-        units="GW", long_name="fixed flow to an external region (flat schedule)", role="parameter")
+        units="GW", long_name="fixed flow from -> to on lines with an external end (flat)",
+        role="parameter")
     return ds
 
 

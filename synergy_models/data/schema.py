@@ -22,7 +22,7 @@ STORAGE = frozenset({"battery", "pumped_hydro"})
 VARIABLE_RENEWABLE = frozenset({"wind", "solar"})
 #: Cost years given in the dataset; costs for model years in between are interpolated.
 COST_YEARS: tuple[int, ...] = (2025, 2030)
-PROFILE_VARIABLES: tuple[str, ...] = ("load", "wind", "solar", "hydro")
+PROFILE_VARIABLES: tuple[str, ...] = ("load_profile", "wind_cf", "solar_cf", "hydro_cf")
 HOURS_PER_YEAR = 8760
 
 ID_PATTERN = r"^[A-Z][A-Z0-9_]*$"
@@ -137,7 +137,7 @@ LINE_PARAMETERS = LongTable(
         "length": Param("km", "route length", low=1, high=10_000),
         "investment": Param("MUSD", "reported investment of the line", required=False),
         "scheduled_energy": Param(
-            "GWh", "fixed annual export to an external region", required=False, default=0.0
+            "GWh", "fixed annual flow to or from an external region", required=False, default=0.0
         ),
     },
 )

@@ -206,9 +206,12 @@ def _read_long(
     out: list[Number] = []
     seen: dict[tuple[Any, ...], int] = {}
     key_col = table.key
+    before = len(problems.problems)
+    attempted: set[tuple[str | None, str | None]] = set()  # rows that exist, valid or not
     for row, line, cells in _csv_rows(path, table.columns, problems):
         if key_col:
             cells["key"] = cells.pop(key_col)
+        attempted.add((cells.get("key"), cells.get("parameter")))
         where = {"row": row, "line": line}
         parsed = _validate_row(schema.LongRow, cells, name, row, line, problems)
         if parsed is None:
@@ -261,20 +264,24 @@ def _read_long(
             continue
         out.append(Number(name, row, parsed.key, parsed.parameter, parsed.year, value, spec.unit,
                           parsed.value, parsed.unit, parsed.source))
-    if keys is not None or key_col is None:
-        _check_required(name, table, keys, out, problems)
+    unreadable = not attempted and len(problems.problems) > before  # missing file or bad header
+    if not unreadable:
+        _check_required(name, table, keys, out, attempted, problems)
     return out
 
 
 def _check_required(
     name: str, table: schema.LongTable, keys: list[str] | None, numbers: list[Number],
-    problems: ProblemCollector,
+    attempted: set[tuple[str | None, str | None]], problems: ProblemCollector,
 ) -> None:
+    """Report required parameters with no row (rows that exist but are invalid were reported)."""
     have = {(n.key, n.parameter, n.year) for n in numbers}
     have_any = {(n.key, n.parameter) for n in numbers}
-    for key in keys if table.key else [None]:
+    for key in (keys or []) if table.key else [None]:
         for pname, spec in table.params.items():
             if not spec.required or (spec.applies_to is not None and key not in spec.applies_to):
+                continue
+            if (key, pname) in attempted and (key, pname) not in have_any:
                 continue
             label = f"{table.key} '{key}': " if key else ""
             if spec.by_year:
@@ -318,9 +325,9 @@ def read_tables(folder: str | Path) -> Tables:
                 problems.add(lines_path, f"unknown region in line '{ln.line}'", row=i, column=col,
                              value=end, expected="a hub id from regions.csv or an id from "
                              "external_regions.csv")
-        if ln.from_ in ext_ids:
-            problems.add(lines_path, "lines to external regions must start at a hub", row=i,
-                         column="from", value=ln.from_, expected="a hub id")
+        if ln.from_ in ext_ids and ln.to in ext_ids:
+            problems.add(lines_path, "a line between two external regions is outside the model",
+                         row=i, column="to", value=ln.to, expected="a hub at one end at least")
 
     keys = {
         "provinces.csv": provinces,
@@ -345,19 +352,20 @@ def _check_lines(
     for n in numbers:
         ln = by_line[n.key]  # keys were checked already
         where = {"row": n.row, "column": "value", "value": n.raw_value}
-        if n.parameter == "scheduled_energy" and ln.to not in ext_ids and n.value > 0:
-            problems.add(n.file, f"line '{ln.line}' ends at a hub: its flow is decided by the "
-                         "model, not scheduled", expected="scheduled_energy only on lines to "
-                         "external regions", **where)
+        external = ln.to in ext_ids or ln.from_ in ext_ids
+        if n.parameter == "scheduled_energy" and not external and n.value > 0:
+            problems.add(n.file, f"line '{ln.line}' joins two hubs: its flow is decided by the "
+                         "model, not scheduled", expected="scheduled_energy only on lines to or "
+                         "from external regions", **where)
         if n.parameter == "capacity" and ln.status == "candidate" and n.value > 0:
             problems.add(n.file, f"candidate line '{ln.line}' has capacity", expected="0 for a "
                          "candidate (set status existing or planned)", **where)
     for ln in lines:
-        if ln.to in ext_ids and not any(
+        if (ln.to in ext_ids or ln.from_ in ext_ids) and not any(
             n.key == ln.line and n.parameter == "scheduled_energy" for n in numbers
         ):
             problems.add(_rel(folder / "line_parameters.csv"),
-                         f"line '{ln.line}' to external region '{ln.to}' has no scheduled_energy",
+                         f"line '{ln.line}' to or from an external region has no scheduled_energy",
                          column="parameter", expected="a scheduled_energy row (TWh per year)")
 
 
@@ -397,13 +405,14 @@ def check_profiles(path: Path, regions: list[str]) -> None:
             for r in [r for r in regions if r in present]:
                 v = da.sel(region=r).values
                 bad = np.flatnonzero(~np.isfinite(v))
-                lo, hi = (0.0, 1.0) if var != "load" else (1e-9, np.inf)
+                is_cf = var != "load_profile"
+                lo, hi = (0.0, 1.0) if is_cf else (1e-9, np.inf)
                 if not bad.size:
                     bad = np.flatnonzero((v < lo) | (v > hi))
                 if bad.size:
                     h = int(bad[0])
                     problems.add(name, f"'{var}' of '{r}' is out of range in {bad.size} hours, "
                                  f"first hour {h}", column=var, value=float(v[h]),
-                                 expected="a number in [0, 1]" if var != "load" else "a positive number")
+                                 expected="a number in [0, 1]" if is_cf else "a positive number")
     problems.raise_if_any()
 

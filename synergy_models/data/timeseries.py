@@ -70,7 +70,7 @@ def reduce_time(ds: xr.Dataset, settings: TimeSettings) -> xr.Dataset:
         for k, v in enumerate(hourly):
             block = reps[:, :, k * len(regions):(k + 1) * len(regions)]  # period, hour, region
             values = block.transpose(2, 0, 1).reshape(len(regions), -1)
-            if v != "load":  # tsam rescales means; capacity factors must stay within [0, 1]
+            if v != "load_profile":  # tsam rescales means; capacity factors must stay within [0, 1]
                 values = np.clip(values, 0.0, 1.0)
             reduced[v] = values
         counts = np.bincount(day_period, minlength=n_periods).astype(float)

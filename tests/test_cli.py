@@ -1,0 +1,83 @@
+"""The command line as analysts use it: help, scenarios, validate, provenance, report."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from synergy_models.cli import build_parser, main
+from synergy_models.io import read_netcdf
+
+COMMANDS = {"validate", "inputs", "scenarios", "profiles", "provenance", "report"}
+
+
+def test_help_lists_every_command_with_a_purpose(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    text = capsys.readouterr().out
+    for command in COMMANDS:
+        assert command in text
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    assert set(sub.choices) == COMMANDS
+    assert all(h.help for h in sub._choices_actions)
+
+
+def test_python_dash_m_is_the_same_command_line():
+    run = subprocess.run([sys.executable, "-m", "synergy_models", "scenarios"], capture_output=True,
+                         text=True, check=True)
+    assert "base" in run.stdout and "high_carbon_price" in run.stdout
+
+
+def test_validate_base_passes(capsys):
+    assert main(["validate", "base", "-q"]) == 0
+    assert "scenario 'base' is valid" in capsys.readouterr().out
+
+
+def test_validate_lists_overridable_parameters(capsys):
+    assert main(["validate", "base", "--list-parameters", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "carbon_price [USD/t]" in out and "capex(tech, cost_year) [MUSD/GW]" in out
+    assert "wind_hours" not in out  # reference data is not a parameter
+
+
+def test_validate_with_a_bad_param_exits_2_without_traceback(capsys):
+    assert main(["validate", "base", "-q", "-p", "carbon_prise=150"]) == 2
+    err = capsys.readouterr().err
+    assert "did you mean 'carbon_price'" in err and "Traceback" not in err
+
+
+def test_param_without_equals_is_an_input_error(capsys):
+    assert main(["validate", "base", "-q", "-p", "carbon_price"]) == 2
+    assert "expected KEY=VALUE" in capsys.readouterr().err
+
+
+def test_every_scenario_validates(capsys):
+    assert main(["scenarios"]) == 0
+    names = [line.split()[0] for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert {"base", "full_year", "high_carbon_price", "milestones"} <= set(names)
+    for name in names:
+        assert main(["validate", name, "-q", "-p", "time.resolution=representative_days"]) == 0
+
+
+def test_provenance_has_a_source_for_every_number(tmp_path):
+    out = tmp_path / "provenance.csv"
+    assert main(["provenance", "-o", str(out)]) == 0
+    table = pd.read_csv(out)
+    assert len(table) > 300
+    assert table["source"].notna().all() and (table["source"].str.len() > 3).all()
+    assert table["unit"].notna().all()
+
+
+def test_report_writes_inputs_and_summary(tmp_path):
+    folder = tmp_path / "base"
+    assert main(["report", "base", "-q", "-o", str(folder), "-p", "time.days=4"]) == 0
+    inputs = read_netcdf(folder / "inputs.nc")
+    assert inputs.attrs["scenario"] == "base" and inputs.sizes["time"] == 4 * 24
+    summary = (folder / "summary.md").read_text()
+    assert inputs.attrs["inputs_hash"] in summary and "| YRD |" in summary
+    assert sorted(p.name for p in folder.iterdir()) == ["inputs.nc", "summary.md"]
+
