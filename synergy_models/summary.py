@@ -66,7 +66,12 @@ def summary_tables(inputs: xr.Dataset) -> list[tuple[str, pd.DataFrame]]:
 
 def _markdown(frame: pd.DataFrame) -> str:
     head = [frame.index.name or "", *map(str, frame.columns)]
-    rows = [[str(i), *(f"{v:,.3g}" if isinstance(v, float) else str(v) for v in row)]
+    def cell(v: object) -> str:
+        if not isinstance(v, float):
+            return str(v)
+        return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
+
+    rows = [[str(i), *(cell(v) for v in row)]
             for i, row in zip(frame.index, frame.itertuples(index=False), strict=True)]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
