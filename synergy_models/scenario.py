@@ -66,8 +66,8 @@ class Scenario(_Settings):
             raise ValueError("at least one year is needed")
         if years != sorted(set(years)):
             raise ValueError("years must be strictly increasing")
-        if any(y < 2000 or y > 2100 for y in years):
-            raise ValueError("years must lie between 2000 and 2100")
+        if any(y not in MODEL_YEARS for y in years):
+            raise ValueError(f"model years lie between {MODEL_YEARS[0]} and {MODEL_YEARS[-1]}")
         if isinstance(v, dict) and any(w <= 0 for w in v.values()):
             raise ValueError("year weights must be positive")
         return v

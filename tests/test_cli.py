@@ -40,7 +40,7 @@ def test_validate_base_passes(capsys):
 def test_validate_lists_overridable_parameters(capsys):
     assert main(["validate", "base", "--list-parameters", "-q"]) == 0
     out = capsys.readouterr().out
-    assert "carbon_price [USD/t]" in out and "capex(tech, cost_year) [MUSD/GW]" in out
+    assert "carbon_price(year) [USD/t]" in out and "capex(tech, cost_year) [MUSD/GW]" in out
     assert "wind_hours" not in out  # reference data is not a parameter
 
 

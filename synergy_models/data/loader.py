@@ -31,7 +31,7 @@ from synergy_models.data.overrides import apply_overrides
 from synergy_models.data.tables import Tables, check_profiles, read_tables
 from synergy_models.data.timeseries import reduce_time
 from synergy_models.errors import InputError, Problem, ProblemCollector
-from synergy_models.scenario import Scenario, data_dir, load_scenario
+from synergy_models.scenario import MODEL_YEARS, Scenario, data_dir, load_scenario
 
 PROVINCES = schema.PROVINCES.file
 
@@ -62,7 +62,8 @@ def build_primary(t: Tables) -> xr.Dataset:
     problems = ProblemCollector()
     regions = [r.region for r in t.regions]
     techs = list(schema.TECHS)
-    coords: dict[str, Any] = {"region": regions, "tech": techs, "cost_year": list(schema.COST_YEARS)}
+    coords: dict[str, Any] = {"region": regions, "tech": techs, "cost_year": list(schema.COST_YEARS),
+                              "year": list(MODEL_YEARS)}
 
     def glob(param: str) -> float:
         return t.value(schema.PARAMETERS.file, None, param)
@@ -165,6 +166,7 @@ def build_primary(t: Tables) -> xr.Dataset:
             continue  # consumed above by the aggregation rules
         ds[param] = _da(glob(param), (), {}, spec.unit, spec.description,
                         valid_min=spec.low, valid_max=spec.high)
+    _add_policy(ds, t, coords)
     ds.attrs.update(dataset=t.meta.name, dataset_title=t.meta.title, base_year=t.meta.base_year,
                     profile_year=t.meta.profile_year, timezone=t.meta.timezone,
                     currency_per_usd="; ".join(f"{c.currency}={c.per_usd:g}" for c in t.currency))
@@ -193,6 +195,25 @@ def _add_technologies(ds: xr.Dataset, t: Tables, coords: dict[str, Any]) -> None
         ds[f"line_{param}"] = _da(t.value(file, None, param), (), {}, spec.unit,
                                   "UHV corridors: " + spec.description,
                                   valid_min=spec.low, valid_max=spec.high)
+
+
+def _add_policy(ds: xr.Dataset, t: Tables, coords: dict[str, Any]) -> None:
+    """Policy levers with their defaults: the dataset's carbon price in every year, no carbon cap,
+    no renewable-share target, and the dataset's build limits (none: unlimited)."""
+    ds["carbon_price"] = ds.carbon_price.expand_dims(year=coords["year"]).copy().assign_attrs(
+        ds.carbon_price.attrs, long_name="carbon price (added to variable costs)")
+    n_years = len(coords["year"])
+    ds["carbon_cap"] = _da(np.full(n_years, np.inf), ("year",), coords, "Mt",
+                           "national CO2 cap for the hubs (inf: none)", valid_min=0.0)
+    ds["renewable_share_min"] = _da(
+        np.zeros((len(coords["region"]), n_years)), ("region", "year"), coords, "1",
+        "minimum share of demand met by wind, solar and hydro in the hub", valid_min=0.0,
+        valid_max=1.0)
+    limits = [[t.value(schema.BUILD_LIMITS.file, r, f"max_new_{tech}") for tech in schema.TECHS]
+              for r in coords["region"]]
+    ds["max_new_capacity"] = _da(limits, ("region", "tech"), coords, "GW",
+                                 "most new capacity over the horizon (inf: unlimited)",
+                                 valid_min=0.0)
 
 
 def _add_lines(ds: xr.Dataset, t: Tables) -> None:
@@ -292,8 +313,7 @@ def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
         raise InputError(Problem(scenario.source, f"model years must come after the dataset's base "
                                  f"year {base_year}", column="years", value=years[0],
                                  expected=f"years from {base_year + 1}"))
-    ds = primary.copy()
-    ds = ds.assign_coords(year=years)
+    ds = primary.sel(year=years)
     ds["year_weight"] = xr.DataArray(list(weights.values()), dims="year", attrs={
         "units": "year", "long_name": "years each modelled year stands for", "role": "parameter"})
 

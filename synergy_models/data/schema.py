@@ -158,8 +158,21 @@ PARAMETERS = LongTable(
     },
 )
 
+BUILD_LIMITS = LongTable(
+    "build_limits.csv",
+    "region",
+    {
+        f"max_new_{tech}": Param(
+            "GW", f"most new {tech} capacity the hub can add over the model horizon",
+            required=False, default=math.inf,
+        )
+        for tech in TECHS
+    },
+)
+
 LONG_TABLES: tuple[LongTable, ...] = (
     PROVINCES, REGION_PARAMETERS, TECHNOLOGIES, TRANSMISSION, LINE_PARAMETERS, PARAMETERS,
+    BUILD_LIMITS,
 )
 
 

@@ -334,6 +334,7 @@ def read_tables(folder: str | Path) -> Tables:
         "region_parameters.csv": region_ids,
         "technologies.csv": list(schema.TECHS),
         "line_parameters.csv": [ln.line for ln in lines],
+        "build_limits.csv": region_ids,
     }
     numbers = {t.file: _read_long(folder, t, keys.get(t.file), ureg, problems)
                for t in schema.LONG_TABLES}
