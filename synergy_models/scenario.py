@@ -41,6 +41,16 @@ class SolverSettings(_Settings):
     options: dict[str, str | int | float | bool] = Field(default_factory=dict)
 
 
+class PolicySettings(_Settings):
+    """Structural policy switches (numeric levers are parameters: carbon_price, carbon_cap...)."""
+
+    reserve_scope: Literal["system", "hub"] = Field(
+        default="system",
+        description="reserve margin over the interconnected hubs together (firm capacity anywhere, "
+        "coincident peak) or hub by hub (own firm capacity, own peak)",
+    )
+
+
 class Scenario(_Settings):
     """A validated scenario."""
 
@@ -51,6 +61,7 @@ class Scenario(_Settings):
     time: TimeSettings = Field(default_factory=TimeSettings)
     parameters: dict[str, Any] = Field(default_factory=dict)
     solver: SolverSettings = Field(default_factory=SolverSettings)
+    policy: PolicySettings = Field(default_factory=PolicySettings)
     _source: Path | None = PrivateAttr(default=None)
 
     @property

@@ -214,6 +214,10 @@ def _add_policy(ds: xr.Dataset, t: Tables, coords: dict[str, Any]) -> None:
     ds["max_new_capacity"] = _da(limits, ("region", "tech"), coords, "GW",
                                  "most new capacity over the horizon (inf: unlimited)",
                                  valid_min=0.0)
+    rates = [[t.value(schema.BUILD_LIMITS.file, r, f"max_build_rate_{tech}")
+              for tech in schema.TECHS] for r in coords["region"]]
+    ds["max_build_rate"] = _da(rates, ("region", "tech"), coords, "GW/year",
+                               "most new capacity per year (inf: unlimited)", valid_min=0.0)
 
 
 def _add_lines(ds: xr.Dataset, t: Tables) -> None:
@@ -321,8 +325,14 @@ def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
     ds["demand"] = (ds.demand_base * growth).assign_attrs(
         units="GWh", long_name="annual electricity demand (before compute and hydrogen loads)",
         role="parameter")
-    ds["peak_load"] = (ds.demand / schema.HOURS_PER_YEAR * ds.load_profile.max("time")).assign_attrs(
-        units="GW", long_name="annual peak of the hourly load (full-year profile)", role="parameter")
+    load = ds.demand / schema.HOURS_PER_YEAR * ds.load_profile  # GW (region, year, time)
+    ds["peak_load"] = load.max("time").assign_attrs(
+        units="GW", long_name="annual peak of the hub's hourly load (full-year profile)",
+        role="parameter")
+    system_peak_hour = load.sum("region").argmax("time")
+    ds["peak_load_coincident"] = load.isel(time=system_peak_hour).drop_vars("time").assign_attrs(
+        units="GW", long_name="hub's load in the hour of the hubs' joint annual peak",
+        role="parameter")
 
     # Costs: linear between cost years, constant outside them.
     clipped = np.clip(years, min(schema.COST_YEARS), max(schema.COST_YEARS))
@@ -356,9 +366,15 @@ def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
     return ds
 
 
+#: Dataset attributes that change what the model does, and so belong in the inputs hash.
+MODEL_ATTRS = ("base_year", "reserve_scope", "time_resolution")
+
+
 def inputs_hash(ds: xr.Dataset) -> str:
-    """A SHA-256 of every variable's name, dims, values and units: equal inputs, equal hash."""
+    """A SHA-256 of every variable's name, dims, values and units, and of the attributes that
+    change the model (:data:`MODEL_ATTRS`): equal inputs, equal hash."""
     h = hashlib.sha256()
+    h.update(repr([(k, ds.attrs.get(k)) for k in MODEL_ATTRS]).encode())
     for name in sorted(map(str, ds.variables)):
         da = ds[name]
         h.update(f"{name}|{da.dims}|{da.dtype}|{da.attrs.get('units', '')}".encode())
@@ -391,6 +407,7 @@ def load_inputs(scenario: Scenario | str | Path, overrides: dict[str, Any] | Non
     inputs.attrs.update(
         scenario=scenario.name, scenario_description=scenario.description,
         package_version=synergy_models.__version__,
+        reserve_scope=scenario.policy.reserve_scope,
     )
     inputs.attrs["inputs_hash"] = inputs_hash(inputs)
     return inputs

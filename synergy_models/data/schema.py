@@ -167,6 +167,13 @@ BUILD_LIMITS = LongTable(
             required=False, default=math.inf,
         )
         for tech in TECHS
+    }
+    | {
+        f"max_build_rate_{tech}": Param(
+            "GW/year", f"most new {tech} capacity the hub can add in one year",
+            required=False, default=math.inf,
+        )
+        for tech in TECHS
     },
 )
 

@@ -1,0 +1,72 @@
+r"""Terms that modules register, and the constraints assembled from them (Switch's idea).
+
+A module never edits another module's constraints. It adds Pyomo ``Expression`` components and
+registers their names here:
+
+- **injections** and **withdrawals** (GW, indexed by region, year, time step) make up the regional
+  power balance;
+- **costs** (MUSD per year, indexed by year) make up the objective;
+- **firm capacity** and **peak load** contributions (GW, by region and year) make up the reserve
+  margin;
+- **consumption** withdrawals are the ones that count as demand for renewable-share targets.
+
+The power balance of region :math:`r`, year :math:`y` and time step :math:`t`:
+
+.. math::
+
+    \sum_{i \in \mathcal{I}} I^{i}_{r,y,t} - \sum_{j \in \mathcal{W}} W^{j}_{r,y,t} = 0
+    \qquad \forall r, y, t \quad [\text{GW}]
+
+Its dual :math:`\pi_{r,y,t}` is in MUSD per GW of one step, discounted; the price is
+:math:`\pi_{r,y,t} / (\Omega_y w_t)` MUSD/GWh (times 1,000 for USD/MWh), where :math:`w_t` is the hours
+the step stands for and :math:`\Omega_y` the present value of one unit of annual cost in year
+:math:`y` (see :mod:`synergy_models.model.build`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyomo.environ as pyo
+
+
+@dataclass
+class Terms:
+    """Names of registered Expression components, by role. Stored on the model as ``m.terms``."""
+
+    injections: list[str] = field(default_factory=list)
+    withdrawals: list[str] = field(default_factory=list)
+    consumption: list[str] = field(default_factory=list)
+    costs: list[str] = field(default_factory=list)
+    firm_capacity: list[str] = field(default_factory=list)
+    peak_load: list[str] = field(default_factory=list)
+
+    def inject(self, name: str) -> None:
+        self.injections.append(name)
+
+    def withdraw(self, name: str, consumption: bool = False) -> None:
+        self.withdrawals.append(name)
+        if consumption:
+            self.consumption.append(name)
+
+    def cost(self, name: str) -> None:
+        self.costs.append(name)
+
+
+def component(m: pyo.ConcreteModel, name: str) -> pyo.Component:
+    """A component by dotted name, e.g. ``"power.generation_total"``."""
+    obj = m
+    for part in name.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def add_balance(m: pyo.ConcreteModel) -> None:
+    """The regional power balance from every registered injection and withdrawal."""
+    inj = [component(m, n) for n in m.terms.injections]
+    wdr = [component(m, n) for n in m.terms.withdrawals]
+
+    def rule(m: pyo.ConcreteModel, r: str, y: int, t: int):
+        return sum(e[r, y, t] for e in inj) - sum(e[r, y, t] for e in wdr) == 0
+
+    m.balance = pyo.Constraint(m.R, m.Y, m.T, rule=rule)

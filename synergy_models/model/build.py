@@ -1,0 +1,54 @@
+r"""Assemble the model: sets, the blocks of every module, the balance, policy and the objective.
+
+The objective is the present value, at the base year, of every registered annual cost:
+
+.. math::
+
+    \min \sum_{y \in Y} \Omega_y \sum_{c \in \mathcal{C}} C^c_y \qquad [\text{MUSD}]
+
+where :math:`\Omega_y = \sum_{k=0}^{\omega_y - 1} (1+i)^{-(y + k - y_0)}` discounts the
+:math:`\omega_y` years that modelled year :math:`y` stands for to the base year :math:`y_0`, and
+:math:`C^c_y` are the annual cost components the modules register (investment annuities and fixed
+O&M, fuel, variable O&M and carbon, unserved energy, storage energy, transmission).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import pyomo.environ as pyo
+import xarray as xr
+
+from synergy_models.model.balance import Terms, add_balance, component
+from synergy_models.model.data import ModelData, model_data
+from synergy_models.model.policy import add_policy, add_policy_constraints
+from synergy_models.model.power import add_power
+from synergy_models.model.storage import add_storage
+from synergy_models.model.transmission import add_transmission
+
+Module = Callable[[pyo.ConcreteModel, ModelData], None]
+#: The modules of the power-market model, in the order they are added.
+POWER_MODULES: tuple[Module, ...] = (add_power, add_storage, add_transmission, add_policy)
+
+
+def build_model(inputs: xr.Dataset, modules: Sequence[Module] = POWER_MODULES
+                ) -> pyo.ConcreteModel:
+    """A Pyomo model of ``inputs``; ``m.data`` holds the :class:`ModelData` it was built from."""
+    d = model_data(inputs)
+    m = pyo.ConcreteModel(name=str(inputs.attrs.get("scenario", "synergy")))
+    m.data = d
+    m.terms = Terms()
+    m.R = pyo.Set(initialize=d.regions, ordered=True)
+    m.Y = pyo.Set(initialize=d.years, ordered=True)
+    m.T = pyo.Set(initialize=d.steps, ordered=True)
+    for add in modules:
+        add(m, d)
+    add_balance(m)
+    add_policy_constraints(m, d)
+    costs = [component(m, n) for n in m.terms.costs]
+    pv = d.arrays["year_pv"]
+    m.objective = pyo.Objective(
+        expr=sum(float(pv[i]) * c[y] for c in costs for i, y in enumerate(d.years)),
+        sense=pyo.minimize,
+    )
+    return m

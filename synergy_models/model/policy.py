@@ -1,0 +1,99 @@
+r"""Policy block: fixed schedules to external regions, reserve margin, carbon cap, renewable share.
+
+The carbon *price* is not here: it is part of the variable cost (power block).
+
+**Parameters**: :math:`X_r` net scheduled export of hub :math:`r` over lines with an external end
+[GW, imports negative], :math:`\mu` reserve margin, :math:`\kappa_k` capacity credit,
+:math:`\hat L_{r,y}` peak load [GW], :math:`\bar Q_y` national carbon cap [Mt],
+:math:`e_g` emission intensity [kt/GWh], :math:`\rho_{r,y}` renewable share target,
+:math:`A_{r,y}` annual demand [GWh].
+
+**Constraints**
+
+.. math::
+
+    \sum_{r \in Z} \sum_{i \in \mathcal{F}} F^i_{r,y} &\ge \sum_{r \in Z} \Big((1 + \mu)
+        \sum_{j \in \mathcal{P}} \hat L^j_{r,y} + X_r\Big)
+        && \text{reserve\_margin [GW], per zone } Z \\
+    \sum_{r,g,t} w_t\, e_g\, p_{r,g,y,t} &\le 1000\, \bar Q_y
+        && \text{carbon\_cap [kt], where } \bar Q_y < \infty \\
+    \sum_{t} w_t \sum_{g \in \{wind, solar, hydro\}} p_{r,g,y,t} &\ge \rho_{r,y}
+        \Big(A_{r,y} + \sum_{j \in \mathcal{C}} \sum_t w_t W^j_{r,y,t}\Big)
+        && \text{renewable\_share [GWh], where } \rho_{r,y} > 0
+
+Zones :math:`Z`: all hubs together (``policy.reserve_scope: system``, the default: firm capacity
+anywhere counts, the peak is each hub's load in the hour of the joint peak, and whether power can
+reach the hubs is left to the hourly balance) or each hub alone (``hub``: own capacity, own peak).
+:math:`\mathcal{F}`: registered firm capacity (power block: :math:`\sum_k \kappa_k K_{r,k,y}`);
+:math:`\mathcal{P}`: registered peak loads (power block: :math:`\hat L_{r,y}`; the compute module adds
+data-centre load); :math:`\mathcal{C}`: registered consumption withdrawals other than the exogenous
+demand. Scheduled flows count as firm: an export must be covered, an import covers.
+
+Balance term: withdrawal ``scheduled_export`` :math:`X_r` (constant).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pyomo.environ as pyo
+
+from synergy_models.model.balance import component
+from synergy_models.model.data import RENEWABLE, ModelData
+
+
+def add_policy(m: pyo.ConcreteModel, d: ModelData) -> None:
+    b = m.policy = pyo.Block()
+    ri = d.index("regions")
+    export = d.arrays["scheduled_net_export"]
+    b.scheduled_export = pyo.Expression(m.R, m.Y, m.T,
+                                        rule=lambda b, r, y, t: float(export[ri[r]]))
+    m.terms.withdraw("policy.scheduled_export")
+
+
+def add_policy_constraints(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """Constraints over registered terms: called after every module has registered its terms."""
+    b = m.policy
+    a = d.arrays
+    ri, ki, yi = d.index("regions"), d.index("techs"), d.index("years")
+    export = a["scheduled_net_export"]
+    margin = d.scalars["reserve_margin"]
+    firm = [component(m, n) for n in m.terms.firm_capacity]
+    peak = [component(m, n) for n in m.terms.peak_load]
+    # System scope: one constraint over all hubs (index "system"); hub scope: one per hub.
+    zones = {"system": d.regions} if d.attrs["reserve_scope"] == "system" else {
+        r: [r] for r in d.regions}
+    b.reserve_zones = pyo.Set(initialize=list(zones), ordered=True)
+    b.reserve_margin = pyo.Constraint(b.reserve_zones, m.Y, rule=lambda b, z, y: (
+        sum(f[r, y] for f in firm for r in zones[z])
+        >= (1 + margin) * sum(p[r, y] for p in peak for r in zones[z])
+        + sum(float(export[ri[r]]) for r in zones[z])))
+
+    gen = m.power.generation
+    gen_pairs = list(m.power.RG)
+    weight = a["weight"]
+    rate = a["emission_intensity"]
+    cap = a["carbon_cap"]
+
+    def carbon_cap(b, y):
+        if math.isinf(cap[yi[y]]):
+            return pyo.Constraint.Skip
+        return sum(float(weight[t] * rate[ki[g]]) * gen[r, g, y, t]
+                   for r, g in gen_pairs if rate[ki[g]] > 0 for t in d.steps) <= 1000 * cap[yi[y]]
+
+    b.carbon_cap = pyo.Constraint(m.Y, rule=carbon_cap)
+
+    share = a["renewable_share_min"]
+    consumption = [component(m, n) for n in m.terms.consumption if n != "power.demand"]
+
+    def renewable_share(b, r, y):
+        rho = float(share[ri[r], yi[y]])
+        if rho <= 0:
+            return pyo.Constraint.Skip
+        renewable = sum(float(weight[t]) * gen[rr, g, y, t] for rr, g in gen_pairs
+                        if rr == r and g in RENEWABLE for t in d.steps)
+        demand = float(a["demand"][ri[r], yi[y]]) + sum(
+            float(weight[t]) * c[r, y, t] for c in consumption for t in d.steps)
+        return renewable >= rho * demand
+
+    b.renewable_share = pyo.Constraint(m.R, m.Y, rule=renewable_share)

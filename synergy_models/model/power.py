@@ -1,0 +1,185 @@
+r"""Power block: capacity of every technology, generation, unserved energy and demand.
+
+**Sets**
+
+=====================  ==========================================================
+:math:`r \in R`        hubs (regions)
+:math:`k \in K_r`      technologies present or buildable in hub :math:`r` (generation and storage)
+:math:`g \in G_r`      generation technologies of :math:`K_r`
+:math:`y \in Y`        modelled years
+:math:`t \in T`        time steps (hours of representative days, or of the year)
+:math:`p \in P`        periods (days): :math:`T_p` are the steps of period :math:`p`
+=====================  ==========================================================
+
+**Variables** (all non-negative)
+
+=================================  =====================  ==================================
+symbol                             attribute              meaning [unit]
+=================================  =====================  ==================================
+:math:`K_{r,k,y}`                  ``capacity``           capacity in service [GW]
+:math:`N_{r,k,y}`                  ``new``                capacity built in year y [GW]
+:math:`D_{r,g,y}`                  ``retired``            existing capacity retired by y [GW]
+:math:`p_{r,g,y,t}`                ``generation``         output [GW]
+:math:`u_{r,y,t}`                  ``unserved``           demand not met [GW]
+=================================  =====================  ==================================
+
+**Parameters**: :math:`K^0_{r,k}` existing capacity, :math:`\bar N_{r,k}` build limit over the
+horizon, :math:`a_k` availability, :math:`f_{r,k,t}` capacity factor (wind, solar, hydro inflow;
+1 for the others), :math:`L_{r,y,t}` exogenous load, :math:`w_t` hours per step.
+
+**Constraints**
+
+.. math::
+
+    K_{r,k,y} &= K^0_{r,k} - D_{r,k,y} + \sum_{y' \le y} N_{r,k,y'}
+        && \text{capacity\_definition [GW]} \\
+    D_{r,g,y} &\ge D_{r,g,y-1}, \quad D_{r,g,y} \le K^0_{r,g}
+        && \text{retirement is permanent [GW]} \\
+    \sum_{y} N_{r,k,y} &\le \bar N_{r,k}
+        && \text{build\_limit [GW]} \\
+    p_{r,g,y,t} &\le a_g f_{r,g,t} K_{r,g,y}
+        && \text{availability [GW]} \\
+    \sum_{t \in T_p} p_{r,\mathrm{hydro},y,t} &\le \sum_{t \in T_p} f_{r,\mathrm{hydro},t}
+        K_{r,\mathrm{hydro},y} && \text{hydro\_energy, per day [GWh]}
+
+Balance terms: injections :math:`\sum_g p_{r,g,y,t}` (``generation_total``) and :math:`u_{r,y,t}`
+(``unserved``); withdrawal :math:`L_{r,y,t}` (``demand``, consumption).
+
+Annual costs [MUSD/yr]: ``investment`` :math:`\sum_{r,k} \sum_{y' \le y} c^{ann}_{k,y'} N_{r,k,y'}`
+(annuity plus fixed O&M of each vintage), ``fixed_om_existing``
+:math:`\sum_{r,k} o_k (K^0_{r,k} - D_{r,k,y})`, ``variable`` :math:`\sum_{r,g,t} w_t
+(m_g + \tau_y e_g) p_{r,g,y,t}` (fuel, variable O&M and carbon price :math:`\tau_y` times emission
+intensity :math:`e_g`), ``unserved_energy`` :math:`\sum_{r,t} w_t V u_{r,y,t}` with :math:`V` the
+value of lost load.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pyomo.environ as pyo
+
+from synergy_models.model.data import ModelData
+
+
+def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
+    b = m.power = pyo.Block()
+    a = d.arrays
+    ri, ki, yi = d.index("regions"), d.index("techs"), d.index("years")
+    gen_pairs = [(r, k) for r, k in d.region_tech if k in d.gen_techs]
+    b.RK = pyo.Set(initialize=d.region_tech, dimen=2, ordered=True)
+    b.RG = pyo.Set(initialize=gen_pairs, dimen=2, ordered=True)
+
+    def existing(r: str, k: str) -> float:
+        return float(a["capacity_existing"][ri[r], ki[k]])
+
+    def limit(r: str, k: str) -> float:
+        return float(a["max_new"][ri[r], ki[k]])
+
+    b.capacity = pyo.Var(b.RK, m.Y, within=pyo.NonNegativeReals)
+    b.new = pyo.Var(b.RK, m.Y, within=pyo.NonNegativeReals,
+                    bounds=lambda b, r, k, y: (0, None if math.isinf(limit(r, k)) else limit(r, k)))
+    b.retired = pyo.Var(b.RG, m.Y, within=pyo.NonNegativeReals,
+                        bounds=lambda b, r, g, y: (0, existing(r, g)))
+    b.generation = pyo.Var(b.RG, m.Y, m.T, within=pyo.NonNegativeReals)
+    b.unserved = pyo.Var(m.R, m.Y, m.T, within=pyo.NonNegativeReals)
+    years = d.years
+    gen_set = set(gen_pairs)
+
+    def capacity_definition(b, r, k, y):
+        built = sum(b.new[r, k, yy] for yy in years if yy <= y)
+        retired = b.retired[r, k, y] if (r, k) in gen_set else 0
+        return b.capacity[r, k, y] == existing(r, k) - retired + built
+
+    b.capacity_definition = pyo.Constraint(b.RK, m.Y, rule=capacity_definition)
+
+    def retirement_permanent(b, r, g, y):
+        i = yi[y]
+        return pyo.Constraint.Skip if i == 0 else b.retired[r, g, y] >= b.retired[r, g, years[i - 1]]
+
+    b.retirement_permanent = pyo.Constraint(b.RG, m.Y, rule=retirement_permanent)
+
+    def build_limit(b, r, k):
+        lim = limit(r, k)
+        if math.isinf(lim) or len(years) == 1:
+            return pyo.Constraint.Skip  # one year: the variable's bound already says it
+        return sum(b.new[r, k, y] for y in years) <= lim
+
+    b.build_limit = pyo.Constraint(b.RK, rule=build_limit)
+
+    cf = a["capacity_factor"]
+    avail = a["availability"]
+
+    def availability(b, r, g, y, t):
+        factor = float(avail[ki[g]] * cf[ri[r], ki[g], t])
+        if factor <= 0:
+            b.generation[r, g, y, t].setub(0)
+            return pyo.Constraint.Skip
+        return b.generation[r, g, y, t] <= factor * b.capacity[r, g, y]
+
+    b.availability = pyo.Constraint(b.RG, m.Y, m.T, rule=availability)
+
+    hydro = [(r, g) for r, g in gen_pairs if g == "hydro"]
+    b.RH = pyo.Set(initialize=hydro, dimen=2, ordered=True)
+    b.P = pyo.Set(initialize=range(len(d.period_steps)), ordered=True)
+
+    def hydro_energy(b, r, g, y, p):
+        steps = d.period_steps[p]
+        inflow = float(cf[ri[r], ki[g], steps].sum())
+        return sum(b.generation[r, g, y, t] for t in steps) <= inflow * b.capacity[r, g, y]
+
+    b.hydro_energy = pyo.Constraint(b.RH, m.Y, b.P, rule=hydro_energy)
+
+    by_region: dict[str, list[str]] = {r: [] for r in d.regions}
+    for r, g in gen_pairs:
+        by_region[r].append(g)
+    b.generation_total = pyo.Expression(
+        m.R, m.Y, m.T,
+        rule=lambda b, r, y, t: sum(b.generation[r, g, y, t] for g in by_region[r]))
+    load = a["load"]
+    b.demand = pyo.Expression(m.R, m.Y, m.T,
+                              rule=lambda b, r, y, t: float(load[ri[r], yi[y], t]))
+    m.terms.inject("power.generation_total")
+    m.terms.inject("power.unserved")
+    m.terms.withdraw("power.demand", consumption=True)
+
+    # Annual costs [MUSD/yr]
+    cost_p = a["annual_cost_power"]
+    fom0 = a["fom_existing"]
+    var_cost = a["variable_cost"]
+    weight = a["weight"]
+    voll = d.scalars["value_of_lost_load"]
+
+    def investment(b, y):
+        return sum(float(cost_p[ki[k], yi[yy]]) * b.new[r, k, yy]
+                   for r, k in d.region_tech for yy in years if yy <= y)
+
+    def fixed_om_existing(b, y):
+        return sum(float(fom0[ki[k]]) * (existing(r, k) - (b.retired[r, k, y] if (r, k) in gen_set
+                                                             else 0))
+                   for r, k in d.region_tech if existing(r, k) > 0)
+
+    def variable(b, y):
+        return sum(float(weight[t] * var_cost[ki[g], yi[y]]) * b.generation[r, g, y, t]
+                   for r, g in gen_pairs for t in d.steps)
+
+    def unserved_energy(b, y):
+        return sum(float(weight[t] * voll) * b.unserved[r, y, t] for r in d.regions for t in d.steps)
+
+    b.cost_investment = pyo.Expression(m.Y, rule=investment)
+    b.cost_fixed_om_existing = pyo.Expression(m.Y, rule=fixed_om_existing)
+    b.cost_variable = pyo.Expression(m.Y, rule=variable)
+    b.cost_unserved_energy = pyo.Expression(m.Y, rule=unserved_energy)
+    for name in ("investment", "fixed_om_existing", "variable", "unserved_energy"):
+        m.terms.cost(f"power.cost_{name}")
+
+    credit = a["capacity_credit"]
+    b.firm_capacity = pyo.Expression(
+        m.R, m.Y,
+        rule=lambda b, r, y: sum(float(credit[ki[k]]) * b.capacity[rr, k, y]
+                                 for rr, k in d.region_tech if rr == r and credit[ki[k]] > 0))
+    m.terms.firm_capacity.append("power.firm_capacity")
+    peak = a["peak_load"]
+    b.peak = pyo.Expression(m.R, m.Y, rule=lambda b, r, y: float(peak[ri[r], yi[y]]))
+    m.terms.peak_load.append("power.peak")
+

@@ -1,0 +1,178 @@
+"""Solved model -> results ``xarray.Dataset`` (schema: ``docs/results.md``), and netCDF files.
+
+Sign conventions: flows are positive from a line's ``from`` hub to its ``to`` hub; in
+``balance`` injections are positive and withdrawals negative, so it sums to zero over ``term``;
+prices are the balance duals divided by the discounted time weight, in USD/MWh of the year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyomo.environ as pyo
+import xarray as xr
+
+import synergy_models
+from synergy_models.data.timeseries import expand_to_year
+from synergy_models.io import read_netcdf, write_netcdf
+from synergy_models.model.balance import component
+from synergy_models.solve import Solution
+
+TIME_COORDS = ("period", "hour")
+
+
+def _array(var: pyo.Component, axes: Sequence[Sequence[Any]]) -> np.ndarray:
+    """Values of an indexed component as a dense array over ``axes`` (absent entries: 0)."""
+    maps = [{label: i for i, label in enumerate(axis)} for axis in axes]
+    out = np.zeros([len(axis) for axis in axes])
+    for idx, data in var.items():
+        idx = idx if isinstance(idx, tuple) else (idx,)
+        out[tuple(mp[i] for mp, i in zip(maps, idx, strict=True))] = pyo.value(data)
+    return out
+
+
+def _da(values: np.ndarray, dims: tuple[str, ...], coords: dict[str, Any], units: str,
+        long_name: str) -> xr.DataArray:
+    return xr.DataArray(values, dims=dims, coords={k: coords[k] for k in dims},
+                        attrs={"units": units, "long_name": long_name})
+
+
+def build_results(m: pyo.ConcreteModel, solution: Solution, inputs: xr.Dataset) -> xr.Dataset:
+    """The results Dataset of a solved model."""
+    d = m.data
+    a = d.arrays
+    gen, sto = d.gen_techs, d.storage_techs
+    coords: dict[str, Any] = {"region": d.regions, "tech": d.techs, "year": d.years,
+                              "time": d.steps, "line": d.lines, "gen_tech": gen,
+                              "storage_tech": sto}
+    R, K, Y, T, L = d.regions, d.techs, d.years, d.steps, d.lines
+    p, s, tr = m.power, m.storage, m.transmission
+    ds = xr.Dataset()
+
+    ds["capacity"] = _da(_array(p.capacity, (R, K, Y)), ("region", "tech", "year"), coords, "GW",
+                         "capacity in service")
+    ds["capacity_new"] = _da(_array(p.new, (R, K, Y)), ("region", "tech", "year"), coords, "GW",
+                             "capacity built in the year")
+    ds["capacity_retired"] = _da(_array(p.retired, (R, K, Y)), ("region", "tech", "year"), coords,
+                                 "GW", "existing capacity retired by the year (cumulative)")
+    ds["capacity_existing"] = _da(a["capacity_existing"], ("region", "tech"), coords, "GW",
+                                  "capacity in the base year")
+    ds["storage_energy_capacity"] = _da(_array(s.energy_capacity, (R, sto, Y)),
+                                        ("region", "storage_tech", "year"), coords, "GWh",
+                                        "storage energy capacity")
+
+    generation = _array(p.generation, (R, gen, Y, T))
+    ds["generation"] = _da(generation, ("region", "gen_tech", "year", "time"), coords, "GW",
+                           "output")
+    gi = [d.techs.index(g) for g in gen]
+    available = (a["availability"][gi][None, :, None, None]
+                 * a["capacity_factor"][:, gi, None, :]
+                 * ds.capacity.sel(tech=gen).values[..., None])
+    ds["curtailment"] = _da(np.clip(available - generation, 0, None),
+                            ("region", "gen_tech", "year", "time"), coords, "GW",
+                            "available output not used (wind, solar, hydro: spilled)")
+    ds["curtailment"] = ds.curtailment.where(ds.gen_tech.isin(["wind", "solar", "hydro"]), 0.0)
+    ds["storage_charge"] = _da(_array(s.charge, (R, sto, Y, T)),
+                               ("region", "storage_tech", "year", "time"), coords, "GW",
+                               "charging power")
+    ds["storage_discharge"] = _da(_array(s.discharge, (R, sto, Y, T)),
+                                  ("region", "storage_tech", "year", "time"), coords, "GW",
+                                  "discharging power")
+    ds["storage_level"] = _da(_array(s.soc, (R, sto, Y, T)),
+                              ("region", "storage_tech", "year", "time"), coords, "GWh",
+                              "energy stored at the end of the step")
+    forward = _array(tr.flow_forward, (L, Y, T))
+    backward = _array(tr.flow_backward, (L, Y, T))
+    ds["flow"] = _da(forward - backward, ("line", "year", "time"), coords, "GW",
+                     "power sent, positive from the line's 'from' hub to its 'to' hub")
+    ds["line_losses"] = _da(a["line_loss"][:, None, None] * (forward + backward),
+                            ("line", "year", "time"), coords, "GW", "power lost on the line")
+    ds["line_capacity"] = _da(_array(tr.capacity, (L, Y)), ("line", "year"), coords, "GW",
+                              "line capacity in service")
+    ds["line_capacity_new"] = _da(_array(tr.new, (L, Y)), ("line", "year"), coords, "GW",
+                                  "line capacity built in the year")
+    ds["unserved"] = _da(_array(p.unserved, (R, Y, T)), ("region", "year", "time"), coords, "GW",
+                         "demand not met")
+    ds["demand"] = _da(a["load"], ("region", "year", "time"), coords, "GW",
+                       "exogenous electricity demand")
+
+    # The balance by registered term: injections positive, withdrawals negative.
+    terms = [(n, 1.0) for n in m.terms.injections] + [(n, -1.0) for n in m.terms.withdrawals]
+    ds["balance"] = xr.DataArray(
+        np.stack([sign * _array(component(m, n), (R, Y, T)) for n, sign in terms]),
+        dims=("term", "region", "year", "time"),
+        coords={"term": [n for n, _ in terms], "region": R, "year": Y, "time": T},
+        attrs={"units": "GW", "long_name": "regional balance by term (injections +, "
+               "withdrawals -); sums to zero over term"})
+
+    weight = a["weight"]
+    pv = a["year_pv"]
+    duals = solution.dual_of(m.balance)
+    dual = np.array([[[duals[(r, y, t)] for t in T] for y in Y] for r in R])
+    ds["price"] = _da(dual / (pv[None, :, None] * weight[None, None, :]) * 1000,
+                      ("region", "year", "time"), coords, "USD/MWh",
+                      "marginal cost of one more MWh in the hub (balance dual / discounted weight)")
+    w = xr.DataArray(weight, dims="time", coords={"time": T})
+    ds["generation_annual"] = ((ds.generation * w).sum("time") / 1000).assign_attrs(
+        units="TWh", long_name="annual output")
+    rate = xr.DataArray(a["emission_intensity"][gi], dims="gen_tech", coords={"gen_tech": gen})
+    ds["emissions"] = ((ds.generation_annual * rate).sum("gen_tech")).assign_attrs(
+        units="Mt", long_name="CO2 emissions (TWh x t/MWh = Mt)")
+    ds["curtailment_annual"] = ((ds.curtailment * w).sum("time") / 1000).assign_attrs(
+        units="TWh", long_name="annual curtailed energy")
+    ds["unserved_annual"] = ((ds.unserved * w).sum("time") / 1000).assign_attrs(
+        units="TWh", long_name="annual unserved energy")
+    ds["price_average"] = ((ds.price * ds.demand * w).sum("time")
+                           / (ds.demand * w).sum("time")).assign_attrs(
+        units="USD/MWh", long_name="demand-weighted average price")
+
+    costs = [n.split(".")[-1].removeprefix("cost_") for n in m.terms.costs]
+    ds["cost"] = xr.DataArray(
+        np.array([[pyo.value(component(m, n)[y]) for y in Y] for n in m.terms.costs]),
+        dims=("component", "year"), coords={"component": costs, "year": Y},
+        attrs={"units": "MUSD/year", "long_name": "annual cost by component (not discounted)"})
+    ds["year_present_value"] = _da(pv, ("year",), coords, "year",
+                                   "present value at the base year of 1 per year in the year")
+    ds["weight"] = _da(weight, ("time",), coords, "h", "hours of the year each step stands for")
+
+    ds = ds.assign_coords({c: ("time", inputs[c].values) for c in TIME_COORDS})
+    ds = ds.assign_coords(day=inputs["day"].values)
+    ds["day_period"] = inputs["day_period"]
+    ds["line_from"] = xr.DataArray(np.array([d.line_from[ln] for ln in L], dtype=object),
+                                   dims="line", coords={"line": L})
+    ds["line_to"] = xr.DataArray(np.array([d.line_to[ln] for ln in L], dtype=object),
+                                 dims="line", coords={"line": L})
+    ds.attrs.update(
+        scenario=inputs.attrs.get("scenario", ""),
+        inputs_hash=inputs.attrs.get("inputs_hash", ""),
+        dataset=inputs.attrs.get("dataset", ""),
+        time_resolution=inputs.attrs.get("time_resolution", ""),
+        objective=float(solution.objective),
+        objective_units="MUSD (present value at the base year)",
+        status=solution.status,
+        package_version=synergy_models.__version__,
+        pyomo_version=version("pyomo"),
+        highspy_version=version("highspy"),
+        **{f"time_{k}": float(v) for k, v in solution.timings.items()},
+        **{k: v for k, v in solution.info.items() if isinstance(v, int | float | str)},
+        solver_log=solution.log[-20000:],
+    )
+    return ds
+
+
+def full_year(results: xr.Dataset, name: str) -> xr.DataArray:
+    """A variable over time steps expanded to the 8,760 hours of the year (see ``day_period``)."""
+    return expand_to_year(results[name], results)
+
+
+def write_results(results: xr.Dataset, path: str | Path) -> Path:
+    """Write results atomically (a half-written file never replaces a good one)."""
+    return write_netcdf(results, path)
+
+
+def read_results(path: str | Path) -> xr.Dataset:
+    return read_netcdf(path)

@@ -1,0 +1,265 @@
+"""Solve a built model with HiGHS: compile to standard form, pass arrays, map the answer back.
+
+Pyomo's persistent solver interfaces take minutes to hand a large LP to HiGHS (see
+``docs/performance.md``); compiling the model to arrays with Pyomo's
+``LinearStandardFormCompiler`` and passing them to ``highspy`` takes seconds. Primal values are
+written back into the Pyomo variables and the duals of every row are kept by row, so results can
+be read by component and index.
+
+Only this module talks to HiGHS.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+from synergy_models.errors import SynergyError
+from synergy_models.scenario import SolverSettings
+
+
+class SolveError(SynergyError):
+    """The solver did not return an optimal solution; the message says why and what to check."""
+
+    def __init__(self, status: str, message: str, diagnosis: list[str] | None = None):
+        self.status = status
+        self.diagnosis = diagnosis or []
+        text = message
+        if self.diagnosis:
+            text += "\n  " + "\n  ".join(self.diagnosis)
+        super().__init__(text)
+
+
+@dataclass
+class StandardForm:
+    """The LP as arrays: min c x + offset, row_lower <= A x <= row_upper, col_lower <= x <= col_upper."""
+
+    c: np.ndarray
+    offset: float
+    A: Any                      # scipy.sparse.csc_array
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    columns: list[Any]          # Pyomo VarData per column
+    rows: list[Any]             # Pyomo ConstraintData per row
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.A.shape
+
+
+@dataclass
+class Solution:
+    status: str                 # optimal | infeasible | unbounded | time_limit | error
+    objective: float
+    x: np.ndarray
+    row_dual: np.ndarray
+    form: StandardForm
+    timings: dict[str, float] = field(default_factory=dict)
+    log: str = ""
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def dual_of(self, constraint: pyo.Constraint) -> dict[Any, float]:
+        """Dual of each row of an indexed constraint, by index (rows the compiler dropped: 0)."""
+        position = {id(con): i for i, con in enumerate(self.form.rows)}
+        return {idx: float(self.row_dual[position[id(con)]]) if id(con) in position else 0.0
+                for idx, con in constraint.items()}
+
+
+def compile_model(m: pyo.ConcreteModel) -> StandardForm:
+    """Pyomo model -> :class:`StandardForm` (mixed form: one row per constraint)."""
+    info = LinearStandardFormCompiler().write(m, mixed_form=True)
+    rows = [entry.constraint for entry in info.rows]
+    kind = np.fromiter((entry.bound_type for entry in info.rows), dtype=np.int8, count=len(rows))
+    rhs = np.asarray(info.rhs, dtype=float)
+    row_lower = np.where(kind == 1, -np.inf, rhs)
+    row_upper = np.where(kind == -1, np.inf, rhs)
+    n = len(info.columns)
+    col_lower = np.empty(n)
+    col_upper = np.empty(n)
+    for i, v in enumerate(info.columns):
+        lb, ub = v.bounds
+        col_lower[i] = -np.inf if lb is None else lb
+        col_upper[i] = np.inf if ub is None else ub
+    c = np.asarray(info.c.toarray()).ravel() if info.c.shape[0] else np.zeros(n)
+    offset = float(info.c_offset[0]) if len(info.c_offset) else 0.0
+    return StandardForm(c, offset, info.A.tocsc(), row_lower, row_upper, col_lower, col_upper,
+                        list(info.columns), rows)
+
+
+def _highs_lp(form: StandardForm) -> highspy.HighsLp:
+    lp = highspy.HighsLp()
+    n_rows, n_cols = form.shape
+    lp.num_col_, lp.num_row_ = n_cols, n_rows
+    lp.col_cost_ = form.c
+    lp.offset_ = form.offset
+    lp.col_lower_, lp.col_upper_ = form.col_lower, form.col_upper
+    lp.row_lower_, lp.row_upper_ = form.row_lower, form.row_upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = form.A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = form.A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = form.A.data.astype(np.float64)
+    return lp
+
+
+_STATUS = {
+    highspy.HighsModelStatus.kOptimal: "optimal",
+    highspy.HighsModelStatus.kInfeasible: "infeasible",
+    highspy.HighsModelStatus.kUnbounded: "unbounded",
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible_or_unbounded",
+    highspy.HighsModelStatus.kTimeLimit: "time_limit",
+    highspy.HighsModelStatus.kIterationLimit: "iteration_limit",
+}
+
+
+def _configure(h: highspy.Highs, settings: SolverSettings, log_file: str) -> None:
+    h.setOptionValue("output_flag", True)
+    h.setOptionValue("log_to_console", False)
+    h.setOptionValue("log_file", log_file)
+    h.setOptionValue("solver", settings.method)
+    if settings.method == "ipm":
+        # Prices are duals: crossover turns the interior point into a basic solution with exact ones.
+        h.setOptionValue("run_crossover", "on")
+    if settings.threads:
+        h.setOptionValue("threads", int(settings.threads))
+    if settings.time_limit:
+        h.setOptionValue("time_limit", float(settings.time_limit))
+    for key, value in settings.options.items():
+        status = h.setOptionValue(key, value)
+        if status != highspy.HighsStatus.kOk:
+            raise SolveError("error", f"HiGHS does not accept option {key}={value!r}")
+
+
+def run_highs(form: StandardForm, settings: SolverSettings) -> Solution:
+    """Pass ``form`` to HiGHS, solve, and return the raw solution (no Pyomo involved)."""
+    timings: dict[str, float] = {}
+    fd, log_file = tempfile.mkstemp(prefix="highs-", suffix=".log")
+    os.close(fd)
+    try:
+        h = highspy.Highs()
+        _configure(h, settings, log_file)
+        t0 = time.perf_counter()
+        h.passModel(_highs_lp(form))
+        timings["pass"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        h.run()
+        timings["solve"] = time.perf_counter() - t0
+        model_status = h.getModelStatus()
+        info = h.getInfo()
+        sol = h.getSolution()
+        x = np.asarray(sol.col_value, dtype=float)
+        duals = np.asarray(sol.row_dual, dtype=float)
+        details = {
+            "simplex_iterations": int(info.simplex_iteration_count),
+            "ipm_iterations": int(info.ipm_iteration_count),
+            "crossover_iterations": int(info.crossover_iteration_count),
+            "primal_solution_status": int(info.primal_solution_status),
+            "dual_objective": float(getattr(info, "mip_dual_bound", np.nan)),
+            "highs_status": h.modelStatusToString(model_status),
+        }
+        objective = float(info.objective_function_value)
+        h.clear()
+        with open(log_file, encoding="utf-8", errors="replace") as f:
+            log = f.read()
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(log_file)
+    status = _STATUS.get(model_status, "error")
+    if x.size != form.shape[1]:
+        x = np.full(form.shape[1], np.nan)
+    if duals.size != form.shape[0]:
+        duals = np.full(form.shape[0], np.nan)
+    return Solution(status, objective, x, duals, form, timings, log, details)
+
+
+def load_values(solution: Solution) -> None:
+    """Write primal values into the Pyomo variables (unused variables the compiler dropped: 0)."""
+    for v, value in zip(solution.form.columns, solution.x.tolist(), strict=True):
+        v.set_value(value, skip_validation=True)
+
+
+def solve_model(m: pyo.ConcreteModel, settings: SolverSettings | None = None) -> Solution:
+    """Compile, solve and load the values of ``m``; raise :class:`SolveError` unless optimal.
+
+    The error explains the outcome: for an infeasible model, the constraints an elastic re-solve
+    finds violated; for a time limit, the best objective found; for an unbounded model, where to
+    look.
+    """
+    settings = settings or SolverSettings()
+    t0 = time.perf_counter()
+    form = compile_model(m)
+    compile_time = time.perf_counter() - t0
+    solution = run_highs(form, settings)
+    solution.timings["compile"] = compile_time
+    if solution.status != "optimal":
+        raise _explain(solution, settings)
+    for v in m.component_data_objects(pyo.Var, descend_into=True):
+        if v.value is None:
+            v.set_value(0.0, skip_validation=True)
+    load_values(solution)
+    return solution
+
+
+def _explain(solution: Solution, settings: SolverSettings) -> SolveError:
+    status = solution.status
+    if status in ("infeasible", "infeasible_or_unbounded"):
+        diagnosis = diagnose_infeasibility(solution.form, settings)
+        if diagnosis:
+            return SolveError("infeasible", "the scenario is infeasible: no dispatch and build "
+                              "satisfies every constraint. These constraints cannot all hold "
+                              "(violation needed, by constraint):", diagnosis)
+        status = "unbounded"
+    if status == "unbounded":
+        return SolveError("unbounded", "the scenario is unbounded: some cost can fall without "
+                          "limit. Look for negative costs or prices in the scenario's overrides "
+                          "(e.g. a negative carbon price or capex).")
+    if status in ("time_limit", "iteration_limit"):
+        best = solution.objective
+        found = f"best objective found {best:,.1f} MUSD" if np.isfinite(best) else "no solution"
+        return SolveError(status, f"HiGHS stopped at its {status.replace('_', ' ')} "
+                          f"({settings.time_limit} s) before proving optimality ({found}). Raise "
+                          "solver.time_limit, use fewer representative days or years, or try "
+                          "solver.method: ipm.")
+    return SolveError("error", f"HiGHS ended with status '{solution.info.get('highs_status')}'."
+                      " The solver log follows:\n" + solution.log[-2000:])
+
+
+def diagnose_infeasibility(form: StandardForm, settings: SolverSettings, limit: int = 12
+                           ) -> list[str]:
+    """Elastic re-solve: let every row be violated at a cost of 1 per unit and report the rows that
+    are, grouped by constraint family (e.g. ``policy.carbon_cap[2030]: 120.5``)."""
+    import scipy.sparse as sp
+
+    n_rows, n_cols = form.shape
+    eye = sp.identity(n_rows, format="csc")
+    elastic = StandardForm(
+        c=np.concatenate([np.zeros(n_cols), np.ones(2 * n_rows)]),
+        offset=0.0,
+        A=sp.hstack([form.A, eye, -eye], format="csc"),
+        row_lower=form.row_lower, row_upper=form.row_upper,
+        col_lower=np.concatenate([form.col_lower, np.zeros(2 * n_rows)]),
+        col_upper=np.concatenate([form.col_upper, np.full(2 * n_rows, np.inf)]),
+        columns=form.columns, rows=form.rows,
+    )
+    relaxed = run_highs(elastic, SolverSettings(method="choose", threads=settings.threads,
+                                                time_limit=settings.time_limit))
+    if relaxed.status != "optimal":
+        return []
+    slack = relaxed.x[n_cols:n_cols + n_rows] - relaxed.x[n_cols + n_rows:]
+    violated = np.flatnonzero(np.abs(slack) > 1e-6)
+    order = violated[np.argsort(-np.abs(slack[violated]))]
+    lines = [f"{form.rows[i].name}: {slack[i]:+.4g}" for i in order[:limit]]
+    if len(order) > limit:
+        families = {form.rows[i].parent_component().name for i in order}
+        lines.append(f"... and {len(order) - limit} more rows in {', '.join(sorted(families))}")
+    return lines
