@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ import yaml
 
 import synergy_models
 from synergy_models.errors import InputError, Problem, SynergyError
+from synergy_models.progress import Steps
 
 EXIT_INPUT = 2
 
@@ -34,27 +34,6 @@ def _parse_params(pairs: Sequence[str]) -> dict[str, Any]:
     return out
 
 
-class _Steps:
-    """Prints each step with its time, so long runs show progress."""
-
-    def __init__(self, quiet: bool = False) -> None:
-        self.quiet = quiet
-
-    def __call__(self, label: str, fn: Callable[[], Any]) -> Any:
-        t0 = time.perf_counter()
-        if not self.quiet:
-            print(f"  {label} ...", end="", flush=True, file=sys.stderr)
-        try:
-            result = fn()
-        except BaseException:
-            if not self.quiet:
-                print(" failed", file=sys.stderr)
-            raise
-        if not self.quiet:
-            print(f" {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-        return result
-
-
 def cmd_validate(args: argparse.Namespace) -> int:
     from synergy_models.data.loader import build_primary, dataset_folder, load_inputs
     from synergy_models.data.overrides import overridable
@@ -62,7 +41,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from synergy_models.scenario import load_scenario
     from synergy_models.summary import summary_tables
 
-    steps = _Steps(args.quiet)
+    steps = Steps(args.quiet)
     scenario = steps("reading scenario", lambda: load_scenario(args.scenario, _parse_params(args.param)))
     if args.list_parameters:
         tables = read_tables(dataset_folder(scenario.dataset))
@@ -84,7 +63,7 @@ def cmd_inputs(args: argparse.Namespace) -> int:
     from synergy_models.data.loader import load_inputs
     from synergy_models.io import write_netcdf
 
-    inputs = _Steps(args.quiet)("loading inputs",
+    inputs = Steps(args.quiet)("loading inputs",
                                 lambda: load_inputs(args.scenario, _parse_params(args.param)))
     out = Path(args.out or f"reports/{inputs.attrs['scenario']}/inputs.nc")
     write_netcdf(inputs, out)
@@ -104,7 +83,7 @@ def cmd_profiles(args: argparse.Namespace) -> int:
     from synergy_models.data.loader import dataset_folder, regenerate_profiles
 
     folder = dataset_folder(args.dataset)
-    steps = _Steps(args.quiet)
+    steps = Steps(args.quiet)
     if args.check:
         same, message = steps("regenerating and comparing", lambda: regenerate_profiles(
             folder, check_only=True))
@@ -132,10 +111,32 @@ def cmd_provenance(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    from synergy_models.data.loader import load_inputs
+    from synergy_models.progress import Steps
+    from synergy_models.results import write_results
+    from synergy_models.run import solve_inputs
+    from synergy_models.scenario import load_scenario
+    from synergy_models.summary import results_tables
+
+    steps = Steps(args.quiet)
+    scenario = load_scenario(args.scenario, _parse_params(args.param))
+    inputs = steps("loading inputs", lambda: load_inputs(scenario))
+    results = solve_inputs(inputs, scenario, steps)
+    out = Path(args.out or f"reports/{scenario.name}/results.nc")
+    steps("writing results", lambda: write_results(results, out))
+    if not args.quiet:
+        for title, frame in results_tables(results):
+            print(f"\n{title}\n{frame.to_string()}")
+    print(f"\nwrote {out} (objective {results.attrs['objective']:,.0f} MUSD, "
+          f"{sum(steps.times.values()):.1f} s)")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from synergy_models.summary import write_inputs_report
 
-    folder = _Steps(args.quiet)("loading inputs and writing the report", lambda: write_inputs_report(
+    folder = Steps(args.quiet)("loading inputs and writing the report", lambda: write_inputs_report(
         args.scenario, _parse_params(args.param), Path(args.out) if args.out else None))
     print(f"wrote {folder}")
     return 0
@@ -179,6 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
             cmd_provenance)
     p.add_argument("--dataset", default="china_hubs", help="dataset name or folder")
     p.add_argument("-o", "--out", help="write CSV here instead of printing")
+    p = add("run", "Solve a scenario and write its results (netCDF) with a summary.", cmd_run)
+    scenario_args(p)
+    p.add_argument("-o", "--out", help="results file (default reports/<scenario>/results.nc)")
     p = add("report", "Render a scenario's report into reports/<scenario>/.", cmd_report)
     scenario_args(p)
     p.add_argument("-o", "--out", help="output folder (default reports/<scenario>)")

@@ -122,12 +122,22 @@ _STATUS = {
 }
 
 
+def hipo_available() -> bool:
+    """Whether this HiGHS build has HiPO (it needs the ``highspy-extras`` package)."""
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    return h.setOptionValue("solver", "hipo") == highspy.HighsStatus.kOk
+
+
 def _configure(h: highspy.Highs, settings: SolverSettings, log_file: str) -> None:
     h.setOptionValue("output_flag", True)
     h.setOptionValue("log_to_console", False)
     h.setOptionValue("log_file", log_file)
-    h.setOptionValue("solver", settings.method)
-    if settings.method == "ipm":
+    method = settings.method
+    if method == "hipo" and not hipo_available():
+        method = "ipm"
+    h.setOptionValue("solver", method)
+    if method in ("ipm", "hipo"):
         # Prices are duals: crossover turns the interior point into a basic solution with exact ones.
         h.setOptionValue("run_crossover", "on")
     if settings.threads:

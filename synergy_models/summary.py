@@ -64,6 +64,30 @@ def summary_tables(inputs: xr.Dataset) -> list[tuple[str, pd.DataFrame]]:
     return [(title, frame.round(3)) for title, frame in tables]
 
 
+def results_tables(results: xr.Dataset) -> list[tuple[str, pd.DataFrame]]:
+    """(title, table) pairs summarising a results Dataset for the command line."""
+    last = int(results.year[-1])
+    capacity = results.capacity.sum("region").to_pandas()
+    generation = results.generation_annual.sum("region").to_pandas()
+    hubs = pd.DataFrame({
+        "price USD/MWh": results.price_average.sel(year=last).to_pandas(),
+        "unserved TWh": results.unserved_annual.sel(year=last).to_pandas(),
+        "emissions Mt": results.emissions.sel(year=last).to_pandas(),
+    })
+    totals = pd.DataFrame({
+        "emissions Mt": results.emissions.sum("region").to_pandas(),
+        "curtailment TWh": results.curtailment_annual.sum(["region", "gen_tech"]).to_pandas(),
+        "unserved TWh": results.unserved_annual.sum("region").to_pandas(),
+        "cost MUSD/yr": results.cost.sum("component").to_pandas(),
+    })
+    return [(title, frame.round(2)) for title, frame in (
+        ("Capacity by technology, GW (all hubs)", capacity),
+        ("Generation by technology, TWh (all hubs)", generation),
+        (f"Hubs in {last}", hubs),
+        ("Totals by year", totals),
+    )]
+
+
 def _markdown(frame: pd.DataFrame) -> str:
     head = [frame.index.name or "", *map(str, frame.columns)]
     def cell(v: object) -> str:

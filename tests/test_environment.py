@@ -30,7 +30,9 @@ def _pyproject() -> dict[str, str]:
 def _environment() -> dict[str, str]:
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = [d for d in env["dependencies"] if isinstance(d, str) and d != "pip"]
-    return dict(_normalise(s) for s in conda)
+    pip_section = next((d["pip"] for d in env["dependencies"] if isinstance(d, dict)), [])
+    from_pip = [s for s in pip_section if not s.startswith("-")]
+    return dict(_normalise(s.split("#")[0]) for s in conda + from_pip)
 
 
 def test_environment_lists_the_same_packages_and_bounds_as_pyproject():

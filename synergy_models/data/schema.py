@@ -150,6 +150,9 @@ PARAMETERS = LongTable(
         "value_of_lost_load": Param("MUSD/GWh", "cost of unserved energy", low=1e-3),
         "carbon_price": Param("USD/t", "carbon price"),
         "reserve_margin": Param("1", "firm capacity above peak load", high=2),
+        "reserve_shortfall_cost": Param(
+            "MUSD/GW/year", "cost of each GW of firm capacity missing from the reserve margin",
+            low=1e-3),
         "national_capacity_coal": Param("GW", "national coal capacity (coal/gas split rule)"),
         "national_capacity_gas": Param("GW", "national gas capacity (coal/gas split rule)"),
         "default_wind_utilisation": Param("1", "wind utilisation where none is reported", high=1),

@@ -107,6 +107,12 @@ def model_data(inputs: xr.Dataset) -> ModelData:
     a["capacity_existing"] = ds.capacity_existing.transpose("region", "tech").values
     a["energy_existing"] = ds.storage_energy_existing.transpose("region", "tech").values
     a["max_new"] = ds.max_new_capacity.transpose("region", "tech").values
+    a["year_weight"] = ds.year_weight.values.astype(float)
+    # Most new capacity in each modelled year: the annual rate times the years it stands for,
+    # and never above the limit over the horizon. (region, tech, year)
+    build_rate = ds.max_build_rate.transpose("region", "tech").values
+    a["max_new_in_year"] = np.minimum(build_rate[:, :, None] * a["year_weight"][None, None, :],
+                                      a["max_new"][:, :, None])
     # Variable cost per GWh of output, carbon included: (tech, year).
     a["emission_intensity"] = ds.emission_intensity.values           # t/MWh = kt/GWh
     carbon = ds.carbon_price.values                                   # USD/t = MUSD/Mt
@@ -174,7 +180,8 @@ def model_data(inputs: xr.Dataset) -> ModelData:
         line_to={ln: str(ds.line_to.sel(line=ln).item()) for ln in lines},
         arrays=a,
         scalars={"value_of_lost_load": float(ds.value_of_lost_load),
-                 "reserve_margin": float(ds.reserve_margin), "discount_rate": rate},
+                 "reserve_margin": float(ds.reserve_margin), "discount_rate": rate,
+                 "reserve_shortfall_cost": float(ds.reserve_shortfall_cost)},
         region_tech=pairs, previous_step=previous, period_steps=period_steps,
         attrs={"variable_renewable": sorted(VARIABLE_RENEWABLE), "techs_all": list(TECHS),
                "reserve_scope": scope},

@@ -12,7 +12,7 @@ The carbon *price* is not here: it is part of the variable cost (power block).
 
 .. math::
 
-    \sum_{r \in Z} \sum_{i \in \mathcal{F}} F^i_{r,y} &\ge \sum_{r \in Z} \Big((1 + \mu)
+    \sum_{r \in Z} \sum_{i \in \mathcal{F}} F^i_{r,y} + S_{Z,y} &\ge \sum_{r \in Z} \Big((1 + \mu)
         \sum_{j \in \mathcal{P}} \hat L^j_{r,y} + X_r\Big)
         && \text{reserve\_margin [GW], per zone } Z \\
     \sum_{r,g,t} w_t\, e_g\, p_{r,g,y,t} &\le 1000\, \bar Q_y
@@ -28,6 +28,10 @@ reach the hubs is left to the hourly balance) or each hub alone (``hub``: own ca
 :math:`\mathcal{P}`: registered peak loads (power block: :math:`\hat L_{r,y}`; the compute module adds
 data-centre load); :math:`\mathcal{C}`: registered consumption withdrawals other than the exogenous
 demand. Scheduled flows count as firm: an export must be covered, an import covers.
+
+:math:`S_{Z,y} \ge 0` (``reserve_shortfall``, GW) is firm capacity missing from the margin, priced at
+:math:`c^S` per GW and year (``reserve_shortfall_cost``, annual cost ``reserve_shortfall``
+:math:`\sum_Z c^S S_{Z,y}`): a margin the build limits cannot reach is reported, not infeasible.
 
 Balance term: withdrawal ``scheduled_export`` :math:`X_r` (constant).
 """
@@ -64,10 +68,15 @@ def add_policy_constraints(m: pyo.ConcreteModel, d: ModelData) -> None:
     zones = {"system": d.regions} if d.attrs["reserve_scope"] == "system" else {
         r: [r] for r in d.regions}
     b.reserve_zones = pyo.Set(initialize=list(zones), ordered=True)
+    b.reserve_shortfall = pyo.Var(b.reserve_zones, m.Y, within=pyo.NonNegativeReals)
     b.reserve_margin = pyo.Constraint(b.reserve_zones, m.Y, rule=lambda b, z, y: (
-        sum(f[r, y] for f in firm for r in zones[z])
+        sum(f[r, y] for f in firm for r in zones[z]) + b.reserve_shortfall[z, y]
         >= (1 + margin) * sum(p[r, y] for p in peak for r in zones[z])
         + sum(float(export[ri[r]]) for r in zones[z])))
+    price = d.scalars["reserve_shortfall_cost"]
+    b.cost_reserve_shortfall = pyo.Expression(m.Y, rule=lambda b, y: sum(
+        price * b.reserve_shortfall[z, y] for z in zones))
+    m.terms.cost("policy.cost_reserve_shortfall")
 
     gen = m.power.generation
     gen_pairs = list(m.power.RG)

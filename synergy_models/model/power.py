@@ -24,8 +24,9 @@ symbol                             attribute              meaning [unit]
 =================================  =====================  ==================================
 
 **Parameters**: :math:`K^0_{r,k}` existing capacity, :math:`\bar N_{r,k}` build limit over the
-horizon, :math:`a_k` availability, :math:`f_{r,k,t}` capacity factor (wind, solar, hydro inflow;
-1 for the others), :math:`L_{r,y,t}` exogenous load, :math:`w_t` hours per step.
+horizon, :math:`\bar n_{r,k}` build rate [GW/yr], :math:`\omega_y` years modelled year y stands
+for, :math:`a_k` availability, :math:`f_{r,k,t}` capacity factor (wind, solar, hydro inflow; 1 for
+the others), :math:`L_{r,y,t}` exogenous load, :math:`w_t` hours per step.
 
 **Constraints**
 
@@ -37,6 +38,8 @@ horizon, :math:`a_k` availability, :math:`f_{r,k,t}` capacity factor (wind, sola
         && \text{retirement is permanent [GW]} \\
     \sum_{y} N_{r,k,y} &\le \bar N_{r,k}
         && \text{build\_limit [GW]} \\
+    N_{r,k,y} &\le \min(\bar n_{r,k}\, \omega_y,\ \bar N_{r,k})
+        && \text{build rate (variable bound) [GW]} \\
     p_{r,g,y,t} &\le a_g f_{r,g,t} K_{r,g,y}
         && \text{availability [GW]} \\
     \sum_{t \in T_p} p_{r,\mathrm{hydro},y,t} &\le \sum_{t \in T_p} f_{r,\mathrm{hydro},t}
@@ -77,8 +80,13 @@ def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
         return float(a["max_new"][ri[r], ki[k]])
 
     b.capacity = pyo.Var(b.RK, m.Y, within=pyo.NonNegativeReals)
-    b.new = pyo.Var(b.RK, m.Y, within=pyo.NonNegativeReals,
-                    bounds=lambda b, r, k, y: (0, None if math.isinf(limit(r, k)) else limit(r, k)))
+    per_year = a["max_new_in_year"]
+
+    def new_bounds(b, r, k, y):
+        ub = float(per_year[ri[r], ki[k], yi[y]])
+        return (0, None if math.isinf(ub) else ub)
+
+    b.new = pyo.Var(b.RK, m.Y, within=pyo.NonNegativeReals, bounds=new_bounds)
     b.retired = pyo.Var(b.RG, m.Y, within=pyo.NonNegativeReals,
                         bounds=lambda b, r, g, y: (0, existing(r, g)))
     b.generation = pyo.Var(b.RG, m.Y, m.T, within=pyo.NonNegativeReals)
@@ -101,8 +109,8 @@ def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     def build_limit(b, r, k):
         lim = limit(r, k)
-        if math.isinf(lim) or len(years) == 1:
-            return pyo.Constraint.Skip  # one year: the variable's bound already says it
+        if math.isinf(lim) or per_year[ri[r], ki[k], :].sum() <= lim:
+            return pyo.Constraint.Skip  # the yearly bounds already keep the total below the limit
         return sum(b.new[r, k, y] for y in years) <= lim
 
     b.build_limit = pyo.Constraint(b.RK, rule=build_limit)
