@@ -1,0 +1,136 @@
+"""Tiny hand-built inputs Datasets for model tests (Calliope's tiny-model idea).
+
+``tiny_inputs`` builds an inputs Dataset with the same variables the loader produces, for a few
+regions, technologies and time steps chosen by the test, so that each constraint family can be
+checked against a hand calculation. Defaults make costs easy to reason about: discount rate 0,
+lifetime 1 year and no fixed O&M, so a technology's annual cost per GW equals its ``capex``
+(MUSD/GW/yr), and one modelled year of weight 1 (present-value weight 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+TECH_DEFAULTS: dict[str, float] = {
+    "capex": 0.0,            # MUSD/GW (= annual cost per GW with the defaults above)
+    "capex_energy": 0.0,     # MUSD/GWh
+    "fom_share": 0.0,
+    "marginal_cost": 0.0,    # MUSD/GWh
+    "emission_intensity": 0.0,
+    "lifetime": 1.0,
+    "availability": 1.0,
+    "efficiency": 1.0,
+    "duration": 0.0,
+    "capacity_credit": 0.0,
+}
+
+
+def tiny_inputs(
+    regions: Sequence[str],
+    techs: dict[str, dict[str, float]],
+    load: np.ndarray,
+    *,
+    weights: Sequence[float] | None = None,
+    capacity: dict[tuple[str, str], float] | None = None,
+    energy: dict[tuple[str, str], float] | None = None,
+    max_new: dict[tuple[str, str], float] | float = np.inf,
+    cf: dict[str, np.ndarray] | None = None,
+    lines: Sequence[dict[str, Any]] = (),
+    carbon_price: float = 0.0,
+    carbon_cap: float = np.inf,
+    value_of_lost_load: float = 10.0,
+    reserve_margin: float = 0.0,
+    reserve_shortfall_cost: float = 0.0,  # free shortfall: no reserve margin unless a test sets it
+    renewable_share: dict[str, float] | None = None,
+    periods: Sequence[int] | None = None,
+    full_year: bool = False,
+) -> xr.Dataset:
+    """An inputs Dataset.
+
+    ``load``: GW, shape (region, time). ``techs``: per technology, overrides of
+    :data:`TECH_DEFAULTS`. ``capacity`` / ``energy``: existing GW / GWh by (region, tech).
+    ``cf``: capacity-factor profiles (region, time) for ``wind``, ``solar``, ``hydro``.
+    ``lines``: dicts with ``name, from, to, capacity, loss, capex`` (and ``schedule`` GW for a line
+    to an external region, whose ``to`` is not in ``regions``). ``weights``: hours each step stands
+    for (default: 1 each). ``periods``: the period (day) of each step (default: all in one period).
+    """
+    load = np.atleast_2d(np.asarray(load, dtype=float))
+    n_r, n_t = load.shape
+    weights = np.ones(n_t) if weights is None else np.asarray(weights, dtype=float)
+    tech_names = list(techs)
+    coords = {"region": list(regions), "tech": tech_names, "year": [2030], "time": np.arange(n_t)}
+    ds = xr.Dataset(coords=coords)
+
+    def tech_param(name: str) -> xr.DataArray:
+        return xr.DataArray([techs[t].get(name, TECH_DEFAULTS[name]) for t in tech_names],
+                            dims="tech", coords={"tech": tech_names})
+
+    for name in ("fom_share", "marginal_cost", "emission_intensity", "lifetime", "availability",
+                 "efficiency", "duration", "capacity_credit"):
+        ds[name] = tech_param(name)
+    for name in ("capex", "capex_energy"):
+        ds[name] = tech_param(name).expand_dims(year=[2030]).transpose("tech", "year").copy()
+    cap = np.zeros((n_r, len(tech_names)))
+    en = np.zeros_like(cap)
+    limit = np.full_like(cap, np.inf)
+    for i, r in enumerate(regions):
+        for j, t in enumerate(tech_names):
+            cap[i, j] = (capacity or {}).get((r, t), 0.0)
+            en[i, j] = (energy or {}).get((r, t), cap[i, j] * techs[t].get("duration", 0.0))
+            limit[i, j] = max_new.get((r, t), np.inf) if isinstance(max_new, dict) else max_new
+    ds["capacity_existing"] = (("region", "tech"), cap)
+    ds["storage_energy_existing"] = (("region", "tech"), en)
+    ds["max_new_capacity"] = (("region", "tech"), limit)
+    ds["max_build_rate"] = (("region", "tech"), np.full_like(cap, np.inf))
+
+    mean = (load * weights).sum(axis=1) / weights.sum()
+    ds["demand"] = (("region", "year"), (mean * 8760)[:, None])
+    ds["load_profile"] = (("region", "time"), load / np.where(mean > 0, mean, 1)[:, None])
+    peak = load.max(axis=1)
+    ds["peak_load"] = (("region", "year"), peak[:, None])
+    joint = int(np.argmax(load.sum(axis=0)))
+    ds["peak_load_coincident"] = (("region", "year"), load[:, joint][:, None])
+    for tech in ("wind", "solar", "hydro"):
+        profile = (cf or {}).get(tech)
+        values = np.zeros((n_r, n_t)) if profile is None else np.atleast_2d(profile)
+        ds[f"{tech}_cf"] = (("region", "time"), values.astype(float))
+
+    ds["weight"] = ("time", weights)
+    ds = ds.assign_coords(
+        period=("time", np.zeros(n_t, int) if periods is None else np.asarray(periods)),
+        hour=("time", np.arange(n_t) % 24),
+    )
+    n_days = int(ds.period.max()) + 1
+    ds = ds.assign_coords(day=pd.date_range("2025-01-01", periods=n_days, freq="D"))
+    ds["day_period"] = ("day", np.arange(n_days))
+
+    names = [ln["name"] for ln in lines]
+    ds = ds.assign_coords(line=names)
+    ds["line_from"] = ("line", np.array([ln["from"] for ln in lines], dtype=object))
+    ds["line_to"] = ("line", np.array([ln["to"] for ln in lines], dtype=object))
+    ds["line_external"] = ("line", np.array([ln["to"] not in regions for ln in lines], dtype=bool))
+    ds["line_capacity_existing"] = (("line", "year"),
+                                    np.array([[ln.get("capacity", 0.0)] for ln in lines]).reshape(-1, 1))
+    ds["line_loss"] = ("line", np.array([ln.get("loss", 0.0) for ln in lines], dtype=float))
+    ds["line_capex"] = ("line", np.array([ln.get("capex", 1e6) for ln in lines], dtype=float))
+    ds["line_schedule"] = ("line", np.array([ln.get("schedule", 0.0) for ln in lines], dtype=float))
+    ds["line_lifetime"] = 1.0
+    ds["line_fom_share"] = 0.0
+
+    ds["carbon_price"] = ("year", [carbon_price])
+    ds["carbon_cap"] = ("year", [carbon_cap])
+    share = renewable_share or {}
+    ds["renewable_share_min"] = (("region", "year"), np.array([[share.get(r, 0.0)] for r in regions]))
+    ds["year_weight"] = ("year", [1.0])
+    ds["discount_rate"] = 0.0
+    ds["value_of_lost_load"] = value_of_lost_load
+    ds["reserve_margin"] = reserve_margin
+    ds["reserve_shortfall_cost"] = reserve_shortfall_cost
+    ds.attrs.update(base_year=2029, time_resolution="full_year" if full_year else "representative_days",
+                    reserve_scope="hub", scenario="tiny", inputs_hash="tiny")
+    return ds
