@@ -134,11 +134,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from synergy_models.summary import write_inputs_report
+    from synergy_models.summary import write_interim_report
 
-    folder = Steps(args.quiet)("loading inputs and writing the report", lambda: write_inputs_report(
-        args.scenario, _parse_params(args.param), Path(args.out) if args.out else None))
-    print(f"wrote {folder}")
+    folder = write_interim_report(args.scenario, _parse_params(args.param),
+                                  Path(args.out) if args.out else None, quiet=args.quiet)
+    print(f"wrote {folder}/results.nc and {folder}/summary.md")
     return 0
 
 

@@ -29,6 +29,10 @@ class TimeSettings(_Settings):
 
     resolution: Literal["representative_days", "full_year"] = "representative_days"
     days: int = Field(default=8, ge=1, le=365, description="number of representative days")
+    segments: int = Field(
+        default=24, ge=1, le=24,
+        description="time steps per representative day: 24 is hourly; fewer merges adjacent hours "
+        "of similar values into segments of varying length (tsam segmentation)")
     method: Literal["hierarchical", "kmeans", "kmedoids", "averaging"] = "hierarchical"
 
 
@@ -190,10 +194,15 @@ def yaml_line(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
+#: Settings a child scenario replaces whole rather than merges key by key.
+REPLACED_WHOLE = frozenset({"years"})
+
+
 def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for k, v in over.items():
-        out[k] = _deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+        merge = isinstance(v, dict) and isinstance(out.get(k), dict) and k not in REPLACED_WHOLE
+        out[k] = _deep_merge(out[k], v) if merge else v
     return out
 
 

@@ -11,7 +11,7 @@ import pytest
 from synergy_models.cli import build_parser, main
 from synergy_models.io import read_netcdf
 
-COMMANDS = {"validate", "inputs", "scenarios", "profiles", "provenance", "report"}
+COMMANDS = {"validate", "inputs", "scenarios", "profiles", "provenance", "run", "report"}
 
 
 def test_help_lists_every_command_with_a_purpose(capsys):
@@ -72,12 +72,18 @@ def test_provenance_has_a_source_for_every_number(tmp_path):
     assert table["unit"].notna().all()
 
 
-def test_report_writes_inputs_and_summary(tmp_path):
-    folder = tmp_path / "base"
-    assert main(["report", "base", "-q", "-o", str(folder), "-p", "time.days=4"]) == 0
-    inputs = read_netcdf(folder / "inputs.nc")
-    assert inputs.attrs["scenario"] == "base" and inputs.sizes["time"] == 4 * 24
-    summary = (folder / "summary.md").read_text()
-    assert inputs.attrs["inputs_hash"] in summary and "| YRD |" in summary
-    assert sorted(p.name for p in folder.iterdir()) == ["inputs.nc", "summary.md"]
+def test_run_solves_and_writes_results(tmp_path, capsys):
+    out = tmp_path / "milestones.nc"
+    assert main(["run", "milestones", "-q", "-o", str(out), "-p", "time.days=2"]) == 0
+    results = read_netcdf(out)
+    assert results.attrs["scenario"] == "milestones" and results.attrs["status"] == "optimal"
+    assert "wrote" in capsys.readouterr().out
 
+
+def test_report_solves_and_writes_results_and_summary(tmp_path):
+    folder = tmp_path / "milestones"
+    assert main(["report", "milestones", "-q", "-o", str(folder), "-p", "time.days=2"]) == 0
+    results = read_netcdf(folder / "results.nc")
+    summary = (folder / "summary.md").read_text()
+    assert results.attrs["inputs_hash"] in summary and "| YRD |" in summary
+    assert sorted(p.name for p in folder.iterdir()) == ["results.nc", "summary.md"]

@@ -16,10 +16,12 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
-def test_base_scenario_has_the_six_model_years():
+def test_base_scenario_covers_2025_to_2030():
     s = load_scenario("base")
     assert s.name == "base" and s.dataset == "china_hubs"
-    assert s.year_weights == {2025: 1, 2026: 1, 2027: 1, 2028: 1, 2029: 1, 2030: 1}
+    assert min(s.year_weights) == 2025 and sum(s.year_weights.values()) == 6
+    full = load_scenario("full_horizon")
+    assert full.year_weights == {2025: 1, 2026: 1, 2027: 1, 2028: 1, 2029: 1, 2030: 1}
 
 
 def test_year_weights_are_the_gap_to_the_next_year():
@@ -37,6 +39,12 @@ def test_extends_inherits_and_overrides(tmp_path):
     assert s.name == "child" and s.description == ""
     assert (s.time.days, s.time.method) == (3, "kmeans")  # merged key by key
     assert s.parameters == {"carbon_price": 10, "demand_growth": {"YRD": 0.05, "BTH": 0.04}}
+
+
+def test_extends_replaces_years_whole(tmp_path):
+    write(tmp_path, "parent", "name: parent\nyears: {2025: 3, 2028: 2, 2030: 1}\n")
+    child = write(tmp_path, "child", "extends: parent.yaml\nyears: {2030: 1}\n")
+    assert load_scenario(child).year_weights == {2030: 1}
 
 
 def test_extends_cycle_is_reported(tmp_path):

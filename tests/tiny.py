@@ -101,6 +101,7 @@ def tiny_inputs(
         ds[f"{tech}_cf"] = (("region", "time"), values.astype(float))
 
     ds["weight"] = ("time", weights)
+    ds["step_hours"] = ("time", np.ones(n_t))
     ds = ds.assign_coords(
         period=("time", np.zeros(n_t, int) if periods is None else np.asarray(periods)),
         hour=("time", np.arange(n_t) % 24),

@@ -214,6 +214,10 @@ def _add_policy(ds: xr.Dataset, t: Tables, coords: dict[str, Any]) -> None:
     ds["max_new_capacity"] = _da(limits, ("region", "tech"), coords, "GW",
                                  "most new capacity over the horizon (inf: unlimited)",
                                  valid_min=0.0)
+    ds["line_max_new"] = xr.DataArray(
+        np.full(ds.sizes["line"], np.inf), dims="line", coords={"line": ds.line.values},
+        attrs={"units": "GW", "long_name": "most new capacity on the line over the horizon "
+               "(inf: unlimited)", "role": "parameter", "valid_min": 0.0})
     rates = [[t.value(schema.BUILD_LIMITS.file, r, f"max_build_rate_{tech}")
               for tech in schema.TECHS] for r in coords["region"]]
     ds["max_build_rate"] = _da(rates, ("region", "tech"), coords, "GW/year",

@@ -3,9 +3,11 @@
 Both settings give the same layout, so the model never asks which one it got:
 
 - ``time``: the model's time steps, ``0 .. T-1``, with coordinates ``period`` (the representative
-  day, or the calendar day for the full year) and ``hour`` (0..23);
-- ``weight(time)``: hours of the year each step stands for (the day's count for representative days,
-  1 for the full year); ``sum(weight) == 8760``;
+  day, or the calendar day for the full year) and ``hour`` (the step's first hour, 0..23);
+- ``step_hours(time)``: the step's length, 1 h, or more where ``time.segments`` merges adjacent
+  hours into segments (tsam segmentation);
+- ``weight(time)``: hours of the year each step stands for (the day's count times the step length for
+  representative days, 1 for the full year); ``sum(weight) == 8760``;
 - ``day_period(day)``: the period each calendar day is represented by, to expand results back to a
   full year (:func:`expand_to_year`);
 - ``reduction_rmse`` and ``reduction_rmse_duration`` (profile, region): the error of the reduction,
@@ -25,21 +27,30 @@ from synergy_models.scenario import TimeSettings
 HOURS_PER_DAY = 24
 
 
-def _cluster(frame: pd.DataFrame, settings: TimeSettings) -> tuple[np.ndarray, np.ndarray]:
-    """(representatives as days x 24 x columns, day -> period assignment)."""
+def _cluster(frame: pd.DataFrame, settings: TimeSettings
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(representatives as periods x steps x columns, step lengths in hours as periods x steps,
+    day -> period assignment)."""
     import tsam  # imported here: it pulls in scikit-learn, which the full year does not need
 
+    segments = settings.segments if settings.segments < HOURS_PER_DAY else None
     result = tsam.aggregate(
         frame,
         n_clusters=settings.days,
         period_duration=HOURS_PER_DAY,
         cluster=tsam.ClusterConfig(method=settings.method),
+        segments=tsam.SegmentConfig(n_segments=segments) if segments else None,
         preserve_column_means=True,
     )
-    reps = result.cluster_representatives  # index (period, timestep)
+    reps = result.cluster_representatives  # index (period, step[, duration])
     n = result.n_clusters
-    values = reps[frame.columns].to_numpy().reshape(n, HOURS_PER_DAY, frame.shape[1])
-    return values, np.asarray(result.cluster_assignments, dtype=int)
+    steps = segments or HOURS_PER_DAY
+    values = reps[frame.columns].to_numpy().reshape(n, steps, frame.shape[1])
+    if segments:
+        lengths = np.asarray(result.segment_durations, dtype=float).reshape(n, steps)
+    else:
+        lengths = np.ones((n, steps))
+    return values, lengths, np.asarray(result.cluster_assignments, dtype=int)
 
 
 def reduce_time(ds: xr.Dataset, settings: TimeSettings) -> xr.Dataset:
@@ -57,6 +68,7 @@ def reduce_time(ds: xr.Dataset, settings: TimeSettings) -> xr.Dataset:
         n_periods = n_days
         day_period = np.arange(n_days)
         reduced = {v: original[v] for v in hourly}
+        lengths = np.ones((n_days, HOURS_PER_DAY))
         weight = np.ones(n_hours)
     else:
         columns = [f"{v}|{r}" for v in hourly for r in regions]
@@ -64,7 +76,7 @@ def reduce_time(ds: xr.Dataset, settings: TimeSettings) -> xr.Dataset:
             np.column_stack([original[v][i] for v in hourly for i in range(len(regions))]),
             index=stamps, columns=columns,
         )
-        reps, day_period = _cluster(frame, settings)
+        reps, lengths, day_period = _cluster(frame, settings)
         n_periods = reps.shape[0]
         reduced = {}
         for k, v in enumerate(hourly):
@@ -74,20 +86,25 @@ def reduce_time(ds: xr.Dataset, settings: TimeSettings) -> xr.Dataset:
                 values = np.clip(values, 0.0, 1.0)
             reduced[v] = values
         counts = np.bincount(day_period, minlength=n_periods).astype(float)
-        weight = np.repeat(counts, HOURS_PER_DAY)
+        weight = (counts[:, None] * lengths).ravel()
 
-    steps = n_periods * HOURS_PER_DAY
+    per_period = lengths.shape[1]
+    steps = n_periods * per_period
+    starts = np.cumsum(lengths, axis=1) - lengths  # first hour of each step within its day
     out = ds.drop_dims("time")
     out = out.assign_coords(
         time=np.arange(steps),
-        period=("time", np.repeat(np.arange(n_periods), HOURS_PER_DAY)),
-        hour=("time", np.tile(np.arange(HOURS_PER_DAY), n_periods)),
+        period=("time", np.repeat(np.arange(n_periods), per_period)),
+        hour=("time", starts.ravel().astype(int)),
         day=stamps[::HOURS_PER_DAY].normalize(),
     )
     for v in hourly:
         out[v] = xr.DataArray(reduced[v], dims=("region", "time"), attrs=ds[v].attrs)
     out["weight"] = xr.DataArray(weight, dims="time", attrs={
         "units": "h", "long_name": "hours of the year each time step stands for",
+        "role": "parameter"})
+    out["step_hours"] = xr.DataArray(lengths.ravel(), dims="time", attrs={
+        "units": "h", "long_name": "length of the time step (1: hourly; more: a segment)",
         "role": "parameter"})
     out["day_period"] = xr.DataArray(day_period, dims="day", attrs={
         "units": "", "long_name": "period that represents each calendar day", "role": "metadata"})
@@ -110,6 +127,7 @@ def reduce_time(ds: xr.Dataset, settings: TimeSettings) -> xr.Dataset:
         "units": "1", "long_name": "RMSE of the duration curve rebuilt from the time steps",
         "role": "reference"})
     out.attrs.update(time_resolution=settings.resolution, n_periods=int(n_periods),
+                     steps_per_period=int(per_period),
                      time_method=settings.method if settings.resolution != "full_year" else "")
     return out
 
@@ -120,12 +138,15 @@ def expand_to_year(da: xr.DataArray, inputs: xr.Dataset) -> xr.DataArray:
     Each calendar day takes the values of the period that represents it (``day_period``).
     The result's ``time`` coordinate holds the hourly timestamps.
     """
-    n_periods = int(inputs["period"].max()) + 1
     other = [d for d in da.dims if d != "time"]
-    by_period = da.transpose(*other, "time").values.reshape(
-        *[da.sizes[d] for d in other], n_periods, HOURS_PER_DAY)
+    values = da.transpose(*other, "time").values
+    # The step covering each hour of each period: steps are consecutive, lengths add up to 24.
+    period, lengths = inputs["period"].values, inputs["step_hours"].values.astype(int)
+    n_periods = int(period.max()) + 1
+    step_of_hour = np.stack([np.repeat(np.flatnonzero(period == p), lengths[period == p])
+                             for p in range(n_periods)])  # (period, 24)
     day_period = inputs["day_period"].values
-    full = by_period[..., day_period, :].reshape(*[da.sizes[d] for d in other], -1)
+    full = values[..., step_of_hour[day_period].ravel()]
     stamps = pd.DatetimeIndex(inputs["day"].values).repeat(HOURS_PER_DAY) + pd.to_timedelta(
         np.tile(np.arange(HOURS_PER_DAY), len(day_period)), unit="h")
     coords = {d: da[d] for d in other if d in da.coords}

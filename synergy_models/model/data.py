@@ -93,7 +93,9 @@ def model_data(inputs: xr.Dataset) -> ModelData:
     w_year = year_discount_weights(years, ds.year_weight.values.tolist(), base_year, rate)
 
     a: dict[str, np.ndarray] = {}
-    a["weight"] = ds.weight.values.astype(float)                      # h per step
+    a["weight"] = ds.weight.values.astype(float)                      # h of the year per step
+    a["step_hours"] = (ds.step_hours.values.astype(float) if "step_hours" in ds
+                       else np.ones(len(steps)))                          # h per step (segment)
     a["year_pv"] = w_year                                             # PV of 1 MUSD/yr
     crf = capital_recovery_factor(rate, ds.lifetime.values)           # (tech,)
     capex = ds.capex.transpose("tech", "year").values                 # MUSD/GW
@@ -154,6 +156,8 @@ def model_data(inputs: xr.Dataset) -> ModelData:
     internal = ds.sel(line=lines)
     a["line_capacity_existing"] = internal.line_capacity_existing.transpose("line", "year").values
     a["line_loss"] = internal.line_loss.values
+    a["line_max_new"] = (internal.line_max_new.values if "line_max_new" in internal
+                         else np.full(len(lines), np.inf))
     line_crf = capital_recovery_factor(rate, float(ds.line_lifetime))
     a["line_annual_cost"] = internal.line_capex.values * (line_crf + float(ds.line_fom_share))
 

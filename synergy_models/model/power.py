@@ -26,7 +26,8 @@ symbol                             attribute              meaning [unit]
 **Parameters**: :math:`K^0_{r,k}` existing capacity, :math:`\bar N_{r,k}` build limit over the
 horizon, :math:`\bar n_{r,k}` build rate [GW/yr], :math:`\omega_y` years modelled year y stands
 for, :math:`a_k` availability, :math:`f_{r,k,t}` capacity factor (wind, solar, hydro inflow; 1 for
-the others), :math:`L_{r,y,t}` exogenous load, :math:`w_t` hours per step.
+the others), :math:`L_{r,y,t}` exogenous load, :math:`w_t` hours of the year per step, :math:`\Delta_t` the step's
+length [h].
 
 **Constraints**
 
@@ -42,8 +43,8 @@ the others), :math:`L_{r,y,t}` exogenous load, :math:`w_t` hours per step.
         && \text{build rate (variable bound) [GW]} \\
     p_{r,g,y,t} &\le a_g f_{r,g,t} K_{r,g,y}
         && \text{availability [GW]} \\
-    \sum_{t \in T_p} p_{r,\mathrm{hydro},y,t} &\le \sum_{t \in T_p} f_{r,\mathrm{hydro},t}
-        K_{r,\mathrm{hydro},y} && \text{hydro\_energy, per day [GWh]}
+    \sum_{t \in T_p} \Delta_t p_{r,\mathrm{hydro},y,t} &\le \sum_{t \in T_p} \Delta_t
+        f_{r,\mathrm{hydro},t} K_{r,\mathrm{hydro},y} && \text{hydro\_energy, per day [GWh]}
 
 Balance terms: injections :math:`\sum_g p_{r,g,y,t}` (``generation_total``) and :math:`u_{r,y,t}`
 (``unserved``); withdrawal :math:`L_{r,y,t}` (``demand``, consumption).
@@ -131,10 +132,13 @@ def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
     b.RH = pyo.Set(initialize=hydro, dimen=2, ordered=True)
     b.P = pyo.Set(initialize=range(len(d.period_steps)), ordered=True)
 
+    hours = a["step_hours"]
+
     def hydro_energy(b, r, g, y, p):
         steps = d.period_steps[p]
-        inflow = float(cf[ri[r], ki[g], steps].sum())
-        return sum(b.generation[r, g, y, t] for t in steps) <= inflow * b.capacity[r, g, y]
+        inflow = float((cf[ri[r], ki[g], steps] * hours[steps]).sum())
+        return (sum(float(hours[t]) * b.generation[r, g, y, t] for t in steps)
+                <= inflow * b.capacity[r, g, y])
 
     b.hydro_energy = pyo.Constraint(b.RH, m.Y, b.P, rule=hydro_energy)
 

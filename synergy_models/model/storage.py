@@ -16,7 +16,8 @@ symbol                       attribute            meaning [unit]
 ===========================  ===================  =====================================
 
 **Parameters**: :math:`E^0_{r,s}` existing energy capacity, :math:`\eta_s` round-trip efficiency
-(charging and discharging each :math:`\sqrt{\eta_s}`), :math:`h_s` duration, :math:`t^-` the step
+(charging and discharging each :math:`\sqrt{\eta_s}`), :math:`h_s` duration, :math:`\Delta_t` the
+step's length in hours (1, or a segment's length), :math:`t^-` the step
 before :math:`t` (cyclic within each representative day, or over the whole year for the full year).
 
 **Constraints**
@@ -30,8 +31,9 @@ before :math:`t` (cyclic within each representative day, or over the whole year 
     c_{r,s,y,t} + d_{r,s,y,t} &\le K_{r,s,y}
         && \text{power\_limit [GW]} \\
     e_{r,s,y,t} &\le E_{r,s,y} && \text{soc\_limit [GWh]} \\
-    e_{r,s,y,t} &= e_{r,s,y,t^-} + \sqrt{\eta_s}\, c_{r,s,y,t} - d_{r,s,y,t} / \sqrt{\eta_s}
-        && \text{state\_of\_charge [GWh per 1-h step]}
+    e_{r,s,y,t} &= e_{r,s,y,t^-} + \Delta_t \big(\sqrt{\eta_s}\, c_{r,s,y,t}
+        - d_{r,s,y,t} / \sqrt{\eta_s}\big)
+        && \text{state\_of\_charge [GWh]}
 
 Balance term: injection :math:`\sum_s (d_{r,s,y,t} - c_{r,s,y,t})` (``net_discharge``).
 Annual cost [MUSD/yr]: ``storage_energy`` :math:`\sum_{r,s} \sum_{y' \le y} c^{E}_{s,y'} M_{r,s,y'}`.
@@ -77,11 +79,12 @@ def add_storage(m: pyo.ConcreteModel, d: ModelData) -> None:
                                  b.soc[r, s, y, t] <= b.energy_capacity[r, s, y])
     one_way = {s: float(a["efficiency"][ki[s]]) ** 0.5 for s in d.storage_techs}
     prev = d.previous_step
+    hours = a["step_hours"]
 
     def state_of_charge(b, r, s, y, t):
-        eta = one_way[s]
-        return (b.soc[r, s, y, t] == b.soc[r, s, y, prev[t]] + eta * b.charge[r, s, y, t]
-                - b.discharge[r, s, y, t] / eta)
+        eta, h = one_way[s], float(hours[t])
+        return (b.soc[r, s, y, t] == b.soc[r, s, y, prev[t]] + eta * h * b.charge[r, s, y, t]
+                - h / eta * b.discharge[r, s, y, t])
 
     b.state_of_charge = pyo.Constraint(b.RS, m.Y, m.T, rule=state_of_charge)
 

@@ -23,6 +23,7 @@ length :math:`\ell_l`, :math:`c^{L}_l` annual cost per GW of new capacity (annui
 .. math::
 
     C_{l,y} &= C^0_{l,y} + \sum_{y' \le y} B_{l,y'} && \text{capacity\_definition [GW]} \\
+    \sum_y B_{l,y} &\le \bar B_l && \text{build\_limit [GW], where finite} \\
     F^+_{l,y,t} &\le C_{l,y}, \quad F^-_{l,y,t} \le C_{l,y} && \text{flow\_limit [GW]}
 
 Balance term (injection ``net_import`` of hub :math:`r`):
@@ -38,6 +39,7 @@ Losses make flowing both ways at once a loss, so the optimum never does it. Annu
 
 from __future__ import annotations
 
+import numpy as np
 import pyomo.environ as pyo
 
 from synergy_models.model.data import ModelData
@@ -50,7 +52,12 @@ def add_transmission(m: pyo.ConcreteModel, d: ModelData) -> None:
     years = d.years
     b.L = pyo.Set(initialize=d.lines, ordered=True)
     b.capacity = pyo.Var(b.L, m.Y, within=pyo.NonNegativeReals)
-    b.new = pyo.Var(b.L, m.Y, within=pyo.NonNegativeReals)
+    limit = a["line_max_new"]
+    b.new = pyo.Var(b.L, m.Y, within=pyo.NonNegativeReals, bounds=lambda b, ln, y: (
+        0, None if np.isinf(limit[li[ln]]) else float(limit[li[ln]])))
+    b.build_limit = pyo.Constraint(b.L, rule=lambda b, ln: pyo.Constraint.Skip if (
+        np.isinf(limit[li[ln]]) or len(years) == 1) else sum(b.new[ln, y] for y in years)
+        <= float(limit[li[ln]]))
     b.flow_forward = pyo.Var(b.L, m.Y, m.T, within=pyo.NonNegativeReals)
     b.flow_backward = pyo.Var(b.L, m.Y, m.T, within=pyo.NonNegativeReals)
     existing = a["line_capacity_existing"]

@@ -1,0 +1,315 @@
+r"""The package's power-market LP rebuilt with linopy, vectorised over xarray: the benchmark's reference.
+
+:func:`build_linopy_model` reads the same :class:`~synergy_models.model.data.ModelData` as
+:func:`synergy_models.model.build.build_model` and writes the same LP: the same variables with the
+same bounds, the same constraints (row by row, skipping the rows the Pyomo rules skip) and the same
+objective. The math is in the docstrings of ``synergy_models/model/{power,storage,transmission,
+policy,build}.py``; the names below follow the Pyomo components (``power.generation`` ->
+``generation``...).
+
+Sparse (region, technology) pairs are handled the linopy way: every variable is dense over its
+coordinates and the pairs that do not exist are masked (they never reach the solver). Generation
+variables carry only the generation technologies on their ``tech`` dimension, storage variables
+only the storage technologies.
+
+linopy does not accept a constant in the objective; the constant part of the package's objective
+(fixed O&M of existing capacity) is returned beside the model and added to HiGHS's objective.
+
+Check that both implementations give the same optimum (a few seconds each; the default scenario
+takes about a minute)::
+
+    .venv/bin/python bench/linopy_model.py                     # small case, then the base scenario
+    .venv/bin/python bench/linopy_model.py --case small --method simplex
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import highspy
+import linopy
+import numpy as np
+import xarray as xr
+from linopy.config import LinopySemanticsWarning
+
+from synergy_models.model.data import RENEWABLE, ModelData, model_data
+
+
+@dataclass
+class LinopyLP:
+    """A linopy model of the package's LP and the objective constant linopy cannot hold."""
+
+    model: linopy.Model
+    objective_constant: float
+
+
+def _da(values: Any, coords: dict[str, list[Any]]) -> xr.DataArray:
+    """A DataArray over ``coords`` (dims in that order) from a numpy array."""
+    return xr.DataArray(np.asarray(values), coords=coords, dims=list(coords))
+
+
+def _vintage_sum(v: linopy.Variable) -> linopy.LinearExpression:
+    r""":math:`\sum_{y' \le y} v_{y'}`: the capacity built up to each year."""
+    return v.cumsum("year")
+
+
+def build_linopy_model(d: ModelData) -> LinopyLP:
+    """The package's LP for ``d`` as a :class:`linopy.Model` (see the module docstring).
+
+    The model is the same under linopy's legacy and v1 arithmetic: absent slots only meet absent
+    slots or are reduced by sums, except retirement (absent for storage), which is filled with 0.
+    linopy's warning about the coming change of semantics is therefore silenced here.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LinopySemanticsWarning)
+        return _build(d)
+
+
+def _build(d: ModelData) -> LinopyLP:
+    a = d.arrays
+    m = linopy.Model()
+    R, K, Y, T, L = d.regions, d.techs, d.years, d.steps, d.lines
+    G, S = d.gen_techs, d.storage_techs
+    gi = [K.index(g) for g in G]
+    si = [K.index(s) for s in S]
+    ry = {"region": R, "year": Y}
+    ryt = {"region": R, "year": Y, "time": T}
+
+    pair = np.zeros((len(R), len(K)), bool)
+    for r, k in d.region_tech:
+        pair[R.index(r), K.index(k)] = True
+    rk = _da(pair, {"region": R, "tech": K})
+    rg, rs = rk.sel(tech=G), rk.sel(tech=S)
+    existing = _da(a["capacity_existing"], {"region": R, "tech": K})
+    max_new = _da(a["max_new"], {"region": R, "tech": K})
+    per_year = _da(a["max_new_in_year"], {"region": R, "tech": K, "year": Y})
+    pv = _da(a["year_pv"], {"year": Y})
+    # PV weight of an annual cost paid in every year from y' on (investment annuities by vintage).
+    pv_from = _da(np.cumsum(a["year_pv"][::-1])[::-1], {"year": Y})
+    weight = _da(a["weight"], {"time": T})
+    # Step length [h]: 1, or a segment's length when hours of representative days are merged.
+    hours = _da(a.get("step_hours", np.ones(len(T))), {"time": T})
+
+    # ---- power block -------------------------------------------------------------------------
+    full_rky = rk.expand_dims(year=Y, axis=-1)
+    capacity = m.add_variables(lower=0, coords=full_rky.coords, mask=full_rky, name="capacity")
+    new = m.add_variables(lower=0, upper=per_year, mask=full_rky, name="new")
+    retired = m.add_variables(lower=0, upper=existing.sel(tech=G).expand_dims(year=Y, axis=-1),
+                              mask=rg.expand_dims(year=Y, axis=-1), name="retired")
+    cf = a["capacity_factor"][:, gi, :] * a["availability"][gi][None, :, None]
+    factor = _da(cf, {"region": R, "tech": G, "time": T})            # availability x capacity factor
+    gen_mask = (rg & xr.ones_like(factor, dtype=bool)).expand_dims(year=Y, axis=2)
+    generation = m.add_variables(lower=0, upper=xr.where(factor > 0, np.inf, 0.0).expand_dims(
+        year=Y, axis=2), mask=gen_mask, name="generation")
+    unserved = m.add_variables(lower=0, coords=_da(np.zeros((len(R), len(Y), len(T))), ryt).coords,
+                               name="unserved")
+
+    retired_all = retired.reindex(tech=K).fillna(0)                   # storage: no retirement
+    m.add_constraints(capacity - _vintage_sum(new) + retired_all == existing,
+                      mask=full_rky, name="capacity_definition")
+    first = _da(np.arange(len(Y)) > 0, {"year": Y})
+    m.add_constraints(retired - retired.shift(year=1) >= 0, mask=rg & first,
+                      name="retirement_permanent")
+    needs_limit = rk & np.isfinite(max_new) & (per_year.sum("year") > max_new)
+    m.add_constraints(new.sum("year") <= max_new.where(np.isfinite(max_new), 0.0),
+                      mask=needs_limit, name="build_limit")
+    cap_g = capacity.sel(tech=G)
+    m.add_constraints(generation - factor * cap_g <= 0, mask=gen_mask & (factor > 0),
+                      name="availability")
+    if "hydro" in G:
+        period = np.empty(len(T), int)
+        for p, steps in enumerate(d.period_steps):
+            period[steps] = p
+        period_da = xr.DataArray(period, coords={"time": T}, dims="time", name="period")
+        hydro_cf = _da(a["capacity_factor"][:, K.index("hydro"), :], {"region": R, "time": T})
+        inflow = (hydro_cf * hours).groupby(period_da).sum()         # (region, period) GWh/GW
+        hydro_out = (hours * generation.sel(tech="hydro")).groupby(period_da).sum()
+        m.add_constraints(hydro_out - inflow * capacity.sel(tech="hydro") <= 0,
+                          mask=rg.sel(tech="hydro"), name="hydro_energy")
+
+    # ---- storage block -----------------------------------------------------------------------
+    rsy = rs.expand_dims(year=Y, axis=-1)
+    rsyt = (rs & xr.ones_like(weight, dtype=bool)).expand_dims(year=Y, axis=2)
+    energy_capacity = m.add_variables(lower=0, coords=rsy.coords, mask=rsy, name="energy_capacity")
+    energy_new = m.add_variables(lower=0, coords=rsy.coords, mask=rsy, name="energy_new")
+    charge = m.add_variables(lower=0, coords=rsyt.coords, mask=rsyt, name="charge")
+    discharge = m.add_variables(lower=0, coords=rsyt.coords, mask=rsyt, name="discharge")
+    soc = m.add_variables(lower=0, coords=rsyt.coords, mask=rsyt, name="soc")
+    energy0 = _da(a["energy_existing"][:, si], {"region": R, "tech": S})
+    m.add_constraints(energy_capacity - _vintage_sum(energy_new) == energy0, mask=rsy,
+                      name="energy_definition")
+    own_cost = _da(a["capex_energy_first"][si] > 0, {"tech": S})
+    duration = _da(a["duration"][si], {"tech": S})
+    m.add_constraints(energy_new - duration * new.sel(tech=S) == 0, mask=rsy & ~own_cost,
+                      name="fixed_duration")
+    cap_s = capacity.sel(tech=S)
+    m.add_constraints(charge + discharge - cap_s <= 0, mask=rsyt, name="power_limit")
+    m.add_constraints(soc - energy_capacity <= 0, mask=rsyt, name="soc_limit")
+    eta = _da(a["efficiency"][si] ** 0.5, {"tech": S})
+    soc_before = soc.isel(time=d.previous_step).assign_coords(time=T)
+    m.add_constraints(soc - soc_before - (eta * hours) * charge + (hours / eta) * discharge == 0,
+                      mask=rsyt, name="state_of_charge")
+
+    # ---- transmission block ------------------------------------------------------------------
+    line_capacity = m.add_variables(lower=0, coords=[L, Y], dims=["line", "year"],
+                                    name="line_capacity")
+    line_new = m.add_variables(lower=0, coords=[L, Y], dims=["line", "year"], name="line_new")
+    flow_coords = [L, Y, T]
+    flow_forward = m.add_variables(lower=0, coords=flow_coords, dims=["line", "year", "time"],
+                                   name="flow_forward")
+    flow_backward = m.add_variables(lower=0, coords=flow_coords, dims=["line", "year", "time"],
+                                    name="flow_backward")
+    line0 = _da(a["line_capacity_existing"], {"line": L, "year": Y})
+    m.add_constraints(line_capacity - _vintage_sum(line_new) == line0, name="line_capacity_definition")
+    m.add_constraints(flow_forward - line_capacity <= 0, name="forward_limit")
+    m.add_constraints(flow_backward - line_capacity <= 0, name="backward_limit")
+    keep = 1.0 - a["line_loss"]
+    into = np.array([[d.line_to[ln] == r for ln in L] for r in R], float)     # (region, line)
+    out_of = np.array([[d.line_from[ln] == r for ln in L] for r in R], float)
+    fwd = _da(keep * into - out_of, {"region": R, "line": L})    # received with losses, or sent
+    bwd = _da(keep * out_of - into, {"region": R, "line": L})
+    net_import = ((fwd * flow_forward).where(fwd != 0).sum("line")
+                  + (bwd * flow_backward).where(bwd != 0).sum("line"))
+
+    # ---- balance -----------------------------------------------------------------------------
+    load = _da(a["load"], ryt)
+    export = _da(a["scheduled_net_export"], {"region": R})
+    m.add_constraints(generation.sum("tech") + unserved + (discharge - charge).sum("tech")
+                      + net_import == load + export, name="balance")
+
+    # ---- policy ------------------------------------------------------------------------------
+    margin = d.scalars["reserve_margin"]
+    credit = _da(a["capacity_credit"], {"tech": K})
+    firm = (credit * capacity).where(credit > 0).sum("tech")          # (region, year)
+    peak = _da(a["peak_load"], ry)
+    if d.attrs["reserve_scope"] == "system":
+        zones = ["system"]
+        firm_z = firm.sum("region").expand_dims(reserve_zone=zones)
+        need = ((1 + margin) * peak.sum("region") + float(export.sum())).expand_dims(reserve_zone=zones)
+    else:
+        zones = list(R)
+        firm_z = firm.rename(region="reserve_zone")
+        need = ((1 + margin) * peak + export).rename(region="reserve_zone")
+    shortfall = m.add_variables(lower=0, coords=[zones, Y], dims=["reserve_zone", "year"],
+                                name="reserve_shortfall")
+    m.add_constraints(firm_z + shortfall >= need, name="reserve_margin")
+
+    rate = _da(a["emission_intensity"][gi], {"tech": G})
+    cap_co2 = _da(a["carbon_cap"], {"year": Y})
+    if np.isfinite(cap_co2).any():
+        emissions = ((weight * rate) * generation).where(rate > 0).sum(["region", "tech", "time"])
+        m.add_constraints(emissions <= 1000 * cap_co2.where(np.isfinite(cap_co2), 0.0),
+                          mask=np.isfinite(cap_co2), name="carbon_cap")
+    share = _da(a["renewable_share_min"], ry)
+    if (share > 0).any():
+        ren = _da([g in RENEWABLE for g in G], {"tech": G})
+        renewable = (weight * generation).where(ren).sum(["tech", "time"])   # (region, year)
+        demand = _da(a["demand"], ry)
+        m.add_constraints(renewable >= share * demand, mask=share > 0, name="renewable_share")
+
+    # ---- objective: present value of every annual cost ---------------------------------------
+    cost_p = _da(a["annual_cost_power"], {"tech": K, "year": Y})
+    cost_e = _da(a["annual_cost_energy"][si], {"tech": S, "year": Y})
+    fom0 = _da(a["fom_existing"], {"tech": K})
+    var_cost = _da(a["variable_cost"][gi], {"tech": G, "year": Y})
+    voll = d.scalars["value_of_lost_load"]
+    line_cost = _da(a["line_annual_cost"], {"line": L})
+    has_existing = rk & (existing > 0)
+    retire_coef = (-fom0.sel(tech=G) * pv).where(has_existing.sel(tech=G), 0.0)
+    terms = [
+        (cost_p * pv_from * new).sum(),                                 # investment
+        (retire_coef * retired).sum(),                                  # fixed O&M of what is left
+        ((var_cost * pv) * weight * generation).sum(),                  # fuel, VOM, carbon price
+        ((voll * pv) * weight * unserved).sum(),                        # unserved energy
+        (cost_e * pv_from * energy_new).sum(),                          # storage energy
+        (line_cost * pv_from * line_new).sum(),                         # transmission
+        (d.scalars["reserve_shortfall_cost"] * pv * shortfall).sum(),   # reserve shortfall
+    ]
+    m.add_objective(sum(terms[1:], terms[0]))
+    constant = float(((fom0 * existing).where(has_existing, 0.0).sum() * pv.sum()).item())
+    return LinopyLP(m, constant)
+
+
+def highs_options(method: str, threads: int | None = 2, time_limit: float | None = None
+                  ) -> dict[str, Any]:
+    """The HiGHS options the package sets for ``method`` (interior point methods cross over)."""
+    options: dict[str, Any] = {"solver": method}
+    if method in ("ipm", "hipo"):
+        options["run_crossover"] = "on"
+    if threads:
+        options["threads"] = int(threads)
+    if time_limit:
+        options["time_limit"] = float(time_limit)
+    return options
+
+
+def solve_with_linopy(lp: LinopyLP, method: str = "hipo", threads: int | None = 2,
+                      time_limit: float | None = None) -> float:
+    """Solve through linopy's own ``Model.solve`` (direct API to highspy); the full objective."""
+    status, condition = lp.model.solve(solver_name="highs", io_api="direct", output_flag=False,
+                                       **highs_options(method, threads, time_limit))
+    if condition != "optimal":
+        raise RuntimeError(f"linopy/HiGHS ended with {status}, {condition}")
+    return float(lp.model.objective.value) + lp.objective_constant
+
+
+def _compare(inputs: xr.Dataset, method: str, threads: int) -> dict[str, float]:
+    from synergy_models.model.build import build_model
+    from synergy_models.scenario import SolverSettings
+    from synergy_models.solve import compile_model, run_highs
+
+    t0 = time.perf_counter()
+    lp = build_linopy_model(model_data(inputs))
+    t_linopy = time.perf_counter() - t0
+    h: highspy.Highs = lp.model.to_highspy()
+    n_linopy = (h.getNumRow(), h.getNumCol(), h.getNumNz())
+    obj_linopy = solve_with_linopy(lp, method, threads)
+    t0 = time.perf_counter()
+    form = compile_model(build_model(inputs))
+    t_pyomo = time.perf_counter() - t0
+    sol = run_highs(form, SolverSettings(method=method, threads=threads))
+    if sol.status != "optimal":
+        raise RuntimeError(f"package/HiGHS ended with {sol.status}")
+    n_pyomo = (form.shape[0], form.shape[1], form.A.nnz)
+    rel = abs(sol.objective - obj_linopy) / max(abs(sol.objective), 1.0)
+    print(f"  rows, columns, nonzeros: package {n_pyomo}, linopy {n_linopy}")
+    print(f"  build (+compile for the package): package {t_pyomo:.2f} s, linopy {t_linopy:.2f} s")
+    print(f"  objective: package {sol.objective:,.6f}, linopy {obj_linopy:,.6f} MUSD; "
+          f"relative difference {rel:.2e} {'OK' if rel <= 1e-6 else 'MISMATCH'}")
+    return {"package": sol.objective, "linopy": obj_linopy, "relative_difference": rel}
+
+
+CASES: dict[str, tuple[str, dict[str, Any]]] = {
+    "small": ("base", {"years": {2030: 1}, "time.days": 2}),
+    "small_policies": ("base", {"years": {2028: 2, 2030: 1}, "time.days": 2,
+                                "policy.reserve_scope": "hub", "carbon_cap": 3000.0,
+                                "renewable_share_min": {"NX": 0.6, "GS": 0.7}}),
+    "base": ("base", {}),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    from synergy_models.data.loader import load_inputs
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--case", choices=[*CASES, "all"], default="all",
+                        help="small: 2030, 2 days; small_policies: hub reserve, carbon cap and "
+                        "renewable shares; base: the default scenario")
+    parser.add_argument("--method", default="hipo", help="HiGHS solver: hipo, ipm, simplex...")
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args(argv)
+    worst = 0.0
+    for name in CASES if args.case == "all" else [args.case]:
+        scenario, overrides = CASES[name]
+        print(f"{name}: {scenario} {overrides or ''} ({args.method})")
+        worst = max(worst, _compare(load_inputs(scenario, overrides), args.method,
+                                    args.threads)["relative_difference"])
+    return 0 if worst <= 1e-6 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

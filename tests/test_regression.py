@@ -1,0 +1,53 @@
+"""Regression values of the default scenario (Temoa's legacy-values idea).
+
+These numbers were recorded from a run of ``base`` with this dataset; they guard against changes
+that move the answer without anyone meaning to. If a deliberate change (data, formulation) moves
+them, re-run ``synergy run base``, check the new answer makes sense, and update the values here with
+a commit message that says why. Tolerances: 0.5% on the objective (solver and platform noise is far
+below that), 3% or 2 GW on capacities, 2% on emissions.
+"""
+
+from __future__ import annotations
+
+import pytest
+import xarray as xr
+
+from synergy_models.run import run_scenario
+
+OBJECTIVE_MUSD = 1_170_230
+CAPACITY_2030_GW = {  # all hubs
+    "coal": 804.9, "gas": 156.8, "nuclear": 52.5, "hydro": 185.7,
+    "wind": 625.3, "solar": 1736.3, "battery": 245.6, "pumped_hydro": 68.7,
+}
+EMISSIONS_MT = {2025: 1926.1, 2028: 2246.8, 2030: 2661.9}
+
+
+@pytest.fixture(scope="module")
+def base() -> xr.Dataset:
+    return run_scenario("base")
+
+
+def test_objective(base):
+    assert base.attrs["objective"] == pytest.approx(OBJECTIVE_MUSD, rel=5e-3)
+
+
+@pytest.mark.parametrize("tech", list(CAPACITY_2030_GW))
+def test_capacity_in_2030(base, tech):
+    got = base.capacity.sel(year=2030, tech=tech).sum().item()
+    assert got == pytest.approx(CAPACITY_2030_GW[tech], rel=0.03, abs=2.0)
+
+
+def test_emissions(base):
+    got = base.emissions.sum("region").to_series().to_dict()
+    assert got == pytest.approx(EMISSIONS_MT, rel=0.02)
+
+
+def test_objective_equals_discounted_cost_components(base):
+    """The objective is the present value of the annual cost components, plus nothing else."""
+    pv = (base.cost.sum("component") * base.year_present_value).sum().item()
+    assert pv == pytest.approx(base.attrs["objective"], rel=1e-9)
+
+
+def test_balance_closes_and_nothing_is_unserved(base):
+    assert float(abs(base.balance.sum("term")).max()) < 1e-6
+    assert base.unserved_annual.sum().item() == pytest.approx(0.0, abs=1e-3)
