@@ -138,6 +138,7 @@ def build_results(m: pyo.ConcreteModel, solution: Solution, inputs: xr.Dataset) 
     ds["year_present_value"] = _da(pv, ("year",), coords, "year",
                                    "present value at the base year of 1 per year in the year")
     ds["weight"] = _da(weight, ("time",), coords, "h", "hours of the year each step stands for")
+    ds["step_hours"] = _da(a["step_hours"], ("time",), coords, "h", "length of each time step")
 
     ds = ds.assign_coords({c: ("time", inputs[c].values) for c in TIME_COORDS})
     ds = ds.assign_coords(day=inputs["day"].values)

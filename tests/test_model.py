@@ -171,6 +171,21 @@ def test_storage_arbitrage_over_a_two_price_day():
     assert level[11] == pytest.approx(4.0) and level[23] == pytest.approx(0.0, abs=1e-9)
 
 
+def test_storage_in_two_hour_segments_matches_the_hourly_day():
+    """The arbitrage day in 12 two-hour segments: charging 1 GW for 2 h stores 1.8 GWh, so the
+    4 GWh battery is the same and saves the same 0.1356 MUSD."""
+    techs = {"solar": {"marginal_cost": 0.010}, "gas": {"marginal_cost": 0.050},
+             "battery": {"efficiency": 0.81, "duration": 4.0}}
+    kw = {"max_new": 0.0, "cf": {"solar": np.array([[1.0] * 6 + [0.0] * 6])},
+          "weights": [2.0] * 12, "step_hours": [2.0] * 12}
+    caps = {("A", "solar"): 20, ("A", "gas"): 20}
+    without = solve(tiny_inputs(["A"], techs, np.full((1, 12), 5.0), capacity=caps, **kw))
+    with_battery = solve(tiny_inputs(["A"], techs, np.full((1, 12), 5.0),
+                                     capacity={**caps, ("A", "battery"): 1}, **kw))
+    saving = 3.6 * 0.050 - 4 / 0.9 * 0.010
+    assert without.attrs["objective"] - with_battery.attrs["objective"] == pytest.approx(saving)
+
+
 # --- representative days -------------------------------------------------------------------
 
 def test_prices_do_not_depend_on_how_many_identical_days_represent_the_year():
@@ -247,6 +262,20 @@ def test_reserve_margin_builds_firm_capacity_and_prices_the_shortfall():
     r = solve(inputs)
     assert r.capacity_new.sel(region="A", tech="gas").item() == pytest.approx(1.0)
     assert r.cost.sel(component="reserve_shortfall").item() == pytest.approx(100.0)
+
+
+def test_time_limit_is_reported_with_advice():
+    techs = {"coal": {"capex": 60.0, "marginal_cost": 0.03}, "wind": {"capex": 80.0},
+             "battery": {"capex": 20.0, "capex_energy": 10.0, "efficiency": 0.9, "duration": 2}}
+    rng = np.random.default_rng(1)
+    inputs = tiny_inputs(["A", "B"], techs, 10 + rng.random((2, 2000)), weights=[4.38] * 2000,
+                         cf={"wind": rng.random((2, 2000))},
+                         lines=[{"name": "AB", "from": "A", "to": "B", "loss": 0.02, "capex": 5.0}])
+    model = build_model(inputs)
+    with pytest.raises(SolveError) as err:
+        solve_model(model, SolverSettings(method="simplex", time_limit=0.05))
+    assert err.value.status == "time_limit"
+    assert "time limit" in str(err.value) and "solver.time_limit" in str(err.value)
 
 
 def test_infeasible_scenario_is_diagnosed_not_a_traceback():

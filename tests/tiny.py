@@ -48,6 +48,7 @@ def tiny_inputs(
     reserve_shortfall_cost: float = 0.0,  # free shortfall: no reserve margin unless a test sets it
     renewable_share: dict[str, float] | None = None,
     periods: Sequence[int] | None = None,
+    step_hours: Sequence[float] | None = None,
     full_year: bool = False,
 ) -> xr.Dataset:
     """An inputs Dataset.
@@ -101,7 +102,7 @@ def tiny_inputs(
         ds[f"{tech}_cf"] = (("region", "time"), values.astype(float))
 
     ds["weight"] = ("time", weights)
-    ds["step_hours"] = ("time", np.ones(n_t))
+    ds["step_hours"] = ("time", np.ones(n_t) if step_hours is None else np.asarray(step_hours, float))
     ds = ds.assign_coords(
         period=("time", np.zeros(n_t, int) if periods is None else np.asarray(periods)),
         hour=("time", np.arange(n_t) % 24),
