@@ -26,8 +26,8 @@ symbol                             attribute              meaning [unit]
 **Parameters**: :math:`K^0_{r,k}` existing capacity, :math:`\bar N_{r,k}` build limit over the
 horizon, :math:`\bar n_{r,k}` build rate [GW/yr], :math:`\omega_y` years modelled year y stands
 for, :math:`a_k` availability, :math:`f_{r,k,t}` capacity factor (wind, solar, hydro inflow; 1 for
-the others), :math:`L_{r,y,t}` exogenous load, :math:`w_t` hours of the year per step, :math:`\Delta_t` the step's
-length [h].
+the others), :math:`L_{r,y,t}` exogenous load, :math:`w_t` hours of the year per step,
+:math:`\Delta_t` the step's length [h].
 
 **Constraints**
 
