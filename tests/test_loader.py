@@ -41,7 +41,8 @@ def province_values(parameter: str, table: dict[str, float]) -> dict[str, float]
 
 @pytest.fixture(scope="module")
 def base() -> xr.Dataset:
-    return load_inputs("base")
+    """Every year 2025-2030 and hourly representative days (the base scenario merges hours)."""
+    return load_inputs("full_horizon")
 
 
 @pytest.fixture(scope="module")
@@ -128,14 +129,15 @@ def test_full_year_is_the_identity(full_year):
 
 
 def test_reduction_error_is_reported_and_shrinks_with_more_days(base):
-    more = load_inputs("base", {"time.days": 24})
+    more = load_inputs("full_horizon", {"time.days": 24})
     assert (base.reduction_rmse > 0).all()
     assert more.reduction_rmse.mean() < base.reduction_rmse.mean()
 
 
 def test_overrides_change_only_what_they_name(base):
     rate = next(float(r["per_usd"]) for r in csv_rows("currency.csv") if r["currency"] == "CNY")
-    changed = load_inputs("base", {"carbon_price": "300 CNY/t", "demand_growth": {"YRD": 0.09}})
+    changed = load_inputs("full_horizon", {"carbon_price": "300 CNY/t",
+                                           "demand_growth": {"YRD": 0.09}})
     np.testing.assert_allclose(changed.carbon_price, 300 / rate)
     assert changed.demand_growth.sel(region="YRD").item() == 0.09
     others = [r for r in base.region.values if r != "YRD"]
@@ -145,10 +147,22 @@ def test_overrides_change_only_what_they_name(base):
 
 
 def test_inputs_hash_is_stable_and_sensitive(base):
-    again = load_inputs("base")
+    again = load_inputs("full_horizon")
     assert again.attrs["inputs_hash"] == base.attrs["inputs_hash"] == inputs_hash(base)
-    changed = load_inputs("base", {"carbon_price": 20})
+    changed = load_inputs("full_horizon", {"carbon_price": 20})
     assert changed.attrs["inputs_hash"] != base.attrs["inputs_hash"]
+
+
+def test_segments_merge_hours_and_keep_the_year(base):
+    seg = load_inputs("base")  # 8 days of 12 segments
+    assert seg.sizes["time"] == 8 * 12 and seg.weight.sum().item() == 8760
+    assert (seg.step_hours.groupby("period").sum() == 24).all()
+    for var in ("load_profile", "wind_cf", "solar_cf"):
+        annual = (seg[var] * seg.weight).sum("time") / 8760
+        hourly_days = (base[var] * base.weight).sum("time") / 8760
+        np.testing.assert_allclose(annual, hourly_days, rtol=0.02, err_msg=var)
+    hourly = expand_to_year(seg.load_profile, seg)
+    assert hourly.sizes["time"] == 8760
 
 
 def test_netcdf_round_trip_is_identical(base, tmp_path):
