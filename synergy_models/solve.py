@@ -174,7 +174,7 @@ def run_highs(form: StandardForm, settings: SolverSettings) -> Solution:
             "ipm_iterations": int(info.ipm_iteration_count),
             "crossover_iterations": int(info.crossover_iteration_count),
             "primal_solution_status": int(info.primal_solution_status),
-            "dual_objective": float(getattr(info, "mip_dual_bound", np.nan)),
+            "dual_solution_status": int(info.dual_solution_status),
             "highs_status": h.modelStatusToString(model_status),
         }
         objective = float(info.objective_function_value)
@@ -235,7 +235,10 @@ def _explain(solution: Solution, settings: SolverSettings) -> SolveError:
                           "(e.g. a negative carbon price or capex).")
     if status in ("time_limit", "iteration_limit"):
         best = solution.objective
-        found = f"best objective found {best:,.1f} MUSD" if np.isfinite(best) else "no solution"
+        feasible = solution.info.get("primal_solution_status") == 2  # HiGHS: kSolutionStatusFeasible
+        found = (f"objective of the last iterate {best:,.1f} MUSD, "
+                 f"{'primal feasible' if feasible else 'not yet feasible'}"
+                 if np.isfinite(best) else "no solution")
         return SolveError(status, f"HiGHS stopped at its {status.replace('_', ' ')} "
                           f"({settings.time_limit} s) before proving optimality ({found}). Raise "
                           "solver.time_limit, use fewer representative days or years, or try "

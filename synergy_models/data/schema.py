@@ -17,9 +17,7 @@ TECHS: tuple[str, ...] = (
     "coal", "gas", "nuclear", "hydro", "wind", "solar", "battery", "pumped_hydro",
 )
 THERMAL = frozenset({"coal", "gas", "nuclear"})
-COMBUSTION = frozenset({"coal", "gas"})
 STORAGE = frozenset({"battery", "pumped_hydro"})
-VARIABLE_RENEWABLE = frozenset({"wind", "solar"})
 #: Cost years given in the dataset; costs for model years in between are interpolated.
 COST_YEARS: tuple[int, ...] = (2025, 2030)
 PROFILE_VARIABLES: tuple[str, ...] = ("load_profile", "wind_cf", "solar_cf", "hydro_cf")

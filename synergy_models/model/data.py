@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from synergy_models.data.schema import STORAGE, TECHS, VARIABLE_RENEWABLE
+from synergy_models.data.schema import STORAGE
 
 #: Generation technologies whose hourly output is capped by a capacity-factor profile.
 PROFILE_OF = {"wind": "wind_cf", "solar": "solar_cf", "hydro": "hydro_cf"}
@@ -187,6 +187,5 @@ def model_data(inputs: xr.Dataset) -> ModelData:
                  "reserve_margin": float(ds.reserve_margin), "discount_rate": rate,
                  "reserve_shortfall_cost": float(ds.reserve_shortfall_cost)},
         region_tech=pairs, previous_step=previous, period_steps=period_steps,
-        attrs={"variable_renewable": sorted(VARIABLE_RENEWABLE), "techs_all": list(TECHS),
-               "reserve_scope": scope},
+        attrs={"reserve_scope": scope},
     )
