@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SCENARIO ?= base
 
-.PHONY: report test lint venv clean-venv
+.PHONY: report test lint bench venv clean-venv
 
 venv: $(STAMP)
 
@@ -29,6 +29,11 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# Benchmarks (minutes; not part of the test suite): figures go to docs/performance.md
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python bench/power_benchmark.py --scenario base
 
 clean-venv:
 	rm -rf $(VENV)

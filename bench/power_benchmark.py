@@ -98,6 +98,29 @@ def scenario_overrides(args: argparse.Namespace) -> dict[str, Any]:
     return overrides
 
 
+def highs_extra(args: argparse.Namespace) -> dict[str, str | int | float]:
+    """``--highs-option key=value`` pairs, with numbers as numbers."""
+    out: dict[str, str | int | float] = {}
+    for item in args.highs_option or []:
+        key, _, text = item.partition("=")
+        value: str | int | float = text
+        for kind in (int, float):
+            try:
+                value = kind(text)
+                break
+            except ValueError:
+                continue
+        out[key.strip()] = value
+    return out
+
+
+def _keep_log(args: argparse.Namespace, log: str) -> None:
+    if args.keep_logs:
+        folder = Path(args.keep_logs)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"highs-{args.scenario}-{args.child}.log").write_text(log, encoding="utf-8")
+
+
 def _run_package(inputs: Any, args: argparse.Namespace, out: dict[str, Any]) -> None:
     import pyomo.environ as pyo
 
@@ -105,7 +128,8 @@ def _run_package(inputs: Any, args: argparse.Namespace, out: dict[str, Any]) -> 
     from synergy_models.scenario import SolverSettings
     from synergy_models.solve import compile_model, load_values, run_highs
 
-    settings = SolverSettings(method=args.method, threads=args.threads, time_limit=args.time_limit)
+    settings = SolverSettings(method=args.method, threads=args.threads, time_limit=args.time_limit,
+                              options=highs_extra(args))
     start = time.perf_counter()
     model = build_model(inputs)
     t_built = time.perf_counter()
@@ -120,6 +144,7 @@ def _run_package(inputs: Any, args: argparse.Namespace, out: dict[str, Any]) -> 
         load_values(solution)
     end = time.perf_counter()
     highs_time = _highs_run_time(solution.log)
+    _keep_log(args, solution.log)
     out.update(
         build=t_built - start,
         compile=t_compiled - t_built,
@@ -147,7 +172,7 @@ def _run_linopy(inputs: Any, args: argparse.Namespace, out: dict[str, Any]) -> N
 
     from synergy_models.model.data import model_data
 
-    options = {**highs_options(args.method, args.threads, args.time_limit),
+    options = {**highs_options(args.method, args.threads, args.time_limit), **highs_extra(args),
                "output_flag": True, "log_to_console": False}
     fd, log_name = tempfile.mkstemp(prefix="highs-linopy-", suffix=".log")
     os.close(fd)
@@ -173,6 +198,7 @@ def _run_linopy(inputs: Any, args: argparse.Namespace, out: dict[str, Any]) -> N
     finally:
         log_file.unlink(missing_ok=True)
     highs_time = _highs_run_time(log)
+    _keep_log(args, log)
     optimal = condition == "optimal"
     out.update(
         build=t_built - start,
@@ -225,9 +251,11 @@ def run_child(name: str, args: argparse.Namespace) -> dict[str, Any]:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", name, "--out", path,
            "--scenario", args.scenario, "--method", args.method, "--threads", str(args.threads)]
     for flag, value in (("--days", args.days), ("--years", args.years),
-                        ("--time-limit", args.time_limit)):
+                        ("--time-limit", args.time_limit or 0), ("--keep-logs", args.keep_logs)):
         if value is not None:
             cmd += [flag, str(value)]
+    for item in args.highs_option or []:
+        cmd += ["--highs-option", item]
     print(f"running {name} ...", file=sys.stderr, flush=True)
     try:
         subprocess.run(cmd, check=True)
@@ -310,14 +338,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--method", default="hipo", help="HiGHS solver: hipo, ipm, simplex, ...")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--time-limit", type=float, default=None,
-                        help="HiGHS time limit per solve [s] (default: "
+                        help="HiGHS time limit per solve [s]; 0: none (default: "
                         f"{DEFAULT_TIME_LIMIT['full_year']:g} for full_year, none otherwise)")
+    parser.add_argument("--highs-option", action="append", metavar="KEY=VALUE",
+                        help="extra HiGHS option for both implementations (repeatable), "
+                        "e.g. hipo_ordering=amd")
+    parser.add_argument("--keep-logs", default=None, metavar="DIR",
+                        help="write each implementation's HiGHS log to DIR")
     parser.add_argument("--json", default=None, help="also write all figures to this JSON file")
     parser.add_argument("--child", choices=IMPLEMENTATIONS, help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.time_limit is None:
         args.time_limit = DEFAULT_TIME_LIMIT.get(args.scenario)
+    elif args.time_limit <= 0:
+        args.time_limit = None
 
     if args.child:
         Path(args.out).write_text(json.dumps(child(args)), encoding="utf-8")
@@ -325,9 +360,10 @@ def main(argv: list[str] | None = None) -> int:
 
     results = {name: run_child(name, args) for name in IMPLEMENTATIONS}
     p = results["package"]
-    print(f"\nScenario {args.scenario} {scenario_overrides(args) or ''}: years {p['years']}, "
-          f"{p['steps']:,} time steps; HiGHS {args.method}, {args.threads} threads, time limit "
-          f"{args.time_limit or 'none'}\n")
+    extra = f", options {highs_extra(args)}" if args.highs_option else ""
+    print(f"\nScenario {args.scenario} {scenario_overrides(args) or ''}".rstrip()
+          + f": years {p['years']}, {p['steps']:,} time steps; HiGHS {args.method}, "
+          f"{args.threads} threads, time limit {args.time_limit or 'none'}{extra}\n")
     text, checks = table(results)
     print(text)
     if args.json:

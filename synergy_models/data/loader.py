@@ -182,7 +182,7 @@ def _add_technologies(ds: xr.Dataset, t: Tables, coords: dict[str, Any]) -> None
                 return schema.TECH_NOT_APPLICABLE[param]
             return t.value(file, tech, param, year)
 
-        if spec.by_year:
+        if spec.years:
             values = [[one(tech, y) for y in schema.COST_YEARS] for tech in schema.TECHS]
             dims: tuple[str, ...] = ("tech", "cost_year")
         else:

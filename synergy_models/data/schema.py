@@ -33,7 +33,8 @@ class Param:
     ``unit`` is the unit it has in the inputs Dataset: every row's unit must convert to it.
     ``applies_to`` limits a technology parameter to some technologies (``None``: all);
     ``required`` means every object it applies to must have it, otherwise ``default`` is used.
-    ``by_year`` parameters have one row per cost year in :data:`COST_YEARS`.
+    ``years``: the parameter has one row for each of these years (e.g. :data:`COST_YEARS`); empty:
+    one row, whatever its year.
     """
 
     unit: str
@@ -42,7 +43,7 @@ class Param:
     default: float | None = None
     low: float = 0.0
     high: float = math.inf
-    by_year: bool = False
+    years: tuple[int, ...] = ()
     applies_to: frozenset[str] | None = None
 
 
@@ -91,9 +92,9 @@ TECHNOLOGIES = LongTable(
     "technologies.csv",
     "tech",
     {
-        "capex": Param("MUSD/GW", "overnight investment per unit of power", by_year=True),
+        "capex": Param("MUSD/GW", "overnight investment per unit of power", years=COST_YEARS),
         "capex_energy": Param(
-            "MUSD/GWh", "investment per unit of storage energy", by_year=True, applies_to=STORAGE
+            "MUSD/GWh", "investment per unit of storage energy", years=COST_YEARS, applies_to=STORAGE
         ),
         "fom_share": Param("1/year", "fixed O&M as a share of capex per year", high=1),
         "vom": Param("MUSD/GWh", "variable O&M per unit of electricity"),

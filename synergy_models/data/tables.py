@@ -238,15 +238,15 @@ def _read_long(
                          column="parameter", value=parsed.parameter,
                          expected="technologies " + ", ".join(sorted(spec.applies_to)), **where)
             continue
-        if spec.by_year and parsed.year not in schema.COST_YEARS:
-            problems.add(name, f"'{parsed.parameter}' is given per cost year", column="year",
-                         value=parsed.year, expected=" and ".join(map(str, schema.COST_YEARS)), **where)
+        if spec.years and parsed.year not in spec.years:
+            problems.add(name, f"'{parsed.parameter}' is given for particular years", column="year",
+                         value=parsed.year, expected=" and ".join(map(str, spec.years)), **where)
             continue
-        ident = (parsed.key, parsed.parameter, parsed.year if spec.by_year else None)
+        ident = (parsed.key, parsed.parameter, parsed.year if spec.years else None)
         if ident in seen:
             problems.add(name, f"duplicate row (first on row {seen[ident]})", column="parameter",
                          value=parsed.parameter, expected="one row per "
-                         + ("key, parameter and year" if spec.by_year else "key and parameter"),
+                         + ("key, parameter and year" if spec.years else "key and parameter"),
                          **where)
             continue
         seen[ident] = row
@@ -284,8 +284,8 @@ def _check_required(
             if (key, pname) in attempted and (key, pname) not in have_any:
                 continue
             label = f"{table.key} '{key}': " if key else ""
-            if spec.by_year:
-                for y in schema.COST_YEARS:
+            if spec.years:
+                for y in spec.years:
                     if (key, pname, y) not in have:
                         problems.add(name, f"{label}no row for parameter '{pname}' in {y}",
                                      column="parameter", expected=f"a row {key},{pname},{y},...")
