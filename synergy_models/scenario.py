@@ -60,6 +60,12 @@ class PolicySettings(_Settings):
         description="reserve margin over the interconnected hubs together (firm capacity anywhere, "
         "coincident peak) or hub by hub (own firm capacity, own peak)",
     )
+    green_matching: Literal["annual", "hourly"] = Field(
+        default="annual",
+        description="data centres' green-power share counted over the year (certificates allowed) "
+        "or hour by hour (24/7 carbon-free: only contracted wind, solar and hydro output in the "
+        "same hour counts)",
+    )
 
 
 class Scenario(_Settings):

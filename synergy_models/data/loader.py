@@ -167,6 +167,8 @@ def build_primary(t: Tables) -> xr.Dataset:
         ds[param] = _da(glob(param), (), {}, spec.unit, spec.description,
                         valid_min=spec.low, valid_max=spec.high)
     _add_policy(ds, t, coords)
+    if t.has_compute:
+        _add_compute(ds, t, coords)
     ds.attrs.update(dataset=t.meta.name, dataset_title=t.meta.title, base_year=t.meta.base_year,
                     profile_year=t.meta.profile_year, timezone=t.meta.timezone,
                     currency_per_usd="; ".join(f"{c.currency}={c.per_usd:g}" for c in t.currency))
@@ -222,6 +224,62 @@ def _add_policy(ds: xr.Dataset, t: Tables, coords: dict[str, Any]) -> None:
               for tech in schema.TECHS] for r in coords["region"]]
     ds["max_build_rate"] = _da(rates, ("region", "tech"), coords, "GW/year",
                                "most new capacity per year (inf: unlimited)", valid_min=0.0)
+
+
+def _add_compute(ds: xr.Dataset, t: Tables, coords: dict[str, Any]) -> None:
+    """Data centres: compute demand by origin, serving options, bandwidth, green power, backup."""
+    cfile, pfile = schema.COMPUTE.file, schema.COMPUTE_PARAMETERS.file
+    regions = coords["region"]
+    ds.coords["workload"] = list(schema.WORKLOADS)
+    ds.coords["backup_tech"] = list(schema.BACKUP_TECHS)
+    ds.coords["dc_year"] = [2024, 2030]
+    ds.coords["origin"] = regions
+    params = schema.COMPUTE_PARAMETERS.params
+
+    def scalar(name: str) -> xr.DataArray:
+        spec = params[name]
+        return _da(t.value(pfile, None, name), (), {}, spec.unit, spec.description,
+                   valid_min=spec.low, valid_max=spec.high)
+
+    for name in ("hub_share", "pue_national", "training_flexibility", "latency_max_inference",
+                 "fom_share_dc", "lifetime_dc", "bandwidth_per_it", "bandwidth_cost",
+                 "flops_per_watt", "green_share_target", "certificate_price", "green_export_max",
+                 "backup_ratio", "lifetime_backup"):
+        ds[name] = scalar(name)
+    spec = params["dc_electricity"]
+    ds["dc_electricity"] = _da([t.value(pfile, None, "dc_electricity", y) for y in (2024, 2030)],
+                               ("dc_year",), {"dc_year": [2024, 2030]}, spec.unit,
+                               spec.description + " (compound growth between the years)",
+                               valid_min=0.0)
+    for name in ("inference_share", "capex_dc"):
+        spec = params[name]
+        ds[name] = _da([t.value(pfile, None, name, y) for y in schema.COST_YEARS], ("cost_year",),
+                       coords, spec.unit, spec.description, valid_min=spec.low, valid_max=spec.high)
+    ds["capex_backup"] = _da([t.value(pfile, None, f"capex_backup_{b}") for b in schema.BACKUP_TECHS],
+                             ("backup_tech",), {"backup_tech": list(schema.BACKUP_TECHS)}, "MUSD/GW",
+                             "backup power investment", valid_min=0.0)
+    default_share = t.value(pfile, None, "grid_share_max")
+    for name in ("dc_capacity_existing", "demand_share", "utilisation_max", "grid_share_max"):
+        spec = schema.COMPUTE.params[name]
+        values = [t.value(cfile, r, name) if t.has(cfile, r, name) else default_share
+                  for r in regions]
+        ds[name] = _da(values, ("region",), coords, spec.unit, spec.description,
+                       valid_min=spec.low, valid_max=spec.high)
+    latency = np.zeros((len(regions), len(regions)))
+    for row in t.latency:
+        latency[regions.index(row.origin), regions.index(row.destination)] = row.rtt_ms
+    ds["latency"] = _da(latency, ("origin", "region"), {"origin": regions, "region": regions}, "ms",
+                        "round-trip latency from the origin hub to the serving hub",
+                        valid_min=0.0)
+    ds["max_new_dc"] = _da(np.full(len(regions), np.inf), ("region",), coords, "GW",
+                           "most new data-centre IT capacity over the horizon (inf: unlimited)",
+                           valid_min=0.0)
+    ds["compute_export_max"] = _da(np.ones(len(regions)), ("region",), coords, "1",
+                                   "most of a hub's compute demand that may be served elsewhere "
+                                   "(0: it stays home)", valid_min=0.0, valid_max=1.0)
+    ds["green_shortfall_cost"] = _da(
+        0.1, (), {}, "MUSD/GWh", "cost of each MWh by which data centres miss the green share "
+        "(100 USD/MWh: the target is met wherever it can be)", valid_min=0.0)
 
 
 def _add_lines(ds: xr.Dataset, t: Tables) -> None:
@@ -344,6 +402,8 @@ def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
         attrs = ds[var].attrs
         interp = ds[var].interp(cost_year=xr.DataArray(clipped, dims="year", coords={"year": years}))
         ds[var] = interp.drop_vars("cost_year").assign_attrs(attrs)
+    if "dc_electricity" in ds:
+        _derive_compute(ds, years, clipped)
     ds = ds.drop_dims("cost_year")
 
     fuel = ds.fuel_cost / ds.efficiency
@@ -371,7 +431,48 @@ def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
 
 
 #: Dataset attributes that change what the model does, and so belong in the inputs hash.
-MODEL_ATTRS = ("base_year", "reserve_scope", "time_resolution")
+MODEL_ATTRS = ("base_year", "reserve_scope", "green_matching", "time_resolution")
+
+
+def _derive_compute(ds: xr.Dataset, years: list[int], clipped: np.ndarray) -> None:
+    """Compute demand per origin, workload and year; data-centre costs per year; route losses."""
+    e24, e30 = (float(ds.dc_electricity.sel(dc_year=y)) for y in (2024, 2030))
+    year = xr.DataArray(years, dims="year", coords={"year": years})
+    electricity = e24 * (e30 / e24) ** ((year - 2024) / 6)          # GWh, national
+    at = xr.DataArray(clipped, dims="year", coords={"year": years})
+    inference = ds.inference_share.interp(cost_year=at).drop_vars("cost_year")
+    ds["inference_share"] = inference.assign_attrs(ds.inference_share.attrs)
+    share = xr.concat([inference, 1 - inference], dim="workload").assign_coords(
+        workload=list(schema.WORKLOADS))
+    it_load = electricity * ds.hub_share / ds.pue_national / schema.HOURS_PER_YEAR  # GW of IT
+    origin_share = ds.demand_share.rename(region="origin")
+    ds["compute_demand"] = (it_load * origin_share * share).transpose(
+        "origin", "workload", "year").assign_attrs(
+        units="GW", long_name="average IT load of compute demand by origin hub and workload",
+        role="parameter")
+    capex = ds.capex_dc.interp(cost_year=at).drop_vars("cost_year")
+    ds["capex_dc"] = capex.assign_attrs(units="MUSD/GW", long_name="data-centre investment per "
+                                        "unit of IT capacity", role="parameter")
+    ds["bandwidth_annual_cost"] = (ds.bandwidth_per_it * ds.bandwidth_cost).assign_attrs(
+        units="MUSD/GW/year", long_name="long-haul bandwidth cost per unit of exported IT load",
+        role="parameter")
+    # Losses and distances if the same service pulled power over a UHV line instead.
+    lat, lon = np.radians(ds.lat.values), np.radians(ds.lon.values)
+    dlat, dlon = lat[:, None] - lat[None, :], lon[:, None] - lon[None, :]
+    hav = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
+    km = 2 * 6371 * np.arcsin(np.sqrt(hav)) * ROUTE_FACTOR
+    ds["route_length"] = xr.DataArray(km, dims=("origin", "region"), coords={
+        "origin": ds.region.values, "region": ds.region.values}, attrs={
+        "units": "km", "long_name": "great-circle distance x 1.2 between the hubs' cities",
+        "role": "reference"})
+    loss = float(ds.line_loss_fixed) + float(ds.line_loss_per_1000km) * km / 1000
+    ds["route_loss"] = ds.route_length.copy(data=np.where(km > 0, loss, 0.0)).assign_attrs(
+        units="1", long_name="UHV losses if the power were sent between the hubs instead",
+        role="reference")
+
+
+#: Route length over great-circle distance, as the dataset's corridor lengths (docs/data.md).
+ROUTE_FACTOR = 1.2
 
 
 def inputs_hash(ds: xr.Dataset) -> str:
@@ -412,6 +513,7 @@ def load_inputs(scenario: Scenario | str | Path, overrides: dict[str, Any] | Non
         scenario=scenario.name, scenario_description=scenario.description,
         package_version=synergy_models.__version__,
         reserve_scope=scenario.policy.reserve_scope,
+        green_matching=scenario.policy.green_matching,
     )
     inputs.attrs["inputs_hash"] = inputs_hash(inputs)
     return inputs

@@ -179,9 +179,60 @@ BUILD_LIMITS = LongTable(
     },
 )
 
+WORKLOADS: tuple[str, ...] = ("inference", "training")
+BACKUP_TECHS: tuple[str, ...] = ("diesel", "battery")
+
+COMPUTE = LongTable(
+    "compute.csv",
+    "region",
+    {
+        "dc_capacity_existing": Param("GW", "data-centre IT capacity in the base year"),
+        "demand_share": Param("1", "share of the hubs' compute demand originating here", high=1),
+        "utilisation_max": Param("1", "highest utilisation of installed IT capacity", low=0.01, high=1),
+        "grid_share_max": Param("1", "most data-centre load as a share of the hub's peak load",
+                                required=False, high=1),
+    },
+)
+
+COMPUTE_PARAMETERS = LongTable(
+    "compute_parameters.csv",
+    None,
+    {
+        "dc_electricity": Param("GWh", "national data-centre electricity use", years=(2024, 2030)),
+        "hub_share": Param("1", "share of national data-centre electricity in the hubs", high=1),
+        "pue_national": Param("1", "national average PUE (turns electricity into IT load)",
+                              low=1.0, high=3.0),
+        "inference_share": Param("1", "latency-sensitive share of IT load", high=1,
+                                 years=COST_YEARS),
+        "training_flexibility": Param("1", "share of training load that can move within a day",
+                                      high=1),
+        "latency_max_inference": Param("ms", "largest round trip for serving inference elsewhere",
+                                       high=1000),
+        "capex_dc": Param("MUSD/GW", "data-centre investment per unit of IT capacity",
+                          years=COST_YEARS),
+        "fom_share_dc": Param("1/year", "data-centre fixed O&M as a share of capex", high=1),
+        "lifetime_dc": Param("year", "data-centre lifetime", low=1, high=100),
+        "bandwidth_per_it": Param("Gbit/s/GW", "long-haul bandwidth per unit of exported IT load"),
+        "bandwidth_cost": Param("MUSD/(Gbit/s)/year", "cost of long-haul bandwidth"),
+        "flops_per_watt": Param("1", "EFLOPS delivered per GW of IT load"),
+        "green_share_target": Param("1", "share of data-centre electricity from green power",
+                                    high=1),
+        "certificate_price": Param("MUSD/GWh", "green electricity certificate price"),
+        "green_export_max": Param("1", "most of dedicated green output sold to the grid", high=1),
+        "backup_ratio": Param("1", "backup power per unit of IT capacity", high=5),
+        "capex_backup_diesel": Param("MUSD/GW", "diesel backup investment"),
+        "capex_backup_battery": Param("MUSD/GW", "battery backup investment"),
+        "lifetime_backup": Param("year", "backup equipment lifetime", low=1, high=100),
+        "grid_share_max": Param("1", "default most data-centre load as a share of peak load",
+                                high=1),
+    },
+)
+#: Files of the optional data-centre part of a dataset: all of them, or none (no compute module).
+COMPUTE_FILES = ("compute.csv", "compute_parameters.csv", "latency.csv")
+
 LONG_TABLES: tuple[LongTable, ...] = (
     PROVINCES, REGION_PARAMETERS, TECHNOLOGIES, TRANSMISSION, LINE_PARAMETERS, PARAMETERS,
-    BUILD_LIMITS,
+    BUILD_LIMITS, COMPUTE, COMPUTE_PARAMETERS,
 )
 
 
@@ -249,6 +300,13 @@ class LineRow(_Row):
         return self
 
 
+class LatencyRow(_Row):
+    origin: str = Field(pattern=ID_PATTERN)
+    destination: str = Field(pattern=ID_PATTERN)
+    rtt_ms: float = Field(ge=0, le=1000, allow_inf_nan=False)
+    source: str = Field(min_length=3)
+
+
 class CurrencyRow(_Row):
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     per_usd: float = Field(gt=0, allow_inf_nan=False)
@@ -270,6 +328,7 @@ REGIONS = WideTable("regions.csv", RegionRow)
 EXTERNAL_REGIONS = WideTable("external_regions.csv", ExternalRegionRow)
 LINES = WideTable("lines.csv", LineRow)
 CURRENCY = WideTable("currency.csv", CurrencyRow)
+LATENCY = WideTable("latency.csv", LatencyRow)
 
 
 class DatasetMeta(_Row):

@@ -50,6 +50,7 @@ class Tables:
     lines: list[schema.LineRow]
     currency: list[schema.CurrencyRow]
     numbers: dict[str, list[Number]] = field(default_factory=dict)
+    latency: list[schema.LatencyRow] = field(default_factory=list)
     ureg: pint.UnitRegistry | None = None
 
     def value(self, file: str, key: str | None, parameter: str, year: int | None = None) -> float:
@@ -86,6 +87,11 @@ class Tables:
         frame = pd.DataFrame(rows)
         frame["year"] = frame["year"].astype("Int64")
         return frame
+
+    @property
+    def has_compute(self) -> bool:
+        """Whether the dataset has its optional data-centre files."""
+        return schema.COMPUTE.file in self.numbers
 
     @property
     def provinces(self) -> dict[str, str]:
@@ -329,19 +335,60 @@ def read_tables(folder: str | Path) -> Tables:
             problems.add(lines_path, "a line between two external regions is outside the model",
                          row=i, column="to", value=ln.to, expected="a hub at one end at least")
 
+    present = [f for f in schema.COMPUTE_FILES if (folder / f).exists()]
+    if present and len(present) < len(schema.COMPUTE_FILES):
+        for f in schema.COMPUTE_FILES:
+            if f not in present:
+                problems.add(_rel(folder / f), "file is missing: the data-centre files come "
+                             "together", expected=", ".join(schema.COMPUTE_FILES))
+    compute_tables = (schema.COMPUTE, schema.COMPUTE_PARAMETERS)
+    latency = _read_wide(folder, schema.LATENCY, problems) if present else []
+    _check_latency(folder, latency, region_ids, problems)
+
     keys = {
         "provinces.csv": provinces,
         "region_parameters.csv": region_ids,
         "technologies.csv": list(schema.TECHS),
         "line_parameters.csv": [ln.line for ln in lines],
         "build_limits.csv": region_ids,
+        "compute.csv": region_ids,
     }
     numbers = {t.file: _read_long(folder, t, keys.get(t.file), ureg, problems)
-               for t in schema.LONG_TABLES}
+               for t in schema.LONG_TABLES if t not in compute_tables or present}
+    if present:
+        shares = [n for n in numbers[schema.COMPUTE.file] if n.parameter == "demand_share"]
+        total = sum(n.value for n in shares)
+        if shares and abs(total - 1) > 1e-3:
+            problems.add(shares[0].file, f"demand_share adds up to {total:.4f} over the hubs",
+                         column="value", expected="shares that add up to 1")
     _check_lines(folder, lines, ext_ids, numbers["line_parameters.csv"], problems)
     problems.raise_if_any()
     assert meta is not None
-    return Tables(folder, meta, regions, externals, lines, currency, numbers, ureg)
+    return Tables(folder, meta, regions, externals, lines, currency, numbers, ureg, latency)
+
+
+def _check_latency(folder: Path, rows: list[schema.LatencyRow], regions: list[str],
+                   problems: ProblemCollector) -> None:
+    """Every ordered pair of distinct hubs once, and nothing else."""
+    if not rows:
+        return
+    name = _rel(folder / schema.LATENCY.file)
+    seen: set[tuple[str, str]] = set()
+    for i, row in enumerate(rows, start=1):
+        for col, hub in (("origin", row.origin), ("destination", row.destination)):
+            if hub not in regions:
+                problems.add(name, "unknown hub", row=i, column=col, value=hub,
+                             expected="one of " + ", ".join(regions))
+        if row.origin == row.destination:
+            problems.add(name, "a hub to itself is 0 ms; leave the row out", row=i,
+                         column="destination", value=row.destination)
+        if (row.origin, row.destination) in seen:
+            problems.add(name, "duplicate pair", row=i, column="destination", value=row.destination)
+        seen.add((row.origin, row.destination))
+    missing = [f"{a}->{b}" for a in regions for b in regions if a != b and (a, b) not in seen]
+    if missing:
+        problems.add(name, f"{len(missing)} pairs of hubs have no latency, e.g. "
+                     + ", ".join(missing[:4]), expected="every ordered pair of distinct hubs")
 
 
 def _check_lines(

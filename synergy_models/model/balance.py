@@ -8,6 +8,7 @@ registers their names here:
 - **costs** (MUSD per year, indexed by year) make up the objective;
 - **firm capacity** and **peak load** contributions (GW, by region and year) make up the reserve
   margin;
+- **backup** providers (GW, by region and year) meet the data centres' backup requirement;
 - **consumption** withdrawals are the ones that count as demand for renewable-share targets.
 
 The power balance of region :math:`r`, year :math:`y` and time step :math:`t`:
@@ -25,6 +26,7 @@ the step stands for and :math:`\Omega_y` the present value of one unit of annual
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pyomo.environ as pyo
@@ -40,6 +42,10 @@ class Terms:
     costs: list[str] = field(default_factory=list)
     firm_capacity: list[str] = field(default_factory=list)
     peak_load: list[str] = field(default_factory=list)
+    backup: list[str] = field(default_factory=list)
+    #: functions (model, data) that build constraints over registered terms once every module is
+    #: in (reserve margin, backup requirement...)
+    finalizers: list[Callable[..., None]] = field(default_factory=list)
 
     def inject(self, name: str) -> None:
         self.injections.append(name)

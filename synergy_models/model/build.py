@@ -20,19 +20,19 @@ import pyomo.environ as pyo
 import xarray as xr
 
 from synergy_models.model.balance import Terms, add_balance, component
+from synergy_models.model.compute import add_compute
 from synergy_models.model.data import ModelData, model_data
-from synergy_models.model.policy import add_policy, add_policy_constraints
+from synergy_models.model.policy import add_policy
 from synergy_models.model.power import add_power
 from synergy_models.model.storage import add_storage
 from synergy_models.model.transmission import add_transmission
 
 Module = Callable[[pyo.ConcreteModel, ModelData], None]
-#: The modules of the power-market model, in the order they are added.
-POWER_MODULES: tuple[Module, ...] = (add_power, add_storage, add_transmission, add_policy)
+#: The modules of the model, in the order they are added (compute adds nothing without data).
+MODULES: tuple[Module, ...] = (add_power, add_storage, add_transmission, add_compute, add_policy)
 
 
-def build_model(inputs: xr.Dataset, modules: Sequence[Module] = POWER_MODULES
-                ) -> pyo.ConcreteModel:
+def build_model(inputs: xr.Dataset, modules: Sequence[Module] = MODULES) -> pyo.ConcreteModel:
     """A Pyomo model of ``inputs``; ``m.data`` holds the :class:`ModelData` it was built from."""
     d = model_data(inputs)
     m = pyo.ConcreteModel(name=str(inputs.attrs.get("scenario", "synergy")))
@@ -44,7 +44,8 @@ def build_model(inputs: xr.Dataset, modules: Sequence[Module] = POWER_MODULES
     for add in modules:
         add(m, d)
     add_balance(m)
-    add_policy_constraints(m, d)
+    for finalize in m.terms.finalizers:
+        finalize(m, d)
     costs = [component(m, n) for n in m.terms.costs]
     pv = d.arrays["year_pv"]
     m.objective = pyo.Objective(

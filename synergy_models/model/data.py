@@ -72,6 +72,8 @@ class ModelData:
     #: steps of each period (a representative day or a calendar day)
     period_steps: list[list[int]] = field(default_factory=list)
     attrs: dict[str, Any] = field(default_factory=dict)
+    #: data-centre arrays (see :func:`_compute_arrays`), or None when the dataset has no compute
+    compute: dict[str, Any] | None = None
 
     def index(self, name: str) -> dict[Any, int]:
         """Position of each label along one of the index lists."""
@@ -161,6 +163,8 @@ def model_data(inputs: xr.Dataset) -> ModelData:
     line_crf = capital_recovery_factor(rate, float(ds.line_lifetime))
     a["line_annual_cost"] = internal.line_capex.values * (line_crf + float(ds.line_fom_share))
 
+    compute = _compute_arrays(ds, regions, rate) if "compute_demand" in ds else None
+
     storage = [t for t in techs if t in STORAGE]
     gen = [t for t in techs if t not in STORAGE]
     pairs = [(r, t) for i, r in enumerate(regions) for j, t in enumerate(techs)
@@ -186,6 +190,38 @@ def model_data(inputs: xr.Dataset) -> ModelData:
         scalars={"value_of_lost_load": float(ds.value_of_lost_load),
                  "reserve_margin": float(ds.reserve_margin), "discount_rate": rate,
                  "reserve_shortfall_cost": float(ds.reserve_shortfall_cost)},
-        region_tech=pairs, previous_step=previous, period_steps=period_steps,
+        region_tech=pairs, previous_step=previous, period_steps=period_steps, compute=compute,
         attrs={"reserve_scope": scope},
     )
+
+
+def _compute_arrays(ds: xr.Dataset, regions: list[str], rate: float) -> dict[str, Any]:
+    """Arrays of the compute module, in model units (GW of IT, MUSD)."""
+    crf_dc = float(capital_recovery_factor(rate, float(ds.lifetime_dc)))
+    crf_backup = float(capital_recovery_factor(rate, float(ds.lifetime_backup)))
+    capex = ds.capex_dc.values
+    return {
+        "workloads": [str(w) for w in ds.workload.values],
+        "backup_techs": [str(b) for b in ds.backup_tech.values],
+        "demand": ds.compute_demand.transpose("origin", "workload", "year").values,
+        "flexibility": float(ds.training_flexibility),
+        "latency": ds.latency.transpose("origin", "region").values,
+        "latency_max": float(ds.latency_max_inference),
+        "export_max": ds.compute_export_max.values,
+        "capacity_existing": ds.dc_capacity_existing.values,
+        "utilisation_max": ds.utilisation_max.values,
+        "grid_share_max": ds.grid_share_max.values,
+        "pue": ds.pue.values,
+        "max_new": ds.max_new_dc.values,
+        "annual_cost": capex * (crf_dc + float(ds.fom_share_dc)),        # (year,) MUSD/GW/yr
+        "fom_existing": float(capex[0] * ds.fom_share_dc),
+        "bandwidth_cost": float(ds.bandwidth_annual_cost),               # MUSD/GW/yr
+        "green_share": float(ds.green_share_target),
+        "certificate_price": float(ds.certificate_price),
+        "green_export_max": float(ds.green_export_max),
+        "green_shortfall_cost": float(ds.green_shortfall_cost),
+        "matching": ds.attrs.get("green_matching", "annual"),
+        "backup_ratio": float(ds.backup_ratio),
+        "backup_annual_cost": ds.capex_backup.values * crf_backup,      # (backup_tech,)
+        "flops_per_watt": float(ds.flops_per_watt),
+    }

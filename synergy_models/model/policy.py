@@ -53,6 +53,7 @@ def add_policy(m: pyo.ConcreteModel, d: ModelData) -> None:
     b.scheduled_export = pyo.Expression(m.R, m.Y, m.T,
                                         rule=lambda b, r, y, t: float(export[ri[r]]))
     m.terms.withdraw("policy.scheduled_export")
+    m.terms.finalizers.append(add_policy_constraints)
 
 
 def add_policy_constraints(m: pyo.ConcreteModel, d: ModelData) -> None:

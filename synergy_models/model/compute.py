@@ -1,0 +1,284 @@
+r"""Compute block: where data centres serve the hubs' compute demand, and what that does to power.
+
+Compute demand originates in hub :math:`o` by workload :math:`k` (latency-sensitive ``inference``,
+shiftable ``training``) and may be served at any hub :math:`s` the workload's latency allows; served
+IT load times the serving hub's PUE is withdrawn from that hub's power balance. Serving away from the
+origin ("exporting compute") needs long-haul bandwidth instead of UHV power lines.
+
+**Sets**: :math:`(o,s,k) \in \mathcal{A}` the serving options: :math:`s = o`, or training anywhere,
+or inference where the round trip :math:`\ell_{o,s} \le \bar\ell` (20 ms), in both cases only where
+the origin may export (:math:`\chi_o > 0`); :math:`j \in J` backup technologies (diesel, battery; the
+hydrogen module adds fuel cells); :math:`g \in \{wind, solar, hydro\}` green sources.
+
+**Variables** (all non-negative)
+
+=========================  ===================  ===================================================
+symbol                     attribute            meaning [unit]
+=========================  ===================  ===================================================
+:math:`x_{o,s,k,y,t}`      ``served``           IT load of origin o, workload k served at s [GW]
+:math:`v_{o,y,t}`          ``shifted``          training load moved in time within its day [GW]
+:math:`Q_{s,y}`            ``dc_capacity``      data-centre IT capacity [GW]
+:math:`H_{s,y}`            ``dc_new``           IT capacity built in year y [GW]
+:math:`\beta_{o,s,y}`      ``bandwidth``        long-haul link, as IT load it can carry [GW]
+:math:`G_{s,g,y}`          ``green_capacity``   wind/solar/hydro capacity contracted by data centres [GW]
+:math:`m_{s,y,t}`          ``green_matched``    green output used by data centres (hourly) [GW]
+:math:`M_{s,y}`            ``green_matched_year``  (annual matching) [GWh]
+:math:`z_{s,y}`            ``certificates``     green certificates bought (annual matching) [GWh]
+:math:`\sigma_{s,y}`       ``green_shortfall``  green energy missing from the target [GWh]
+:math:`U_{s,j,y}`          ``backup``           backup capacity [GW]
+=========================  ===================  ===================================================
+
+**Parameters**: :math:`D_{o,k,y}` demand [GW of IT], :math:`\phi_{o,t}` inference profile (the
+origin's load profile, mean 1), :math:`\varphi` training flexibility, :math:`\chi_o` most of the
+origin's demand served elsewhere, :math:`Q^0_s` existing capacity, :math:`u_s` utilisation limit,
+:math:`\mathrm{PUE}_s`, :math:`\gamma_s` grid-safety share, :math:`\hat L_{s,y}` peak load,
+:math:`\theta` green share target, :math:`\epsilon` export cap of contracted output, :math:`\rho`
+backup per unit of IT capacity.
+
+**Constraints**
+
+.. math::
+
+    \sum_s x_{o,s,inf,y,t} &= D_{o,inf,y}\, \phi_{o,t}
+        && \text{inference\_demand [GW]} \\
+    \sum_s x_{o,s,tr,y,t} &= (1-\varphi) D_{o,tr,y} + v_{o,y,t}, \quad
+        \sum_{t \in T_p} \Delta_t v_{o,y,t} = 24 \varphi D_{o,tr,y}
+        && \text{training\_demand, training\_day [GW], [GWh]} \\
+    \sum_t w_t \sum_{s \ne o,k} x_{o,s,k,y,t} &\le \chi_o \sum_t w_t \sum_{s,k} x_{o,s,k,y,t}
+        && \text{export\_share [GWh], where } 0 < \chi_o < 1 \\
+    Q_{s,y} &= Q^0_s + \sum_{y' \le y} H_{s,y'}, \quad \sum_y H_{s,y} \le \bar H_s
+        && \text{dc\_capacity\_definition, dc\_build\_limit [GW]} \\
+    \sum_{o,k} x_{o,s,k,y,t} &\le u_s Q_{s,y}
+        && \text{utilisation [GW]} \\
+    \sum_k x_{o,s,k,y,t} &\le \beta_{o,s,y} \quad (s \ne o)
+        && \text{bandwidth\_limit [GW]} \\
+    \mathrm{PUE}_s \sum_{o,k} x_{o,s,k,y,t} &\le \gamma_s \hat L_{s,y}
+        && \text{grid\_safety [GW]} \\
+    G_{s,g,y} &\le K_{s,g,y}
+        && \text{green\_contract [GW]} \\
+    \sum_j U_{s,j,y} + \sum_{i \in \mathcal{B}} B^i_{s,y} &\ge \rho\, Q_{s,y}
+        && \text{backup\_requirement [GW]}
+
+Green power, with :math:`\Gamma_{s,y,t} = \sum_g a_g f_{s,g,t} G_{s,g,y}` the contracted output and
+:math:`E_{s,y} = \sum_t w_t \mathrm{PUE}_s \sum_{o,k} x_{o,s,k,y,t}` the data centres' electricity:
+
+- *annual matching*: :math:`M_{s,y} \le \sum_t w_t \Gamma_{s,y,t}`, :math:`M_{s,y} \le E_{s,y}`,
+  :math:`M_{s,y} + z_{s,y} + \sigma_{s,y} \ge \theta E_{s,y}`, export cap
+  :math:`\sum_t w_t \Gamma_{s,y,t} - M_{s,y} \le \epsilon \sum_t w_t \Gamma_{s,y,t}`;
+- *hourly matching* (24/7): :math:`m_{s,y,t} \le \Gamma_{s,y,t}`,
+  :math:`m_{s,y,t} \le \mathrm{PUE}_s \sum x_{\cdot,s,\cdot,y,t}`,
+  :math:`\sum_t w_t m_{s,y,t} + \sigma_{s,y} \ge \theta E_{s,y}` (no certificates), export cap
+  :math:`\sum_t w_t (\Gamma_{s,y,t} - m_{s,y,t}) \le \epsilon \sum_t w_t \Gamma_{s,y,t}`.
+
+Contracted capacity is part of the hub's own wind, solar and hydro (the power block's
+:math:`K`), so build limits and costs are those of the power system; contracting only decides
+which output counts as the data centres'.
+
+Balance terms: withdrawal (consumption) ``electricity``
+:math:`\mathrm{PUE}_s \sum_{o,k} x_{o,s,k,y,t}`. Peak-load term ``peak``
+:math:`\mathrm{PUE}_s u_s Q_{s,y}` (the most the data centres can draw).
+
+Annual costs [MUSD/yr]: ``data_centres`` :math:`\sum_s \sum_{y' \le y} c^{dc}_{y'} H_{s,y'}` plus
+fixed O&M of existing capacity; ``bandwidth`` :math:`c^{bw} \sum_{o \ne s} \beta_{o,s,y}`;
+``certificates`` :math:`p^z \sum_s z_{s,y}`; ``green_shortfall`` :math:`c^\sigma \sum_s
+\sigma_{s,y}`; ``backup`` :math:`\sum_{s,j} c^U_j U_{s,j,y}` (annuity, no vintages).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pyomo.environ as pyo
+
+from synergy_models.model.balance import component
+from synergy_models.model.data import ModelData
+
+GREEN_SOURCES = ("wind", "solar", "hydro")
+
+
+def serving_options(d: ModelData) -> list[tuple[str, str, str]]:
+    """(origin, serving hub, workload) triples allowed by latency and export limits."""
+    c = d.compute
+    assert c is not None
+    out = []
+    for i, o in enumerate(d.regions):
+        for j, s in enumerate(d.regions):
+            for k in c["workloads"]:
+                reachable = k == "training" or c["latency"][i, j] <= c["latency_max"]
+                if s == o or (c["export_max"][i] > 0 and reachable):
+                    out.append((o, s, k))
+    return out
+
+
+def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
+    c = d.compute
+    if c is None:
+        return
+    b = m.compute = pyo.Block()
+    a = d.arrays
+    ri, yi = d.index("regions"), d.index("years")
+    years, steps = d.years, d.steps
+    options = serving_options(d)
+    b.A = pyo.Set(initialize=options, dimen=3, ordered=True)
+    b.served = pyo.Var(b.A, m.Y, m.T, within=pyo.NonNegativeReals)
+    by_origin: dict[tuple[str, str], list[str]] = {}
+    by_server: dict[str, list[tuple[str, str]]] = {r: [] for r in d.regions}
+    for o, s, k in options:
+        by_origin.setdefault((o, k), []).append(s)
+        by_server[s].append((o, k))
+    wi = {k: i for i, k in enumerate(c["workloads"])}
+    demand, profile = c["demand"], a["load_profile"]
+
+    b.inference_demand = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, o, y, t: (
+        sum(b.served[o, s, "inference", y, t] for s in by_origin[(o, "inference")])
+        == float(demand[ri[o], wi["inference"], yi[y]] * profile[ri[o], t])))
+    flex = c["flexibility"]
+    hours = a["step_hours"]
+    b.shifted = pyo.Var(m.R, m.Y, m.T, within=pyo.NonNegativeReals)
+    b.training_demand = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, o, y, t: (
+        sum(b.served[o, s, "training", y, t] for s in by_origin[(o, "training")])
+        == float((1 - flex) * demand[ri[o], wi["training"], yi[y]]) + b.shifted[o, y, t]))
+    b.P = pyo.Set(initialize=range(len(d.period_steps)), ordered=True)
+    b.training_day = pyo.Constraint(m.R, m.Y, b.P, rule=lambda b, o, y, p: (
+        sum(float(hours[t]) * b.shifted[o, y, t] for t in d.period_steps[p])
+        == float(24 * flex * demand[ri[o], wi["training"], yi[y]])))
+
+    weight = a["weight"]
+
+    def export_share(b, o, y):
+        share = float(c["export_max"][ri[o]])
+        if share <= 0 or share >= 1:
+            return pyo.Constraint.Skip  # 0: no export options exist; 1: no limit
+        away = sum(float(weight[t]) * b.served[o, s, k, y, t] for k in c["workloads"]
+                   for s in by_origin[(o, k)] if s != o for t in steps)
+        total = sum(float(weight[t]) * b.served[o, s, k, y, t] for k in c["workloads"]
+                    for s in by_origin[(o, k)] for t in steps)
+        return away <= share * total
+
+    b.export_share = pyo.Constraint(m.R, m.Y, rule=export_share)
+
+    # Data-centre capacity.
+    b.dc_capacity = pyo.Var(m.R, m.Y, within=pyo.NonNegativeReals)
+    b.dc_new = pyo.Var(m.R, m.Y, within=pyo.NonNegativeReals)
+    b.dc_capacity_definition = pyo.Constraint(m.R, m.Y, rule=lambda b, s, y: (
+        b.dc_capacity[s, y] == float(c["capacity_existing"][ri[s]])
+        + sum(b.dc_new[s, yy] for yy in years if yy <= y)))
+    b.dc_build_limit = pyo.Constraint(m.R, rule=lambda b, s: pyo.Constraint.Skip if math.isinf(
+        c["max_new"][ri[s]]) else sum(b.dc_new[s, y] for y in years) <= float(c["max_new"][ri[s]]))
+    util = c["utilisation_max"]
+    b.it_load = pyo.Expression(m.R, m.Y, m.T, rule=lambda b, s, y, t: sum(
+        b.served[o, s, k, y, t] for o, k in by_server[s]))
+    b.utilisation = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
+        b.it_load[s, y, t] <= float(util[ri[s]]) * b.dc_capacity[s, y]))
+
+    # Long-haul bandwidth for compute served away from its origin.
+    pairs = sorted({(o, s) for o, s, _ in options if o != s})
+    b.OS = pyo.Set(initialize=pairs, dimen=2, ordered=True)
+    b.bandwidth = pyo.Var(b.OS, m.Y, within=pyo.NonNegativeReals)
+    workloads_of = {(o, s): [k for oo, ss, k in options if (oo, ss) == (o, s)] for o, s in pairs}
+    b.bandwidth_limit = pyo.Constraint(b.OS, m.Y, m.T, rule=lambda b, o, s, y, t: (
+        sum(b.served[o, s, k, y, t] for k in workloads_of[(o, s)]) <= b.bandwidth[o, s, y]))
+
+    pue = c["pue"]
+    b.electricity = pyo.Expression(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
+        float(pue[ri[s]]) * b.it_load[s, y, t]))
+    m.terms.withdraw("compute.electricity", consumption=True)
+    peak = a["peak_load"]
+    share_max = c["grid_share_max"]
+    b.grid_safety = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
+        b.electricity[s, y, t] <= float(share_max[ri[s]] * peak[ri[s], yi[y]])))
+    b.peak = pyo.Expression(m.R, m.Y, rule=lambda b, s, y: (
+        float(pue[ri[s]] * util[ri[s]]) * b.dc_capacity[s, y]))
+    m.terms.peak_load.append("compute.peak")
+
+    _add_green_power(m, d, b)
+
+    # Backup: diesel and batteries here; other modules register more (fuel cells).
+    b.J = pyo.Set(initialize=c["backup_techs"], ordered=True)
+    b.backup = pyo.Var(m.R, b.J, m.Y, within=pyo.NonNegativeReals)
+    b.backup_total = pyo.Expression(m.R, m.Y, rule=lambda b, s, y: sum(
+        b.backup[s, j, y] for j in b.J))
+    m.terms.backup.append("compute.backup_total")
+
+    cost_dc, fom0 = c["annual_cost"], c["fom_existing"]
+    b.cost_data_centres = pyo.Expression(m.Y, rule=lambda b, y: sum(
+        float(cost_dc[yi[yy]]) * b.dc_new[s, yy] for s in d.regions for yy in years if yy <= y)
+        + fom0 * float(c["capacity_existing"].sum()))
+    b.cost_bandwidth = pyo.Expression(m.Y, rule=lambda b, y: c["bandwidth_cost"] * sum(
+        b.bandwidth[o, s, y] for o, s in pairs))
+    backup_cost = {j: float(v) for j, v in zip(c["backup_techs"], c["backup_annual_cost"],
+                                               strict=True)}
+    b.cost_backup = pyo.Expression(m.Y, rule=lambda b, y: sum(
+        backup_cost[j] * b.backup[s, j, y] for s in d.regions for j in b.J))
+    for name in ("data_centres", "bandwidth", "backup"):
+        m.terms.cost(f"compute.cost_{name}")
+    m.terms.finalizers.append(_add_backup_requirement)
+
+
+def _add_green_power(m: pyo.ConcreteModel, d: ModelData, b: pyo.Block) -> None:
+    c, a = d.compute, d.arrays
+    assert c is not None
+    ri, ki = d.index("regions"), d.index("techs")
+    pairs = [(r, g) for r, g in m.power.RG if g in GREEN_SOURCES]
+    b.RG = pyo.Set(initialize=pairs, dimen=2, ordered=True)
+    b.green_capacity = pyo.Var(b.RG, m.Y, within=pyo.NonNegativeReals)
+    b.green_contract = pyo.Constraint(b.RG, m.Y, rule=lambda b, r, g, y: (
+        b.green_capacity[r, g, y] <= m.power.capacity[r, g, y]))
+    cf, avail, weight = a["capacity_factor"], a["availability"], a["weight"]
+    sources = {r: [g for rr, g in pairs if rr == r] for r in d.regions}
+    b.green_output = pyo.Expression(m.R, m.Y, m.T, rule=lambda b, r, y, t: sum(
+        float(avail[ki[g]] * cf[ri[r], ki[g], t]) * b.green_capacity[r, g, y] for g in sources[r]))
+    theta, eps = c["green_share"], c["green_export_max"]
+    steps = d.steps
+
+    def annual(expr_of_t, r, y):
+        return sum(float(weight[t]) * expr_of_t(r, y, t) for t in steps)
+
+    b.green_shortfall = pyo.Var(m.R, m.Y, within=pyo.NonNegativeReals)
+    if c["matching"] == "hourly":
+        b.green_matched = pyo.Var(m.R, m.Y, m.T, within=pyo.NonNegativeReals)
+        b.match_supply = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, r, y, t: (
+            b.green_matched[r, y, t] <= b.green_output[r, y, t]))
+        b.match_load = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, r, y, t: (
+            b.green_matched[r, y, t] <= b.electricity[r, y, t]))
+
+        def matched(r, y):
+            return annual(lambda r, y, t: b.green_matched[r, y, t], r, y)
+
+        def bought(r, y):
+            return 0
+    else:
+        b.green_matched_year = pyo.Var(m.R, m.Y, within=pyo.NonNegativeReals)
+        b.certificates = pyo.Var(m.R, m.Y, within=pyo.NonNegativeReals)
+        b.match_supply = pyo.Constraint(m.R, m.Y, rule=lambda b, r, y: (
+            b.green_matched_year[r, y] <= annual(lambda r, y, t: b.green_output[r, y, t], r, y)))
+        b.match_load = pyo.Constraint(m.R, m.Y, rule=lambda b, r, y: (
+            b.green_matched_year[r, y] <= annual(lambda r, y, t: b.electricity[r, y, t], r, y)))
+
+        def matched(r, y):
+            return b.green_matched_year[r, y]
+
+        def bought(r, y):
+            return b.certificates[r, y]
+
+        b.cost_certificates = pyo.Expression(m.Y, rule=lambda b, y: c["certificate_price"] * sum(
+            b.certificates[r, y] for r in d.regions))
+        m.terms.cost("compute.cost_certificates")
+
+    b.green_target = pyo.Constraint(m.R, m.Y, rule=lambda b, r, y: (
+        matched(r, y) + bought(r, y) + b.green_shortfall[r, y]
+        >= theta * annual(lambda r, y, t: b.electricity[r, y, t], r, y)))
+    b.green_export = pyo.Constraint(m.R, m.Y, rule=lambda b, r, y: (
+        annual(lambda r, y, t: b.green_output[r, y, t], r, y) - matched(r, y)
+        <= eps * annual(lambda r, y, t: b.green_output[r, y, t], r, y)))
+    b.cost_green_shortfall = pyo.Expression(m.Y, rule=lambda b, y: c["green_shortfall_cost"] * sum(
+        b.green_shortfall[r, y] for r in d.regions))
+    m.terms.cost("compute.cost_green_shortfall")
+
+
+def _add_backup_requirement(m: pyo.ConcreteModel, d: ModelData) -> None:
+    c = d.compute
+    assert c is not None
+    providers = [component(m, n) for n in m.terms.backup]
+    m.compute.backup_requirement = pyo.Constraint(m.R, m.Y, rule=lambda b, s, y: (
+        sum(p[s, y] for p in providers) >= c["backup_ratio"] * m.compute.dc_capacity[s, y]))
