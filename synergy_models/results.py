@@ -140,6 +140,9 @@ def build_results(m: pyo.ConcreteModel, solution: Solution, inputs: xr.Dataset) 
     ds["weight"] = _da(weight, ("time",), coords, "h", "hours of the year each step stands for")
     ds["step_hours"] = _da(a["step_hours"], ("time",), coords, "h", "length of each time step")
 
+    if d.compute is not None:
+        _compute_results(ds, m, inputs, a, w)
+
     ds = ds.assign_coords({c: ("time", inputs[c].values) for c in TIME_COORDS})
     ds = ds.assign_coords(day=inputs["day"].values)
     ds["day_period"] = inputs["day_period"]
@@ -163,6 +166,92 @@ def build_results(m: pyo.ConcreteModel, solution: Solution, inputs: xr.Dataset) 
         solver_log=solution.log[-20000:],
     )
     return ds
+
+
+def _compute_results(ds: xr.Dataset, m: pyo.ConcreteModel, inputs: xr.Dataset,
+                     a: dict[str, np.ndarray], w: xr.DataArray) -> None:
+    """Data centres: capacity, load, where compute is served, exports vs UHV, green share, carbon."""
+    d = m.data
+    c = d.compute
+    b = m.compute
+    R, Y, T, W = d.regions, d.years, d.steps, c["workloads"]
+    coords = {"region": R, "origin": R, "year": Y, "time": T, "workload": W,
+              "backup_tech": c["backup_techs"]}
+    ds["dc_capacity"] = _da(_array(b.dc_capacity, (R, Y)), ("region", "year"), coords, "GW",
+                            "data-centre IT capacity")
+    ds["dc_capacity_new"] = _da(_array(b.dc_new, (R, Y)), ("region", "year"), coords, "GW",
+                                "data-centre IT capacity built in the year")
+    ds["dc_load"] = _da(_array(b.it_load, (R, Y, T)), ("region", "year", "time"), coords, "GW",
+                        "IT load served in the hub")
+    pue = xr.DataArray(c["pue"], dims="region", coords={"region": R})
+    ds["dc_electricity"] = (ds.dc_load * pue).assign_attrs(
+        units="GW", long_name="data-centre electricity (IT load x PUE)")
+    served = _array(b.served, (R, R, W, Y, T))  # origin, region, workload, year, time
+    served = xr.DataArray(served, dims=("origin", "region", "workload", "year", "time"),
+                          coords={k: coords[k] for k in ("origin", "region", "workload", "year",
+                                                         "time")})
+    ds["compute_served"] = ((served * w).sum("time") / 1000).assign_attrs(
+        units="TWh", long_name="IT energy of origin's demand served in the hub (by workload)")
+    away = ds.origin != ds.region
+    it = ds.compute_served.sum("workload").where(away, 0.0)
+    ds["compute_exports"] = it.assign_attrs(
+        units="TWh", long_name="IT energy served away from its origin (origin -> serving hub)")
+    ds["compute_exports_eflops_years"] = (it / 8.76 * c["flops_per_watt"]).assign_attrs(
+        units="EFLOPS-year", long_name="compute exported (average EFLOPS over a year)")
+    ds["exported_electricity"] = (it * pue).assign_attrs(
+        units="TWh", long_name="electricity the exported compute used in the serving hub")
+    pue_origin = pue.rename(region="origin")
+    loss = inputs["route_loss"]
+    uhv = it * pue_origin / (1 - loss)
+    ds["uhv_equivalent_electricity"] = uhv.assign_attrs(
+        units="TWh", long_name="electricity the serving hub would have sent over UHV lines for the "
+        "same service at the origin (origin PUE, route losses)")
+    ds["uhv_equivalent_losses"] = (uhv * loss).assign_attrs(
+        units="TWh", long_name="losses of that UHV route")
+    bw = np.zeros((len(R), len(R), len(Y)))
+    for (o, s, y), v in b.bandwidth.items():
+        bw[R.index(o), R.index(s), Y.index(y)] = pyo.value(v)
+    ds["bandwidth"] = xr.DataArray(bw, dims=("origin", "region", "year"),
+                                   coords={"origin": R, "region": R, "year": Y},
+                                   attrs={"units": "GW", "long_name": "long-haul link capacity, "
+                                          "as IT load it can carry"})
+    ds["bandwidth_gbps"] = (ds.bandwidth * float(inputs.bandwidth_per_it)).assign_attrs(
+        units="Gbit/s", long_name="long-haul link capacity")
+    energy = (ds.dc_electricity * w).sum("time") / 1000                    # TWh
+    if hasattr(b, "green_matched"):
+        matched = (xr.DataArray(_array(b.green_matched, (R, Y, T)), dims=("region", "year", "time"),
+                                coords={"region": R, "year": Y, "time": T}) * w).sum("time") / 1000
+        certificates = xr.zeros_like(matched)
+    else:
+        matched = xr.DataArray(_array(b.green_matched_year, (R, Y)), dims=("region", "year"),
+                               coords={"region": R, "year": Y}) / 1000
+        certificates = xr.DataArray(_array(b.certificates, (R, Y)), dims=("region", "year"),
+                                    coords={"region": R, "year": Y}) / 1000
+    ds["green_matched"] = matched.assign_attrs(units="TWh", long_name="contracted green output "
+                                               "used by the data centres")
+    ds["certificates"] = certificates.assign_attrs(units="TWh", long_name="green certificates")
+    share = ((matched + certificates) / energy).where(energy > 0)
+    ds["green_share_achieved"] = share.assign_attrs(
+        units="1", long_name="green share of data-centre electricity (matched + certificates)")
+    ds["backup_capacity"] = _da(_array(b.backup, (R, c["backup_techs"], Y)),
+                                ("region", "backup_tech", "year"), coords, "GW",
+                                "backup power (diesel, battery)")
+    ds["dc_price"] = ((ds.price * ds.dc_electricity * w).sum("time")
+                      / (ds.dc_electricity * w).sum("time")).where(energy > 0).assign_attrs(
+        units="USD/MWh", long_name="average price data centres pay (load-weighted)")
+    generation = ds.generation_annual.sum("gen_tech")
+    grid = (ds.emissions / generation).where(generation > 0)              # Mt/TWh = t/MWh
+    ds["grid_emission_intensity"] = (grid * 1000).assign_attrs(
+        units="g/kWh", long_name="average CO2 intensity of generation in the hub")
+    unmatched = (1 - (matched / energy).where(energy > 0)).clip(min=0)
+    ds["compute_carbon_intensity"] = (grid * 1000 * unmatched).assign_attrs(
+        units="g/kWh", long_name="CO2 per kWh of data-centre electricity: the hub's grid average "
+        "for what contracted green output does not match (certificates not counted)")
+    eflops_years = (ds.dc_load * w).sum("time") / 1000 / 8.76 * c["flops_per_watt"]
+    ds["compute_emissions_per_eflops_year"] = (
+        ds.compute_carbon_intensity * energy / eflops_years.where(eflops_years > 0)
+    ).assign_attrs(units="kt/(EFLOPS-year)", long_name="CO2 per EFLOPS-year of compute "
+                   "(g/kWh x TWh = kt)")
 
 
 def full_year(results: xr.Dataset, name: str) -> xr.DataArray:

@@ -136,3 +136,73 @@ def tiny_inputs(
     ds.attrs.update(base_year=2029, time_resolution="full_year" if full_year else "representative_days",
                     reserve_scope="hub", scenario="tiny", inputs_hash="tiny")
     return ds
+
+
+def with_compute(
+    ds: xr.Dataset,
+    demand: dict[tuple[str, str], float],
+    *,
+    latency: dict[tuple[str, str], float] | None = None,
+    pue: dict[str, float] | float = 1.0,
+    dc_capacity: dict[str, float] | float = 100.0,
+    utilisation: float = 1.0,
+    capex_dc: float = 0.0,
+    max_new_dc: float = np.inf,
+    flexibility: float = 0.0,
+    bandwidth_cost: float = 0.0,
+    export_max: dict[str, float] | float = 1.0,
+    green_share: float = 0.0,
+    certificate_price: float = 0.0,
+    green_export_max: float = 1.0,
+    green_shortfall_cost: float = 0.0,
+    matching: str = "annual",
+    backup_ratio: float = 0.0,
+    capex_backup: dict[str, float] | None = None,
+    grid_share_max: float = 1.0,
+) -> xr.Dataset:
+    """Add data-centre inputs to a :func:`tiny_inputs` Dataset.
+
+    ``demand``: average IT load [GW] by (origin, workload); ``latency``: round trip [ms] by
+    (origin, serving hub), default 10 ms; costs per GW of IT per year (lifetime 1, no O&M).
+    """
+    ds = ds.copy()
+    regions = [str(r) for r in ds.region.values]
+    workloads = ["inference", "training"]
+    ds = ds.assign_coords(workload=workloads, origin=regions, backup_tech=["diesel", "battery"])
+    ds["compute_demand"] = (("origin", "workload", "year"), np.array(
+        [[[demand.get((o, k), 0.0)] for k in workloads] for o in regions]))
+    lat = np.array([[0.0 if o == s else (latency or {}).get((o, s), 10.0) for s in regions]
+                    for o in regions])
+    ds["latency"] = (("origin", "region"), lat)
+    ds["latency_max_inference"] = 20.0
+    ds["training_flexibility"] = flexibility
+
+    def per_region(value: dict[str, float] | float) -> np.ndarray:
+        return np.array([value.get(r, 0.0) if isinstance(value, dict) else value for r in regions],
+                        dtype=float)
+
+    ds["compute_export_max"] = ("region", per_region(export_max))
+    ds["dc_capacity_existing"] = ("region", per_region(dc_capacity))
+    ds["utilisation_max"] = ("region", np.full(len(regions), utilisation))
+    ds["grid_share_max"] = ("region", np.full(len(regions), grid_share_max))
+    ds["pue"] = ("region", per_region(pue))
+    ds["max_new_dc"] = ("region", np.full(len(regions), max_new_dc))
+    ds["capex_dc"] = ("year", [capex_dc])
+    ds["lifetime_dc"] = 1.0
+    ds["fom_share_dc"] = 0.0
+    ds["bandwidth_annual_cost"] = bandwidth_cost
+    ds["bandwidth_per_it"] = 1000.0
+    ds["flops_per_watt"] = 10.0
+    ds["green_share_target"] = green_share
+    ds["certificate_price"] = certificate_price
+    ds["green_export_max"] = green_export_max
+    ds["green_shortfall_cost"] = green_shortfall_cost
+    ds["backup_ratio"] = backup_ratio
+    backup = capex_backup or {"diesel": 0.0, "battery": 0.0}
+    ds["capex_backup"] = ("backup_tech", [backup["diesel"], backup["battery"]])
+    ds["lifetime_backup"] = 1.0
+    km = np.where(lat > 0, 1000.0, 0.0)
+    ds["route_length"] = (("origin", "region"), km)
+    ds["route_loss"] = (("origin", "region"), np.where(km > 0, 0.05, 0.0))
+    ds.attrs["green_matching"] = matching
+    return ds

@@ -1,0 +1,127 @@
+"""The compute module on tiny cases derived by hand (issue: compute siting and exports).
+
+Units: GW of IT load, MUSD; 0.001 MUSD/GWh = 1 USD/MWh. Tiny defaults: one year of weight 1,
+discount rate 0, annual costs equal to ``capex``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from tests.test_model import solve
+from tests.tiny import tiny_inputs, with_compute
+
+HOURS = 8760.0
+
+
+def east_west(bandwidth_cost: float, *, latency: float = 30.0, inference: float = 0.0,
+              training: float = 1.0) -> xr.Dataset:
+    """E (origin, near): gas at 60 USD/MWh; W (far, green): cheap supply at 20 USD/MWh; no power
+    line between them. One flat hour standing for the whole year."""
+    techs = {"gas": {"marginal_cost": 0.060}, "wind": {"marginal_cost": 0.020}}
+    power = tiny_inputs(["E", "W"], techs, np.array([[5.0], [5.0]]), weights=[HOURS], max_new=0.0,
+                        capacity={("E", "gas"): 50, ("W", "wind"): 50},
+                        cf={"wind": np.array([[0.0], [1.0]])})
+    return with_compute(power, {("E", "training"): training, ("E", "inference"): inference},
+                        latency={("E", "W"): latency, ("W", "E"): latency}, pue=1.2,
+                        bandwidth_cost=bandwidth_cost)
+
+
+def test_training_moves_west_when_bandwidth_is_cheaper_than_the_price_gap_times_pue():
+    """Serving 1 GW of IT in W instead of E saves (60 - 20) USD/MWh x PUE 1.2 x 8,760 h =
+    420.48 MUSD per GW-year: the threshold for the bandwidth cost."""
+    threshold = (0.060 - 0.020) * 1.2 * HOURS
+    below = solve(east_west(threshold * 0.95))
+    above = solve(east_west(threshold * 1.05))
+    assert below.compute_exports.sel(origin="E", region="W").item() == pytest.approx(HOURS / 1000)
+    assert above.compute_exports.sum().item() == pytest.approx(0.0, abs=1e-9)
+    assert below.bandwidth.sel(origin="E", region="W").item() == pytest.approx(1.0)
+    saving = above.attrs["objective"] - below.attrs["objective"]  # above: the gas in E
+    assert saving == pytest.approx(threshold - threshold * 0.95, rel=1e-6)
+
+
+def test_inference_never_moves_beyond_its_latency_limit():
+    """30 ms is beyond the 20 ms limit: inference stays in E even with free bandwidth; at 15 ms it
+    goes west like training."""
+    far = solve(east_west(0.0, latency=30.0, inference=1.0, training=0.0))
+    near = solve(east_west(0.0, latency=15.0, inference=1.0, training=0.0))
+    assert far.compute_served.sel(origin="E", region="W").sum().item() == pytest.approx(0.0)
+    assert near.compute_served.sel(origin="E", region="W", workload="inference").item() == (
+        pytest.approx(HOURS / 1000))
+
+
+def test_it_load_times_pue_is_the_extra_regional_demand_hour_by_hour():
+    r = solve(east_west(0.0, latency=15.0, inference=0.7, training=0.4))
+    pue = 1.2
+    np.testing.assert_allclose(r.dc_electricity, r.dc_load * pue, rtol=1e-12)
+    term = -r.balance.sel(term="compute.electricity")
+    np.testing.assert_allclose(term, r.dc_load * pue, rtol=1e-9, atol=1e-12)
+    assert float(abs(r.balance.sum("term")).max()) < 1e-6
+
+
+def solar_day(matching: str, shortfall_cost: float = 0.5) -> xr.Dataset:
+    """A 24-hour day (weight 365) with solar at full output 12 hours and none the others, gas
+    otherwise; a flat 1 GW data centre with PUE 1.2 and an 80% green target."""
+    techs = {"solar": {}, "gas": {"marginal_cost": 0.060}}
+    sun = np.array([[0.0] * 6 + [1.0] * 12 + [0.0] * 6])
+    power = tiny_inputs(["A"], techs, np.full((1, 24), 5.0), weights=[365.0] * 24, max_new=0.0,
+                        capacity={("A", "solar"): 30, ("A", "gas"): 30}, cf={"solar": sun})
+    return with_compute(power, {("A", "inference"): 1.0}, pue=1.2, green_share=0.8,
+                        certificate_price=0.01, green_export_max=0.2,
+                        green_shortfall_cost=shortfall_cost, matching=matching)
+
+
+def test_hourly_matching_costs_more_than_annual_matching():
+    """Annual: contracting enough solar for 80% of the year's 10.512 TWh costs nothing (the solar
+    exists; contracting only labels it), so no certificates or shortfall. Hourly: solar matches
+    at most the 12 sunny hours, 50% of the energy, leaving 30% x 10,512 GWh short at 0.5
+    MUSD/GWh = 1,576.8 MUSD more."""
+    energy = 1.2 * HOURS
+    annual = solve(solar_day("annual"))
+    hourly = solve(solar_day("hourly"))
+    assert annual.green_share_achieved.item() >= 0.8 - 1e-9  # (any share above is free here)
+    assert hourly.green_share_achieved.item() == pytest.approx(0.5, rel=1e-6)
+    extra = hourly.attrs["objective"] - annual.attrs["objective"]
+    assert extra == pytest.approx(0.5 * 0.3 * energy, rel=1e-6)
+
+
+def test_temporal_flexibility_lowers_cost_and_curtailment_with_a_midday_surplus():
+    """Solar 20 GW for 5 midday hours over a 10 GW load and 1 GW of training: a surplus of 9 GW
+    for 5 hours. Rigid, training burns gas 19 hours a day (19 GWh). Half the training (12 GWh a
+    day) can move: it all moves into the surplus, so the rigid half burns gas 19 x 0.5 = 9.5 GWh
+    a day. Saving 9.5 GWh x 60 USD/MWh x 365 days = 208.05 MUSD, and 9.5 x 365 GWh of
+    curtailment."""
+    techs = {"solar": {}, "gas": {"marginal_cost": 0.060}}
+    sun = np.array([[0.0] * 10 + [1.0] * 5 + [0.0] * 9])
+
+    def case(flex: float) -> xr.Dataset:
+        power = tiny_inputs(["A"], techs, np.full((1, 24), 10.0), weights=[365.0] * 24,
+                            max_new=0.0, capacity={("A", "solar"): 20, ("A", "gas"): 30},
+                            cf={"solar": sun})
+        return solve(with_compute(power, {("A", "training"): 1.0}, flexibility=flex))
+
+    rigid, flexible = case(0.0), case(0.5)
+    assert rigid.attrs["objective"] - flexible.attrs["objective"] == pytest.approx(
+        9.5 * 365 * 0.060)
+    curtailed = (rigid.curtailment_annual - flexible.curtailment_annual).sum().item()
+    assert curtailed == pytest.approx(9.5 * 365 / 1000)
+
+
+def test_backup_requirement_and_grid_safety():
+    """2 GW of IT capacity with 1 GW backup per GW: the cheaper of diesel (40) and battery (90)
+    covers 2 GW, costing 80 MUSD/yr. A grid-safety share of 10% of a 5 GW peak caps the data-centre
+    load at 0.5 GW, so the rest of a 0.8 GW demand is served in the other hub."""
+    techs = {"gas": {"marginal_cost": 0.05}}
+    power = tiny_inputs(["A", "B"], techs, np.array([[5.0], [5.0]]), weights=[HOURS], max_new=0.0,
+                        capacity={("A", "gas"): 20, ("B", "gas"): 20})
+    ds = with_compute(power, {("A", "training"): 0.8}, dc_capacity={"A": 2.0, "B": 0.0},
+                      backup_ratio=1.0, capex_backup={"diesel": 40.0, "battery": 90.0},
+                      grid_share_max=0.1 / 1.0, pue=1.0)
+    r = solve(ds)
+    assert r.backup_capacity.sel(backup_tech="diesel").sum().item() == pytest.approx(
+        r.dc_capacity.sum().item())
+    assert r.backup_capacity.sel(backup_tech="battery").sum().item() == pytest.approx(0.0)
+    assert r.dc_load.sel(region="A").max().item() == pytest.approx(0.5)
+    assert r.dc_load.sel(region="B").max().item() == pytest.approx(0.3)
