@@ -318,6 +318,8 @@ class CurrencyRow(_Row):
 class WideTable:
     file: str
     row: type[_Row]
+    #: columns that identify a row (each combination once); default: the first column
+    id_columns: tuple[str, ...] = ()
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -328,7 +330,7 @@ REGIONS = WideTable("regions.csv", RegionRow)
 EXTERNAL_REGIONS = WideTable("external_regions.csv", ExternalRegionRow)
 LINES = WideTable("lines.csv", LineRow)
 CURRENCY = WideTable("currency.csv", CurrencyRow)
-LATENCY = WideTable("latency.csv", LatencyRow)
+LATENCY = WideTable("latency.csv", LatencyRow, id_columns=("origin", "destination"))
 
 
 class DatasetMeta(_Row):

@@ -166,16 +166,17 @@ def _validate_row(
 def _read_wide(folder: Path, table: schema.WideTable, problems: ProblemCollector) -> list[Any]:
     out = []
     name = _rel(folder / table.file)
-    ids: dict[str, int] = {}
-    id_col = table.columns[0]
+    ids: dict[tuple[str, ...], int] = {}
+    id_cols = table.id_columns or table.columns[:1]
     for row, line, cells in _csv_rows(folder / table.file, table.columns, problems):
         parsed = _validate_row(table.row, cells, name, row, line, problems)
         if parsed is None:
             continue
-        ident = cells[id_col]
+        ident = tuple(cells[c] for c in id_cols)
         if ident in ids:
-            problems.add(name, f"duplicate {id_col} (first on row {ids[ident]})", row=row, line=line,
-                         column=id_col, value=ident, expected="each id once")
+            problems.add(name, f"duplicate {', '.join(id_cols)} (first on row {ids[ident]})",
+                         row=row, line=line, column=id_cols[-1], value=", ".join(ident),
+                         expected="each once")
         ids[ident] = row
         out.append(parsed)
     return out
@@ -364,7 +365,8 @@ def read_tables(folder: str | Path) -> Tables:
     _check_lines(folder, lines, ext_ids, numbers["line_parameters.csv"], problems)
     problems.raise_if_any()
     assert meta is not None
-    return Tables(folder, meta, regions, externals, lines, currency, numbers, ureg, latency)
+    return Tables(folder, meta, regions, externals, lines, currency, numbers=numbers,
+                  latency=latency, ureg=ureg)
 
 
 def _check_latency(folder: Path, rows: list[schema.LatencyRow], regions: list[str],
@@ -382,8 +384,6 @@ def _check_latency(folder: Path, rows: list[schema.LatencyRow], regions: list[st
         if row.origin == row.destination:
             problems.add(name, "a hub to itself is 0 ms; leave the row out", row=i,
                          column="destination", value=row.destination)
-        if (row.origin, row.destination) in seen:
-            problems.add(name, "duplicate pair", row=i, column="destination", value=row.destination)
         seen.add((row.origin, row.destination))
     missing = [f"{a}->{b}" for a in regions for b in regions if a != b and (a, b) not in seen]
     if missing:
