@@ -110,18 +110,18 @@ def test_temporal_flexibility_lowers_cost_and_curtailment_with_a_midday_surplus(
 
 
 def test_backup_requirement_and_grid_safety():
-    """2 GW of IT capacity with 1 GW backup per GW: the cheaper of diesel (40) and battery (90)
-    covers 2 GW, costing 80 MUSD/yr. A grid-safety share of 10% of a 5 GW peak caps the data-centre
-    load at 0.5 GW, so the rest of a 0.8 GW demand is served in the other hub."""
+    """New data centres need 1 GW of backup per GW of IT: the cheaper of diesel (40) and battery
+    (90) covers it. A grid-safety share of 10% of a 5 GW peak caps the data-centre load in A at
+    0.5 GW, so the rest of a 0.8 GW demand is served in B: 0.8 GW built, 0.8 GW of diesel."""
     techs = {"gas": {"marginal_cost": 0.05}}
     power = tiny_inputs(["A", "B"], techs, np.array([[5.0], [5.0]]), weights=[HOURS], max_new=0.0,
                         capacity={("A", "gas"): 20, ("B", "gas"): 20})
-    ds = with_compute(power, {("A", "training"): 0.8}, dc_capacity={"A": 2.0, "B": 0.0},
+    ds = with_compute(power, {("A", "training"): 0.8}, dc_capacity=0.0, capex_dc=1.0,
                       backup_ratio=1.0, capex_backup={"diesel": 40.0, "battery": 90.0},
-                      grid_share_max=0.1 / 1.0, pue=1.0)
+                      grid_share_max=0.1, pue=1.0)
     r = solve(ds)
-    assert r.backup_capacity.sel(backup_tech="diesel").sum().item() == pytest.approx(
-        r.dc_capacity.sum().item())
+    assert r.dc_capacity_new.sum().item() == pytest.approx(0.8)
+    assert r.backup_capacity.sel(backup_tech="diesel").sum().item() == pytest.approx(0.8)
     assert r.backup_capacity.sel(backup_tech="battery").sum().item() == pytest.approx(0.0)
     assert r.dc_load.sel(region="A").max().item() == pytest.approx(0.5)
     assert r.dc_load.sel(region="B").max().item() == pytest.approx(0.3)

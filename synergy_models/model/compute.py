@@ -56,8 +56,8 @@ backup per unit of IT capacity.
         && \text{grid\_safety [GW]} \\
     G_{s,g,y} &\le K_{s,g,y}
         && \text{green\_contract [GW]} \\
-    \sum_j U_{s,j,y} + \sum_{i \in \mathcal{B}} B^i_{s,y} &\ge \rho\, Q_{s,y}
-        && \text{backup\_requirement [GW]}
+    \sum_j U_{s,j,y} + \sum_{i \in \mathcal{B}} B^i_{s,y} &\ge \rho \sum_{y' \le y} H_{s,y'}
+        && \text{backup\_requirement, new capacity [GW]}
 
 Green power, with :math:`\Gamma_{s,y,t} = \sum_g a_g f_{s,g,t} G_{s,g,y}` the contracted output and
 :math:`E_{s,y} = \sum_t w_t \mathrm{PUE}_s \sum_{o,k} x_{o,s,k,y,t}` the data centres' electricity:
@@ -280,5 +280,7 @@ def _add_backup_requirement(m: pyo.ConcreteModel, d: ModelData) -> None:
     c = d.compute
     assert c is not None
     providers = [component(m, n) for n in m.terms.backup]
+    years = d.years
     m.compute.backup_requirement = pyo.Constraint(m.R, m.Y, rule=lambda b, s, y: (
-        sum(p[s, y] for p in providers) >= c["backup_ratio"] * m.compute.dc_capacity[s, y]))
+        sum(p[s, y] for p in providers)
+        >= c["backup_ratio"] * sum(m.compute.dc_new[s, yy] for yy in years if yy <= y)))
