@@ -384,9 +384,19 @@ def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
         "units": "year", "long_name": "years each modelled year stands for", "role": "parameter"})
 
     growth = (1 + ds.demand_growth) ** (ds.year - base_year)
-    ds["demand"] = (ds.demand_base * growth).assign_attrs(
-        units="GWh", long_name="annual electricity demand (before compute and hydrogen loads)",
-        role="parameter")
+    base = ds.demand_base
+    if "dc_electricity" in ds:
+        # Reported consumption includes today's data centres, which the compute module models
+        # itself: take them out, where their capacity is, before growing the rest.
+        capacity_share = ds.dc_capacity_existing / ds.dc_capacity_existing.sum()
+        in_hubs = float(ds.dc_electricity.sel(dc_year=base_year)) * float(ds.hub_share)
+        ds["dc_electricity_base"] = (in_hubs * capacity_share).assign_attrs(
+            units="GWh", long_name=f"data-centre electricity in {base_year}, by existing capacity "
+            "(taken out of the reported demand)", role="reference")
+        base = base - ds.dc_electricity_base
+    ds["demand"] = (base * growth).assign_attrs(
+        units="GWh", long_name="annual electricity demand other than data centres and "
+        "electrolysers (which their modules add)", role="parameter")
     load = ds.demand / schema.HOURS_PER_YEAR * ds.load_profile  # GW (region, year, time)
     ds["peak_load"] = load.max("time").assign_attrs(
         units="GW", long_name="annual peak of the hub's hourly load (full-year profile)",
