@@ -183,6 +183,12 @@ def _compute_results(ds: xr.Dataset, m: pyo.ConcreteModel, inputs: xr.Dataset,
                                 "data-centre IT capacity built in the year")
     ds["dc_load"] = _da(_array(b.it_load, (R, Y, T)), ("region", "year", "time"), coords, "GW",
                         "IT load served in the hub")
+    ds["compute_demand"] = xr.DataArray(
+        c["demand"], dims=("origin", "workload", "year"),
+        coords={"origin": R, "workload": W, "year": Y},
+        attrs={"units": "GW", "long_name": "average IT load of compute demand by origin hub"})
+    ds["compute_demand_eflops"] = (ds.compute_demand * c["flops_per_watt"]).assign_attrs(
+        units="EFLOPS", long_name="compute demand by origin hub (IT load x EFLOPS per GW)")
     pue = xr.DataArray(c["pue"], dims="region", coords={"region": R})
     ds["dc_electricity"] = (ds.dc_load * pue).assign_attrs(
         units="GW", long_name="data-centre electricity (IT load x PUE)")

@@ -79,12 +79,25 @@ def results_tables(results: xr.Dataset) -> list[tuple[str, pd.DataFrame]]:
         "unserved TWh": results.unserved_annual.sum("region").to_pandas(),
         "cost MUSD/yr": results.cost.sum("component").to_pandas(),
     })
-    return [(title, frame.round(2)) for title, frame in (
+    tables = [
         ("Capacity by technology, GW (all hubs)", capacity),
         ("Generation by technology, TWh (all hubs)", generation),
         (f"Hubs in {last}", hubs),
         ("Totals by year", totals),
-    )]
+    ]
+    if "dc_capacity" in results:
+        tables.append((f"Data centres in {last}", pd.DataFrame({
+            "IT capacity GW": results.dc_capacity.sel(year=last).to_pandas(),
+            "IT load TWh": (results.dc_load.sel(year=last) * results.weight).sum("time")
+            .to_pandas() / 1000,
+            "compute exported TWh": results.compute_exports.sel(year=last).sum("region")
+            .rename(origin="region").to_pandas(),
+            "compute imported TWh": results.compute_exports.sel(year=last).sum("origin")
+            .to_pandas(),
+            "green share": results.green_share_achieved.sel(year=last).to_pandas(),
+            "price paid USD/MWh": results.dc_price.sel(year=last).to_pandas(),
+        })))
+    return [(title, frame.round(2)) for title, frame in tables]
 
 
 def _markdown(frame: pd.DataFrame) -> str:
