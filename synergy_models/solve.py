@@ -141,6 +141,9 @@ def _configure(h: highspy.Highs, settings: SolverSettings, log_file: str) -> Non
         # Prices are duals: crossover turns the interior point into a basic solution with exact ones.
         h.setOptionValue("run_crossover", "on")
     if settings.threads:
+        # HiGHS keeps one thread pool per process, sized by the first solve: a later solve with
+        # another thread count is refused unless the pool is reset (it is idle between solves).
+        highspy.Highs.resetGlobalScheduler(True)
         h.setOptionValue("threads", int(settings.threads))
     if settings.time_limit:
         h.setOptionValue("time_limit", float(settings.time_limit))

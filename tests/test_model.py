@@ -289,3 +289,16 @@ def test_infeasible_scenario_is_diagnosed_not_a_traceback():
         solve(inputs)
     assert err.value.status == "infeasible"
     assert "policy.carbon_cap[2030]" in str(err.value)
+
+
+@pytest.mark.parametrize("method", ["simplex", "hipo"])
+def test_thread_count_may_change_between_solves(method):
+    """HiGHS sizes one thread pool per process on the first solve; a sweep or a notebook that solves
+    with 1 thread and then 2 must not be refused."""
+    techs = {"coal": {"marginal_cost": 0.02}}
+    inputs = tiny_inputs(["A"], techs, np.array([[10.0]]), capacity={("A", "coal"): 20},
+                         max_new=0.0, weights=[8760.0])
+    objectives = [solve_model(build_model(inputs), SolverSettings(method=method, threads=n))
+                  .objective for n in (1, 2, 1)]
+    # 10 GW x 8760 h x 0.02 MUSD/GWh = 1,752 MUSD in the year, discounted the same in each solve
+    assert objectives[0] == pytest.approx(objectives[1]) == pytest.approx(objectives[2])

@@ -1,0 +1,769 @@
+"""Charts of a results Dataset (schema: ``docs/results.md``) with altair; the only module importing it.
+
+Every function takes a results Dataset (and options) and returns an altair chart with a title, axis
+titles with units and tooltips. A technology has one colour (:data:`TECH_COLORS`) and a hub one
+colour (:data:`HUB_COLORS`) in every chart; stacks follow :data:`TECH_ORDER` from the bottom.
+Hourly series are aggregated before plotting (representative-day steps, zero rows dropped and
+re-imputed in the chart) and data are embedded in the spec with altair's default data transformer,
+so one chart's JSON stays small (see :func:`chart_size_bytes`) and draws offline.
+
+The functions only reshape results for plotting: indicators belong in the results or elsewhere.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Literal, TypeAlias
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+AnyChart: TypeAlias = (alt.Chart | alt.LayerChart | alt.FacetChart | alt.HConcatChart
+                       | alt.VConcatChart | alt.ConcatChart)
+
+#: Stack order of technologies, bottom first (technologies not listed go on top, by name).
+TECH_ORDER: tuple[str, ...] = ("nuclear", "coal", "gas", "hydro", "wind", "solar", "pumped_hydro",
+                               "battery")
+TECH_COLORS: dict[str, str] = {
+    "nuclear": "#7b4fa0",
+    "coal": "#4a4a4a",
+    "gas": "#e8823a",
+    "hydro": "#2c6fbb",
+    "wind": "#5fb7a6",
+    "solar": "#f2c530",
+    "pumped_hydro": "#123f7a",
+    "battery": "#d9569a",
+}
+#: Colours of the other series of the regional balance (dispatch charts).
+BALANCE_COLORS: dict[str, str] = {
+    "net import": "#a6a6a6",
+    "scheduled exchange": "#c7b98f",
+    "unserved": "#d62728",
+}
+#: Names of the balance terms shown in dispatch charts (others are drawn separately or skipped).
+BALANCE_TERMS: dict[str, str] = {
+    "transmission.net_import": "net import",
+    "policy.scheduled_export": "scheduled exchange",
+    "power.unserved": "unserved",
+}
+_BALANCE_DRAWN_ELSEWHERE = {"power.generation_total", "storage.net_discharge", "power.demand",
+                            "compute.electricity"}
+HUB_ORDER: tuple[str, ...] = ("BTH", "YRD", "GBA", "CY", "IM", "GZ", "GS", "NX")
+HUB_COLORS: dict[str, str] = {
+    "BTH": "#4e79a7",
+    "YRD": "#f28e2b",
+    "GBA": "#e15759",
+    "CY": "#76b7b2",
+    "IM": "#59a14f",
+    "GZ": "#b6992d",
+    "GS": "#b07aa1",
+    "NX": "#9c755f",
+}
+#: Colours for technologies or hubs not listed above, picked by a hash of the name (stable).
+FALLBACK_COLORS: tuple[str, ...] = ("#8cd17d", "#86bcb6", "#ff9d9a", "#fabfd2", "#d4a6c8", "#bab0ac",
+                                    "#a0cbe8", "#ffbe7d", "#f1ce63", "#d7b5a6")
+#: Days shown by :func:`dispatch_days` and :func:`price_profiles` when the results hold more periods
+#: than this (e.g. the full year): the first week.
+MAX_PERIODS = 16
+HOURS_PER_YEAR = 8760.0
+
+_WIDTH = 560
+_HEIGHT = 260
+
+
+# --------------------------------------------------------------------------------------- helpers
+
+def _color(name: str, table: Mapping[str, str]) -> str:
+    return table.get(name) or FALLBACK_COLORS[zlib.crc32(name.encode()) % len(FALLBACK_COLORS)]
+
+
+def _ordered(names: Iterable[str], order: Sequence[str]) -> list[str]:
+    """``names`` (unique) in ``order``, unknown names after them sorted."""
+    names = list(dict.fromkeys(str(n) for n in names))
+    known = [n for n in order if n in names]
+    return known + sorted(n for n in names if n not in order)
+
+
+def _tech_scale(techs: Iterable[str]) -> alt.Scale:
+    """Colour scale of the technologies (and balance series) present, in stack order."""
+    domain = _ordered(techs, (*TECH_ORDER, *BALANCE_COLORS))
+    return alt.Scale(domain=domain, range=[_color(t, {**TECH_COLORS, **BALANCE_COLORS}) for t in domain])
+
+
+def _hub_scale(hubs: Iterable[str]) -> alt.Scale:
+    domain = _ordered(hubs, HUB_ORDER)
+    return alt.Scale(domain=domain, range=[_color(h, HUB_COLORS) for h in domain])
+
+
+def _stack_order(domain: Sequence[str], field: str) -> str:
+    """A Vega expression: the position of ``field`` in ``domain`` (for the ``order`` channel)."""
+    return f"indexof({json.dumps(list(domain))}, datum.{field})"
+
+
+def _hub_name_expr(names: Mapping[str, str] | None, field: str = "hub") -> str:
+    """A Vega expression giving a hub's name (its id when no names are given)."""
+    return f"({json.dumps(dict(names or {}))})[datum.{field}] || datum.{field}"
+
+
+def hub_names(inputs: xr.Dataset) -> dict[str, str]:
+    """Hub id -> name from an inputs Dataset (``region_name``)."""
+    return {str(r): str(n) for r, n in zip(inputs.region.values, inputs.region_name.values, strict=True)}
+
+
+def _title(text: str, results: xr.Dataset, *extra: str) -> alt.TitleParams:
+    scenario = results.attrs.get("scenario", "")
+    subtitle = [*extra, f"scenario: {scenario}"] if scenario else list(extra)
+    return alt.TitleParams(text=text, subtitle=subtitle, anchor="start")
+
+
+def _year(results: xr.Dataset, year: int | None) -> int:
+    years = [int(y) for y in results.year.values]
+    if year is None:
+        return years[-1]
+    if int(year) not in years:
+        raise ValueError(f"year {year} is not modelled; the results have years {years}")
+    return int(year)
+
+
+def _region(results: xr.Dataset, region: str) -> str:
+    regions = [str(r) for r in results.region.values]
+    if region not in regions:
+        raise ValueError(f"hub {region!r} is not in the results; hubs: {regions}")
+    return region
+
+
+def _require_compute(results: xr.Dataset) -> None:
+    if "dc_capacity" not in results:
+        raise ValueError("the results have no data-centre module (no 'dc_capacity'): compute charts "
+                         "need results of a scenario with data centres")
+
+
+def _frame(da: xr.DataArray, name: str, rename: Mapping[str, str] | None = None,
+           drop_zeros: bool = True, decimals: int = 4) -> pd.DataFrame:
+    """A DataArray as a long table (column ``name``), rounded, zero rows dropped."""
+    df = da.rename(name).to_dataframe().reset_index()[[*da.dims, name]]
+    df[name] = df[name].astype(float).round(decimals)
+    if drop_zeros:
+        df = df[df[name].notna() & (df[name] != 0)]
+    df = df.rename(columns=dict(rename or {}))
+    for col in df.columns:
+        if df[col].dtype == object or df[col].dtype.kind == "U":
+            df[col] = df[col].astype(str)
+    return df.reset_index(drop=True)
+
+
+def _steps(results: xr.Dataset, periods: Sequence[int] | None) -> tuple[pd.DataFrame, list[int], str]:
+    """The time steps shown: ``time, period, x`` (hours from the start of the first day shown), the
+    periods shown, and a subtitle line with the days each stands for."""
+    period = results.period.values.astype(int)
+    all_periods = list(dict.fromkeys(int(p) for p in period))
+    if periods is None:
+        periods = all_periods if len(all_periods) <= MAX_PERIODS else all_periods[:7]
+    periods = [int(p) for p in periods]
+    missing = sorted(set(periods) - set(all_periods))
+    if missing:
+        raise ValueError(f"periods {missing} are not in the results (0..{max(all_periods)})")
+    pos = {p: i for i, p in enumerate(periods)}
+    keep = np.isin(period, periods)
+    steps = pd.DataFrame({"time": results.time.values[keep], "period": period[keep],
+                          "hour": results.hour.values[keep].astype(int)})
+    steps["x"] = steps.period.map(pos) * 24 + steps.hour
+    days = (results.weight.groupby("period").sum() / 24).to_series()
+    stands = ", ".join(f"day {p}: {days.loc[p]:.0f}" for p in periods)
+    if len(all_periods) == 365 and float(days.max()) == 1:
+        note = f"calendar days {periods[0]}–{periods[-1]} of the full year"
+    else:
+        note = f"representative days; days of the year each stands for: {stands}"
+    return steps, periods, note
+
+
+def _day_axis(periods: Sequence[int], title: str = "representative day, hour of the day (h)") -> alt.Axis:
+    """An x axis in hours over the days shown, labelled with the day at each midnight."""
+    every = 6 if len(periods) <= 4 else 12 if len(periods) <= 10 else 24
+    ticks = list(range(0, 24 * len(periods) + 1, every))
+    label = (f"datum.value % 24 != 0 ? datum.value % 24 + 'h' : datum.value < {24 * len(periods)} ? "
+             f"'day ' + {json.dumps(list(periods))}[floor(datum.value / 24)] : ''")
+    return alt.Axis(title=title, values=ticks, labelExpr=label, grid=True)
+
+
+def _day_hour(periods: Sequence[int]) -> dict[str, str]:
+    """Vega expressions for the day and hour of a step from its ``x`` (not repeated in the data)."""
+    return {"day": f"{json.dumps(list(periods))}[floor(datum.x / 24)]", "hour": "datum.x % 24"}
+
+
+def _with_end(df: pd.DataFrame, n_days: int, keys: Sequence[str]) -> pd.DataFrame:
+    """Close step lines: repeat each series' last step at the end of the last day."""
+    last = df[df.x == df.x.max()].copy()
+    if last.empty:
+        return df
+    last["x"] = 24 * n_days
+    return pd.concat([df, last], ignore_index=True).sort_values([*keys, "x"]).reset_index(drop=True)
+
+
+def _annual(series: xr.DataArray, weight: xr.DataArray) -> xr.DataArray:
+    """GW over time steps -> TWh in the year (weights: hours each step stands for)."""
+    return (series * weight).sum("time") / 1000
+
+
+# ------------------------------------------------------------------------------------ capacity
+
+def capacity_by_hub(results: xr.Dataset, year: int | None = None,
+                    names: Mapping[str, str] | None = None) -> AnyChart:
+    """Stacked bars of capacity (GW) by technology per hub: one year, or one panel per year."""
+    cap = results.capacity if year is None else results.capacity.sel(year=_year(results, year))
+    df = _frame(cap, "capacity_gw", {"region": "hub"})
+    if year is None:
+        df["year"] = df.year.astype(int)
+    scale = _tech_scale(results.tech.values)
+    base = alt.Chart(df).mark_bar().transform_calculate(
+        order=_stack_order(scale.domain, "tech"), hub_name=_hub_name_expr(names)).encode(
+        x=alt.X("hub:N", sort=_ordered(results.region.values, HUB_ORDER), title="hub"),
+        y=alt.Y("sum(capacity_gw):Q", title="capacity (GW)"),
+        color=alt.Color("tech:N", scale=scale, title="technology"),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("hub_name:N", title="hub"), alt.Tooltip("tech:N", title="technology"),
+                 *([alt.Tooltip("year:O", title="year")] if year is None else []),
+                 alt.Tooltip("sum(capacity_gw):Q", title="capacity (GW)", format=",.2f")],
+    )
+    if year is not None:
+        return base.properties(width=_WIDTH, height=_HEIGHT, title=_title(
+            f"Capacity by hub and technology, {year}", results))
+    return base.properties(width=max(160, 40 * results.sizes["region"]), height=_HEIGHT).facet(
+        column=alt.Column("year:O", title="year"),
+    ).properties(title=_title("Capacity by hub and technology", results, "one panel per modelled year"))
+
+
+def capacity_build_out(results: xr.Dataset) -> AnyChart:
+    """Stacked bars of total capacity (GW) by technology over the modelled years."""
+    df = _frame(results.capacity.sum("region"), "capacity_gw")
+    df["year"] = df.year.astype(int)
+    scale = _tech_scale(results.tech.values)
+    return alt.Chart(df).mark_bar().transform_calculate(order=_stack_order(scale.domain, "tech")).encode(
+        x=alt.X("year:O", title="year"),
+        y=alt.Y("capacity_gw:Q", title="capacity, all hubs (GW)"),
+        color=alt.Color("tech:N", scale=scale, title="technology"),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("year:O"), alt.Tooltip("tech:N", title="technology"),
+                 alt.Tooltip("capacity_gw:Q", title="capacity (GW)", format=",.2f")],
+    ).properties(width=max(200, 70 * results.sizes["year"]), height=_HEIGHT,
+                 title=_title("Capacity build-out, all hubs", results))
+
+
+# ---------------------------------------------------------------------------------- generation
+
+def generation_mix(results: xr.Dataset, names: Mapping[str, str] | None = None) -> AnyChart:
+    """Annual generation (TWh) by technology per year: all hubs, and one panel per hub."""
+    scale = _tech_scale(results.gen_tech.values)
+    order = _stack_order(scale.domain, "tech")
+    total = _frame(results.generation_annual.sum("region"), "generation_twh", {"gen_tech": "tech"})
+    by_hub = _frame(results.generation_annual, "generation_twh", {"gen_tech": "tech", "region": "hub"})
+    for df in (total, by_hub):
+        df["year"] = df.year.astype(int)
+    color = alt.Color("tech:N", scale=scale, title="technology")
+    tip = [alt.Tooltip("year:O"), alt.Tooltip("tech:N", title="technology"),
+           alt.Tooltip("generation_twh:Q", title="generation (TWh)", format=",.1f")]
+    left = alt.Chart(total).mark_bar().transform_calculate(order=order).encode(
+        x=alt.X("year:O", title="year"), y=alt.Y("generation_twh:Q", title="generation, all hubs (TWh)"),
+        color=color, order=alt.Order("order:Q"), tooltip=tip,
+    ).properties(width=max(150, 60 * results.sizes["year"]), height=_HEIGHT, title="All hubs")
+    right = alt.Chart(by_hub).mark_bar().transform_calculate(
+        order=order, hub_name=_hub_name_expr(names)).encode(
+        x=alt.X("year:O", title="year"), y=alt.Y("generation_twh:Q", title="generation (TWh)"),
+        color=color, order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("hub_name:N", title="hub"), *tip],
+    ).properties(width=max(60, 24 * results.sizes["year"]), height=_HEIGHT).facet(
+        column=alt.Column("hub:N", sort=_ordered(results.region.values, HUB_ORDER), title="by hub"))
+    return alt.hconcat(left, right).properties(title=_title("Annual generation by technology", results))
+
+
+def dispatch_days(results: xr.Dataset, region: str, year: int | None = None,
+                  periods: Sequence[int] | None = None, names: Mapping[str, str] | None = None
+                  ) -> AnyChart:
+    """Stacked areas of a hub's supply over the representative days' steps (GW): generation by
+    technology, storage discharge (+) and charge (−), net imports and unserved demand; lines of the
+    demand, and of the demand with the data centres' electricity when the results have them."""
+    region, year = _region(results, region), _year(results, year)
+    steps, periods, note = _steps(results, periods)
+    r = results.sel(region=region, year=year, time=steps.time.values)
+    parts = [_frame(r.generation, "gw", {"gen_tech": "series"}, decimals=3).assign(kind="output")]
+    if results.sizes.get("storage_tech", 0):
+        parts.append(_frame(r.storage_discharge, "gw", {"storage_tech": "series"}, decimals=3)
+                     .assign(kind="output"))
+        parts.append(_frame(-r.storage_charge, "gw", {"storage_tech": "series"}, decimals=3)
+                     .assign(kind="charge"))
+    if "balance" in results:
+        for term in r.term.values:
+            if str(term) in _BALANCE_DRAWN_ELSEWHERE:
+                continue
+            label = BALANCE_TERMS.get(str(term), str(term).split(".")[-1].replace("_", " "))
+            parts.append(_frame(r.balance.sel(term=term, drop=True), "gw", decimals=3)
+                         .assign(series=label, kind="output"))
+    else:
+        parts.append(_frame(r.unserved, "gw", decimals=3).assign(series="unserved", kind="output"))
+    supply = pd.concat(parts, ignore_index=True).merge(steps, on="time")
+    supply = _with_end(supply[["x", "series", "kind", "gw"]], len(periods),
+                       ["series", "kind"])
+    lines = [("demand", r.demand)]
+    if "dc_electricity" in results:
+        lines.append(("demand + data centres", r.demand + r.dc_electricity))
+    demand = pd.concat([_frame(v, "gw", drop_zeros=False, decimals=3).assign(series=k) for k, v in lines])
+    demand = _with_end(demand.merge(steps, on="time")[["x", "series", "gw"]],
+                       len(periods), ["series"])
+
+    scale = _tech_scale(supply.series.unique())
+    x = alt.X("x:Q", axis=_day_axis(periods), scale=alt.Scale(domain=[0, 24 * len(periods)], nice=False))
+    keyvals = sorted(supply.x.unique().tolist())
+    area = alt.Chart(supply).transform_impute(
+        impute="gw", key="x", keyvals=keyvals, groupby=["series", "kind"], value=0,
+    ).transform_calculate(order=_stack_order(scale.domain, "series"), **_day_hour(periods)).mark_area(
+        interpolate="step-after").encode(
+        x=x, y=alt.Y("gw:Q", stack="zero", title="power (GW)"),
+        color=alt.Color("series:N", scale=scale, title="supply (+) / use (−)"),
+        opacity=alt.Opacity("kind:N", scale=alt.Scale(domain=["output", "charge"], range=[0.9, 0.45]),
+                            title="direction"),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("series:N", title="series"), alt.Tooltip("kind:N", title="direction"),
+                 alt.Tooltip("day:O"), alt.Tooltip("hour:O"),
+                 alt.Tooltip("gw:Q", title="power (GW)", format=",.2f")],
+    )
+    line = alt.Chart(demand).transform_calculate(**_day_hour(periods)).mark_line(
+        interpolate="step-after", color="black", strokeWidth=1.5).encode(
+        x=x, y=alt.Y("gw:Q", title="power (GW)"),
+        strokeDash=alt.StrokeDash("series:N", title="demand",
+                                  scale=alt.Scale(domain=[k for k, _ in lines], range=[[4, 3], [1, 0]])),
+        tooltip=[alt.Tooltip("series:N", title="demand"), alt.Tooltip("day:O"),
+                 alt.Tooltip("hour:O"),
+                 alt.Tooltip("gw:Q", title="power (GW)", format=",.2f")],
+    )
+    name = (names or {}).get(region, region)
+    return alt.layer(area, line).properties(
+        width=max(_WIDTH, 12 * len(periods) * 6), height=300,
+        title=_title(f"Dispatch in {name} ({region}), {year}" if name != region else
+                     f"Dispatch in {region}, {year}", results, note))
+
+
+# -------------------------------------------------------------------------------------- prices
+
+def price_profiles(results: xr.Dataset, year: int | None = None, periods: Sequence[int] | None = None,
+                   names: Mapping[str, str] | None = None) -> AnyChart:
+    """Lines of the hourly price (USD/MWh) by hub over the representative days."""
+    year = _year(results, year)
+    steps, periods, note = _steps(results, periods)
+    price = results.price.sel(year=year, time=steps.time.values)
+    df = _frame(price, "price", {"region": "hub"}, drop_zeros=False, decimals=2).merge(steps, on="time")
+    df = _with_end(df[["x", "hub", "price"]], len(periods), ["hub"])
+    return alt.Chart(df).mark_line(interpolate="step-after", strokeWidth=1.5).transform_calculate(
+        hub_name=_hub_name_expr(names), **_day_hour(periods)).encode(
+        x=alt.X("x:Q", axis=_day_axis(periods), scale=alt.Scale(domain=[0, 24 * len(periods)], nice=False)),
+        y=alt.Y("price:Q", title="price (USD/MWh)"),
+        color=alt.Color("hub:N", scale=_hub_scale(results.region.values), title="hub"),
+        tooltip=[alt.Tooltip("hub_name:N", title="hub"), alt.Tooltip("day:O"),
+                 alt.Tooltip("hour:O"),
+                 alt.Tooltip("price:Q", title="price (USD/MWh)", format=",.1f")],
+    ).properties(width=max(_WIDTH, 12 * len(periods) * 6), height=_HEIGHT,
+                 title=_title(f"Hourly prices by hub, {year}", results, note))
+
+
+def price_duration(results: xr.Dataset, year: int | None = None, max_points: int = 200,
+                   names: Mapping[str, str] | None = None) -> AnyChart:
+    """Price-duration curves by hub: prices sorted high to low against the hours of the year they
+    hold (each step counts for its ``weight``); equal prices merged, at most ``max_points`` per hub."""
+    year = _year(results, year)
+    weight = results.weight.values.astype(float)
+    rows = []
+    for hub in results.region.values:
+        price = results.price.sel(region=hub, year=year).values.astype(float).round(1)
+        curve = (pd.DataFrame({"price": price, "hours": weight}).groupby("price", sort=True)["hours"]
+                 .sum().iloc[::-1])
+        start = np.concatenate([[0.0], np.cumsum(curve.values)[:-1]])
+        prices = curve.index.values
+        if len(prices) > max_points:  # resample the step curve at evenly spaced hours
+            at = np.linspace(0, start[-1], max_points)
+            prices = prices[np.searchsorted(start, at, side="right") - 1]
+            start = at
+        end = float(np.sum(curve.values))
+        rows.append(pd.DataFrame({"hub": str(hub), "hours": np.append(start, end).round(1),
+                                  "price": np.append(prices, prices[-1])}))
+    df = pd.concat(rows, ignore_index=True)
+    return alt.Chart(df).mark_line(interpolate="step-after", strokeWidth=1.5).transform_calculate(
+        hub_name=_hub_name_expr(names)).encode(
+        x=alt.X("hours:Q", title="hours of the year at or above the price (h)",
+                scale=alt.Scale(domain=[0, HOURS_PER_YEAR], nice=False)),
+        y=alt.Y("price:Q", title="price (USD/MWh)"),
+        color=alt.Color("hub:N", scale=_hub_scale(results.region.values), title="hub"),
+        tooltip=[alt.Tooltip("hub_name:N", title="hub"),
+                 alt.Tooltip("hours:Q", title="from hour (h)", format=",.0f"),
+                 alt.Tooltip("price:Q", title="price (USD/MWh)", format=",.1f")],
+    ).properties(width=_WIDTH, height=_HEIGHT, title=_title(
+        f"Price-duration curves by hub, {year}", results,
+        "each representative step counts for the hours of the year it stands for"))
+
+
+# -------------------------------------------------------------------------------- transmission
+
+def _corridor_table(results: xr.Dataset, year: int) -> pd.DataFrame:
+    """Per line: ends, capacity (GW), annual energy each way (TWh) and utilisation (both ways)."""
+    r = results.sel(year=year)
+    flow = r.flow
+    df = pd.DataFrame({
+        "line": results.line.values.astype(str),
+        "from_hub": results.line_from.values.astype(str),
+        "to_hub": results.line_to.values.astype(str),
+        "capacity_gw": r.line_capacity.values.round(3),
+        "forward_twh": _annual(flow.clip(min=0), results.weight).values.round(3),
+        "backward_twh": _annual((-flow).clip(min=0), results.weight).values.round(3),
+    })
+    total = df.forward_twh + df.backward_twh
+    capacity_twh = df.capacity_gw * HOURS_PER_YEAR / 1000
+    df["utilisation"] = (total / capacity_twh.where(capacity_twh > 0)).round(4)
+    return df[(df.capacity_gw > 0) | (total > 0)].reset_index(drop=True)
+
+
+def corridor_flows(results: xr.Dataset, year: int | None = None) -> AnyChart:
+    """UHV corridors: annual energy each way (TWh; right = from → to, left = to → from, coloured by
+    the sending hub) and utilisation, energy both ways / (capacity × 8,760 h)."""
+    year = _year(results, year)
+    table = _corridor_table(results, year)
+    table["corridor"] = table.line + " (" + table.from_hub + "→" + table.to_hub + ")"
+    order = table.assign(t=table.forward_twh + table.backward_twh).sort_values("t", ascending=False)
+    sort = order.corridor.tolist()
+    ways = pd.concat([
+        table.assign(direction=table.from_hub + " → " + table.to_hub, sender=table.from_hub,
+                     twh=table.forward_twh),
+        table.assign(direction=table.to_hub + " → " + table.from_hub, sender=table.to_hub,
+                     twh=-table.backward_twh),
+    ], ignore_index=True)
+    ways = ways[ways.twh != 0][["corridor", "direction", "sender", "twh", "capacity_gw"]]
+    y = alt.Y("corridor:N", sort=sort, title="corridor (from → to)")
+    energy = alt.Chart(ways).mark_bar().encode(
+        x=alt.X("twh:Q", title="annual energy sent (TWh; negative: to → from)"),
+        y=y,
+        color=alt.Color("sender:N", scale=_hub_scale(results.region.values), title="sending hub"),
+        tooltip=[alt.Tooltip("corridor:N"), alt.Tooltip("direction:N"),
+                 alt.Tooltip("twh:Q", title="energy (TWh; − = to→from)", format=",.2f"),
+                 alt.Tooltip("capacity_gw:Q", title="capacity (GW)", format=",.1f")],
+    ).properties(width=320, height=alt.Step(18))
+    cols = ["corridor", "utilisation", "capacity_gw", "forward_twh", "backward_twh"]
+    use = alt.Chart(table[cols]).mark_bar(color="#7f7f7f").encode(
+        x=alt.X("utilisation:Q", title="utilisation (%)", axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1])),
+        y=alt.Y("corridor:N", sort=sort, title=None, axis=alt.Axis(labels=False)),
+        tooltip=[alt.Tooltip("corridor:N"), alt.Tooltip("utilisation:Q", format=".1%"),
+                 alt.Tooltip("capacity_gw:Q", title="capacity (GW)", format=",.1f"),
+                 alt.Tooltip("forward_twh:Q", title="from→to (TWh)", format=",.2f"),
+                 alt.Tooltip("backward_twh:Q", title="to→from (TWh)", format=",.2f")],
+    ).properties(width=160, height=alt.Step(18))
+    return alt.hconcat(energy, use, spacing=8).properties(title=_title(
+        f"Flows on the hub-to-hub corridors, {year}", results,
+        "utilisation: energy both ways / (capacity × 8,760 h)"))
+
+
+def _arc(x0: float, y0: float, x1: float, y1: float, bend: float = 0.18, n: int = 9
+         ) -> tuple[np.ndarray, np.ndarray]:
+    """Points of a quadratic curve from (x0, y0) to (x1, y1) bending to the right of travel."""
+    mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+    cx, cy = mx + bend * (y1 - y0), my - bend * (x1 - x0)
+    t = np.linspace(0, 1, n)
+    return ((1 - t) ** 2 * x0 + 2 * (1 - t) * t * cx + t ** 2 * x1,
+            (1 - t) ** 2 * y0 + 2 * (1 - t) * t * cy + t ** 2 * y1)
+
+
+def hub_map(results: xr.Dataset, inputs: xr.Dataset, year: int | None = None,
+            size_by: Literal["demand", "dc_electricity"] = "demand", min_export_share: float = 0.01
+            ) -> AnyChart:
+    """A schematic map on longitude/latitude axes (equirectangular, no tiles): hubs as circles (area
+    = annual demand or data-centre electricity, TWh), corridors as lines (width = annual energy both
+    ways, TWh) and compute exports as dashed arcs origin → serving hub (width = IT energy, TWh);
+    exports under ``min_export_share`` of the year's total are left out (the subtitle says so)."""
+    year = _year(results, year)
+    if size_by == "dc_electricity":
+        _require_compute(results)
+    r = results.sel(year=year)
+    hubs = pd.DataFrame({"hub": results.region.values.astype(str)})
+    pos = inputs[["lon", "lat"]].sel(region=results.region.values)
+    hubs["lon"], hubs["lat"] = pos.lon.values.astype(float), pos.lat.values.astype(float)
+    hubs["name"] = [hub_names(inputs).get(h, h) for h in hubs.hub] if "region_name" in inputs else hubs.hub
+    hubs["demand_twh"] = _annual(r.demand, results.weight).values.round(2)
+    hubs["generation_twh"] = r.generation_annual.sum("gen_tech").values.round(2)
+    if "dc_electricity" in results:
+        hubs["dc_electricity_twh"] = _annual(r.dc_electricity, results.weight).values.round(2)
+    size_field = "demand_twh" if size_by == "demand" else "dc_electricity_twh"
+    size_title = ("electricity demand (TWh)" if size_by == "demand"
+                  else "data-centre electricity (TWh)")
+    xy = hubs.set_index("hub")[["lon", "lat"]]
+
+    pad = 1.5
+    lon = [float(hubs.lon.min()) - pad, float(hubs.lon.max()) + pad]
+    lat = [float(hubs.lat.min()) - pad, float(hubs.lat.max()) + pad]
+    width = 520
+    height = int(width * (lat[1] - lat[0]) / max(lon[1] - lon[0], 1e-9))
+    x_scale, y_scale = alt.Scale(domain=lon, nice=False), alt.Scale(domain=lat, nice=False)
+    hub_scale = _hub_scale(results.region.values)
+
+    table = _corridor_table(results, year)
+    table = table[table.from_hub.isin(xy.index) & table.to_hub.isin(xy.index)]
+    swap = (table.from_hub > table.to_hub).values  # one row per pair of hubs: a < b
+    corridors = pd.DataFrame({
+        "a": np.where(swap, table.to_hub, table.from_hub), "b": np.where(swap, table.from_hub, table.to_hub),
+        "a_to_b_twh": np.where(swap, table.backward_twh, table.forward_twh),
+        "b_to_a_twh": np.where(swap, table.forward_twh, table.backward_twh),
+        "capacity_gw": table.capacity_gw.values, "lines": table.line.values,
+    }).groupby(["a", "b"], as_index=False).agg(
+        a_to_b_twh=("a_to_b_twh", "sum"), b_to_a_twh=("b_to_a_twh", "sum"),
+        capacity_gw=("capacity_gw", "sum"), lines=("lines", ", ".join))
+    corridors["energy_twh"] = (corridors.a_to_b_twh + corridors.b_to_a_twh).round(2)
+    for end in ("a", "b"):
+        corridors[f"lon_{end}"] = xy.lon.reindex(corridors[end]).values
+        corridors[f"lat_{end}"] = xy.lat.reindex(corridors[end]).values
+    layers = []
+    notes = ["schematic: equirectangular lon/lat; solid: power corridors; dashed: compute exports "
+             "origin → serving hub"]
+    if len(corridors):
+        layers.append(alt.Chart(corridors).mark_rule(color="#8a8a8a", opacity=0.8).encode(
+            x=alt.X("lon_a:Q", scale=x_scale, title="longitude (°E)"), x2="lon_b:Q",
+            y=alt.Y("lat_a:Q", scale=y_scale, title="latitude (°N)"), y2="lat_b:Q",
+            strokeWidth=alt.StrokeWidth("energy_twh:Q", title="corridor energy, both ways (TWh)",
+                                        scale=alt.Scale(range=[1, 9])),
+            tooltip=[alt.Tooltip("a:N", title="hub A"), alt.Tooltip("b:N", title="hub B"),
+                     alt.Tooltip("lines:N", title="lines"),
+                     alt.Tooltip("capacity_gw:Q", title="capacity (GW)", format=",.1f"),
+                     alt.Tooltip("a_to_b_twh:Q", title="A → B (TWh)", format=",.1f"),
+                     alt.Tooltip("b_to_a_twh:Q", title="B → A (TWh)", format=",.1f")],
+        ))
+    if "compute_exports" in results:
+        exports = _frame(r.compute_exports, "twh", {"region": "serving"}, decimals=3)
+        exports = exports[exports.origin.isin(xy.index) & exports.serving.isin(xy.index)]
+        small = exports.twh < min_export_share * exports.twh.sum()
+        if small.any():
+            notes.append(f"{int(small.sum())} compute exports under {min_export_share:.0%} of the total "
+                         f"({exports.twh[small].sum():,.1f} TWh together) not drawn")
+        exports = exports[~small]
+        arcs = []
+        for i, e in enumerate(exports.itertuples()):
+            ax, ay = _arc(xy.lon[e.origin], xy.lat[e.origin], xy.lon[e.serving], xy.lat[e.serving])
+            arcs.append(pd.DataFrame({"arc": i, "step": np.arange(len(ax)), "lon": ax.round(3),
+                                      "lat": ay.round(3), "origin": e.origin, "serving": e.serving,
+                                      "twh": e.twh}))
+        if arcs:
+            layers.append(alt.Chart(pd.concat(arcs, ignore_index=True)).mark_line(
+                strokeDash=[6, 4], opacity=0.9).encode(
+                x=alt.X("lon:Q", scale=x_scale, title="longitude (°E)"),
+                y=alt.Y("lat:Q", scale=y_scale, title="latitude (°N)"),
+                detail="arc:N", order="step:Q",
+                color=alt.Color("origin:N", scale=hub_scale, title="hub"),
+                strokeWidth=alt.StrokeWidth("twh:Q", title="compute exports (TWh, IT)",
+                                            scale=alt.Scale(range=[1, 7])),
+                tooltip=[alt.Tooltip("origin:N", title="origin"),
+                         alt.Tooltip("serving:N", title="serving hub"),
+                         alt.Tooltip("twh:Q", title="compute exported, IT (TWh)", format=",.2f")],
+            ))
+    hub_tip = [alt.Tooltip("name:N", title="hub"), alt.Tooltip("hub:N", title="id"),
+               alt.Tooltip("demand_twh:Q", title="electricity demand (TWh)", format=",.1f"),
+               alt.Tooltip("generation_twh:Q", title="generation (TWh)", format=",.1f")]
+    if "dc_electricity_twh" in hubs:
+        hub_tip.append(alt.Tooltip("dc_electricity_twh:Q", title="data-centre electricity (TWh)",
+                                   format=",.1f"))
+    points = alt.Chart(hubs)
+    layers.append(points.mark_circle(opacity=0.85, stroke="white", strokeWidth=1).encode(
+        x=alt.X("lon:Q", scale=x_scale, title="longitude (°E)"),
+        y=alt.Y("lat:Q", scale=y_scale, title="latitude (°N)"),
+        size=alt.Size(f"{size_field}:Q", title=size_title, scale=alt.Scale(range=[60, 1600])),
+        color=alt.Color("hub:N", scale=hub_scale, title="hub"),
+        tooltip=hub_tip,
+    ))
+    layers.append(points.mark_text(dy=-14, fontWeight="bold", fontSize=11).encode(
+        x=alt.X("lon:Q", scale=x_scale, title="longitude (°E)"),
+        y=alt.Y("lat:Q", scale=y_scale, title="latitude (°N)"), text="hub:N"))
+    return alt.layer(*layers).resolve_scale(strokeWidth="independent").resolve_legend(
+        strokeWidth="independent").properties(width=width, height=height, title=_title(
+            f"Hubs, corridors and compute exports, {year}", results, *notes))
+
+
+# ------------------------------------------------------------------- curtailment and emissions
+
+def curtailment(results: xr.Dataset, names: Mapping[str, str] | None = None) -> AnyChart:
+    """Annual curtailed energy (TWh) by technology, per year, one panel per hub."""
+    df = _frame(results.curtailment_annual, "curtailment_twh", {"gen_tech": "tech", "region": "hub"})
+    df["year"] = df.year.astype(int)
+    scale = _tech_scale(results.gen_tech.values if df.empty else df.tech.unique())
+    return alt.Chart(df).mark_bar().transform_calculate(
+        order=_stack_order(scale.domain, "tech"), hub_name=_hub_name_expr(names)).encode(
+        x=alt.X("year:O", title="year"),
+        y=alt.Y("curtailment_twh:Q", title="curtailed energy (TWh)"),
+        color=alt.Color("tech:N", scale=scale, title="technology"),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("hub_name:N", title="hub"), alt.Tooltip("year:O"),
+                 alt.Tooltip("tech:N", title="technology"),
+                 alt.Tooltip("curtailment_twh:Q", title="curtailed (TWh)", format=",.2f")],
+    ).properties(width=max(60, 24 * results.sizes["year"]), height=_HEIGHT).facet(
+        column=alt.Column("hub:N", sort=_ordered(results.region.values, HUB_ORDER), title="hub"),
+    ).properties(title=_title("Curtailment by hub and technology", results,
+                              "available wind, solar and hydro output not used"))
+
+
+def emissions(results: xr.Dataset, names: Mapping[str, str] | None = None) -> AnyChart:
+    """CO2 emissions (Mt) per year, stacked by hub."""
+    df = _frame(results.emissions, "emissions_mt", {"region": "hub"})
+    df["year"] = df.year.astype(int)
+    scale = _hub_scale(results.region.values)
+    return alt.Chart(df).mark_bar().transform_calculate(
+        order=_stack_order(scale.domain, "hub"), hub_name=_hub_name_expr(names)).encode(
+        x=alt.X("year:O", title="year"),
+        y=alt.Y("emissions_mt:Q", title="CO2 emissions (Mt)"),
+        color=alt.Color("hub:N", scale=scale, title="hub"),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("hub_name:N", title="hub"), alt.Tooltip("year:O"),
+                 alt.Tooltip("emissions_mt:Q", title="CO2 (Mt)", format=",.1f")],
+    ).properties(width=max(200, 70 * results.sizes["year"]), height=_HEIGHT,
+                 title=_title("CO2 emissions of generation by hub", results))
+
+
+# --------------------------------------------------------------------------------- data centres
+
+def dc_capacity_chart(results: xr.Dataset, names: Mapping[str, str] | None = None) -> AnyChart:
+    """Data-centre IT capacity (GW) per year, stacked by hub."""
+    _require_compute(results)
+    df = _frame(results.dc_capacity, "dc_capacity_gw", {"region": "hub"}, decimals=3)
+    new = _frame(results.dc_capacity_new, "dc_new_gw", {"region": "hub"}, drop_zeros=False, decimals=3)
+    df = df.merge(new, on=["hub", "year"], how="left")
+    df["year"] = df.year.astype(int)
+    scale = _hub_scale(results.region.values)
+    return alt.Chart(df).mark_bar().transform_calculate(
+        order=_stack_order(scale.domain, "hub"), hub_name=_hub_name_expr(names)).encode(
+        x=alt.X("year:O", title="year"),
+        y=alt.Y("dc_capacity_gw:Q", title="data-centre IT capacity (GW)"),
+        color=alt.Color("hub:N", scale=scale, title="hub"),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("hub_name:N", title="hub"), alt.Tooltip("year:O"),
+                 alt.Tooltip("dc_capacity_gw:Q", title="IT capacity (GW)", format=",.2f"),
+                 alt.Tooltip("dc_new_gw:Q", title="built in the year (GW)", format=",.2f")],
+    ).properties(width=max(200, 70 * results.sizes["year"]), height=_HEIGHT,
+                 title=_title("Data-centre IT capacity by hub", results))
+
+
+def compute_exports_chart(results: xr.Dataset, year: int | None = None,
+                          names: Mapping[str, str] | None = None) -> AnyChart:
+    """Compute served away from its origin (TWh of IT energy): bars per origin hub, stacked and
+    coloured by the serving hub."""
+    _require_compute(results)
+    year = _year(results, year)
+    r = results.sel(year=year)
+    df = _frame(r.compute_exports, "twh", {"region": "serving"}, decimals=3)
+    extra = [("compute_exports_eflops_years", "eflops_years", "EFLOPS-year"),
+             ("exported_electricity", "electricity_twh", "electricity used (TWh)")]
+    tips = []
+    for var, col, title in extra:
+        if var in results:
+            more = _frame(r[var], col, {"region": "serving"}, drop_zeros=False, decimals=3)
+            df = df.merge(more, on=["origin", "serving"], how="left")
+            tips.append(alt.Tooltip(f"{col}:Q", title=title, format=",.2f"))
+    scale = _hub_scale(results.region.values)
+    hubs = _ordered(results.region.values, HUB_ORDER)
+    total = float(df.twh.sum())
+    return alt.Chart(df).mark_bar().transform_calculate(
+        order=_stack_order(scale.domain, "serving"),
+        origin_name=_hub_name_expr(names, "origin"), serving_name=_hub_name_expr(names, "serving")).encode(
+        y=alt.Y("origin:N", sort=hubs, title="origin hub (where the demand is)",
+                scale=alt.Scale(domain=hubs)),
+        x=alt.X("twh:Q", title="compute served elsewhere, IT energy (TWh)"),
+        color=alt.Color("serving:N", scale=scale, title="serving hub"),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("origin_name:N", title="origin"),
+                 alt.Tooltip("serving_name:N", title="serving hub"),
+                 alt.Tooltip("twh:Q", title="IT energy (TWh)", format=",.2f"), *tips],
+    ).properties(width=_WIDTH - 120, height=alt.Step(22), title=_title(
+        f"Compute exports, origin → serving hub, {year}", results,
+        f"total {total:,.1f} TWh of IT energy served away from its origin"))
+
+
+def green_share_chart(results: xr.Dataset, target: float | xr.DataArray | None = None,
+                      names: Mapping[str, str] | None = None) -> AnyChart:
+    """Green share of data-centre electricity achieved by hub and year (bars grouped by year), and
+    the target (``inputs.green_share_target``) as a dashed rule (or ticks if it varies) when given."""
+    _require_compute(results)
+    df = _frame(results.green_share_achieved, "share", {"region": "hub"}, drop_zeros=False)
+    df = df[df.share.notna()]
+    df["year"] = df.year.astype(int)
+    hubs = _ordered(results.region.values, HUB_ORDER)
+    x = alt.X("year:O", title="year")
+    offset = alt.XOffset("hub:N", sort=hubs, scale=alt.Scale(domain=hubs))
+    y_title = "green share of data-centre electricity (%)"
+    layers: list[alt.Chart] = [alt.Chart(df).mark_bar().transform_calculate(
+        hub_name=_hub_name_expr(names)).encode(
+        x=x, xOffset=offset,
+        y=alt.Y("share:Q", title=y_title, axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("hub:N", scale=_hub_scale(results.region.values), title="hub"),
+        tooltip=[alt.Tooltip("hub_name:N", title="hub"), alt.Tooltip("year:O"),
+                 alt.Tooltip("share:Q", title="achieved", format=".1%")],
+    )]
+    if target is not None:
+        t = target if isinstance(target, xr.DataArray) else xr.DataArray(float(target))
+        tip = [alt.Tooltip("target:Q", title="target", format=".1%")]
+        if t.ndim == 0:
+            layers.append(alt.Chart(pd.DataFrame({"target": [float(t)]})).mark_rule(
+                strokeDash=[6, 4], color="black").encode(y=alt.Y("target:Q", title=y_title), tooltip=tip))
+        else:
+            tdf = _frame(t, "target", {"region": "hub"}, drop_zeros=False)
+            tdf["year"] = tdf.year.astype(int)
+            enc = {"xOffset": offset} if "hub" in tdf else {}
+            layers.append(alt.Chart(tdf).mark_tick(color="black", thickness=2).encode(
+                x=x, y=alt.Y("target:Q", title=y_title), tooltip=[alt.Tooltip("year:O"), *tip], **enc))
+    return alt.layer(*layers).properties(
+        width=alt.Step(14), height=_HEIGHT,
+        title=_title("Green share of data-centre electricity", results,
+                     "achieved (matched + certificates) by hub with data centres; dashed: target"))
+
+
+# -------------------------------------------------------------------------------- all and export
+
+def all_charts(results: xr.Dataset, inputs: xr.Dataset | None = None, year: int | None = None
+               ) -> dict[str, AnyChart]:
+    """Every chart that applies to the results, by a stable name. Year-specific charts show ``year``
+    (default: the last modelled year); dispatch charts are named ``dispatch_<hub>``."""
+    year = _year(results, year)
+    names = hub_names(inputs) if inputs is not None and "region_name" in inputs else None
+    charts: dict[str, AnyChart] = {
+        "capacity_by_hub": capacity_by_hub(results, names=names),
+        "capacity_build_out": capacity_build_out(results),
+        "generation_mix": generation_mix(results, names=names),
+    }
+    for hub in _ordered(results.region.values, HUB_ORDER):
+        charts[f"dispatch_{hub}"] = dispatch_days(results, hub, year, names=names)
+    charts["price_profiles"] = price_profiles(results, year, names=names)
+    charts["price_duration"] = price_duration(results, year, names=names)
+    if results.sizes.get("line", 0):
+        charts["corridor_flows"] = corridor_flows(results, year)
+    if inputs is not None and {"lat", "lon"} <= set(inputs.variables):
+        charts["hub_map"] = hub_map(results, inputs, year)
+    charts["curtailment"] = curtailment(results, names=names)
+    charts["emissions"] = emissions(results, names=names)
+    if "dc_capacity" in results:
+        target = inputs.get("green_share_target") if inputs is not None else None
+        charts["dc_capacity"] = dc_capacity_chart(results, names=names)
+        charts["compute_exports"] = compute_exports_chart(results, year, names=names)
+        charts["green_share"] = green_share_chart(results, target, names=names)
+    return charts
+
+
+def chart_size_bytes(chart: AnyChart) -> int:
+    """Size of the chart's Vega-Lite JSON (data embedded), in bytes."""
+    return len(chart.to_json().encode("utf-8"))
+
+
+def save_chart(chart: AnyChart, path: str | Path, scale_factor: float = 2.0) -> Path:
+    """Write a chart as ``.svg`` or ``.png`` (vl-convert, offline); ``scale_factor`` for PNG."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".svg", ".png"):
+        raise ValueError(f"save_chart writes .svg or .png, not {path.name!r}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".png":
+        chart.save(str(path), format="png", scale_factor=scale_factor)
+    else:
+        chart.save(str(path), format="svg")
+    return path
