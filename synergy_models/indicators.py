@@ -1,0 +1,250 @@
+"""Safety and efficiency indicators of a solved scenario (formulas and units: ``docs/indicators.md``).
+
+``indicators(results, inputs=None)`` turns a results Dataset (``docs/results.md``) into one
+``xarray.Dataset`` of indicators by region and year (and system-wide by year where a quantity is
+not regional, e.g. costs); ``compare`` puts several scenarios side by side along a ``scenario``
+dimension; ``indicator_table`` flattens either into a tidy table for notebooks.
+
+Everything is computed from the results alone, except the reserve margin, which needs the
+capacity credits, peak loads and margin of the inputs Dataset (``load_inputs(scenario)``): without
+``inputs`` those indicators are left out and the Dataset's ``omitted`` attribute says so.
+Data-centre indicators appear when the results have data centres.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+#: Balance terms that are not consumption in a hub: supply, storage, trade, fixed schedules.
+NOT_CONSUMPTION = frozenset({"power.generation_total", "power.unserved", "storage.net_discharge",
+                             "transmission.net_import", "policy.scheduled_export"})
+SCHEDULED = "policy.scheduled_export"
+NET_IMPORT = "transmission.net_import"
+VARIABLE_RENEWABLES = ("wind", "solar")
+
+
+def _annual(x: xr.DataArray, weight: xr.DataArray) -> xr.DataArray:
+    """GW by time step -> TWh a year."""
+    return (x * weight).sum("time") / 1000
+
+
+def _term(results: xr.Dataset, name: str) -> xr.DataArray:
+    """One balance term (GW, injections +), or zeros when the model did not register it."""
+    if name in results.term.values:
+        return results.balance.sel(term=name, drop=True)
+    return xr.zeros_like(results.balance.isel(term=0, drop=True))
+
+
+def consumption(results: xr.Dataset) -> xr.DataArray:
+    """Electricity consumed in each hub (GW; region, year, time).
+
+    Every withdrawal of the balance except fixed schedules to external regions: the exogenous
+    demand, data centres and any other consuming module (e.g. electrolysers) that registered a
+    withdrawal. Storage charging and line flows are not consumption. Unserved demand is included
+    (it is consumption the system failed to supply).
+    """
+    terms = [str(t) for t in results.term.values if str(t) not in NOT_CONSUMPTION]
+    withdrawals = [t for t in terms if float(results.balance.sel(term=t).max()) <= 0]
+    if not withdrawals:
+        return xr.zeros_like(_term(results, "power.demand"))
+    return -results.balance.sel(term=withdrawals).sum("term")
+
+
+def dc_share_of_consumption(results: xr.Dataset) -> xr.DataArray:
+    """Share of data centres in the hubs' electricity consumption, all hubs together (year)."""
+    total = _annual(consumption(results), results.weight).sum("region")
+    if "dc_electricity" not in results:
+        return xr.zeros_like(total)
+    dc = _annual(results.dc_electricity, results.weight).sum("region")
+    return (dc / total).where(total > 0, 0.0)
+
+
+def scheduled_net_export(results: xr.Dataset) -> xr.DataArray:
+    """Fixed net export of each hub to external regions (GW, imports negative; region, year)."""
+    return -_term(results, SCHEDULED).mean("time")
+
+
+def _received_losses(results: xr.Dataset) -> xr.DataArray:
+    """Line losses (GW; region, year, time) counted in the hub the power flows to."""
+    losses = results.line_losses
+    zero = xr.zeros_like(results.unserved)
+    if results.sizes.get("line", 0) == 0:
+        return zero
+    to = results.line_to.astype(str)
+    frm = results.line_from.astype(str)
+    out = []
+    for r in results.region.values:
+        into = ((to == str(r)) & (results.flow > 0)) | ((frm == str(r)) & (results.flow < 0))
+        out.append(losses.where(into, 0.0).sum("line"))
+    return xr.concat(out, dim="region").assign_coords(region=results.region.values).transpose(
+        *zero.dims)
+
+
+def _reserve(results: xr.Dataset, inputs: xr.Dataset, ds: xr.Dataset) -> None:
+    """Reserve margin achieved vs required, hub by hub (own peak) and for all hubs together."""
+    credit = inputs.capacity_credit.reindex(tech=results.tech.values, fill_value=0.0)
+    firm = (results.capacity * credit).sum("tech")                          # GW (region, year)
+    export = scheduled_net_export(results)
+    dc_peak = xr.zeros_like(firm)
+    if "dc_capacity" in results and "pue" in inputs:
+        # The compute module's peak term: the most the data centres can draw.
+        dc_peak = results.dc_capacity * inputs.pue * inputs.utilisation_max
+    peak = inputs.peak_load.sel(year=results.year) + dc_peak
+    margin = float(inputs.reserve_margin)
+    ds["reserve_margin_required"] = xr.full_like(firm, margin).assign_attrs(
+        units="1", long_name="required reserve margin: firm capacity above peak load")
+    ds["reserve_margin_achieved"] = ((firm - export) / peak - 1).where(peak > 0).assign_attrs(
+        units="1", long_name="reserve margin achieved in the hub: (firm capacity - scheduled net "
+        "export) / (own peak load + data-centre peak) - 1")
+    coincident = inputs.peak_load_coincident.sel(year=results.year) + dc_peak
+    system = ((firm - export).sum("region") / coincident.sum("region") - 1)
+    ds["reserve_margin_achieved_system"] = system.assign_attrs(
+        units="1", long_name="reserve margin achieved by all hubs together (coincident peak)")
+    ds["reserve_margin_gap"] = (ds.reserve_margin_achieved - margin).assign_attrs(
+        units="1", long_name="reserve margin achieved minus required (negative: short of firm "
+        "capacity)")
+
+
+def indicators(results: xr.Dataset, inputs: xr.Dataset | None = None) -> xr.Dataset:
+    """Safety and efficiency indicators by region and year (system-wide ones by year).
+
+    ``inputs``: the scenario's inputs Dataset, needed only for the reserve margin.
+    """
+    r = results
+    w = r.weight
+    ds = xr.Dataset(coords={"region": r.region.values, "year": r.year.values})
+    omitted: list[str] = []
+    load = consumption(r)
+    energy = _annual(load, w)                                               # TWh (region, year)
+    ds["consumption"] = energy.assign_attrs(
+        units="TWh", long_name="electricity consumed in the hub (demand, data centres, other "
+        "consuming modules; unserved included)")
+
+    # Safety
+    if inputs is not None:
+        _reserve(r, inputs, ds)
+    else:
+        omitted.append("reserve margin (needs the inputs Dataset)")
+    ds["unserved_energy"] = _annual(r.unserved, w).assign_attrs(
+        units="TWh", long_name="demand not met")
+    ds["unserved_share"] = (ds.unserved_energy / energy).where(energy > 0).assign_attrs(
+        units="1", long_name="unserved energy / consumption")
+    imports = _annual(_term(r, NET_IMPORT), w) - scheduled_net_export(r) * w.sum() / 1000
+    ds["net_imports"] = imports.assign_attrs(
+        units="TWh", long_name="net imports over lines from other hubs and fixed external "
+        "schedules (negative: net exporter)")
+    ds["import_dependence"] = (imports / energy).where(energy > 0).assign_attrs(
+        units="1", long_name="net imports / consumption (negative: net exporter)")
+
+    # Efficiency
+    vre = [g for g in VARIABLE_RENEWABLES if g in r.gen_tech.values]
+    curtailed = r.curtailment_annual.sel(gen_tech=vre).sum("gen_tech")
+    available = curtailed + r.generation_annual.sel(gen_tech=vre).sum("gen_tech")
+    ds["curtailment_rate"] = (curtailed / available).where(available > 0).assign_attrs(
+        units="1", long_name="curtailed / available wind and solar output")
+    received = _received_losses(r)
+    ds["transmission_losses"] = _annual(received, w).assign_attrs(
+        units="TWh", long_name="losses on the power lines bringing power into the hub")
+    sent = _annual(abs(r.flow), w).sum("line") if r.sizes.get("line", 0) else None
+    lost = _annual(r.line_losses, w).sum("line") if sent is not None else None
+    if sent is not None and lost is not None:
+        ds["transmission_loss_rate"] = (lost / sent).where(sent > 0).assign_attrs(
+            units="1", long_name="losses / power sent over hub-to-hub lines, all lines")
+    ds["price_average"] = ((r.price * load * w).sum("time") / (load * w).sum("time")).where(
+        energy > 0).assign_attrs(units="USD/MWh", long_name="consumption-weighted average price")
+    ds["price_peak"] = r.price.max("time").assign_attrs(
+        units="USD/MWh", long_name="highest price of any time step")
+    generation = r.generation_annual.sum("gen_tech")
+    ds["carbon_intensity_electricity"] = (r.emissions / generation * 1000).where(
+        generation > 0).assign_attrs(units="g/kWh", long_name="CO2 per unit of electricity "
+                                     "generated in the hub")
+    total_generation = generation.sum("region")
+    ds["carbon_intensity_electricity_system"] = (
+        r.emissions.sum("region") / total_generation * 1000).where(total_generation > 0).assign_attrs(
+        units="g/kWh", long_name="CO2 per unit of electricity generated, all hubs")
+    total_cost = r.cost.sum("component")                                   # MUSD/yr
+    total_energy = energy.sum("region")                                    # TWh
+    ds["system_cost_per_mwh"] = (total_cost / total_energy).where(total_energy > 0).assign_attrs(
+        units="USD/MWh", long_name="total annual system cost (every cost component, not "
+        "discounted) / consumption, all hubs")
+
+    if "dc_electricity" in r:
+        _data_centres(r, ds, load, energy)
+    else:
+        omitted.append("data-centre indicators (no data centres in the results)")
+    ds.attrs.update(content="indicators", scenario=r.attrs.get("scenario", ""),
+                    inputs_hash=r.attrs.get("inputs_hash", ""), omitted="; ".join(omitted))
+    return ds
+
+
+def _data_centres(r: xr.Dataset, ds: xr.Dataset, load: xr.DataArray, energy: xr.DataArray) -> None:
+    w = r.weight
+    dc = r.dc_electricity
+    peak_step = load.argmax("time")
+    at_peak = load.isel(time=peak_step)
+    ds["dc_share_of_peak"] = (dc.isel(time=peak_step) / at_peak).where(at_peak > 0).drop_vars(
+        ["time", "period", "hour"], errors="ignore").assign_attrs(
+        units="1", long_name="data-centre share of the hub's load in its peak time step")
+    dc_energy, it_energy = _annual(dc, w), _annual(r.dc_load, w)
+    ds["dc_share_of_consumption"] = (dc_energy / energy).where(energy > 0).assign_attrs(
+        units="1", long_name="data-centre electricity / consumption")
+    ds["pue_average"] = (dc_energy / it_energy).where(it_energy > 0).assign_attrs(
+        units="1", long_name="data-centre electricity / IT energy")
+    it_total = it_energy.sum("region")
+    ds["pue_average_system"] = (dc_energy.sum("region") / it_total).where(it_total > 0).assign_attrs(
+        units="1", long_name="data-centre electricity / IT energy, all hubs")
+    ds["green_share_dc"] = r.green_share_achieved.assign_attrs(
+        units="1", long_name="green share of data-centre electricity (contracted green output "
+        "matched + certificates)")
+    ds["carbon_intensity_compute"] = r.compute_carbon_intensity.assign_attrs(
+        units="g/kWh", long_name="CO2 per kWh of data-centre electricity (grid average for what "
+        "contracted green output does not match)")
+    ds["carbon_per_compute"] = r.compute_emissions_per_eflops_year.assign_attrs(
+        units="kt/(EFLOPS-year)", long_name="CO2 per EFLOPS-year of compute served in the hub")
+
+
+def compare(scenarios: Mapping[str, xr.Dataset],
+            inputs: Mapping[str, xr.Dataset] | None = None) -> xr.Dataset:
+    """Indicators of several scenarios side by side, along a ``scenario`` dimension.
+
+    Values may be results Datasets (indicators are computed, with ``inputs[name]`` where given) or
+    indicator Datasets already. An indicator missing in one scenario (no data centres, no inputs)
+    is NaN there.
+    """
+    if not scenarios:
+        raise ValueError("compare needs at least one scenario")
+    parts = {name: ds if ds.attrs.get("content") == "indicators"
+             else indicators(ds, (inputs or {}).get(name)) for name, ds in scenarios.items()}
+    names = list(dict.fromkeys(v for ds in parts.values() for v in ds.data_vars))
+    filled = []
+    for ds in parts.values():
+        ds = ds.copy()
+        for v in names:
+            if v not in ds:
+                template = next(p[v] for p in parts.values() if v in p)
+                ds[v] = xr.full_like(template, np.nan, dtype=float).reindex_like(ds, fill_value=np.nan)
+        filled.append(ds[names])
+    out = xr.concat(filled, dim="scenario", join="outer", combine_attrs="drop").assign_coords(
+        scenario=np.array(list(parts), dtype=str))
+    for v in names:
+        out[v].attrs = next(p[v].attrs for p in parts.values() if v in p)
+    out.attrs["content"] = "indicators"
+    return out
+
+
+def indicator_table(ds: xr.Dataset) -> pd.DataFrame:
+    """A tidy table: one row per indicator and coordinate (scenario, region, year), with units."""
+    frames = []
+    for name, da in ds.data_vars.items():
+        frame = da.to_dataframe(name="value").reset_index()
+        frame = frame[[c for c in frame.columns if c in ("scenario", "region", "year", "value")]]
+        frame.insert(0, "indicator", name)
+        frame["units"] = da.attrs.get("units", "")
+        frames.append(frame)
+    columns = ["indicator", "scenario", "region", "year", "value", "units"]
+    table = pd.concat(frames, ignore_index=True)
+    return table[[c for c in columns if c in table.columns]]

@@ -1,0 +1,512 @@
+"""Market outlook: the seed's projection, the model-implied market by segment, and the gap.
+
+The seed says the computing-power-electricity synergy market reaches "$310 billion with a 42% compound
+annual growth rate", with no scope, base year or method. :func:`projection` makes that a
+parameterised path (a projection, not calibration data: nothing in the model is fitted to it).
+:func:`market_value` values a solved scenario by the segments of ``data/market_segments.yaml``;
+:func:`gap` sets the two side by side; :func:`reverse_search` and :func:`required_parameter` answer the
+reverse question: at what compute growth (or other parameter) would the model reach the projection?
+Formulas, segments and attribution rules: ``docs/market.md``.
+
+All money is in USD per year (``cost`` in the results is MUSD/yr: x 1e6).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+import yaml
+
+from synergy_models.errors import InputError, Problem, ProblemCollector, SynergyError
+from synergy_models.indicators import dc_share_of_consumption
+from synergy_models.scenario import data_dir, yaml_line
+
+PROJECTION_NOTE = ("projection, not calibration data: the seed's figure ($310B in 2030 at 42%/yr) "
+                   "has no stated scope, base year or method, and nothing in the model is fitted "
+                   "to it")
+MUSD = 1e6
+ATTRIBUTIONS = ("direct", "dc_share_of_consumption", "exported_it_share")
+
+
+# --------------------------------------------------------------------------------------------
+# Projection
+
+
+def projection(end_value: float = 310e9, end_year: int = 2030, cagr: float = 0.42,
+               years: Sequence[int] | None = None) -> xr.DataArray:
+    r"""The projected market per year: :math:`V_y = V_{end} (1 + g)^{y - y_{end}}` [USD/year].
+
+    ``years`` default to 2025 .. ``end_year``. With the defaults 2025 is
+    310e9 / 1.42^5 = 53.7e9 USD.
+    """
+    if end_value <= 0 or cagr <= -1:
+        raise ValueError("end_value must be positive and cagr above -1")
+    years = list(range(2025, end_year + 1)) if years is None else [int(y) for y in years]
+    values = [end_value * (1 + cagr) ** (y - end_year) for y in years]
+    return xr.DataArray(values, dims="year", coords={"year": years}, name="projection", attrs={
+        "units": "USD/year", "long_name": "projected computing-power-electricity market",
+        "end_value": float(end_value), "end_year": int(end_year), "cagr": float(cagr),
+        "note": PROJECTION_NOTE})
+
+
+def cagr(values: xr.DataArray) -> float:
+    """Compound annual growth between the first and the last year of a path (NaN if undefined)."""
+    years = values.year.values
+    first, last = float(values.isel(year=0)), float(values.isel(year=-1))
+    span = int(years[-1]) - int(years[0])
+    if span <= 0 or first <= 0 or last <= 0:
+        return math.nan
+    return (last / first) ** (1 / span) - 1
+
+
+# --------------------------------------------------------------------------------------------
+# Segment definitions (data/market_segments.yaml)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One contribution to a segment: cost components or a quantity at a price, and its share."""
+
+    cost: tuple[str, ...] = ()
+    quantity: str | None = None
+    price: str | None = None
+    attribution: str = "direct"
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Segment:
+    name: str
+    long_name: str
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Segments:
+    """The validated contents of a segments file."""
+
+    segments: tuple[Segment, ...]
+    memo: tuple[Segment, ...] = ()
+    basis: str = "annualised"
+    source: str = ""
+
+
+def default_segments_path() -> Path:
+    return data_dir() / "market_segments.yaml"
+
+
+def load_segments(path: str | Path | None = None) -> Segments:
+    """Read and check a segments file; :class:`InputError` names the file, key and line."""
+    path = Path(path) if path is not None else default_segments_path()
+    if not path.exists():
+        raise InputError(Problem(str(path), "file is missing",
+                                 expected="a YAML file of market segments (see docs/market.md)"))
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(text)
+        node = yaml.compose(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise InputError(Problem(str(path), f"YAML does not parse: {err}",
+                                 line=mark.line + 1 if mark else None)) from None
+    problems = ProblemCollector()
+
+    def bad(loc: tuple[Any, ...], message: str, **kw: Any) -> None:
+        problems.add(path, message, column=".".join(map(str, loc)), line=yaml_line(node, loc), **kw)
+
+    if not isinstance(data, dict):
+        raise InputError(Problem(str(path), "expected a mapping with 'segments' (and 'memo', "
+                                 "'basis')", value=type(data).__name__))
+    for key in set(data) - {"segments", "memo", "basis"}:
+        bad((key,), f"unknown key '{key}'", expected="segments, memo, basis")
+    basis = data.get("basis", "annualised")
+    if basis != "annualised":
+        bad(("basis",), "only the annualised basis is implemented", value=basis,
+            expected="annualised")
+    segments = _read_group(data, "segments", bad, required=True)
+    memo = _read_group(data, "memo", bad, required=False)
+    problems.raise_if_any()
+    return Segments(segments=segments, memo=memo, basis=str(basis), source=str(path))
+
+
+def _read_group(data: dict[str, Any], group: str, bad: Callable[..., None],
+                required: bool) -> tuple[Segment, ...]:
+    raw = data.get(group)
+    if raw is None:
+        if required:
+            bad((group,), f"'{group}' is missing", expected="a mapping of segment names to items")
+        return ()
+    if not isinstance(raw, dict) or not raw:
+        bad((group,), f"'{group}' must be a non-empty mapping of names to segments")
+        return ()
+    out = []
+    for name, spec in raw.items():
+        loc = (group, name)
+        if not isinstance(spec, dict):
+            bad(loc, "a segment is a mapping with 'long_name' and 'items'")
+            continue
+        for key in set(spec) - {"long_name", "items"}:
+            bad((*loc, key), f"unknown key '{key}'", expected="long_name, items")
+        items = spec.get("items")
+        if not isinstance(items, list) or not items:
+            bad((*loc, "items"), "'items' must be a non-empty list")
+            continue
+        parsed = [_read_item(item, (*loc, "items", i), bad) for i, item in enumerate(items)]
+        out.append(Segment(str(name), str(spec.get("long_name", name)),
+                           tuple(p for p in parsed if p is not None)))
+    return tuple(out)
+
+
+def _read_item(raw: Any, loc: tuple[Any, ...], bad: Callable[..., None]) -> Item | None:
+    where = ".".join(map(str, loc))
+    if not isinstance(raw, dict):
+        bad(loc[:-1], f"{where}: an item is a mapping with 'cost' or 'spend'", value=raw)
+        return None
+    unknown = set(raw) - {"cost", "spend", "attribution", "optional"}
+    if unknown:
+        bad(loc[:-1], f"{where}: unknown key(s) {sorted(unknown)}",
+            expected="cost or spend, attribution, optional")
+    if ("cost" in raw) == ("spend" in raw):
+        bad(loc[:-1], f"{where}: give exactly one of 'cost' and 'spend'")
+        return None
+    attribution = raw.get("attribution", "direct")
+    if attribution not in ATTRIBUTIONS:
+        bad(loc[:-1], f"{where}: unknown attribution", value=attribution,
+            expected=" | ".join(ATTRIBUTIONS))
+        return None
+    optional = raw.get("optional", False)
+    if not isinstance(optional, bool):
+        bad(loc[:-1], f"{where}: 'optional' must be true or false", value=optional)
+        return None
+    if "cost" in raw:
+        cost = raw["cost"]
+        cost = [cost] if isinstance(cost, str) else cost
+        if not isinstance(cost, list) or not cost or not all(isinstance(c, str) for c in cost):
+            bad(loc[:-1], f"{where}: 'cost' must be a list of cost component names", value=cost)
+            return None
+        return Item(cost=tuple(cost), attribution=attribution, optional=optional)
+    spend = raw["spend"]
+    if not (isinstance(spend, dict) and set(spend) == {"quantity", "price"}
+            and all(isinstance(v, str) for v in spend.values())):
+        bad(loc[:-1], f"{where}: 'spend' must be {{quantity: <variable>, price: <variable>}}",
+            value=spend)
+        return None
+    return Item(quantity=spend["quantity"], price=spend["price"], attribution=attribution,
+                optional=optional)
+
+
+# --------------------------------------------------------------------------------------------
+# Model-implied market
+
+
+def exported_it_share(results: xr.Dataset) -> xr.DataArray:
+    """Share of data centres' IT energy served away from its origin, all hubs (year)."""
+    if "compute_served" not in results:
+        return xr.zeros_like(results.year, dtype=float)
+    total = results.compute_served.sum(("origin", "region", "workload"))
+    away = results.compute_exports.sum(("origin", "region"))
+    return (away / total).where(total > 0, 0.0)
+
+
+def _shares(results: xr.Dataset) -> dict[str, xr.DataArray]:
+    one = xr.ones_like(results.year, dtype=float)
+    return {"direct": one, "dc_share_of_consumption": dc_share_of_consumption(results),
+            "exported_it_share": exported_it_share(results)}
+
+
+def _item_value(results: xr.Dataset, item: Item, shares: dict[str, xr.DataArray],
+                where: str, source: str) -> xr.DataArray:
+    """One item in MUSD/yr (year)."""
+    zero = xr.zeros_like(results.year, dtype=float)
+    if item.cost:
+        present = [c for c in item.cost if c in results.component.values]
+        missing = sorted(set(item.cost) - set(present))
+        if missing and not item.optional:
+            raise InputError(Problem(source, f"cost component(s) {missing} are not in the results",
+                                     column=where, expected="one of " + ", ".join(
+                                         map(str, results.component.values)) + " (or optional: true)"))
+        amount = results.cost.sel(component=present).sum("component") if present else zero
+    else:
+        names = (item.quantity, item.price)
+        missing = [n for n in names if n not in results]
+        if missing:
+            if item.optional:
+                return zero
+            raise InputError(Problem(source, f"variable(s) {missing} are not in the results",
+                                     column=where, expected="results variables (docs/results.md)"))
+        q, p = results[item.quantity], results[item.price]
+        value = (q * p).where(q != 0, 0.0)                 # a NaN price where nothing is bought
+        units = q.attrs.get("units")
+        if units == "GW" and "time" in q.dims:
+            amount = (value * results.weight).sum([d for d in value.dims if d != "year"]) / 1000
+        elif units == "TWh":
+            amount = value.sum([d for d in value.dims if d != "year"])
+        else:
+            raise InputError(Problem(source, f"'{item.quantity}' is in {units!r}", column=where,
+                                     expected="a quantity in GW by time step or TWh a year"))
+    return (amount * shares[item.attribution]).reindex(year=results.year.values)
+
+
+def _group(results: xr.Dataset, group: Sequence[Segment], dim: str, shares: dict[str, xr.DataArray],
+           source: str, prefix: str) -> xr.DataArray:
+    rows = []
+    for seg in group:
+        parts = [_item_value(results, item, shares, f"{prefix}.{seg.name}.items.{i}", source)
+                 for i, item in enumerate(seg.items)]
+        rows.append(sum(parts[1:], parts[0]) * MUSD)
+    return xr.concat(rows, dim=dim).assign_coords({dim: [s.name for s in group]}).transpose(
+        dim, "year")
+
+
+def market_value(results: xr.Dataset, segments: Segments | str | Path | None = None) -> xr.Dataset:
+    """The model-implied market per year by segment [USD/year], with its total and memo lines."""
+    spec = segments if isinstance(segments, Segments) else load_segments(segments)
+    shares = _shares(results)
+    out = xr.Dataset(coords={"year": results.year.values})
+    value = _group(results, spec.segments, "segment", shares, spec.source, "segments")
+    out["value"] = value.assign_attrs(units="USD/year", long_name="model-implied market value "
+                                      "by segment")
+    out["total"] = value.sum("segment").assign_attrs(units="USD/year", long_name="model-implied "
+                                                     "market value, all segments")
+    out = out.assign_coords(segment_long_name=("segment", [s.long_name for s in spec.segments]))
+    if spec.memo:
+        memo = _group(results, spec.memo, "memo", shares, spec.source, "memo")
+        out["memo_value"] = memo.assign_attrs(units="USD/year", long_name="memo lines (not in the "
+                                              "total: they re-cut amounts already in segments)")
+        out = out.assign_coords(memo_long_name=("memo", [s.long_name for s in spec.memo]))
+    out["dc_share_of_consumption"] = shares["dc_share_of_consumption"].assign_attrs(
+        units="1", long_name="data centres' share of the hubs' electricity consumption")
+    out["exported_it_share"] = shares["exported_it_share"].assign_attrs(
+        units="1", long_name="share of IT energy served away from its origin")
+    out.attrs.update(content="market", scenario=results.attrs.get("scenario", ""),
+                     basis=spec.basis, segments_file=spec.source,
+                     note="model-implied value from a solved scenario; investment as annual cost "
+                     "(annuity and fixed O&M), see docs/market.md")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Gap analysis
+
+
+def gap(market: xr.Dataset | xr.DataArray, path: xr.DataArray | None = None) -> xr.Dataset:
+    """Projection vs model in the modelled years, and both growth rates.
+
+    ``market``: :func:`market_value` output (or its ``total``); ``path``: :func:`projection`
+    (default: the seed's). The model's CAGR is between its first and last modelled year.
+    """
+    total = market["total"] if isinstance(market, xr.Dataset) else market
+    path = projection() if path is None else path
+    years = [y for y in total.year.values if y in path.year.values]
+    if not years:
+        raise ValueError(f"no modelled year ({list(total.year.values)}) is in the projection's "
+                         f"years ({list(path.year.values)})")
+    model = total.sel(year=years)
+    proj = path.sel(year=years)
+    out = xr.Dataset({
+        "projection": proj.assign_attrs(units="USD/year", long_name="projected market "
+                                        f"({PROJECTION_NOTE})"),
+        "model": model.assign_attrs(units="USD/year", long_name="model-implied market"),
+        "gap": (proj - model).assign_attrs(units="USD/year", long_name="projection - model"),
+        "ratio": (model / proj).assign_attrs(units="1", long_name="model / projection"),
+    })
+    out.attrs.update(model_cagr=cagr(total), projection_cagr=float(path.attrs.get("cagr", cagr(path))),
+                     projection_end_value=float(path.attrs.get("end_value", path.isel(year=-1))),
+                     projection_end_year=int(path.attrs.get("end_year", path.year.values[-1])),
+                     note=PROJECTION_NOTE)
+    return out
+
+
+def gap_table(g: xr.Dataset) -> pd.DataFrame:
+    """The gap as a table in billion USD per year, with the growth rates in the last row."""
+    frame = pd.DataFrame({
+        "projection (USD bn)": g.projection.values / 1e9,
+        "model (USD bn)": g.model.values / 1e9,
+        "gap (USD bn)": g.gap.values / 1e9,
+        "model / projection": g.ratio.values,
+    }, index=pd.Index(g.year.values, name="year"))
+    frame.attrs["note"] = (f"model CAGR {g.attrs['model_cagr']:.1%}/yr vs projection "
+                           f"{g.attrs['projection_cagr']:.1%}/yr; {PROJECTION_NOTE}")
+    return frame
+
+
+# --------------------------------------------------------------------------------------------
+# Reverse search
+
+
+@dataclass
+class SearchResult:
+    """Outcome of :func:`reverse_search`: the parameter value, or why there is none."""
+
+    parameter: str
+    target: float
+    found: bool
+    value: float = math.nan                 # the parameter value reaching the target
+    market: float = math.nan                # the market at ``value``
+    bracket: tuple[float, float] = (math.nan, math.nan)
+    market_at_bracket: tuple[float, float] = (math.nan, math.nan)
+    evaluations: list[tuple[float, float]] = field(default_factory=list)
+    message: str = ""
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _fmt(v: float) -> str:
+    return f"{v / 1e9:,.2f} bn USD" if abs(v) >= 1e6 else f"{v:,.6g}"
+
+
+def reverse_search(market_at: Callable[[float], float], target: float,
+                   bracket: tuple[float, float], *, parameter: str = "parameter",
+                   rtol: float = 0.01, xtol: float = 1e-6, max_evaluations: int = 30) -> SearchResult:
+    """The parameter value in ``bracket`` at which ``market_at`` reaches ``target``.
+
+    ``market_at(x)`` solves the model at parameter ``x`` and returns the market (e.g. the end-year
+    total); it should rise or fall monotonically over the bracket. The search evaluates both ends
+    first: if the target is not between them the result says so (``found=False``) with the market
+    at each end. Otherwise Brent's method runs until the market is within ``rtol`` of the target
+    (relative) or the bracket is narrower than ``xtol``. A solve that fails at an end of the bracket
+    is reported in the message, not raised.
+    """
+    from scipy.optimize import brentq
+
+    lo, hi = float(bracket[0]), float(bracket[1])
+    if not lo < hi:
+        raise ValueError(f"bracket must be (low, high) with low < high, got {bracket}")
+    result = SearchResult(parameter=parameter, target=float(target), found=False, bracket=(lo, hi))
+    evaluations = result.evaluations
+    tol = abs(target) * rtol
+
+    class _Close(Exception):  # stop Brent as soon as the market is within tolerance
+        pass
+
+    def f(x: float) -> float:
+        if len(evaluations) >= max_evaluations:
+            raise RuntimeError(f"no convergence within {max_evaluations} solves")
+        v = float(market_at(x))
+        evaluations.append((x, v))
+        if abs(v - target) <= tol:
+            raise _Close
+        return v - target
+
+    ends: list[float] = []
+    for x in (lo, hi):
+        try:
+            ends.append(f(x))
+        except _Close:
+            return _found(result, *evaluations[-1], tol)
+        except SynergyError as err:
+            result.message = (f"{parameter} = {x:g} (an end of the bracket) does not solve: {err}; "
+                              "narrow the bracket")
+            return result
+    result.market_at_bracket = (ends[0] + target, ends[1] + target)
+    if np.sign(ends[0]) == np.sign(ends[1]):
+        side = "above" if ends[0] > 0 else "below"
+        result.message = (
+            f"out of range: the target {_fmt(target)} is not reached for {parameter} in "
+            f"[{lo:g}, {hi:g}]: the market is {_fmt(ends[0] + target)} at {lo:g} and "
+            f"{_fmt(ends[1] + target)} at {hi:g}, both {side} the target; widen the bracket or "
+            "choose another parameter")
+        return result
+    try:
+        brentq(f, lo, hi, xtol=xtol, maxiter=max_evaluations)
+    except _Close:
+        return _found(result, *evaluations[-1], tol)
+    except (RuntimeError, SynergyError) as err:
+        result.message = f"{parameter}: {err}; last evaluations {evaluations[-3:]}"
+        return result
+    # Converged on x within xtol without the market within rtol (a jump in the market).
+    x, v = min(evaluations, key=lambda e: abs(e[1] - target))
+    result.value, result.market = x, v
+    result.message = (f"{parameter} converged to {x:.6g} (bracket width < {xtol:g}) but the market "
+                      f"there is {_fmt(v)}, not within {rtol:.1%} of {_fmt(target)}: the market "
+                      "jumps at this value")
+    return result
+
+
+def _found(result: SearchResult, x: float, v: float, tol: float) -> SearchResult:
+    result.found, result.value, result.market = True, x, v
+    result.message = (f"{result.parameter} = {x:.6g} reaches {_fmt(v)} (target {_fmt(result.target)}"
+                      f" ± {_fmt(tol)}) after {len(result.evaluations)} solves")
+    return result
+
+
+@dataclass(frozen=True)
+class Lever:
+    """A scenario parameter the reverse search can move, as overrides of the scenario."""
+
+    name: str
+    units: str
+    description: str
+    overrides: Callable[[float, xr.Dataset], dict[str, Any]]
+
+
+def _compute_growth(g: float, inputs: xr.Dataset) -> dict[str, Any]:
+    # The loader grows data-centre electricity geometrically from 2024 to 2030: set the 2030 value.
+    e2024 = float(inputs.dc_electricity.sel(dc_year=2024))             # GWh
+    return {"dc_electricity.2030": e2024 * (1 + g) ** 6}
+
+
+LEVERS: dict[str, Lever] = {
+    "compute_growth": Lever(
+        "compute_growth", "1/year", "compound annual growth of national data-centre electricity "
+        "2024-2030 (sets dc_electricity in 2030; base: 277/102 TWh, 18.1%/yr)", _compute_growth),
+}
+
+
+def lever(name: str) -> Lever:
+    """A named lever, or any scalar parameter / dotted parameter key set directly (e.g.
+    ``green_share_target``, ``dc_electricity.2030``, in the parameter's units)."""
+    if name in LEVERS:
+        return LEVERS[name]
+    return Lever(name, "", f"the parameter {name} set directly", lambda x, _: {name: x})
+
+
+def scenario_market_at(scenario: str | Path = "base", parameter: str = "compute_growth",
+                       overrides: dict[str, Any] | None = None, year: int = 2030,
+                       segments: Segments | str | Path | None = None,
+                       log: Callable[[str], None] | None = None) -> Callable[[float], float]:
+    """``x -> market in `year` [USD]`` solving ``scenario`` with ``parameter`` set to ``x``."""
+    from synergy_models.data.loader import load_inputs
+    from synergy_models.run import run_scenario
+    from synergy_models.scenario import load_scenario
+
+    spec = segments if isinstance(segments, Segments) else load_segments(segments)
+    lev = lever(parameter)
+    inputs = load_inputs(load_scenario(scenario, overrides))  # for levers relative to the data
+
+    def market_at(x: float) -> float:
+        results = run_scenario(scenario, {**(overrides or {}), **lev.overrides(x, inputs)})
+        if year not in results.year.values:
+            raise ValueError(f"year {year} is not modelled (years {list(results.year.values)})")
+        value = float(market_value(results, spec).total.sel(year=year))
+        if log:
+            log(f"{parameter} = {x:.6g}: market {year} {_fmt(value)}")
+        return value
+
+    return market_at
+
+
+def required_parameter(scenario: str | Path = "base", parameter: str = "compute_growth",
+                       bracket: tuple[float, float] = (0.05, 0.40), *,
+                       path: xr.DataArray | None = None, overrides: dict[str, Any] | None = None,
+                       rtol: float = 0.01, xtol: float = 1e-4, max_evaluations: int = 20,
+                       segments: Segments | str | Path | None = None,
+                       log: Callable[[str], None] | None = None) -> SearchResult:
+    """The value of ``parameter`` at which ``scenario`` reaches the projection in its end year.
+
+    Each evaluation is a full solve (``overrides`` such as ``{"time.days": 2}`` make them quicker).
+    """
+    path = projection() if path is None else path
+    end_year = int(path.attrs.get("end_year", path.year.values[-1]))
+    target = float(path.sel(year=end_year))
+    market_at = scenario_market_at(scenario, parameter, overrides, end_year, segments, log)
+    return reverse_search(market_at, target, bracket, parameter=parameter, rtol=rtol, xtol=xtol,
+                          max_evaluations=max_evaluations)
