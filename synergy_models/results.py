@@ -142,6 +142,8 @@ def build_results(m: pyo.ConcreteModel, solution: Solution, inputs: xr.Dataset) 
 
     if d.compute is not None:
         _compute_results(ds, m, inputs, a, w)
+    if d.hydrogen is not None:
+        _hydrogen_results(ds, m, solution, w)
 
     ds = ds.assign_coords({c: ("time", inputs[c].values) for c in TIME_COORDS})
     ds = ds.assign_coords(day=inputs["day"].values)
@@ -258,6 +260,92 @@ def _compute_results(ds: xr.Dataset, m: pyo.ConcreteModel, inputs: xr.Dataset,
         ds.compute_carbon_intensity * energy / eflops_years.where(eflops_years > 0)
     ).assign_attrs(units="kt/(EFLOPS-year)", long_name="CO2 per EFLOPS-year of compute "
                    "(g/kWh x TWh = kt)")
+
+
+def _hydrogen_results(ds: xr.Dataset, m: pyo.ConcreteModel, solution: Solution,
+                      w: xr.DataArray) -> None:
+    """Electrolysers, storage, fuel cells; hydrogen made, bought and used; LCOH; hydrogen price."""
+    d = m.data
+    h = d.hydrogen
+    b = m.hydrogen
+    R, Y, T = d.regions, d.years, d.steps
+    coords = {"region": R, "origin": R, "year": Y, "time": T}
+    ry, ryt = ("region", "year"), ("region", "year", "time")
+
+    def annual(hourly: xr.DataArray) -> xr.DataArray:
+        return (hourly * w).sum("time")
+
+    ds["electrolyser_capacity"] = _da(_array(b.electrolyser_capacity, (R, Y)), ry, coords, "GW",
+                                      "electrolyser capacity in service (electric input)")
+    ds["electrolyser_capacity_new"] = _da(_array(b.electrolyser_new, (R, Y)), ry, coords, "GW",
+                                          "electrolyser capacity built in the year")
+    ds["fuel_cell_capacity"] = _da(_array(b.fuel_cell_capacity, (R, Y)), ry, coords, "GW",
+                                   "stationary fuel-cell capacity in service")
+    ds["fuel_cell_backup"] = _da(_array(b.fuel_cell_backup, (R, Y)), ry, coords, "GW",
+                                 "fuel-cell capacity counted as data-centre backup")
+    ds["h2_storage_capacity"] = _da(_array(b.storage_capacity, (R, Y)) * 1000, ry, coords, "t",
+                                    "hydrogen storage capacity")
+    ds["electrolyser_power"] = _da(_array(b.electrolyser_power, (R, Y, T)), ryt, coords, "GW",
+                                   "electricity drawn by electrolysers")
+    ds["fuel_cell_power"] = _da(_array(b.fuel_cell_power, (R, Y, T)), ryt, coords, "GW",
+                                "fuel-cell output")
+    ds["h2_storage_level"] = _da(_array(b.storage_level, (R, Y, T)) * 1000, ryt, coords, "t",
+                                 "hydrogen stored at the end of the step")
+    production = ds.electrolyser_power / h["consumption"]                      # kt/h
+    grey = _da(_array(b.grey, (R, Y, T)), ryt, coords, "kt/h", "grey hydrogen")
+    fc_use = ds.fuel_cell_power / h["fc_yield"]
+    demand = xr.DataArray(h["demand"], dims=ry, coords={"region": R, "year": Y})
+    ds["h2_demand"] = demand.assign_attrs(units="kt", long_name="exogenous hydrogen demand")
+    ds["h2_produced"] = annual(production).assign_attrs(
+        units="kt", long_name="electrolytic (green) hydrogen produced")
+    ds["h2_grey"] = annual(grey).assign_attrs(units="kt", long_name="grey hydrogen bought")
+    ds["h2_fuel_cell_use"] = annual(fc_use).assign_attrs(units="kt",
+                                                         long_name="hydrogen used by fuel cells")
+    ds["h2_used"] = (demand + ds.h2_fuel_cell_use).assign_attrs(
+        units="kt", long_name="hydrogen used: exogenous demand plus fuel cells")
+    moved = np.zeros((len(R), len(R), len(Y)))
+    for (o, s, y, t), v in b.transport.items():
+        moved[R.index(o), R.index(s), Y.index(y)] += float(w.values[t]) * pyo.value(v)
+    ds["h2_transport"] = _da(moved, ("origin", "region", "year"), coords, "kt",
+                             "hydrogen moved from the origin hub to the hub")
+
+    # Absorbed surplus: remove the electrolysers and keep every other dispatch; thermal output
+    # (fuel cost) is cut first, then wind, solar and hydro, which would be curtailed.
+    renewable = ds.gen_tech.isin(["wind", "solar", "hydro"])
+    firm = ds.generation.where(~renewable, 0.0).sum("gen_tech")
+    surplus = (ds.electrolyser_power - firm).clip(min=0)
+    ds["h2_absorbed_surplus"] = (annual(surplus) / 1000).assign_attrs(
+        units="TWh", long_name="electricity electrolysers drew that the hub's wind, solar and hydro "
+        "would otherwise have spilled: sum over steps of max(0, electrolyser power - non-renewable "
+        "generation in the hub)")
+
+    # LCOH: electrolyser annuities and fixed O&M of the capacity in service, electricity at the
+    # hub's hourly price and variable cost, per kg made (subsidy not deducted).
+    years = d.years
+    new = _array(b.electrolyser_new, (R, Y))
+    capital = np.array([[sum(h["el_annual_cost"][j] * new[i, j] for j, yy in enumerate(years)
+                             if yy <= y) for y in years] for i in range(len(R))])
+    capital += (h["el_fom_existing"] * h["el_existing"])[:, None]
+    electricity = annual(ds.price / 1000 * ds.electrolyser_power)                  # MUSD
+    cost = capital + electricity + h["el_vom"] * ds.h2_produced
+    ds["lcoh"] = (cost / ds.h2_produced.where(ds.h2_produced > 1e-9)).assign_attrs(
+        units="USD/kg", long_name="levelised cost of electrolytic hydrogen: electrolyser annuity "
+        "and fixed O&M plus electricity at the hub's hourly price, per kg (no subsidy)")
+
+    pv = d.arrays["year_pv"]
+    duals = solution.dual_of(b.h2_balance)
+    dual = np.array([[[duals[(r, y, t)] for t in T] for y in Y] for r in R])
+    ds["h2_price"] = _da(dual / (pv[None, :, None] * w.values[None, None, :]), ryt, coords,
+                         "USD/kg", "marginal cost of one more kg of hydrogen in the hub "
+                         "(hydrogen balance dual / discounted weight)")
+    ds["h2_price_average"] = (annual(ds.h2_price) / w.sum()).assign_attrs(
+        units="USD/kg", long_name="average hydrogen price (weighted like the flat demand)")
+    ef = h["grey_emission_factor"]
+    ds["h2_grey_emissions"] = (ds.h2_grey * ef / 1000).assign_attrs(
+        units="Mt", long_name="CO2 of grey hydrogen (not in 'emissions', which is generation)")
+    ds["h2_emissions_avoided"] = ((demand - ds.h2_grey) * ef / 1000).assign_attrs(
+        units="Mt", long_name="CO2 avoided against meeting the exogenous demand with grey "
+        "hydrogen (electricity's own emissions are in 'emissions')")
 
 
 def full_year(results: xr.Dataset, name: str) -> xr.DataArray:

@@ -206,3 +206,67 @@ def with_compute(
     ds["route_loss"] = (("origin", "region"), np.where(km > 0, 0.05, 0.0))
     ds.attrs["green_matching"] = matching
     return ds
+
+
+def with_hydrogen(
+    ds: xr.Dataset,
+    demand: dict[str, float] | float = 0.0,
+    *,
+    electrolyser_capex: float = 0.0,
+    consumption: float = 50.0,
+    electrolyser_existing: dict[str, float] | float = 0.0,
+    electrolyser_vom: float = 0.0,
+    max_new_electrolyser: float = np.inf,
+    fuel_cell_capex: float = 0.0,
+    fuel_cell_yield: float = 20.0,
+    storage_capex: float = 0.0,
+    grey_cost: float = 2.0,
+    grey_emission_factor: float = 10.0,
+    subsidy: float = 0.0,
+    green_min: float = 0.0,
+    backup_share: float = 0.0,
+    backup_hours: float = 0.0,
+    transport_cost: float = np.inf,
+    route_km: float = 1000.0,
+) -> xr.Dataset:
+    """Add hydrogen inputs to a :func:`tiny_inputs` Dataset.
+
+    ``demand``: t/yr by region; ``consumption`` and ``fuel_cell_yield``: kWh/kg (= GWh/kt); costs
+    per year (lifetime 1, no O&M): ``electrolyser_capex`` and ``fuel_cell_capex`` MUSD/GW,
+    ``storage_capex``, ``grey_cost``, ``subsidy`` USD/kg (= MUSD/kt); ``green_min`` t/yr;
+    ``grey_emission_factor`` kg CO2/kg; ``transport_cost`` USD/kg/km (inf: no transport) over
+    ``route_km`` between every two hubs.
+    """
+    ds = ds.copy()
+    regions = [str(r) for r in ds.region.values]
+
+    def per_region(value: dict[str, float] | float) -> np.ndarray:
+        return np.array([value.get(r, 0.0) if isinstance(value, dict) else value for r in regions],
+                        dtype=float)
+
+    ds["h2_demand"] = (("region", "year"), per_region(demand)[:, None])
+    ds["electrolyser_capex"] = ("year", [electrolyser_capex])
+    ds["electrolyser_consumption"] = consumption
+    ds["electrolyser_fom_share"] = 0.0
+    ds["electrolyser_lifetime"] = 1.0
+    ds["electrolyser_vom"] = electrolyser_vom
+    ds["electrolyser_existing"] = ("region", per_region(electrolyser_existing))
+    ds["max_new_electrolyser"] = ("region", np.full(len(regions), max_new_electrolyser))
+    ds["fuel_cell_capex"] = ("year", [fuel_cell_capex])
+    ds["fuel_cell_yield"] = fuel_cell_yield
+    ds["fuel_cell_fom_share"] = 0.0
+    ds["fuel_cell_lifetime"] = 1.0
+    ds["fuel_cell_existing"] = ("region", np.zeros(len(regions)))
+    ds["h2_storage_capex"] = storage_capex
+    ds["h2_storage_fom_share"] = 0.0
+    ds["h2_storage_lifetime"] = 1.0
+    ds["grey_h2_cost"] = grey_cost
+    ds["grey_h2_emission_factor"] = grey_emission_factor
+    ds["green_h2_subsidy"] = ("year", [subsidy])
+    ds["green_h2_min"] = ("year", [green_min])
+    ds["h2_backup_share"] = backup_share
+    ds["fuel_cell_backup_hours"] = backup_hours
+    ds["h2_transport_cost"] = transport_cost
+    km = np.where(np.eye(len(regions)) > 0, 0.0, route_km)
+    ds["h2_route_length"] = (("h2_from", "h2_to"), km)
+    return ds

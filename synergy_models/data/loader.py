@@ -169,6 +169,8 @@ def build_primary(t: Tables) -> xr.Dataset:
     _add_policy(ds, t, coords)
     if t.has_compute:
         _add_compute(ds, t, coords)
+    if t.has_hydrogen:
+        _add_hydrogen(ds, t, coords)
     ds.attrs.update(dataset=t.meta.name, dataset_title=t.meta.title, base_year=t.meta.base_year,
                     profile_year=t.meta.profile_year, timezone=t.meta.timezone,
                     currency_per_usd="; ".join(f"{c.currency}={c.per_usd:g}" for c in t.currency))
@@ -280,6 +282,49 @@ def _add_compute(ds: xr.Dataset, t: Tables, coords: dict[str, Any]) -> None:
     ds["green_shortfall_cost"] = _da(
         0.1, (), {}, "MUSD/GWh", "cost of each MWh by which data centres miss the green share "
         "(100 USD/MWh: the target is met wherever it can be)", valid_min=0.0)
+
+
+def _add_hydrogen(ds: xr.Dataset, t: Tables, coords: dict[str, Any]) -> None:
+    """Hydrogen: national demand and its split over the hubs, electrolysers, fuel cells, storage,
+    grey hydrogen and the hydrogen policy levers."""
+    hfile, pfile = schema.HYDROGEN.file, schema.HYDROGEN_PARAMETERS.file
+    regions = coords["region"]
+    params = schema.HYDROGEN_PARAMETERS.params
+    ds.coords["h2_year"] = list(schema.H2_YEARS)
+
+    def scalar(name: str) -> xr.DataArray:
+        spec = params[name]
+        return _da(t.value(pfile, None, name), (), {}, spec.unit, spec.description,
+                   valid_min=spec.low, valid_max=spec.high)
+
+    for name in ("electrolyser_consumption", "electrolyser_fom_share", "electrolyser_lifetime",
+                 "electrolyser_vom", "fuel_cell_yield", "fuel_cell_fom_share",
+                 "fuel_cell_lifetime", "h2_storage_capex", "h2_storage_fom_share",
+                 "h2_storage_lifetime", "grey_h2_cost", "grey_h2_emission_factor",
+                 "h2_backup_share", "fuel_cell_backup_hours", "h2_transport_cost"):
+        ds[name] = scalar(name)
+    ds["h2_transport_cost"].attrs["long_name"] += " (inf: no transport)"
+    spec = params["h2_demand"]
+    ds["h2_demand_national"] = _da(
+        [t.value(pfile, None, "h2_demand", y) for y in schema.H2_YEARS], ("h2_year",),
+        {"h2_year": list(schema.H2_YEARS)}, spec.unit,
+        spec.description + " (compound growth between the years)", valid_min=0.0)
+    for name in ("electrolyser_capex", "fuel_cell_capex"):
+        spec = params[name]
+        ds[name] = _da([t.value(pfile, None, name, y) for y in schema.COST_YEARS], ("cost_year",),
+                       coords, spec.unit, spec.description, valid_min=spec.low, valid_max=spec.high)
+    n_years = len(coords["year"])
+    for name in ("green_h2_subsidy", "green_h2_min"):  # levers a scenario may set year by year
+        spec = params[name]
+        ds[name] = _da(np.full(n_years, t.value(pfile, None, name)), ("year",), coords, spec.unit,
+                       spec.description, valid_min=spec.low, valid_max=spec.high)
+    for name in ("h2_demand_share", "electrolyser_existing", "fuel_cell_existing"):
+        spec = schema.HYDROGEN.params[name]
+        ds[name] = _da([t.value(hfile, r, name) for r in regions], ("region",), coords, spec.unit,
+                       spec.description, valid_min=spec.low, valid_max=spec.high)
+    ds["max_new_electrolyser"] = _da(np.full(len(regions), np.inf), ("region",), coords, "GW",
+                                     "most new electrolyser capacity over the horizon "
+                                     "(inf: unlimited)", valid_min=0.0)
 
 
 def _add_lines(ds: xr.Dataset, t: Tables) -> None:
@@ -414,6 +459,8 @@ def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
         ds[var] = interp.drop_vars("cost_year").assign_attrs(attrs)
     if "dc_electricity" in ds:
         _derive_compute(ds, years, clipped)
+    if "h2_demand_national" in ds:
+        _derive_hydrogen(ds, years, clipped)
     ds = ds.drop_dims("cost_year")
 
     fuel = ds.fuel_cost / ds.efficiency
@@ -483,6 +530,34 @@ def _derive_compute(ds: xr.Dataset, years: list[int], clipped: np.ndarray) -> No
 
 #: Route length over great-circle distance, as the dataset's corridor lengths (docs/data.md).
 ROUTE_FACTOR = 1.2
+
+
+def _route_km(ds: xr.Dataset) -> np.ndarray:
+    """Great-circle distance x :data:`ROUTE_FACTOR` between the hubs' cities (origin, region)."""
+    lat, lon = np.radians(ds.lat.values), np.radians(ds.lon.values)
+    dlat, dlon = lat[:, None] - lat[None, :], lon[:, None] - lon[None, :]
+    hav = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
+    return 2 * 6371 * np.arcsin(np.sqrt(hav)) * ROUTE_FACTOR
+
+
+def _derive_hydrogen(ds: xr.Dataset, years: list[int], clipped: np.ndarray) -> None:
+    """Hydrogen demand per hub and year; electrolyser and fuel-cell capex per year; routes."""
+    y0, y1 = schema.H2_YEARS
+    d0, d1 = (float(ds.h2_demand_national.sel(h2_year=y)) for y in schema.H2_YEARS)
+    year = xr.DataArray(years, dims="year", coords={"year": years})
+    national = d0 * (d1 / d0) ** ((year - y0) / (y1 - y0)) if d0 > 0 else year * 0.0 + d1
+    ds["h2_demand"] = (national * ds.h2_demand_share).transpose("region", "year").assign_attrs(
+        units="t/year", long_name="exogenous hydrogen demand of the hub (national x share)",
+        role="parameter", valid_min=0.0)
+    at = xr.DataArray(clipped, dims="year", coords={"year": years})
+    for var in ("electrolyser_capex", "fuel_cell_capex"):
+        attrs = ds[var].attrs
+        ds[var] = ds[var].interp(cost_year=at).drop_vars("cost_year").assign_attrs(attrs)
+    regions = ds.region.values
+    ds["h2_route_length"] = xr.DataArray(
+        _route_km(ds), dims=("h2_from", "h2_to"), coords={"h2_from": regions, "h2_to": regions},
+        attrs={"units": "km", "long_name": "great-circle distance x 1.2 between the hubs' cities "
+               "(hydrogen transport)", "role": "reference"})
 
 
 def inputs_hash(ds: xr.Dataset) -> str:

@@ -230,9 +230,64 @@ COMPUTE_PARAMETERS = LongTable(
 #: Files of the optional data-centre part of a dataset: all of them, or none (no compute module).
 COMPUTE_FILES = ("compute.csv", "compute_parameters.csv", "latency.csv")
 
+#: Years of the national hydrogen demand rows (compound growth between them).
+H2_YEARS: tuple[int, ...] = (2024, 2030)
+
+HYDROGEN = LongTable(
+    "hydrogen.csv",
+    "region",
+    {
+        "h2_demand_share": Param("1", "hub's share of national (on-purpose) hydrogen demand", high=1),
+        "electrolyser_existing": Param("GW", "electrolyser capacity in service in the base year "
+                                       "(electric input)", required=False, default=0.0),
+        "fuel_cell_existing": Param("GW", "stationary fuel-cell capacity in the base year",
+                                    required=False, default=0.0),
+    },
+)
+
+HYDROGEN_PARAMETERS = LongTable(
+    "hydrogen_parameters.csv",
+    None,
+    {
+        "h2_demand": Param("t/year", "national on-purpose hydrogen demand (industry)",
+                           years=H2_YEARS),
+        "electrolyser_capex": Param("MUSD/GW", "electrolyser system investment per unit of "
+                                    "electric input", years=COST_YEARS),
+        "electrolyser_consumption": Param("kWh/kg", "electricity per kg of hydrogen (system)",
+                                          low=33.3, high=100),
+        "electrolyser_fom_share": Param("1/year", "electrolyser fixed O&M as a share of capex",
+                                        high=1),
+        "electrolyser_lifetime": Param("year", "electrolyser lifetime", low=1, high=100),
+        "electrolyser_vom": Param("USD/kg", "electrolyser variable cost per kg (water...)",
+                                  required=False, default=0.0),
+        "fuel_cell_capex": Param("MUSD/GW", "stationary fuel-cell investment", years=COST_YEARS),
+        "fuel_cell_yield": Param("kWh/kg", "electricity out per kg of hydrogen", low=0.1,
+                                 high=33.3),
+        "fuel_cell_fom_share": Param("1/year", "fuel-cell fixed O&M as a share of capex", high=1),
+        "fuel_cell_lifetime": Param("year", "fuel-cell lifetime", low=1, high=100),
+        "h2_storage_capex": Param("USD/kg", "hydrogen storage investment per kg of capacity"),
+        "h2_storage_fom_share": Param("1/year", "storage fixed O&M as a share of capex", high=1),
+        "h2_storage_lifetime": Param("year", "storage lifetime", low=1, high=100),
+        "grey_h2_cost": Param("USD/kg", "cost of grey (coal or gas) hydrogen, carbon excluded"),
+        "grey_h2_emission_factor": Param("kg/kg", "CO2 per kg of grey hydrogen", high=50),
+        "green_h2_subsidy": Param("USD/kg", "subsidy per kg of electrolytic hydrogen",
+                                  required=False, default=0.0),
+        "green_h2_min": Param("t/year", "minimum electrolytic hydrogen output of the hubs",
+                              required=False, default=0.0),
+        "h2_backup_share": Param("1", "least share of new data centres' backup from fuel cells",
+                                 required=False, default=0.0, high=1),
+        "fuel_cell_backup_hours": Param("h", "hours of stored hydrogen kept for each fuel cell "
+                                        "counted as data-centre backup", high=1000),
+        "h2_transport_cost": Param("USD/kg/km", "cost of moving hydrogen between hubs (none: no "
+                                   "transport)", required=False, default=math.inf),
+    },
+)
+#: Files of the optional hydrogen part of a dataset: both, or none (no hydrogen module).
+HYDROGEN_FILES = ("hydrogen.csv", "hydrogen_parameters.csv")
+
 LONG_TABLES: tuple[LongTable, ...] = (
     PROVINCES, REGION_PARAMETERS, TECHNOLOGIES, TRANSMISSION, LINE_PARAMETERS, PARAMETERS,
-    BUILD_LIMITS, COMPUTE, COMPUTE_PARAMETERS,
+    BUILD_LIMITS, COMPUTE, COMPUTE_PARAMETERS, HYDROGEN, HYDROGEN_PARAMETERS,
 )
 
 

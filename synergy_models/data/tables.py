@@ -94,6 +94,11 @@ class Tables:
         return schema.COMPUTE.file in self.numbers
 
     @property
+    def has_hydrogen(self) -> bool:
+        """Whether the dataset has its optional hydrogen files."""
+        return schema.HYDROGEN.file in self.numbers
+
+    @property
     def provinces(self) -> dict[str, str]:
         """Province -> hub id."""
         return {p: r.region for r in self.regions for p in r.provinces}
@@ -343,6 +348,13 @@ def read_tables(folder: str | Path) -> Tables:
                 problems.add(_rel(folder / f), "file is missing: the data-centre files come "
                              "together", expected=", ".join(schema.COMPUTE_FILES))
     compute_tables = (schema.COMPUTE, schema.COMPUTE_PARAMETERS)
+    h2_present = [f for f in schema.HYDROGEN_FILES if (folder / f).exists()]
+    if h2_present and len(h2_present) < len(schema.HYDROGEN_FILES):
+        for f in schema.HYDROGEN_FILES:
+            if f not in h2_present:
+                problems.add(_rel(folder / f), "file is missing: the hydrogen files come together",
+                             expected=", ".join(schema.HYDROGEN_FILES))
+    h2_tables = (schema.HYDROGEN, schema.HYDROGEN_PARAMETERS)
     latency = _read_wide(folder, schema.LATENCY, problems) if present else []
     _check_latency(folder, latency, region_ids, problems)
 
@@ -353,15 +365,24 @@ def read_tables(folder: str | Path) -> Tables:
         "line_parameters.csv": [ln.line for ln in lines],
         "build_limits.csv": region_ids,
         "compute.csv": region_ids,
+        "hydrogen.csv": region_ids,
     }
     numbers = {t.file: _read_long(folder, t, keys.get(t.file), ureg, problems)
-               for t in schema.LONG_TABLES if t not in compute_tables or present}
+               for t in schema.LONG_TABLES
+               if (t not in compute_tables or present) and (t not in h2_tables or h2_present)}
     if present:
         shares = [n for n in numbers[schema.COMPUTE.file] if n.parameter == "demand_share"]
         total = sum(n.value for n in shares)
         if shares and abs(total - 1) > 1e-3:
             problems.add(shares[0].file, f"demand_share adds up to {total:.4f} over the hubs",
                          column="value", expected="shares that add up to 1")
+    if h2_present:
+        shares = [n for n in numbers[schema.HYDROGEN.file] if n.parameter == "h2_demand_share"]
+        total = sum(n.value for n in shares)
+        if total > 1 + 1e-6:
+            problems.add(shares[0].file, f"h2_demand_share adds up to {total:.4f} over the hubs",
+                         column="value", expected="shares of national demand that add up to at "
+                         "most 1")
     _check_lines(folder, lines, ext_ids, numbers["line_parameters.csv"], problems)
     problems.raise_if_any()
     assert meta is not None

@@ -9,6 +9,8 @@ registers their names here:
 - **firm capacity** and **peak load** contributions (GW, by region and year) make up the reserve
   margin;
 - **backup** providers (GW, by region and year) meet the data centres' backup requirement;
+- **emissions** other than the power block's generation (kt CO2 per year, by region and year:
+  grey hydrogen) count toward the carbon cap;
 - **consumption** withdrawals are the ones that count as demand for renewable-share targets.
 
 The power balance of region :math:`r`, year :math:`y` and time step :math:`t`:
@@ -43,6 +45,7 @@ class Terms:
     firm_capacity: list[str] = field(default_factory=list)
     peak_load: list[str] = field(default_factory=list)
     backup: list[str] = field(default_factory=list)
+    emissions: list[str] = field(default_factory=list)
     #: functions (model, data) that build constraints over registered terms once every module is
     #: in (reserve margin, backup requirement...)
     finalizers: list[Callable[..., None]] = field(default_factory=list)

@@ -9,7 +9,8 @@ The objective is the present value, at the base year, of every registered annual
 where :math:`\Omega_y = \sum_{k=0}^{\omega_y - 1} (1+i)^{-(y + k - y_0)}` discounts the
 :math:`\omega_y` years that modelled year :math:`y` stands for to the base year :math:`y_0`, and
 :math:`C^c_y` are the annual cost components the modules register (investment annuities and fixed
-O&M, fuel, variable O&M and carbon, unserved energy, storage energy, transmission).
+O&M, fuel, variable O&M and carbon, unserved energy, storage energy, transmission, data centres,
+hydrogen).
 """
 
 from __future__ import annotations
@@ -22,14 +23,17 @@ import xarray as xr
 from synergy_models.model.balance import Terms, add_balance, component
 from synergy_models.model.compute import add_compute
 from synergy_models.model.data import ModelData, model_data
+from synergy_models.model.hydrogen import add_hydrogen
 from synergy_models.model.policy import add_policy
 from synergy_models.model.power import add_power
 from synergy_models.model.storage import add_storage
 from synergy_models.model.transmission import add_transmission
 
 Module = Callable[[pyo.ConcreteModel, ModelData], None]
-#: The modules of the model, in the order they are added (compute adds nothing without data).
-MODULES: tuple[Module, ...] = (add_power, add_storage, add_transmission, add_compute, add_policy)
+#: The modules of the model, in the order they are added (compute and hydrogen add nothing
+#: without their data).
+MODULES: tuple[Module, ...] = (add_power, add_storage, add_transmission, add_compute, add_hydrogen,
+                               add_policy)
 
 
 def build_model(inputs: xr.Dataset, modules: Sequence[Module] = MODULES) -> pyo.ConcreteModel:

@@ -74,6 +74,8 @@ class ModelData:
     attrs: dict[str, Any] = field(default_factory=dict)
     #: data-centre arrays (see :func:`_compute_arrays`), or None when the dataset has no compute
     compute: dict[str, Any] | None = None
+    #: hydrogen arrays (see :func:`_hydrogen_arrays`), or None when the dataset has no hydrogen
+    hydrogen: dict[str, Any] | None = None
 
     def index(self, name: str) -> dict[Any, int]:
         """Position of each label along one of the index lists."""
@@ -164,6 +166,7 @@ def model_data(inputs: xr.Dataset) -> ModelData:
     a["line_annual_cost"] = internal.line_capex.values * (line_crf + float(ds.line_fom_share))
 
     compute = _compute_arrays(ds, regions, rate) if "compute_demand" in ds else None
+    hydrogen = _hydrogen_arrays(ds, rate) if "h2_demand" in ds else None
 
     storage = [t for t in techs if t in STORAGE]
     gen = [t for t in techs if t not in STORAGE]
@@ -191,6 +194,7 @@ def model_data(inputs: xr.Dataset) -> ModelData:
                  "reserve_margin": float(ds.reserve_margin), "discount_rate": rate,
                  "reserve_shortfall_cost": float(ds.reserve_shortfall_cost)},
         region_tech=pairs, previous_step=previous, period_steps=period_steps, compute=compute,
+        hydrogen=hydrogen,
         attrs={"reserve_scope": scope},
     )
 
@@ -224,4 +228,44 @@ def _compute_arrays(ds: xr.Dataset, regions: list[str], rate: float) -> dict[str
         "backup_ratio": float(ds.backup_ratio),
         "backup_annual_cost": ds.capex_backup.values * crf_backup,      # (backup_tech,)
         "flops_per_watt": float(ds.flops_per_watt),
+    }
+
+
+def _hydrogen_arrays(ds: xr.Dataset, rate: float) -> dict[str, Any]:
+    """Arrays of the hydrogen module in model units: GW, kt (of H2), MUSD.
+
+    kWh/kg = GWh/kt and USD/kg = MUSD/kt, so consumption and costs per kg keep their numbers.
+    """
+    def annual(capex: np.ndarray | float, fom: str, life: str) -> np.ndarray:
+        crf = float(capital_recovery_factor(rate, float(ds[life])))
+        return np.asarray(capex, float) * (crf + float(ds[fom]))
+
+    el_capex, fc_capex = ds.electrolyser_capex.values, ds.fuel_cell_capex.values
+    transport = float(ds.h2_transport_cost)
+    return {
+        "demand": ds.h2_demand.transpose("region", "year").values / 1000,           # kt/yr
+        "consumption": float(ds.electrolyser_consumption),                          # GWh/kt
+        "el_annual_cost": annual(el_capex, "electrolyser_fom_share", "electrolyser_lifetime"),
+        "el_fom_existing": float(el_capex[0] * ds.electrolyser_fom_share),         # MUSD/GW/yr
+        "el_existing": ds.electrolyser_existing.values,                             # GW
+        "el_max_new": ds.max_new_electrolyser.values,
+        "el_vom": float(ds.electrolyser_vom),                                       # MUSD/kt
+        "fc_yield": float(ds.fuel_cell_yield),                                      # GWh/kt
+        "fc_annual_cost": annual(fc_capex, "fuel_cell_fom_share", "fuel_cell_lifetime"),
+        "fc_fom_existing": float(fc_capex[0] * ds.fuel_cell_fom_share),
+        "fc_existing": ds.fuel_cell_existing.values,
+        "st_annual_cost": float(annual(float(ds.h2_storage_capex), "h2_storage_fom_share",
+                                       "h2_storage_lifetime")),                     # MUSD/kt/yr
+        "grey_cost": float(ds.grey_h2_cost),                                        # MUSD/kt
+        "grey_emission_factor": float(ds.grey_h2_emission_factor),                  # kt CO2/kt
+        # Grey hydrogen pays the carbon price like generation does (USD/t = MUSD/Mt): (year,)
+        "grey_cost_year": float(ds.grey_h2_cost)
+        + ds.carbon_price.values.astype(float) * float(ds.grey_h2_emission_factor) / 1000,
+        "subsidy": ds.green_h2_subsidy.values.astype(float),                        # (year,) MUSD/kt
+        "green_min": ds.green_h2_min.values.astype(float) / 1000,                   # (year,) kt/yr
+        "backup_share": float(ds.h2_backup_share),
+        "backup_hours": float(ds.fuel_cell_backup_hours),
+        # Transport only where the dataset (or a scenario) prices it: MUSD/kt per km.
+        "transport_cost": transport if np.isfinite(transport) else None,
+        "route_km": (ds.h2_route_length.values if "h2_route_length" in ds else None),
     }

@@ -15,7 +15,8 @@ The carbon *price* is not here: it is part of the variable cost (power block).
     \sum_{r \in Z} \sum_{i \in \mathcal{F}} F^i_{r,y} + S_{Z,y} &\ge \sum_{r \in Z} \Big((1 + \mu)
         \sum_{j \in \mathcal{P}} \hat L^j_{r,y} + X_r\Big)
         && \text{reserve\_margin [GW], per zone } Z \\
-    \sum_{r,g,t} w_t\, e_g\, p_{r,g,y,t} &\le 1000\, \bar Q_y
+    \sum_{r,g,t} w_t\, e_g\, p_{r,g,y,t} + \sum_{j \in \mathcal{E}} \sum_r E^j_{r,y}
+        &\le 1000\, \bar Q_y
         && \text{carbon\_cap [kt], where } \bar Q_y < \infty \\
     \sum_{t} w_t \sum_{g \in \{wind, solar, hydro\}} p_{r,g,y,t} &\ge \rho_{r,y}
         \Big(A_{r,y} + \sum_{j \in \mathcal{C}} \sum_t w_t W^j_{r,y,t}\Big)
@@ -26,7 +27,8 @@ anywhere counts, the peak is each hub's load in the hour of the joint peak, and 
 reach the hubs is left to the hourly balance) or each hub alone (``hub``: own capacity, own peak).
 :math:`\mathcal{F}`: registered firm capacity (power block: :math:`\sum_k \kappa_k K_{r,k,y}`);
 :math:`\mathcal{P}`: registered peak loads (power block: :math:`\hat L_{r,y}`; the compute module adds
-data-centre load); :math:`\mathcal{C}`: registered consumption withdrawals other than the exogenous
+data-centre load); :math:`\mathcal{E}`: registered emissions outside generation (kt/yr: grey
+hydrogen); :math:`\mathcal{C}`: registered consumption withdrawals other than the exogenous
 demand. Scheduled flows count as firm: an export must be covered, an import covers.
 
 :math:`S_{Z,y} \ge 0` (``reserve_shortfall``, GW) is firm capacity missing from the margin, priced at
@@ -85,11 +87,14 @@ def add_policy_constraints(m: pyo.ConcreteModel, d: ModelData) -> None:
     rate = a["emission_intensity"]
     cap = a["carbon_cap"]
 
+    other = [component(m, n) for n in m.terms.emissions]  # e.g. grey hydrogen [kt/yr]
+
     def carbon_cap(b, y):
         if math.isinf(cap[yi[y]]):
             return pyo.Constraint.Skip
         return sum(float(weight[t] * rate[ki[g]]) * gen[r, g, y, t]
-                   for r, g in gen_pairs if rate[ki[g]] > 0 for t in d.steps) <= 1000 * cap[yi[y]]
+                   for r, g in gen_pairs if rate[ki[g]] > 0 for t in d.steps) + sum(
+            e[r, y] for e in other for r in d.regions) <= 1000 * cap[yi[y]]
 
     b.carbon_cap = pyo.Constraint(m.Y, rule=carbon_cap)
 
