@@ -25,6 +25,7 @@ NOT_CONSUMPTION = frozenset({"power.generation_total", "power.unserved", "storag
 SCHEDULED = "policy.scheduled_export"
 NET_IMPORT = "transmission.net_import"
 VARIABLE_RENEWABLES = ("wind", "solar")
+ALL_HUBS = "all"  # region label of system-wide indicators in tables
 
 
 def _annual(x: xr.DataArray, weight: xr.DataArray) -> xr.DataArray:
@@ -237,11 +238,16 @@ def compare(scenarios: Mapping[str, xr.Dataset],
 
 
 def indicator_table(ds: xr.Dataset) -> pd.DataFrame:
-    """A tidy table: one row per indicator and coordinate (scenario, region, year), with units."""
+    """A tidy table: one row per indicator and coordinate (scenario, region, year), with units.
+
+    System-wide indicators (no region dimension) have region ``"all"``.
+    """
     frames = []
     for name, da in ds.data_vars.items():
         frame = da.to_dataframe(name="value").reset_index()
         frame = frame[[c for c in frame.columns if c in ("scenario", "region", "year", "value")]]
+        if "region" not in da.dims:
+            frame["region"] = ALL_HUBS
         frame.insert(0, "indicator", name)
         frame["units"] = da.attrs.get("units", "")
         frames.append(frame)

@@ -426,8 +426,8 @@ def reverse_search(market_at: Callable[[float], float], target: float,
     x, v = min(evaluations, key=lambda e: abs(e[1] - target))
     result.value, result.market = x, v
     result.message = (f"{parameter} converged to {x:.6g} (bracket width < {xtol:g}) but the market "
-                      f"there is {_fmt(v)}, not within {rtol:.1%} of {_fmt(target)}: the market "
-                      "jumps at this value")
+                      f"there is {_fmt(v)}, not within {rtol:.3g} of {_fmt(target)} (relative): the "
+                      "market jumps at this value, or rtol is tighter than xtol allows")
     return result
 
 
