@@ -257,6 +257,7 @@ def with_hydrogen(
     ds["fuel_cell_fom_share"] = 0.0
     ds["fuel_cell_lifetime"] = 1.0
     ds["fuel_cell_existing"] = ("region", np.zeros(len(regions)))
+    ds["max_new_fuel_cell"] = ("region", np.full(len(regions), np.inf))
     ds["h2_storage_capex"] = storage_capex
     ds["h2_storage_fom_share"] = 0.0
     ds["h2_storage_lifetime"] = 1.0

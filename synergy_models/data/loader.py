@@ -322,9 +322,10 @@ def _add_hydrogen(ds: xr.Dataset, t: Tables, coords: dict[str, Any]) -> None:
         spec = schema.HYDROGEN.params[name]
         ds[name] = _da([t.value(hfile, r, name) for r in regions], ("region",), coords, spec.unit,
                        spec.description, valid_min=spec.low, valid_max=spec.high)
-    ds["max_new_electrolyser"] = _da(np.full(len(regions), np.inf), ("region",), coords, "GW",
-                                     "most new electrolyser capacity over the horizon "
-                                     "(inf: unlimited)", valid_min=0.0)
+    for unit, name in (("electrolyser", "electrolyser"), ("fuel_cell", "fuel-cell")):
+        ds[f"max_new_{unit}"] = _da(np.full(len(regions), np.inf), ("region",), coords, "GW",
+                                    f"most new {name} capacity over the horizon (inf: unlimited)",
+                                    valid_min=0.0)
 
 
 def _add_lines(ds: xr.Dataset, t: Tables) -> None:

@@ -254,6 +254,7 @@ def _hydrogen_arrays(ds: xr.Dataset, rate: float) -> dict[str, Any]:
         "fc_annual_cost": annual(fc_capex, "fuel_cell_fom_share", "fuel_cell_lifetime"),
         "fc_fom_existing": float(fc_capex[0] * ds.fuel_cell_fom_share),
         "fc_existing": ds.fuel_cell_existing.values,
+        "fc_max_new": ds.max_new_fuel_cell.values,
         "st_annual_cost": float(annual(float(ds.h2_storage_capex), "h2_storage_fom_share",
                                        "h2_storage_lifetime")),                     # MUSD/kt/yr
         "grey_cost": float(ds.grey_h2_cost),                                        # MUSD/kt

@@ -45,6 +45,8 @@ of all hubs [kt/yr], :math:`w_t` hours of the year per step, :math:`\Delta_t` st
     F_{r,y} = F^0_r + \sum_{y' \le y} F^+_{r,y'}, \quad
     S_{r,y} = \sum_{y' \le y} S^+_{r,y'}
         && \text{*\_definition [GW], [kt]} \\
+    \sum_y Z^+_{r,y} &\le \bar Z_r, \quad \sum_y F^+_{r,y} \le \bar F_r
+        && \text{*\_build\_limit [GW], where finite} \\
     e_{r,y,t} &\le Z_{r,y}, \quad f_{r,y,t} \le F_{r,y}, \quad B_{r,y} \le F_{r,y}
         && \text{electrolyser\_limit, fuel\_cell\_limit, backup\_limit [GW]} \\
     \ell_{r,y,t} &= \ell_{r,y,t^-} + \Delta_t (s^{in}_{r,y,t} - s^{out}_{r,y,t})
@@ -76,6 +78,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pyomo.environ as pyo
 
 from synergy_models.model.data import ModelData
@@ -107,9 +110,13 @@ def add_hydrogen(m: pyo.ConcreteModel, d: ModelData) -> None:
         + built_by(b.fuel_cell_new, r, y)))
     b.storage_definition = pyo.Constraint(m.R, m.Y, rule=lambda b, r, y: (
         b.storage_capacity[r, y] == built_by(b.storage_new, r, y)))
-    b.electrolyser_build_limit = pyo.Constraint(m.R, rule=lambda b, r: (
-        pyo.Constraint.Skip if math.isinf(h["el_max_new"][ri[r]])
-        else sum(b.electrolyser_new[r, y] for y in years) <= float(h["el_max_new"][ri[r]])))
+
+    def build_limit(var: pyo.Var, limits: np.ndarray) -> pyo.Constraint:
+        return pyo.Constraint(m.R, rule=lambda b, r: pyo.Constraint.Skip if math.isinf(
+            limits[ri[r]]) else sum(var[r, y] for y in years) <= float(limits[ri[r]]))
+
+    b.electrolyser_build_limit = build_limit(b.electrolyser_new, h["el_max_new"])
+    b.fuel_cell_build_limit = build_limit(b.fuel_cell_new, h["fc_max_new"])
 
     # Operation.
     b.electrolyser_power = pyo.Var(m.R, m.Y, m.T, within=nonneg)
