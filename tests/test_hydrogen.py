@@ -10,7 +10,12 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from synergy_models.data.loader import load_inputs
+from synergy_models.data.tables import read_tables
+from synergy_models.errors import InputError
 from synergy_models.model.build import build_model
+from synergy_models.scenario import Scenario
+from tests.conftest import edit_row
 from tests.test_model import solve
 from tests.tiny import tiny_inputs, with_compute, with_hydrogen
 
@@ -165,3 +170,52 @@ def test_no_hydrogen_data_adds_nothing():
     power = tiny_inputs(["A"], {"gas": {"marginal_cost": 0.03}}, np.array([[1.0]]),
                         capacity={("A", "gas"): 2})
     assert not hasattr(build_model(power), "hydrogen")
+
+
+# --- data ------------------------------------------------------------------------------------
+
+def test_loader_splits_national_demand_over_the_hubs_and_grows_it():
+    """Hub demand = national on-purpose demand x the hub's share; national demand grows at the
+    compound rate between 26.9 Mt (2024) and 27.65 Mt (2030); costs are interpolated."""
+    ds = load_inputs(Scenario(name="h2", years=[2025, 2030], time={"days": 1, "segments": 2}))
+    national = ds.h2_demand.sum("region") / ds.h2_demand_share.sum()
+    growth = (27.65 / 26.9) ** (1 / 6)
+    assert national.sel(year=2030).item() == pytest.approx(27.65e6, rel=1e-9)
+    assert national.sel(year=2025).item() == pytest.approx(26.9e6 * growth, rel=1e-9)
+    yrd = ds.h2_demand.sel(region="YRD", year=2030).item()
+    assert yrd == pytest.approx(27.65e6 * 0.2607, rel=1e-9)
+    eur = 1 / 0.9239  # USD per EUR (currency.csv)
+    assert ds.electrolyser_capex.sel(year=2030).item() == pytest.approx(450 * eur, rel=1e-6)
+    assert ds.electrolyser_capex.sel(year=2025).item() == pytest.approx(550 * eur, rel=1e-6)
+    assert np.isinf(ds.h2_transport_cost.item())  # no transport figure in the dataset
+
+
+def test_bad_hydrogen_row_is_named_by_file_row_and_column(dataset_copy):
+    row = edit_row(dataset_copy / "hydrogen_parameters.csv",
+                   lambda r: r["parameter"] == "electrolyser_consumption", unit="kW/kg")
+    with pytest.raises(InputError) as err:
+        read_tables(dataset_copy)
+    (p,) = err.value.problems
+    assert p.file.endswith("hydrogen_parameters.csv")
+    assert (p.row, p.column, p.value) == (row, "unit", "kW/kg")
+    assert "kWh/kg" in p.expected
+
+
+def test_hydrogen_files_come_together_and_shares_stay_below_one(dataset_copy):
+    edit_row(dataset_copy / "hydrogen.csv",
+             lambda r: r["region"] == "YRD" and r["parameter"] == "h2_demand_share", value="0.9")
+    with pytest.raises(InputError) as err:
+        read_tables(dataset_copy)
+    assert "h2_demand_share adds up to 1.2025" in str(err.value)
+    (dataset_copy / "hydrogen_parameters.csv").unlink()
+    with pytest.raises(InputError) as err:
+        read_tables(dataset_copy)
+    assert any(p.file.endswith("hydrogen_parameters.csv") and "come together" in p.message
+               for p in err.value.problems)
+
+
+def test_a_dataset_without_hydrogen_files_has_no_hydrogen(dataset_copy):
+    for f in ("hydrogen.csv", "hydrogen_parameters.csv"):
+        (dataset_copy / f).unlink()
+    tables = read_tables(dataset_copy)
+    assert not tables.has_hydrogen
