@@ -142,6 +142,70 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _solved(args: argparse.Namespace) -> tuple[Any, Any]:
+    """(results, inputs) of ``args.scenario``: solved now, or read from ``--results``."""
+    from synergy_models.data.loader import load_inputs
+    from synergy_models.results import read_results
+    from synergy_models.run import solve_inputs
+    from synergy_models.scenario import load_scenario
+
+    steps = Steps(args.quiet)
+    scenario = load_scenario(args.scenario, _parse_params(args.param))
+    inputs = steps("loading inputs", lambda: load_inputs(scenario))
+    if args.results:
+        results = read_results(args.results)
+        if results.attrs.get("inputs_hash") != inputs.attrs.get("inputs_hash"):
+            print(f"warning: {args.results} was not solved from these inputs (inputs hash differs)",
+                  file=sys.stderr)
+    else:
+        results = solve_inputs(inputs, scenario, steps)
+    return results, inputs
+
+
+def cmd_market(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from synergy_models.market import gap, gap_table, market_value, projection, required_parameter
+
+    results, _ = _solved(args)
+    path = projection(args.end_value * 1e9, args.end_year, args.cagr)
+    market = market_value(results, args.segments)
+    frame = (market.value / 1e9).to_pandas()
+    frame.loc["total"] = market.total.values / 1e9
+    print(f"Model-implied market, USD bn/year ({market.attrs['basis']} investment)\n"
+          f"{frame.round(2).to_string()}")
+    table = gap_table(gap(market, path))
+    with pd.option_context("display.width", 120):
+        print(f"\nProjection vs model\n{table.round(2).to_string()}\n{table.attrs['note']}")
+    if args.search:
+        result = required_parameter(args.scenario, args.search, tuple(args.bracket), path=path,
+                                    overrides=_parse_params(args.param),
+                                    log=None if args.quiet else print)
+        print(f"\nreverse search: {result.message}")
+    return 0
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
+    from synergy_models.indicators import indicator_table, indicators
+
+    results, inputs = _solved(args)
+    table = indicator_table(indicators(results, inputs))
+    if args.out:
+        table.to_csv(args.out, index=False)
+        print(f"wrote {len(table)} rows to {args.out}")
+        return 0
+    import pandas as pd
+
+    year = args.year or int(table.year.max())
+    rows = table[table.year == year].drop(columns="year")
+    wide = rows.set_index(["indicator", "units", "region"]).value.unstack("region")
+    wide = wide.reindex(index=rows.set_index(["indicator", "units"]).index.unique(),
+                        columns=rows.region.unique())
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(f"Indicators {year} (docs/indicators.md)\n{wide.round(3).to_string()}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="synergy",
@@ -186,6 +250,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("report", "Render a scenario's report into reports/<scenario>/.", cmd_report)
     scenario_args(p)
     p.add_argument("-o", "--out", help="output folder (default reports/<scenario>)")
+    p = add("market", "Model-implied market by segment vs the $310B projection (a projection, not "
+            "calibration data); optionally the parameter value that reaches it.", cmd_market)
+    scenario_args(p)
+    p.add_argument("--results", help="read solved results (netCDF) instead of solving")
+    p.add_argument("--segments", help="segments file (default data/market_segments.yaml)")
+    p.add_argument("--end-value", type=float, default=310.0, help="projection, USD bn (310)")
+    p.add_argument("--end-year", type=int, default=2030, help="projection end year (2030)")
+    p.add_argument("--cagr", type=float, default=0.42, help="projection growth per year (0.42)")
+    p.add_argument("--search", metavar="PARAMETER", help="reverse search over solves: compute_growth, "
+                   "compute_scale or a parameter key (docs/market.md)")
+    p.add_argument("--bracket", type=float, nargs=2, default=(0.05, 0.40), metavar=("LOW", "HIGH"),
+                   help="search range of the parameter (default 0.05 0.40)")
+    p = add("indicators", "Safety and efficiency indicators of a scenario by hub and year.",
+            cmd_indicators)
+    scenario_args(p)
+    p.add_argument("--results", help="read solved results (netCDF) instead of solving")
+    p.add_argument("--year", type=int, help="year to show (default the last); all years with -o")
+    p.add_argument("-o", "--out", help="write the tidy table (all years) as CSV")
     return parser
 
 

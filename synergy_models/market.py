@@ -454,10 +454,17 @@ def _compute_growth(g: float, inputs: xr.Dataset) -> dict[str, Any]:
     return {"dc_electricity.2030": e2024 * (1 + g) ** 6}
 
 
+def _compute_scale(x: float, inputs: xr.Dataset) -> dict[str, Any]:
+    return {"dc_electricity.2030": x * float(inputs.dc_electricity.sel(dc_year=2030))}
+
+
 LEVERS: dict[str, Lever] = {
     "compute_growth": Lever(
         "compute_growth", "1/year", "compound annual growth of national data-centre electricity "
         "2024-2030 (sets dc_electricity in 2030; base: 277/102 TWh, 18.1%/yr)", _compute_growth),
+    "compute_scale": Lever(
+        "compute_scale", "1", "multiplier of the scenario's national data-centre electricity in "
+        "2030 (1: as given; growth from 2024 follows)", _compute_scale),
 }
 
 
