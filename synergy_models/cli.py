@@ -167,9 +167,9 @@ def cmd_market(args: argparse.Namespace) -> int:
 
     from synergy_models.market import gap, gap_table, market_value, projection, required_parameter
 
-    results, _ = _solved(args)
+    results, inputs = _solved(args)
     path = projection(args.end_value * 1e9, args.end_year, args.cagr)
-    market = market_value(results, args.segments)
+    market = market_value(results, args.segments, inputs)
     frame = (market.value / 1e9).to_pandas()
     frame.loc["total"] = market.total.values / 1e9
     print(f"Model-implied market, USD bn/year ({market.attrs['basis']} investment)\n"

@@ -77,6 +77,7 @@ class Item:
     cost: tuple[str, ...] = ()
     quantity: str | None = None
     price: str | None = None
+    equipment: str | None = None           # capacity items: annual cost per GW from the inputs
     attribution: str = "direct"
     optional: bool = False
 
@@ -169,12 +170,13 @@ def _read_item(raw: Any, loc: tuple[Any, ...], bad: Callable[..., None]) -> Item
     if not isinstance(raw, dict):
         bad(loc[:-1], f"{where}: an item is a mapping with 'cost' or 'spend'", value=raw)
         return None
-    unknown = set(raw) - {"cost", "spend", "attribution", "optional"}
+    kinds = ("cost", "spend", "capacity")
+    unknown = set(raw) - {*kinds, "attribution", "optional"}
     if unknown:
         bad(loc[:-1], f"{where}: unknown key(s) {sorted(unknown)}",
-            expected="cost or spend, attribution, optional")
-    if ("cost" in raw) == ("spend" in raw):
-        bad(loc[:-1], f"{where}: give exactly one of 'cost' and 'spend'")
+            expected="cost, spend or capacity, attribution, optional")
+    if sum(k in raw for k in kinds) != 1:
+        bad(loc[:-1], f"{where}: give exactly one of 'cost', 'spend' and 'capacity'")
         return None
     attribution = raw.get("attribution", "direct")
     if attribution not in ATTRIBUTIONS:
@@ -192,6 +194,15 @@ def _read_item(raw: Any, loc: tuple[Any, ...], bad: Callable[..., None]) -> Item
             bad(loc[:-1], f"{where}: 'cost' must be a list of cost component names", value=cost)
             return None
         return Item(cost=tuple(cost), attribution=attribution, optional=optional)
+    if "capacity" in raw:
+        cap = raw["capacity"]
+        if not (isinstance(cap, dict) and set(cap) == {"quantity", "equipment"}
+                and all(isinstance(v, str) for v in cap.values())):
+            bad(loc[:-1], f"{where}: 'capacity' must be {{quantity: <variable in GW>, "
+                "equipment: <name>}}", value=cap)
+            return None
+        return Item(quantity=cap["quantity"], equipment=cap["equipment"], attribution=attribution,
+                    optional=optional)
     spend = raw["spend"]
     if not (isinstance(spend, dict) and set(spend) == {"quantity", "price"}
             and all(isinstance(v, str) for v in spend.values())):
@@ -221,13 +232,57 @@ def _shares(results: xr.Dataset) -> dict[str, xr.DataArray]:
             "exported_it_share": exported_it_share(results)}
 
 
-def _item_value(results: xr.Dataset, item: Item, shares: dict[str, xr.DataArray],
-                where: str, source: str) -> xr.DataArray:
+@dataclass
+class _Context:
+    results: xr.Dataset
+    inputs: xr.Dataset | None
+    shares: dict[str, xr.DataArray]
+    source: str
+    skipped: list[str] = field(default_factory=list)   # optional items absent from the results
+
+
+def annual_cost_per_gw(inputs: xr.Dataset, equipment: str) -> xr.DataArray:
+    """Annuity plus fixed O&M per GW of ``equipment`` built in each year [MUSD/GW/yr], from the
+    inputs ``<equipment>_capex`` (MUSD/GW, by year), ``_lifetime`` and ``_fom_share``."""
+    from synergy_models.model.data import capital_recovery_factor  # numpy only, no Pyomo
+
+    names = [f"{equipment}_{p}" for p in ("capex", "lifetime", "fom_share")]
+    missing = [n for n in names if n not in inputs]
+    if missing:
+        raise KeyError(", ".join(missing))
+    crf = float(capital_recovery_factor(float(inputs.discount_rate),
+                                        float(inputs[f"{equipment}_lifetime"])))
+    return inputs[f"{equipment}_capex"] * (crf + float(inputs[f"{equipment}_fom_share"]))
+
+
+def _item_value(ctx: _Context, item: Item, where: str) -> xr.DataArray:
     """One item in MUSD/yr (year)."""
+    results, source = ctx.results, ctx.source
     zero = xr.zeros_like(results.year, dtype=float)
-    if item.cost:
+    if item.equipment:
+        # Capacity valued at the annual cost of a unit built in the year (vintages not tracked).
+        problem = None
+        if item.quantity not in results:
+            problem = f"variable '{item.quantity}' is not in the results"
+        elif ctx.inputs is None:
+            problem = "needs the inputs Dataset (market_value(..., inputs=...))"
+        else:
+            try:
+                unit = annual_cost_per_gw(ctx.inputs, item.equipment)
+            except KeyError as err:
+                problem = f"the inputs lack {err.args[0]}"
+        if problem:
+            if item.optional:
+                ctx.skipped.append(f"{where}: {problem}")
+                return zero
+            raise InputError(Problem(source, problem, column=where))
+        q = results[item.quantity]
+        amount = (q * unit.sel(year=results.year)).sum([d for d in q.dims if d != "year"])
+    elif item.cost:
         present = [c for c in item.cost if c in results.component.values]
         missing = sorted(set(item.cost) - set(present))
+        if missing and item.optional:
+            ctx.skipped.append(f"{where}: no cost component(s) {missing} in the results")
         if missing and not item.optional:
             raise InputError(Problem(source, f"cost component(s) {missing} are not in the results",
                                      column=where, expected="one of " + ", ".join(
@@ -238,6 +293,7 @@ def _item_value(results: xr.Dataset, item: Item, shares: dict[str, xr.DataArray]
         missing = [n for n in names if n not in results]
         if missing:
             if item.optional:
+                ctx.skipped.append(f"{where}: no variable(s) {missing} in the results")
                 return zero
             raise InputError(Problem(source, f"variable(s) {missing} are not in the results",
                                      column=where, expected="results variables (docs/results.md)"))
@@ -251,33 +307,39 @@ def _item_value(results: xr.Dataset, item: Item, shares: dict[str, xr.DataArray]
         else:
             raise InputError(Problem(source, f"'{item.quantity}' is in {units!r}", column=where,
                                      expected="a quantity in GW by time step or TWh a year"))
-    return (amount * shares[item.attribution]).reindex(year=results.year.values)
+    return (amount * ctx.shares[item.attribution]).reindex(year=results.year.values)
 
 
-def _group(results: xr.Dataset, group: Sequence[Segment], dim: str, shares: dict[str, xr.DataArray],
-           source: str, prefix: str) -> xr.DataArray:
+def _group(ctx: _Context, group: Sequence[Segment], dim: str, prefix: str) -> xr.DataArray:
     rows = []
     for seg in group:
-        parts = [_item_value(results, item, shares, f"{prefix}.{seg.name}.items.{i}", source)
+        parts = [_item_value(ctx, item, f"{prefix}.{seg.name}.items.{i}")
                  for i, item in enumerate(seg.items)]
         rows.append(sum(parts[1:], parts[0]) * MUSD)
     return xr.concat(rows, dim=dim).assign_coords({dim: [s.name for s in group]}).transpose(
         dim, "year")
 
 
-def market_value(results: xr.Dataset, segments: Segments | str | Path | None = None) -> xr.Dataset:
-    """The model-implied market per year by segment [USD/year], with its total and memo lines."""
+def market_value(results: xr.Dataset, segments: Segments | str | Path | None = None,
+                 inputs: xr.Dataset | None = None) -> xr.Dataset:
+    """The model-implied market per year by segment [USD/year], with its total and memo lines.
+
+    ``inputs`` (the scenario's inputs Dataset) is needed only by ``capacity`` items (fuel cells
+    serving as data-centre backup, in the shipped segments); without it they count as zero and the
+    attribute ``skipped`` says so.
+    """
     spec = segments if isinstance(segments, Segments) else load_segments(segments)
     shares = _shares(results)
+    ctx = _Context(results, inputs, shares, spec.source)
     out = xr.Dataset(coords={"year": results.year.values})
-    value = _group(results, spec.segments, "segment", shares, spec.source, "segments")
+    value = _group(ctx, spec.segments, "segment", "segments")
     out["value"] = value.assign_attrs(units="USD/year", long_name="model-implied market value "
                                       "by segment")
     out["total"] = value.sum("segment").assign_attrs(units="USD/year", long_name="model-implied "
                                                      "market value, all segments")
     out = out.assign_coords(segment_long_name=("segment", [s.long_name for s in spec.segments]))
     if spec.memo:
-        memo = _group(results, spec.memo, "memo", shares, spec.source, "memo")
+        memo = _group(ctx, spec.memo, "memo", "memo")
         out["memo_value"] = memo.assign_attrs(units="USD/year", long_name="memo lines (not in the "
                                               "total: they re-cut amounts already in segments)")
         out = out.assign_coords(memo_long_name=("memo", [s.long_name for s in spec.memo]))
@@ -287,6 +349,7 @@ def market_value(results: xr.Dataset, segments: Segments | str | Path | None = N
         units="1", long_name="share of IT energy served away from its origin")
     out.attrs.update(content="market", scenario=results.attrs.get("scenario", ""),
                      basis=spec.basis, segments_file=spec.source,
+                     skipped="; ".join(ctx.skipped),
                      note="model-implied value from a solved scenario; investment as annual cost "
                      "(annuity and fixed O&M), see docs/market.md")
     return out
@@ -387,11 +450,16 @@ def reverse_search(market_at: Callable[[float], float], target: float,
     class _Close(Exception):  # stop Brent as soon as the market is within tolerance
         pass
 
+    solved: dict[float, float] = {}
+
     def f(x: float) -> float:
+        if x in solved:  # brentq re-evaluates the bracket ends: do not solve twice
+            return solved[x] - target
         if len(evaluations) >= max_evaluations:
             raise RuntimeError(f"no convergence within {max_evaluations} solves")
         v = float(market_at(x))
         evaluations.append((x, v))
+        solved[x] = v
         if abs(v - target) <= tol:
             raise _Close
         return v - target
@@ -482,18 +550,20 @@ def scenario_market_at(scenario: str | Path = "base", parameter: str = "compute_
                        log: Callable[[str], None] | None = None) -> Callable[[float], float]:
     """``x -> market in `year` [USD]`` solving ``scenario`` with ``parameter`` set to ``x``."""
     from synergy_models.data.loader import load_inputs
-    from synergy_models.run import run_scenario
+    from synergy_models.run import solve_inputs
     from synergy_models.scenario import load_scenario
 
     spec = segments if isinstance(segments, Segments) else load_segments(segments)
     lev = lever(parameter)
-    inputs = load_inputs(load_scenario(scenario, overrides))  # for levers relative to the data
+    base = load_inputs(load_scenario(scenario, overrides))  # for levers relative to the data
 
     def market_at(x: float) -> float:
-        results = run_scenario(scenario, {**(overrides or {}), **lev.overrides(x, inputs)})
+        setting = load_scenario(scenario, {**(overrides or {}), **lev.overrides(x, base)})
+        inputs = load_inputs(setting)
+        results = solve_inputs(inputs, setting)
         if year not in results.year.values:
             raise ValueError(f"year {year} is not modelled (years {list(results.year.values)})")
-        value = float(market_value(results, spec).total.sel(year=year))
+        value = float(market_value(results, spec, inputs).total.sel(year=year))
         if log:
             log(f"{parameter} = {x:.6g}: market {year} {_fmt(value)}")
         return value

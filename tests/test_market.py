@@ -84,13 +84,27 @@ def test_memo_values_exported_compute_at_cost_and_stays_out_of_the_total():
     assert m.exported_it_share.item() == pytest.approx(EXPORTED_IT)
 
 
-def test_hydrogen_equipment_counts_when_the_results_have_it():
-    """hydrogen_investment 50 MUSD x DC share = 50 x 52.08 / 211.08 MUSD; the total rises by it."""
-    without = market_value(tiny_results())
-    with_h2 = market_value(tiny_results({"hydrogen_investment": 50.0}))
-    h2 = with_h2.value.sel(segment="hydrogen_for_compute").item()
-    assert h2 == pytest.approx(50e6 * DC_SHARE)
-    assert with_h2.total.item() - without.total.item() == pytest.approx(h2)
+def fuel_cell_inputs():
+    """Fuel cells: 1,000 MUSD/GW, 10 years, no discounting, 5%/yr O&M -> 1000 x (0.1 + 0.05) = 150
+    MUSD per GW and year."""
+    import xarray as xr
+
+    return xr.Dataset({"fuel_cell_capex": ("year", [1000.0]), "fuel_cell_lifetime": 10.0,
+                       "fuel_cell_fom_share": 0.05, "discount_rate": 0.0}, coords={"year": [2030]})
+
+
+def test_fuel_cells_backing_up_data_centres_are_hydrogen_equipment_for_computing():
+    """Fuel-cell backup A 0.5 + B 1.0 GW x 150 MUSD/GW/yr = 225 MUSD/yr; the total rises by it.
+    Without the inputs (or without hydrogen) the optional item is 0 and ``skipped`` says why."""
+    results = tiny_results(fuel_cell_backup={"A": 0.5, "B": 1.0})
+    with_h2 = market_value(results, inputs=fuel_cell_inputs())
+    assert with_h2.value.sel(segment="hydrogen_for_compute").item() == pytest.approx(225e6)
+    assert with_h2.total.item() - market_value(tiny_results()).total.item() == pytest.approx(225e6)
+    assert with_h2.attrs["skipped"] == ""
+    without_inputs = market_value(results)
+    assert without_inputs.value.sel(segment="hydrogen_for_compute").item() == 0.0
+    assert "hydrogen_for_compute" in without_inputs.attrs["skipped"]
+    assert "inputs" in without_inputs.attrs["skipped"]
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -178,7 +192,8 @@ def test_reverse_search_over_solves_finds_the_known_root():
     found = reverse_search(market_at, 1e9, (0.5, 3.0), parameter="it_load", rtol=1e-4)
     assert found.found, found.message
     assert found.value == pytest.approx(1e9 / 630.72e6, rel=1e-4)
-    assert len(found.evaluations) <= 6
+    xs = [x for x, _ in found.evaluations]
+    assert len(xs) <= 6 and len(set(xs)) == len(xs)          # no parameter value solved twice
     missed = reverse_search(market_at, 1e10, (0.5, 3.0), parameter="it_load")
     assert not missed.found
     np.testing.assert_allclose(missed.market_at_bracket, (315.36e6, 1.89216e9), rtol=1e-9)

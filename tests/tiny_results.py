@@ -36,7 +36,9 @@ def _da(values, dims, coords, units):
                         coords={d: coords[d] for d in dims}, attrs={"units": units})
 
 
-def tiny_results(extra_costs: dict[str, float] | None = None, compute: bool = True) -> xr.Dataset:
+def tiny_results(extra_costs: dict[str, float] | None = None, compute: bool = True,
+                 fuel_cell_backup: dict[str, float] | None = None) -> xr.Dataset:
+    """``extra_costs``: more cost components [MUSD/yr]; ``fuel_cell_backup``: GW by hub (hydrogen)."""
     regions, years, time = ["A", "B"], [2030], [0, 1]
     gen, techs = ["gas", "wind"], ["gas", "wind"]
     c = {"region": regions, "origin": regions, "year": years, "time": time, "gen_tech": gen,
@@ -107,6 +109,9 @@ def tiny_results(extra_costs: dict[str, float] | None = None, compute: bool = Tr
         ds["compute_carbon_intensity"] = _da([[300.0], [50.0]], ("region", "year"), c, "g/kWh")
         ds["compute_emissions_per_eflops_year"] = _da([[400.0], [60.0]], ("region", "year"), c,
                                                       "kt/(EFLOPS-year)")
+    if fuel_cell_backup is not None:
+        ds["fuel_cell_backup"] = _da([[fuel_cell_backup.get(r, 0.0)] for r in regions],
+                                     ("region", "year"), c, "GW")
     ds.attrs["scenario"] = "tiny_results"
     return ds
 
