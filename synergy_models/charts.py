@@ -719,6 +719,114 @@ def green_share_chart(results: xr.Dataset, target: float | xr.DataArray | None =
                      "achieved (matched + certificates) by hub with data centres; dashed: target"))
 
 
+# ------------------------------------------------------------------------------- comparisons
+
+#: Colours of scenarios in comparison charts, in the order given.
+SCENARIO_COLORS: tuple[str, ...] = ("#4e79a7", "#e15759", "#59a14f", "#f28e2b", "#b07aa1", "#9c755f")
+
+
+def _common_years(results: Mapping[str, xr.Dataset]) -> list[int]:
+    years = sorted(set.intersection(*(set(int(y) for y in r.year.values) for r in results.values())))
+    if not years:
+        raise ValueError("the scenarios have no modelled year in common")
+    return years
+
+
+def _scenario_scale(names: Sequence[str]) -> alt.Scale:
+    return alt.Scale(domain=list(names), range=[SCENARIO_COLORS[i % len(SCENARIO_COLORS)]
+                                                for i in range(len(names))])
+
+
+def _compare_title(text: str, results: Mapping[str, xr.Dataset], *extra: str) -> alt.TitleParams:
+    first = next(iter(results))
+    return alt.TitleParams(text=text, anchor="start",
+                           subtitle=[*extra, "scenarios: " + ", ".join(results) + f" (reference: {first})"])
+
+
+def compare_capacity(results: Mapping[str, xr.Dataset], year: int | None = None) -> AnyChart:
+    """Capacity (GW) by technology in ``year`` in each scenario minus the first (the reference)."""
+    names = list(results)
+    if len(names) < 2:
+        raise ValueError("a comparison needs at least two scenarios")
+    years = _common_years(results)
+    year = years[-1] if year is None else int(year)
+    if year not in years:
+        raise ValueError(f"year {year} is not modelled in every scenario; common years: {years}")
+    ref = results[names[0]].capacity.sel(year=year).sum("region")
+    rows = []
+    for name in names[1:]:
+        diff = results[name].capacity.sel(year=year).sum("region") - ref
+        rows += [{"scenario": name, "tech": str(t), "difference_gw": round(float(v), 3)}
+                 for t, v in zip(diff.tech.values, diff.values, strict=True)]
+    df = pd.DataFrame(rows)
+    scale = _tech_scale(df.tech.unique())
+    return alt.Chart(df).mark_bar().encode(
+        x=alt.X("tech:N", sort=scale.domain, title="technology"),
+        y=alt.Y("difference_gw:Q", title=f"capacity difference in {year} (GW)"),
+        color=alt.Color("tech:N", scale=scale, title="technology", legend=None),
+        column=alt.Column("scenario:N", title="scenario minus reference", sort=names[1:]),
+        tooltip=[alt.Tooltip("scenario:N"), alt.Tooltip("tech:N", title="technology"),
+                 alt.Tooltip("difference_gw:Q", title="difference (GW)", format="+,.2f")],
+    ).properties(width=max(200, 40 * len(scale.domain)), height=_HEIGHT, title=_compare_title(
+        f"Capacity in {year}: difference to the reference", results, "all hubs"))
+
+
+def compare_totals(results: Mapping[str, xr.Dataset]) -> AnyChart:
+    """Emissions (Mt), annual system cost (MUSD/yr) and demand-weighted price (USD/MWh) per year,
+    one line per scenario."""
+    names = list(results)
+    rows = []
+    for name, r in results.items():
+        demand = (r.demand * r.weight).sum(["time"])
+        price = (r.price_average * demand).sum("region") / demand.sum("region")
+        measures = {"CO2 emissions (Mt)": r.emissions.sum("region"),
+                    "system cost (MUSD/yr)": r.cost.sum("component"),
+                    "average price (USD/MWh)": price}
+        for label, da in measures.items():
+            rows += [{"scenario": name, "year": int(y), "measure": label, "value": float(v)}
+                     for y, v in zip(da.year.values, da.values, strict=True)]
+    df = pd.DataFrame(rows)
+    return alt.Chart(df).mark_line(point=True).encode(
+        x=alt.X("year:O", title="year"),
+        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
+        color=alt.Color("scenario:N", scale=_scenario_scale(names), title="scenario"),
+        tooltip=[alt.Tooltip("scenario:N"), alt.Tooltip("year:O"), alt.Tooltip("measure:N"),
+                 alt.Tooltip("value:Q", format=",.1f")],
+    ).properties(width=220, height=180).facet(
+        column=alt.Column("measure:N", title=None, sort=list(dict.fromkeys(df.measure))),
+    ).resolve_scale(y="independent").properties(title=_compare_title(
+        "Emissions, cost and prices by scenario", results, "all hubs; price weighted by demand"))
+
+
+def compare_hubs(results: Mapping[str, xr.Dataset], variable: str = "dc_capacity",
+                 year: int | None = None) -> AnyChart:
+    """A per-hub variable (region, year) in ``year`` side by side for each scenario, e.g.
+    ``dc_capacity`` (GW) or ``price_average`` (USD/MWh)."""
+    names = list(results)
+    for name, r in results.items():
+        if variable not in r:
+            raise ValueError(f"scenario {name!r} has no {variable!r} in its results")
+    years = _common_years(results)
+    year = years[-1] if year is None else int(year)
+    first = results[names[0]][variable]
+    units, label = first.attrs.get("units", ""), first.attrs.get("long_name", variable)
+    rows = []
+    for name, r in results.items():
+        da = r[variable].sel(year=year)
+        rows += [{"scenario": name, "hub": str(h), "value": round(float(v), 4)}
+                 for h, v in zip(da.region.values, da.values, strict=True)]
+    df = pd.DataFrame(rows)
+    return alt.Chart(df).mark_bar().encode(
+        x=alt.X("scenario:N", sort=names, title=None, axis=alt.Axis(labels=False, ticks=False)),
+        y=alt.Y("value:Q", title=f"{label} ({units})"),
+        color=alt.Color("scenario:N", scale=_scenario_scale(names), title="scenario"),
+        column=alt.Column("hub:N", sort=_ordered(df.hub.unique(), HUB_ORDER), title="hub"),
+        tooltip=[alt.Tooltip("scenario:N"), alt.Tooltip("hub:N"),
+                 alt.Tooltip("value:Q", title=f"{label} ({units})", format=",.2f")],
+    ).properties(width=14 * len(names) + 10, height=_HEIGHT, title=_compare_title(
+        f"{label[:1].upper() + label[1:]} by hub in {year}", results))
+
+
 # -------------------------------------------------------------------------------- all and export
 
 def all_charts(results: xr.Dataset, inputs: xr.Dataset | None = None, year: int | None = None

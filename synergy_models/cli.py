@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -134,11 +135,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from synergy_models.summary import write_interim_report
+    from synergy_models.report import render_report
 
-    folder = write_interim_report(args.scenario, _parse_params(args.param),
-                                  Path(args.out) if args.out else None, quiet=args.quiet)
-    print(f"wrote {folder}/results.nc and {folder}/summary.md")
+    t0 = time.perf_counter()
+    folder = render_report(args.scenario, _parse_params(args.param),
+                           Path(args.out) if args.out else None, notebook=args.notebook)
+    size = (folder / "report.html").stat().st_size / 1e6
+    print(f"wrote {folder}/report.html ({size:.1f} MB), report.ipynb and charts/ "
+          f"in {time.perf_counter() - t0:.0f} s")
     return 0
 
 
@@ -247,8 +251,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("run", "Solve a scenario and write its results (netCDF) with a summary.", cmd_run)
     scenario_args(p)
     p.add_argument("-o", "--out", help="results file (default reports/<scenario>/results.nc)")
-    p = add("report", "Render a scenario's report into reports/<scenario>/.", cmd_report)
-    scenario_args(p)
+    p = add("report", "Render a scenario's report (or compare several) into reports/ with "
+            "papermill: report.ipynb, an offline report.html and the charts as SVG and PNG.",
+            cmd_report)
+    p.add_argument("scenario", nargs="+",
+                   help="scenario name(s) in data/scenarios or YAML paths; several: a comparison")
+    p.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="a notebook parameter (carbon_price=150, hub=GS, years=[2030]) or any "
+                        "scenario parameter or setting (green_share_target=0.9, time.days=4)")
+    p.add_argument("--notebook", choices=["scenario_report", "scenario_comparison", "getting_started"],
+                   help="notebook to render (default: scenario_report for one scenario, "
+                        "scenario_comparison for several)")
     p.add_argument("-o", "--out", help="output folder (default reports/<scenario>)")
     p = add("market", "Model-implied market by segment vs the $310B projection (a projection, not "
             "calibration data); optionally the parameter value that reaches it.", cmd_market)

@@ -21,7 +21,8 @@ class Steps:
     def __init__(self, quiet: bool = False) -> None:
         self.quiet = quiet
         self.times: dict[str, float] = {}
-        self.console = Console(stderr=True, highlight=False, soft_wrap=True)
+        # force_jupyter=False: in a notebook, progress goes to stderr (shown live, left out of reports)
+        self.console = Console(stderr=True, highlight=False, soft_wrap=True, force_jupyter=False)
 
     def __call__(self, label: str, fn: Callable[[], T]) -> T:
         t0 = time.perf_counter()

@@ -100,6 +100,33 @@ def results_tables(results: xr.Dataset) -> list[tuple[str, pd.DataFrame]]:
     return [(title, frame.round(2)) for title, frame in tables]
 
 
+def comparison_table(results: dict[str, xr.Dataset]) -> pd.DataFrame:
+    """Key numbers of each scenario in its last modelled year, and the change to the first."""
+    rows = {}
+    for name, r in results.items():
+        last = int(r.year[-1])
+        demand = (r.demand.sel(year=last) * r.weight).sum("time")
+        row = {
+            "objective MUSD (PV)": r.attrs["objective"],
+            f"emissions {last} Mt": float(r.emissions.sel(year=last).sum()),
+            f"system cost {last} MUSD/yr": float(r.cost.sel(year=last).sum()),
+            f"average price {last} USD/MWh": float((r.price_average.sel(year=last) * demand).sum()
+                                                   / demand.sum()),
+            f"wind + solar {last} GW": float(r.capacity.sel(year=last, tech=["wind", "solar"]).sum()),
+            f"coal {last} GW": float(r.capacity.sel(year=last, tech="coal").sum()),
+            f"curtailment {last} TWh": float(r.curtailment_annual.sel(year=last).sum()),
+        }
+        if "dc_capacity" in r:
+            row[f"data centres {last} GW IT"] = float(r.dc_capacity.sel(year=last).sum())
+            row[f"compute exported {last} TWh"] = float(r.compute_exports.sel(year=last).sum())
+        rows[name] = row
+    table = pd.DataFrame(rows).T
+    table.index.name = "scenario"
+    first = table.iloc[0]
+    change = (table - first).add_suffix(" change")
+    return table.join(change.iloc[:, [0, 1, 3, 4]]).round(1)
+
+
 def _markdown(frame: pd.DataFrame) -> str:
     head = [frame.index.name or "", *map(str, frame.columns)]
     def cell(v: object) -> str:

@@ -1,0 +1,364 @@
+"""Reports: run a parameterised notebook with papermill and turn it into HTML that works offline.
+
+The notebooks in ``notebooks/`` call this module in their first cell:
+
+- :func:`notebook_parameters` checks the parameters papermill injected (unknown names and values that
+  do not parse stop there, with a clear message, not ten cells later);
+- :func:`load_or_solve` reads solved results from ``reports/cache/`` when they exist for the same
+  inputs (by inputs hash), and solves otherwise, so re-rendering a report does not re-solve.
+
+:func:`render_report` (``synergy report``) executes a notebook into ``reports/<scenario>/``, writes
+``report.ipynb``, a self-contained ``report.html`` (code hidden, charts embedded as SVG, no script
+loaded from the network) and the charts as SVG and PNG files for slides. A failing notebook leaves
+the last good report in place and keeps the failed one beside it as ``report.failed.ipynb``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import hashlib
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import xarray as xr
+
+import synergy_models
+from synergy_models.errors import InputError, Problem, SynergyError
+
+NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+#: Names IPython itself puts in a notebook's namespace (not parameters).
+_IPYTHON_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}
+#: Notebook parameters that map to scenario settings; any other is a parameter override.
+SETTING_PARAMETERS = {"years": "years", "time_days": "time.days", "time_segments": "time.segments",
+                      "time_resolution": "time.resolution"}
+
+
+class ReportError(SynergyError):
+    """A report could not be rendered: the message names the notebook cell that failed."""
+
+
+#: Parameters of each notebook with their defaults (the notebook's ``parameters`` cell must declare
+#: exactly these; a test checks it). Settings (years, time_*) and ``carbon_price`` change the
+#: scenario; ``overrides`` takes any other parameter (``synergy validate --list-parameters``).
+SCENARIO_REPORT: dict[str, Any] = {
+    "scenario": "base", "carbon_price": None, "years": None, "time_days": None,
+    "time_segments": None, "overrides": {}, "hub": "IM", "output_dir": None, "cache_dir": None,
+}
+SCENARIO_COMPARISON: dict[str, Any] = {
+    "scenarios": ["base", "high_carbon_price"], "years": None, "time_days": None,
+    "time_segments": None, "overrides": {}, "output_dir": None, "cache_dir": None,
+}
+GETTING_STARTED: dict[str, Any] = {
+    "scenario": "milestones", "carbon_price": 150.0, "time_days": 2, "cache_dir": None,
+}
+
+
+def notebook_parameters(namespace: dict[str, Any], declared: dict[str, Any]) -> dict[str, Any]:
+    """Check a notebook's parameters and turn them into scenario overrides.
+
+    ``namespace`` is the notebook's ``globals()`` right after the parameters cell (and the cell
+    papermill injects); ``declared`` maps each parameter the notebook declares to its default.
+    Returns every declared value plus ``overrides`` (settings and parameters for
+    :func:`synergy_models.scenario.load_scenario`, applied to every scenario of the notebook);
+    raises :class:`InputError` for an injected name the notebook does not declare, or a value of the
+    wrong kind. Whether a parameter exists and its value parses is checked by :func:`check_scenarios`.
+    """
+    problems = []
+    for name in sorted(namespace):
+        if name.startswith("_") or name in _IPYTHON_NAMES or name in declared:
+            continue
+        value = namespace[name]
+        if callable(value) or type(value).__name__ == "module":
+            continue
+        close = difflib.get_close_matches(name, list(declared), n=1)
+        problems.append(Problem("notebook parameters", f"unknown parameter '{name}'"
+                                + (f"; did you mean '{close[0]}'?" if close else ""),
+                                expected="one of " + ", ".join(declared)))
+    values = {name: namespace.get(name, default) for name, default in declared.items()}
+    kinds: dict[str, tuple[type | tuple[type, ...], str]] = {
+        "scenario": ((str, os.PathLike), "a scenario name or a YAML path"),
+        "scenarios": ((list, tuple), "a list of scenario names or paths"),
+        "time_days": (int, "a whole number of representative days"),
+        "time_segments": (int, "a whole number of steps per day"),
+        "carbon_price": ((int, float), "a number in USD/t"),
+        "years": ((list, dict), "a list of years or a mapping year -> years it stands for"),
+        "overrides": (dict, "a mapping of parameter names to values"),
+        "hub": (str, "a hub id such as IM"),
+        "output_dir": ((str, os.PathLike), "a folder"),
+        "cache_dir": ((str, os.PathLike), "a folder"),
+    }
+    for name, value in values.items():
+        if value is None or name not in kinds:
+            continue
+        kind, text = kinds[name]
+        if isinstance(value, bool) or not isinstance(value, kind):
+            problems.append(Problem("notebook parameters", "wrong kind of value", column=name,
+                                    value=value, expected=text))
+    if problems:
+        raise InputError(problems)
+    overrides = dict(values.get("overrides") or {})
+    for name, key in SETTING_PARAMETERS.items():
+        if values.get(name) is not None:
+            overrides[key] = values[name]
+    if values.get("carbon_price") is not None:
+        overrides["carbon_price"] = float(values["carbon_price"])
+    return {**values, "overrides": overrides}
+
+
+def setup(namespace: dict[str, Any], declared: dict[str, Any]) -> dict[str, Any]:
+    """The first cell of every notebook: check its parameters and the scenarios they name (unknown
+    names and values that do not parse stop here with a clear message), and draw charts as SVG so
+    the report shows them with no network. Returns :func:`notebook_parameters`' dict."""
+    import altair as alt
+
+    run = notebook_parameters(namespace, declared)
+    names = run["scenarios"] if "scenarios" in run else [run["scenario"]]
+    check_scenarios(names, run["overrides"])
+    alt.renderers.enable("svg")
+    return run
+
+
+def check_scenarios(names: list[Any], overrides: dict[str, Any]) -> None:
+    """Load each scenario with the overrides (raises :class:`InputError` naming what is wrong)."""
+    from synergy_models.scenario import load_scenario
+
+    for name in names:
+        load_scenario(name, overrides or None)
+
+
+def show(chart: Any, name: str, output_dir: str | os.PathLike | None = None) -> None:
+    """Display a chart in the notebook and, if ``output_dir`` is set, save it there as SVG and PNG
+    (for slides)."""
+    from IPython.display import display
+
+    from synergy_models.charts import save_chart
+
+    display(chart)
+    if output_dir is not None:
+        for suffix in (".svg", ".png"):
+            save_chart(chart, Path(output_dir) / f"{name}{suffix}")
+
+
+def table(frame: Any, digits: int = 1) -> Any:
+    """A table for a report: numbers rounded, thousands separated, no index name clutter."""
+    return frame.style.format(precision=digits, thousands=",")
+
+
+def checks_markdown(results: xr.Dataset) -> str:
+    """Plain statements a reader can trust the numbers by: the balance closes, unserved energy,
+    the objective equals the discounted cost components. Deterministic text (nbval checks it)."""
+    residual = float(abs(results.balance.sum("term")).max())
+    unserved = float(results.unserved_annual.sum())
+    pv = float((results.cost.sum("component") * results.year_present_value).sum())
+    objective = float(results.attrs["objective"])
+    lines = [
+        f"- power balance closes in every hub and step: {'yes' if residual < 1e-6 else 'NO'}",
+        f"- unserved energy: {'none' if unserved < 1e-3 else f'{unserved:,.1f} TWh'}",
+        "- objective equals the discounted cost components: "
+        + ("yes" if abs(pv - objective) <= 1e-6 * max(1.0, abs(objective)) else "NO"),
+    ]
+    return "\n".join(lines)
+
+
+def default_cache_dir() -> Path:
+    """``reports/cache`` of the project (where the data folder is), whatever the working folder."""
+    return NOTEBOOK_DIR.parent / "reports" / "cache"
+
+
+def model_code_hash() -> str:
+    """A hash of the package's source: cached results are only reused by the code that made them
+    (the version number alone does not change with every edit)."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(synergy_models.__file__).parent.rglob("*.py")):
+        if path.name not in _PRESENTATION_MODULES:
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+#: Modules that do not change solved results (editing a chart must not invalidate the cache).
+_PRESENTATION_MODULES = {"report.py", "charts.py", "summary.py", "cli.py", "progress.py",
+                         "market.py", "indicators.py"}
+
+
+def cache_path(inputs: xr.Dataset, cache_dir: str | os.PathLike | None = None) -> Path:
+    """Where the results of these inputs are cached: scenario name, inputs hash and code hash."""
+    cache_dir = default_cache_dir() if cache_dir is None else cache_dir
+    key = f"{inputs.attrs['inputs_hash'][:16]}-{model_code_hash()[:12]}"
+    return Path(cache_dir) / f"{inputs.attrs['scenario']}-{key}.nc"
+
+
+def load_or_solve(scenario: str | Path, overrides: dict[str, Any] | None = None,
+                  cache_dir: str | os.PathLike | None = None, quiet: bool = False
+                  ) -> tuple[xr.Dataset, xr.Dataset]:
+    """(inputs, results) of a scenario: results read from the cache if these inputs were solved
+    before (same inputs hash and package version), solved and cached otherwise."""
+    from synergy_models.data.loader import load_inputs
+    from synergy_models.progress import Steps
+    from synergy_models.results import read_results, write_results
+    from synergy_models.run import solve_inputs
+    from synergy_models.scenario import load_scenario
+
+    steps = Steps(quiet=quiet)
+    scen = load_scenario(scenario, overrides or None)
+    inputs = steps(f"loading inputs of {scen.name}", lambda: load_inputs(scen))
+    path = cache_path(inputs, cache_dir)
+    if path.exists():
+        return inputs, steps(f"reading solved results {path.name}", lambda: read_results(path))
+    results = solve_inputs(inputs, scen, steps)
+    write_results(results, path)
+    return inputs, results
+
+
+def header_markdown(inputs: xr.Dataset, results: xr.Dataset, overrides: dict[str, Any]) -> str:
+    """The run's parameters, inputs hash and versions, for the top of a report."""
+    rows = [
+        ("scenario", f"`{inputs.attrs['scenario']}`: {inputs.attrs.get('scenario_description', '')}"),
+        ("parameters", ", ".join(f"`{k}={v}`" for k, v in overrides.items()) or "scenario defaults"),
+        ("dataset", f"`{inputs.attrs['dataset']}`"),
+        ("inputs hash", f"`{inputs.attrs['inputs_hash'][:16]}`"),
+        ("versions", f"synergy-models {results.attrs['package_version']}, Pyomo "
+                     f"{results.attrs['pyomo_version']}, highspy {results.attrs['highspy_version']}"),
+        ("objective", f"{results.attrs['objective']:,.0f} MUSD (present value)"),
+    ]
+    return "| | |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
+
+
+def _execute(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path) -> None:
+    import papermill as pm
+
+    try:
+        pm.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=str(cwd),
+                            kernel_name="python3", language="python", progress_bar=False)
+    except pm.PapermillExecutionError as err:
+        raise ReportError(f"{notebook.name} failed in cell {err.exec_count} ({err.ename}): "
+                          f"{err.evalue}") from None
+
+
+def export_html(notebook: Path, html: Path) -> Path:
+    """A notebook as HTML with the code hidden and no script loaded from the network."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
+    # The default template loads require.js and MathJax from CDNs: offline they only fail.
+    exporter.require_js_url = ""
+    exporter.mathjax_url = ""
+    book = nbformat.read(notebook, as_version=4)
+    for cell in book.cells:  # progress lines on stderr are for the analyst, not the reader
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs
+                            if not (o.output_type == "stream" and o.get("name") == "stderr")]
+    body, _ = exporter.from_notebook_node(book)
+    # emptied or remote script sources: nothing to load offline, and nothing to fail
+    body = re.sub(r'<script[^>]+src="(https?://[^"]*)?"[^>]*>\s*</script>', "", body)
+    # MathJax is not loaded, so its configuration block has nothing to configure
+    body = re.sub(r'<!-- (Load mathjax|MathJax configuration|End of mathjax configuration) -->|'
+                  r'<script type="text/x-mathjax-config">.*?</script>', "", body, flags=re.DOTALL)
+    # the template's Mermaid loader imports from a CDN when a page has diagrams; reports have none
+    body = re.sub(r'<script type="module">(?:(?!</script>).)*?mermaid.*?</script>', "", body,
+                  flags=re.DOTALL)
+    _atomic_text(html, body)
+    return html
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+NOTEBOOKS: dict[str, dict[str, Any]] = {
+    "scenario_report": SCENARIO_REPORT,
+    "scenario_comparison": SCENARIO_COMPARISON,
+    "getting_started": GETTING_STARTED,
+}
+
+
+def notebook_arguments(notebook: str, scenarios: list[str], params: dict[str, Any] | None,
+                       charts_dir: Path | None) -> dict[str, Any]:
+    """Papermill parameters for ``notebook``: its declared names pass as they are, any other
+    (``carbon_price`` where not declared, ``time.days``, ``green_share_target``...) goes in ``overrides``."""
+    declared = NOTEBOOKS[notebook]
+    args: dict[str, Any] = {}
+    if "scenarios" in declared:
+        args["scenarios"] = list(scenarios)
+    elif "scenario" in declared:
+        if len(scenarios) != 1:
+            raise InputError([Problem(f"notebook {notebook}", "takes one scenario",
+                                      value=" ".join(scenarios))])
+        args["scenario"] = scenarios[0]
+    if "output_dir" in declared and charts_dir is not None:
+        args["output_dir"] = str(charts_dir)
+    overrides: dict[str, Any] = {}
+    for key, value in (params or {}).items():
+        if key in declared and key not in ("scenario", "scenarios", "overrides"):
+            args[key] = value
+        else:
+            overrides[key] = value
+    if overrides:
+        args["overrides"] = overrides
+    return args
+
+
+def render_report(scenarios: str | list[str], params: dict[str, Any] | None = None,
+                  out: Path | None = None, notebook: str | None = None) -> Path:
+    """Execute a notebook with papermill into ``out`` and write ``report.ipynb``, ``report.html``
+    (code hidden, charts as inline SVG, nothing loaded from the network) and ``charts/`` (SVG and
+    PNG). One scenario renders ``scenario_report`` into ``reports/<scenario>``; several render
+    ``scenario_comparison`` into ``reports/compare-<a>-<b>...``. Returns the folder.
+
+    A notebook that fails keeps the last good report and leaves ``report.failed.ipynb`` beside it
+    (the failing cell shows its error); the :class:`ReportError` names the cell.
+    """
+    from synergy_models.scenario import load_scenario
+
+    names = [scenarios] if isinstance(scenarios, str) else list(scenarios)
+    notebook = notebook or ("scenario_report" if len(names) == 1 else "scenario_comparison")
+    if notebook not in NOTEBOOKS:
+        raise InputError([Problem("synergy report", f"no notebook '{notebook}'",
+                                  expected="one of " + ", ".join(NOTEBOOKS))])
+    loaded = [load_scenario(n, _scenario_overrides(params)) for n in names]  # fail before a kernel
+    label = loaded[0].name if len(loaded) == 1 else "compare-" + "-".join(s.name for s in loaded)
+    if notebook == "getting_started":
+        label = "getting_started"
+    folder = (out or Path("reports") / label).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    # the kernel runs in notebooks/: scenario files given by path must not depend on the caller's cwd
+    names = [str(Path(n).resolve()) if Path(str(n)).is_file() else str(n) for n in names]
+    parameters = notebook_arguments(notebook, names, params, folder / "charts")
+    fd, tmp_name = tempfile.mkstemp(prefix=".report.", suffix=".ipynb", dir=folder)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        _execute(NOTEBOOK_DIR / f"{notebook}.ipynb", tmp, parameters, cwd=NOTEBOOK_DIR)
+    except BaseException:
+        if tmp.exists() and tmp.stat().st_size:
+            os.replace(tmp, folder / "report.failed.ipynb")
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    os.replace(tmp, folder / "report.ipynb")
+    with contextlib.suppress(FileNotFoundError):
+        (folder / "report.failed.ipynb").unlink()
+    export_html(folder / "report.ipynb", folder / "report.html")
+    return folder
+
+
+def _scenario_overrides(params: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The part of report parameters that changes a scenario (for checking it before a kernel)."""
+    if not params:
+        return None
+    out = {}
+    for key, value in params.items():
+        if key in SETTING_PARAMETERS:
+            out[SETTING_PARAMETERS[key]] = value
+        elif key not in ("hub", "output_dir", "cache_dir"):
+            out[key] = value
+    return out or None

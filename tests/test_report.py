@@ -1,0 +1,187 @@
+"""Reports: notebooks declare the parameters the package expects, bad parameters stop in the first
+cell with a clear message, papermill renders a report with HTML that draws with no network, charts
+come out as SVG and PNG, and a second render reads the solved results instead of solving again.
+
+The rendered scenario is ``milestones`` cut to one year and two representative days (a few seconds
+to solve); the notebooks' own defaults (``base``) run under nbval in the same suite.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+
+from synergy_models import report
+from synergy_models.errors import InputError
+
+NOTEBOOKS = sorted(report.NOTEBOOK_DIR.glob("*.ipynb"))
+SMALL = {"years": [2030], "time_days": 2}
+#: Hosts that would mean the page needs the network (CDNs used by Jupyter, Vega and MathJax).
+CDN = re.compile(r"cdn\.jsdelivr|unpkg\.com|cdnjs|requirejs|mathjax|vega@", re.IGNORECASE)
+
+
+def test_every_notebook_is_known():
+    assert {p.stem for p in NOTEBOOKS} == set(report.NOTEBOOKS)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_parameters_cell_declares_what_the_package_checks(path: Path):
+    """The ``parameters`` cell and the package's list agree, defaults included."""
+    declared = papermill.inspect_notebook(str(path))
+    expected = report.NOTEBOOKS[path.stem]
+    assert list(declared) == list(expected)
+    for name, default in expected.items():
+        assert eval(declared[name]["default"]) == default, name
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebooks_are_kept_without_outputs(path: Path):
+    """Outputs stay out of git except in cells nbval checks; papermill needs the kernelspec."""
+    book = nbformat.read(path, as_version=4)
+    assert book.metadata.kernelspec.name == "python3"
+    assert book.metadata.language_info.name == "python"
+    tagged = [c for c in book.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    for cell in book.cells:
+        if cell.cell_type == "code" and "NBVAL_CHECK_OUTPUT" not in cell.source:
+            assert not cell.outputs, cell.source[:60]
+            assert cell.execution_count is None
+
+
+def test_unknown_parameter_is_named_with_a_suggestion():
+    namespace = {"scenario": "base", "carbon_prize": 150}
+    with pytest.raises(InputError) as err:
+        report.notebook_parameters(namespace, report.SCENARIO_REPORT)
+    assert "unknown parameter 'carbon_prize'" in str(err.value)
+    assert "did you mean 'carbon_price'" in str(err.value)
+
+
+def test_wrong_kind_of_value_is_named():
+    with pytest.raises(InputError) as err:
+        report.notebook_parameters({"time_days": "four"}, report.SCENARIO_REPORT)
+    assert "time_days" in str(err.value) and "whole number" in str(err.value)
+
+
+def test_parameters_become_scenario_overrides():
+    run = report.notebook_parameters(
+        {"scenario": "base", "carbon_price": 150, "time_days": 4, "years": [2030],
+         "overrides": {"green_share_target": 0.9}, "hub": "GS"}, report.SCENARIO_REPORT)
+    assert run["overrides"] == {"green_share_target": 0.9, "time.days": 4, "years": [2030],
+                                "carbon_price": 150.0}
+    assert run["hub"] == "GS" and run["scenario"] == "base"
+
+
+def test_notebook_arguments_route_unknown_names_to_overrides():
+    args = report.notebook_arguments("scenario_report", ["base"],
+                                     {"carbon_price": 150, "time.days": 4, "green_share_target": 0.9},
+                                     None)
+    assert args == {"scenario": "base", "carbon_price": 150,
+                    "overrides": {"time.days": 4, "green_share_target": 0.9}}
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("report")
+    params = {**SMALL, "cache_dir": str(out / "cache"), "hub": "GS"}
+    return report.render_report("milestones", params, out / "milestones")
+
+
+@pytest.mark.slow
+def test_report_files(rendered: Path):
+    assert (rendered / "report.ipynb").is_file()
+    html = (rendered / "report.html").read_text(encoding="utf-8")
+    assert html.count("data:image/svg+xml") >= 12  # every chart embedded as an image
+    svgs = sorted(p.stem for p in (rendered / "charts").glob("*.svg"))
+    pngs = sorted(p.stem for p in (rendered / "charts").glob("*.png"))
+    assert svgs == pngs and {"capacity_by_hub", "dispatch_GS", "hub_map", "compute_exports"} <= set(svgs)
+    assert (rendered / "report.html").stat().st_size < 5e6  # the report's size budget
+
+
+@pytest.mark.slow
+def test_report_html_needs_no_network(rendered: Path):
+    html = (rendered / "report.html").read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]+src=", html)
+    assert not re.search(r"<link[^>]+href=\"https?:", html)
+    assert not CDN.search(html)
+
+
+@pytest.mark.slow
+def test_report_header_shows_parameters_hash_and_versions(rendered: Path):
+    html = (rendered / "report.html").read_text(encoding="utf-8")
+    assert "inputs hash" in html and "highspy" in html and "Pyomo" in html
+    assert "time.days=2" in html and "years=[2030]" in html
+    assert "def " not in html and "import " not in html  # code hidden
+
+
+@pytest.mark.slow
+def test_checks_in_the_report_hold(rendered: Path):
+    html = (rendered / "report.html").read_text(encoding="utf-8")
+    assert "power balance closes in every hub and step: yes" in html
+    assert "objective equals the discounted cost components: yes" in html
+
+
+@pytest.mark.slow
+def test_second_render_reads_the_cache(rendered: Path):
+    """Same inputs, same code: the notebook reads results.nc instead of solving."""
+    cache = rendered.parent / "cache"
+    before = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.nc")}
+    assert len(before) == 1
+    report.render_report("milestones", {**SMALL, "cache_dir": str(cache)}, rendered.parent / "again")
+    after = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.nc")}
+    assert after == before
+    book = nbformat.read(rendered.parent / "again" / "report.ipynb", as_version=4)
+    streams = "".join(o.get("text", "") for c in book.cells if c.cell_type == "code"
+                      for o in c.outputs if o.output_type == "stream")
+    assert "reading solved results" in streams and "solving with HiGHS" not in streams
+
+
+@pytest.mark.slow
+def test_bad_parameter_stops_in_the_first_cell_and_keeps_the_last_report(rendered: Path):
+    good = (rendered / "report.html").read_bytes()
+    with pytest.raises(report.ReportError) as err:
+        report.render_report("milestones", {**SMALL, "cache_dir": str(rendered.parent / "cache"),
+                                            "carbon_price": "lots"}, rendered)
+    message = str(err.value)
+    assert "carbon_price" in message and "a number in USD/t" in message
+    failed = nbformat.read(rendered / "report.failed.ipynb", as_version=4)
+    errors = [i for i, c in enumerate(failed.cells) if c.cell_type == "code"
+              and any(o.output_type == "error" for o in c.outputs)]
+    parameters_cell = next(i for i, c in enumerate(failed.cells)
+                           if "injected-parameters" in c.metadata.get("tags", []))
+    first_code_after = next(i for i, c in enumerate(failed.cells)
+                            if i > parameters_cell and c.cell_type == "code")
+    assert errors == [first_code_after]
+    assert (rendered / "report.html").read_bytes() == good
+
+
+def test_unknown_scenario_fails_before_starting_a_kernel(tmp_path: Path):
+    with pytest.raises(InputError) as err:
+        report.render_report("no_such_scenario", out=tmp_path / "r")
+    assert "no_such_scenario" in str(err.value)
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("chromium") is None,
+                    reason="Debian's chromium is not installed (make test installs it when it can)")
+def test_report_draws_in_a_browser_with_the_network_blocked(rendered: Path, tmp_path: Path):
+    """Headless Chromium with every host name unresolvable: the page renders every chart image
+    and no script fails to load."""
+    cmd = ["chromium", "--headless", "--no-sandbox", "--disable-gpu",
+           "--host-resolver-rules=MAP * ~NOTFOUND", "--virtual-time-budget=5000",
+           "--window-size=1200,1600", "--dump-dom", (rendered / "report.html").as_uri()]
+    dom = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=True).stdout
+    assert "Error loading script" not in dom
+    images = re.findall(r"<img[^>]+src=\"data:image/svg\+xml", dom)
+    charts = len(list((rendered / "charts").glob("*.svg")))
+    assert len(images) >= charts
+    shot = tmp_path / "report.png"
+    subprocess.run([*cmd[:-2], f"--screenshot={shot}", (rendered / "report.html").as_uri()],
+                   capture_output=True, timeout=120, check=True)
+    assert shot.stat().st_size > 20_000  # a page with charts, not a blank one
