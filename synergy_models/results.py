@@ -194,11 +194,12 @@ def _compute_results(ds: xr.Dataset, m: pyo.ConcreteModel, inputs: xr.Dataset,
     pue = xr.DataArray(c["pue"], dims="region", coords={"region": R})
     ds["dc_electricity"] = (ds.dc_load * pue).assign_attrs(
         units="GW", long_name="data-centre electricity (IT load x PUE)")
-    served = _array(b.served, (R, R, W, Y, T))  # origin, region, workload, year, time
-    served = xr.DataArray(served, dims=("origin", "region", "workload", "year", "time"),
-                          coords={k: coords[k] for k in ("origin", "region", "workload", "year",
-                                                         "time")})
-    ds["compute_served"] = ((served * w).sum("time") / 1000).assign_attrs(
+    served = _array(b.served, (R, R, W, Y))  # average GW: origin, region, workload, year
+    hours = np.array([[b.energy_of[(o, k)] for k in W] for o in R])  # IT hours per GW served
+    served = xr.DataArray(served * hours[:, None, :, None] / 1000,
+                          dims=("origin", "region", "workload", "year"),
+                          coords={k: coords[k] for k in ("origin", "region", "workload", "year")})
+    ds["compute_served"] = served.assign_attrs(
         units="TWh", long_name="IT energy of origin's demand served in the hub (by workload)")
     away = ds.origin != ds.region
     it = ds.compute_served.sum("workload").where(away, 0.0)

@@ -15,8 +15,8 @@ hydrogen module adds fuel cells); :math:`g \in \{wind, solar, hydro\}` green sou
 =========================  ===================  ===================================================
 symbol                     attribute            meaning [unit]
 =========================  ===================  ===================================================
-:math:`x_{o,s,k,y,t}`      ``served``           IT load of origin o, workload k served at s [GW]
-:math:`v_{o,y,t}`          ``shifted``          training load moved in time within its day [GW]
+:math:`x_{o,s,k,y}`        ``served``           average IT load of origin o, workload k served at s [GW]
+:math:`v_{s,y,t}`          ``shifted``          training load hub s moves in time within the day [GW]
 :math:`Q_{s,y}`            ``dc_capacity``      data-centre IT capacity [GW]
 :math:`H_{s,y}`            ``dc_new``           IT capacity built in year y [GW]
 :math:`\beta_{o,s,y}`      ``bandwidth``        long-haul link, as IT load it can carry [GW]
@@ -39,34 +39,47 @@ backup per unit of IT capacity.
 
 .. math::
 
-    \sum_s x_{o,s,inf,y,t} &= D_{o,inf,y}\, \phi_{o,t}
-        && \text{inference\_demand [GW]} \\
-    \sum_s x_{o,s,tr,y,t} &= (1-\varphi) D_{o,tr,y} + v_{o,y,t}, \quad
-        \sum_{t \in T_p} \Delta_t v_{o,y,t} = 24 \varphi D_{o,tr,y}
-        && \text{training\_demand, training\_day [GW], [GWh]} \\
-    \sum_t w_t \sum_{s \ne o,k} x_{o,s,k,y,t} &\le \chi_o \sum_t w_t \sum_{s,k} x_{o,s,k,y,t}
+    \sum_s x_{o,s,k,y} &= D_{o,k,y}
+        && \text{demand [GW]} \\
+    \sum_{t \in T_p} \Delta_t v_{s,y,t} &= 24 \varphi \sum_o x_{o,s,tr,y}
+        && \text{training\_day [GWh]} \\
+    \sum_{s \ne o,k} e_{o,k}\, x_{o,s,k,y} &\le \chi_o \sum_{s,k} e_{o,k}\, x_{o,s,k,y}
         && \text{export\_share [GWh], where } 0 < \chi_o < 1 \\
     Q_{s,y} &= Q^0_s + \sum_{y' \le y} H_{s,y'}, \quad \sum_y H_{s,y} \le \bar H_s
         && \text{dc\_capacity\_definition, dc\_build\_limit [GW]} \\
-    \sum_{o,k} x_{o,s,k,y,t} &\le u_s Q_{s,y}
+    X_{s,y,t} &\le u_s Q_{s,y}
         && \text{utilisation [GW]} \\
-    \sum_k x_{o,s,k,y,t} &\le \beta_{o,s,y} \quad (s \ne o)
+    \hat\phi_o\, x_{o,s,inf,y} + x_{o,s,tr,y} &\le \beta_{o,s,y} \quad (s \ne o)
         && \text{bandwidth\_limit [GW]} \\
-    \mathrm{PUE}_s \sum_{o,k} x_{o,s,k,y,t} &\le \gamma_s \hat L_{s,y}
+    \mathrm{PUE}_s X_{s,y,t} &\le \gamma_s \hat L_{s,y}
         && \text{grid\_safety [GW]} \\
     G_{s,g,y} &\le K_{s,g,y}
         && \text{green\_contract [GW]} \\
     \sum_j U_{s,j,y} + \sum_{i \in \mathcal{B}} B^i_{s,y} &\ge \rho \sum_{y' \le y} H_{s,y'}
         && \text{backup\_requirement, new capacity [GW]}
 
+The IT load served in hub :math:`s` in step :math:`t` (``it_load``) is inference following each
+origin's profile, training flat, plus what the hub shifts:
+
+.. math::
+
+    X_{s,y,t} = \sum_o \phi_{o,t}\, x_{o,s,inf,y} + (1-\varphi) \sum_o x_{o,s,tr,y} + v_{s,y,t}
+    \qquad [\text{GW}]
+
+with :math:`e_{o,inf} = \sum_t w_t \phi_{o,t}` and :math:`e_{o,tr} = \sum_t w_t` the hours of IT
+energy per GW of average load, and :math:`\hat\phi_o = \max_t \phi_{o,t}` the origin's peak factor:
+exported inference needs bandwidth for its peak hour, training for its average. Serving shares are
+the same in every hour of a year (a hub's inference does not switch servers hour by hour), which
+keeps the block's time-indexed variables per hub rather than per origin and hub.
+
 Green power, with :math:`\Gamma_{s,y,t} = \sum_g a_g f_{s,g,t} G_{s,g,y}` the contracted output and
-:math:`E_{s,y} = \sum_t w_t \mathrm{PUE}_s \sum_{o,k} x_{o,s,k,y,t}` the data centres' electricity:
+:math:`E_{s,y} = \sum_t w_t \mathrm{PUE}_s X_{s,y,t}` the data centres' electricity:
 
 - *annual matching*: :math:`M_{s,y} \le \sum_t w_t \Gamma_{s,y,t}`, :math:`M_{s,y} \le E_{s,y}`,
   :math:`M_{s,y} + z_{s,y} + \sigma_{s,y} \ge \theta E_{s,y}`, export cap
   :math:`\sum_t w_t \Gamma_{s,y,t} - M_{s,y} \le \epsilon \sum_t w_t \Gamma_{s,y,t}`;
 - *hourly matching* (24/7): :math:`m_{s,y,t} \le \Gamma_{s,y,t}`,
-  :math:`m_{s,y,t} \le \mathrm{PUE}_s \sum x_{\cdot,s,\cdot,y,t}`,
+  :math:`m_{s,y,t} \le \mathrm{PUE}_s X_{s,y,t}`,
   :math:`\sum_t w_t m_{s,y,t} + \sigma_{s,y} \ge \theta E_{s,y}` (no certificates), export cap
   :math:`\sum_t w_t (\Gamma_{s,y,t} - m_{s,y,t}) \le \epsilon \sum_t w_t \Gamma_{s,y,t}`.
 
@@ -75,7 +88,7 @@ Contracted capacity is part of the hub's own wind, solar and hydro (the power bl
 which output counts as the data centres'.
 
 Balance terms: withdrawal (consumption) ``electricity``
-:math:`\mathrm{PUE}_s \sum_{o,k} x_{o,s,k,y,t}`. Peak-load term ``peak``
+:math:`\mathrm{PUE}_s X_{s,y,t}`. Peak-load term ``peak``
 :math:`\mathrm{PUE}_s u_s Q_{s,y}` (the most the data centres can draw).
 
 Annual costs [MUSD/yr]: ``data_centres`` :math:`\sum_s \sum_{y' \le y} c^{dc}_{y'} H_{s,y'}` plus
@@ -117,42 +130,50 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
     b = m.compute = pyo.Block()
     a = d.arrays
     ri, yi = d.index("regions"), d.index("years")
-    years, steps = d.years, d.steps
+    years = d.years
     options = serving_options(d)
     b.A = pyo.Set(initialize=options, dimen=3, ordered=True)
-    b.served = pyo.Var(b.A, m.Y, m.T, within=pyo.NonNegativeReals)
+    # Served load is an annual average per serving option, not a variable per time step: inference
+    # follows its origin's hourly profile wherever it is served, and training runs flat apart from
+    # the share each serving hub shifts within the day. This keeps the block's time-indexed part
+    # per hub, not per (origin, hub) pair (a sixth of the default LP's size instead of half).
+    b.served = pyo.Var(b.A, m.Y, within=pyo.NonNegativeReals)
     by_origin: dict[tuple[str, str], list[str]] = {}
-    by_server: dict[str, list[tuple[str, str]]] = {r: [] for r in d.regions}
+    by_server: dict[tuple[str, str], list[str]] = {}
     for o, s, k in options:
         by_origin.setdefault((o, k), []).append(s)
-        by_server[s].append((o, k))
+        by_server.setdefault((s, k), []).append(o)
     wi = {k: i for i, k in enumerate(c["workloads"])}
     demand, profile = c["demand"], a["load_profile"]
+    weight, hours = a["weight"], a["step_hours"]
+    # hours of IT load per GW of average load served, by workload and origin: sum_t w_t phi_o,t
+    # for inference (its profile), sum_t w_t for training
+    year_hours = float(weight.sum())
+    energy_of = {(o, k): float((weight * profile[ri[o]]).sum()) if k == "inference" else year_hours
+                 for o in d.regions for k in c["workloads"]}
 
-    b.inference_demand = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, o, y, t: (
-        sum(b.served[o, s, "inference", y, t] for s in by_origin[(o, "inference")])
-        == float(demand[ri[o], wi["inference"], yi[y]] * profile[ri[o], t])))
+    b.demand = pyo.Constraint(m.R, c["workloads"], m.Y, rule=lambda b, o, k, y: (
+        sum(b.served[o, s, k, y] for s in by_origin[(o, k)])
+        == float(demand[ri[o], wi[k], yi[y]])))
     flex = c["flexibility"]
-    hours = a["step_hours"]
     b.shifted = pyo.Var(m.R, m.Y, m.T, within=pyo.NonNegativeReals)
-    b.training_demand = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, o, y, t: (
-        sum(b.served[o, s, "training", y, t] for s in by_origin[(o, "training")])
-        == float((1 - flex) * demand[ri[o], wi["training"], yi[y]]) + b.shifted[o, y, t]))
-    b.P = pyo.Set(initialize=range(len(d.period_steps)), ordered=True)
-    b.training_day = pyo.Constraint(m.R, m.Y, b.P, rule=lambda b, o, y, p: (
-        sum(float(hours[t]) * b.shifted[o, y, t] for t in d.period_steps[p])
-        == float(24 * flex * demand[ri[o], wi["training"], yi[y]])))
 
-    weight = a["weight"]
+    def training_at(s: str, y: int):
+        return sum(b.served[o, s, "training", y] for o in by_server.get((s, "training"), []))
+
+    b.P = pyo.Set(initialize=range(len(d.period_steps)), ordered=True)
+    b.training_day = pyo.Constraint(m.R, m.Y, b.P, rule=lambda b, s, y, p: (
+        sum(float(hours[t]) * b.shifted[s, y, t] for t in d.period_steps[p])
+        == 24 * flex * training_at(s, y)))
 
     def export_share(b, o, y):
         share = float(c["export_max"][ri[o]])
         if share <= 0 or share >= 1:
             return pyo.Constraint.Skip  # 0: no export options exist; 1: no limit
-        away = sum(float(weight[t]) * b.served[o, s, k, y, t] for k in c["workloads"]
-                   for s in by_origin[(o, k)] if s != o for t in steps)
-        total = sum(float(weight[t]) * b.served[o, s, k, y, t] for k in c["workloads"]
-                    for s in by_origin[(o, k)] for t in steps)
+        away = sum(energy_of[(o, k)] * b.served[o, s, k, y] for k in c["workloads"]
+                   for s in by_origin[(o, k)] if s != o)
+        total = sum(energy_of[(o, k)] * b.served[o, s, k, y] for k in c["workloads"]
+                    for s in by_origin[(o, k)])
         return away <= share * total
 
     b.export_share = pyo.Constraint(m.R, m.Y, rule=export_share)
@@ -167,17 +188,23 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
         c["max_new"][ri[s]]) else sum(b.dc_new[s, y] for y in years) <= float(c["max_new"][ri[s]]))
     util = c["utilisation_max"]
     b.it_load = pyo.Expression(m.R, m.Y, m.T, rule=lambda b, s, y, t: sum(
-        b.served[o, s, k, y, t] for o, k in by_server[s]))
+        float(profile[ri[o], t]) * b.served[o, s, "inference", y]
+        for o in by_server.get((s, "inference"), []))
+        + (1 - flex) * training_at(s, y) + b.shifted[s, y, t])
     b.utilisation = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
         b.it_load[s, y, t] <= float(util[ri[s]]) * b.dc_capacity[s, y]))
 
-    # Long-haul bandwidth for compute served away from its origin.
+    # Long-haul bandwidth for compute served away from its origin: inference at its origin's
+    # peak hour, training at its average (results and data move as the jobs run).
     pairs = sorted({(o, s) for o, s, _ in options if o != s})
     b.OS = pyo.Set(initialize=pairs, dimen=2, ordered=True)
     b.bandwidth = pyo.Var(b.OS, m.Y, within=pyo.NonNegativeReals)
+    peak_of = {o: float(profile[ri[o]].max()) for o in d.regions}
     workloads_of = {(o, s): [k for oo, ss, k in options if (oo, ss) == (o, s)] for o, s in pairs}
-    b.bandwidth_limit = pyo.Constraint(b.OS, m.Y, m.T, rule=lambda b, o, s, y, t: (
-        sum(b.served[o, s, k, y, t] for k in workloads_of[(o, s)]) <= b.bandwidth[o, s, y]))
+    b.bandwidth_limit = pyo.Constraint(b.OS, m.Y, rule=lambda b, o, s, y: (
+        sum((peak_of[o] if k == "inference" else 1.0) * b.served[o, s, k, y]
+            for k in workloads_of[(o, s)]) <= b.bandwidth[o, s, y]))
+    b.energy_of = energy_of  # for results: IT hours per GW of average load served
 
     pue = c["pue"]
     b.electricity = pyo.Expression(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
