@@ -827,6 +827,113 @@ def compare_hubs(results: Mapping[str, xr.Dataset], variable: str = "dc_capacity
         f"{label[:1].upper() + label[1:]} by hub in {year}", results))
 
 
+# ------------------------------------------------------------------------------------ hydrogen
+
+H2_COLORS: dict[str, str] = {"electrolytic (green)": "#5fb7a6", "grey": "#7f7f7f"}
+
+
+def hydrogen_supply(results: xr.Dataset, names: Mapping[str, str] | None = None) -> AnyChart:
+    """Hydrogen supplied per hub and year (kt): electrolytic vs grey, stacked; the tooltip adds the
+    hydrogen price and the levelised cost of electrolytic hydrogen."""
+    if "h2_produced" not in results:
+        raise ValueError("these results have no hydrogen (the dataset has no hydrogen tables)")
+    parts = []
+    for var, label in (("h2_produced", "electrolytic (green)"), ("h2_grey", "grey")):
+        df = _frame(results[var], "kt", {"region": "hub"}, decimals=3)
+        parts.append(df.assign(source=label))
+    df = pd.concat(parts, ignore_index=True)
+    df["year"] = df.year.astype(int)
+    price = results.h2_price_average.to_dataframe(name="price").reset_index()
+    df = df.merge(price.rename(columns={"region": "hub"}), on=["hub", "year"], how="left")
+    df["price"] = df.price.round(3)
+    domain = list(H2_COLORS)
+    return alt.Chart(df).mark_bar().transform_calculate(hub_name=_hub_name_expr(names)).encode(
+        x=alt.X("year:O", title=None),
+        y=alt.Y("kt:Q", title="hydrogen supplied (kt per year)"),
+        color=alt.Color("source:N", scale=alt.Scale(domain=domain, range=[H2_COLORS[d] for d in domain]),
+                        title="source"),
+        tooltip=[alt.Tooltip("hub_name:N", title="hub"), alt.Tooltip("year:O"),
+                 alt.Tooltip("source:N"), alt.Tooltip("kt:Q", title="kt", format=",.1f"),
+                 alt.Tooltip("price:Q", title="hydrogen price (USD/kg)", format=".2f")],
+    ).properties(width=max(60, 24 * results.sizes["year"]), height=_HEIGHT).facet(
+        column=alt.Column("hub:N", sort=_ordered(results.region.values, HUB_ORDER), title="hub"),
+    ).properties(title=_title("Hydrogen supply by hub", results,
+                              "electrolysers vs grey (coal or gas) hydrogen; exogenous demand"))
+
+
+# ------------------------------------------------------------------------ market and indicators
+
+#: Indicators shown by :func:`indicators_by_hub` (those present), in this order.
+HUB_INDICATORS: tuple[str, ...] = (
+    "reserve_margin_achieved", "unserved_share", "import_dependence", "curtailment_rate",
+    "price_average", "carbon_intensity_electricity", "dc_share_of_peak", "green_share_dc",
+    "pue_average", "carbon_intensity_compute")
+
+
+def market_outlook(market: xr.Dataset, path: xr.DataArray) -> AnyChart:
+    """The model-implied market by segment (stacked bars, USD bn/yr) against the projected path
+    (line): ``market`` from :func:`synergy_models.market.market_value`, ``path`` from
+    :func:`~synergy_models.market.projection`."""
+    value = market["value"] / 1e9
+    names = dict(zip(market.segment.values, market.get("segment_long_name", market.segment).values,
+                     strict=True))
+    df = _frame(value, "usd_bn", decimals=3)
+    df["year"] = df.year.astype(int)
+    df["segment_name"] = df.segment.map(lambda s: str(names[s]))
+    proj = pd.DataFrame({"year": path.year.values.astype(int), "usd_bn": path.values / 1e9})
+    end = f"{float(path.attrs.get('end_value', path.values[-1])) / 1e9:,.0f}"
+    rate = f"{float(path.attrs.get('cagr', 0)) * 100:.0f}%"
+    bars = alt.Chart(df).mark_bar().encode(
+        x=alt.X("year:O", title="year", scale=alt.Scale(domain=[int(y) for y in proj.year])),
+        y=alt.Y("sum(usd_bn):Q", title="market value (USD bn per year)"),
+        color=alt.Color("segment_name:N", title="model-implied segment",
+                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=600),
+                        scale=alt.Scale(scheme="tableau10")),
+        tooltip=[alt.Tooltip("year:O"), alt.Tooltip("segment_name:N", title="segment"),
+                 alt.Tooltip("sum(usd_bn):Q", title="USD bn/yr", format=",.2f")])
+    line = alt.Chart(proj).mark_line(point=True, color="#333333", strokeDash=[6, 3]).encode(
+        x="year:O", y="usd_bn:Q",
+        tooltip=[alt.Tooltip("year:O"), alt.Tooltip("usd_bn:Q", title="projection (USD bn/yr)",
+                                                    format=",.1f")])
+    return alt.layer(bars, line).properties(width=_WIDTH, height=_HEIGHT + 60, title=alt.TitleParams(
+        "Computing-power-electricity market: model vs projection", anchor="start", subtitle=[
+            f"dashed: projection of USD {end} bn in {path.attrs.get('end_year', '')} at {rate} a "
+            "year (a projection, not calibration data)",
+            "bars: model-implied value by segment (annualised costs at model prices)",
+            f"scenario: {market.attrs.get('scenario', '')}"]))
+
+
+def indicators_by_hub(ind: xr.Dataset, year: int | None = None,
+                      names: Mapping[str, str] | None = None) -> AnyChart:
+    """Safety and efficiency indicators (from :func:`synergy_models.indicators.indicators`) by hub
+    in ``year``: one small panel per indicator, with its units."""
+    year = _year(ind, year)
+    rows = []
+    for name in HUB_INDICATORS:
+        if name not in ind or "region" not in ind[name].dims:
+            continue
+        da = ind[name].sel(year=year)
+        label = f"{name.replace('_', ' ')} ({da.attrs.get('units', '')})"
+        rows += [{"indicator": label, "hub": str(h), "value": float(v)}
+                 for h, v in zip(da.region.values, da.values, strict=True) if np.isfinite(v)]
+    if not rows:
+        raise ValueError("no indicator by hub to plot")
+    df = pd.DataFrame(rows)
+    order = list(dict.fromkeys(df.indicator))
+    return alt.Chart(df).mark_bar().transform_calculate(hub_name=_hub_name_expr(names)).encode(
+        x=alt.X("hub:N", sort=_ordered(df.hub.unique(), HUB_ORDER), title=None),
+        y=alt.Y("value:Q", title=None),
+        color=alt.Color("hub:N", scale=_hub_scale(df.hub.unique()), legend=None),
+        tooltip=[alt.Tooltip("hub_name:N", title="hub"), alt.Tooltip("indicator:N"),
+                 alt.Tooltip("value:Q", format=",.3g")],
+    ).properties(width=150, height=110).facet(
+        facet=alt.Facet("indicator:N", sort=order, title=None), columns=4,
+    ).resolve_scale(y="independent").properties(title=alt.TitleParams(
+        f"Safety and efficiency indicators by hub, {year}", anchor="start",
+        subtitle=["definitions and units: docs/indicators.md",
+                  f"scenario: {ind.attrs.get('scenario', '')}"]))
+
+
 # -------------------------------------------------------------------------------- all and export
 
 def all_charts(results: xr.Dataset, inputs: xr.Dataset | None = None, year: int | None = None
@@ -856,6 +963,12 @@ def all_charts(results: xr.Dataset, inputs: xr.Dataset | None = None, year: int 
         charts["compute_exports"] = compute_exports_chart(results, year, names=names)
         charts["green_share"] = green_share_chart(results, target, names=names)
     return charts
+
+
+def use_svg_renderer() -> None:
+    """Draw charts in notebooks as SVG (vl-convert): the output is a picture that shows in any
+    HTML export with no network, unlike altair's default renderer, which loads Vega from a CDN."""
+    alt.renderers.enable("svg")
 
 
 def chart_size_bytes(chart: AnyChart) -> int:

@@ -52,6 +52,12 @@ SCENARIO_COMPARISON: dict[str, Any] = {
     "scenarios": ["base", "high_carbon_price"], "years": None, "time_days": None,
     "time_segments": None, "overrides": {}, "output_dir": None, "cache_dir": None,
 }
+MARKET_OUTLOOK: dict[str, Any] = {
+    "scenario": "base", "end_value": 310e9, "end_year": 2030, "cagr": 0.42, "segments": None,
+    "years": None, "time_days": None, "time_segments": None, "overrides": {},
+    "search_parameter": None, "search_bracket": [0.4, 0.7], "search_days": 2, "output_dir": None,
+    "cache_dir": None,
+}
 GETTING_STARTED: dict[str, Any] = {
     "scenario": "milestones", "carbon_price": 150.0, "time_days": 2, "cache_dir": None,
 }
@@ -90,6 +96,13 @@ def notebook_parameters(namespace: dict[str, Any], declared: dict[str, Any]) -> 
         "hub": (str, "a hub id such as IM"),
         "output_dir": ((str, os.PathLike), "a folder"),
         "cache_dir": ((str, os.PathLike), "a folder"),
+        "end_value": ((int, float), "the projected market in its end year, in USD"),
+        "end_year": (int, "a year"),
+        "cagr": ((int, float), "a growth rate per year, e.g. 0.42"),
+        "segments": ((str, os.PathLike), "a segment definition YAML file"),
+        "search_parameter": (str, "compute_growth, compute_scale or a scenario parameter"),
+        "search_bracket": ((list, tuple), "[low, high] values of the searched parameter"),
+        "search_days": (int, "representative days per solve of the search"),
     }
     for name, value in values.items():
         if value is None or name not in kinds:
@@ -113,12 +126,12 @@ def setup(namespace: dict[str, Any], declared: dict[str, Any]) -> dict[str, Any]
     """The first cell of every notebook: check its parameters and the scenarios they name (unknown
     names and values that do not parse stop here with a clear message), and draw charts as SVG so
     the report shows them with no network. Returns :func:`notebook_parameters`' dict."""
-    import altair as alt
+    from synergy_models.charts import use_svg_renderer
 
     run = notebook_parameters(namespace, declared)
     names = run["scenarios"] if "scenarios" in run else [run["scenario"]]
     check_scenarios(names, run["overrides"])
-    alt.renderers.enable("svg")
+    use_svg_renderer()
     return run
 
 
@@ -277,6 +290,7 @@ def _atomic_text(path: Path, text: str) -> None:
 NOTEBOOKS: dict[str, dict[str, Any]] = {
     "scenario_report": SCENARIO_REPORT,
     "scenario_comparison": SCENARIO_COMPARISON,
+    "market_outlook": MARKET_OUTLOOK,
     "getting_started": GETTING_STARTED,
 }
 
@@ -328,6 +342,8 @@ def render_report(scenarios: str | list[str], params: dict[str, Any] | None = No
     label = loaded[0].name if len(loaded) == 1 else "compare-" + "-".join(s.name for s in loaded)
     if notebook == "getting_started":
         label = "getting_started"
+    elif notebook == "market_outlook":
+        label = f"{label}/market_outlook"
     folder = (out or Path("reports") / label).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     # the kernel runs in notebooks/: scenario files given by path must not depend on the caller's cwd

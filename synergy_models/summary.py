@@ -1,18 +1,11 @@
-"""Readable summaries of inputs and results: for ``synergy validate``, ``synergy run`` and the
-interim report (until the notebook report lands, ``synergy report`` solves the scenario and writes
-``results.nc`` and ``summary.md`` into ``reports/<scenario>/``).
+"""Readable summaries of inputs and results as tables: for ``synergy validate``, ``synergy run``
+and the report notebooks.
 """
 
 from __future__ import annotations
 
-import platform
-from pathlib import Path
-from typing import Any
-
 import pandas as pd
 import xarray as xr
-
-import synergy_models
 
 
 def summary_tables(inputs: xr.Dataset) -> list[tuple[str, pd.DataFrame]]:
@@ -139,42 +132,3 @@ def _markdown(frame: pd.DataFrame) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(lines)
-
-
-def write_interim_report(scenario: str | Path, params: dict[str, Any] | None = None,
-                         out: Path | None = None, quiet: bool = True) -> Path:
-    """Solve a scenario and write ``results.nc`` and ``summary.md`` into ``out``
-    (``reports/<name>``). The notebook report replaces this when the report issue lands."""
-    from synergy_models.data.loader import load_inputs
-    from synergy_models.progress import Steps
-    from synergy_models.results import write_results
-    from synergy_models.run import solve_inputs
-    from synergy_models.scenario import load_scenario
-
-    steps = Steps(quiet=quiet)
-    scen = load_scenario(scenario, params)
-    inputs = steps("loading inputs", lambda: load_inputs(scen))
-    results = solve_inputs(inputs, scen, steps)
-    folder = out or Path("reports") / scen.name
-    steps("writing results", lambda: write_results(results, folder / "results.nc"))
-    parts = [
-        f"# Scenario `{scen.name}`",
-        scen.description,
-        f"- dataset: `{inputs.attrs['dataset']}` ({inputs.attrs.get('dataset_title', '')})",
-        f"- inputs hash: `{inputs.attrs['inputs_hash']}`",
-        f"- synergy-models {synergy_models.__version__}, Python {platform.python_version()}, "
-        f"Pyomo {results.attrs['pyomo_version']}, highspy {results.attrs['highspy_version']}",
-        "- parameters overridden: " + (", ".join(f"`{k}={v}`" for k, v in (params or {}).items())
-                                        or "none"),
-        f"- objective: {results.attrs['objective']:,.0f} MUSD (present value at "
-        f"{inputs.attrs['base_year']}); solved in {sum(steps.times.values()):.1f} s",
-        "",
-        "Results are in `results.nc` (schema: docs/results.md). The notebook report with charts "
-        "arrives with the report issue.",
-    ]
-    for title, frame in results_tables(results) + summary_tables(inputs):
-        parts += ["", f"## {title}", "", _markdown(frame)]
-    tmp = folder / ".summary.md.tmp"
-    tmp.write_text("\n".join(parts) + "\n", encoding="utf-8")
-    tmp.replace(folder / "summary.md")
-    return folder

@@ -11,7 +11,8 @@ import pytest
 from synergy_models.cli import build_parser, main
 from synergy_models.io import read_netcdf
 
-COMMANDS = {"validate", "inputs", "scenarios", "profiles", "provenance", "run", "report"}
+COMMANDS = {"validate", "inputs", "scenarios", "profiles", "provenance", "run", "report", "market",
+            "indicators"}
 
 
 def test_help_lists_every_command_with_a_purpose(capsys):
@@ -80,10 +81,13 @@ def test_run_solves_and_writes_results(tmp_path, capsys):
     assert "wrote" in capsys.readouterr().out
 
 
-def test_report_solves_and_writes_results_and_summary(tmp_path):
-    folder = tmp_path / "milestones"
-    assert main(["report", "milestones", "-q", "-o", str(folder), "-p", "time.days=2"]) == 0
-    results = read_netcdf(folder / "results.nc")
-    summary = (folder / "summary.md").read_text()
-    assert results.attrs["inputs_hash"] in summary and "| YRD |" in summary
-    assert sorted(p.name for p in folder.iterdir()) == ["results.nc", "summary.md"]
+def test_report_with_a_bad_parameter_fails_clearly_before_writing(tmp_path, capsys):
+    """A parameter value that does not parse stops the report with exit code 1 and a message
+    naming it; the report is rendered by papermill (tests/test_report.py renders real ones)."""
+    folder = tmp_path / "out"
+    assert main(["report", "milestones", "-o", str(folder), "-p", "carbon_price=lots"]) == 1
+    err = capsys.readouterr().err
+    assert "carbon_price" in err and "lots" in err
+    assert not (folder / "report.html").exists()
+
+

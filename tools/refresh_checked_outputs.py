@@ -30,9 +30,8 @@ def refresh(path: Path) -> None:
             continue
         checked = "NBVAL_CHECK_OUTPUT" in cell.source
         cell.outputs = [o for o in outputs.get(cell.id, []) if o.output_type != "stream"] if checked else []
-        cell.execution_count = None
-        for o in cell.outputs:
-            o.pop("execution_count", None) if o.output_type != "execute_result" else None
+        # nbval treats a checked cell without an execution count as never run
+        cell.execution_count = 1 if checked else None
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
     book.metadata.pop("papermill", None)
