@@ -8,7 +8,7 @@ import sys
 import pandas as pd
 import pytest
 
-from synergy_models.cli import build_parser, main
+from synergy_models.cli import EXIT_INPUT, build_parser, main
 from synergy_models.io import read_netcdf
 
 COMMANDS = {"validate", "inputs", "scenarios", "profiles", "provenance", "run", "report", "market",
@@ -82,10 +82,10 @@ def test_run_solves_and_writes_results(tmp_path, capsys):
 
 
 def test_report_with_a_bad_parameter_fails_clearly_before_writing(tmp_path, capsys):
-    """A parameter value that does not parse stops the report with exit code 1 and a message
-    naming it; the report is rendered by papermill (tests/test_report.py renders real ones)."""
+    """A parameter value that does not parse stops the report in the notebook's first cell with the
+    input-error exit code and a message naming it (tests/test_report.py renders real reports)."""
     folder = tmp_path / "out"
-    assert main(["report", "milestones", "-o", str(folder), "-p", "carbon_price=lots"]) == 1
+    assert main(["report", "milestones", "-o", str(folder), "-p", "carbon_price=lots"]) == EXIT_INPUT
     err = capsys.readouterr().err
     assert "carbon_price" in err and "lots" in err
     assert not (folder / "report.html").exists()

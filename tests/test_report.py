@@ -188,3 +188,50 @@ def test_report_draws_in_a_browser_with_the_network_blocked(rendered: Path, tmp_
     subprocess.run([*cmd[:-2], f"--screenshot={shot}", (rendered / "report.html").as_uri()],
                    capture_output=True, timeout=120, check=True)
     assert shot.stat().st_size > 20_000  # a page with charts, not a blank one
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("chromium") is None,
+                    reason="Debian's chromium is not installed (make test installs it when it can)")
+def test_default_report_screenshot(tmp_path: Path):
+    """``make report``'s report (scenario base, default parameters; results from the cache the
+    regression test filled) renders in Chromium with the network blocked: a full-page screenshot
+    with every chart image decoded."""
+    folder = report.render_report("base", out=tmp_path / "base")
+    html = folder / "report.html"
+    charts = len(list((folder / "charts").glob("*.svg")))
+    assert charts >= 20
+    cmd = ["chromium", "--headless", "--no-sandbox", "--disable-gpu",
+           "--host-resolver-rules=MAP * ~NOTFOUND", "--virtual-time-budget=5000"]
+    dom = subprocess.run([*cmd, "--dump-dom", html.as_uri()], capture_output=True, text=True,
+                         timeout=180, check=True).stdout
+    assert len(re.findall(r"<img[^>]+src=\"data:image/svg\+xml", dom)) >= charts
+    shot = tmp_path / "base.png"
+    subprocess.run([*cmd, "--window-size=1200,8000", f"--screenshot={shot}", html.as_uri()],
+                   capture_output=True, timeout=180, check=True)
+    assert shot.stat().st_size > 200_000  # a long page of charts, not a blank one
+
+
+SCENARIOS = sorted(p.stem for p in (report.NOTEBOOK_DIR.parent / "data" / "scenarios").glob("*.yaml"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_every_scenario_gives_every_report_figure(name: str, tmp_path: Path):
+    """What the report notebook draws and tabulates works for every shipped scenario, on one
+    year and two representative days (``full_year`` on representative days: the 8,760-hour solve
+    takes half an hour; its charts' handling of many days is tested in test_charts)."""
+    from synergy_models import charts, indicators, market
+
+    overrides = {"years": [2030], "time.days": 2, "time.segments": 6,
+                 "time.resolution": "representative_days"}
+    inputs, results = report.load_or_solve(name, overrides, tmp_path, quiet=True)
+    figures = charts.all_charts(results, inputs)
+    if "h2_produced" in results:
+        figures["hydrogen_supply"] = charts.hydrogen_supply(results)
+    ind = indicators.indicators(results, inputs)
+    figures["indicators"] = charts.indicators_by_hub(ind)
+    value = market.market_value(results, inputs=inputs)
+    figures["market_outlook"] = charts.market_outlook(value, market.projection())
+    assert all(charts.chart_size_bytes(f) < 400_000 for f in figures.values())
+    assert "power balance closes in every hub and step: yes" in report.checks_markdown(results)
