@@ -21,6 +21,7 @@ import hashlib
 import os
 import re
 import tempfile
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
@@ -150,10 +151,22 @@ def show(chart: Any, name: str, output_dir: str | os.PathLike | None = None) -> 
 
     from synergy_models.charts import save_chart
 
-    display(chart)
+    display(chart, metadata={"alt": chart_title(chart) or name.replace("_", " ")})
     if output_dir is not None:
         for suffix in (".svg", ".png"):
             save_chart(chart, Path(output_dir) / f"{name}{suffix}")
+
+
+def chart_title(chart: Any) -> str:
+    """A chart's title and subtitle as plain text (the report's alternative text for the image)."""
+    title = getattr(chart, "title", None)
+    text = getattr(title, "text", title)
+    if not isinstance(text, str):
+        return ""
+    subtitle = getattr(title, "subtitle", None)
+    lines = [subtitle] if isinstance(subtitle, str) else list(subtitle or []) if isinstance(
+        subtitle, list) else []
+    return ". ".join([text, *lines])
 
 
 def table(frame: Any, digits: int = 1) -> Any:
@@ -266,7 +279,10 @@ def export_html(notebook: Path, html: Path) -> Path:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs
                             if not (o.output_type == "stream" and o.get("name") == "stderr")]
+    alts = [o.get("metadata", {}).get("alt", "chart") for c in book.cells if c.cell_type == "code"
+            for o in c.outputs if "image/svg+xml" in o.get("data", {})]
     body, _ = exporter.from_notebook_node(book)
+    body = _image_alt_text(body, alts)
     # emptied or remote script sources: nothing to load offline, and nothing to fail
     body = re.sub(r'<script[^>]+src="(https?://[^"]*)?"[^>]*>\s*</script>', "", body)
     # MathJax is not loaded, so its configuration block has nothing to configure
@@ -277,6 +293,19 @@ def export_html(notebook: Path, html: Path) -> Path:
                   flags=re.DOTALL)
     _atomic_text(html, body)
     return html
+
+
+def _image_alt_text(html: str, alts: list[str]) -> str:
+    """Give each chart image (in output order) its chart's title as alternative text, in place of
+    nbconvert's generic one."""
+    pattern = re.compile(r'<img alt="[^"]*" src="data:image/svg\+xml')
+    found = iter(alts)
+
+    def alt(match: re.Match[str]) -> str:
+        text = next(found, "chart")
+        return f'<img alt="{html_escape(text, quote=True)}" src="data:image/svg+xml'
+
+    return pattern.sub(alt, html)
 
 
 def _atomic_text(path: Path, text: str) -> None:

@@ -104,6 +104,8 @@ def test_report_files(rendered: Path):
     assert svgs == pngs and {"capacity_by_hub", "dispatch_GS", "hub_map", "compute_exports", "indicators",
                            "market_outlook", "hydrogen_supply"} <= set(svgs)
     assert (rendered / "report.html").stat().st_size < 5e6  # the report's size budget
+    assert 'alt="Capacity by hub and technology' in html  # the chart's title, not a generic text
+    assert "No description has been provided" not in html
 
 
 @pytest.mark.slow
