@@ -210,6 +210,20 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from synergy_models.sweep import load_sweep, run_sweep
+
+    sweep = load_sweep(args.sweep)
+    out = Path(args.out or f"reports/sweeps/{sweep.name}")
+    t0 = time.perf_counter()
+    ds = run_sweep(sweep, out, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet)
+    failed = [f"  case {c}: {m.splitlines()[0]}" for c, s, m in
+              zip(ds.case.values, ds.status.values, ds.message.values, strict=True) if s == "failed"]
+    print(f"wrote {out}/sweep.nc and summary.csv: {ds.sizes['case']} cases, {len(failed)} failed, "
+          f"{time.perf_counter() - t0:.0f} s" + "".join("\n" + f for f in failed))
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="synergy",
@@ -282,6 +296,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--results", help="read solved results (netCDF) instead of solving")
     p.add_argument("--year", type=int, help="year to show (default the last); all years with -o")
     p.add_argument("-o", "--out", help="write the tidy table (all years) as CSV")
+    p = add("sweep", "Solve every case of a sweep file (local processes or a Dask cluster) into one "
+            "Dataset with a case dimension and a summary table (docs/sweeps.md).", cmd_sweep)
+    p.add_argument("sweep", help="sweep file (YAML), e.g. data/sweeps/carbon_x_growth.yaml")
+    p.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="run on this Dask scheduler's workers instead of local processes")
+    p.add_argument("-o", "--out", help="output folder (default reports/sweeps/<name>)")
     return parser
 
 

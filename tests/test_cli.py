@@ -12,7 +12,7 @@ from synergy_models.cli import EXIT_INPUT, build_parser, main
 from synergy_models.io import read_netcdf
 
 COMMANDS = {"validate", "inputs", "scenarios", "profiles", "provenance", "run", "report", "market",
-            "indicators"}
+            "indicators", "sweep"}
 
 
 def test_help_lists_every_command_with_a_purpose(capsys):

@@ -1,0 +1,415 @@
+"""Scenario sweeps: many cases of one base scenario, on local processes or a Dask cluster.
+
+A sweep file (YAML, see ``docs/sweeps.md``) names a base scenario, settings applied to every case and
+the parameters to vary. :func:`run_sweep` checks every case before solving any, solves them with
+:func:`solve_case` through ``dask.distributed`` (a ``LocalCluster`` of processes, or a scheduler
+address: the same code path), and combines the finished cases into one Dataset with a ``case``
+dimension. Each case's full results are kept in ``<out>/cases/<inputs hash>.nc``: a case whose file
+exists is not solved again, so an interrupted sweep resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+
+from synergy_models.errors import InputError, Problem, SynergyError
+from synergy_models.io import write_netcdf
+
+Scalar = int | float | str | bool
+
+#: Variables of each case's results kept in the combined sweep Dataset: annual and per-region
+#: figures only. The hourly arrays (dispatch, prices, flows) would multiply the file by the number of
+#: hours; they stay in the per-case files under ``cases/``.
+KEPT = ("capacity", "price_average", "emissions", "dc_capacity", "cost")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Grid(_Strict):
+    start: float
+    stop: float
+    num: int = Field(ge=1)
+
+
+class Random(_Strict):
+    low: float
+    high: float
+    n: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Random:
+        if self.high < self.low:
+            raise ValueError("high must not be below low")
+        return self
+
+
+class ParameterSpec(_Strict):
+    """Exactly one of ``values`` (a list), ``grid`` (a linspace) or ``random`` (uniform samples)."""
+
+    values: list[Scalar] | None = Field(default=None, min_length=1)
+    grid: Grid | None = None
+    random: Random | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ParameterSpec:
+        given = [k for k in ("values", "grid", "random") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of 'values', 'grid' or 'random'"
+                             + (f" (got {', '.join(given)})" if given else ""))
+        return self
+
+    def expand(self, rng: np.random.Generator | None) -> list[Scalar]:
+        if self.values is not None:
+            return list(self.values)
+        if self.grid is not None:
+            return [float(x) for x in np.linspace(self.grid.start, self.grid.stop, self.grid.num)]
+        assert self.random is not None and rng is not None
+        return [float(x) for x in rng.uniform(self.random.low, self.random.high, self.random.n)]
+
+
+class Sweep(_Strict):
+    """A validated sweep file."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    base: str = Field(min_length=1, description="scenario name (data/scenarios) or YAML path")
+    settings: dict[str, Any] = Field(default_factory=dict)
+    parameters: dict[str, ParameterSpec] = Field(min_length=1)
+    combine: Literal["product", "zip"] = "product"
+    seed: int | None = None
+    _source: Path | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Sweep:
+        if self.seed is None and any(p.random for p in self.parameters.values()):
+            raise ValueError("random samples need a top-level 'seed' (so that the sweep can be repeated)")
+        both = set(self.settings) & set(self.parameters)
+        if both:
+            raise ValueError(f"{', '.join(sorted(both))} both in settings and swept in parameters")
+        if self.combine == "zip":
+            lengths = {k: _length(p) for k, p in self.parameters.items()}
+            if len(set(lengths.values())) > 1:
+                raise ValueError("combine: zip needs equally many values for every parameter; got "
+                                 + ", ".join(f"{k}: {n}" for k, n in lengths.items()))
+        return self
+
+    @property
+    def source(self) -> str:
+        return str(self._source) if self._source else "<sweep>"
+
+
+def _length(p: ParameterSpec) -> int:
+    if p.values is not None:
+        return len(p.values)
+    return p.grid.num if p.grid is not None else p.random.n  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One case: its id and the overrides (settings and swept parameters) for ``load_scenario``."""
+
+    id: str
+    overrides: dict[str, Any]
+    swept: dict[str, Scalar]
+
+
+@dataclass
+class CaseOutcome:
+    """What became of one case. ``status`` is ``solved``, ``resumed`` (its file existed) or ``failed``."""
+
+    status: Literal["solved", "resumed", "failed"]
+    message: str = ""
+    inputs_hash: str = ""
+    path: str = ""
+    seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+
+# --- reading and expanding -------------------------------------------------------------------------
+
+
+def load_sweep(path: str | Path) -> Sweep:
+    """Read and validate a sweep file; :class:`InputError` names the file, key and line."""
+    from synergy_models.scenario import _read_yaml, yaml_line
+
+    path = Path(path)
+    data, node = _read_yaml(path)
+    try:
+        sweep = Sweep.model_validate(data)
+    except ValidationError as err:
+        raise InputError(
+            Problem(str(path), str(e["msg"]).removeprefix("Value error, "),
+                    line=yaml_line(node, e["loc"]),
+                    column=".".join(str(p) for p in e["loc"]) or None,
+                    value=e.get("input") if isinstance(e.get("input"), Scalar) else None)
+            for e in err.errors()
+        ) from None
+    # A base given as a path is relative to the sweep file, wherever the sweep is started from.
+    if sweep.base.endswith((".yaml", ".yml")) and not Path(sweep.base).is_absolute():
+        sweep.base = str((path.parent / sweep.base).resolve())
+    sweep._source = path.resolve()
+    return sweep
+
+
+def expand_cases(sweep: Sweep) -> list[Case]:
+    """Every case of a sweep, in a stable order (the last parameter varies fastest under product)."""
+    rng = np.random.default_rng(sweep.seed) if sweep.seed is not None else None
+    keys = list(sweep.parameters)
+    axes = [sweep.parameters[k].expand(rng) for k in keys]
+    combos = zip(*axes, strict=True) if sweep.combine == "zip" else itertools.product(*axes)
+    cases = []
+    rows = list(combos)
+    width = max(3, len(str(len(rows) - 1)))
+    for i, combo in enumerate(rows):
+        swept = dict(zip(keys, combo, strict=True))
+        cases.append(Case(f"{i:0{width}d}", {**sweep.settings, **swept}, swept))
+    return cases
+
+
+def check_cases(sweep: Sweep, cases: list[Case]) -> None:
+    """Validate every case's scenario and parameter overrides, without loading profiles or solving.
+
+    Problems are reported against the sweep file and the key that caused them (``parameters.X`` or
+    ``settings.X``), once each, all together.
+    """
+    from synergy_models.data.loader import build_primary, dataset_folder
+    from synergy_models.data.overrides import apply_overrides
+    from synergy_models.data.tables import read_tables
+    from synergy_models.scenario import load_scenario
+
+    origin = {k: f"settings.{k}" for k in sweep.settings} | {k: f"parameters.{k}" for k in sweep.parameters}
+    primaries: dict[str, Any] = {}
+    problems: dict[str, Problem] = {}
+    for case in cases:
+        try:
+            scenario = load_scenario(sweep.base, case.overrides)
+            if scenario.dataset not in primaries:
+                tables = read_tables(dataset_folder(scenario.dataset))
+                primaries[scenario.dataset] = (build_primary(tables), tables.ureg)
+            primary, ureg = primaries[scenario.dataset]
+            # Only the case's own keys: the base scenario's parameters are checked when it loads.
+            own = {k: v for k, v in scenario.parameters.items() if k in case.overrides}
+            apply_overrides(primary, own, ureg, sweep.source)
+        except InputError as err:
+            for p in err.problems:
+                q = _to_sweep_problem(p, sweep, case, origin)
+                problems.setdefault(str(q), q)
+    if problems:
+        raise InputError(problems.values())
+
+
+def _to_sweep_problem(p: Problem, sweep: Sweep, case: Case, origin: dict[str, str]) -> Problem:
+    column = p.column or ""
+    key = column.removeprefix("parameters.")
+    hit = next((k for k in case.overrides if key == k or key.startswith(k + ".")), None)
+    if hit is None:
+        return p  # a problem of the base scenario itself: keep its own file and key
+    # p.value is set only when the value itself is wrong; an unknown name is then reported once.
+    return Problem(sweep.source, p.message, column=origin[hit], value=p.value, expected=p.expected)
+
+
+# --- one case --------------------------------------------------------------------------------------
+
+
+def case_path(out_dir: str | Path, inputs_hash: str) -> Path:
+    return Path(out_dir) / "cases" / f"{inputs_hash[:16]}.nc"
+
+
+def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path) -> CaseOutcome:
+    """Solve one case and write its results to ``out_dir/cases/<hash16>.nc``; never raises on a
+    bad case (bad input, infeasible, time limit): it comes back as a ``failed`` outcome.
+
+    Module-level so that Dask workers started from the command line can import it.
+    """
+    from synergy_models.data.loader import load_inputs
+    from synergy_models.results import write_results
+    from synergy_models.run import solve_inputs
+    from synergy_models.scenario import load_scenario
+
+    t0 = time.perf_counter()
+    digest = ""
+    try:
+        scenario = load_scenario(base, overrides)
+        inputs = load_inputs(scenario)
+        digest = str(inputs.attrs["inputs_hash"])
+        path = case_path(out_dir, digest)
+        if path.exists():  # equal inputs hash, equal results: solved before (resume)
+            return CaseOutcome("resumed", "", digest, str(path), time.perf_counter() - t0)
+        results = solve_inputs(inputs, scenario)
+        write_results(results, path)  # atomic: a case file on disk is always complete
+    except SynergyError as err:  # SolveError included: infeasible, time limit, numerical trouble
+        return CaseOutcome("failed", str(err), digest, "", time.perf_counter() - t0)
+    return CaseOutcome("solved", "", digest, str(path), time.perf_counter() - t0)
+
+
+# --- the whole sweep -------------------------------------------------------------------------------
+
+
+def run_sweep(sweep: Sweep | str | Path, out_dir: str | Path, workers: int = 1,
+              scheduler: str | None = None, progress: bool = True) -> xr.Dataset:
+    """Check, solve and combine every case of ``sweep``; write ``sweep.nc`` and ``summary.csv``.
+
+    Cases run on ``workers`` local processes, or on the Dask cluster at ``scheduler``
+    (``tcp://host:port``) when given. Returns the combined Dataset (see :func:`combine`).
+    """
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    if not isinstance(sweep, Sweep):
+        sweep = load_sweep(sweep)
+    cases = expand_cases(sweep)
+    check_cases(sweep, cases)  # every case's keys and values, before any solve
+    out = Path(out_dir).resolve()  # workers may run elsewhere: give them an absolute path
+    out.mkdir(parents=True, exist_ok=True)
+
+    if scheduler:
+        cluster = None
+        client = Client(scheduler, set_as_default=False)
+    else:
+        # One thread per process: Pyomo and the model build hold the GIL; HiGHS threads come from
+        # the scenario's solver settings.
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.ERROR)
+        client = Client(cluster, set_as_default=False)
+    outcomes: dict[str, CaseOutcome] = {}
+    try:
+        # pure=False: a re-run must solve again (resume is decided by the case files, not Dask)
+        futures = {client.submit(solve_case, sweep.base, c.overrides, str(out), pure=False): c
+                   for c in cases}
+        # set_as_default=False above and as_current() here: the client serves this sweep only and
+        # does not become dask's global scheduler (xarray computations elsewhere stay local).
+        with client.as_current(), _Progress(len(cases), progress) as bar:
+            for future in as_completed(futures):
+                case = futures[future]
+                if future.status == "error":  # not a SynergyError: a bug or a lost worker
+                    exc = future.exception()
+                    outcome = CaseOutcome("failed", f"{type(exc).__name__}: {exc}")
+                else:
+                    outcome = future.result()
+                outcomes[case.id] = outcome
+                bar.advance(outcome.ok)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+    ds = combine(sweep, cases, outcomes)
+    write_netcdf(ds, out / "sweep.nc")
+    _write_csv(summary_table(ds), out / "summary.csv")
+    return ds
+
+
+class _Progress:
+    """A progress line on stderr: cases done, failed, and time left (from the mean case time)."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.failed = 0
+        self.progress = Progress(
+            TextColumn("sweep"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[failed]} failed, time left"), TimeRemainingColumn(),
+            console=Console(stderr=True, force_jupyter=False), disable=not enabled, transient=False)
+        self.task = self.progress.add_task("sweep", total=total, failed=0)
+
+    def __enter__(self) -> _Progress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def advance(self, ok: bool) -> None:
+        self.failed += not ok
+        self.progress.update(self.task, advance=1, failed=self.failed)
+
+
+# --- combining ---------------------------------------------------------------------------------
+
+
+def _compact(results: xr.Dataset) -> xr.Dataset:
+    from synergy_models.market import market_value
+
+    ds = results[list(KEPT)].drop_vars([c for c in results.coords if c not in
+                                        {"region", "tech", "year", "component"}], errors="ignore")
+    ds.attrs = {}  # per-case provenance (solver log...) stays in the case file
+    ds["objective"] = xr.DataArray(float(results.attrs["objective"]),
+                                   attrs={"units": results.attrs.get("objective_units", "MUSD")})
+    ds["compute_exports"] = results.compute_exports.sum(("origin", "region")).assign_attrs(
+        units="TWh", long_name="compute exported from origin hubs to other hubs, all pairs")
+    total = market_value(results)["total"]
+    ds["market_value_total"] = total.assign_attrs(units="USD/year", long_name=(
+        "model-implied market value, all segments (capacity items need inputs: counted as zero)"))
+    return ds
+
+
+def combine(sweep: Sweep, cases: list[Case], outcomes: dict[str, CaseOutcome]) -> xr.Dataset:
+    """One Dataset with a ``case`` dimension: the compact results of the finished cases (NaN for
+    failed ones), ``status`` and ``message`` of every case, and the swept parameters as coordinates."""
+    from synergy_models.results import read_results
+
+    ids = [c.id for c in cases]
+    parts = []
+    for c in cases:
+        o = outcomes.get(c.id)
+        if o is not None and o.ok:
+            parts.append(_compact(read_results(o.path)).expand_dims(case=[c.id]))
+    ds = (xr.concat(parts, dim="case", join="outer") if parts else xr.Dataset()).reindex(case=ids)
+    get = outcomes.get
+    ds["status"] = ("case", [get(i).status if get(i) else "not run" for i in ids])
+    ds["message"] = ("case", [get(i).message if get(i) else "" for i in ids])
+    ds["inputs_hash"] = ("case", [get(i).inputs_hash if get(i) else "" for i in ids])
+    ds["seconds"] = ("case", [get(i).seconds if get(i) else math.nan for i in ids], {"units": "s"})
+    for key in sweep.parameters:
+        ds = ds.assign_coords({key: ("case", [c.swept[key] for c in cases])})
+    ds.attrs.update(content="sweep", sweep=sweep.name, sweep_file=sweep.source, base=sweep.base,
+                    settings=repr(sweep.settings), combine=sweep.combine, parameters=list(sweep.parameters),
+                    note="compact results per case (no hourly arrays); full results in cases/<hash16>.nc")
+    return ds
+
+
+def summary_table(ds: xr.Dataset) -> pd.DataFrame:
+    """One row per case: swept parameters, status, and headline figures of the last modelled year."""
+    params = list(ds.attrs.get("parameters", []))
+    if isinstance(params, str):
+        params = [params]
+    frame = pd.DataFrame({"case": ds.case.values})
+    for key in params:
+        frame[key] = ds[key].values
+    frame["status"] = ds.status.values
+    if "objective" in ds:
+        last = ds.sel(year=ds.year.max())
+        frame["objective_MUSD"] = ds.objective.values
+        for tech in ("wind", "solar", "battery", "coal", "gas", "nuclear"):
+            if tech in ds.tech.values:
+                frame[f"{tech}_GW"] = last.capacity.sel(tech=tech).sum("region", min_count=1).values
+        frame["dc_capacity_GW"] = last.dc_capacity.sum("region", min_count=1).values
+        frame["price_average_USD_MWh"] = last.price_average.mean("region").values
+        frame["emissions_Mt"] = last.emissions.sum("region", min_count=1).values
+        frame["market_value_USD_bn"] = last.market_value_total.values / 1e9
+    frame["message"] = [m.splitlines()[0] if m else "" for m in ds.message.values]
+    return frame
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    # Same rule as the netCDF files: write next to the target, then rename over it.
+    tmp = path.with_name(f".{path.name}.tmp")
+    frame.to_csv(tmp, index=False, float_format="%.6g")
+    tmp.replace(path)

@@ -1,0 +1,208 @@
+"""Sweeps: expansion, checks before any solve, a real Dask cluster, failed cases and resume."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from synergy_models.errors import InputError
+from synergy_models.io import read_netcdf
+from synergy_models.sweep import Sweep, expand_cases, load_sweep, run_sweep
+
+ROOT = Path(__file__).resolve().parent.parent
+# Tiny cases: one year, two representative days of four segments, one HiGHS thread per case.
+TINY = {"years": [2030], "time.days": 2, "time.segments": 4, "solver.threads": 1}
+
+
+def write_sweep(folder: Path, **fields: object) -> Path:
+    spec = {"name": "t", "base": "base", "settings": TINY, **fields}
+    path = folder / "sweep.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    return path
+
+
+def sweep_of(**fields: object) -> Sweep:
+    return Sweep.model_validate({"name": "t", "base": "base", **fields})
+
+
+# --- expansion: pure and fast ---------------------------------------------------------------------
+
+
+def test_product_of_a_list_and_a_grid_varies_the_last_parameter_fastest():
+    cases = expand_cases(sweep_of(settings={"time.days": 2}, parameters={
+        "carbon_price": {"values": [0, 50]}, "green_share_target": {"grid": {"start": 0.5, "stop": 1,
+                                                                             "num": 3}}}))
+    assert [c.id for c in cases] == ["000", "001", "002", "003", "004", "005"]
+    assert [tuple(c.swept.values()) for c in cases] == [
+        (0, 0.5), (0, 0.75), (0, 1.0), (50, 0.5), (50, 0.75), (50, 1.0)]
+    assert cases[4].overrides == {"time.days": 2, "carbon_price": 50, "green_share_target": 0.75}
+
+
+def test_zip_pairs_values_and_needs_equal_lengths():
+    cases = expand_cases(sweep_of(combine="zip", parameters={
+        "carbon_price": {"values": [0, 50, 100]}, "hub_share": {"grid": {"start": 0.6, "stop": 0.8,
+                                                                         "num": 3}}}))
+    assert [tuple(c.swept.values()) for c in cases] == [(0, 0.6), (50, 0.7), (100, 0.8)]
+    with pytest.raises(ValueError, match="equally many values"):
+        sweep_of(combine="zip", parameters={"carbon_price": {"values": [0, 50]},
+                                            "hub_share": {"values": [0.7]}})
+
+
+def test_random_samples_are_seeded_and_within_bounds():
+    spec = {"seed": 7, "parameters": {"carbon_price": {"random": {"low": 10, "high": 20, "n": 5}}}}
+    first = [c.swept["carbon_price"] for c in expand_cases(sweep_of(**spec))]
+    again = [c.swept["carbon_price"] for c in expand_cases(sweep_of(**spec))]
+    other = [c.swept["carbon_price"] for c in expand_cases(sweep_of(**{**spec, "seed": 8}))]
+    assert first == again != other
+    assert len(first) == 5 and all(10 <= x <= 20 for x in first)
+    with pytest.raises(ValueError, match="seed"):
+        sweep_of(parameters=spec["parameters"])
+
+
+# --- bad files: file and key named, nothing solved ----------------------------------------------------
+
+
+def test_a_bad_sweep_file_names_the_file_the_key_and_the_line(tmp_path):
+    path = write_sweep(tmp_path, parameters={"carbon_price": {"grid": {"start": 0, "stop": 10}}})
+    with pytest.raises(InputError) as err:
+        load_sweep(path)
+    text = str(err.value)
+    assert str(path) in text and "parameters.carbon_price.grid.num" in text and "line" in text
+
+    path = write_sweep(tmp_path, parameters={"carbon_price": {"values": [1], "grid": {
+        "start": 0, "stop": 1, "num": 2}}})
+    with pytest.raises(InputError, match="exactly one of 'values', 'grid' or 'random'"):
+        load_sweep(path)
+
+
+def test_unknown_parameter_and_bad_value_are_reported_before_any_solve(tmp_path):
+    path = write_sweep(tmp_path, parameters={"carbon_prise": {"values": [0, 10]},
+                                             "hub_share": {"values": [0.5, 7]}})
+    out = tmp_path / "out"
+    t0 = time.perf_counter()
+    with pytest.raises(InputError) as err:
+        run_sweep(path, out, progress=False)
+    assert time.perf_counter() - t0 < 20  # checked from the tables: no inputs built, no cluster
+    text = str(err.value)
+    assert str(path) in text
+    assert "column 'parameters.carbon_prise'" in text and "did you mean 'carbon_price'" in text
+    assert "column 'parameters.hub_share'" in text and "out of range" in text and "got 7" in text
+    assert text.count("column 'parameters.carbon_prise'") == 1  # once, not once per case
+    assert not (out / "cases").exists()
+
+
+# --- real solves ----------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def dask_cluster() -> Iterator[str]:
+    """A real ``dask scheduler`` and two ``dask worker`` processes on 127.0.0.1."""
+    from dask.distributed import Client
+
+    bin_dir = Path(sys.executable).parent
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    procs = [subprocess.Popen([str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1", "--port",
+                               str(port), "--dashboard-address", ":0"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        procs += [subprocess.Popen([str(bin_dir / "dask"), "worker", address, "--nworkers", "1",
+                                    "--nthreads", "1", "--memory-limit", "2GiB", "--no-dashboard",
+                                    "--host", "127.0.0.1"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                  for _ in range(2)]
+        with Client(address, timeout=30, set_as_default=False) as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address
+    finally:
+        try:
+            with Client(address, timeout=5, set_as_default=False) as client:
+                client.shutdown()
+        except Exception:  # already gone: fall through to stopping the processes ourselves
+            pass
+        for p in procs:
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                p.terminate()
+                p.wait(timeout=10)
+
+
+@pytest.mark.slow
+def test_dask_cluster_gives_the_local_results_and_isolates_a_failing_case(tmp_path, dask_cluster):
+    # grid_share_max 0: no data-centre load anywhere, so the compute demand cannot be served.
+    path = write_sweep(tmp_path, combine="zip", parameters={
+        "carbon_price": {"values": [0, 60, 120, 60]},
+        "grid_share_max": {"values": [1.0, 1.0, 1.0, 0.0]}})
+    remote = run_sweep(path, tmp_path / "dask", scheduler=dask_cluster, progress=False)
+    local = run_sweep(path, tmp_path / "local", workers=1, progress=False)
+
+    assert list(remote.status.values) == ["solved", "solved", "solved", "failed"]
+    assert "infeasible" in str(remote.message.values[3])
+    assert np.isnan(remote.objective.values[3])
+    assert list(local.status.values) == list(remote.status.values)
+    np.testing.assert_allclose(remote.objective.values[:3], local.objective.values[:3], rtol=1e-6)
+    # A higher carbon price costs more and emits less.
+    assert remote.objective.values[0] < remote.objective.values[1] < remote.objective.values[2]
+    emissions = remote.emissions.sum(("region", "year")).values[:3]
+    assert emissions[0] > emissions[2]
+    assert list(remote.carbon_price.values) == [0, 60, 120, 60]
+
+    # Outputs: the combined netCDF (swept parameters as coordinates) and the summary table.
+    saved = read_netcdf(tmp_path / "dask" / "sweep.nc")
+    assert saved.sizes["case"] == 4 and "grid_share_max" in saved.coords
+    assert "time" not in saved.dims  # no hourly arrays in the combined file
+    summary = pd.read_csv(tmp_path / "dask" / "summary.csv")
+    assert list(summary.status) == ["solved", "solved", "solved", "failed"]
+    assert summary.market_value_USD_bn.iloc[:3].gt(0).all() and summary.objective_MUSD.isna().iloc[3]
+    assert len(list((tmp_path / "dask" / "cases").glob("*.nc"))) == 3
+    assert not list((tmp_path / "dask").rglob("*.tmp"))
+
+
+@pytest.mark.slow
+def test_resume_solves_only_the_missing_case(tmp_path, dask_cluster):
+    # On the cluster's warm workers (the same code path as local processes, less start-up time).
+    path = write_sweep(tmp_path, parameters={"carbon_price": {"values": [0, 80]}})
+    out = tmp_path / "out"
+    first = run_sweep(path, out, scheduler=dask_cluster, progress=False)
+    assert list(first.status.values) == ["solved", "solved"]
+    files = sorted((out / "cases").glob("*.nc"))
+    kept = next(f for f in files if first.inputs_hash.values[0].startswith(f.stem))
+    lost = next(f for f in files if f != kept)
+    mtime = kept.stat().st_mtime_ns
+    lost.unlink()  # as if the sweep had been interrupted before this case finished
+
+    again = run_sweep(path, out, scheduler=dask_cluster, progress=False)
+    assert list(again.status.values) == ["resumed", "solved"]
+    assert kept.stat().st_mtime_ns == mtime and lost.exists()
+    np.testing.assert_allclose(again.objective.values, first.objective.values, rtol=1e-9)
+
+
+def test_example_sweep_file_is_valid():
+    sweep = load_sweep(ROOT / "data" / "sweeps" / "carbon_x_growth.yaml")
+    assert len(expand_cases(sweep)) == 12 and sweep.settings["years"] == [2030]
+
+
+def test_cli_sweep_exits_2_on_a_bad_file(tmp_path, capsys):
+    from synergy_models.cli import main
+
+    path = write_sweep(tmp_path, parameters={"carbon_price": {"values": []}})
+    assert main(["sweep", str(path), "-o", str(tmp_path / "o")]) == 2
+    assert "parameters.carbon_price.values" in capsys.readouterr().err
+    shutil.rmtree(tmp_path / "o", ignore_errors=True)
