@@ -4,13 +4,16 @@ A sweep file (YAML, see ``docs/sweeps.md``) names a base scenario, settings appl
 the parameters to vary. :func:`run_sweep` checks every case before solving any, solves them with
 :func:`solve_case` through ``dask.distributed`` (a ``LocalCluster`` of processes, or a scheduler
 address: the same code path), and combines the finished cases into one Dataset with a ``case``
-dimension. Each case's full results are kept in ``<out>/cases/<inputs hash>.nc``: a case whose file
-exists is not solved again, so an interrupted sweep resumes where it stopped.
+dimension. Each case's full results are kept in ``<out>/cases/<case key>.nc`` (:func:`case_key`: inputs
+hash and solver settings): a case whose file exists is not solved again, so an interrupted sweep
+resumes where it stopped.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import logging
 import math
 import time
@@ -25,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from synergy_models.errors import InputError, Problem, SynergyError
 from synergy_models.io import write_netcdf
+from synergy_models.scenario import SolverSettings
 
 Scalar = int | float | str | bool
 
@@ -228,12 +232,20 @@ def _to_sweep_problem(p: Problem, sweep: Sweep, case: Case, origin: dict[str, st
 # --- one case --------------------------------------------------------------------------------------
 
 
-def case_path(out_dir: str | Path, inputs_hash: str) -> Path:
-    return Path(out_dir) / "cases" / f"{inputs_hash[:16]}.nc"
+def case_key(inputs_hash: str, solver: SolverSettings) -> str:
+    """The inputs hash, extended with the solver settings: the inputs hash leaves them out, but a
+    time limit or method changes the outcome, so a sweep over them must not share case files."""
+    text = f"{inputs_hash}|{json.dumps(solver.model_dump(), sort_keys=True, default=str)}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def case_path(out_dir: str | Path, key: str) -> Path:
+    return Path(out_dir) / "cases" / f"{key[:16]}.nc"
 
 
 def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path) -> CaseOutcome:
-    """Solve one case and write its results to ``out_dir/cases/<hash16>.nc``; never raises on a
+    """Solve one case and write its results to ``out_dir/cases/<key16>.nc`` (:func:`case_key`);
+    never raises on a
     bad case (bad input, infeasible, time limit): it comes back as a ``failed`` outcome.
 
     Module-level so that Dask workers started from the command line can import it.
@@ -249,8 +261,9 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path) -> Cas
         scenario = load_scenario(base, overrides)
         inputs = load_inputs(scenario)
         digest = str(inputs.attrs["inputs_hash"])
-        path = case_path(out_dir, digest)
-        if path.exists():  # equal inputs hash, equal results: solved before (resume)
+        key = case_key(digest, scenario.solver)
+        path = case_path(out_dir, key)
+        if path.exists():  # equal inputs and solver settings, equal results: solved before (resume)
             return CaseOutcome("resumed", "", digest, str(path), time.perf_counter() - t0)
         results = solve_inputs(inputs, scenario)
         write_results(results, path)  # atomic: a case file on disk is always complete
@@ -376,12 +389,13 @@ def combine(sweep: Sweep, cases: list[Case], outcomes: dict[str, CaseOutcome]) -
     ds["status"] = ("case", [get(i).status if get(i) else "not run" for i in ids])
     ds["message"] = ("case", [get(i).message if get(i) else "" for i in ids])
     ds["inputs_hash"] = ("case", [get(i).inputs_hash if get(i) else "" for i in ids])
+    ds["case_file"] = ("case", [Path(get(i).path).name if get(i) and get(i).path else "" for i in ids])
     ds["seconds"] = ("case", [get(i).seconds if get(i) else math.nan for i in ids], {"units": "s"})
     for key in sweep.parameters:
         ds = ds.assign_coords({key: ("case", [c.swept[key] for c in cases])})
     ds.attrs.update(content="sweep", sweep=sweep.name, sweep_file=sweep.source, base=sweep.base,
                     settings=repr(sweep.settings), combine=sweep.combine, parameters=list(sweep.parameters),
-                    note="compact results per case (no hourly arrays); full results in cases/<hash16>.nc")
+                    note="compact results per case (no hourly arrays); full results in cases/<case_file>")
     return ds
 
 

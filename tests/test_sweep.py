@@ -17,7 +17,8 @@ import yaml
 
 from synergy_models.errors import InputError
 from synergy_models.io import read_netcdf
-from synergy_models.sweep import Sweep, expand_cases, load_sweep, run_sweep
+from synergy_models.scenario import SolverSettings
+from synergy_models.sweep import Sweep, case_key, expand_cases, load_sweep, run_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 # Tiny cases: one year, two representative days of four segments, one HiGHS thread per case.
@@ -67,6 +68,12 @@ def test_random_samples_are_seeded_and_within_bounds():
     assert len(first) == 5 and all(10 <= x <= 20 for x in first)
     with pytest.raises(ValueError, match="seed"):
         sweep_of(parameters=spec["parameters"])
+
+
+def test_solver_settings_are_part_of_the_case_key():
+    plain, limited = SolverSettings(), SolverSettings(time_limit=5)
+    assert case_key("ab" * 32, plain) == case_key("ab" * 32, SolverSettings())
+    assert case_key("ab" * 32, plain) != case_key("ab" * 32, limited)
 
 
 # --- bad files: file and key named, nothing solved ----------------------------------------------------
@@ -183,7 +190,7 @@ def test_resume_solves_only_the_missing_case(tmp_path, dask_cluster):
     first = run_sweep(path, out, scheduler=dask_cluster, progress=False)
     assert list(first.status.values) == ["solved", "solved"]
     files = sorted((out / "cases").glob("*.nc"))
-    kept = next(f for f in files if first.inputs_hash.values[0].startswith(f.stem))
+    kept = out / "cases" / str(first.case_file.values[0])
     lost = next(f for f in files if f != kept)
     mtime = kept.stat().st_mtime_ns
     lost.unlink()  # as if the sweep had been interrupted before this case finished
