@@ -199,22 +199,35 @@ def check_cases(sweep: Sweep, cases: list[Case]) -> None:
     from synergy_models.scenario import load_scenario
 
     origin = {k: f"settings.{k}" for k in sweep.settings} | {k: f"parameters.{k}" for k in sweep.parameters}
-    primaries: dict[str, Any] = {}
     problems: dict[str, Problem] = {}
+
+    def note(err: InputError, case: Case) -> None:
+        for p in err.problems:
+            q = _to_sweep_problem(p, sweep, case, origin)
+            problems.setdefault(str(q), q)  # once, however many cases share it
+
+    # Overrides are checked one by one, so each distinct (key, value) needs checking only once: a
+    # 20 x 20 grid is 40 checks, not 400.
+    distinct: dict[tuple[str, str, str], tuple[str, Any, Case, str]] = {}
     for case in cases:
         try:
             scenario = load_scenario(sweep.base, case.overrides)
-            if scenario.dataset not in primaries:
-                tables = read_tables(dataset_folder(scenario.dataset))
-                primaries[scenario.dataset] = (build_primary(tables), tables.ureg)
-            primary, ureg = primaries[scenario.dataset]
-            # Only the case's own keys: the base scenario's parameters are checked when it loads.
-            own = {k: v for k, v in scenario.parameters.items() if k in case.overrides}
-            apply_overrides(primary, own, ureg, sweep.source)
         except InputError as err:
-            for p in err.problems:
-                q = _to_sweep_problem(p, sweep, case, origin)
-                problems.setdefault(str(q), q)
+            note(err, case)
+            continue
+        for k, v in scenario.parameters.items():  # the base scenario's own included
+            where = sweep.source if k in case.overrides else scenario.source
+            distinct.setdefault((scenario.dataset, k, repr(v)), (k, v, case, where))
+    primaries: dict[str, Any] = {}
+    for (dataset, _, _), (k, v, case, where) in distinct.items():
+        if dataset not in primaries:
+            tables = read_tables(dataset_folder(dataset))
+            primaries[dataset] = (build_primary(tables), tables.ureg)
+        primary, ureg = primaries[dataset]
+        try:
+            apply_overrides(primary, {k: v}, ureg, where)
+        except InputError as err:
+            note(err, case)
     if problems:
         raise InputError(problems.values())
 
