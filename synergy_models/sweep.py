@@ -329,7 +329,7 @@ def run_sweep(sweep: Sweep | str | Path, out_dir: str | Path, workers: int = 1,
                 else:
                     outcome = future.result()
                 outcomes[case.id] = outcome
-                bar.advance(outcome.ok)
+                bar.advance(outcome.ok, case.id, outcome.status)
     finally:
         client.close()
         if cluster is not None:
@@ -342,17 +342,22 @@ def run_sweep(sweep: Sweep | str | Path, out_dir: str | Path, workers: int = 1,
 
 
 class _Progress:
-    """A progress line on stderr: cases done, failed, and time left (from the mean case time)."""
+    """Progress on stderr: cases done, failed, and time left (from the mean time per finished case).
+
+    On a terminal, a live bar; otherwise (a log file of an overnight run) one line per finished case.
+    """
 
     def __init__(self, total: int, enabled: bool) -> None:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-        self.failed = 0
+        self.total, self.done, self.failed, self.t0 = total, 0, 0, time.perf_counter()
+        self.console = Console(stderr=True, force_jupyter=False, highlight=False)
+        self.lines = enabled and not self.console.is_terminal
         self.progress = Progress(
             TextColumn("sweep"), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[failed]} failed, time left"), TimeRemainingColumn(),
-            console=Console(stderr=True, force_jupyter=False), disable=not enabled, transient=False)
+            console=self.console, disable=not enabled or self.lines, transient=False)
         self.task = self.progress.add_task("sweep", total=total, failed=0)
 
     def __enter__(self) -> _Progress:
@@ -362,9 +367,14 @@ class _Progress:
     def __exit__(self, *exc: object) -> None:
         self.progress.stop()
 
-    def advance(self, ok: bool) -> None:
+    def advance(self, ok: bool, case_id: str = "", status: str = "") -> None:
+        self.done += 1
         self.failed += not ok
         self.progress.update(self.task, advance=1, failed=self.failed)
+        if self.lines:
+            left = (time.perf_counter() - self.t0) / self.done * (self.total - self.done)
+            self.console.print(f"case {case_id} {status}: {self.done}/{self.total} done, "
+                               f"{self.failed} failed, about {left / 60:.1f} min left")
 
 
 # --- combining ---------------------------------------------------------------------------------

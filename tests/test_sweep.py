@@ -183,7 +183,7 @@ def test_dask_cluster_gives_the_local_results_and_isolates_a_failing_case(tmp_pa
 
 
 @pytest.mark.slow
-def test_resume_solves_only_the_missing_case(tmp_path, dask_cluster):
+def test_resume_solves_only_the_missing_case(tmp_path, dask_cluster, capsys):
     # On the cluster's warm workers (the same code path as local processes, less start-up time).
     path = write_sweep(tmp_path, parameters={"carbon_price": {"values": [0, 80]}})
     out = tmp_path / "out"
@@ -195,8 +195,12 @@ def test_resume_solves_only_the_missing_case(tmp_path, dask_cluster):
     mtime = kept.stat().st_mtime_ns
     lost.unlink()  # as if the sweep had been interrupted before this case finished
 
-    again = run_sweep(path, out, scheduler=dask_cluster, progress=False)
+    capsys.readouterr()
+    again = run_sweep(path, out, scheduler=dask_cluster, progress=True)
     assert list(again.status.values) == ["resumed", "solved"]
+    # Not a terminal (as in a log file): one progress line per case, with failures and time left.
+    log = capsys.readouterr().err
+    assert "case 000 resumed" in log and "case 001 solved" in log and "2/2 done, 0 failed" in log
     assert kept.stat().st_mtime_ns == mtime and lost.exists()
     np.testing.assert_allclose(again.objective.values, first.objective.values, rtol=1e-9)
 
