@@ -258,8 +258,7 @@ def case_path(out_dir: str | Path, key: str) -> Path:
 
 def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path) -> CaseOutcome:
     """Solve one case and write its results to ``out_dir/cases/<key16>.nc`` (:func:`case_key`);
-    never raises on a
-    bad case (bad input, infeasible, time limit): it comes back as a ``failed`` outcome.
+    never raises on a bad case (bad input, infeasible, time limit): it comes back ``failed``.
 
     Module-level so that Dask workers started from the command line can import it.
     """
@@ -297,6 +296,8 @@ def run_sweep(sweep: Sweep | str | Path, out_dir: str | Path, workers: int = 1,
     """
     from dask.distributed import Client, LocalCluster, as_completed
 
+    if workers < 1 and not scheduler:
+        raise InputError(Problem("--workers", "at least one local worker is needed", value=workers))
     if not isinstance(sweep, Sweep):
         sweep = load_sweep(sweep)
     cases = expand_cases(sweep)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import sys
@@ -216,4 +215,6 @@ def test_cli_sweep_exits_2_on_a_bad_file(tmp_path, capsys):
     path = write_sweep(tmp_path, parameters={"carbon_price": {"values": []}})
     assert main(["sweep", str(path), "-o", str(tmp_path / "o")]) == 2
     assert "parameters.carbon_price.values" in capsys.readouterr().err
-    shutil.rmtree(tmp_path / "o", ignore_errors=True)
+    assert main(["sweep", str(ROOT / "data" / "sweeps" / "carbon_x_growth.yaml"), "--workers", "0",
+                 "-o", str(tmp_path / "o")]) == 2
+    assert "at least one local worker" in capsys.readouterr().err
