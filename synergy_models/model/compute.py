@@ -17,6 +17,8 @@ symbol                     attribute            meaning [unit]
 =========================  ===================  ===================================================
 :math:`x_{o,s,k,y}`        ``served``           average IT load of origin o, workload k served at s [GW]
 :math:`v_{s,y,t}`          ``shifted``          training load hub s moves in time within the day [GW]
+:math:`X_{s,y,t}`          ``it_load``          IT load served in hub s (defined below) [GW]
+:math:`T_{s,y}`            ``training``         training load served in hub s, on average [GW]
 :math:`Q_{s,y}`            ``dc_capacity``      data-centre IT capacity [GW]
 :math:`H_{s,y}`            ``dc_new``           IT capacity built in year y [GW]
 :math:`\beta_{o,s,y}`      ``bandwidth``        long-haul link, as IT load it can carry [GW]
@@ -63,8 +65,11 @@ origin's profile, training flat, plus what the hub shifts:
 
 .. math::
 
-    X_{s,y,t} = \sum_o \phi_{o,t}\, x_{o,s,inf,y} + (1-\varphi) \sum_o x_{o,s,tr,y} + v_{s,y,t}
-    \qquad [\text{GW}]
+    X_{s,y,t} = \sum_o \phi_{o,t}\, x_{o,s,inf,y} + (1-\varphi) T_{s,y} + v_{s,y,t}, \qquad
+    T_{s,y} = \sum_o x_{o,s,tr,y} \qquad [\text{GW}]
+
+(``it_load_definition``, ``training_definition``: variables with a definition row each, so that
+each step's rows hold one term per hub rather than one per serving option),
 
 with :math:`e_{o,inf} = \sum_t w_t \phi_{o,t}` and :math:`e_{o,tr} = \sum_t w_t` the hours of IT
 energy per GW of average load, and :math:`\hat\phi_o = \max_t \phi_{o,t}` the origin's peak factor:
@@ -158,13 +163,17 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
     flex = c["flexibility"]
     b.shifted = pyo.Var(m.R, m.Y, m.T, within=pyo.NonNegativeReals)
 
-    def training_at(s: str, y: int):
-        return sum(b.served[o, s, "training", y] for o in by_server.get((s, "training"), []))
+    # Hub totals as variables with a definition row each: every step's rows then hold one term
+    # per hub instead of one per serving option, which keeps the served columns short (a column
+    # in every step's balance, utilisation and grid-safety row is dense for interior point).
+    b.training = pyo.Var(m.R, m.Y, within=pyo.NonNegativeReals)
+    b.training_definition = pyo.Constraint(m.R, m.Y, rule=lambda b, s, y: b.training[s, y] == sum(
+        b.served[o, s, "training", y] for o in by_server.get((s, "training"), [])))
 
     b.P = pyo.Set(initialize=range(len(d.period_steps)), ordered=True)
     b.training_day = pyo.Constraint(m.R, m.Y, b.P, rule=lambda b, s, y, p: (
         sum(float(hours[t]) * b.shifted[s, y, t] for t in d.period_steps[p])
-        == 24 * flex * training_at(s, y)))
+        == 24 * flex * b.training[s, y]))
 
     def export_share(b, o, y):
         share = float(c["export_max"][ri[o]])
@@ -187,10 +196,11 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
     b.dc_build_limit = pyo.Constraint(m.R, rule=lambda b, s: pyo.Constraint.Skip if math.isinf(
         c["max_new"][ri[s]]) else sum(b.dc_new[s, y] for y in years) <= float(c["max_new"][ri[s]]))
     util = c["utilisation_max"]
-    b.it_load = pyo.Expression(m.R, m.Y, m.T, rule=lambda b, s, y, t: sum(
-        float(profile[ri[o], t]) * b.served[o, s, "inference", y]
-        for o in by_server.get((s, "inference"), []))
-        + (1 - flex) * training_at(s, y) + b.shifted[s, y, t])
+    b.it_load = pyo.Var(m.R, m.Y, m.T, within=pyo.NonNegativeReals)
+    b.it_load_definition = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
+        b.it_load[s, y, t] == sum(float(profile[ri[o], t]) * b.served[o, s, "inference", y]
+                                  for o in by_server.get((s, "inference"), []))
+        + (1 - flex) * b.training[s, y] + b.shifted[s, y, t]))
     b.utilisation = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
         b.it_load[s, y, t] <= float(util[ri[s]]) * b.dc_capacity[s, y]))
 
