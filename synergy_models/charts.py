@@ -934,6 +934,56 @@ def indicators_by_hub(ind: xr.Dataset, year: int | None = None,
                   f"scenario: {ind.attrs.get('scenario', '')}"]))
 
 
+# -------------------------------------------------------------------------------------- sweeps
+
+def sweep_lines(summary: pd.DataFrame, x: str, color: str | None = None,
+                measures: Mapping[str, str] | None = None,
+                reference: Mapping[str, float] | None = None) -> AnyChart:
+    """Headline figures of a sweep (one row per case, e.g.
+    :func:`synergy_models.sweep.summary_table`) against the swept parameter ``x``, one line per
+    value of ``color``; ``reference`` draws a horizontal rule per measure (e.g. the projected
+    market). Failed cases are left out and counted in the subtitle."""
+    measures = dict(measures or {"market_value_USD_bn": "market value (USD bn/yr)",
+                                 "emissions_Mt": "CO2 emissions (Mt)",
+                                 "price_average_USD_MWh": "average price (USD/MWh)"})
+    ok = summary[summary.status.isin(["solved", "resumed"])]
+    failed = len(summary) - len(ok)
+    # Vega reads "a.b" as a nested field: swept keys such as dc_electricity.2030 get safe names
+    titles = {x: x, **({color: color} if color else {})}
+    ok = ok.rename(columns={k: k.replace(".", "_") for k in titles})
+    x, color = x.replace(".", "_"), color.replace(".", "_") if color else None
+    titles = {k.replace(".", "_"): v for k, v in titles.items()}
+    keys = [x] + ([color] if color else [])
+    long = ok.melt(id_vars=keys, value_vars=[m for m in measures if m in ok], var_name="measure",
+                   value_name="value")
+    long["measure"] = long.measure.map(measures)
+    if color:
+        long[color] = long[color].map(lambda v: f"{v:,g}" if isinstance(v, float) else str(v))
+    enc = {"x": alt.X(f"{x}:Q", title=titles[x]), "y": alt.Y("value:Q", title=None),
+           "tooltip": [*(alt.Tooltip(f"{k}:N" if k == color else f"{k}:Q") for k in keys),
+                       alt.Tooltip("measure:N"), alt.Tooltip("value:Q", format=",.2f")]}
+    if color:
+        enc["color"] = alt.Color(f"{color}:N", title=titles[color])
+    base = alt.Chart(long)
+    chart: AnyChart = base.mark_line(point=True).encode(**enc)
+    if reference:
+        # the rule reads the same data (a facet takes one data source): the reference per measure
+        long["reference"] = long.measure.map(
+            {measures[k]: float(v) for k, v in reference.items() if k in measures})
+        base = alt.Chart(long)
+        chart = alt.layer(base.mark_line(point=True).encode(**enc), base.mark_rule(
+            strokeDash=[6, 3], color="#333333").encode(
+            y="mean(reference):Q", tooltip=[alt.Tooltip("mean(reference):Q", title="reference",
+                                                        format=",.1f")]))
+    subtitle = [f"{len(ok)} cases" + (f"; {failed} failed (not drawn)" if failed else "")]
+    if reference:
+        subtitle.append("dashed: reference (e.g. the USD 310 bn projection, not calibration data)")
+    return chart.properties(width=240, height=200).facet(
+        column=alt.Column("measure:N", title=None, sort=list(measures.values())),
+    ).resolve_scale(y="independent").properties(title=alt.TitleParams(
+        f"Sweep: headline figures against {titles[x]}", subtitle=subtitle, anchor="start"))
+
+
 # -------------------------------------------------------------------------------- all and export
 
 def all_charts(results: xr.Dataset, inputs: xr.Dataset | None = None, year: int | None = None

@@ -221,6 +221,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
               zip(ds.case.values, ds.status.values, ds.message.values, strict=True) if s == "failed"]
     print(f"wrote {out}/sweep.nc and summary.csv: {ds.sizes['case']} cases, {len(failed)} failed, "
           f"{time.perf_counter() - t0:.0f} s" + "".join("\n" + f for f in failed))
+    if args.report:
+        from synergy_models.report import render_sweep_report
+
+        # the notebook re-reads the finished cases (resume), so nothing is solved twice
+        folder = render_sweep_report(args.sweep, out, workers=args.workers, scheduler=args.scheduler)
+        print(f"wrote {folder}/report.html")
     return 1 if failed else 0
 
 
@@ -303,6 +309,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                    help="run on this Dask scheduler's workers instead of local processes")
     p.add_argument("-o", "--out", help="output folder (default reports/sweeps/<name>)")
+    p.add_argument("--report", action="store_true",
+                   help="also render notebooks/sweep_report.ipynb into the output folder")
     return parser
 
 

@@ -59,6 +59,10 @@ MARKET_OUTLOOK: dict[str, Any] = {
     "search_parameter": None, "search_bracket": [0.4, 0.7], "search_days": 2, "output_dir": None,
     "cache_dir": None,
 }
+SWEEP_REPORT: dict[str, Any] = {
+    "sweep": "data/sweeps/carbon_x_growth.yaml", "workers": 1, "scheduler": None, "out_dir": None,
+    "x": None, "color": None, "output_dir": None,
+}
 GETTING_STARTED: dict[str, Any] = {
     "scenario": "milestones", "carbon_price": 150.0, "time_days": 2, "cache_dir": None,
 }
@@ -104,6 +108,12 @@ def notebook_parameters(namespace: dict[str, Any], declared: dict[str, Any]) -> 
         "search_parameter": (str, "compute_growth, compute_scale or a scenario parameter"),
         "search_bracket": ((list, tuple), "[low, high] values of the searched parameter"),
         "search_days": (int, "representative days per solve of the search"),
+        "sweep": ((str, os.PathLike), "a sweep file (YAML)"),
+        "workers": (int, "a whole number of local worker processes"),
+        "scheduler": (str, "a Dask scheduler address such as tcp://10.0.0.5:8786"),
+        "out_dir": ((str, os.PathLike), "a folder"),
+        "x": (str, "a swept parameter"),
+        "color": (str, "a swept parameter"),
     }
     for name, value in values.items():
         if value is None or name not in kinds:
@@ -130,8 +140,13 @@ def setup(namespace: dict[str, Any], declared: dict[str, Any]) -> dict[str, Any]
     from synergy_models.charts import use_svg_renderer
 
     run = notebook_parameters(namespace, declared)
-    names = run["scenarios"] if "scenarios" in run else [run["scenario"]]
-    check_scenarios(names, run["overrides"])
+    if "sweep" in run:
+        from synergy_models.sweep import load_sweep
+
+        load_sweep(project_file(run["sweep"]))
+    else:
+        names = run["scenarios"] if "scenarios" in run else [run["scenario"]]
+        check_scenarios(names, run["overrides"])
     use_svg_renderer()
     return run
 
@@ -188,6 +203,24 @@ def checks_markdown(results: xr.Dataset) -> str:
         + ("yes" if abs(pv - objective) <= 1e-6 * max(1.0, abs(objective)) else "NO"),
     ]
     return "\n".join(lines)
+
+
+def project_file(path: str | os.PathLike) -> Path:
+    """A path as given when it exists from here, else relative to the project folder (notebooks run
+    in ``notebooks/``, analysts type paths from the project folder)."""
+    path = Path(path)
+    if path.is_absolute() or path.exists():
+        return path
+    return NOTEBOOK_DIR.parent / path
+
+
+def sweep_checks_markdown(ds: xr.Dataset) -> str:
+    """How many cases finished and failed (deterministic text: nbval checks it)."""
+    status = [str(s) for s in ds.status.values]
+    finished = sum(s in ("solved", "resumed") for s in status)
+    failed = [f"case {c}" for c, s in zip(ds.case.values, status, strict=True) if s == "failed"]
+    return "\n".join([f"- cases: {len(status)}", f"- finished: {finished}",
+                      f"- failed: {len(failed)}" + (f" ({', '.join(failed)})" if failed else "")])
 
 
 def default_cache_dir() -> Path:
@@ -320,6 +353,7 @@ NOTEBOOKS: dict[str, dict[str, Any]] = {
     "scenario_report": SCENARIO_REPORT,
     "scenario_comparison": SCENARIO_COMPARISON,
     "market_outlook": MARKET_OUTLOOK,
+    "sweep_report": SWEEP_REPORT,
     "getting_started": GETTING_STARTED,
 }
 
@@ -364,6 +398,9 @@ def render_report(scenarios: str | list[str], params: dict[str, Any] | None = No
 
     names = [scenarios] if isinstance(scenarios, str) else list(scenarios)
     notebook = notebook or ("scenario_report" if len(names) == 1 else "scenario_comparison")
+    if notebook == "sweep_report":
+        raise InputError([Problem("synergy report", "the sweep report renders from a sweep file",
+                                  expected="synergy sweep SWEEP.yaml --report")])
     if notebook not in NOTEBOOKS:
         raise InputError([Problem("synergy report", f"no notebook '{notebook}'",
                                   expected="one of " + ", ".join(NOTEBOOKS))])
@@ -378,11 +415,18 @@ def render_report(scenarios: str | list[str], params: dict[str, Any] | None = No
     # the kernel runs in notebooks/: scenario files given by path must not depend on the caller's cwd
     names = [str(Path(n).resolve()) if Path(str(n)).is_file() else str(n) for n in names]
     parameters = notebook_arguments(notebook, names, params, folder / "charts")
+    return _render(f"{notebook}.ipynb", parameters, folder)
+
+
+def _render(notebook: str, parameters: dict[str, Any], folder: Path) -> Path:
+    """Execute ``notebook`` into ``folder``: report.ipynb (kept only if it ran through; otherwise
+    report.failed.ipynb beside the last good one), report.html and the charts."""
+    folder.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".report.", suffix=".ipynb", dir=folder)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        _execute(NOTEBOOK_DIR / f"{notebook}.ipynb", tmp, parameters, cwd=NOTEBOOK_DIR)
+        _execute(NOTEBOOK_DIR / notebook, tmp, parameters, cwd=NOTEBOOK_DIR)
     except BaseException:
         if tmp.exists() and tmp.stat().st_size:
             os.replace(tmp, folder / "report.failed.ipynb")
@@ -394,6 +438,18 @@ def render_report(scenarios: str | list[str], params: dict[str, Any] | None = No
         (folder / "report.failed.ipynb").unlink()
     export_html(folder / "report.ipynb", folder / "report.html")
     return folder
+
+
+def render_sweep_report(sweep_file: str | os.PathLike, out_dir: str | os.PathLike,
+                        workers: int = 1, scheduler: str | None = None) -> Path:
+    """Render ``sweep_report`` for a sweep whose cases are (or will be) in ``out_dir``: the report
+    goes beside ``sweep.nc`` (report.ipynb, report.html, charts/). Returns the folder."""
+    folder = Path(out_dir).resolve()
+    parameters = {"sweep": str(Path(sweep_file).resolve()), "workers": workers,
+                  "out_dir": str(folder), "output_dir": str(folder / "charts")}
+    if scheduler:
+        parameters["scheduler"] = scheduler
+    return _render("sweep_report.ipynb", parameters, folder)
 
 
 def _scenario_overrides(params: dict[str, Any] | None) -> dict[str, Any] | None:
