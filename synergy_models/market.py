@@ -22,11 +22,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import xarray as xr
-import yaml
 
 from synergy_models.errors import InputError, Problem, ProblemCollector, SynergyError
 from synergy_models.indicators import dc_share_of_consumption
-from synergy_models.scenario import data_dir, yaml_line
+from synergy_models.scenario import data_dir, read_yaml, yaml_line
 
 PROJECTION_NOTE = ("projection, not calibration data: the seed's figure ($310B in 2030 at 42%/yr) "
                    "has no stated scope, base year or method, and nothing in the model is fitted "
@@ -106,25 +105,14 @@ def default_segments_path() -> Path:
 def load_segments(path: str | Path | None = None) -> Segments:
     """Read and check a segments file; :class:`InputError` names the file, key and line."""
     path = Path(path) if path is not None else default_segments_path()
-    if not path.exists():
-        raise InputError(Problem(str(path), "file is missing",
-                                 expected="a YAML file of market segments (see docs/market.md)"))
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise InputError(Problem(str(path), f"YAML does not parse: {err}",
-                                 line=mark.line + 1 if mark else None)) from None
+    data, node = read_yaml(path, kind="a market segments file",
+                           expected="a mapping with 'segments' (and 'memo', 'basis'); see "
+                           "docs/market.md")
     problems = ProblemCollector()
 
     def bad(loc: tuple[Any, ...], message: str, **kw: Any) -> None:
         problems.add(path, message, column=".".join(map(str, loc)), line=yaml_line(node, loc), **kw)
 
-    if not isinstance(data, dict):
-        raise InputError(Problem(str(path), "expected a mapping with 'segments' (and 'memo', "
-                                 "'basis')", value=type(data).__name__))
     for key in set(data) - {"segments", "memo", "basis"}:
         bad((key,), f"unknown key '{key}'", expected="segments, memo, basis")
     basis = data.get("basis", "annualised")

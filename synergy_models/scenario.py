@@ -160,9 +160,13 @@ def available_scenarios() -> dict[str, str]:
     return out
 
 
-def _read_yaml(path: Path) -> tuple[dict[str, Any], yaml.Node | None]:
+def read_yaml(path: Path, kind: str = "a scenario",
+              expected: str | None = None) -> tuple[dict[str, Any], yaml.Node | None]:
+    """A YAML file's mapping and its node tree (for :func:`yaml_line`); :class:`InputError` names
+    the file, and the line and character where it does not parse. ``kind`` and ``expected`` word
+    the messages for the file at hand (scenario, sweep, market segments)."""
     if not path.exists():
-        raise InputError(Problem(str(path), "file is missing"))
+        raise InputError(Problem(str(path), "file is missing", expected=expected))
     text = path.read_text(encoding="utf-8")
     try:
         data = yaml.safe_load(text)
@@ -180,8 +184,8 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], yaml.Node | None]:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise InputError(Problem(str(path), "a scenario must be a mapping of keys to values",
-                                 value=type(data).__name__))
+        raise InputError(Problem(str(path), f"{kind} must be a mapping of keys to values",
+                                 value=type(data).__name__, expected=expected))
     return data, node
 
 
@@ -216,7 +220,7 @@ def _raw_scenario(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     if path.resolve() in seen:
         chain = " -> ".join(p.stem for p in (*seen, path))
         raise InputError(Problem(str(path), f"scenarios extend each other in a cycle: {chain}"))
-    data, _ = _read_yaml(path)
+    data, _ = read_yaml(path)
     parent = data.pop("extends", None)
     if parent is None:
         return data
@@ -242,7 +246,7 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = N
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as err:
-        _, node = _read_yaml(path)
+        _, node = read_yaml(path)
         raise InputError(
             Problem(
                 str(path),

@@ -151,10 +151,10 @@ class CaseOutcome:
 
 def load_sweep(path: str | Path) -> Sweep:
     """Read and validate a sweep file; :class:`InputError` names the file, key and line."""
-    from synergy_models.scenario import _read_yaml, yaml_line
+    from synergy_models.scenario import read_yaml, yaml_line
 
     path = Path(path)
-    data, node = _read_yaml(path)
+    data, node = read_yaml(path, kind="a sweep file")
     try:
         sweep = Sweep.model_validate(data)
     except ValidationError as err:
