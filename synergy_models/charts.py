@@ -606,21 +606,30 @@ def curtailment(results: xr.Dataset, names: Mapping[str, str] | None = None) -> 
                               "available wind, solar and hydro output not used"))
 
 
-def emissions(results: xr.Dataset, names: Mapping[str, str] | None = None) -> AnyChart:
-    """CO2 emissions (Mt) per year, stacked by hub."""
-    df = _frame(results.emissions, "emissions_mt", {"region": "hub"})
+def _hub_stack_by_year(results: xr.Dataset, df: pd.DataFrame, field: str, axis_title: str,
+                       tooltips: Sequence[alt.Tooltip], title: str,
+                       names: Mapping[str, str] | None) -> AnyChart:
+    """Bars per modelled year stacked by hub (hub colours and order), for ``df[field]``."""
     df["year"] = df.year.astype(int)
     scale = _hub_scale(results.region.values)
     return alt.Chart(df).mark_bar().transform_calculate(
         order=_stack_order(scale.domain, "hub"), hub_name=_hub_name_expr(names)).encode(
         x=alt.X("year:O", title="year"),
-        y=alt.Y("emissions_mt:Q", title="CO2 emissions (Mt)"),
+        y=alt.Y(f"{field}:Q", title=axis_title),
         color=alt.Color("hub:N", scale=scale, title="hub"),
         order=alt.Order("order:Q"),
-        tooltip=[alt.Tooltip("hub_name:N", title="hub"), alt.Tooltip("year:O"),
-                 alt.Tooltip("emissions_mt:Q", title="CO2 (Mt)", format=",.1f")],
+        tooltip=[alt.Tooltip("hub_name:N", title="hub"), alt.Tooltip("year:O"), *tooltips],
     ).properties(width=max(200, 70 * results.sizes["year"]), height=_HEIGHT,
-                 title=_title("CO2 emissions of generation by hub", results))
+                 title=_title(title, results))
+
+
+def emissions(results: xr.Dataset, names: Mapping[str, str] | None = None) -> AnyChart:
+    """CO2 emissions (Mt) per year, stacked by hub."""
+    df = _frame(results.emissions, "emissions_mt", {"region": "hub"})
+    return _hub_stack_by_year(
+        results, df, "emissions_mt", "CO2 emissions (Mt)",
+        [alt.Tooltip("emissions_mt:Q", title="CO2 (Mt)", format=",.1f")],
+        "CO2 emissions of generation by hub", names)
 
 
 # --------------------------------------------------------------------------------- data centres
@@ -631,19 +640,11 @@ def dc_capacity_chart(results: xr.Dataset, names: Mapping[str, str] | None = Non
     df = _frame(results.dc_capacity, "dc_capacity_gw", {"region": "hub"}, decimals=3)
     new = _frame(results.dc_capacity_new, "dc_new_gw", {"region": "hub"}, drop_zeros=False, decimals=3)
     df = df.merge(new, on=["hub", "year"], how="left")
-    df["year"] = df.year.astype(int)
-    scale = _hub_scale(results.region.values)
-    return alt.Chart(df).mark_bar().transform_calculate(
-        order=_stack_order(scale.domain, "hub"), hub_name=_hub_name_expr(names)).encode(
-        x=alt.X("year:O", title="year"),
-        y=alt.Y("dc_capacity_gw:Q", title="data-centre IT capacity (GW)"),
-        color=alt.Color("hub:N", scale=scale, title="hub"),
-        order=alt.Order("order:Q"),
-        tooltip=[alt.Tooltip("hub_name:N", title="hub"), alt.Tooltip("year:O"),
-                 alt.Tooltip("dc_capacity_gw:Q", title="IT capacity (GW)", format=",.2f"),
-                 alt.Tooltip("dc_new_gw:Q", title="built in the year (GW)", format=",.2f")],
-    ).properties(width=max(200, 70 * results.sizes["year"]), height=_HEIGHT,
-                 title=_title("Data-centre IT capacity by hub", results))
+    return _hub_stack_by_year(
+        results, df, "dc_capacity_gw", "data-centre IT capacity (GW)",
+        [alt.Tooltip("dc_capacity_gw:Q", title="IT capacity (GW)", format=",.2f"),
+         alt.Tooltip("dc_new_gw:Q", title="built in the year (GW)", format=",.2f")],
+        "Data-centre IT capacity by hub", names)
 
 
 def compute_exports_chart(results: xr.Dataset, year: int | None = None,
