@@ -124,13 +124,23 @@ def notebook_parameters(namespace: dict[str, Any], declared: dict[str, Any]) -> 
                                     value=value, expected=text))
     if problems:
         raise InputError(problems)
+    overrides = scenario_overrides(values)
+    if values.get("carbon_price") is not None:
+        overrides["carbon_price"] = float(values["carbon_price"])
+    return {**values, "overrides": overrides}
+
+
+def scenario_overrides(values: dict[str, Any]) -> dict[str, Any]:
+    """The scenario overrides a notebook's parameter values stand for: its ``overrides`` plus the
+    settings (``years``, ``time_*``) and ``carbon_price`` it declares; other declared names steer
+    the notebook only."""
     overrides = dict(values.get("overrides") or {})
     for name, key in SETTING_PARAMETERS.items():
         if values.get(name) is not None:
             overrides[key] = values[name]
     if values.get("carbon_price") is not None:
-        overrides["carbon_price"] = float(values["carbon_price"])
-    return {**values, "overrides": overrides}
+        overrides["carbon_price"] = values["carbon_price"]
+    return overrides
 
 
 def setup(namespace: dict[str, Any], declared: dict[str, Any]) -> dict[str, Any]:
@@ -404,17 +414,19 @@ def render_report(scenarios: str | list[str], params: dict[str, Any] | None = No
     if notebook not in NOTEBOOKS:
         raise InputError([Problem("synergy report", f"no notebook '{notebook}'",
                                   expected="one of " + ", ".join(NOTEBOOKS))])
-    loaded = [load_scenario(n, _scenario_overrides(params)) for n in names]  # fail before a kernel
+    # the kernel runs in notebooks/: scenario files given by path must not depend on the caller's cwd
+    names = [str(Path(n).resolve()) if Path(str(n)).is_file() else str(n) for n in names]
+    parameters = notebook_arguments(notebook, names, params, None)
+    # the scenarios as the notebook will load them, checked before a kernel starts
+    loaded = [load_scenario(n, scenario_overrides(parameters) or None) for n in names]
     label = loaded[0].name if len(loaded) == 1 else "compare-" + "-".join(s.name for s in loaded)
     if notebook == "getting_started":
         label = "getting_started"
     elif notebook == "market_outlook":
         label = f"{label}/market_outlook"
     folder = (out or Path("reports") / label).resolve()
-    folder.mkdir(parents=True, exist_ok=True)
-    # the kernel runs in notebooks/: scenario files given by path must not depend on the caller's cwd
-    names = [str(Path(n).resolve()) if Path(str(n)).is_file() else str(n) for n in names]
-    parameters = notebook_arguments(notebook, names, params, folder / "charts")
+    if "output_dir" in NOTEBOOKS[notebook]:
+        parameters["output_dir"] = str(folder / "charts")
     return _render(f"{notebook}.ipynb", parameters, folder)
 
 
@@ -450,16 +462,3 @@ def render_sweep_report(sweep_file: str | os.PathLike, out_dir: str | os.PathLik
     if scheduler:
         parameters["scheduler"] = scheduler
     return _render("sweep_report.ipynb", parameters, folder)
-
-
-def _scenario_overrides(params: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The part of report parameters that changes a scenario (for checking it before a kernel)."""
-    if not params:
-        return None
-    out = {}
-    for key, value in params.items():
-        if key in SETTING_PARAMETERS:
-            out[SETTING_PARAMETERS[key]] = value
-        elif key not in ("hub", "output_dir", "cache_dir"):
-            out[key] = value
-    return out or None
