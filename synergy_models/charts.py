@@ -965,14 +965,14 @@ def sweep_lines(summary: pd.DataFrame, x: str, color: str | None = None,
                        alt.Tooltip("measure:N"), alt.Tooltip("value:Q", format=",.2f")]}
     if color:
         enc["color"] = alt.Color(f"{color}:N", title=titles[color])
-    base = alt.Chart(long)
-    chart: AnyChart = base.mark_line(point=True).encode(**enc)
     if reference:
         # the rule reads the same data (a facet takes one data source): the reference per measure
         long["reference"] = long.measure.map(
             {measures[k]: float(v) for k, v in reference.items() if k in measures})
-        base = alt.Chart(long)
-        chart = alt.layer(base.mark_line(point=True).encode(**enc), base.mark_rule(
+    base = alt.Chart(long)
+    chart: AnyChart = base.mark_line(point=True).encode(**enc)
+    if reference:
+        chart = alt.layer(chart, base.mark_rule(
             strokeDash=[6, 3], color="#333333").encode(
             y="mean(reference):Q", tooltip=[alt.Tooltip("mean(reference):Q", title="reference",
                                                         format=",.1f")]))
