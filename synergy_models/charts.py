@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from synergy_models.indicators import demand_weighted_price
+
 AnyChart: TypeAlias = (alt.Chart | alt.LayerChart | alt.FacetChart | alt.HConcatChart
                        | alt.VConcatChart | alt.ConcatChart)
 
@@ -778,11 +780,9 @@ def compare_totals(results: Mapping[str, xr.Dataset]) -> AnyChart:
     names = list(results)
     rows = []
     for name, r in results.items():
-        demand = (r.demand * r.weight).sum(["time"])
-        price = (r.price_average * demand).sum("region") / demand.sum("region")
         measures = {"CO2 emissions (Mt)": r.emissions.sum("region"),
                     "system cost (MUSD/yr)": r.cost.sum("component"),
-                    "average price (USD/MWh)": price}
+                    "average price (USD/MWh)": demand_weighted_price(r)}
         for label, da in measures.items():
             rows += [{"scenario": name, "year": int(y), "measure": label, "value": float(v)}
                      for y, v in zip(da.year.values, da.values, strict=True)]

@@ -40,6 +40,12 @@ def _term(results: xr.Dataset, name: str) -> xr.DataArray:
     return xr.zeros_like(results.balance.isel(term=0, drop=True))
 
 
+def demand_weighted_price(results: xr.Dataset) -> xr.DataArray:
+    """Average price over all hubs weighted by exogenous demand (USD/MWh; year)."""
+    demand = (results.demand * results.weight).sum("time")
+    return (results.price_average * demand).sum("region") / demand.sum("region")
+
+
 def consumption(results: xr.Dataset) -> xr.DataArray:
     """Electricity consumed in each hub (GW; region, year, time).
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import pandas as pd
 import xarray as xr
 
+from synergy_models.indicators import demand_weighted_price
+
 
 def summary_tables(inputs: xr.Dataset) -> list[tuple[str, pd.DataFrame]]:
     """(title, table) pairs describing hubs, technologies, corridors and the time reduction."""
@@ -98,13 +100,11 @@ def comparison_table(results: dict[str, xr.Dataset]) -> pd.DataFrame:
     rows = {}
     for name, r in results.items():
         last = int(r.year[-1])
-        demand = (r.demand.sel(year=last) * r.weight).sum("time")
         row = {
             "objective MUSD (PV)": r.attrs["objective"],
             f"emissions {last} Mt": float(r.emissions.sel(year=last).sum()),
             f"system cost {last} MUSD/yr": float(r.cost.sel(year=last).sum()),
-            f"average price {last} USD/MWh": float((r.price_average.sel(year=last) * demand).sum()
-                                                   / demand.sum()),
+            f"average price {last} USD/MWh": float(demand_weighted_price(r).sel(year=last)),
             f"wind + solar {last} GW": float(r.capacity.sel(year=last, tech=["wind", "solar"]).sum()),
             f"coal {last} GW": float(r.capacity.sel(year=last, tech="coal").sum()),
             f"curtailment {last} TWh": float(r.curtailment_annual.sel(year=last).sum()),
