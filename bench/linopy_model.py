@@ -39,6 +39,7 @@ import xarray as xr
 from linopy.config import LinopySemanticsWarning
 
 from synergy_models.model.data import RENEWABLE, ModelData, model_data
+from synergy_models.solve import HIPO_DEFAULTS
 
 
 @dataclass
@@ -228,7 +229,10 @@ def _build(d: ModelData) -> LinopyLP:
     cost_p = _da(a["annual_cost_power"], {"tech": K, "year": Y})
     cost_e = _da(a["annual_cost_energy"][si], {"tech": S, "year": Y})
     fom0 = _da(a["fom_existing"], {"tech": K})
-    var_cost = _da(a["variable_cost"][gi], {"tech": G, "year": Y})
+    # fuel and O&M plus the carbon price on each GWh's emissions (MUSD/GWh), by tech and year
+    variable_cost = (a["marginal_cost"][:, None]
+                     + a["emission_intensity"][:, None] * a["carbon_price"][None, :] / 1000)
+    var_cost = _da(variable_cost[gi], {"tech": G, "year": Y})
     voll = d.scalars["value_of_lost_load"]
     line_cost = _da(a["line_annual_cost"], {"line": L})
     has_existing = rk & (existing > 0)
@@ -253,6 +257,8 @@ def highs_options(method: str, threads: int | None = 2, time_limit: float | None
     options: dict[str, Any] = {"solver": method}
     if method in ("ipm", "hipo", "ipx"):
         options["run_crossover"] = "on"
+    if method == "hipo":
+        options.update(HIPO_DEFAULTS)
     if threads:
         options["threads"] = int(threads)
     if time_limit:

@@ -256,19 +256,31 @@ def case_path(out_dir: str | Path, key: str) -> Path:
     return Path(out_dir) / "cases" / f"{key[:16]}.nc"
 
 
-def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path) -> CaseOutcome:
+#: The model this worker process built last, by reuse group (see :func:`solve_case`); one at a time.
+_REUSABLE: dict[str, Any] = {}
+
+
+def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
+               reuse_group: str | None = None) -> CaseOutcome:
     """Solve one case and write its results to ``out_dir/cases/<key16>.nc`` (:func:`case_key`);
     never raises on a bad case (bad input, infeasible, time limit): it comes back ``failed``.
+
+    With ``reuse_group``, the built and compiled model is kept in this process for the next case
+    of the same group, which is then solved with patched costs when its inputs differ only in the
+    carbon price (:mod:`synergy_models.reuse`; anything else is built afresh). ``extra`` records
+    ``reused`` and the seconds spent in HiGHS (``highs``) and outside it in the case (``inputs``,
+    ``model``: build and compile, ``results``: results and the file).
 
     Module-level so that Dask workers started from the command line can import it.
     """
     from synergy_models.data.loader import load_inputs
-    from synergy_models.results import write_results
-    from synergy_models.run import solve_inputs
+    from synergy_models.results import build_results, write_results
+    from synergy_models.reuse import ReusableModel
     from synergy_models.scenario import load_scenario
 
     t0 = time.perf_counter()
     digest = ""
+    extra: dict[str, Any] = {"reused": False}
     try:
         scenario = load_scenario(base, overrides)
         inputs = load_inputs(scenario)
@@ -277,22 +289,75 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path) -> Cas
         path = case_path(out_dir, key)
         if path.exists():  # equal inputs and solver settings, equal results: solved before (resume)
             return CaseOutcome("resumed", "", digest, str(path), time.perf_counter() - t0)
-        results = solve_inputs(inputs, scenario)
+        t1 = time.perf_counter()
+        held = _REUSABLE.get(reuse_group or "")
+        if held is not None and held.accepts(inputs):
+            reusable, extra["reused"] = held, True
+        else:
+            _REUSABLE.clear()  # one model per process: a sweep's groups come one after the other
+            reusable = ReusableModel.build(inputs)
+            if reuse_group:
+                _REUSABLE[reuse_group] = reusable
+        t2 = time.perf_counter()
+        solution = reusable.solve(inputs, scenario.solver)
+        t3 = time.perf_counter()
+        results = build_results(reusable.model, solution, inputs)
+        results.attrs.update(solver_method=scenario.solver.method, time_build=t2 - t1,
+                             reused_model=int(extra["reused"]))
         write_results(results, path)  # atomic: a case file on disk is always complete
+        highs = float(solution.timings.get("solve", 0.0))
+        extra.update(inputs=t1 - t0, model=t2 - t1, highs=highs, handoff=t3 - t2 - highs,
+                     results=time.perf_counter() - t3)
     except SynergyError as err:  # SolveError included: infeasible, time limit, numerical trouble
-        return CaseOutcome("failed", str(err), digest, "", time.perf_counter() - t0)
-    return CaseOutcome("solved", "", digest, str(path), time.perf_counter() - t0)
+        return CaseOutcome("failed", str(err), digest, "", time.perf_counter() - t0, extra)
+    return CaseOutcome("solved", "", digest, str(path), time.perf_counter() - t0, extra)
 
 
 # --- the whole sweep -------------------------------------------------------------------------------
 
 
+#: Scenario parameters whose change a worker solves on the model it already built (patched costs).
+REUSABLE_PARAMETERS = ("carbon_price",)
+
+
+def reuse_groups(cases: list[Case], workers: int) -> list[tuple[str, list[Case]]]:
+    """Cases that can share one built model, in chunks: cases whose overrides differ only in
+    :data:`REUSABLE_PARAMETERS`, split so that there are at least ``workers`` chunks when the cases
+    allow it (every worker gets work). Chunks are named ``<group>#<part>``."""
+    groups: dict[str, list[Case]] = {}
+    for case in cases:
+        rest = {k: v for k, v in case.overrides.items() if k not in REUSABLE_PARAMETERS}
+        groups.setdefault(json.dumps(rest, sort_keys=True, default=str), []).append(case)
+    parts = max(1, math.ceil(workers / len(groups))) if groups else 1
+    chunks = []
+    for key, members in groups.items():
+        size = math.ceil(len(members) / min(parts, len(members)))
+        for i in range(0, len(members), size):
+            chunks.append((f"{key}#{i // size}", members[i:i + size]))
+    return chunks
+
+
+def _assign(chunks: list[tuple[str, list[Case]]], addresses: list[str]) -> list[str]:
+    """A worker for each chunk: the one with the fewest cases so far (largest chunks first)."""
+    load = dict.fromkeys(addresses, 0)
+    where: dict[int, str] = {}
+    for i in sorted(range(len(chunks)), key=lambda i: -len(chunks[i][1])):
+        target = min(addresses, key=lambda a: load[a])
+        where[i] = target
+        load[target] += len(chunks[i][1])
+    return [where[i] for i in range(len(chunks))]
+
+
 def run_sweep(sweep: Sweep | str | Path, out_dir: str | Path, workers: int = 1,
-              scheduler: str | None = None, progress: bool = True) -> xr.Dataset:
+              scheduler: str | None = None, progress: bool = True, reuse: bool = True
+              ) -> xr.Dataset:
     """Check, solve and combine every case of ``sweep``; write ``sweep.nc`` and ``summary.csv``.
 
     Cases run on ``workers`` local processes, or on the Dask cluster at ``scheduler``
-    (``tcp://host:port``) when given. Returns the combined Dataset (see :func:`combine`).
+    (``tcp://host:port``) when given. With ``reuse``, cases that differ only in the carbon price
+    go to the same worker one after the other, which solves them on one built model
+    (:func:`reuse_groups`, :mod:`synergy_models.reuse`). Returns the combined Dataset (see
+    :func:`combine`).
     """
     from dask.distributed import Client, LocalCluster, as_completed
 
@@ -317,8 +382,20 @@ def run_sweep(sweep: Sweep | str | Path, out_dir: str | Path, workers: int = 1,
     outcomes: dict[str, CaseOutcome] = {}
     try:
         # pure=False: a re-run must solve again (resume is decided by the case files, not Dask)
-        futures = {client.submit(solve_case, sweep.base, c.overrides, str(out), pure=False): c
-                   for c in cases}
+        futures = {}
+        varied = set(sweep.parameters) & set(REUSABLE_PARAMETERS)
+        if reuse and varied:
+            addresses = sorted(client.scheduler_info()["workers"]) or [""]
+            chunks = reuse_groups(cases, len(addresses))
+            # A chunk's cases on one worker, in order; another worker may still take them over.
+            for (group, members), address in zip(chunks, _assign(chunks, addresses), strict=True):
+                for c in members:
+                    futures[client.submit(solve_case, sweep.base, c.overrides, str(out), group,
+                                          pure=False, workers=[address] if address else None,
+                                          allow_other_workers=True)] = c
+        else:
+            futures = {client.submit(solve_case, sweep.base, c.overrides, str(out), pure=False): c
+                       for c in cases}
         # set_as_default=False above and as_current() here: the client serves this sweep only and
         # does not become dask's global scheduler (xarray computations elsewhere stay local).
         with client.as_current(), _Progress(len(cases), progress) as bar:
@@ -415,6 +492,11 @@ def combine(sweep: Sweep, cases: list[Case], outcomes: dict[str, CaseOutcome]) -
     ds["inputs_hash"] = ("case", [get(i).inputs_hash if get(i) else "" for i in ids])
     ds["case_file"] = ("case", [Path(get(i).path).name if get(i) and get(i).path else "" for i in ids])
     ds["seconds"] = ("case", [get(i).seconds if get(i) else math.nan for i in ids], {"units": "s"})
+    ds["highs_seconds"] = ("case", [get(i).extra.get("highs", math.nan) if get(i) else math.nan
+                                    for i in ids], {"units": "s", "long_name": "HiGHS run time"})
+    ds["reused_model"] = ("case", [bool(get(i).extra.get("reused")) if get(i) else False
+                                   for i in ids], {"long_name": "solved on the model built for an "
+                                                   "earlier case (patched carbon costs)"})
     for key in sweep.parameters:
         ds = ds.assign_coords({key: ("case", [c.swept[key] for c in cases])})
     ds.attrs.update(content="sweep", sweep=sweep.name, sweep_file=sweep.source, base=sweep.base,

@@ -112,13 +112,14 @@ def test_temporal_flexibility_lowers_cost_and_curtailment_with_a_midday_surplus(
 def test_backup_requirement_and_grid_safety():
     """New data centres need 1 GW of backup per GW of IT: the cheaper of diesel (40) and battery
     (90) covers it. A grid-safety share of 10% of a 5 GW peak caps the data-centre load in A at
-    0.5 GW, so the rest of a 0.8 GW demand is served in B: 0.8 GW built, 0.8 GW of diesel."""
+    0.5 GW, so the rest of a 0.8 GW demand is served in B (serving at home saves the bandwidth):
+    0.8 GW built, 0.8 GW of diesel."""
     techs = {"gas": {"marginal_cost": 0.05}}
     power = tiny_inputs(["A", "B"], techs, np.array([[5.0], [5.0]]), weights=[HOURS], max_new=0.0,
                         capacity={("A", "gas"): 20, ("B", "gas"): 20})
     ds = with_compute(power, {("A", "training"): 0.8}, dc_capacity=0.0, capex_dc=1.0,
                       backup_ratio=1.0, capex_backup={"diesel": 40.0, "battery": 90.0},
-                      grid_share_max=0.1, pue=1.0)
+                      grid_share_max=0.1, pue=1.0, bandwidth_cost=1.0)
     r = solve(ds)
     assert r.dc_capacity_new.sum().item() == pytest.approx(0.8)
     assert r.backup_capacity.sel(backup_tech="diesel").sum().item() == pytest.approx(0.8)

@@ -17,7 +17,15 @@ import yaml
 from synergy_models.errors import InputError
 from synergy_models.io import read_netcdf
 from synergy_models.scenario import SolverSettings
-from synergy_models.sweep import Sweep, case_key, expand_cases, load_sweep, run_sweep
+from synergy_models.sweep import (
+    Sweep,
+    case_key,
+    expand_cases,
+    load_sweep,
+    reuse_groups,
+    run_sweep,
+    solve_case,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 # Tiny cases: one year, two representative days of four segments, one HiGHS thread per case.
@@ -157,7 +165,10 @@ def test_dask_cluster_gives_the_local_results_and_isolates_a_failing_case(tmp_pa
         "carbon_price": {"values": [0, 60, 120, 60]},
         "grid_share_max": {"values": [1.0, 1.0, 1.0, 0.0]}})
     remote = run_sweep(path, tmp_path / "dask", scheduler=dask_cluster, progress=False)
-    local = run_sweep(path, tmp_path / "local", workers=1, progress=False)
+    # Locally every case is built afresh; on the cluster, cases differing only in the carbon price
+    # are solved on the model their worker built for the first (patched costs): same answers.
+    local = run_sweep(path, tmp_path / "local", workers=1, progress=False, reuse=False)
+    assert not local.reused_model.any()
 
     assert list(remote.status.values) == ["solved", "solved", "solved", "failed"]
     assert "infeasible" in str(remote.message.values[3])
@@ -202,6 +213,34 @@ def test_resume_solves_only_the_missing_case(tmp_path, dask_cluster, capsys):
     assert "case 000 resumed" in log and "case 001 solved" in log and "2/2 done, 0 failed" in log
     assert kept.stat().st_mtime_ns == mtime and lost.exists()
     np.testing.assert_allclose(again.objective.values, first.objective.values, rtol=1e-9)
+
+
+def test_reuse_groups_keep_carbon_price_cases_together_and_feed_every_worker():
+    cases = expand_cases(sweep_of(parameters={"carbon_price": {"values": [0, 50, 100, 150]},
+                                              "hub_share": {"values": [0.6, 0.8]}}))
+    chunks = reuse_groups(cases, workers=2)
+    assert [len(members) for _, members in chunks] == [4, 4]
+    for _, members in chunks:  # a chunk differs in the carbon price only
+        assert len({m.overrides["hub_share"] for m in members}) == 1
+    alone = expand_cases(sweep_of(parameters={"carbon_price": {"values": [0, 50, 100, 150, 200]}}))
+    assert [len(m) for _, m in reuse_groups(alone, workers=2)] == [3, 2]  # split: both work
+
+
+def test_a_case_is_solved_on_the_model_built_for_the_previous_one(tmp_path):
+    """The second case of a group differs only in the carbon price: it skips build and compile and
+    gives the objective a fresh build gives."""
+    first = solve_case("base", {**TINY, "carbon_price": 0}, tmp_path / "a", "group")
+    second = solve_case("base", {**TINY, "carbon_price": 90}, tmp_path / "a", "group")
+    fresh = solve_case("base", {**TINY, "carbon_price": 90}, tmp_path / "b")
+    assert [first.status, second.status, fresh.status] == ["solved"] * 3
+    assert not first.extra["reused"] and second.extra["reused"] and not fresh.extra["reused"]
+    reused, built = read_netcdf(second.path), read_netcdf(fresh.path)
+    assert reused.attrs["objective"] == pytest.approx(built.attrs["objective"], rel=1e-8)
+    np.testing.assert_allclose(reused.cost.values, built.cost.values, rtol=1e-6, atol=1e-6)
+    assert reused.attrs["inputs_hash"] == built.attrs["inputs_hash"]
+    other = solve_case("base", {**TINY, "carbon_price": 90, "hub_share": 0.7}, tmp_path / "a",
+                       "group")
+    assert other.status == "solved" and not other.extra["reused"]  # more than the price changed
 
 
 def test_example_sweep_file_is_valid():

@@ -577,6 +577,36 @@ def inputs_hash(ds: xr.Dataset) -> str:
     return h.hexdigest()
 
 
+#: Primary Datasets already read in this process, by folder and the size and time of its files: the
+#: cases of a sweep (and a report's notebook) load the same dataset again and again.
+_PRIMARY: dict[tuple[str, tuple[tuple[str, int, int], ...]], tuple[xr.Dataset, Any]] = {}
+_PRIMARY_KEEP = 4
+
+
+def _signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    return tuple((str(p.relative_to(folder)), (st := p.stat()).st_size, st.st_mtime_ns) for p in files)
+
+
+def read_primary(folder: Path) -> tuple[xr.Dataset, Any]:
+    """The primary Dataset of a dataset folder, profiles included, and its unit registry.
+
+    Read and checked once per process while the folder's files keep their size and time; each
+    call gets its own deep copy.
+    """
+    key = (str(folder.resolve()), _signature(folder))
+    hit = _PRIMARY.get(key)
+    if hit is None:
+        tables = read_tables(folder)
+        primary = build_primary(tables)
+        primary = primary.merge(load_profiles(folder, list(primary.region.values)))
+        hit = (primary, tables.ureg)
+        while len(_PRIMARY) >= _PRIMARY_KEEP:
+            _PRIMARY.pop(next(iter(_PRIMARY)))
+        _PRIMARY[key] = hit
+    return hit[0].copy(deep=True), hit[1]
+
+
 def load_inputs(scenario: Scenario | str | Path, overrides: dict[str, Any] | None = None
                 ) -> xr.Dataset:
     """Read, check, override, derive and reduce: the inputs Dataset of a scenario.
@@ -588,12 +618,8 @@ def load_inputs(scenario: Scenario | str | Path, overrides: dict[str, Any] | Non
         scenario = load_scenario(scenario, overrides)
     elif overrides:
         raise ValueError("pass overrides with a scenario name or path, not with a Scenario")
-    folder = dataset_folder(scenario.dataset)
-    tables = read_tables(folder)
-    primary = build_primary(tables)
-    primary = primary.merge(load_profiles(folder, list(primary.region.values)))
-    assert tables.ureg is not None
-    primary = apply_overrides(primary, scenario.parameters, tables.ureg, scenario.source)
+    primary, ureg = read_primary(dataset_folder(scenario.dataset))
+    primary = apply_overrides(primary, scenario.parameters, ureg, scenario.source)
     inputs = reduce_time(derive(primary, scenario), scenario.time)
     inputs.attrs.update(
         scenario=scenario.name, scenario_description=scenario.description,

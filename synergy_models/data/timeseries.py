@@ -17,6 +17,8 @@ Both settings give the same layout, so the model never asks which one it got:
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -53,6 +55,27 @@ def _cluster(frame: pd.DataFrame, settings: TimeSettings
     return values, lengths, np.asarray(result.cluster_assignments, dtype=int)
 
 
+#: Clusterings already found in this process, by profiles, time stamps and settings: the cases of
+#: a sweep share their profiles, and tsam is the slow part of loading inputs.
+_CLUSTERS: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+_CLUSTERS_KEEP = 8
+
+
+def _cluster_once(frame: pd.DataFrame, settings: TimeSettings
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_cluster`, remembered for equal inputs (copies are returned)."""
+    h = hashlib.sha256(np.ascontiguousarray(frame.to_numpy()).tobytes())
+    h.update(np.asarray(frame.index.asi8).tobytes())
+    h.update(repr((list(frame.columns), settings.model_dump())).encode())
+    key = h.hexdigest()
+    if key not in _CLUSTERS:
+        while len(_CLUSTERS) >= _CLUSTERS_KEEP:
+            _CLUSTERS.pop(next(iter(_CLUSTERS)))
+        _CLUSTERS[key] = _cluster(frame, settings)
+    reps, lengths, day_period = _CLUSTERS[key]
+    return reps.copy(), lengths.copy(), day_period.copy()
+
+
 def reduce_time(ds: xr.Dataset, settings: TimeSettings) -> xr.Dataset:
     """Replace the hourly ``time`` dim of ``ds`` by the time steps ``settings`` ask for."""
     hourly = [str(v) for v in ds.data_vars if "time" in ds[v].dims]
@@ -76,7 +99,7 @@ def reduce_time(ds: xr.Dataset, settings: TimeSettings) -> xr.Dataset:
             np.column_stack([original[v][i] for v in hourly for i in range(len(regions))]),
             index=stamps, columns=columns,
         )
-        reps, lengths, day_period = _cluster(frame, settings)
+        reps, lengths, day_period = _cluster_once(frame, settings)
         n_periods = reps.shape[0]
         reduced = {}
         for k, v in enumerate(hourly):

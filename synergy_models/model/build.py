@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 
 import pyomo.environ as pyo
 import xarray as xr
+from pyomo.common.gc_manager import PauseGC
 
 from synergy_models.model.balance import Terms, add_balance, component
 from synergy_models.model.compute import add_compute
@@ -38,6 +39,14 @@ MODULES: tuple[Module, ...] = (add_power, add_storage, add_transmission, add_com
 
 def build_model(inputs: xr.Dataset, modules: Sequence[Module] = MODULES) -> pyo.ConcreteModel:
     """A Pyomo model of ``inputs``; ``m.data`` holds the :class:`ModelData` it was built from."""
+    # Pyomo allocates an object per variable, row and term, none of them garbage: pausing the
+    # cyclic collector (as Pyomo's own writers do) spares it rescanning them all (~15-25% of
+    # the build on large models).
+    with PauseGC():
+        return _build(inputs, modules)
+
+
+def _build(inputs: xr.Dataset, modules: Sequence[Module]) -> pyo.ConcreteModel:
     d = model_data(inputs)
     m = pyo.ConcreteModel(name=str(inputs.attrs.get("scenario", "synergy")))
     m.data = d

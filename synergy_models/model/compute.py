@@ -53,8 +53,8 @@ backup per unit of IT capacity.
         && \text{utilisation [GW]} \\
     \hat\phi_o\, x_{o,s,inf,y} + x_{o,s,tr,y} &\le \beta_{o,s,y} \quad (s \ne o)
         && \text{bandwidth\_limit [GW]} \\
-    \mathrm{PUE}_s X_{s,y,t} &\le \gamma_s \hat L_{s,y}
-        && \text{grid\_safety [GW]} \\
+    0 \le X_{s,y,t} &\le \gamma_s \hat L_{s,y} / \mathrm{PUE}_s
+        && \text{grid safety: the bounds of } X \text{ [GW]} \\
     G_{s,g,y} &\le K_{s,g,y}
         && \text{green\_contract [GW]} \\
     \sum_j U_{s,j,y} + \sum_{i \in \mathcal{B}} B^i_{s,y} &\ge \rho \sum_{y' \le y} H_{s,y'}
@@ -195,8 +195,12 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
         + sum(b.dc_new[s, yy] for yy in years if yy <= y)))
     b.dc_build_limit = pyo.Constraint(m.R, rule=lambda b, s: pyo.Constraint.Skip if math.isinf(
         c["max_new"][ri[s]]) else sum(b.dc_new[s, y] for y in years) <= float(c["max_new"][ri[s]]))
-    util = c["utilisation_max"]
-    b.it_load = pyo.Var(m.R, m.Y, m.T, within=pyo.NonNegativeReals)
+    util, pue = c["utilisation_max"], c["pue"]
+    # Grid safety (data-centre load at most a share of the hub's peak) is a constant cap on each
+    # step's IT load: a bound, not a row per step.
+    peak, share_max = a["peak_load"], c["grid_share_max"]
+    b.it_load = pyo.Var(m.R, m.Y, m.T, within=pyo.NonNegativeReals, bounds=lambda b, s, y, t: (
+        0.0, float(share_max[ri[s]] * peak[ri[s], yi[y]] / pue[ri[s]])))
     b.it_load_definition = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
         b.it_load[s, y, t] == sum(float(profile[ri[o], t]) * b.served[o, s, "inference", y]
                                   for o in by_server.get((s, "inference"), []))
@@ -216,14 +220,9 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
             for k in workloads_of[(o, s)]) <= b.bandwidth[o, s, y]))
     b.energy_of = energy_of  # for results: IT hours per GW of average load served
 
-    pue = c["pue"]
     b.electricity = pyo.Expression(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
         float(pue[ri[s]]) * b.it_load[s, y, t]))
     m.terms.withdraw("compute.electricity", consumption=True)
-    peak = a["peak_load"]
-    share_max = c["grid_share_max"]
-    b.grid_safety = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
-        b.electricity[s, y, t] <= float(share_max[ri[s]] * peak[ri[s], yi[y]])))
     b.peak = pyo.Expression(m.R, m.Y, rule=lambda b, s, y: (
         float(pue[ri[s]] * util[ri[s]]) * b.dc_capacity[s, y]))
     m.terms.peak_load.append("compute.peak")

@@ -119,11 +119,11 @@ def model_data(inputs: xr.Dataset) -> ModelData:
     build_rate = ds.max_build_rate.transpose("region", "tech").values
     a["max_new_in_year"] = np.minimum(build_rate[:, :, None] * a["year_weight"][None, None, :],
                                       a["max_new"][:, :, None])
-    # Variable cost per GWh of output, carbon included: (tech, year).
+    # Variable cost per GWh of output without carbon (tech,); the carbon price (year,) is charged
+    # on the registered emissions (policy block's ``carbon`` cost).
     a["emission_intensity"] = ds.emission_intensity.values           # t/MWh = kt/GWh
-    carbon = ds.carbon_price.values                                   # USD/t = MUSD/Mt
-    a["variable_cost"] = (ds.marginal_cost.values[:, None]
-                          + a["emission_intensity"][:, None] * carbon[None, :] / 1000)
+    a["marginal_cost"] = ds.marginal_cost.values.astype(float)        # MUSD/GWh
+    a["carbon_price"] = ds.carbon_price.values.astype(float)          # USD/t = MUSD/Mt
     a["availability"] = ds.availability.values
     a["efficiency"] = ds.efficiency.values
     a["duration"] = ds.duration.values
@@ -257,11 +257,8 @@ def _hydrogen_arrays(ds: xr.Dataset, rate: float) -> dict[str, Any]:
         "fc_max_new": ds.max_new_fuel_cell.values,
         "st_annual_cost": float(annual(float(ds.h2_storage_capex), "h2_storage_fom_share",
                                        "h2_storage_lifetime")),                     # MUSD/kt/yr
-        "grey_cost": float(ds.grey_h2_cost),                                        # MUSD/kt
+        "grey_cost": float(ds.grey_h2_cost),                       # MUSD/kt, carbon not included
         "grey_emission_factor": float(ds.grey_h2_emission_factor),                  # kt CO2/kt
-        # Grey hydrogen pays the carbon price like generation does (USD/t = MUSD/Mt): (year,)
-        "grey_cost_year": float(ds.grey_h2_cost)
-        + ds.carbon_price.values.astype(float) * float(ds.grey_h2_emission_factor) / 1000,
         "subsidy": ds.green_h2_subsidy.values.astype(float),                        # (year,) MUSD/kt
         "green_min": ds.green_h2_min.values.astype(float) / 1000,                   # (year,) kt/yr
         "backup_share": float(ds.h2_backup_share),

@@ -25,7 +25,7 @@ symbol               attribute                  meaning [unit]
 :math:`S^+_{r,y}`    ``storage_new``            hydrogen storage built in year y [kt]
 :math:`s^{in}`       ``storage_in``             hydrogen into storage [kt/h]
 :math:`s^{out}`      ``storage_out``            hydrogen out of storage [kt/h]
-:math:`\ell_{r,y,t}` ``storage_level``          hydrogen stored at the end of step t [kt]
+:math:`w_{r,y,t}`    ``working_stock``          hydrogen stored above the backup reserve [kt]
 :math:`g_{r,y,t}`    ``grey``                   grey hydrogen bought [kt/h]
 :math:`x_{o,s,y,t}`  ``transport``              hydrogen moved from hub o to hub s [kt/h]
 ===================  =========================  ===============================================
@@ -49,10 +49,10 @@ of all hubs [kt/yr], :math:`w_t` hours of the year per step, :math:`\Delta_t` st
         && \text{*\_build\_limit [GW], where finite} \\
     e_{r,y,t} &\le Z_{r,y}, \quad f_{r,y,t} \le F_{r,y}, \quad B_{r,y} \le F_{r,y}
         && \text{electrolyser\_limit, fuel\_cell\_limit, backup\_limit [GW]} \\
-    \ell_{r,y,t} &= \ell_{r,y,t^-} + \Delta_t (s^{in}_{r,y,t} - s^{out}_{r,y,t})
+    w_{r,y,t} &= w_{r,y,t^-} + \Delta_t (s^{in}_{r,y,t} - s^{out}_{r,y,t})
         && \text{storage\_balance [kt]} \\
-    h^B B_{r,y} / \eta^F \le \ell_{r,y,t} &\le S_{r,y}
-        && \text{backup\_stock, storage\_limit [kt]} \\
+    \ell_{r,y,t} = h^B B_{r,y} / \eta^F + w_{r,y,t} &\le S_{r,y}
+        && \text{storage\_level (expression), storage\_limit [kt]} \\
     \frac{e_{r,y,t}}{\eta^Z} + g_{r,y,t} + s^{out} - s^{in} + \sum_o x_{o,r,y,t}
         - \sum_s x_{r,s,y,t} &= \frac{D_{r,y}}{8760} + \frac{f_{r,y,t}}{\eta^F}
         && \text{h2\_balance [kt/h]} \\
@@ -68,8 +68,8 @@ Balance terms: withdrawal (consumption) ``electrolysis`` :math:`e_{r,y,t}`; inje
 Annual costs [MUSD/yr]: ``hydrogen_investment`` (annuity and fixed O&M of electrolyser, fuel-cell
 and storage vintages; fixed O&M of existing units), ``hydrogen_operation``
 (:math:`c^{vom} \sum w_t e/\eta^Z` plus transport :math:`c^{tr} \sum w_t\, km_{o,s}\, x_{o,s,y,t}`),
-``grey_hydrogen`` (:math:`(c^g + \tau_y \epsilon^g / 1000) \sum w_t g`), ``hydrogen_subsidy``
-(:math:`-\sigma_y \sum w_t e/\eta^Z`, negative).
+``grey_hydrogen`` (:math:`c^g \sum w_t g`; its carbon is in the policy block's ``carbon``),
+``hydrogen_subsidy`` (:math:`-\sigma_y \sum w_t e/\eta^Z`, negative).
 
 The dual of ``h2_balance`` divided by :math:`\Omega_y w_t` is the hydrogen price [MUSD/kt = USD/kg].
 """
@@ -123,7 +123,7 @@ def add_hydrogen(m: pyo.ConcreteModel, d: ModelData) -> None:
     b.fuel_cell_power = pyo.Var(m.R, m.Y, m.T, within=nonneg)
     b.storage_in = pyo.Var(m.R, m.Y, m.T, within=nonneg)
     b.storage_out = pyo.Var(m.R, m.Y, m.T, within=nonneg)
-    b.storage_level = pyo.Var(m.R, m.Y, m.T, within=nonneg)
+    b.working_stock = pyo.Var(m.R, m.Y, m.T, within=nonneg)
     b.grey = pyo.Var(m.R, m.Y, m.T, within=nonneg)
     b.fuel_cell_backup = pyo.Var(m.R, m.Y, within=nonneg)
     b.electrolyser_limit = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, r, y, t: (
@@ -132,17 +132,19 @@ def add_hydrogen(m: pyo.ConcreteModel, d: ModelData) -> None:
         b.fuel_cell_power[r, y, t] <= b.fuel_cell_capacity[r, y]))
     b.backup_limit = pyo.Constraint(m.R, m.Y, rule=lambda b, r, y: (
         b.fuel_cell_backup[r, y] <= b.fuel_cell_capacity[r, y]))
-    b.storage_balance = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, r, y, t: (
-        b.storage_level[r, y, t] == b.storage_level[r, y, prev[t]]
-        + float(hours[t]) * (b.storage_in[r, y, t] - b.storage_out[r, y, t])))
     consumption, fc_yield = h["consumption"], h["fc_yield"]
     reserve = h["backup_hours"] / fc_yield  # kt kept per GW of fuel-cell backup
+    # Hydrogen for the backup fuel cells stays in the tank (cyclic storage: filled once, no cost):
+    # the level is that reserve plus a working stock >= 0, which makes "level >= reserve" a bound
+    # instead of a row per step, and the reserve cancels out of the storage balance.
+    b.storage_level = pyo.Expression(m.R, m.Y, m.T, rule=lambda b, r, y, t: (
+        b.working_stock[r, y, t] + reserve * b.fuel_cell_backup[r, y] if reserve > 0
+        else b.working_stock[r, y, t]))                                    # kt
+    b.storage_balance = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, r, y, t: (
+        b.working_stock[r, y, t] == b.working_stock[r, y, prev[t]]
+        + float(hours[t]) * (b.storage_in[r, y, t] - b.storage_out[r, y, t])))
     b.storage_limit = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, r, y, t: (
         b.storage_level[r, y, t] <= b.storage_capacity[r, y]))
-    # Hydrogen for the backup fuel cells stays in the tank (cyclic storage: filled once, no cost).
-    b.backup_stock = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, r, y, t: (
-        pyo.Constraint.Skip if reserve <= 0
-        else b.storage_level[r, y, t] >= reserve * b.fuel_cell_backup[r, y]))
 
     b.production = pyo.Expression(m.R, m.Y, m.T, rule=lambda b, r, y, t: (
         b.electrolyser_power[r, y, t] / consumption))                      # kt/h
@@ -211,8 +213,8 @@ def add_hydrogen(m: pyo.ConcreteModel, d: ModelData) -> None:
         return vom + moved
 
     b.cost_hydrogen_operation = pyo.Expression(m.Y, rule=operation)
-    grey_cost = h["grey_cost_year"]
-    b.cost_grey_hydrogen = pyo.Expression(m.Y, rule=lambda b, y: float(grey_cost[yi[y]]) * sum(
+    grey_cost = h["grey_cost"]  # its carbon is charged with all emissions (policy block)
+    b.cost_grey_hydrogen = pyo.Expression(m.Y, rule=lambda b, y: grey_cost * sum(
         annual(lambda t, r=r: b.grey[r, y, t]) for r in regions))
     subsidy = h["subsidy"]
     b.cost_hydrogen_subsidy = pyo.Expression(m.Y, rule=lambda b, y: -float(subsidy[yi[y]]) * sum(

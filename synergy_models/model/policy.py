@@ -1,11 +1,10 @@
-r"""Policy block: fixed schedules to external regions, reserve margin, carbon cap, renewable share.
-
-The carbon *price* is not here: it is part of the variable cost (power block).
+r"""Policy block: fixed schedules to external regions, reserve margin, carbon price and cap,
+renewable share.
 
 **Parameters**: :math:`X_r` net scheduled export of hub :math:`r` over lines with an external end
 [GW, imports negative], :math:`\mu` reserve margin, :math:`\kappa_k` capacity credit,
 :math:`\hat L_{r,y}` peak load [GW], :math:`\bar Q_y` national carbon cap [Mt],
-:math:`e_g` emission intensity [kt/GWh], :math:`\rho_{r,y}` renewable share target,
+:math:`\tau_y` carbon price [USD/t = MUSD/Mt], :math:`\rho_{r,y}` renewable share target,
 :math:`A_{r,y}` annual demand [GWh].
 
 **Constraints**
@@ -15,8 +14,7 @@ The carbon *price* is not here: it is part of the variable cost (power block).
     \sum_{r \in Z} \sum_{i \in \mathcal{F}} F^i_{r,y} + S_{Z,y} &\ge \sum_{r \in Z} \Big((1 + \mu)
         \sum_{j \in \mathcal{P}} \hat L^j_{r,y} + X_r\Big)
         && \text{reserve\_margin [GW], per zone } Z \\
-    \sum_{r,g,t} w_t\, e_g\, p_{r,g,y,t} + \sum_{j \in \mathcal{E}} \sum_r E^j_{r,y}
-        &\le 1000\, \bar Q_y
+    \sum_{j \in \mathcal{E}} \sum_r E^j_{r,y} &\le 1000\, \bar Q_y
         && \text{carbon\_cap [kt], where } \bar Q_y < \infty \\
     \sum_{t} w_t \sum_{g \in \{wind, solar, hydro\}} p_{r,g,y,t} &\ge \rho_{r,y}
         \Big(A_{r,y} + \sum_{j \in \mathcal{C}} \sum_t w_t W^j_{r,y,t}\Big)
@@ -27,13 +25,19 @@ anywhere counts, the peak is each hub's load in the hour of the joint peak, and 
 reach the hubs is left to the hourly balance) or each hub alone (``hub``: own capacity, own peak).
 :math:`\mathcal{F}`: registered firm capacity (power block: :math:`\sum_k \kappa_k K_{r,k,y}`);
 :math:`\mathcal{P}`: registered peak loads (power block: :math:`\hat L_{r,y}`; the compute module adds
-data-centre load); :math:`\mathcal{E}`: registered emissions outside generation (kt/yr: grey
-hydrogen); :math:`\mathcal{C}`: registered consumption withdrawals other than the exogenous
+data-centre load); :math:`\mathcal{E}`: registered emissions [kt CO2/yr] (power block:
+generation's :math:`\sum_{g,t} w_t e_g p_{r,g,y,t}`; hydrogen: grey hydrogen);
+:math:`\mathcal{C}`: registered consumption withdrawals other than the exogenous
 demand. Scheduled flows count as firm: an export must be covered, an import covers.
 
 :math:`S_{Z,y} \ge 0` (``reserve_shortfall``, GW) is firm capacity missing from the margin, priced at
 :math:`c^S` per GW and year (``reserve_shortfall_cost``, annual cost ``reserve_shortfall``
 :math:`\sum_Z c^S S_{Z,y}`): a margin the build limits cannot reach is reported, not infeasible.
+
+Annual cost ``carbon`` [MUSD/yr]: :math:`\tau_y / 1000 \sum_{j \in \mathcal{E}} \sum_r E^j_{r,y}`,
+the carbon price on every registered emission. :math:`\tau_y` is a mutable parameter
+(``policy.carbon_price``): the objective is affine in it, which lets a carbon-price sweep re-solve
+one compiled model with patched costs (:mod:`synergy_models.reuse`).
 
 Balance term: withdrawal ``scheduled_export`` :math:`X_r` (constant).
 """
@@ -62,7 +66,7 @@ def add_policy_constraints(m: pyo.ConcreteModel, d: ModelData) -> None:
     """Constraints over registered terms: called after every module has registered its terms."""
     b = m.policy
     a = d.arrays
-    ri, ki, yi = d.index("regions"), d.index("techs"), d.index("years")
+    ri, yi = d.index("regions"), d.index("years")
     export = a["scheduled_net_export"]
     margin = d.scalars["reserve_margin"]
     firm = [component(m, n) for n in m.terms.firm_capacity]
@@ -84,19 +88,18 @@ def add_policy_constraints(m: pyo.ConcreteModel, d: ModelData) -> None:
     gen = m.power.generation
     gen_pairs = list(m.power.RG)
     weight = a["weight"]
-    rate = a["emission_intensity"]
     cap = a["carbon_cap"]
 
-    other = [component(m, n) for n in m.terms.emissions]  # e.g. grey hydrogen [kt/yr]
-
-    def carbon_cap(b, y):
-        if math.isinf(cap[yi[y]]):
-            return pyo.Constraint.Skip
-        return sum(float(weight[t] * rate[ki[g]]) * gen[r, g, y, t]
-                   for r, g in gen_pairs if rate[ki[g]] > 0 for t in d.steps) + sum(
-            e[r, y] for e in other for r in d.regions) <= 1000 * cap[yi[y]]
-
-    b.carbon_cap = pyo.Constraint(m.Y, rule=carbon_cap)
+    emissions = [component(m, n) for n in m.terms.emissions]  # generation, grey hydrogen [kt/yr]
+    b.emissions_total = pyo.Expression(m.Y, rule=lambda b, y: sum(
+        e[r, y] for e in emissions for r in d.regions))                      # kt CO2/yr
+    b.carbon_cap = pyo.Constraint(m.Y, rule=lambda b, y: pyo.Constraint.Skip if math.isinf(
+        cap[yi[y]]) else b.emissions_total[y] <= 1000 * cap[yi[y]])
+    b.carbon_price = pyo.Param(m.Y, mutable=True, within=pyo.Reals, initialize={
+        y: float(a["carbon_price"][yi[y]]) for y in d.years})               # USD/t
+    b.cost_carbon = pyo.Expression(m.Y, rule=lambda b, y: (
+        b.carbon_price[y] / 1000 * b.emissions_total[y]))                    # MUSD/yr
+    m.terms.cost("policy.cost_carbon")
 
     share = a["renewable_share_min"]
     consumption = [component(m, n) for n in m.terms.consumption if n != "power.demand"]

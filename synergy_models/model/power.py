@@ -51,10 +51,11 @@ Balance terms: injections :math:`\sum_g p_{r,g,y,t}` (``generation_total``) and 
 
 Annual costs [MUSD/yr]: ``investment`` :math:`\sum_{r,k} \sum_{y' \le y} c^{ann}_{k,y'} N_{r,k,y'}`
 (annuity plus fixed O&M of each vintage), ``fixed_om_existing``
-:math:`\sum_{r,k} o_k (K^0_{r,k} - D_{r,k,y})`, ``variable`` :math:`\sum_{r,g,t} w_t
-(m_g + \tau_y e_g) p_{r,g,y,t}` (fuel, variable O&M and carbon price :math:`\tau_y` times emission
-intensity :math:`e_g`), ``unserved_energy`` :math:`\sum_{r,t} w_t V u_{r,y,t}` with :math:`V` the
-value of lost load.
+:math:`\sum_{r,k} o_k (K^0_{r,k} - D_{r,k,y})`, ``variable`` :math:`\sum_{r,g,t} w_t\, m_g\,
+p_{r,g,y,t}` (fuel and variable O&M), ``unserved_energy`` :math:`\sum_{r,t} w_t V u_{r,y,t}` with
+:math:`V` the value of lost load. Emissions ``emissions`` :math:`\sum_{g,t} w_t e_g p_{r,g,y,t}`
+[kt CO2/yr], with :math:`e_g` the emission intensity [kt/GWh]: the policy block charges the carbon
+price on them and caps them.
 """
 
 from __future__ import annotations
@@ -158,7 +159,7 @@ def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
     # Annual costs [MUSD/yr]
     cost_p = a["annual_cost_power"]
     fom0 = a["fom_existing"]
-    var_cost = a["variable_cost"]
+    var_cost, rate = a["marginal_cost"], a["emission_intensity"]
     weight = a["weight"]
     voll = d.scalars["value_of_lost_load"]
 
@@ -172,7 +173,7 @@ def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
                    for r, k in d.region_tech if existing(r, k) > 0)
 
     def variable(b, y):
-        return sum(float(weight[t] * var_cost[ki[g], yi[y]]) * b.generation[r, g, y, t]
+        return sum(float(weight[t] * var_cost[ki[g]]) * b.generation[r, g, y, t]
                    for r, g in gen_pairs for t in d.steps)
 
     def unserved_energy(b, y):
@@ -184,6 +185,10 @@ def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
     b.cost_unserved_energy = pyo.Expression(m.Y, rule=unserved_energy)
     for name in ("investment", "fixed_om_existing", "variable", "unserved_energy"):
         m.terms.cost(f"power.cost_{name}")
+    b.emissions = pyo.Expression(m.R, m.Y, rule=lambda b, r, y: sum(
+        float(weight[t] * rate[ki[g]]) * b.generation[rr, g, y, t]
+        for rr, g in gen_pairs if rr == r and rate[ki[g]] > 0 for t in d.steps))   # kt CO2/yr
+    m.terms.emissions.append("power.emissions")
 
     credit = a["capacity_credit"]
     b.firm_capacity = pyo.Expression(
