@@ -95,6 +95,8 @@ def scenario_overrides(args: argparse.Namespace) -> dict[str, Any]:
         overrides["years"] = years
     if args.days is not None:
         overrides["time.days"] = args.days
+    if args.segments is not None:
+        overrides["time.segments"] = args.segments
     return overrides
 
 
@@ -257,7 +259,7 @@ def run_child(name: str, args: argparse.Namespace) -> dict[str, Any]:
     os.close(fd)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", name, "--out", path,
            "--scenario", args.scenario, "--method", args.method, "--threads", str(args.threads)]
-    for flag, value in (("--days", args.days), ("--years", args.years),
+    for flag, value in (("--days", args.days), ("--segments", args.segments), ("--years", args.years),
                         ("--time-limit", args.time_limit or 0), ("--keep-logs", args.keep_logs)):
         if value is not None:
             cmd += [flag, str(value)]
@@ -339,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenario", default="full_year", help="scenario name or YAML path")
     parser.add_argument("--days", type=int, default=None, help="representative days (time.days)")
+    parser.add_argument("--segments", type=int, default=None,
+                        help="steps per representative day (time.segments; 24: hourly)")
     parser.add_argument("--years", default=None,
                         help="modelled years: 2030 | 2025,2028,2030 | 2025:3,2028:2,2030:1 "
                         "(default: the scenario's)")

@@ -6,21 +6,22 @@ reuse vs rebuild for a carbon-price sweep. Figures printed (Markdown), never ass
    of each; the speed-up is the ratio (target: at least 1.8).
 2. **Overhead**: per case, the worker's wall time for the case minus HiGHS's run time, as a share of
    the HiGHS run time (target: under 10%); and the sweep's wall time not spent in cases.
-3. **Reuse vs rebuild** (one process, one thread): for ``--reuse-cases`` carbon prices, either load
-   inputs, build, compile and solve each case, or compile the model twice (two carbon prices) to
-   get the cost vector, which is affine in the carbon price, and re-solve one HiGHS model after
-   ``changeColsCost``; objectives are compared.
+3. **Reuse vs rebuild**: the same sweep on 1 worker with ``reuse=False`` (every case built and
+   compiled afresh) and ``reuse=True`` (cases differing only in the carbon price re-solved on the
+   worker's built model with patched costs, ``synergy_models.reuse``); wall clocks and objectives.
+
+Three sweeps: 1 worker rebuilding, 1 worker reusing, 2 workers reusing (the speed-up compares the
+last two).
 
 Run from the repository root (two cores, nothing else running)::
 
-    .venv/bin/python bench/sweep_benchmark.py                       # base: ~20 minutes
+    .venv/bin/python bench/sweep_benchmark.py                       # base: ~15 minutes
     .venv/bin/python bench/sweep_benchmark.py --days 2 --years 2030  # quick: ~3 minutes
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import tempfile
 import time
@@ -34,11 +35,6 @@ CARBON_PRICES = [0.0, 50.0, 100.0, 150.0]
 DC_2030_GWH = [201_000, 239_000, 277_000, 389_000]
 
 
-def _highs_seconds(log: str) -> float:
-    found = re.findall(r"HiGHS run time\s*:\s*([0-9.eE+-]+)", log)
-    return float(found[-1]) if found else float("nan")
-
-
 def _sweep_file(folder: Path, settings: dict[str, Any]) -> Path:
     spec = {"name": "bench16", "base": "base", "settings": {**settings, "solver.threads": 1},
             "parameters": {"carbon_price": {"values": CARBON_PRICES},
@@ -48,102 +44,60 @@ def _sweep_file(folder: Path, settings: dict[str, Any]) -> Path:
     return path
 
 
-def throughput(settings: dict[str, Any]) -> list[str]:
-    from synergy_models.results import read_results
+def run(settings: dict[str, Any], workers: int, reuse: bool, folder: Path) -> dict[str, Any]:
+    """One ``run_sweep`` of the 16 cases into a fresh folder: wall clock and per-case figures."""
     from synergy_models.sweep import load_sweep, run_sweep
 
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        sweep = load_sweep(_sweep_file(Path(tmp), settings))
-        walls = {}
-        for workers in (1, 2):
-            out = Path(tmp) / f"w{workers}"
-            t0 = time.perf_counter()
-            ds = run_sweep(sweep, out, workers=workers, progress=False)
-            walls[workers] = time.perf_counter() - t0
-            ok = [i for i, s in enumerate(ds.status.values) if s == "solved"]
-            case_s = ds.seconds.values[ok]
-            highs = np.array([_highs_seconds(read_results(out / "cases" / str(f)).attrs["solver_log"])
-                              for f in ds.case_file.values[ok]])
-            outside = (case_s - highs) / highs
-            rows.append(f"| {workers} | {len(ok)}/{ds.sizes['case']} | {walls[workers]:.0f} | "
-                        f"{statistics.median(case_s):.1f} | {statistics.median(highs):.1f} | "
-                        f"{statistics.median(outside):.1%} (max {outside.max():.1%}) | "
-                        f"{walls[workers] - case_s.sum() / workers:.0f} |")
-        rows.append(f"\nspeed-up on 2 workers: **{walls[1] / walls[2]:.2f}x** (target >= 1.8)")
-    head = ["| workers | cases solved | wall [s] | case median [s] | HiGHS median [s] | "
-            "outside HiGHS / HiGHS, median | sweep overhead beyond cases [s] |",
-            "|---:|---:|---:|---:|---:|---|---:|"]
-    return head + rows
-
-
-def reuse(settings: dict[str, Any], cases: int) -> list[str]:
-    import highspy
-
-    from synergy_models.data.loader import load_inputs
-    from synergy_models.model.build import build_model
-    from synergy_models.scenario import SolverSettings, load_scenario
-    from synergy_models.solve import _highs_lp, compile_model, run_highs
-
-    prices = np.linspace(0.0, 150.0, cases)
-    one = SolverSettings(method="hipo", threads=1)
-
-    def form_at(price: float):
-        scen = load_scenario("base", {**settings, "carbon_price": float(price)})
-        return compile_model(build_model(load_inputs(scen)))
-
-    # Rebuild: every case from its scenario.
+    sweep = load_sweep(_sweep_file(folder, settings))
+    out = folder / f"w{workers}-{'reuse' if reuse else 'rebuild'}"
     t0 = time.perf_counter()
-    rebuilt = []
-    for p in prices:
-        sol = run_highs(form_at(p), one)
-        rebuilt.append(sol.objective)
-    t_rebuild = time.perf_counter() - t0
+    ds = run_sweep(sweep, out, workers=workers, progress=False, reuse=reuse)
+    wall = time.perf_counter() - t0
+    ok = ds.status.values == "solved"
+    return {"workers": workers, "reuse": reuse, "wall": wall, "solved": int(ok.sum()),
+            "cases": ds.sizes["case"], "seconds": ds.seconds.values[ok],
+            "highs": ds.highs_seconds.values[ok], "reused": int(ds.reused_model.values[ok].sum()),
+            "objective": ds.objective.values}
 
-    # Reuse: two compilations give the affine cost vector; one HiGHS model re-solved.
-    t0 = time.perf_counter()
-    f0, f1 = form_at(prices[0]), form_at(prices[-1])
-    if f0.A.nnz != f1.A.nnz or (f0.A != f1.A).nnz or not np.array_equal(f0.row_lower, f1.row_lower):
-        raise SystemExit("the carbon price changed more than the costs: reuse does not apply")
-    slope = (np.asarray(f1.c) - np.asarray(f0.c)) / (prices[-1] - prices[0])
-    offset_slope = (f1.offset - f0.offset) / (prices[-1] - prices[0])
-    reused = []
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("solver", "hipo")
-    h.setOptionValue("threads", 1)
-    h.setOptionValue("run_crossover", "on")
-    h.passModel(_highs_lp(f0))  # the package's own hand-off, done once
-    idx = np.arange(f0.shape[1], dtype=np.int32)
-    for p in prices:
-        h.changeColsCost(len(idx), idx, np.asarray(f0.c) + slope * (p - prices[0]))
-        h.changeObjectiveOffset(f0.offset + offset_slope * (p - prices[0]))
-        h.run()
-        reused.append(h.getInfo().objective_function_value)
-    t_reuse = time.perf_counter() - t0
-    worst = max(abs(a - b) / abs(b) for a, b in zip(reused, rebuilt, strict=True))
-    return ["| carbon-price cases | rebuild [s] | reuse [s] | saved | worst objective difference |",
-            "|---:|---:|---:|---:|---:|",
-            f"| {cases} | {t_rebuild:.0f} | {t_reuse:.0f} | {1 - t_reuse / t_rebuild:.0%} | "
-            f"{worst:.1e} |"]
+
+def table(runs: list[dict[str, Any]]) -> list[str]:
+    lines = ["| workers | model | cases solved (reused) | wall [s] | case median [s] | "
+             "HiGHS median [s] | outside HiGHS / HiGHS, median (max) | sweep overhead beyond cases [s] |",
+             "|---:|---|---:|---:|---:|---:|---|---:|"]
+    for r in runs:
+        outside = (r["seconds"] - r["highs"]) / r["highs"]
+        lines.append(
+            f"| {r['workers']} | {'reuse' if r['reuse'] else 'rebuild'} | {r['solved']}/{r['cases']} "
+            f"({r['reused']}) | {r['wall']:.0f} | {statistics.median(r['seconds']):.1f} | "
+            f"{statistics.median(r['highs']):.1f} | {statistics.median(outside):.1%} "
+            f"({outside.max():.1%}) | {r['wall'] - r['seconds'].sum() / r['workers']:.0f} |")
+    return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--days", type=int, help="representative days (default: the scenario's)")
     parser.add_argument("--years", type=int, nargs="+", help="modelled years (default: base's)")
-    parser.add_argument("--reuse-cases", type=int, default=4)
-    parser.add_argument("--skip-throughput", action="store_true")
     args = parser.parse_args()
     settings: dict[str, Any] = {}
     if args.days:
         settings["time.days"] = args.days
     if args.years:
         settings["years"] = args.years
-    print(f"settings: {settings or 'base as shipped'}\n")
-    if not args.skip_throughput:
-        print("\n".join(throughput(settings)), "\n", flush=True)
-    print("\n".join(reuse(settings, args.reuse_cases)))
+    print(f"settings: {settings or 'base as shipped'}\n", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = []
+        for workers, reuse in ((1, False), (1, True), (2, True)):
+            runs.append(run(settings, workers, reuse, Path(tmp)))
+            print(f"  done: {workers} worker(s), {'reuse' if reuse else 'rebuild'}: "
+                  f"{runs[-1]['wall']:.0f} s", flush=True)
+    print("\n".join(table(runs)))
+    rebuild, reuse1, reuse2 = runs
+    worst = np.nanmax(np.abs(reuse1["objective"] - rebuild["objective"]) / np.abs(rebuild["objective"]))
+    print(f"\nspeed-up on 2 workers (both reusing): **{reuse1['wall'] / reuse2['wall']:.2f}x** "
+          "(target >= 1.8)")
+    print(f"reuse vs rebuild on 1 worker: {reuse1['wall']:.0f} s vs {rebuild['wall']:.0f} s, "
+          f"{1 - reuse1['wall'] / rebuild['wall']:.0%} saved; worst objective difference {worst:.1e}")
 
 
 if __name__ == "__main__":

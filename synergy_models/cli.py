@@ -216,7 +216,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     sweep = load_sweep(args.sweep)
     out = Path(args.out or f"reports/sweeps/{sweep.name}")
     t0 = time.perf_counter()
-    ds = run_sweep(sweep, out, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet)
+    ds = run_sweep(sweep, out, workers=args.workers, scheduler=args.scheduler,
+                   progress=not args.quiet, reuse=args.reuse)
     failed = [f"  case {c}: {m.splitlines()[0]}" for c, s, m in
               zip(ds.case.values, ds.status.values, ds.message.values, strict=True) if s == "failed"]
     print(f"wrote {out}/sweep.nc and summary.csv: {ds.sizes['case']} cases, {len(failed)} failed, "
@@ -309,6 +310,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                    help="run on this Dask scheduler's workers instead of local processes")
     p.add_argument("-o", "--out", help="output folder (default reports/sweeps/<name>)")
+    p.add_argument("--no-reuse", dest="reuse", action="store_false",
+                   help="build every case's model afresh (by default cases that differ only in "
+                   "the carbon price are re-solved on one built model)")
     p.add_argument("--report", action="store_true",
                    help="also render notebooks/sweep_report.ipynb into the output folder")
     return parser

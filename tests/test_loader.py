@@ -181,3 +181,29 @@ def test_interrupted_write_leaves_the_old_file_and_no_temporary(base, tmp_path):
         write_netcdf(bad, path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["inputs.nc"]
+
+
+def test_clusterings_are_kept_on_disk_and_read_back_identically(tmp_path, monkeypatch):
+    """A second process (here: an emptied in-process cache) reads the clustering from the cache
+    folder instead of clustering again, and gets the same inputs; 'off' keeps nothing."""
+    from synergy_models.data import timeseries
+
+    monkeypatch.setenv("SYNERGY_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(timeseries, "_CLUSTERS", {})
+    first = load_inputs("milestones")
+    files = list((tmp_path / "cache").glob("clusters-*.npz"))
+    assert len(files) == 1 and not list((tmp_path / "cache").glob("*.tmp"))
+
+    def no_clustering(*args: object) -> None:
+        raise AssertionError("clustered again instead of reading the cache")
+
+    monkeypatch.setattr(timeseries, "_CLUSTERS", {})
+    monkeypatch.setattr(timeseries, "_cluster", no_clustering)
+    again = load_inputs("milestones")
+    assert again.attrs["inputs_hash"] == first.attrs["inputs_hash"]
+    xr.testing.assert_identical(again, first)
+
+    monkeypatch.setenv("SYNERGY_CACHE_DIR", "off")
+    monkeypatch.setattr(timeseries, "_CLUSTERS", {})
+    with pytest.raises(AssertionError, match="clustered again"):
+        load_inputs("milestones")

@@ -4,8 +4,9 @@ These numbers were recorded from a run of ``base`` with this dataset; they guard
 that move the answer without anyone meaning to. If a deliberate change (data, formulation) moves
 them, re-run ``synergy run base``, check the new answer makes sense, and update the values here with
 a commit message that says why (last: base went from 12 to 8 segments per representative day, for
-the 30 s target; objective -0.23%, battery -0.6%, emissions -0.2 to -0.6%). Tolerances: 0.5% on the objective (solver and platform noise is far
-below that), 3% or 2 GW on capacities, 2% on emissions.
+the 30 s target; objective -0.23%, battery -0.6%, emissions -0.2 to -0.6%). Tolerances: 0.5% on
+the objective (solver and platform noise is far below that), 3% or 2 GW on capacities, 2% on
+emissions.
 """
 
 from __future__ import annotations

@@ -18,6 +18,9 @@ Both settings give the same layout, so the model never asks which one it got:
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -61,19 +64,65 @@ _CLUSTERS: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 _CLUSTERS_KEEP = 8
 
 
+def cache_dir() -> Path | None:
+    """Where clusterings are kept between runs: ``$SYNERGY_CACHE_DIR`` (``off``: nowhere), else
+    ``$XDG_CACHE_HOME/synergy-models`` or ``~/.cache/synergy-models``."""
+    env = os.environ.get("SYNERGY_CACHE_DIR")
+    if env is not None:
+        return None if env.strip().lower() in ("", "off", "none", "0") else Path(env)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "synergy-models"
+
+
 def _cluster_once(frame: pd.DataFrame, settings: TimeSettings
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`_cluster`, remembered for equal inputs (copies are returned)."""
+    """:func:`_cluster`, remembered for equal inputs in this process and on disk (:func:`cache_dir`;
+    the key is a hash of the profiles, time stamps and settings, so a stale entry cannot be hit).
+    A run that finds its clustering on disk does not import tsam and scikit-learn (~1.5 s)."""
     h = hashlib.sha256(np.ascontiguousarray(frame.to_numpy()).tobytes())
     h.update(np.asarray(frame.index.asi8).tobytes())
-    h.update(repr((list(frame.columns), settings.model_dump())).encode())
+    h.update(repr((list(frame.columns), settings.model_dump(), CACHE_FORMAT)).encode())
     key = h.hexdigest()
     if key not in _CLUSTERS:
         while len(_CLUSTERS) >= _CLUSTERS_KEEP:
             _CLUSTERS.pop(next(iter(_CLUSTERS)))
-        _CLUSTERS[key] = _cluster(frame, settings)
+        _CLUSTERS[key] = _read_cached(key) or _write_cached(key, _cluster(frame, settings))
     reps, lengths, day_period = _CLUSTERS[key]
     return reps.copy(), lengths.copy(), day_period.copy()
+
+
+#: Bump when what :func:`_cluster` returns changes meaning (old cache files are then never read).
+CACHE_FORMAT = 1
+
+
+def _read_cached(key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    folder = cache_dir()
+    path = folder / f"clusters-{key[:32]}.npz" if folder else None
+    if path is None or not path.exists():
+        return None
+    try:
+        with np.load(path) as f:
+            return f["reps"], f["lengths"], f["day_period"]
+    except (OSError, ValueError, KeyError):  # unreadable (e.g. cut short): cluster again
+        return None
+
+
+def _write_cached(key: str, found: tuple[np.ndarray, np.ndarray, np.ndarray]
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    folder = cache_dir()
+    if folder is None:
+        return found
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".npz.tmp")
+    except OSError:  # a read-only cache folder only costs the next run the clustering
+        return found
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, reps=found[0], lengths=found[1], day_period=found[2])
+        os.replace(tmp, folder / f"clusters-{key[:32]}.npz")  # atomic: whole file or none
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
+    return found
 
 
 def reduce_time(ds: xr.Dataset, settings: TimeSettings) -> xr.Dataset:
