@@ -299,7 +299,7 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
             if reuse_group:
                 _REUSABLE[reuse_group] = reusable
         t2 = time.perf_counter()
-        solution = reusable.solve(inputs, scenario.solver)
+        solution = reusable.solve(inputs, scenario.solver, checked=True)
         t3 = time.perf_counter()
         results = build_results(reusable.model, solution, inputs)
         results.attrs.update(solver_method=scenario.solver.method, time_build=t2 - t1,
