@@ -1,22 +1,29 @@
 """Sweep throughput on 1 and 2 local workers, per-case overhead outside the solver, and model
-reuse vs rebuild for a carbon-price sweep. Figures printed (Markdown), never asserted.
+reuse vs rebuild. Figures printed (Markdown), never asserted.
 
-1. **Throughput**: the same 16-case sweep (carbon price x 2030 data-centre electricity, one HiGHS
-   thread per case) with ``run_sweep(workers=1)`` and ``workers=2`` into fresh folders, wall clock
-   of each; the speed-up is the ratio (target: at least 1.8).
-2. **Overhead**: per case, the worker's wall time for the case minus HiGHS's run time, as a share of
-   the HiGHS run time (target: under 10%); and the sweep's wall time not spent in cases.
-3. **Reuse vs rebuild**: the same sweep on 1 worker with ``reuse=False`` (every case built and
-   compiled afresh) and ``reuse=True`` (cases differing only in the carbon price re-solved on the
-   worker's built model with patched costs, ``synergy_models.reuse``); wall clocks and objectives.
+Two 16-case sweeps of the default scenario, one HiGHS thread per case:
 
-Three sweeps: 1 worker rebuilding, 1 worker reusing, 2 workers reusing (the speed-up compares the
-last two).
+- ``grid``: carbon price (0, 50, 100, 150 USD/t) x 2030 data-centre electricity (201, 239, 277,
+  389 TWh): four groups of four cases that differ only in the carbon price;
+- ``carbon``: 16 carbon prices from 0 to 150 USD/t: one group.
+
+For each, ``run_sweep`` into fresh folders:
+
+1. **Reuse vs rebuild** on 1 worker: ``reuse=False`` builds and compiles every case afresh;
+   ``reuse=True`` solves the cases of a group on the model the worker built for the first one,
+   with patched costs (``synergy_models.reuse``); wall clocks, and objectives compared.
+2. **Throughput**: ``reuse=True`` on 1 and 2 workers; the speed-up is the ratio of wall clocks
+   (target: at least 1.8).
+3. **Overhead**: per case, the worker's wall time for the case minus HiGHS's run time, as a share of
+   HiGHS's time (target: under 10%): median and maximum over cases, and in aggregate (all cases'
+   time outside HiGHS over all HiGHS time, group builds included); and the sweep's wall time not
+   spent in cases (starting the workers, checking the cases, combining).
 
 Run from the repository root (two cores, nothing else running)::
 
-    .venv/bin/python bench/sweep_benchmark.py                       # base: ~15 minutes
-    .venv/bin/python bench/sweep_benchmark.py --days 2 --years 2030  # quick: ~3 minutes
+    .venv/bin/python bench/sweep_benchmark.py                       # base, both designs: ~25 min
+    .venv/bin/python bench/sweep_benchmark.py --design carbon        # one design
+    .venv/bin/python bench/sweep_benchmark.py --days 2 --years 2030  # quick: a few minutes
 """
 
 from __future__ import annotations
@@ -31,51 +38,58 @@ from typing import Any
 import numpy as np
 import yaml
 
-CARBON_PRICES = [0.0, 50.0, 100.0, 150.0]
-DC_2030_GWH = [201_000, 239_000, 277_000, 389_000]
+DESIGNS: dict[str, dict[str, Any]] = {
+    "grid": {"carbon_price": {"values": [0.0, 50.0, 100.0, 150.0]},
+             "dc_electricity.2030": {"values": [201_000, 239_000, 277_000, 389_000]}},
+    "carbon": {"carbon_price": {"grid": {"start": 0.0, "stop": 150.0, "num": 16}}},
+}
 
 
-def _sweep_file(folder: Path, settings: dict[str, Any]) -> Path:
-    spec = {"name": "bench16", "base": "base", "settings": {**settings, "solver.threads": 1},
-            "parameters": {"carbon_price": {"values": CARBON_PRICES},
-                           "dc_electricity.2030": {"values": DC_2030_GWH}}}
-    path = folder / "bench16.yaml"
+def _sweep_file(folder: Path, settings: dict[str, Any], design: str) -> Path:
+    spec = {"name": f"bench-{design}", "base": "base",
+            "settings": {**settings, "solver.threads": 1}, "parameters": DESIGNS[design]}
+    path = folder / f"bench-{design}.yaml"
     path.write_text(yaml.safe_dump(spec), encoding="utf-8")
     return path
 
 
-def run(settings: dict[str, Any], workers: int, reuse: bool, folder: Path) -> dict[str, Any]:
-    """One ``run_sweep`` of the 16 cases into a fresh folder: wall clock and per-case figures."""
+def run(settings: dict[str, Any], design: str, workers: int, reuse: bool, folder: Path
+        ) -> dict[str, Any]:
+    """One ``run_sweep`` into a fresh folder: wall clock and per-case figures."""
     from synergy_models.sweep import load_sweep, run_sweep
 
-    sweep = load_sweep(_sweep_file(folder, settings))
-    out = folder / f"w{workers}-{'reuse' if reuse else 'rebuild'}"
+    sweep = load_sweep(_sweep_file(folder, settings, design))
+    out = folder / f"{design}-w{workers}-{'reuse' if reuse else 'rebuild'}"
     t0 = time.perf_counter()
     ds = run_sweep(sweep, out, workers=workers, progress=False, reuse=reuse)
     wall = time.perf_counter() - t0
     ok = ds.status.values == "solved"
-    return {"workers": workers, "reuse": reuse, "wall": wall, "solved": int(ok.sum()),
-            "cases": ds.sizes["case"], "seconds": ds.seconds.values[ok],
+    return {"design": design, "workers": workers, "reuse": reuse, "wall": wall,
+            "solved": int(ok.sum()), "cases": ds.sizes["case"], "seconds": ds.seconds.values[ok],
             "highs": ds.highs_seconds.values[ok], "reused": int(ds.reused_model.values[ok].sum()),
             "objective": ds.objective.values}
 
 
 def table(runs: list[dict[str, Any]]) -> list[str]:
-    lines = ["| workers | model | cases solved (reused) | wall [s] | case median [s] | "
-             "HiGHS median [s] | outside HiGHS / HiGHS, median (max) | sweep overhead beyond cases [s] |",
-             "|---:|---|---:|---:|---:|---:|---|---:|"]
+    lines = ["| sweep | workers | model | cases solved (reused) | wall [s] | case median [s] | "
+             "HiGHS median [s] | outside HiGHS / HiGHS: median (max) | aggregate | "
+             "sweep overhead beyond cases [s] |",
+             "|---|---:|---|---:|---:|---:|---:|---|---:|---:|"]
     for r in runs:
         outside = (r["seconds"] - r["highs"]) / r["highs"]
+        aggregate = (r["seconds"] - r["highs"]).sum() / r["highs"].sum()
         lines.append(
-            f"| {r['workers']} | {'reuse' if r['reuse'] else 'rebuild'} | {r['solved']}/{r['cases']} "
-            f"({r['reused']}) | {r['wall']:.0f} | {statistics.median(r['seconds']):.1f} | "
-            f"{statistics.median(r['highs']):.1f} | {statistics.median(outside):.1%} "
-            f"({outside.max():.1%}) | {r['wall'] - r['seconds'].sum() / r['workers']:.0f} |")
+            f"| {r['design']} | {r['workers']} | {'reuse' if r['reuse'] else 'rebuild'} | "
+            f"{r['solved']}/{r['cases']} ({r['reused']}) | {r['wall']:.0f} | "
+            f"{statistics.median(r['seconds']):.1f} | {statistics.median(r['highs']):.1f} | "
+            f"{statistics.median(outside):.1%} ({outside.max():.1%}) | {aggregate:.1%} | "
+            f"{r['wall'] - r['seconds'].sum() / r['workers']:.0f} |")
     return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--design", choices=[*DESIGNS, "all"], default="all")
     parser.add_argument("--days", type=int, help="representative days (default: the scenario's)")
     parser.add_argument("--years", type=int, nargs="+", help="modelled years (default: base's)")
     args = parser.parse_args()
@@ -85,19 +99,25 @@ def main() -> None:
     if args.years:
         settings["years"] = args.years
     print(f"settings: {settings or 'base as shipped'}\n", flush=True)
+    runs, summary = [], []
     with tempfile.TemporaryDirectory() as tmp:
-        runs = []
-        for workers, reuse in ((1, False), (1, True), (2, True)):
-            runs.append(run(settings, workers, reuse, Path(tmp)))
-            print(f"  done: {workers} worker(s), {'reuse' if reuse else 'rebuild'}: "
-                  f"{runs[-1]['wall']:.0f} s", flush=True)
+        for design in DESIGNS if args.design == "all" else [args.design]:
+            mine = []
+            for workers, reuse in ((1, False), (1, True), (2, True)):
+                mine.append(run(settings, design, workers, reuse, Path(tmp)))
+                print(f"  done: {design}, {workers} worker(s), {'reuse' if reuse else 'rebuild'}: "
+                      f"{mine[-1]['wall']:.0f} s", flush=True)
+            rebuild, reuse1, reuse2 = mine
+            worst = np.nanmax(np.abs(reuse1["objective"] - rebuild["objective"])
+                              / np.abs(rebuild["objective"]))
+            summary.append(
+                f"- {design}: speed-up on 2 workers (both reusing) **{reuse1['wall'] / reuse2['wall']:.2f}x**"
+                f" (target >= 1.8); reuse vs rebuild on 1 worker {reuse1['wall']:.0f} s vs "
+                f"{rebuild['wall']:.0f} s, {1 - reuse1['wall'] / rebuild['wall']:.0%} saved; worst "
+                f"objective difference {worst:.1e}")
+            runs += mine
     print("\n".join(table(runs)))
-    rebuild, reuse1, reuse2 = runs
-    worst = np.nanmax(np.abs(reuse1["objective"] - rebuild["objective"]) / np.abs(rebuild["objective"]))
-    print(f"\nspeed-up on 2 workers (both reusing): **{reuse1['wall'] / reuse2['wall']:.2f}x** "
-          "(target >= 1.8)")
-    print(f"reuse vs rebuild on 1 worker: {reuse1['wall']:.0f} s vs {rebuild['wall']:.0f} s, "
-          f"{1 - reuse1['wall'] / rebuild['wall']:.0%} saved; worst objective difference {worst:.1e}")
+    print("\n" + "\n".join(summary))
 
 
 if __name__ == "__main__":

@@ -325,8 +325,11 @@ def reuse_groups(cases: list[Case], workers: int) -> list[tuple[str, list[Case]]
     :data:`REUSABLE_PARAMETERS`, split so that there are at least ``workers`` chunks when the cases
     allow it (every worker gets work). Chunks are named ``<group>#<part>``."""
     groups: dict[str, list[Case]] = {}
+    def reusable(key: str) -> bool:  # carbon_price, or one year of it (carbon_price.2030)
+        return key.split(".")[0] in REUSABLE_PARAMETERS
+
     for case in cases:
-        rest = {k: v for k, v in case.overrides.items() if k not in REUSABLE_PARAMETERS}
+        rest = {k: v for k, v in case.overrides.items() if not reusable(k)}
         groups.setdefault(json.dumps(rest, sort_keys=True, default=str), []).append(case)
     parts = max(1, math.ceil(workers / len(groups))) if groups else 1
     chunks = []
@@ -383,7 +386,7 @@ def run_sweep(sweep: Sweep | str | Path, out_dir: str | Path, workers: int = 1,
     try:
         # pure=False: a re-run must solve again (resume is decided by the case files, not Dask)
         futures = {}
-        varied = set(sweep.parameters) & set(REUSABLE_PARAMETERS)
+        varied = {k.split(".")[0] for k in sweep.parameters} & set(REUSABLE_PARAMETERS)
         if reuse and varied:
             addresses = sorted(client.scheduler_info()["workers"]) or [""]
             chunks = reuse_groups(cases, len(addresses))
