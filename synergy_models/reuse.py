@@ -23,7 +23,7 @@ builds a new model. The sweep (:mod:`synergy_models.sweep`) keeps one per worker
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pyomo.environ as pyo
@@ -41,21 +41,20 @@ REUSABLE = ("carbon_price",)
 
 @dataclass
 class ReusableModel:
-    """A model built from ``inputs``, its compiled form and the cost gradient per year of carbon
-    price (``gradient[i]``: MUSD of objective per USD/t in year ``years[i]``, per column)."""
+    """A model built from ``inputs`` and its compiled form; :meth:`gradient` is how the costs move
+    with the carbon price."""
 
     inputs: xr.Dataset
     model: pyo.ConcreteModel
     form: StandardForm
     years: list[int]
     built_price: np.ndarray         # (years,) USD/t: the prices ``form`` was compiled with
-    gradient: np.ndarray            # (years, columns)
-    offset_gradient: np.ndarray     # (years,)
     timings: dict[str, float]
+    _gradient: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, inputs: xr.Dataset) -> ReusableModel:
-        """Build and compile ``inputs``' model and find how its costs move with the carbon price."""
+        """Build and compile ``inputs``' model."""
         t0 = time.perf_counter()
         model = build_model(inputs)
         t1 = time.perf_counter()
@@ -63,6 +62,14 @@ class ReusableModel:
         t2 = time.perf_counter()
         years = list(model.Y)
         built_price = np.array([pyo.value(model.policy.carbon_price[y]) for y in years])
+        return cls(inputs, model, form, years, built_price, {"build": t1 - t0, "compile": t2 - t1})
+
+    def gradient(self) -> tuple[np.ndarray, np.ndarray]:
+        """(years x columns, years): MUSD of objective per USD/t of carbon price in each modelled
+        year, per column and in the constant. Found once, on first use (~0.2 s on ``base``)."""
+        if self._gradient is not None:
+            return self._gradient
+        model, form, years = self.model, self.form, self.years
         column = {id(v): i for i, v in enumerate(form.columns)}
         pv = model.data.arrays["year_pv"]
         price = model.policy.carbon_price
@@ -83,9 +90,8 @@ class ReusableModel:
                 if id(v) in column:
                     gradient[i, column[id(v)]] += float(pv[i]) * coef
             offset_gradient[i] = float(pv[i]) * float(repn.constant)
-        t3 = time.perf_counter()
-        return cls(inputs, model, form, years, built_price, gradient, offset_gradient,
-                   {"build": t1 - t0, "compile": t2 - t1, "gradient": t3 - t2})
+        self._gradient = (gradient, offset_gradient)
+        return self._gradient
 
     def accepts(self, inputs: xr.Dataset) -> bool:
         """Whether ``inputs`` differ from the model's own only in :data:`REUSABLE` variables."""
@@ -108,8 +114,11 @@ class ReusableModel:
     def patched_form(self, carbon_price: np.ndarray) -> StandardForm:
         """The compiled form with the costs of ``carbon_price`` (USD/t per modelled year)."""
         shift = np.asarray(carbon_price, dtype=float) - self.built_price
-        return replace(self.form, c=self.form.c + shift @ self.gradient,
-                       offset=self.form.offset + float(shift @ self.offset_gradient))
+        if not shift.any():
+            return self.form
+        gradient, offset_gradient = self.gradient()
+        return replace(self.form, c=self.form.c + shift @ gradient,
+                       offset=self.form.offset + float(shift @ offset_gradient))
 
     def solve(self, inputs: xr.Dataset, settings: SolverSettings, checked: bool = False
               ) -> Solution:

@@ -38,7 +38,7 @@ def test_patched_costs_are_those_of_a_fresh_compile():
     assert [v.name for v in fresh.columns] == [v.name for v in patched.columns]
     np.testing.assert_allclose(patched.c, fresh.c, rtol=1e-12, atol=1e-12)
     assert patched.offset == pytest.approx(fresh.offset, rel=1e-12, abs=1e-12)
-    assert np.abs(reusable.gradient).sum() > 0          # the price does move the costs
+    assert np.abs(reusable.gradient()[0]).sum() > 0     # the price does move the costs
 
 
 def test_reuse_finds_the_merit_order_switch_and_the_case_costs():
