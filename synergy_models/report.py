@@ -300,8 +300,11 @@ def _execute(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path
     import papermill as pm
 
     try:
+        # The kernel's own log level: its start-up warning about local TCP sockets (the kernel and
+        # this process on one machine) would otherwise be the first thing a user sees.
         pm.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=str(cwd),
-                            kernel_name="python3", language="python", progress_bar=False)
+                            kernel_name="python3", language="python", progress_bar=False,
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
     except pm.PapermillExecutionError as err:
         raise ReportError(f"{notebook.name} failed in cell {err.exec_count} ({err.ename}): "
                           f"{err.evalue}") from None
