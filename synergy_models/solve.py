@@ -292,7 +292,17 @@ def diagnose_infeasibility(form: StandardForm, settings: SolverSettings, limit: 
     violated = np.flatnonzero(np.abs(slack) > 1e-6)
     order = violated[np.argsort(-np.abs(slack[violated]))]
     lines = [f"{form.rows[i].name}: {slack[i]:+.4g}" for i in order[:limit]]
+    families = {form.rows[i].parent_component().name for i in order}
     if len(order) > limit:
-        families = {form.rows[i].parent_component().name for i in order}
         lines.append(f"... and {len(order) - limit} more rows in {', '.join(sorted(families))}")
+    # Limits that are variable bounds, not rows, show up as the rows they starve: say which.
+    lines += [f"({family}: {HINTS[family]})" for family in sorted(families) if family in HINTS]
     return lines
+
+
+#: What to look at when a constraint family cannot hold, for limits that are variable bounds.
+HINTS = {
+    "compute.demand": "the compute demand cannot all be served; where it may go is limited by "
+    "grid_share_max (the data-centre load cap, a bound on the IT load), utilisation_max, "
+    "max_new_dc, latency_max_inference and compute_export_max",
+}

@@ -109,6 +109,20 @@ def test_temporal_flexibility_lowers_cost_and_curtailment_with_a_midday_surplus(
     assert curtailed == pytest.approx(9.5 * 365 / 1000)
 
 
+def test_unservable_compute_demand_is_diagnosed_with_its_limits():
+    """Grid safety at 0% of the peak leaves no hub that may run data centres: the diagnosis names
+    the compute demand it starves and the bound behind it."""
+    from synergy_models.solve import SolveError
+
+    power = tiny_inputs(["A"], {"gas": {"marginal_cost": 0.05}}, np.array([[5.0]]),
+                        weights=[HOURS], max_new=0.0, capacity={("A", "gas"): 20})
+    ds = with_compute(power, {("A", "training"): 0.8}, grid_share_max=0.0)
+    with pytest.raises(SolveError, match="infeasible") as err:
+        solve(ds)
+    assert "compute.demand[A,training,2030]" in str(err.value)
+    assert "grid_share_max" in str(err.value)
+
+
 def test_backup_requirement_and_grid_safety():
     """New data centres need 1 GW of backup per GW of IT: the cheaper of diesel (40) and battery
     (90) covers it. A grid-safety share of 10% of a 5 GW peak caps the data-centre load in A at
