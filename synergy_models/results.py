@@ -18,6 +18,7 @@ import xarray as xr
 
 import synergy_models
 from synergy_models.data.timeseries import expand_to_year
+from synergy_models.gather import Gathered
 from synergy_models.io import read_netcdf, write_netcdf
 from synergy_models.model.balance import component
 from synergy_models.solve import Solution
@@ -41,20 +42,6 @@ def _da(values: np.ndarray, dims: tuple[str, ...], coords: dict[str, Any], units
                         attrs={"units": units, "long_name": long_name})
 
 
-class _Variables(dict[str, xr.DataArray]):
-    """Results variables by name, also read as ``ds.name``: gathered in a dict and made a Dataset
-    once, because each ``Dataset[name] = ...`` realigns and copies every variable already in it
-    (quadratic in the number of variables: ~1 s for the ~100 of a results Dataset)."""
-
-    def __getattr__(self, name: str) -> xr.DataArray:
-        if name in self:
-            return self[name]
-        for da in self.values():  # a coordinate, as Dataset.<dim> gives it
-            if name in da.coords:
-                return da[name]
-        raise AttributeError(name)
-
-
 def build_results(m: pyo.ConcreteModel, solution: Solution, inputs: xr.Dataset) -> xr.Dataset:
     """The results Dataset of a solved model."""
     d = m.data
@@ -65,7 +52,8 @@ def build_results(m: pyo.ConcreteModel, solution: Solution, inputs: xr.Dataset) 
                               "storage_tech": sto}
     R, K, Y, T, L = d.regions, d.techs, d.years, d.steps, d.lines
     p, s, tr = m.power, m.storage, m.transmission
-    ds = _Variables()
+    # gathered and merged once (each Dataset assignment would realign all the others)
+    ds = Gathered()
 
     ds["capacity"] = _da(_array(p.capacity, (R, K, Y)), ("region", "tech", "year"), coords, "GW",
                          "capacity in service")
@@ -159,7 +147,7 @@ def build_results(m: pyo.ConcreteModel, solution: Solution, inputs: xr.Dataset) 
     if d.hydrogen is not None:
         _hydrogen_results(ds, m, solution, w)
 
-    ds = xr.Dataset(ds).assign_coords({c: ("time", inputs[c].values) for c in TIME_COORDS})
+    ds = ds.dataset().assign_coords({c: ("time", inputs[c].values) for c in TIME_COORDS})
     ds = ds.assign_coords(day=inputs["day"].values)
     ds["day_period"] = inputs["day_period"]
     ds["line_from"] = xr.DataArray(np.array([d.line_from[ln] for ln in L], dtype=object),
@@ -184,7 +172,7 @@ def build_results(m: pyo.ConcreteModel, solution: Solution, inputs: xr.Dataset) 
     return ds
 
 
-def _compute_results(ds: _Variables, m: pyo.ConcreteModel, inputs: xr.Dataset,
+def _compute_results(ds: Gathered, m: pyo.ConcreteModel, inputs: xr.Dataset,
                      a: dict[str, np.ndarray], w: xr.DataArray) -> None:
     """Data centres: capacity, load, where compute is served, exports vs UHV, green share, carbon."""
     d = m.data
@@ -277,7 +265,7 @@ def _compute_results(ds: _Variables, m: pyo.ConcreteModel, inputs: xr.Dataset,
                    "(g/kWh x TWh = kt)")
 
 
-def _hydrogen_results(ds: _Variables, m: pyo.ConcreteModel, solution: Solution,
+def _hydrogen_results(ds: Gathered, m: pyo.ConcreteModel, solution: Solution,
                       w: xr.DataArray) -> None:
     """Electrolysers, storage, fuel cells; hydrogen made, bought and used; LCOH; hydrogen price."""
     d = m.data

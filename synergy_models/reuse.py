@@ -22,7 +22,6 @@ builds a new model. The sweep (:mod:`synergy_models.sweep`) keeps one per worker
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -49,20 +48,16 @@ class ReusableModel:
     form: StandardForm
     years: list[int]
     built_price: np.ndarray         # (years,) USD/t: the prices ``form`` was compiled with
-    timings: dict[str, float]
     _gradient: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, inputs: xr.Dataset) -> ReusableModel:
         """Build and compile ``inputs``' model."""
-        t0 = time.perf_counter()
         model = build_model(inputs)
-        t1 = time.perf_counter()
         form = compile_model(model)
-        t2 = time.perf_counter()
         years = list(model.Y)
         built_price = np.array([pyo.value(model.policy.carbon_price[y]) for y in years])
-        return cls(inputs, model, form, years, built_price, {"build": t1 - t0, "compile": t2 - t1})
+        return cls(inputs, model, form, years, built_price)
 
     def gradient(self) -> tuple[np.ndarray, np.ndarray]:
         """(years x columns, years): MUSD of objective per USD/t of carbon price in each modelled

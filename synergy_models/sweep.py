@@ -320,16 +320,18 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
 REUSABLE_PARAMETERS = ("carbon_price",)
 
 
+def _reusable(key: str) -> bool:
+    """Whether an override key is a reusable parameter, or one year of it (``carbon_price.2030``)."""
+    return key.split(".")[0] in REUSABLE_PARAMETERS
+
+
 def reuse_groups(cases: list[Case], workers: int) -> list[tuple[str, list[Case]]]:
     """Cases that can share one built model, in chunks: cases whose overrides differ only in
     :data:`REUSABLE_PARAMETERS`, split so that there are at least ``workers`` chunks when the cases
     allow it (every worker gets work). Chunks are named ``<group>#<part>``."""
     groups: dict[str, list[Case]] = {}
-    def reusable(key: str) -> bool:  # carbon_price, or one year of it (carbon_price.2030)
-        return key.split(".")[0] in REUSABLE_PARAMETERS
-
     for case in cases:
-        rest = {k: v for k, v in case.overrides.items() if not reusable(k)}
+        rest = {k: v for k, v in case.overrides.items() if not _reusable(k)}
         groups.setdefault(json.dumps(rest, sort_keys=True, default=str), []).append(case)
     parts = max(1, math.ceil(workers / len(groups))) if groups else 1
     chunks = []
@@ -385,20 +387,20 @@ def run_sweep(sweep: Sweep | str | Path, out_dir: str | Path, workers: int = 1,
     outcomes: dict[str, CaseOutcome] = {}
     try:
         # pure=False: a re-run must solve again (resume is decided by the case files, not Dask)
-        futures = {}
-        varied = {k.split(".")[0] for k in sweep.parameters} & set(REUSABLE_PARAMETERS)
-        if reuse and varied:
-            addresses = sorted(client.scheduler_info()["workers"]) or [""]
-            chunks = reuse_groups(cases, len(addresses))
+        # Each case with its reuse group and the worker it should run on (none: anywhere).
+        plan: list[tuple[Case, str | None, str | None]] = [(c, None, None) for c in cases]
+        if reuse and any(_reusable(k) for k in sweep.parameters):
+            addresses = sorted(client.scheduler_info()["workers"])
+            chunks = reuse_groups(cases, max(1, len(addresses)))
+            where = _assign(chunks, addresses) if addresses else [None] * len(chunks)
             # A chunk's cases on one worker, in order; another worker may still take them over.
-            for (group, members), address in zip(chunks, _assign(chunks, addresses), strict=True):
-                for c in members:
-                    futures[client.submit(solve_case, sweep.base, c.overrides, str(out), group,
-                                          pure=False, workers=[address] if address else None,
-                                          allow_other_workers=True)] = c
-        else:
-            futures = {client.submit(solve_case, sweep.base, c.overrides, str(out), pure=False): c
-                       for c in cases}
+            plan = [(c, group, address) for (group, members), address in zip(chunks, where,
+                                                                              strict=True)
+                    for c in members]
+        futures = {client.submit(solve_case, sweep.base, c.overrides, str(out), group, pure=False,
+                                 workers=[address] if address else None,
+                                 allow_other_workers=address is not None): c
+                   for c, group, address in plan}
         # set_as_default=False above and as_current() here: the client serves this sweep only and
         # does not become dask's global scheduler (xarray computations elsewhere stay local).
         with client.as_current(), _Progress(len(cases), progress) as bar:

@@ -31,6 +31,7 @@ from synergy_models.data.overrides import apply_overrides
 from synergy_models.data.tables import Tables, check_profiles, read_tables
 from synergy_models.data.timeseries import reduce_time
 from synergy_models.errors import InputError, Problem, ProblemCollector
+from synergy_models.gather import Gathered
 from synergy_models.scenario import MODEL_YEARS, Scenario, data_dir, load_scenario
 
 PROVINCES = schema.PROVINCES.file
@@ -416,34 +417,6 @@ def regenerate_profiles(folder: Path, *, check_only: bool = False, rtol: float =
                   f"{path} differs from the generator by up to {worst:.3g}: run `synergy profiles`")
 
 
-class _Added:
-    """A Dataset and variables added to (or replacing some of) it, read through as one.
-
-    ``Dataset[name] = ...`` realigns and copies every variable already there, which made
-    :func:`derive` spend ~0.5 s on 40 assignments; here they are gathered and merged once
-    (:meth:`dataset`). Reads (``ds.name``, ``ds[name]``, ``name in ds``) see the added ones first.
-    """
-
-    def __init__(self, base: xr.Dataset) -> None:
-        self.base, self.added = base, {}
-
-    def __getattr__(self, name: str) -> Any:
-        added = self.__dict__.get("added", {})
-        return added[name] if name in added else getattr(self.base, name)
-
-    def __getitem__(self, name: str) -> xr.DataArray:
-        return self.added[name] if name in self.added else self.base[name]
-
-    def __setitem__(self, name: str, value: xr.DataArray) -> None:
-        self.added[name] = value
-
-    def __contains__(self, name: object) -> bool:
-        return name in self.added or name in self.base
-
-    def dataset(self) -> xr.Dataset:
-        return self.base.assign(self.added)
-
-
 def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
     """Values per modelled year and per line, from the (overridden) primary Dataset."""
     base_year = int(primary.attrs["base_year"])
@@ -453,7 +426,7 @@ def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
         raise InputError(Problem(scenario.source, f"model years must come after the dataset's base "
                                  f"year {base_year}", column="years", value=years[0],
                                  expected=f"years from {base_year + 1}"))
-    ds = _Added(primary.sel(year=years))
+    ds = Gathered(primary.sel(year=years))
     ds["year_weight"] = xr.DataArray(list(weights.values()), dims="year", attrs={
         "units": "year", "long_name": "years each modelled year stands for", "role": "parameter"})
 
@@ -490,7 +463,7 @@ def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
         _derive_compute(ds, years, clipped)
     if "h2_demand_national" in ds:
         _derive_hydrogen(ds, years, clipped)
-    ds = _Added(ds.dataset().drop_dims("cost_year"))
+    ds = Gathered(ds.dataset().drop_dims("cost_year"))
 
     fuel = ds.fuel_cost / ds.efficiency
     ds["marginal_cost"] = (fuel + ds.vom).assign_attrs(
@@ -520,7 +493,7 @@ def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
 MODEL_ATTRS = ("base_year", "reserve_scope", "green_matching", "time_resolution")
 
 
-def _derive_compute(ds: _Added, years: list[int], clipped: np.ndarray) -> None:
+def _derive_compute(ds: Gathered, years: list[int], clipped: np.ndarray) -> None:
     """Compute demand per origin, workload and year; data-centre costs per year; route losses."""
     e24, e30 = (float(ds.dc_electricity.sel(dc_year=y)) for y in (2024, 2030))
     year = xr.DataArray(years, dims="year", coords={"year": years})
@@ -558,7 +531,7 @@ def _derive_compute(ds: _Added, years: list[int], clipped: np.ndarray) -> None:
 ROUTE_FACTOR = 1.2
 
 
-def _route_km(ds: xr.Dataset | _Added) -> np.ndarray:
+def _route_km(ds: xr.Dataset | Gathered) -> np.ndarray:
     """Great-circle distance x :data:`ROUTE_FACTOR` between the hubs' cities (origin, region)."""
     lat, lon = np.radians(ds.lat.values), np.radians(ds.lon.values)
     dlat, dlon = lat[:, None] - lat[None, :], lon[:, None] - lon[None, :]
@@ -566,7 +539,7 @@ def _route_km(ds: xr.Dataset | _Added) -> np.ndarray:
     return 2 * 6371 * np.arcsin(np.sqrt(hav)) * ROUTE_FACTOR
 
 
-def _derive_hydrogen(ds: _Added, years: list[int], clipped: np.ndarray) -> None:
+def _derive_hydrogen(ds: Gathered, years: list[int], clipped: np.ndarray) -> None:
     """Hydrogen demand per hub and year; electrolyser and fuel-cell capex per year; routes."""
     y0, y1 = schema.H2_YEARS
     d0, d1 = (float(ds.h2_demand_national.sel(h2_year=y)) for y in schema.H2_YEARS)

@@ -165,7 +165,7 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     # Hub totals as variables with a definition row each: every step's rows then hold one term
     # per hub instead of one per serving option, which keeps the served columns short (a column
-    # in every step's balance, utilisation and grid-safety row is dense for interior point).
+    # in every step's balance and utilisation row is dense for interior point).
     b.training = pyo.Var(m.R, m.Y, within=pyo.NonNegativeReals)
     b.training_definition = pyo.Constraint(m.R, m.Y, rule=lambda b, s, y: b.training[s, y] == sum(
         b.served[o, s, "training", y] for o in by_server.get((s, "training"), [])))

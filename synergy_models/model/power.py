@@ -186,8 +186,8 @@ def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
     for name in ("investment", "fixed_om_existing", "variable", "unserved_energy"):
         m.terms.cost(f"power.cost_{name}")
     b.emissions = pyo.Expression(m.R, m.Y, rule=lambda b, r, y: sum(
-        float(weight[t] * rate[ki[g]]) * b.generation[rr, g, y, t]
-        for rr, g in gen_pairs if rr == r and rate[ki[g]] > 0 for t in d.steps))   # kt CO2/yr
+        float(weight[t] * rate[ki[g]]) * b.generation[r, g, y, t]
+        for g in by_region[r] if rate[ki[g]] > 0 for t in d.steps))              # kt CO2/yr
     m.terms.emissions.append("power.emissions")
 
     credit = a["capacity_credit"]
