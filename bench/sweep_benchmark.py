@@ -14,6 +14,8 @@ For each, ``run_sweep`` into fresh folders:
    with patched costs (``synergy_models.reuse``); wall clocks, and objectives compared.
 2. **Throughput**: ``reuse=True`` on 1 and 2 workers; the speed-up is the ratio of wall clocks
    (target: at least 1.8).
+   Next to it, the machine's own ceiling measured in the same run: the default LP solved by plain
+   ``highspy`` (no Pyomo, no Dask), one process alone vs two processes at once (same options).
 3. **Overhead**: per case, the worker's wall time for the case minus HiGHS's run time, as a share of
    HiGHS's time (target: under 10%): median and maximum over cases, and in aggregate (all cases'
    time outside HiGHS over all HiGHS time, group builds included); and the sweep's wall time not
@@ -51,6 +53,51 @@ def _sweep_file(folder: Path, settings: dict[str, Any], design: str) -> Path:
     path = folder / f"bench-{design}.yaml"
     path.write_text(yaml.safe_dump(spec), encoding="utf-8")
     return path
+
+
+def _solve_file(path: str) -> float:
+    """Seconds HiGHS takes on the LP in ``path`` (the sweep's options: HiPO, one thread, crossover)."""
+    import highspy
+    from linopy_model import highs_options
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.readModel(path)
+    for key, value in highs_options("hipo", threads=1).items():
+        h.setOptionValue(key, value)
+    t0 = time.perf_counter()
+    h.run()
+    return time.perf_counter() - t0
+
+
+def ceiling(settings: dict[str, Any], folder: Path, repeat: int = 2) -> dict[str, float]:
+    """Two plain HiGHS processes at once vs one alone on the sweep's LP: the best speed-up two
+    workers can reach on this machine (memory bandwidth and caches shared, nothing else)."""
+    import multiprocessing
+
+    import highspy
+
+    from synergy_models.data.loader import load_inputs
+    from synergy_models.model.build import build_model
+    from synergy_models.scenario import load_scenario
+    from synergy_models.solve import _highs_lp, compile_model
+
+    form = compile_model(build_model(load_inputs(load_scenario("base", settings))))
+    path = str(folder / "base.mps")
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.passModel(_highs_lp(form))
+    h.writeModel(path)
+    ctx = multiprocessing.get_context("spawn")
+    alone, pair = [], []
+    with ctx.Pool(2) as pool:
+        for _ in range(repeat):  # alternate, so that a slow spell of the machine hits both
+            alone.append(pool.apply(_solve_file, (path,)))
+            t0 = time.perf_counter()
+            pool.starmap(_solve_file, [(path,), (path,)])
+            pair.append(time.perf_counter() - t0)
+    a, p = statistics.median(alone), statistics.median(pair)
+    return {"alone": a, "pair": p, "speedup": 2 * a / p}
 
 
 def run(settings: dict[str, Any], design: str, workers: int, reuse: bool, folder: Path
@@ -101,6 +148,11 @@ def main() -> None:
     print(f"settings: {settings or 'base as shipped'}\n", flush=True)
     runs, summary = [], []
     with tempfile.TemporaryDirectory() as tmp:
+        ref = ceiling(settings, Path(tmp))
+        summary.append(
+            f"- machine ceiling (plain highspy on the same LP, same options): one solve alone "
+            f"{ref['alone']:.1f} s, two at once {ref['pair']:.1f} s: **{ref['speedup']:.2f}x**")
+        print(summary[-1], flush=True)
         for design in DESIGNS if args.design == "all" else [args.design]:
             mine = []
             for workers, reuse in ((1, False), (1, True), (2, True)):

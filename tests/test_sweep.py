@@ -12,10 +12,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import xarray as xr
 import yaml
 
 from synergy_models.errors import InputError
-from synergy_models.io import read_netcdf
+from synergy_models.io import read_netcdf, write_netcdf
 from synergy_models.scenario import SolverSettings
 from synergy_models.sweep import (
     Sweep,
@@ -241,6 +242,63 @@ def test_a_case_is_solved_on_the_model_built_for_the_previous_one(tmp_path):
     other = solve_case("base", {**TINY, "carbon_price": 90, "hub_share": 0.7}, tmp_path / "a",
                        "group")
     assert other.status == "solved" and not other.extra["reused"]  # more than the price changed
+
+
+_FAULTS = """
+import resource, sys
+import numpy as np
+from synergy_models.sweep import restore_malloc_thresholds
+
+def faults():  # page faults of 100 allocations of 2 MiB, each filled and freed
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(100):
+        a = np.ones(2**18)
+        del a
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+frozen = faults()
+restored = restore_malloc_thresholds()
+faults()  # the heap grows once
+print(restored, frozen, faults())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc")
+def test_a_worker_undoes_the_nannys_malloc_trim_threshold():
+    """With MALLOC_TRIM_THRESHOLD_ set, as the Dask nanny does, each 2 MiB block is mapped and
+    faulted in afresh (512 pages of 4 KiB); after the fix the heap keeps and reuses it."""
+    env = {"MALLOC_TRIM_THRESHOLD_": "65536", "PATH": ""}
+    out = subprocess.run([sys.executable, "-c", _FAULTS], env=env, capture_output=True,
+                         text=True, check=True).stdout.split()
+    restored, frozen, after = out[0] == "True", int(out[1]), int(out[2])
+    assert restored
+    assert frozen >= 100 * 512
+    assert after < 100 * 512 / 50
+
+
+def test_netcdf_files_are_written_without_the_schedulers_locks(tmp_path, monkeypatch):
+    """Under a distributed client (as in a sweep worker), xarray would take a scheduler-held lock
+    for every variable it writes; write_netcdf writes its own temporary file and needs none."""
+    import distributed
+    from dask.distributed import Client, LocalCluster
+
+    made: list[object] = []
+    original = distributed.Lock.__init__
+
+    def spy(self, *args, **kwargs):
+        made.append(args)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(distributed.Lock, "__init__", spy)
+    ds = xr.Dataset({"x": ("t", np.arange(3.0)), "y": ("t", np.ones(3))})
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster, Client(cluster):
+        ds.to_netcdf(tmp_path / "plain.nc", engine="netcdf4")
+        assert made, "xarray no longer takes distributed locks: this test's premise is gone"
+        made.clear()
+        write_netcdf(ds, tmp_path / "ours.nc")
+    assert not made
+    assert read_netcdf(tmp_path / "ours.nc").identical(ds)
 
 
 def test_example_sweep_file_is_valid():
