@@ -7,7 +7,6 @@ import os
 import tempfile
 from pathlib import Path
 
-import dask
 import xarray as xr
 
 
@@ -17,13 +16,15 @@ def write_netcdf(ds: xr.Dataset, path: str | Path, encoding: dict | None = None)
     If writing fails or is interrupted, the temporary file is removed and any earlier file at
     ``path`` is left as it was.
     """
+    import dask  # only for its scheduler setting below; not needed to import this module
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         # In a Dask worker, xarray would guard every variable's write with a distributed lock held
-        # by the scheduler: ~800 round trips, 1.2-2 s per sweep case file instead of 0.12 s. The
+        # by the scheduler: ~800 round trips, 1.2-2 s per sweep case file instead of ~0.2 s. The
         # file is this process's own (a fresh temporary name), so a local lock is enough: the
         # synchronous scheduler gives one; the data are in memory either way.
         with dask.config.set(scheduler="synchronous"):
