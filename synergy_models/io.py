@@ -31,7 +31,7 @@ def write_netcdf(ds: xr.Dataset, path: str | Path, encoding: dict | None = None)
             ds.to_netcdf(tmp, engine="netcdf4", encoding=encoding)
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; keep the usual mode
+        usual_mode(tmp)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -40,10 +40,12 @@ def write_netcdf(ds: xr.Dataset, path: str | Path, encoding: dict | None = None)
     return path
 
 
-def _umask() -> int:
+def usual_mode(path: str | Path) -> None:
+    """Give a file made by ``tempfile.mkstemp`` (owner only) the mode a plain ``open`` would have
+    given it (0o666 less the umask), before it is renamed into place."""
     mask = os.umask(0)
     os.umask(mask)
-    return mask
+    os.chmod(path, 0o666 & ~mask)
 
 
 def read_netcdf(path: str | Path) -> xr.Dataset:

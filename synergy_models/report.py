@@ -29,6 +29,7 @@ import xarray as xr
 
 import synergy_models
 from synergy_models.errors import InputError, Problem, SynergyError
+from synergy_models.io import usual_mode
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 #: Names IPython itself puts in a notebook's namespace (not parameters).
@@ -359,6 +360,7 @@ def _atomic_text(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(text)
+    usual_mode(tmp)
     os.replace(tmp, path)
 
 
@@ -444,10 +446,12 @@ def _render(notebook: str, parameters: dict[str, Any], folder: Path) -> Path:
         _execute(NOTEBOOK_DIR / notebook, tmp, parameters, cwd=NOTEBOOK_DIR)
     except BaseException:
         if tmp.exists() and tmp.stat().st_size:
+            usual_mode(tmp)
             os.replace(tmp, folder / "report.failed.ipynb")
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
+    usual_mode(tmp)
     os.replace(tmp, folder / "report.ipynb")
     with contextlib.suppress(FileNotFoundError):
         (folder / "report.failed.ipynb").unlink()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import os
+import stat
 from collections import defaultdict
 from pathlib import Path
 
@@ -171,6 +173,9 @@ def test_segments_merge_hours_and_keep_the_year(base):
 def test_netcdf_round_trip_is_identical(base, tmp_path):
     path = write_netcdf(base, tmp_path / "inputs.nc")
     xr.testing.assert_identical(read_netcdf(path), base)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask  # not mkstemp's private 0o600
 
 
 def test_interrupted_write_leaves_the_old_file_and_no_temporary(base, tmp_path):

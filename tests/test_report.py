@@ -8,8 +8,10 @@ to solve); the notebooks' own defaults (``base``) run under nbval in the same su
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 
@@ -106,6 +108,11 @@ def test_report_files(rendered: Path):
     assert (rendered / "report.html").stat().st_size < 5e6  # the report's size budget
     assert 'alt="Capacity by hub and technology' in html  # the chart's title, not a generic text
     assert "No description has been provided" not in html
+    # written via private temporary files, renamed into place with the mode open() would give
+    mask = os.umask(0)
+    os.umask(mask)
+    for name in ("report.ipynb", "report.html"):
+        assert stat.S_IMODE((rendered / name).stat().st_mode) == 0o666 & ~mask, name
 
 
 @pytest.mark.slow
