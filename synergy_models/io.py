@@ -1,34 +1,31 @@
-"""netCDF files, written atomically: a reader sees the old file or the new one, never half of one."""
+"""Files written atomically (netCDF and others): a reader sees the old file or the new one, never
+half of one."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import xarray as xr
 
 
-def write_netcdf(ds: xr.Dataset, path: str | Path, encoding: dict | None = None) -> Path:
-    """Write ``ds`` to ``path`` via a temporary file in the same folder and an atomic rename.
+@contextlib.contextmanager
+def replacing(path: str | Path) -> Iterator[Path]:
+    """A temporary file beside ``path`` for the block to write; when the block ends without an
+    error it is synced to disk, given the usual mode and renamed onto ``path`` in one step.
 
-    If writing fails or is interrupted, the temporary file is removed and any earlier file at
+    If the block fails or is interrupted, the temporary file is removed and any earlier file at
     ``path`` is left as it was.
     """
-    import dask  # only for its scheduler setting below; not needed to import this module
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        # In a Dask worker, xarray would guard every variable's write with a distributed lock held
-        # by the scheduler: ~800 round trips, 1.2-2 s per sweep case file instead of ~0.2 s. The
-        # file is this process's own (a fresh temporary name), so a local lock is enough: the
-        # synchronous scheduler gives one; the data are in memory either way.
-        with dask.config.set(scheduler="synchronous"):
-            ds.to_netcdf(tmp, engine="netcdf4", encoding=encoding)
+        yield Path(tmp)
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
         usual_mode(tmp)
@@ -37,7 +34,19 @@ def write_netcdf(ds: xr.Dataset, path: str | Path, encoding: dict | None = None)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    return path
+
+
+def write_netcdf(ds: xr.Dataset, path: str | Path, encoding: dict | None = None) -> Path:
+    """Write ``ds`` to ``path`` atomically (:func:`replacing`)."""
+    import dask  # only for its scheduler setting below; not needed to import this module
+
+    # In a Dask worker, xarray would guard every variable's write with a distributed lock held by
+    # the scheduler: ~800 round trips, 1.2-2 s per sweep case file instead of ~0.2 s. The file is
+    # this process's own (a fresh temporary name), so a local lock is enough: the synchronous
+    # scheduler gives one; the data are in memory either way.
+    with replacing(path) as tmp, dask.config.set(scheduler="synchronous"):
+        ds.to_netcdf(tmp, engine="netcdf4", encoding=encoding)
+    return Path(path)
 
 
 def usual_mode(path: str | Path) -> None:

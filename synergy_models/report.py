@@ -29,7 +29,7 @@ import xarray as xr
 
 import synergy_models
 from synergy_models.errors import InputError, Problem, SynergyError
-from synergy_models.io import usual_mode
+from synergy_models.io import replacing, usual_mode
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 #: Names IPython itself puts in a notebook's namespace (not parameters).
@@ -338,7 +338,8 @@ def export_html(notebook: Path, html: Path) -> Path:
     # the template's Mermaid loader imports from a CDN when a page has diagrams; reports have none
     body = re.sub(r'<script type="module">(?:(?!</script>).)*?mermaid.*?</script>', "", body,
                   flags=re.DOTALL)
-    _atomic_text(html, body)
+    with replacing(html) as tmp:
+        tmp.write_text(body, encoding="utf-8")
     return html
 
 
@@ -353,15 +354,6 @@ def _image_alt_text(html: str, alts: list[str]) -> str:
         return f'<img alt="{html_escape(text, quote=True)}" src="data:image/svg+xml'
 
     return pattern.sub(alt, html)
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    usual_mode(tmp)
-    os.replace(tmp, path)
 
 
 NOTEBOOKS: dict[str, dict[str, Any]] = {

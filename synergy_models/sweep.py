@@ -30,7 +30,7 @@ import xarray as xr
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from synergy_models.errors import InputError, Problem, SynergyError
-from synergy_models.io import write_netcdf
+from synergy_models.io import replacing, write_netcdf
 from synergy_models.scenario import SolverSettings
 
 Scalar = int | float | str | bool
@@ -460,7 +460,8 @@ def run_sweep(sweep: Sweep | str | Path, out_dir: str | Path, workers: int = 1,
 
     ds = combine(sweep, cases, outcomes)
     write_netcdf(ds, out / "sweep.nc")
-    _write_csv(summary_table(ds), out / "summary.csv")
+    with replacing(out / "summary.csv") as tmp:  # atomic, as the netCDF files
+        summary_table(ds).to_csv(tmp, index=False, float_format="%.6g")
     return ds
 
 
@@ -572,9 +573,3 @@ def summary_table(ds: xr.Dataset) -> pd.DataFrame:
     frame["message"] = [m.splitlines()[0] if m else "" for m in ds.message.values]
     return frame
 
-
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    # Same rule as the netCDF files: write next to the target, then rename over it.
-    tmp = path.with_name(f".{path.name}.tmp")
-    frame.to_csv(tmp, index=False, float_format="%.6g")
-    tmp.replace(path)
