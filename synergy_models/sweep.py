@@ -20,6 +20,7 @@ import math
 import os
 import sys
 import time
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -135,7 +136,8 @@ class Case:
 
 @dataclass
 class CaseOutcome:
-    """What became of one case. ``status`` is ``solved``, ``resumed`` (its file existed) or ``failed``."""
+    """What became of one case. ``status`` is ``solved``, ``resumed`` (its file existed) or ``failed``;
+    ``compact``: the case's part of the combined Dataset (:func:`compact_results`), unless failed."""
 
     status: Literal["solved", "resumed", "failed"]
     message: str = ""
@@ -143,6 +145,7 @@ class CaseOutcome:
     path: str = ""
     seconds: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+    compact: xr.Dataset | None = None
 
     @property
     def ok(self) -> bool:
@@ -303,7 +306,7 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
     Module-level so that Dask workers started from the command line can import it.
     """
     from synergy_models.data.loader import load_inputs
-    from synergy_models.results import build_results, write_results
+    from synergy_models.results import build_results, read_results, write_results
     from synergy_models.reuse import ReusableModel
     from synergy_models.scenario import load_scenario
 
@@ -318,7 +321,9 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
         key = case_key(digest, scenario.solver)
         path = case_path(out_dir, key)
         if path.exists():  # equal inputs and solver settings, equal results: solved before (resume)
-            return CaseOutcome("resumed", "", digest, str(path), time.perf_counter() - t0)
+            compact = compact_results(read_results(path))
+            return CaseOutcome("resumed", "", digest, str(path), time.perf_counter() - t0,
+                               compact=compact)
         t1 = time.perf_counter()
         held = _REUSABLE.get(reuse_group or "")
         if held is not None and held.accepts(inputs):
@@ -335,12 +340,13 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
         results.attrs.update(solver_method=scenario.solver.method, time_build=t2 - t1,
                              reused_model=int(extra["reused"]))
         write_results(results, path)  # atomic: a case file on disk is always complete
+        compact = compact_results(results)  # here, in parallel, not in the client at the end
         highs = float(solution.timings.get("solve", 0.0))
         extra.update(inputs=t1 - t0, model=t2 - t1, highs=highs, handoff=t3 - t2 - highs,
                      results=time.perf_counter() - t3)
     except SynergyError as err:  # SolveError included: infeasible, time limit, numerical trouble
         return CaseOutcome("failed", str(err), digest, "", time.perf_counter() - t0, extra)
-    return CaseOutcome("solved", "", digest, str(path), time.perf_counter() - t0, extra)
+    return CaseOutcome("solved", "", digest, str(path), time.perf_counter() - t0, extra, compact)
 
 
 # --- the whole sweep -------------------------------------------------------------------------------
@@ -355,40 +361,148 @@ def _reusable(key: str) -> bool:
     return key.split(".")[0] in REUSABLE_PARAMETERS
 
 
-def reuse_groups(cases: list[Case], workers: int) -> list[tuple[str, list[Case]]]:
-    """Cases that can share one built model, in chunks: cases whose overrides differ only in
-    :data:`REUSABLE_PARAMETERS`, split so that there are at least ``workers`` chunks when the cases
-    allow it (every worker gets work). Chunks are named ``<group>#<part>``."""
+def reuse_groups(cases: list[Case]) -> dict[str, list[Case]]:
+    """Cases that can share one built model, in case order: those whose overrides differ only in
+    :data:`REUSABLE_PARAMETERS`. Keyed by their other overrides (JSON)."""
     groups: dict[str, list[Case]] = {}
     for case in cases:
         rest = {k: v for k, v in case.overrides.items() if not _reusable(k)}
         groups.setdefault(json.dumps(rest, sort_keys=True, default=str), []).append(case)
-    parts = max(1, math.ceil(workers / len(groups))) if groups else 1
-    chunks = []
-    for key, members in groups.items():
-        size = math.ceil(len(members) / min(parts, len(members)))
-        for i in range(0, len(members), size):
-            chunks.append((f"{key}#{i // size}", members[i:i + size]))
-    return chunks
+    return groups
 
 
-def _assign(chunks: list[tuple[str, list[Case]]], addresses: list[str]) -> list[str]:
-    """A worker for each chunk: the one with the fewest cases so far (largest chunks first)."""
-    load = dict.fromkeys(addresses, 0)
-    where: dict[int, str] = {}
-    for i in sorted(range(len(chunks)), key=lambda i: -len(chunks[i][1])):
-        target = min(addresses, key=lambda a: load[a])
-        where[i] = target
-        load[target] += len(chunks[i][1])
-    return [where[i] for i in range(len(chunks))]
+class Dispatch:
+    """Which case a free worker solves next, so that each worker stays on the reuse group whose
+    model it holds.
+
+    The sweep hands a worker one case per thread at a time and the next only when one finishes:
+    no case waits in a worker's queue, where Dask's work stealing could move it to a worker that
+    holds another group's model (and would build one for it, then again for its own group).
+    A free worker takes, in this order:
+
+    1. the next case of the group it is on;
+    2. the first case of the group with the most cases left that no other worker is on;
+    3. the next case of the group with the most cases left: at the end of a sweep a worker helps
+       another rather than idle, for the price of one build.
+
+    Groups are keyed by :func:`reuse_groups`'s keys, or ``None`` when cases are not reused.
+    """
+
+    def __init__(self, groups: dict[str | None, list[Case]]) -> None:
+        self.pending = {g: deque(members) for g, members in groups.items() if members}
+        self.on: dict[str, str | None] = {}  # worker address -> the group it was last given
+
+    @property
+    def left(self) -> int:
+        return sum(map(len, self.pending.values()))
+
+    def forget(self, gone: set[str]) -> None:
+        """Workers that left the cluster: their groups are free for others."""
+        for address in gone:
+            self.on.pop(address, None)
+
+    def next_for(self, address: str) -> tuple[Case, str | None] | None:
+        """The case ``address`` should solve next and its group, or ``None`` when none is left."""
+        if not self.pending:
+            return None
+        group = self.on.get(address, _NONE)
+        if group not in self.pending:
+            elsewhere = {g for a, g in self.on.items() if a != address}
+            free = [g for g in self.pending if g not in elsewhere]
+            # max() keeps the first of equals: groups in case order
+            group = max(free or self.pending, key=lambda g: len(self.pending[g]))
+        queue = self.pending[group]
+        case = queue.popleft()
+        if not queue:
+            del self.pending[group]
+        self.on[address] = group
+        return case, group
+
+
+_NONE = object()  # a worker that has no group yet
+
+
+def _solve_all(client: Any, sweep: Sweep, groups: dict[str | None, list[Case]], out: Path,
+               bar: _Progress) -> dict[str, CaseOutcome]:
+    """Solve every case on ``client``'s workers as :class:`Dispatch` says; outcomes by case id.
+
+    Workers that join during the sweep get cases at the next finished case; a case whose worker
+    leaves is run elsewhere by the scheduler (loose restriction); with no worker at all, waits.
+    """
+    from dask.distributed import as_completed
+
+    dispatch = Dispatch(groups)
+    running: dict[Any, tuple[Case, str]] = {}
+    busy: Counter[str] = Counter()  # cases in flight per worker address
+    finished = as_completed()
+    outcomes: dict[str, CaseOutcome] = {}
+    while True:
+        threads = client.nthreads()
+        dispatch.forget(set(dispatch.on) - set(threads))
+        for address, n in sorted(threads.items()):
+            while busy[address] < n and (nxt := dispatch.next_for(address)) is not None:
+                case, group = nxt
+                # pure=False: a re-run must solve again (resume is decided by the case files)
+                future = client.submit(solve_case, sweep.base, case.overrides, str(out), group,
+                                       pure=False, workers=[address], allow_other_workers=True)
+                running[future] = (case, address)
+                busy[address] += 1
+                finished.add(future)
+        if not running:
+            if not dispatch.left:
+                return outcomes
+            client.wait_for_workers(1)  # every worker has left: wait for one to come back
+            continue
+        future = next(finished)
+        case, address = running.pop(future)
+        busy[address] -= 1
+        if future.status == "error":  # not a SynergyError: a bug or a lost worker
+            exc = future.exception()
+            outcome = CaseOutcome("failed", f"{type(exc).__name__}: {exc}")
+        else:
+            outcome = future.result()
+        outcomes[case.id] = outcome
+        bar.advance(outcome.ok, case.id, outcome.status)
+
+
+def warm_up() -> None:
+    """Import what :func:`solve_case` needs (~3 s in a new process), run on every worker while the
+    client checks the cases."""
+    import importlib
+
+    for module in ("synergy_models.data.loader", "synergy_models.results", "synergy_models.reuse",
+                   "synergy_models.market"):
+        importlib.import_module(module)
 
 
 #: Dask settings of the local cluster. A worker's statistical profiler samples the running task's
 #: stack every 10 ms and every Dask server checks its event loop every 20 ms: ~5% of a core in each
 #: worker and ~4% in the scheduler's process (measured), taken from the solvers when every core
-#: solves. Nothing here shows the profiles (no dashboard).
+#: solves. Nothing here shows the profiles (no dashboard). Work stealing is off: :class:`Dispatch`
+#: balances the workers itself, and a stolen case costs its thief a model build.
 LOCAL_CLUSTER_CONFIG: dict[str, Any] = {"distributed.worker.profile.enabled": False,
-                                        "distributed.admin.tick.interval": "1s"}
+                                        "distributed.admin.tick.interval": "1s",
+                                        "distributed.scheduler.work-stealing": False}
+
+
+def _connect(workers: int, scheduler: str | None) -> tuple[Any, Any]:
+    """A client of the cluster at ``scheduler``, or of a new local cluster of ``workers``
+    processes; and that local cluster (``None`` for a scheduler's)."""
+    import dask
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler:
+        return Client(scheduler, set_as_default=False), None
+    # One thread per process: Pyomo and the model build hold the GIL; HiGHS threads come from the
+    # scenario's solver settings.
+    with dask.config.set(LOCAL_CLUSTER_CONFIG):
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.ERROR)
+    try:
+        return Client(cluster, set_as_default=False), cluster
+    except BaseException:
+        cluster.close()
+        raise
 
 
 def run_sweep(sweep: Sweep | str | Path, out_dir: str | Path, workers: int = 1,
@@ -399,60 +513,30 @@ def run_sweep(sweep: Sweep | str | Path, out_dir: str | Path, workers: int = 1,
     Cases run on ``workers`` local processes, or on the Dask cluster at ``scheduler``
     (``tcp://host:port``) when given. With ``reuse``, cases that differ only in the carbon price
     go to the same worker one after the other, which solves them on one built model
-    (:func:`reuse_groups`, :mod:`synergy_models.reuse`). Returns the combined Dataset (see
+    (:class:`Dispatch`, :mod:`synergy_models.reuse`). Returns the combined Dataset (see
     :func:`combine`).
     """
-    import dask
-    from dask.distributed import Client, LocalCluster, as_completed
-
     if workers < 1 and not scheduler:
         raise InputError(Problem("--workers", "at least one local worker is needed", value=workers))
     if not isinstance(sweep, Sweep):
         sweep = load_sweep(sweep)
     cases = expand_cases(sweep)
-    check_cases(sweep, cases)  # every case's keys and values, before any solve
     out = Path(out_dir).resolve()  # workers may run elsewhere: give them an absolute path
-    out.mkdir(parents=True, exist_ok=True)
 
-    if scheduler:
-        cluster = None
-        client = Client(scheduler, set_as_default=False)
-    else:
-        # One thread per process: Pyomo and the model build hold the GIL; HiGHS threads come from
-        # the scenario's solver settings.
-        with dask.config.set(LOCAL_CLUSTER_CONFIG):
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.ERROR)
-        client = Client(cluster, set_as_default=False)
-    outcomes: dict[str, CaseOutcome] = {}
+    client, cluster = _connect(workers, scheduler)
     try:
-        # pure=False: a re-run must solve again (resume is decided by the case files, not Dask)
-        # Each case with its reuse group and the worker it should run on (none: anywhere).
-        plan: list[tuple[Case, str | None, str | None]] = [(c, None, None) for c in cases]
+        # Every case's keys and values are checked before any solve, while the workers import.
+        warming = [client.submit(warm_up, pure=False, workers=[address])  # noqa: F841 (held)
+                   for address in client.nthreads()]
+        check_cases(sweep, cases)
+        out.mkdir(parents=True, exist_ok=True)
+        groups: dict[str | None, list[Case]] = {None: cases}
         if reuse and any(_reusable(k) for k in sweep.parameters):
-            addresses = sorted(client.scheduler_info()["workers"])
-            chunks = reuse_groups(cases, max(1, len(addresses)))
-            where = _assign(chunks, addresses) if addresses else [None] * len(chunks)
-            # A chunk's cases on one worker, in order; another worker may still take them over.
-            plan = [(c, group, address) for (group, members), address in zip(chunks, where,
-                                                                              strict=True)
-                    for c in members]
-        futures = {client.submit(solve_case, sweep.base, c.overrides, str(out), group, pure=False,
-                                 workers=[address] if address else None,
-                                 allow_other_workers=address is not None): c
-                   for c, group, address in plan}
+            groups = dict(reuse_groups(cases))
         # set_as_default=False above and as_current() here: the client serves this sweep only and
         # does not become dask's global scheduler (xarray computations elsewhere stay local).
         with client.as_current(), _Progress(len(cases), progress) as bar:
-            for future in as_completed(futures):
-                case = futures[future]
-                if future.status == "error":  # not a SynergyError: a bug or a lost worker
-                    exc = future.exception()
-                    outcome = CaseOutcome("failed", f"{type(exc).__name__}: {exc}")
-                else:
-                    outcome = future.result()
-                outcomes[case.id] = outcome
-                bar.advance(outcome.ok, case.id, outcome.status)
+            outcomes = _solve_all(client, sweep, groups, out, bar)
     finally:
         client.close()
         if cluster is not None:
@@ -504,7 +588,9 @@ class _Progress:
 # --- combining ---------------------------------------------------------------------------------
 
 
-def _compact(results: xr.Dataset) -> xr.Dataset:
+def compact_results(results: xr.Dataset) -> xr.Dataset:
+    """A case's results as kept in the combined sweep Dataset: :data:`KEPT`, the objective, compute
+    exports and the model-implied market value; annual and per-region figures only."""
     from synergy_models.market import market_value
 
     ds = results[list(KEPT)].drop_vars([c for c in results.coords if c not in
@@ -523,14 +609,12 @@ def _compact(results: xr.Dataset) -> xr.Dataset:
 def combine(sweep: Sweep, cases: list[Case], outcomes: dict[str, CaseOutcome]) -> xr.Dataset:
     """One Dataset with a ``case`` dimension: the compact results of the finished cases (NaN for
     failed ones), ``status`` and ``message`` of every case, and the swept parameters as coordinates."""
-    from synergy_models.results import read_results
-
     ids = [c.id for c in cases]
     parts = []
     for c in cases:
         o = outcomes.get(c.id)
-        if o is not None and o.ok:
-            parts.append(_compact(read_results(o.path)).expand_dims(case=[c.id]))
+        if o is not None and o.compact is not None:
+            parts.append(o.compact.expand_dims(case=[c.id]))
     ds = (xr.concat(parts, dim="case", join="outer") if parts else xr.Dataset()).reindex(case=ids)
     get = outcomes.get
     ds["status"] = ("case", [get(i).status if get(i) else "not run" for i in ids])

@@ -19,6 +19,8 @@ from synergy_models.errors import InputError
 from synergy_models.io import read_netcdf, write_netcdf
 from synergy_models.scenario import SolverSettings
 from synergy_models.sweep import (
+    Case,
+    Dispatch,
     Sweep,
     case_key,
     expand_cases,
@@ -216,15 +218,44 @@ def test_resume_solves_only_the_missing_case(tmp_path, dask_cluster, capsys):
     np.testing.assert_allclose(again.objective.values, first.objective.values, rtol=1e-9)
 
 
-def test_reuse_groups_keep_carbon_price_cases_together_and_feed_every_worker():
-    cases = expand_cases(sweep_of(parameters={"carbon_price": {"values": [0, 50, 100, 150]},
-                                              "hub_share": {"values": [0.6, 0.8]}}))
-    chunks = reuse_groups(cases, workers=2)
-    assert [len(members) for _, members in chunks] == [4, 4]
-    for _, members in chunks:  # a chunk differs in the carbon price only
+def test_reuse_groups_keep_cases_that_differ_in_the_carbon_price_only_together():
+    cases = expand_cases(sweep_of(parameters={"hub_share": {"values": [0.6, 0.8]},
+                                              "carbon_price": {"values": [0, 50, 100]}}))
+    groups = reuse_groups(cases)
+    assert [[c.id for c in members] for members in groups.values()] == [
+        ["000", "001", "002"], ["003", "004", "005"]]
+    for members in groups.values():
         assert len({m.overrides["hub_share"] for m in members}) == 1
-    alone = expand_cases(sweep_of(parameters={"carbon_price": {"values": [0, 50, 100, 150, 200]}}))
-    assert [len(m) for _, m in reuse_groups(alone, workers=2)] == [3, 2]  # split: both work
+
+
+def _take(dispatch: Dispatch, address: str) -> str:
+    case, group = dispatch.next_for(address)
+    return f"{group}:{case.id}"
+
+
+def test_dispatch_keeps_each_worker_on_its_group_and_helps_at_the_end():
+    # Four groups of two cases on workers a and b, each finishing in turn.
+    groups = {g: [Case(f"{g}{i}", {}, {}) for i in range(2)] for g in "pqrs"}
+    dispatch = Dispatch(groups)
+    assert [_take(dispatch, "a"), _take(dispatch, "b")] == ["p:p0", "q:q0"]
+    assert _take(dispatch, "a") == "p:p1"  # its own group while it has cases
+    assert _take(dispatch, "a") == "r:r0"  # then a group nobody is on, not b's
+    assert _take(dispatch, "b") == "q:q1"
+    assert _take(dispatch, "b") == "s:s0"
+    assert _take(dispatch, "a") == "r:r1"
+    assert _take(dispatch, "a") == "s:s1"  # nothing free: helps b rather than idle
+    assert dispatch.next_for("b") is None and dispatch.left == 0
+
+
+def test_dispatch_shares_one_group_and_frees_the_group_of_a_worker_that_left():
+    dispatch = Dispatch({None: [Case(str(i), {}, {}) for i in range(4)]})
+    assert [_take(dispatch, "a"), _take(dispatch, "b")] == ["None:0", "None:1"]  # both work
+
+    dispatch = Dispatch({"p": [Case("p0", {}, {}), Case("p1", {}, {})],
+                         "q": [Case("q0", {}, {})], "r": [Case("r0", {}, {})]})
+    assert [_take(dispatch, "a"), _take(dispatch, "b")] == ["p:p0", "q:q0"]
+    dispatch.forget({"a"})  # a left with p's model: p is free for a new worker, before r
+    assert _take(dispatch, "c") == "p:p1"
 
 
 def test_a_case_is_solved_on_the_model_built_for_the_previous_one(tmp_path):
