@@ -475,13 +475,18 @@ def warm_up() -> None:
         importlib.import_module(module)
 
 
-#: Dask settings of the local cluster. A worker's statistical profiler samples the running task's
-#: stack every 10 ms and every Dask server checks its event loop every 20 ms: ~5% of a core in each
-#: worker and ~4% in the scheduler's process (measured), taken from the solvers when every core
-#: solves. Nothing here shows the profiles (no dashboard). Work stealing is off: :class:`Dispatch`
-#: balances the workers itself, and a stolen case costs its thief a model build.
+#: Dask settings of the local cluster. While every core solves, whatever else runs takes its time
+#: from the solvers. Measured with two workers: the worker's statistical profiler (a stack sample
+#: every 10 ms) and every server's 20 ms event-loop tick ~5% of a core per worker and ~4% in the
+#: scheduler's process; then the memory monitors (every 100 ms, in each worker and its nanny) and
+#: the system monitors (every 500 ms, for the dashboard) 6.5% of a core in all, 2.2% at 1 s and
+#: 10 s. Nothing here shows profiles or the dashboard; a worker beyond its memory limit is still
+#: stopped, within a second. Work stealing is off: :class:`Dispatch` balances the workers itself,
+#: and a stolen case costs its thief a model build.
 LOCAL_CLUSTER_CONFIG: dict[str, Any] = {"distributed.worker.profile.enabled": False,
                                         "distributed.admin.tick.interval": "1s",
+                                        "distributed.worker.memory.monitor-interval": "1s",
+                                        "distributed.admin.system-monitor.interval": "10s",
                                         "distributed.scheduler.work-stealing": False}
 
 

@@ -109,7 +109,7 @@ def test_unknown_parameter_and_bad_value_are_reported_before_any_solve(tmp_path)
     t0 = time.perf_counter()
     with pytest.raises(InputError) as err:
         run_sweep(path, out, progress=False)
-    assert time.perf_counter() - t0 < 20  # checked from the tables: no inputs built, no cluster
+    assert time.perf_counter() - t0 < 20  # checked from the tables: no inputs built, no solve
     text = str(err.value)
     assert str(path) in text
     assert "column 'parameters.carbon_prise'" in text and "did you mean 'carbon_price'" in text
@@ -127,38 +127,53 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _dask(*args: str) -> subprocess.Popen:
+    """A ``dask`` command-line process (scheduler or worker) on 127.0.0.1, quiet."""
+    return subprocess.Popen([str(Path(sys.executable).parent / "dask"), *args],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _scheduler() -> tuple[str, subprocess.Popen]:
+    port = _free_port()
+    proc = _dask("scheduler", "--host", "127.0.0.1", "--port", str(port), "--dashboard-address", ":0")
+    return f"tcp://127.0.0.1:{port}", proc
+
+
+def _worker(address: str) -> subprocess.Popen:
+    return _dask("worker", address, "--nworkers", "1", "--nthreads", "1", "--memory-limit", "2GiB",
+                 "--no-dashboard", "--host", "127.0.0.1")
+
+
+def _stop(address: str, procs: list[subprocess.Popen]) -> None:
+    from dask.distributed import Client
+
+    try:
+        with Client(address, timeout=5, set_as_default=False) as client:
+            client.shutdown()
+    except Exception:  # already gone: fall through to stopping the processes ourselves
+        pass
+    for p in procs:
+        try:
+            p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            p.terminate()
+            p.wait(timeout=10)
+
+
 @pytest.fixture(scope="module")
 def dask_cluster() -> Iterator[str]:
     """A real ``dask scheduler`` and two ``dask worker`` processes on 127.0.0.1."""
     from dask.distributed import Client
 
-    bin_dir = Path(sys.executable).parent
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    procs = [subprocess.Popen([str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1", "--port",
-                               str(port), "--dashboard-address", ":0"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    address, scheduler = _scheduler()
+    procs = [scheduler]
     try:
-        procs += [subprocess.Popen([str(bin_dir / "dask"), "worker", address, "--nworkers", "1",
-                                    "--nthreads", "1", "--memory-limit", "2GiB", "--no-dashboard",
-                                    "--host", "127.0.0.1"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                  for _ in range(2)]
+        procs += [_worker(address) for _ in range(2)]
         with Client(address, timeout=30, set_as_default=False) as client:
             client.wait_for_workers(2, timeout=60)
         yield address
     finally:
-        try:
-            with Client(address, timeout=5, set_as_default=False) as client:
-                client.shutdown()
-        except Exception:  # already gone: fall through to stopping the processes ourselves
-            pass
-        for p in procs:
-            try:
-                p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                p.terminate()
-                p.wait(timeout=10)
+        _stop(address, procs)
 
 
 @pytest.mark.slow
@@ -216,6 +231,26 @@ def test_resume_solves_only_the_missing_case(tmp_path, dask_cluster, capsys):
     assert "case 000 resumed" in log and "case 001 solved" in log and "2/2 done, 0 failed" in log
     assert kept.stat().st_mtime_ns == mtime and lost.exists()
     np.testing.assert_allclose(again.objective.values, first.objective.values, rtol=1e-9)
+
+
+@pytest.mark.slow
+def test_a_sweep_on_a_cluster_without_workers_waits_for_one(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = write_sweep(tmp_path, parameters={"carbon_price": {"values": [0, 80]}})
+    address, scheduler = _scheduler()
+    procs = [scheduler]
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            running = pool.submit(run_sweep, path, tmp_path / "out", scheduler=address,
+                                  progress=False)
+            time.sleep(3)
+            assert not running.done()  # checked, connected, waiting: nothing to run on
+            procs.append(_worker(address))
+            ds = running.result(timeout=120)
+        assert list(ds.status.values) == ["solved", "solved"]
+    finally:
+        _stop(address, procs)
 
 
 def test_reuse_groups_keep_cases_that_differ_in_the_carbon_price_only_together():
