@@ -521,6 +521,8 @@ def run_sweep(sweep: Sweep | str | Path, out_dir: str | Path, workers: int = 1,
     (:class:`Dispatch`, :mod:`synergy_models.reuse`). Returns the combined Dataset (see
     :func:`combine`).
     """
+    from dask.distributed import fire_and_forget
+
     if workers < 1 and not scheduler:
         raise InputError(Problem("--workers", "at least one local worker is needed", value=workers))
     if not isinstance(sweep, Sweep):
@@ -531,8 +533,8 @@ def run_sweep(sweep: Sweep | str | Path, out_dir: str | Path, workers: int = 1,
     client, cluster = _connect(workers, scheduler)
     try:
         # Every case's keys and values are checked before any solve, while the workers import.
-        warming = [client.submit(warm_up, pure=False, workers=[address])  # noqa: F841 (held)
-                   for address in client.nthreads()]
+        fire_and_forget([client.submit(warm_up, pure=False, workers=[address])
+                         for address in client.nthreads()])
         check_cases(sweep, cases)
         out.mkdir(parents=True, exist_ok=True)
         groups: dict[str | None, list[Case]] = {None: cases}
