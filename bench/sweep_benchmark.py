@@ -15,7 +15,8 @@ For each, ``run_sweep`` into fresh folders:
 2. **Throughput**: ``reuse=True`` on 1 and 2 workers, in the order 1, 2, 2, 1 (the machine's speed
    drifts); the speed-up is the ratio of the summed wall clocks (target: at least 1.8).
    Next to it, the machine's own ceiling measured in the same run: the default LP solved by plain
-   ``highspy`` (no Pyomo, no Dask), one process alone vs two processes at once (same options).
+   ``highspy`` (no Pyomo, no Dask), one process alone vs two processes at once (same options);
+   and HiGHS's own time summed over the cases, 2 workers over 1, against the ceiling's ratio.
 3. **Overhead**: per case, the worker's wall time for the case minus HiGHS's run time, as a share of
    HiGHS's time (target: under 10%): median and maximum over cases, and in aggregate (all cases'
    time outside HiGHS over all HiGHS time, group builds included); and the sweep's wall time not
@@ -23,7 +24,7 @@ For each, ``run_sweep`` into fresh folders:
 
 Run from the repository root (two cores, nothing else running)::
 
-    .venv/bin/python bench/sweep_benchmark.py                       # base, both designs: ~45 min
+    .venv/bin/python bench/sweep_benchmark.py                       # base, both designs: ~50 min
     .venv/bin/python bench/sweep_benchmark.py --design carbon        # one design
     .venv/bin/python bench/sweep_benchmark.py --days 2 --years 2030  # quick: a few minutes
 """
