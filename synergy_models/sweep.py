@@ -432,13 +432,13 @@ def _solve_all(client: Any, sweep: Sweep, groups: dict[str | None, list[Case]], 
     from dask.distributed import as_completed
 
     dispatch = Dispatch(groups)
-    running: dict[Any, tuple[Case, str]] = {}
-    busy: Counter[str] = Counter()  # cases in flight per worker address
+    running: dict[Any, tuple[Case, str]] = {}  # future -> its case and the worker it was given to
     finished = as_completed()
     outcomes: dict[str, CaseOutcome] = {}
     while True:
         threads = client.nthreads()
         dispatch.forget(set(dispatch.on) - set(threads))
+        busy = Counter(address for _, address in running.values())  # cases in flight per worker
         for address, n in sorted(threads.items()):
             while busy[address] < n and (nxt := dispatch.next_for(address)) is not None:
                 case, group = nxt
@@ -454,8 +454,7 @@ def _solve_all(client: Any, sweep: Sweep, groups: dict[str | None, list[Case]], 
             client.wait_for_workers(1)  # every worker has left: wait for one to come back
             continue
         future = next(finished)
-        case, address = running.pop(future)
-        busy[address] -= 1
+        case, _ = running.pop(future)
         if future.status == "error":  # not a SynergyError: a bug or a lost worker
             exc = future.exception()
             outcome = CaseOutcome("failed", f"{type(exc).__name__}: {exc}")
