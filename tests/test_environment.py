@@ -51,3 +51,17 @@ def test_every_dependency_has_a_lower_bound():
 def test_normalise_reads_extras_and_spacing():
     assert _normalise("dask[distributed] >= 2024.8") == ("dask", ">=2024.8")
     assert _normalise("vl_convert.Python>=1.6") == ("vl-convert-python", ">=1.6")
+
+
+def test_the_pip_section_of_environment_yml_is_a_valid_requirements_file(tmp_path):
+    """conda hands the pip section to pip as a requirements file; pip's own parser must accept it
+    (pip rejects install options such as --no-deps there, which would fail `conda env create`)."""
+    from pip._internal.network.session import PipSession
+    from pip._internal.req.req_file import parse_requirements
+
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("\n".join(line.split(" #")[0] for line in pip_section) + "\n")
+    parsed = list(parse_requirements(str(requirements), session=PipSession()))
+    assert [(r.requirement, r.is_editable) for r in parsed] == [("highspy-extras>=1.12", False), (".", True)]
