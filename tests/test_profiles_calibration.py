@@ -20,7 +20,7 @@ def rows(name: str) -> list[dict[str, str]]:
 
 
 def available_hours_targets() -> dict[tuple[str, str], float]:
-    """Per hub and technology: capacity-weighted reported hours / utilisation, from the CSVs.
+    """Per hub and technology: capacity-weighted available full-load hours, from the CSVs.
 
     Written independently of the loader: reported full-load hours are after curtailment, the
     profiles are what could have been produced, so each province's hours are divided by its
@@ -40,12 +40,17 @@ def available_hours_targets() -> dict[tuple[str, str], float]:
             cap = v[f"capacity_{tech}"]
             weighted[(hub[province], tech)][0] += cap * v[f"{tech}_hours"] / util
             weighted[(hub[province], tech)][1] += cap
+        # Conventional hydro: reported hydro less the pumped storage within it; reported hours
+        # (no curtailment figures) or the national default.
+        cap = v["capacity_hydro"] - v.get("capacity_pumped_hydro", 0.0)
+        weighted[(hub[province], "hydro")][0] += cap * v.get("hydro_hours", national["default_hydro_hours"])
+        weighted[(hub[province], "hydro")][1] += cap
     return {k: s / w for k, (s, w) in weighted.items() if w > 0}
 
 
 def test_profiles_match_the_utilisation_hours_of_the_data_sheet():
     targets = available_hours_targets()
-    assert len(targets) == 16  # every hub has wind and solar
+    assert len(targets) == 24  # every hub has wind, solar and conventional hydro
     with xr.open_dataset(DATA / "profiles.nc") as profiles:
         for (region, tech), hours in targets.items():
             got = float(profiles[f"{tech}_cf"].sel(region=region).mean()) * 8760

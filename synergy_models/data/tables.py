@@ -84,6 +84,21 @@ class Tables:
             rows.append({"file": _rel(self.folder / schema.CURRENCY.file), "row": i,
                          "key": c.currency, "parameter": "per_usd", "year": c.year,
                          "value": c.per_usd, "unit": f"{c.currency}/USD", "source": c.source})
+        for i, ln in enumerate(self.lines, start=1):
+            if ln.in_service is not None:
+                rows.append({"file": _rel(self.folder / schema.LINES.file), "row": i, "key": ln.line,
+                             "parameter": "in_service", "year": None, "value": ln.in_service,
+                             "unit": "year", "source": ln.source})
+        for i, lat in enumerate(self.latency, start=1):
+            rows.append({"file": _rel(self.folder / schema.LATENCY.file), "row": i,
+                         "key": f"{lat.origin}-{lat.destination}", "parameter": "rtt_ms", "year": None,
+                         "value": lat.rtt_ms, "unit": "ms", "source": lat.source})
+        meta_file = _rel(self.folder / "dataset.yaml")
+        for parameter, meaning in (("base_year", "the year of the reported demand and capacity"),
+                                   ("profile_year", "the calendar of the hourly profiles")):
+            rows.append({"file": meta_file, "row": None, "key": "", "parameter": parameter, "year": None,
+                         "value": getattr(self.meta, parameter), "unit": "year",
+                         "source": f"dataset setting: {meaning}"})
         frame = pd.DataFrame(rows)
         frame["year"] = frame["year"].astype("Int64")
         return frame
