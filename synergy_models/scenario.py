@@ -80,11 +80,18 @@ class Scenario(_Settings):
     solver: SolverSettings = Field(default_factory=SolverSettings)
     policy: PolicySettings = Field(default_factory=PolicySettings)
     _source: Path | None = PrivateAttr(default=None)
+    #: the keys given as overrides on top of the file (command line, notebook, sweep case)
+    _overridden: frozenset[str] = PrivateAttr(default=frozenset())
 
     @property
     def source(self) -> str:
         """The file the scenario came from (for messages), or ``<scenario>``."""
         return str(self._source) if self._source else "<scenario>"
+
+    def origin(self, key: str, value: Any = None) -> str:
+        """Where a parameter or setting came from, for messages: the file, or the override."""
+        return override_origin(key, value, self.source) if key in self._overridden else self.source
+
 
     @field_validator("years")
     @classmethod
@@ -110,6 +117,12 @@ class Scenario(_Settings):
 
 
 SETTING_KEYS = frozenset(Scenario.model_fields) - {"parameters"}
+
+
+def override_origin(key: str, value: Any, scenario_file: str) -> str:
+    """How messages name an override (``-p``, a notebook parameter, a sweep case) rather than the
+    scenario file it was applied to."""
+    return f"override {key}={value} (on {scenario_file})"
 
 
 def data_dir() -> Path:
@@ -160,17 +173,45 @@ def available_scenarios() -> dict[str, str]:
     return out
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML keeps the last of two equal keys without a word; a scenario with ``carbon_price``
+    twice is a mistake to report, not a choice to make silently."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        first: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                line = first.setdefault(key, key_node.start_mark.line + 1)
+            except TypeError:  # an unhashable key: let PyYAML report it
+                continue
+            if line != key_node.start_mark.line + 1:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key '{key}' appears twice (first on line {line})",
+                    key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
+
+
 def read_yaml(path: Path, kind: str = "a scenario",
               expected: str | None = None) -> tuple[dict[str, Any], yaml.Node | None]:
     """A YAML file's mapping and its node tree (for :func:`yaml_line`); :class:`InputError` names
-    the file, and the line and character where it does not parse. ``kind`` and ``expected`` word
-    the messages for the file at hand (scenario, sweep, market segments)."""
+    the file, and the line and character where it does not parse, or a key given twice. ``kind``
+    and ``expected`` word the messages for the file at hand (scenario, sweep, market segments)."""
     if not path.exists():
         raise InputError(Problem(str(path), "file is missing", expected=expected))
-    text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text)
+        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig")
+    except OSError as err:
+        raise InputError(Problem(str(path), f"cannot be read: {err.strerror or err}",
+                                 expected=expected)) from None
+    except UnicodeDecodeError as err:
+        raise InputError(Problem(str(path), f"not UTF-8 text: byte 0x{raw[err.start]:02x}",
+                                 line=raw.count(b"\n", 0, err.start) + 1,
+                                 expected="a YAML file saved as UTF-8")) from None
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise InputError(
@@ -241,23 +282,29 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = N
     path = scenario_path(name_or_path)
     raw = _raw_scenario(path)
     raw.setdefault("name", path.stem)
-    for key, value in (overrides or {}).items():
+    overrides = overrides or {}
+    for key, value in overrides.items():
         _set_override(raw, key, value)
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as err:
         _, node = read_yaml(path)
-        raise InputError(
-            Problem(
-                str(path),
+
+        def problem(e: Any) -> Problem:
+            column = ".".join(str(p) for p in e["loc"])
+            key = next((k for k in overrides if column == k or column.startswith(k + ".")
+                        or k.startswith(column + ".")), None)
+            return Problem(
+                override_origin(key, overrides[key], str(path)) if key else str(path),
                 _pydantic_message(e),
-                line=yaml_line(node, e["loc"]),
-                column=".".join(str(p) for p in e["loc"]) or None,
+                line=None if key else yaml_line(node, e["loc"]),
+                column=column or None,
                 value=e.get("input") if not isinstance(e.get("input"), dict) else None,
             )
-            for e in err.errors()
-        ) from None
+
+        raise InputError(problem(e) for e in err.errors()) from None
     scenario._source = path
+    scenario._overridden = frozenset(overrides)
     return scenario
 
 

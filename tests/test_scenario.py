@@ -70,6 +70,33 @@ def test_yaml_that_does_not_parse_names_file_and_line(tmp_path):
     assert problem.line is not None and problem.line >= 3
 
 
+def test_tab_indentation_names_file_and_line(tmp_path):
+    path = write(tmp_path, "tabs", "name: tabs\ntime:\n\tdays: 4\n")
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    problem = err.value.problems[0]
+    assert (problem.file, problem.line) == (str(path), 3) and "'\\t'" in problem.message
+
+
+def test_a_key_given_twice_is_refused(tmp_path):
+    path = write(tmp_path, "twice", "name: twice\nparameters:\n  carbon_price: 10\n"
+                 "  carbon_price: 20\n")
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    problem = err.value.problems[0]
+    assert problem.line == 4 and "key 'carbon_price' appears twice (first on line 3)" in problem.message
+
+
+def test_scenario_that_is_not_utf8(tmp_path):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("name: latin1\ndescription: Gansu, 2030 \u2013 caf\xe9\n".encode("latin-1",
+                                                                                      "replace"))
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    problem = err.value.problems[0]
+    assert (problem.file, problem.line) == (str(path), 2) and "not UTF-8" in problem.message
+
+
 def test_unknown_key_is_named_with_its_line_and_a_suggestion(tmp_path):
     path = write(tmp_path, "typo", "name: typo\ntime:\n  resolution: full_year\n  dayz: 4\n")
     with pytest.raises(InputError) as err:

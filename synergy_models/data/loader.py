@@ -617,7 +617,7 @@ def load_inputs(scenario: Scenario | str | Path, overrides: dict[str, Any] | Non
     elif overrides:
         raise ValueError("pass overrides with a scenario name or path, not with a Scenario")
     primary, ureg = read_primary(dataset_folder(scenario.dataset))
-    primary = apply_overrides(primary, scenario.parameters, ureg, scenario.source)
+    primary = apply_overrides(primary, scenario.parameters, ureg, scenario.origin)
     inputs = reduce_time(derive(primary, scenario), scenario.time)
     inputs.attrs.update(
         scenario=scenario.name, scenario_description=scenario.description,

@@ -17,6 +17,7 @@ hourly profiles cannot (they would not change what the model sees).
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -59,9 +60,14 @@ def _selection(da: xr.DataArray, labels: tuple[str, ...]) -> tuple[dict[str, Any
 
 
 def apply_overrides(
-    ds: xr.Dataset, overrides: dict[str, Any], ureg: pint.UnitRegistry, origin: str
+    ds: xr.Dataset, overrides: dict[str, Any], ureg: pint.UnitRegistry,
+    origin: str | Callable[[str, Any], str],
 ) -> xr.Dataset:
-    """A copy of ``ds`` with ``overrides`` applied; :class:`InputError` names each bad override."""
+    """A copy of ``ds`` with ``overrides`` applied; :class:`InputError` names each bad override.
+
+    ``origin`` is the file the overrides came from, or a function of (key, value) that says where
+    each came from (e.g. :meth:`Scenario.origin`: the scenario file or an override on it).
+    """
     if not overrides:
         return ds
     ds = ds.copy(deep=True)
@@ -70,6 +76,7 @@ def apply_overrides(
     for key, value in overrides.items():
         var, *path = str(key).split(".")
         column = f"parameters.{key}"
+        where_from = origin(key, value) if callable(origin) else origin
         if var not in ds.data_vars or ds[var].attrs.get("role") != "parameter":
             if var in ds.data_vars:
                 msg = (f"'{var}' is {ds[var].attrs.get('role')} data, not a model parameter: "
@@ -78,7 +85,7 @@ def apply_overrides(
                 close = difflib.get_close_matches(var, names, n=3)
                 msg = f"no parameter named '{var}'" + (
                     f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else "")
-            problems.add(origin, msg, column=column,
+            problems.add(where_from, msg, column=column,
                          expected="a parameter name (synergy validate --list-parameters)")
             continue
         da = ds[var]
@@ -87,7 +94,7 @@ def apply_overrides(
             sel, error = _selection(da, labels)
             where = column + "".join(f".{lb}" for lb in labels[len(path):])
             if error:
-                problems.add(origin, error, column=where)
+                problems.add(where_from, error, column=where)
                 continue
             try:
                 if isinstance(leaf, str):
@@ -98,12 +105,13 @@ def apply_overrides(
                 else:
                     number = float(leaf)
             except Exception as err:  # pint's parse errors are of many types
-                problems.add(origin, f"value does not convert ({err})", column=where, value=leaf,
+                problems.add(where_from, f"value does not convert ({err})", column=where, value=leaf,
                              expected=f"a number in {unit}, or a string with a unit like '10 {unit}'")
                 continue
             lo, hi = da.attrs.get("valid_min", -np.inf), da.attrs.get("valid_max", np.inf)
             if not (np.isfinite(number) and lo <= number <= hi):
-                problems.add(origin, "value out of range", column=where, value=leaf,
+                problems.add(where_from, "value out of range" if np.isfinite(number) else
+                             "not a finite number", column=where, value=leaf,
                              expected=f"between {lo:g} and {hi:g} {unit}")
                 continue
             if sel:

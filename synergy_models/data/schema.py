@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 TECHS: tuple[str, ...] = (
     "coal", "gas", "nuclear", "hydro", "wind", "solar", "battery", "pumped_hydro",
@@ -296,6 +296,13 @@ LONG_TABLES: tuple[LongTable, ...] = (
 
 class _Row(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+    #: where the row is in its file (data row from 1, line in the file), for later messages
+    _row: int | None = PrivateAttr(default=None)
+    _line: int | None = PrivateAttr(default=None)
+
+    @property
+    def where(self) -> dict[str, int | None]:
+        return {"row": self._row, "line": self._line}
 
 
 class LongRow(_Row):

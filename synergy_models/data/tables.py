@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,11 +16,11 @@ from typing import Any
 
 import pandas as pd
 import pint
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from synergy_models.data import schema
 from synergy_models.errors import InputError, Problem, ProblemCollector
+from synergy_models.scenario import read_yaml
 from synergy_models.units import convert, registry
 
 
@@ -134,36 +135,60 @@ def _csv_rows(
     if not path.exists():
         problems.add(name, "file is missing", expected=f"a CSV file with columns {', '.join(columns)}")
         return
-    with path.open(newline="", encoding="utf-8-sig") as f:
-        reader = csv.reader(f)
-        header = next(reader, None)
-        if header is None:
-            problems.add(name, "file is empty", expected="a header row: " + ", ".join(columns))
-            return
-        header = [h.strip() for h in header]
-        missing = [c for c in columns if c not in header and c not in optional]
-        unknown = [h for h in header if h not in columns]
-        for c in missing:
-            problems.add(name, "missing column", line=1, column=c,
-                         expected="columns " + ", ".join(columns))
-        for c in unknown:
-            close = difflib.get_close_matches(c, columns, n=1)
-            problems.add(name, "unknown column" + (f"; did you mean '{close[0]}'?" if close else ""),
-                         line=1, column=c, expected="columns " + ", ".join(columns))
-        if missing or unknown:
-            return
-        row = 0
-        for cells in reader:
-            if not any(c.strip() for c in cells):
-                continue  # blank lines are allowed
-            row += 1
-            if len(cells) != len(header):
-                problems.add(name, f"{len(cells)} cells in a row of a {len(header)}-column table",
-                             row=row, line=reader.line_num, expected=f"{len(header)} cells")
-                continue
-            yield row, reader.line_num, {
-                h: (c.strip() or None) for h, c in zip(header, cells, strict=True)
-            }
+    text = _read_text(path, problems, expected="a UTF-8 CSV file")
+    if text is None:
+        return
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None:
+        problems.add(name, "file is empty", expected="a header row: " + ", ".join(columns))
+        return
+    header = [h.strip() for h in header]
+    missing = [c for c in columns if c not in header and c not in optional]
+    unknown = [h for h in header if h not in columns]
+    for c in missing:
+        problems.add(name, "missing column", line=1, column=c,
+                     expected="columns " + ", ".join(columns))
+    for c in unknown:
+        close = difflib.get_close_matches(c, columns, n=1)
+        problems.add(name, "unknown column" + (f"; did you mean '{close[0]}'?" if close else ""),
+                     line=1, column=c, expected="columns " + ", ".join(columns))
+    if missing or unknown:
+        return
+    row, end = 0, reader.line_num
+    for cells in reader:
+        start, end = end + 1, reader.line_num
+        if not any(c.strip() for c in cells):
+            continue  # blank lines are allowed
+        row += 1
+        if end > start:  # a quote left open swallows the lines after it into one cell
+            problems.add(name, f"a quoted cell runs from line {start} to line {end}: a quote is "
+                         "not closed", row=row, line=start, expected="each row on one line, "
+                         'quotes in pairs ("" for a quote inside a quoted cell)')
+            continue
+        if len(cells) != len(header):
+            problems.add(name, f"{len(cells)} cells in a row of a {len(header)}-column table",
+                         row=row, line=reader.line_num, expected=f"{len(header)} cells")
+            continue
+        yield row, end, {h: (c.strip() or None) for h, c in zip(header, cells, strict=True)}
+
+
+def _read_text(path: Path, problems: ProblemCollector, expected: str) -> str | None:
+    """A text file's contents; or None, with a problem naming the file (and the line of a byte
+    that is not UTF-8), when it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        problems.add(_rel(path), f"cannot be read: {err.strerror or err}", expected=expected)
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line_start = data.rfind(b"\n", 0, err.start) + 1
+        problems.add(_rel(path), f"not UTF-8 text: byte 0x{data[err.start]:02x} at byte "
+                     f"{err.start - line_start + 1} of the line", line=data.count(b"\n", 0, err.start) + 1,
+                     expected=expected + " (save it as UTF-8)")
+        return None
 
 
 def _validate_row(
@@ -178,12 +203,34 @@ def _validate_row(
             field_info = model.model_fields.get(column or "")
             if field_info is not None and field_info.alias:
                 column = field_info.alias
-            problems.add(name, e["msg"], row=row, line=line, column=column,
-                         value=cells.get(column) if column else None)
+            message, expected = e["msg"], None
+            if e["type"] == "missing":  # an empty cell, since empty cells are left out above
+                message, expected = "empty cell", _expected(field_info)
+                if column == "unit":
+                    expected = "a unit such as GW, CNY/MWh or 1 (dimensionless)"
+            elif e["type"] in ("finite_number", "float_parsing", "int_parsing"):
+                expected = _expected(field_info)
+            problems.add(name, message, row=row, line=line, column=column,
+                         value=cells.get(column) if column else None, expected=expected)
         return None
 
 
-def _read_wide(folder: Path, table: schema.WideTable, problems: ProblemCollector) -> list[Any]:
+def _expected(field_info: Any) -> str | None:
+    """What a cell must hold, in words, from its schema field."""
+    if field_info is None:
+        return None
+    kind = {float: "a finite number", int: "a whole number", str: "text"}.get(field_info.annotation)
+    if kind is None:
+        return "a value"
+    limits = [f"{op} {getattr(m, attr)}" for m in field_info.metadata
+              for attr, op in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<"))
+              if getattr(m, attr, None) is not None]
+    return kind + (" " + " and ".join(limits) if limits else "")
+
+
+def _read_wide(folder: Path, table: schema.WideTable, problems: ProblemCollector,
+               failed: list[dict[str, Any]] | None = None) -> list[Any]:
+    """The valid rows of a wide table; the cells of invalid ones go to ``failed``, if given."""
     out = []
     name = _rel(folder / table.file)
     ids: dict[tuple[str, ...], int] = {}
@@ -191,7 +238,10 @@ def _read_wide(folder: Path, table: schema.WideTable, problems: ProblemCollector
     for row, line, cells in _csv_rows(folder / table.file, table.columns, problems):
         parsed = _validate_row(table.row, cells, name, row, line, problems)
         if parsed is None:
+            if failed is not None:
+                failed.append(cells)
             continue
+        parsed._row, parsed._line = row, line
         ident = tuple(cells[c] for c in id_cols)
         if ident in ids:
             problems.add(name, f"duplicate {', '.join(id_cols)} (first on row {ids[ident]})",
@@ -205,15 +255,11 @@ def _read_wide(folder: Path, table: schema.WideTable, problems: ProblemCollector
 def _read_meta(folder: Path, problems: ProblemCollector) -> schema.DatasetMeta | None:
     path = folder / "dataset.yaml"
     name = _rel(path)
-    if not path.exists():
-        problems.add(name, "file is missing", expected="name, base_year, profile_year")
-        return None
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        problems.add(name, f"YAML does not parse: {getattr(err, 'problem', err)}",
-                     line=mark.line + 1 if mark else None)
+        raw, _ = read_yaml(path, kind="dataset.yaml", expected="name, base_year, profile_year")
+    except InputError as err:
+        problems.extend(Problem(name, p.message, line=p.line, column=p.column, value=p.value,
+                                expected=p.expected) for p in err.problems)
         return None
     try:
         return schema.DatasetMeta.model_validate(raw)
@@ -234,11 +280,13 @@ def _read_long(
     seen: dict[tuple[Any, ...], int] = {}
     key_col = table.key
     before = len(problems.problems)
-    attempted: set[tuple[str | None, str | None]] = set()  # rows that exist, valid or not
+    # (key, parameter, year) of the rows that exist, valid or not: an invalid row was reported
+    # already, so its parameter is not reported missing as well
+    attempted: set[tuple[str | None, str | None, int | None]] = set()
     for row, line, cells in _csv_rows(path, table.columns, problems):
         if key_col:
             cells["key"] = cells.pop(key_col)
-        attempted.add((cells.get("key"), cells.get("parameter")))
+        attempted.add((cells.get("key"), cells.get("parameter"), _year(cells.get("year"))))
         where = {"row": row, "line": line}
         parsed = _validate_row(schema.LongRow, cells, name, row, line, problems)
         if parsed is None:
@@ -297,25 +345,34 @@ def _read_long(
     return out
 
 
+def _year(cell: str | None) -> int | None:
+    try:
+        return int(float(cell)) if cell is not None else None
+    except ValueError:
+        return None
+
+
 def _check_required(
     name: str, table: schema.LongTable, keys: list[str] | None, numbers: list[Number],
-    attempted: set[tuple[str | None, str | None]], problems: ProblemCollector,
+    attempted: set[tuple[str | None, str | None, int | None]], problems: ProblemCollector,
 ) -> None:
     """Report required parameters with no row (rows that exist but are invalid were reported)."""
     have = {(n.key, n.parameter, n.year) for n in numbers}
     have_any = {(n.key, n.parameter) for n in numbers}
+    tried_any = {(key, pname) for key, pname, _ in attempted}
     for key in (keys or []) if table.key else [None]:
         for pname, spec in table.params.items():
             if not spec.required or (spec.applies_to is not None and key not in spec.applies_to):
                 continue
-            if (key, pname) in attempted and (key, pname) not in have_any:
+            if (key, pname) in tried_any and (key, pname) not in have_any and not spec.years:
                 continue
             label = f"{table.key} '{key}': " if key else ""
             if spec.years:
                 for y in spec.years:
-                    if (key, pname, y) not in have:
+                    if (key, pname, y) not in have and (key, pname, y) not in attempted:
+                        row = ",".join(str(c) for c in (key, pname, y) if c is not None)
                         problems.add(name, f"{label}no row for parameter '{pname}' in {y}",
-                                     column="parameter", expected=f"a row {key},{pname},{y},...")
+                                     column="parameter", expected=f"a row {row},...")
             elif (key, pname) not in have_any:
                 problems.add(name, f"{label}no row for parameter '{pname}'", column="parameter",
                              expected=f"a row giving {pname} in {spec.unit} or a convertible unit")
@@ -332,7 +389,8 @@ def read_tables(folder: str | Path) -> Tables:
     currency = _read_wide(folder, schema.CURRENCY, problems)
     regions = _read_wide(folder, schema.REGIONS, problems)
     externals = _read_wide(folder, schema.EXTERNAL_REGIONS, problems)
-    lines = _read_wide(folder, schema.LINES, problems)
+    failed_lines: list[dict[str, Any]] = []
+    lines = _read_wide(folder, schema.LINES, problems, failed_lines)
     # Numbers cannot be converted without the currency rates: stop here if they are broken.
     problems.raise_if_any()
     if not any(c.currency == "USD" for c in currency):
@@ -346,15 +404,15 @@ def read_tables(folder: str | Path) -> Tables:
                      column="provinces", value=dup, expected="each province in one hub")
     ext_ids = [e.region for e in externals]
     lines_path = _rel(folder / "lines.csv")
-    for i, ln in enumerate(lines, start=1):
+    for ln in lines:
         for end, col in ((ln.from_, "from"), (ln.to, "to")):
             if end not in region_ids and end not in ext_ids:
-                problems.add(lines_path, f"unknown region in line '{ln.line}'", row=i, column=col,
+                problems.add(lines_path, f"unknown region in line '{ln.line}'", column=col,
                              value=end, expected="a hub id from regions.csv or an id from "
-                             "external_regions.csv")
+                             "external_regions.csv", **ln.where)
         if ln.from_ in ext_ids and ln.to in ext_ids:
             problems.add(lines_path, "a line between two external regions is outside the model",
-                         row=i, column="to", value=ln.to, expected="a hub at one end at least")
+                         column="to", value=ln.to, expected="a hub at one end at least", **ln.where)
 
     present = [f for f in schema.COMPUTE_FILES if (folder / f).exists()]
     if present and len(present) < len(schema.COMPUTE_FILES):
@@ -370,14 +428,16 @@ def read_tables(folder: str | Path) -> Tables:
                 problems.add(_rel(folder / f), "file is missing: the hydrogen files come together",
                              expected=", ".join(schema.HYDROGEN_FILES))
     h2_tables = (schema.HYDROGEN, schema.HYDROGEN_PARAMETERS)
-    latency = _read_wide(folder, schema.LATENCY, problems) if present else []
-    _check_latency(folder, latency, region_ids, problems)
+    failed_latency: list[dict[str, Any]] = []
+    latency = _read_wide(folder, schema.LATENCY, problems, failed_latency) if present else []
+    _check_latency(folder, latency, region_ids, problems, complete=not failed_latency)
 
     keys = {
         "provinces.csv": provinces,
         "region_parameters.csv": region_ids,
         "technologies.csv": list(schema.TECHS),
-        "line_parameters.csv": [ln.line for ln in lines],
+        # rows of an invalid line were reported there, not again as rows of an unknown line
+        "line_parameters.csv": [ln.line for ln in lines] + [c["line"] for c in failed_lines if c.get("line")],
         "build_limits.csv": region_ids,
         "compute.csv": region_ids,
         "hydrogen.csv": region_ids,
@@ -398,7 +458,7 @@ def read_tables(folder: str | Path) -> Tables:
             problems.add(shares[0].file, f"h2_demand_share adds up to {total:.4f} over the hubs",
                          column="value", expected="shares of national demand that add up to at "
                          "most 1")
-    _check_lines(folder, lines, ext_ids, numbers["line_parameters.csv"], problems)
+    _check_lines(folder, lines, region_ids, ext_ids, numbers["line_parameters.csv"], problems)
     problems.raise_if_any()
     assert meta is not None
     return Tables(folder, meta, regions, externals, lines, currency, numbers=numbers,
@@ -406,35 +466,44 @@ def read_tables(folder: str | Path) -> Tables:
 
 
 def _check_latency(folder: Path, rows: list[schema.LatencyRow], regions: list[str],
-                   problems: ProblemCollector) -> None:
-    """Every ordered pair of distinct hubs once, and nothing else."""
+                   problems: ProblemCollector, complete: bool = True) -> None:
+    """Every ordered pair of distinct hubs once, and nothing else (pairs are counted only when
+    every row is ``complete``ly valid: an invalid row was reported already)."""
     if not rows:
         return
     name = _rel(folder / schema.LATENCY.file)
     seen: set[tuple[str, str]] = set()
-    for i, row in enumerate(rows, start=1):
+    for row in rows:
         for col, hub in (("origin", row.origin), ("destination", row.destination)):
             if hub not in regions:
-                problems.add(name, "unknown hub", row=i, column=col, value=hub,
-                             expected="one of " + ", ".join(regions))
+                close = difflib.get_close_matches(hub, regions, n=1)
+                problems.add(name, "unknown hub" + (f"; did you mean '{close[0]}'?" if close else ""),
+                             column=col, value=hub, expected="one of " + ", ".join(regions),
+                             **row.where)
+                complete = False
         if row.origin == row.destination:
-            problems.add(name, "a hub to itself is 0 ms; leave the row out", row=i,
-                         column="destination", value=row.destination)
+            problems.add(name, "a hub to itself is 0 ms; leave the row out", column="destination",
+                         value=row.destination, **row.where)
         seen.add((row.origin, row.destination))
     missing = [f"{a}->{b}" for a in regions for b in regions if a != b and (a, b) not in seen]
-    if missing:
+    if missing and complete:
         problems.add(name, f"{len(missing)} pairs of hubs have no latency, e.g. "
                      + ", ".join(missing[:4]), expected="every ordered pair of distinct hubs")
 
 
 def _check_lines(
-    folder: Path, lines: list[schema.LineRow], ext_ids: list[str], numbers: list[Number],
-    problems: ProblemCollector,
+    folder: Path, lines: list[schema.LineRow], region_ids: list[str], ext_ids: list[str],
+    numbers: list[Number], problems: ProblemCollector,
 ) -> None:
-    """Cross-row rules of line parameters: schedules only to external regions, candidates empty."""
-    by_line = {ln.line: ln for ln in lines}
+    """Cross-row rules of line parameters: schedules only to external regions, candidates empty.
+    Lines that are invalid or have an unknown end were reported already and are not checked."""
+    known = set(region_ids) | set(ext_ids)
+    by_line = {ln.line: ln for ln in lines if ln.from_ in known and ln.to in known}
+    lines = list(by_line.values())
     for n in numbers:
-        ln = by_line[n.key]  # keys were checked already
+        ln = by_line.get(n.key)
+        if ln is None:
+            continue
         where = {"row": n.row, "column": "value", "value": n.raw_value}
         external = ln.to in ext_ids or ln.from_ in ext_ids
         if n.parameter == "scheduled_energy" and not external and n.value > 0:
@@ -489,14 +558,15 @@ def check_profiles(path: Path, regions: list[str]) -> None:
             for r in [r for r in regions if r in present]:
                 v = da.sel(region=r).values
                 bad = np.flatnonzero(~np.isfinite(v))
+                what = "not a finite number"
                 is_cf = var != "load_profile"
                 lo, hi = (0.0, 1.0) if is_cf else (1e-9, np.inf)
                 if not bad.size:
-                    bad = np.flatnonzero((v < lo) | (v > hi))
+                    bad, what = np.flatnonzero((v < lo) | (v > hi)), "out of range"
                 if bad.size:
                     h = int(bad[0])
-                    problems.add(name, f"'{var}' of '{r}' is out of range in {bad.size} hours, "
-                                 f"first hour {h}", column=var, value=float(v[h]),
+                    problems.add(name, f"'{var}' of '{r}' is {what} in {bad.size} hours, "
+                                 f"first hour {h}", column=var, value=float(f"{v[h]:.7g}"),
                                  expected="a number in [0, 1]" if is_cf else "a positive number")
     problems.raise_if_any()
 
