@@ -385,3 +385,9 @@ def test_parameters_in_the_scenario_file_are_named_by_the_file(dataset_copy, tmp
 def only_problem(err: pytest.ExceptionInfo[InputError]) -> Problem:
     assert len(err.value.problems) == 1, str(err.value)
     return err.value.problems[0]
+
+
+def test_value_outside_a_wide_tables_limits(dataset_copy):
+    row = edit_row(dataset_copy / "currency.csv", lambda r: r["currency"] == "CNY", per_usd="-7.1956")
+    p = only(dataset_copy)
+    assert (p.row, p.column, p.value, p.expected) == (row, "per_usd", "-7.1956", "a finite number > 0")

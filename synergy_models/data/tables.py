@@ -208,7 +208,8 @@ def _validate_row(
                 message, expected = "empty cell", _expected(field_info)
                 if column == "unit":
                     expected = "a unit such as GW, CNY/MWh or 1 (dimensionless)"
-            elif e["type"] in ("finite_number", "float_parsing", "int_parsing"):
+            elif e["type"] in ("finite_number", "float_parsing", "int_parsing", "int_from_float",
+                               "greater_than", "greater_than_equal", "less_than", "less_than_equal"):
                 expected = _expected(field_info)
             problems.add(name, message, row=row, line=line, column=column,
                          value=cells.get(column) if column else None, expected=expected)
