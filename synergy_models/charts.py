@@ -24,6 +24,7 @@ import pandas as pd
 import xarray as xr
 
 from synergy_models.indicators import demand_weighted_price
+from synergy_models.io import replacing
 
 AnyChart: TypeAlias = (alt.Chart | alt.LayerChart | alt.FacetChart | alt.HConcatChart
                        | alt.VConcatChart | alt.ConcatChart)
@@ -1028,14 +1029,15 @@ def chart_size_bytes(chart: AnyChart) -> int:
 
 
 def save_chart(chart: AnyChart, path: str | Path, scale_factor: float = 2.0) -> Path:
-    """Write a chart as ``.svg`` or ``.png`` (vl-convert, offline); ``scale_factor`` for PNG."""
+    """Write a chart as ``.svg`` or ``.png`` (vl-convert, offline); ``scale_factor`` for PNG.
+    Written atomically (:func:`synergy_models.io.replacing`): a failed run leaves no half file."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".svg", ".png"):
         raise ValueError(f"save_chart writes .svg or .png, not {path.name!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".png":
-        chart.save(str(path), format="png", scale_factor=scale_factor)
-    else:
-        chart.save(str(path), format="svg")
+    with replacing(path) as tmp:  # the format is given: the temporary name's suffix is .tmp
+        if suffix == ".png":
+            chart.save(str(tmp), format="png", scale_factor=scale_factor)
+        else:
+            chart.save(str(tmp), format="svg")
     return path

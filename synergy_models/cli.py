@@ -98,10 +98,12 @@ def cmd_profiles(args: argparse.Namespace) -> int:
 def cmd_provenance(args: argparse.Namespace) -> int:
     from synergy_models.data.loader import dataset_folder
     from synergy_models.data.tables import read_tables
+    from synergy_models.io import replacing
 
     frame = read_tables(dataset_folder(args.dataset)).provenance()
     if args.out:
-        frame.to_csv(args.out, index=False)
+        with replacing(args.out) as tmp:  # no half-written CSV if the run fails
+            frame.to_csv(tmp, index=False)
         print(f"wrote {len(frame)} rows to {args.out}")
     else:
         import pandas as pd
@@ -191,11 +193,13 @@ def cmd_market(args: argparse.Namespace) -> int:
 
 def cmd_indicators(args: argparse.Namespace) -> int:
     from synergy_models.indicators import indicator_table, indicators
+    from synergy_models.io import replacing
 
     results, inputs = _solved(args)
     table = indicator_table(indicators(results, inputs))
     if args.out:
-        table.to_csv(args.out, index=False)
+        with replacing(args.out) as tmp:  # no half-written CSV if the run fails
+            table.to_csv(tmp, index=False)
         print(f"wrote {len(table)} rows to {args.out}")
         return 0
     import pandas as pd

@@ -398,9 +398,12 @@ def render_report(scenarios: str | list[str], params: dict[str, Any] | None = No
     PNG). One scenario renders ``scenario_report`` into ``reports/<scenario>``; several render
     ``scenario_comparison`` into ``reports/compare-<a>-<b>...``. Returns the folder.
 
-    A notebook that fails keeps the last good report and leaves ``report.failed.ipynb`` beside it
-    (the failing cell shows its error); the :class:`ReportError` names the cell.
+    Parameters and every scenario's inputs are checked before a folder is made or a kernel starts
+    (:class:`InputError`, nothing written). A notebook that fails later keeps the last good report
+    and leaves ``report.failed.ipynb`` beside it (the failing cell shows its error); the
+    :class:`ReportError` names the cell.
     """
+    from synergy_models.data.loader import load_inputs
     from synergy_models.scenario import load_scenario
 
     names = [scenarios] if isinstance(scenarios, str) else list(scenarios)
@@ -414,8 +417,12 @@ def render_report(scenarios: str | list[str], params: dict[str, Any] | None = No
     # the kernel runs in notebooks/: scenario files given by path must not depend on the caller's cwd
     names = [str(Path(n).resolve()) if Path(str(n)).is_file() else str(n) for n in names]
     parameters = notebook_arguments(notebook, names, params, None)
-    # the scenarios as the notebook will load them, checked before a kernel starts
-    loaded = [load_scenario(n, scenario_overrides(parameters) or None) for n in names]
+    # The notebook's first-cell checks and the inputs it loads, here before a folder or a kernel
+    # exists: a bad dataset or a value that does not parse fails in seconds and writes nothing.
+    run = notebook_parameters(parameters, NOTEBOOKS[notebook])
+    loaded = [load_scenario(n, run["overrides"] or None) for n in names]
+    for scenario in loaded:
+        load_inputs(scenario)
     label = loaded[0].name if len(loaded) == 1 else "compare-" + "-".join(s.name for s in loaded)
     if notebook == "getting_started":
         label = "getting_started"
@@ -429,7 +436,9 @@ def render_report(scenarios: str | list[str], params: dict[str, Any] | None = No
 
 def _render(notebook: str, parameters: dict[str, Any], folder: Path) -> Path:
     """Execute ``notebook`` into ``folder``: report.ipynb (kept only if it ran through; otherwise
-    report.failed.ipynb beside the last good one), report.html and the charts."""
+    report.failed.ipynb beside the last good one), report.html and the charts. Folders this run
+    made are removed again if it fails before writing anything into them."""
+    made = [p for p in (folder, *folder.parents) if not p.exists()]  # deepest first
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".report.", suffix=".ipynb", dir=folder)
     os.close(fd)
@@ -442,6 +451,11 @@ def _render(notebook: str, parameters: dict[str, Any], folder: Path) -> Path:
             os.replace(tmp, folder / "report.failed.ipynb")
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+        for made_dir in made:
+            try:
+                made_dir.rmdir()
+            except OSError:  # not empty: it holds report.failed.ipynb or charts
+                break
         raise
     usual_mode(tmp)
     os.replace(tmp, folder / "report.ipynb")

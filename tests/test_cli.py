@@ -121,3 +121,41 @@ def test_report_with_a_bad_parameter_fails_clearly_before_writing(tmp_path, caps
     assert not (folder / "report.html").exists()
 
 
+def test_report_of_a_bad_dataset_fails_before_making_a_folder(dataset_copy, tmp_path, capsys):
+    """A bad number in the scenario's dataset stops the report while its inputs are checked, before
+    a kernel starts: the usual message naming file, row and column, and no output folder."""
+    from tests.conftest import edit_row
+
+    edit_row(dataset_copy / "provinces.csv",
+             lambda r: r["province"] == "Hebei" and r["parameter"] == "capacity_solar", value="-5")
+    scenario = tmp_path / "broken.yaml"
+    scenario.write_text(f"name: broken\ndataset: {dataset_copy}\n")
+    folder = tmp_path / "out" / "report"
+    assert main(["report", str(scenario), "-o", str(folder)]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert "provinces.csv, row" in err and "column 'value'" in err and "capacity_solar" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_report_with_a_bad_parameter_makes_no_folder(tmp_path, capsys):
+    folder = tmp_path / "out"
+    assert main(["report", "milestones", "-o", str(folder), "-p", "carbon_price=lots"]) == EXIT_INPUT
+    assert "a number in USD/t" in capsys.readouterr().err
+    assert not folder.exists()
+
+
+def test_provenance_failing_midway_keeps_the_earlier_file(tmp_path, monkeypatch):
+    """``-o`` writes through a temporary file: a write that fails leaves the earlier CSV whole."""
+    out = tmp_path / "provenance.csv"
+    out.write_text("earlier\n")
+
+    def half(self, path, **kwargs):
+        Path(path).write_text("province,param")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", half)
+    with pytest.raises(OSError, match="disk full"):
+        main(["provenance", "-o", str(out)])
+    assert out.read_text() == "earlier\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["provenance.csv"]

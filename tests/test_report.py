@@ -154,22 +154,59 @@ def test_second_render_reads_the_cache(rendered: Path):
 
 
 @pytest.mark.slow
-def test_bad_parameter_stops_in_the_first_cell_and_keeps_the_last_report(rendered: Path):
+def test_bad_parameter_fails_before_a_kernel_and_keeps_the_last_report(rendered: Path):
+    """The notebook's first-cell checks run before a kernel starts: nothing is written."""
     good = (rendered / "report.html").read_bytes()
-    with pytest.raises(report.ReportError) as err:
+    with pytest.raises(InputError) as err:
         report.render_report("milestones", {**SMALL, "cache_dir": str(rendered.parent / "cache"),
                                             "carbon_price": "lots"}, rendered)
     message = str(err.value)
     assert "carbon_price" in message and "a number in USD/t" in message
-    failed = nbformat.read(rendered / "report.failed.ipynb", as_version=4)
-    errors = [i for i, c in enumerate(failed.cells) if c.cell_type == "code"
-              and any(o.output_type == "error" for o in c.outputs)]
-    parameters_cell = next(i for i, c in enumerate(failed.cells)
-                           if "injected-parameters" in c.metadata.get("tags", []))
-    first_code_after = next(i for i, c in enumerate(failed.cells)
-                            if i > parameters_cell and c.cell_type == "code")
-    assert errors == [first_code_after]
+    assert not (rendered / "report.failed.ipynb").exists()
     assert (rendered / "report.html").read_bytes() == good
+
+
+@pytest.mark.slow
+def test_failing_cell_keeps_the_last_report_and_the_failed_notebook(rendered: Path):
+    """A hub not in the results passes the checks and fails in its chart's cell."""
+    good = (rendered / "report.html").read_bytes()
+    with pytest.raises(report.ReportError) as err:
+        report.render_report("milestones", {**SMALL, "cache_dir": str(rendered.parent / "cache"),
+                                            "hub": "XX"}, rendered)
+    assert "'XX' is not in the results" in str(err.value)
+    failed = nbformat.read(rendered / "report.failed.ipynb", as_version=4)
+    errors = [c.source for c in failed.cells if c.cell_type == "code"
+              and any(o.output_type == "error" for o in c.outputs)]
+    assert len(errors) == 1 and "dispatch_days" in errors[0]
+    assert (rendered / "report.html").read_bytes() == good
+
+
+def test_a_run_failing_before_writing_removes_only_the_folders_it_made(tmp_path: Path, monkeypatch):
+    def no_kernel(*args: object, **kwargs: object) -> None:
+        raise report.ReportError("the kernel did not start")
+
+    monkeypatch.setattr(report, "_execute", no_kernel)
+    with pytest.raises(report.ReportError):
+        report.render_report("milestones", SMALL, tmp_path / "new" / "milestones")
+    assert not (tmp_path / "new").exists()
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    with pytest.raises(report.ReportError):
+        report.render_report("milestones", SMALL, kept / "milestones")
+    assert kept.is_dir() and not list(kept.iterdir())
+
+
+def test_a_chart_failing_while_saved_leaves_no_file(tmp_path: Path):
+    from synergy_models.charts import save_chart
+
+    class Breaks:
+        def save(self, path: str, **kwargs: object) -> None:
+            Path(path).write_text("<svg")
+            raise RuntimeError("vl-convert failed")
+
+    with pytest.raises(RuntimeError):
+        save_chart(Breaks(), tmp_path / "charts" / "x.svg")
+    assert not list((tmp_path / "charts").iterdir())
 
 
 def test_unknown_scenario_fails_before_starting_a_kernel(tmp_path: Path):
