@@ -52,6 +52,7 @@ def test_validate_with_a_bad_param_exits_2_without_traceback(capsys):
     assert main(["validate", "base", "-q", "-p", "carbon_prise=150"]) == 2
     err = capsys.readouterr().err
     assert "did you mean 'carbon_price'" in err and "Traceback" not in err
+    assert "override carbon_prise=150 (on " in err  # the command line, not the scenario file
 
 
 def test_param_without_equals_is_an_input_error(capsys):
@@ -112,7 +113,7 @@ def test_run_solves_and_writes_results(tmp_path, capsys):
 
 
 def test_report_with_a_bad_parameter_fails_clearly_before_writing(tmp_path, capsys):
-    """A parameter value that does not parse stops the report in the notebook's first cell with the
+    """A parameter value that does not parse stops the report before a kernel starts, with the
     input-error exit code and a message naming it (tests/test_report.py renders real reports)."""
     folder = tmp_path / "out"
     assert main(["report", "milestones", "-o", str(folder), "-p", "carbon_price=lots"]) == EXIT_INPUT
