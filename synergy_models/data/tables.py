@@ -168,7 +168,7 @@ def _csv_rows(
             continue
         if len(cells) != len(header):
             problems.add(name, f"{len(cells)} cells in a row of a {len(header)}-column table",
-                         row=row, line=reader.line_num, expected=f"{len(header)} cells")
+                         row=row, line=end, expected=f"{len(header)} cells")
             continue
         yield row, end, {h: (c.strip() or None) for h, c in zip(header, cells, strict=True)}
 
