@@ -37,7 +37,7 @@ def _parse_params(pairs: Sequence[str]) -> dict[str, Any]:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from synergy_models.data.loader import build_primary, dataset_folder, load_inputs
-    from synergy_models.data.overrides import overridable
+    from synergy_models.data.overrides import apply_overrides, overridable
     from synergy_models.data.tables import read_tables
     from synergy_models.scenario import load_scenario
     from synergy_models.summary import summary_tables
@@ -47,6 +47,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.list_parameters:
         tables = read_tables(dataset_folder(scenario.dataset))
         primary = build_primary(tables)
+        apply_overrides(primary, scenario.parameters, tables.ureg, scenario.origin)  # checked, too
         for name in overridable(primary):
             da = primary[name]
             dims = f"({', '.join(map(str, da.dims))})" if da.dims else ""

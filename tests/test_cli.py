@@ -55,6 +55,13 @@ def test_validate_with_a_bad_param_exits_2_without_traceback(capsys):
     assert "override carbon_prise=150 (on " in err  # the command line, not the scenario file
 
 
+def test_listing_parameters_still_checks_the_overrides(capsys):
+    assert main(["validate", "base", "--list-parameters", "-p", "carbon_prise=150"]) == 2
+    assert "override carbon_prise=150" in capsys.readouterr().err
+    assert main(["validate", "base", "--list-parameters", "-p", "carbon_price=150"]) == 0
+    assert "carbon_price(year) [USD/t]" in capsys.readouterr().out
+
+
 def test_param_without_equals_is_an_input_error(capsys):
     assert main(["validate", "base", "-q", "-p", "carbon_price"]) == 2
     assert "expected KEY=VALUE" in capsys.readouterr().err
