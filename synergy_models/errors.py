@@ -60,6 +60,24 @@ class InputError(SynergyError):
         return head + ":\n  " + "\n  ".join(lines)
 
 
+def read_text(path: Path, expected: str) -> str:
+    """The text of a file the user gave (UTF-8, a BOM allowed); :class:`InputError` names the file,
+    and for a byte that is not UTF-8 its line, when it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InputError(Problem(str(path), f"cannot be read: {err.strerror or err}",
+                                 expected=expected)) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line_start = data.rfind(b"\n", 0, err.start) + 1
+        raise InputError(Problem(
+            str(path), f"not UTF-8 text: byte 0x{data[err.start]:02x} at byte "
+            f"{err.start - line_start + 1} of the line", line=data.count(b"\n", 0, err.start) + 1,
+            expected=expected + " (save it as UTF-8)")) from None
+
+
 class ProblemCollector:
     """Collects problems while a file is checked, so that all of them are reported together."""
 

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
-from synergy_models.errors import InputError, Problem
+from synergy_models.errors import InputError, Problem, read_text
 
 MODEL_YEARS: tuple[int, ...] = (2025, 2026, 2027, 2028, 2029, 2030)
 
@@ -91,7 +91,6 @@ class Scenario(_Settings):
     def origin(self, key: str, value: Any = None) -> str:
         """Where a parameter or setting came from, for messages: the file, or the override."""
         return override_origin(key, value, self.source) if key in self._overridden else self.source
-
 
     @field_validator("years")
     @classmethod
@@ -199,19 +198,11 @@ def read_yaml(path: Path, kind: str = "a scenario",
     and ``expected`` word the messages for the file at hand (scenario, sweep, market segments)."""
     if not path.exists():
         raise InputError(Problem(str(path), "file is missing", expected=expected))
-    try:
-        raw = path.read_bytes()
-        text = raw.decode("utf-8-sig")
-    except OSError as err:
-        raise InputError(Problem(str(path), f"cannot be read: {err.strerror or err}",
-                                 expected=expected)) from None
-    except UnicodeDecodeError as err:
-        raise InputError(Problem(str(path), f"not UTF-8 text: byte 0x{raw[err.start]:02x}",
-                                 line=raw.count(b"\n", 0, err.start) + 1,
-                                 expected="a YAML file saved as UTF-8")) from None
-    try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    text = read_text(path, expected=expected or "a YAML file")
+    loader = _UniqueKeyLoader(text)
+    try:  # one parse for both the node tree and the data (what yaml.compose and yaml.load do)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise InputError(
@@ -222,6 +213,8 @@ def read_yaml(path: Path, kind: str = "a scenario",
                 column=f"character {mark.column + 1}" if mark else None,
             )
         ) from None
+    finally:
+        loader.dispose()
     if data is None:
         data = {}
     if not isinstance(data, dict):

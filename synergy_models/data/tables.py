@@ -10,7 +10,7 @@ import csv
 import difflib
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ import pint
 from pydantic import BaseModel, ValidationError
 
 from synergy_models.data import schema
-from synergy_models.errors import InputError, Problem, ProblemCollector
+from synergy_models.errors import InputError, Problem, ProblemCollector, read_text
 from synergy_models.scenario import read_yaml
 from synergy_models.units import convert, registry
 
@@ -75,25 +75,24 @@ class Tables:
              "year": n.year, "value": n.raw_value, "unit": n.raw_unit, "source": n.source}
             for numbers in self.numbers.values() for n in numbers
         ]
-        for i, r in enumerate(self.regions, start=1):
+
+        def wide(table: schema.WideTable, row: Any, key: str, parameter: str, unit: str,
+                 year: int | None = None) -> None:
+            rows.append({"file": _rel(self.folder / table.file), "row": row.where["row"], "key": key,
+                         "parameter": parameter, "year": year, "value": getattr(row, parameter),
+                         "unit": unit, "source": row.source})
+
+        for r in self.regions:
             for col, unit in (("lat", "degree_north"), ("lon", "degree_east"), ("t_jan", "degC"),
                               ("t_jul", "degC")):
-                rows.append({"file": _rel(self.folder / schema.REGIONS.file), "row": i,
-                             "key": r.region, "parameter": col, "year": None,
-                             "value": getattr(r, col), "unit": unit, "source": r.source})
-        for i, c in enumerate(self.currency, start=1):
-            rows.append({"file": _rel(self.folder / schema.CURRENCY.file), "row": i,
-                         "key": c.currency, "parameter": "per_usd", "year": c.year,
-                         "value": c.per_usd, "unit": f"{c.currency}/USD", "source": c.source})
-        for i, ln in enumerate(self.lines, start=1):
+                wide(schema.REGIONS, r, r.region, col, unit)
+        for c in self.currency:
+            wide(schema.CURRENCY, c, c.currency, "per_usd", f"{c.currency}/USD", c.year)
+        for ln in self.lines:
             if ln.in_service is not None:
-                rows.append({"file": _rel(self.folder / schema.LINES.file), "row": i, "key": ln.line,
-                             "parameter": "in_service", "year": None, "value": ln.in_service,
-                             "unit": "year", "source": ln.source})
-        for i, lat in enumerate(self.latency, start=1):
-            rows.append({"file": _rel(self.folder / schema.LATENCY.file), "row": i,
-                         "key": f"{lat.origin}-{lat.destination}", "parameter": "rtt_ms", "year": None,
-                         "value": lat.rtt_ms, "unit": "ms", "source": lat.source})
+                wide(schema.LINES, ln, ln.line, "in_service", "year")
+        for lat in self.latency:
+            wide(schema.LATENCY, lat, f"{lat.origin}-{lat.destination}", "rtt_ms", "ms")
         meta_file = _rel(self.folder / "dataset.yaml")
         for parameter, meaning in (("base_year", "the year of the reported demand and capacity"),
                                    ("profile_year", "the calendar of the hourly profiles")):
@@ -135,8 +134,10 @@ def _csv_rows(
     if not path.exists():
         problems.add(name, "file is missing", expected=f"a CSV file with columns {', '.join(columns)}")
         return
-    text = _read_text(path, problems, expected="a UTF-8 CSV file")
-    if text is None:
+    try:
+        text = read_text(path, expected="a UTF-8 CSV file")
+    except InputError as err:
+        problems.extend(replace(p, file=name) for p in err.problems)
         return
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
@@ -171,24 +172,6 @@ def _csv_rows(
                          row=row, line=end, expected=f"{len(header)} cells")
             continue
         yield row, end, {h: (c.strip() or None) for h, c in zip(header, cells, strict=True)}
-
-
-def _read_text(path: Path, problems: ProblemCollector, expected: str) -> str | None:
-    """A text file's contents; or None, with a problem naming the file (and the line of a byte
-    that is not UTF-8), when it cannot be read."""
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        problems.add(_rel(path), f"cannot be read: {err.strerror or err}", expected=expected)
-        return None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line_start = data.rfind(b"\n", 0, err.start) + 1
-        problems.add(_rel(path), f"not UTF-8 text: byte 0x{data[err.start]:02x} at byte "
-                     f"{err.start - line_start + 1} of the line", line=data.count(b"\n", 0, err.start) + 1,
-                     expected=expected + " (save it as UTF-8)")
-        return None
 
 
 def _validate_row(
@@ -259,8 +242,7 @@ def _read_meta(folder: Path, problems: ProblemCollector) -> schema.DatasetMeta |
     try:
         raw, _ = read_yaml(path, kind="dataset.yaml", expected="name, base_year, profile_year")
     except InputError as err:
-        problems.extend(Problem(name, p.message, line=p.line, column=p.column, value=p.value,
-                                expected=p.expected) for p in err.problems)
+        problems.extend(replace(p, file=name) for p in err.problems)
         return None
     try:
         return schema.DatasetMeta.model_validate(raw)
