@@ -100,7 +100,7 @@ class Tables:
                          "value": getattr(self.meta, parameter), "unit": "year",
                          "source": f"dataset setting: {meaning}"})
         frame = pd.DataFrame(rows)
-        frame["year"] = frame["year"].astype("Int64")
+        frame[["row", "year"]] = frame[["row", "year"]].astype("Int64")  # blank, not 1.0, when absent
         return frame
 
     @property
