@@ -90,6 +90,7 @@ def test_provenance_lists_every_number_in_the_dataset_files(tmp_path):
     out = tmp_path / "provenance.csv"
     assert main(["provenance", "-o", str(out)]) == 0
     table = pd.read_csv(out)
+    assert out.read_text().splitlines()[1].split(",")[1] == "1"  # rows are whole numbers
     listed = {(Path(f).name, int(r), round(float(v), 9))
               for f, r, v in table[["file", "row", "value"]].dropna().itertuples(index=False)}
     missing = []
