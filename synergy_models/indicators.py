@@ -19,11 +19,6 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-#: Balance terms that are not consumption in a hub: supply, storage, trade, fixed schedules.
-NOT_CONSUMPTION = frozenset({"power.generation_total", "power.unserved", "storage.net_discharge",
-                             "transmission.net_import", "policy.scheduled_export"})
-SCHEDULED = "policy.scheduled_export"
-NET_IMPORT = "transmission.net_import"
 VARIABLE_RENEWABLES = ("wind", "solar")
 ALL_HUBS = "all"  # region label of system-wide indicators in tables
 
@@ -33,11 +28,11 @@ def _annual(x: xr.DataArray, weight: xr.DataArray) -> xr.DataArray:
     return (x * weight).sum("time") / 1000
 
 
-def _term(results: xr.Dataset, name: str) -> xr.DataArray:
-    """One balance term (GW, injections +), or zeros when the model did not register it."""
-    if name in results.term.values:
-        return results.balance.sel(term=name, drop=True)
-    return xr.zeros_like(results.balance.isel(term=0, drop=True))
+def balance_by_role(results: xr.Dataset, role: str) -> xr.DataArray:
+    """The balance terms of one role summed (GW, injections +; region, year, time): zeros when no
+    module registered a term of that role (roles: ``synergy_models.model.module.ROLES``)."""
+    terms = results.balance.where(results.term_role == role, 0.0)
+    return terms.sum("term")
 
 
 def demand_weighted_price(results: xr.Dataset) -> xr.DataArray:
@@ -49,16 +44,12 @@ def demand_weighted_price(results: xr.Dataset) -> xr.DataArray:
 def consumption(results: xr.Dataset) -> xr.DataArray:
     """Electricity consumed in each hub (GW; region, year, time).
 
-    Every withdrawal of the balance except fixed schedules to external regions: the exogenous
-    demand, data centres and any other consuming module (e.g. electrolysers) that registered a
-    withdrawal. Storage charging and line flows are not consumption. Unserved demand is included
-    (it is consumption the system failed to supply).
+    Every balance term of role ``demand``: the exogenous demand, data centres and any other
+    consuming module (e.g. electrolysers). Storage charging, line flows and fixed schedules to
+    external regions are not consumption. Unserved demand is included (it is consumption the
+    system failed to supply).
     """
-    terms = [str(t) for t in results.term.values if str(t) not in NOT_CONSUMPTION]
-    withdrawals = [t for t in terms if float(results.balance.sel(term=t).max()) <= 0]
-    if not withdrawals:
-        return xr.zeros_like(_term(results, "power.demand"))
-    return -results.balance.sel(term=withdrawals).sum("term")
+    return -balance_by_role(results, "demand")
 
 
 def dc_share_of_consumption(results: xr.Dataset) -> xr.DataArray:
@@ -71,8 +62,10 @@ def dc_share_of_consumption(results: xr.Dataset) -> xr.DataArray:
 
 
 def scheduled_net_export(results: xr.Dataset) -> xr.DataArray:
-    """Fixed net export of each hub to external regions (GW, imports negative; region, year)."""
-    return -_term(results, SCHEDULED).mean("time")
+    """Fixed net export of each hub to external regions (GW, imports negative; region)."""
+    if "scheduled_net_export" in results:
+        return results.scheduled_net_export
+    return xr.zeros_like(results.region, dtype=float)
 
 
 def _received_losses(results: xr.Dataset) -> xr.DataArray:
@@ -93,21 +86,20 @@ def _received_losses(results: xr.Dataset) -> xr.DataArray:
 
 def _reserve(results: xr.Dataset, inputs: xr.Dataset, ds: xr.Dataset) -> None:
     """Reserve margin achieved vs required, hub by hub (own peak) and for all hubs together."""
-    credit = inputs.capacity_credit.reindex(tech=results.tech.values, fill_value=0.0)
-    firm = (results.capacity * credit).sum("tech")                          # GW (region, year)
+    firm = results.firm_capacity.sum("firm_term")                          # GW (region, year)
     export = scheduled_net_export(results)
-    dc_peak = xr.zeros_like(firm)
-    if "dc_capacity" in results and "pue" in inputs:
-        # The compute module's peak term: the most the data centres can draw.
-        dc_peak = results.dc_capacity * inputs.pue * inputs.utilisation_max
-    peak = inputs.peak_load.sel(year=results.year) + dc_peak
+    # Peak terms the model decides (data centres: the most they can draw), as modelled; the
+    # exogenous peak is the hub's own here and the coincident one for all hubs together.
+    terms = results.peak_load_terms
+    endogenous = terms.where(~terms.peak_exogenous.astype(bool), 0.0).sum("peak_term")
+    peak = inputs.peak_load.sel(year=results.year) + endogenous
     margin = float(inputs.reserve_margin)
     ds["reserve_margin_required"] = xr.full_like(firm, margin).assign_attrs(
         units="1", long_name="required reserve margin: firm capacity above peak load")
     ds["reserve_margin_achieved"] = ((firm - export) / peak - 1).where(peak > 0).assign_attrs(
         units="1", long_name="reserve margin achieved in the hub: (firm capacity - scheduled net "
         "export) / (own peak load + data-centre peak) - 1")
-    coincident = inputs.peak_load_coincident.sel(year=results.year) + dc_peak
+    coincident = inputs.peak_load_coincident.sel(year=results.year) + endogenous
     system = ((firm - export).sum("region") / coincident.sum("region") - 1)
     ds["reserve_margin_achieved_system"] = system.assign_attrs(
         units="1", long_name="reserve margin achieved by all hubs together (coincident peak)")
@@ -140,7 +132,7 @@ def indicators(results: xr.Dataset, inputs: xr.Dataset | None = None) -> xr.Data
         units="TWh", long_name="demand not met")
     ds["unserved_share"] = (ds.unserved_energy / energy).where(energy > 0).assign_attrs(
         units="1", long_name="unserved energy / consumption")
-    imports = _annual(_term(r, NET_IMPORT), w) - scheduled_net_export(r) * w.sum() / 1000
+    imports = _annual(balance_by_role(r, "trade"), w)
     ds["net_imports"] = imports.assign_attrs(
         units="TWh", long_name="net imports over lines from other hubs and fixed external "
         "schedules (negative: net exporter)")

@@ -9,8 +9,12 @@ parameter declares in :mod:`synergy_models.data.schema`; no module multiplies by
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Final
 
 import pint
+
+#: Hours of a (non-leap) model year: profiles have this many steps, step weights add up to it.
+HOURS_PER_YEAR: Final = 8760
 
 
 @lru_cache(maxsize=8)

@@ -66,10 +66,28 @@ def tiny_results(extra_costs: dict[str, float] | None = None, compute: bool = Tr
     parts = {"power.generation_total": supply, "power.unserved": unserved,
              "storage.net_discharge": np.zeros_like(demand), "transmission.net_import": net_import,
              "power.demand": -demand, "compute.electricity": -dc, "policy.scheduled_export": -scheduled}
+    roles = {"power.generation_total": "supply", "power.unserved": "unserved",
+             "storage.net_discharge": "storage", "transmission.net_import": "trade",
+             "power.demand": "demand", "compute.electricity": "demand",
+             "policy.scheduled_export": "trade"}
     ds["balance"] = xr.DataArray(np.stack([parts[t] for t in terms]),
                                  dims=("term", "region", "year", "time"),
-                                 coords={"term": terms, "region": regions, "year": years, "time": time},
+                                 coords={"term": terms, "term_role": ("term", [roles[t] for t in terms]),
+                                         "region": regions, "year": years, "time": time},
                                  attrs={"units": "GW"})
+    ds["scheduled_net_export"] = _da([1.0, 0.0], ("region",), c, "GW")
+    # Reserve terms as the model registers them: firm = credit x capacity (gas 0.9, wind 0.1):
+    # A 0.9 x 30 + 0.1 x 20 = 29, B 0.9 x 10 + 0.1 x 5 = 9.5; data centres' peak = PUE x
+    # utilisation (0.8) x IT capacity: A 1.25 x 0.8 x 2 = 2, B 1.5 x 0.8 x 5 = 6.
+    ds["firm_capacity"] = xr.DataArray([[[29.0], [9.5]]], dims=("firm_term", "region", "year"),
+                                       coords={"firm_term": ["power.firm_capacity"],
+                                               "region": regions, "year": years})
+    peak_terms = ["power.peak"] + (["compute.peak"] if compute else [])
+    peaks = [[[20.0], [4.0]]] + ([[[2.0], [6.0]]] if compute else [])
+    ds["peak_load_terms"] = xr.DataArray(
+        peaks, dims=("peak_term", "region", "year"),
+        coords={"peak_term": peak_terms, "peak_exogenous": ("peak_term", [True, False][:len(peaks)]),
+                "region": regions, "year": years})
     ds["demand"] = _da(demand, ("region", "year", "time"), c, "GW")
     ds["unserved"] = _da(unserved, ("region", "year", "time"), c, "GW")
     ds["price"] = _da(ryt([50, 300], [30, 40]), ("region", "year", "time"), c, "USD/MWh")

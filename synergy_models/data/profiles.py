@@ -125,9 +125,10 @@ import pvlib
 import xarray as xr
 from scipy import optimize, special
 
+from synergy_models.units import HOURS_PER_YEAR
+
 __all__ = ["SPRING_FESTIVAL", "generate_profiles"]
 
-HOURS_PER_YEAR: Final = 8760
 DAYS_PER_YEAR: Final = 365
 UTC_OFFSET: Final = dt.timezone(dt.timedelta(hours=8), "UTC+8")
 REQUIRED_COLUMNS: Final = (

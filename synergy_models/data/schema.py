@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from synergy_models.units import HOURS_PER_YEAR  # noqa: F401  (re-exported for the data layer)
+
 TECHS: tuple[str, ...] = (
     "coal", "gas", "nuclear", "hydro", "wind", "solar", "battery", "pumped_hydro",
 )
@@ -21,7 +23,6 @@ STORAGE = frozenset({"battery", "pumped_hydro"})
 #: Cost years given in the dataset; costs for model years in between are interpolated.
 COST_YEARS: tuple[int, ...] = (2025, 2030)
 PROFILE_VARIABLES: tuple[str, ...] = ("load_profile", "wind_cf", "solar_cf", "hydro_cf")
-HOURS_PER_YEAR = 8760
 
 ID_PATTERN = r"^[A-Z][A-Z0-9_]*$"
 

@@ -4,14 +4,18 @@ A module never edits another module's constraints. It adds Pyomo ``Expression`` 
 registers their names here:
 
 - **injections** and **withdrawals** (GW, indexed by region, year, time step) make up the regional
-  power balance;
+  power balance, each with its role (:data:`synergy_models.model.module.ROLES`: supply, demand,
+  storage, trade, loss, unserved), written into the results so that indicators, charts and the
+  market read roles rather than names;
 - **costs** (MUSD per year, indexed by year) make up the objective;
 - **firm capacity** and **peak load** contributions (GW, by region and year) make up the reserve
   margin;
 - **backup** providers (GW, by region and year) meet the data centres' backup requirement;
 - **emissions** other than the power block's generation (kt CO2 per year, by region and year:
   grey hydrogen) count toward the carbon cap;
-- **consumption** withdrawals are the ones that count as demand for renewable-share targets.
+- **consumption** withdrawals (role ``demand``) are the ones that count as demand for
+  renewable-share targets; **exogenous** peak terms are the ones set by the data rather than by
+  the model's decisions.
 
 The power balance of region :math:`r`, year :math:`y` and time step :math:`t`:
 
@@ -33,6 +37,8 @@ from dataclasses import dataclass, field
 
 import pyomo.environ as pyo
 
+from synergy_models.model.module import ROLES
+
 
 @dataclass
 class Terms:
@@ -40,23 +46,47 @@ class Terms:
 
     injections: list[str] = field(default_factory=list)
     withdrawals: list[str] = field(default_factory=list)
-    consumption: list[str] = field(default_factory=list)
+    #: role of each balance term (injections and withdrawals), from ROLES
+    roles: dict[str, str] = field(default_factory=dict)
     costs: list[str] = field(default_factory=list)
     firm_capacity: list[str] = field(default_factory=list)
     peak_load: list[str] = field(default_factory=list)
+    #: peak-load terms fixed by the data (the others depend on the model's decisions)
+    exogenous_peak: list[str] = field(default_factory=list)
     backup: list[str] = field(default_factory=list)
     emissions: list[str] = field(default_factory=list)
     #: functions (model, data) that build constraints over registered terms once every module is
     #: in (reserve margin, backup requirement...)
     finalizers: list[Callable[..., None]] = field(default_factory=list)
 
-    def inject(self, name: str) -> None:
+    def inject(self, name: str, role: str) -> None:
+        """A balance injection [GW] (region, year, step) with its role."""
         self.injections.append(name)
+        self._role(name, role)
 
-    def withdraw(self, name: str, consumption: bool = False) -> None:
+    def withdraw(self, name: str, role: str) -> None:
+        """A balance withdrawal [GW] (region, year, step) with its role; role ``demand`` is
+        consumption."""
         self.withdrawals.append(name)
-        if consumption:
-            self.consumption.append(name)
+        self._role(name, role)
+
+    def _role(self, name: str, role: str) -> None:
+        if role not in ROLES:
+            raise ValueError(f"balance term {name}: role {role!r} is not one of {ROLES}")
+        if name in self.roles:
+            raise ValueError(f"balance term {name} registered twice")
+        self.roles[name] = role
+
+    @property
+    def consumption(self) -> list[str]:
+        """Withdrawals that are consumption (role ``demand``)."""
+        return [n for n in self.withdrawals if self.roles[n] == "demand"]
+
+    def peak(self, name: str, exogenous: bool = False) -> None:
+        """A peak-load contribution [GW] (region, year) to the reserve margin."""
+        self.peak_load.append(name)
+        if exogenous:
+            self.exogenous_peak.append(name)
 
     def cost(self, name: str) -> None:
         self.costs.append(name)

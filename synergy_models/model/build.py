@@ -15,47 +15,45 @@ hydrogen).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import pyomo.environ as pyo
 import xarray as xr
 from pyomo.common.gc_manager import PauseGC
 
 from synergy_models.model.balance import Terms, add_balance, component
-from synergy_models.model.compute import add_compute
-from synergy_models.model.data import ModelData, model_data
-from synergy_models.model.hydrogen import add_hydrogen
-from synergy_models.model.policy import add_policy
-from synergy_models.model.power import add_power
-from synergy_models.model.storage import add_storage
-from synergy_models.model.transmission import add_transmission
-
-Module = Callable[[pyo.ConcreteModel, ModelData], None]
-#: The modules of the model, in the order they are added (compute and hydrogen add nothing
-#: without their data).
-MODULES: tuple[Module, ...] = (add_power, add_storage, add_transmission, add_compute, add_hydrogen,
-                               add_policy)
+from synergy_models.model.catalogue import active_modules
+from synergy_models.model.data import model_data
+from synergy_models.model.module import ModelModule, check_inputs
 
 
-def build_model(inputs: xr.Dataset, modules: Sequence[Module] = MODULES) -> pyo.ConcreteModel:
-    """A Pyomo model of ``inputs``; ``m.data`` holds the :class:`ModelData` it was built from."""
+def build_model(inputs: xr.Dataset, modules: Sequence[ModelModule] | None = None
+                ) -> pyo.ConcreteModel:
+    """A Pyomo model of ``inputs``: the core, then each module ``inputs`` activates.
+
+    ``modules``: the catalogue to choose from (default :data:`synergy_models.model.catalogue.MODULES`).
+    ``m.data`` holds the :class:`~synergy_models.model.data.ModelData` it was built from and
+    ``m.modules`` the active modules, in order.
+    """
     # Pyomo allocates an object per variable, row and term, none of them garbage: pausing the
     # cyclic collector (as Pyomo's own writers do) spares it rescanning them all (~15-25% of
     # the build on large models).
     with PauseGC():
-        return _build(inputs, modules)
+        return _build(inputs, active_modules(inputs, None if modules is None else list(modules)))
 
 
-def _build(inputs: xr.Dataset, modules: Sequence[Module]) -> pyo.ConcreteModel:
-    d = model_data(inputs)
+def _build(inputs: xr.Dataset, modules: list[ModelModule]) -> pyo.ConcreteModel:
+    check_inputs(inputs, modules)
+    d = model_data(inputs, modules)
     m = pyo.ConcreteModel(name=str(inputs.attrs.get("scenario", "synergy")))
     m.data = d
+    m.modules = modules
     m.terms = Terms()
     m.R = pyo.Set(initialize=d.regions, ordered=True)
     m.Y = pyo.Set(initialize=d.years, ordered=True)
     m.T = pyo.Set(initialize=d.steps, ordered=True)
-    for add in modules:
-        add(m, d)
+    for module in modules:
+        module.add(m, d)
     add_balance(m)
     for finalize in m.terms.finalizers:
         finalize(m, d)

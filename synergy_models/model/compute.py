@@ -33,7 +33,8 @@ symbol                     attribute            meaning [unit]
 **Parameters**: :math:`D_{o,k,y}` demand [GW of IT], :math:`\phi_{o,t}` inference profile (the
 origin's load profile, mean 1), :math:`\varphi` training flexibility, :math:`\chi_o` most of the
 origin's demand served elsewhere, :math:`Q^0_s` existing capacity, :math:`u_s` utilisation limit,
-:math:`\mathrm{PUE}_s`, :math:`\gamma_s` grid-safety share, :math:`\hat L_{s,y}` peak load,
+:math:`\mathrm{PUE}_s`, :math:`\gamma_s` grid-safety share, :math:`\hat L_{s,y}` the hub's own peak
+load (in either reserve scope),
 :math:`\theta` green share target, :math:`\epsilon` export cap of contracted output, :math:`\rho`
 backup per unit of IT capacity.
 
@@ -106,18 +107,85 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pyomo.environ as pyo
+import xarray as xr
 
 from synergy_models.model.balance import component
-from synergy_models.model.data import ModelData
+from synergy_models.model.data import ModelData, capital_recovery_factor
+from synergy_models.model.module import InputVar, ModelModule, ResultsContext, da, values
+from synergy_models.units import HOURS_PER_YEAR
 
 GREEN_SOURCES = ("wind", "solar", "hydro")
+R, RY = ("region",), ("region", "year")
+INPUTS = (
+    InputVar("compute_demand", ("origin", "workload", "year"), "GW", "average IT load by origin"),
+    InputVar("training_flexibility", (), "1", "share of training load that may move in the day"),
+    InputVar("latency", ("origin", "region"), "ms", "round-trip latency between hubs"),
+    InputVar("latency_max_inference", (), "ms", "most latency inference tolerates"),
+    InputVar("compute_export_max", R, "1", "most of an origin's demand served elsewhere"),
+    InputVar("dc_capacity_existing", R, "GW", "data-centre IT capacity in the base year"),
+    InputVar("utilisation_max", R, "1", "most IT load per unit of IT capacity"),
+    InputVar("grid_share_max", R, "1", "most data-centre load as a share of the hub's own peak"),
+    InputVar("pue", R, "1", "power usage effectiveness"),
+    InputVar("max_new_dc", R, "GW", "build limit of IT capacity"),
+    InputVar("capex_dc", ("year",), "MUSD/GW", "investment per GW of IT capacity"),
+    InputVar("lifetime_dc", (), "year", "economic lifetime of data centres"),
+    InputVar("fom_share_dc", (), "1/year", "fixed O&M share of data centres"),
+    InputVar("bandwidth_annual_cost", (), "MUSD/GW/year", "long-haul bandwidth per GW of IT load"),
+    InputVar("green_share_target", (), "1", "green share of data-centre electricity"),
+    InputVar("certificate_price", (), "MUSD/GWh", "green certificate price"),
+    InputVar("green_export_max", (), "1", "most contracted green output sold on"),
+    InputVar("green_shortfall_cost", (), "MUSD/GWh", "price of green energy missing"),
+    InputVar("backup_ratio", (), "1", "backup power per unit of new IT capacity"),
+    InputVar("capex_backup", ("backup_tech",), "MUSD/GW", "backup investment"),
+    InputVar("lifetime_backup", (), "year", "backup lifetime"),
+    InputVar("flops_per_watt", (), "EFLOPS/GW", "compute per unit of IT load"),
+    InputVar("bandwidth_per_it", (), "Gbit/s/GW", "bandwidth per GW of IT load served away"),
+    InputVar("route_loss", ("origin", "region"), "1", "UHV losses on the route between hubs"),
+    InputVar("peak_load", RY, "GW", "the hub's own peak load (grid-safety cap)"),
+)
+
+
+def prepare_compute(ds: xr.Dataset, d: ModelData) -> dict:
+    """Coefficients of the compute block, in model units (GW of IT, MUSD)."""
+    rate = d.scalars["discount_rate"]
+    crf_dc = float(capital_recovery_factor(rate, float(ds.lifetime_dc)))
+    crf_backup = float(capital_recovery_factor(rate, float(ds.lifetime_backup)))
+    capex = ds.capex_dc.values
+    return {
+        "workloads": [str(w) for w in ds.workload.values],
+        "backup_techs": [str(b) for b in ds.backup_tech.values],
+        "demand": ds.compute_demand.transpose("origin", "workload", "year").values,
+        "flexibility": float(ds.training_flexibility),
+        "latency": ds.latency.transpose("origin", "region").values,
+        "latency_max": float(ds.latency_max_inference),
+        "export_max": ds.compute_export_max.values,
+        "capacity_existing": ds.dc_capacity_existing.values,
+        "utilisation_max": ds.utilisation_max.values,
+        "grid_share_max": ds.grid_share_max.values,
+        # Grid safety caps data-centre load at a share of the hub's own peak, whatever the
+        # reserve margin's scope (which changes the power block's peak term, not this cap).
+        "hub_peak": ds.peak_load.transpose("region", "year").values,
+        "pue": ds.pue.values,
+        "max_new": ds.max_new_dc.values,
+        "annual_cost": capex * (crf_dc + float(ds.fom_share_dc)),        # (year,) MUSD/GW/yr
+        "fom_existing": float(capex[0] * ds.fom_share_dc),
+        "bandwidth_cost": float(ds.bandwidth_annual_cost),               # MUSD/GW/yr
+        "green_share": float(ds.green_share_target),
+        "certificate_price": float(ds.certificate_price),
+        "green_export_max": float(ds.green_export_max),
+        "green_shortfall_cost": float(ds.green_shortfall_cost),
+        "matching": ds.attrs.get("green_matching", "annual"),
+        "backup_ratio": float(ds.backup_ratio),
+        "backup_annual_cost": ds.capex_backup.values * crf_backup,      # (backup_tech,)
+        "flops_per_watt": float(ds.flops_per_watt),
+    }
 
 
 def serving_options(d: ModelData) -> list[tuple[str, str, str]]:
     """(origin, serving hub, workload) triples allowed by latency and export limits."""
-    c = d.compute
-    assert c is not None
+    c = d.part("compute")
     out = []
     for i, o in enumerate(d.regions):
         for j, s in enumerate(d.regions):
@@ -129,9 +197,7 @@ def serving_options(d: ModelData) -> list[tuple[str, str, str]]:
 
 
 def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
-    c = d.compute
-    if c is None:
-        return
+    c = d.part("compute")
     b = m.compute = pyo.Block()
     a = d.arrays
     ri, yi = d.index("regions"), d.index("years")
@@ -196,9 +262,9 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
     b.dc_build_limit = pyo.Constraint(m.R, rule=lambda b, s: pyo.Constraint.Skip if math.isinf(
         c["max_new"][ri[s]]) else sum(b.dc_new[s, y] for y in years) <= float(c["max_new"][ri[s]]))
     util, pue = c["utilisation_max"], c["pue"]
-    # Grid safety (data-centre load at most a share of the hub's peak) is a constant cap on each
-    # step's IT load: a bound, not a row per step.
-    peak, share_max = a["peak_load"], c["grid_share_max"]
+    # Grid safety (data-centre load at most a share of the hub's own peak) is a constant cap on
+    # each step's IT load: a bound, not a row per step.
+    peak, share_max = c["hub_peak"], c["grid_share_max"]
     b.it_load = pyo.Var(m.R, m.Y, m.T, within=pyo.NonNegativeReals, bounds=lambda b, s, y, t: (
         0.0, float(share_max[ri[s]] * peak[ri[s], yi[y]] / pue[ri[s]])))
     b.it_load_definition = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
@@ -222,10 +288,10 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     b.electricity = pyo.Expression(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
         float(pue[ri[s]]) * b.it_load[s, y, t]))
-    m.terms.withdraw("compute.electricity", consumption=True)
+    m.terms.withdraw("compute.electricity", "demand")
     b.peak = pyo.Expression(m.R, m.Y, rule=lambda b, s, y: (
         float(pue[ri[s]] * util[ri[s]]) * b.dc_capacity[s, y]))
-    m.terms.peak_load.append("compute.peak")
+    m.terms.peak("compute.peak")
 
     _add_green_power(m, d, b)
 
@@ -252,8 +318,7 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
 
 
 def _add_green_power(m: pyo.ConcreteModel, d: ModelData, b: pyo.Block) -> None:
-    c, a = d.compute, d.arrays
-    assert c is not None
+    c, a = d.part("compute"), d.view("power")
     ri, ki = d.index("regions"), d.index("techs")
     pairs = [(r, g) for r, g in m.power.RG if g in GREEN_SOURCES]
     b.RG = pyo.Set(initialize=pairs, dimen=2, ordered=True)
@@ -313,10 +378,110 @@ def _add_green_power(m: pyo.ConcreteModel, d: ModelData, b: pyo.Block) -> None:
 
 
 def _add_backup_requirement(m: pyo.ConcreteModel, d: ModelData) -> None:
-    c = d.compute
-    assert c is not None
+    c = d.part("compute")
     providers = [component(m, n) for n in m.terms.backup]
     years = d.years
     m.compute.backup_requirement = pyo.Constraint(m.R, m.Y, rule=lambda b, s, y: (
         sum(p[s, y] for p in providers)
         >= c["backup_ratio"] * sum(m.compute.dc_new[s, yy] for yy in years if yy <= y)))
+
+
+def compute_results(ctx: ResultsContext) -> None:
+    """Data centres: capacity, load, where compute is served, exports vs UHV, green share, carbon."""
+    m, ds, inputs, w = ctx.model, ctx.ds, ctx.inputs, ctx.w
+    d = m.data
+    c = d.part("compute")
+    b = m.compute
+    R, Y, T, W = d.regions, d.years, d.steps, c["workloads"]
+    coords = {"region": R, "origin": R, "year": Y, "time": T, "workload": W,
+              "backup_tech": c["backup_techs"]}
+    ds["dc_capacity"] = da(values(b.dc_capacity, (R, Y)), ("region", "year"), coords, "GW",
+                            "data-centre IT capacity")
+    ds["dc_capacity_new"] = da(values(b.dc_new, (R, Y)), ("region", "year"), coords, "GW",
+                                "data-centre IT capacity built in the year")
+    ds["dc_load"] = da(values(b.it_load, (R, Y, T)), ("region", "year", "time"), coords, "GW",
+                        "IT load served in the hub")
+    ds["compute_demand"] = xr.DataArray(
+        c["demand"], dims=("origin", "workload", "year"),
+        coords={"origin": R, "workload": W, "year": Y},
+        attrs={"units": "GW", "long_name": "average IT load of compute demand by origin hub"})
+    ds["compute_demand_eflops"] = (ds.compute_demand * c["flops_per_watt"]).assign_attrs(
+        units="EFLOPS", long_name="compute demand by origin hub (IT load x EFLOPS per GW)")
+    pue = xr.DataArray(c["pue"], dims="region", coords={"region": R})
+    ds["dc_electricity"] = (ds.dc_load * pue).assign_attrs(
+        units="GW", long_name="data-centre electricity (IT load x PUE)")
+    served = values(b.served, (R, R, W, Y))  # average GW: origin, region, workload, year
+    hours = np.array([[b.energy_of[(o, k)] for k in W] for o in R])  # IT hours per GW served
+    served = xr.DataArray(served * hours[:, None, :, None] / 1000,
+                          dims=("origin", "region", "workload", "year"),
+                          coords={k: coords[k] for k in ("origin", "region", "workload", "year")})
+    ds["compute_served"] = served.assign_attrs(
+        units="TWh", long_name="IT energy of origin's demand served in the hub (by workload)")
+    away = ds.origin != ds.region
+    it = ds.compute_served.sum("workload").where(away, 0.0)
+    ds["compute_exports"] = it.assign_attrs(
+        units="TWh", long_name="IT energy served away from its origin (origin -> serving hub)")
+    average_gw = 1000 / HOURS_PER_YEAR  # TWh a year -> GW on average
+    ds["compute_exports_eflops_years"] = (it * average_gw * c["flops_per_watt"]).assign_attrs(
+        units="EFLOPS-year", long_name="compute exported (average EFLOPS over a year)")
+    ds["exported_electricity"] = (it * pue).assign_attrs(
+        units="TWh", long_name="electricity the exported compute used in the serving hub")
+    pue_origin = pue.rename(region="origin")
+    loss = inputs["route_loss"]
+    uhv = it * pue_origin / (1 - loss)
+    ds["uhv_equivalent_electricity"] = uhv.assign_attrs(
+        units="TWh", long_name="electricity the serving hub would have sent over UHV lines for the "
+        "same service at the origin (origin PUE, route losses)")
+    ds["uhv_equivalent_losses"] = (uhv * loss).assign_attrs(
+        units="TWh", long_name="losses of that UHV route")
+    bw = np.zeros((len(R), len(R), len(Y)))
+    for (o, s, y), v in b.bandwidth.items():
+        bw[R.index(o), R.index(s), Y.index(y)] = pyo.value(v)
+    ds["bandwidth"] = xr.DataArray(bw, dims=("origin", "region", "year"),
+                                   coords={"origin": R, "region": R, "year": Y},
+                                   attrs={"units": "GW", "long_name": "long-haul link capacity, "
+                                          "as IT load it can carry"})
+    ds["bandwidth_gbps"] = (ds.bandwidth * float(inputs.bandwidth_per_it)).assign_attrs(
+        units="Gbit/s", long_name="long-haul link capacity")
+    energy = (ds.dc_electricity * w).sum("time") / 1000                    # TWh
+    if hasattr(b, "green_matched"):
+        matched = (xr.DataArray(values(b.green_matched, (R, Y, T)), dims=("region", "year", "time"),
+                                coords={"region": R, "year": Y, "time": T}) * w).sum("time") / 1000
+        certificates = xr.zeros_like(matched)
+    else:
+        matched = xr.DataArray(values(b.green_matched_year, (R, Y)), dims=("region", "year"),
+                               coords={"region": R, "year": Y}) / 1000
+        certificates = xr.DataArray(values(b.certificates, (R, Y)), dims=("region", "year"),
+                                    coords={"region": R, "year": Y}) / 1000
+    ds["green_matched"] = matched.assign_attrs(units="TWh", long_name="contracted green output "
+                                               "used by the data centres")
+    ds["certificates"] = certificates.assign_attrs(units="TWh", long_name="green certificates")
+    share = ((matched + certificates) / energy).where(energy > 0)
+    ds["green_share_achieved"] = share.assign_attrs(
+        units="1", long_name="green share of data-centre electricity (matched + certificates)")
+    ds["backup_capacity"] = da(values(b.backup, (R, c["backup_techs"], Y)),
+                                ("region", "backup_tech", "year"), coords, "GW",
+                                "backup power (diesel, battery)")
+    ds["dc_price"] = ((ds.price * ds.dc_electricity * w).sum("time")
+                      / (ds.dc_electricity * w).sum("time")).where(energy > 0).assign_attrs(
+        units="USD/MWh", long_name="average price data centres pay (load-weighted)")
+    generation = ds.generation_annual.sum("gen_tech")
+    grid = (ds.emissions / generation).where(generation > 0)              # Mt/TWh = t/MWh
+    ds["grid_emission_intensity"] = (grid * 1000).assign_attrs(
+        units="g/kWh", long_name="average CO2 intensity of generation in the hub")
+    unmatched = (1 - (matched / energy).where(energy > 0)).clip(min=0)
+    ds["compute_carbon_intensity"] = (grid * 1000 * unmatched).assign_attrs(
+        units="g/kWh", long_name="CO2 per kWh of data-centre electricity: the hub's grid average "
+        "for what contracted green output does not match (certificates not counted)")
+    eflops_years = (ds.dc_load * w).sum("time") / HOURS_PER_YEAR * c["flops_per_watt"]
+    ds["compute_emissions_per_eflops_year"] = (
+        ds.compute_carbon_intensity * energy / eflops_years.where(eflops_years > 0)
+    ).assign_attrs(units="kt/(EFLOPS-year)", long_name="CO2 per EFLOPS-year of compute "
+                   "(g/kWh x TWh = kt)")
+
+
+MODULE = ModelModule(
+    name="compute", add=add_compute, prepare=prepare_compute, results=compute_results,
+    inputs=INPUTS, active=lambda inputs: "compute_demand" in inputs, requires=("power",),
+    options=("green_matching",),
+)

@@ -77,17 +77,88 @@ The dual of ``h2_balance`` divided by :math:`\Omega_y w_t` is the hydrogen price
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pyomo.environ as pyo
+import xarray as xr
 
-from synergy_models.model.data import ModelData
+from synergy_models.model.data import ModelData, capital_recovery_factor
+from synergy_models.model.module import InputVar, ModelModule, ResultsContext, da, values
+from synergy_models.units import HOURS_PER_YEAR
+
+R, Y = ("region",), ("year",)
+INPUTS = (
+    InputVar("h2_demand", ("region", "year"), "t", "exogenous hydrogen demand a year"),
+    InputVar("electrolyser_consumption", (), "GWh/kt", "electricity per kg of hydrogen"),
+    InputVar("electrolyser_capex", Y, "MUSD/GW", "electrolyser investment"),
+    InputVar("electrolyser_fom_share", (), "1/year", "electrolyser fixed O&M share"),
+    InputVar("electrolyser_lifetime", (), "year", "electrolyser lifetime"),
+    InputVar("electrolyser_existing", R, "GW", "electrolysers in the base year"),
+    InputVar("max_new_electrolyser", R, "GW", "electrolyser build limit"),
+    InputVar("electrolyser_vom", (), "MUSD/kt", "variable cost per kg made"),
+    InputVar("fuel_cell_yield", (), "GWh/kt", "electricity per kg of hydrogen in fuel cells"),
+    InputVar("fuel_cell_capex", Y, "MUSD/GW", "fuel-cell investment"),
+    InputVar("fuel_cell_fom_share", (), "1/year", "fuel-cell fixed O&M share"),
+    InputVar("fuel_cell_lifetime", (), "year", "fuel-cell lifetime"),
+    InputVar("fuel_cell_existing", R, "GW", "fuel cells in the base year"),
+    InputVar("max_new_fuel_cell", R, "GW", "fuel-cell build limit"),
+    InputVar("h2_storage_capex", (), "MUSD/kt", "hydrogen storage investment"),
+    InputVar("h2_storage_fom_share", (), "1/year", "hydrogen storage fixed O&M share"),
+    InputVar("h2_storage_lifetime", (), "year", "hydrogen storage lifetime"),
+    InputVar("grey_h2_cost", (), "MUSD/kt", "grey hydrogen price (no carbon)"),
+    InputVar("grey_h2_emission_factor", (), "kt/kt", "CO2 per unit of grey hydrogen"),
+    InputVar("green_h2_subsidy", Y, "MUSD/kt", "subsidy per kg of electrolytic hydrogen"),
+    InputVar("green_h2_min", Y, "t", "least electrolytic hydrogen a year, all hubs"),
+    InputVar("h2_backup_share", (), "1", "least fuel-cell share of new data-centre backup"),
+    InputVar("fuel_cell_backup_hours", (), "h", "hours of hydrogen kept per GW of backup"),
+    InputVar("h2_transport_cost", (), "MUSD/kt/km", "transport cost (inf: no transport)"),
+    InputVar("h2_route_length", ("h2_from", "h2_to"), "km", "route length", optional=True),
+)
+
+
+def prepare_hydrogen(ds: xr.Dataset, d: ModelData) -> dict[str, Any]:
+    """Coefficients of the hydrogen module in model units: GW, kt (of H2), MUSD.
+
+    kWh/kg = GWh/kt and USD/kg = MUSD/kt, so consumption and costs per kg keep their numbers.
+    """
+    rate = d.scalars["discount_rate"]
+
+    def annual(capex: np.ndarray | float, fom: str, life: str) -> np.ndarray:
+        crf = float(capital_recovery_factor(rate, float(ds[life])))
+        return np.asarray(capex, float) * (crf + float(ds[fom]))
+
+    el_capex, fc_capex = ds.electrolyser_capex.values, ds.fuel_cell_capex.values
+    transport = float(ds.h2_transport_cost)
+    return {
+        "demand": ds.h2_demand.transpose("region", "year").values / 1000,           # kt/yr
+        "consumption": float(ds.electrolyser_consumption),                          # GWh/kt
+        "el_annual_cost": annual(el_capex, "electrolyser_fom_share", "electrolyser_lifetime"),
+        "el_fom_existing": float(el_capex[0] * ds.electrolyser_fom_share),         # MUSD/GW/yr
+        "el_existing": ds.electrolyser_existing.values,                             # GW
+        "el_max_new": ds.max_new_electrolyser.values,
+        "el_vom": float(ds.electrolyser_vom),                                       # MUSD/kt
+        "fc_yield": float(ds.fuel_cell_yield),                                      # GWh/kt
+        "fc_annual_cost": annual(fc_capex, "fuel_cell_fom_share", "fuel_cell_lifetime"),
+        "fc_fom_existing": float(fc_capex[0] * ds.fuel_cell_fom_share),
+        "fc_existing": ds.fuel_cell_existing.values,
+        "fc_max_new": ds.max_new_fuel_cell.values,
+        "st_annual_cost": float(annual(float(ds.h2_storage_capex), "h2_storage_fom_share",
+                                       "h2_storage_lifetime")),                     # MUSD/kt/yr
+        "grey_cost": float(ds.grey_h2_cost),                       # MUSD/kt, carbon not included
+        "grey_emission_factor": float(ds.grey_h2_emission_factor),                  # kt CO2/kt
+        "subsidy": ds.green_h2_subsidy.values.astype(float),                        # (year,) MUSD/kt
+        "green_min": ds.green_h2_min.values.astype(float) / 1000,                   # (year,) kt/yr
+        "backup_share": float(ds.h2_backup_share),
+        "backup_hours": float(ds.fuel_cell_backup_hours),
+        # Transport only where the dataset (or a scenario) prices it: MUSD/kt per km.
+        "transport_cost": transport if np.isfinite(transport) else None,
+        "route_km": (ds.h2_route_length.values if "h2_route_length" in ds else None),
+    }
 
 
 def add_hydrogen(m: pyo.ConcreteModel, d: ModelData) -> None:
-    h = d.hydrogen
-    if h is None:
-        return
+    h = d.part("hydrogen")
     b = m.hydrogen = pyo.Block()
     a = d.arrays
     ri, yi = d.index("regions"), d.index("years")
@@ -163,7 +234,7 @@ def add_hydrogen(m: pyo.ConcreteModel, d: ModelData) -> None:
         + sum(b.transport[o, r, y, t] for o in into[r])
         - sum(b.transport[r, s, y, t] for s in out_of[r])
         - b.fuel_cell_power[r, y, t] / fc_yield
-        == float(demand[ri[r], yi[y]]) / 8760.0))
+        == float(demand[ri[r], yi[y]]) / HOURS_PER_YEAR))
 
     def annual(expr_of_t) -> pyo.Expression:
         return sum(float(weight[t]) * expr_of_t(t) for t in steps)
@@ -175,8 +246,9 @@ def add_hydrogen(m: pyo.ConcreteModel, d: ModelData) -> None:
                                      if green_min[yi[y]] <= 0 else
                                      sum(b.produced_year[r, y] for r in regions)
                                      >= float(green_min[yi[y]]))
-    if d.compute is not None and h["backup_share"] > 0:
-        ratio = d.compute["backup_ratio"] * h["backup_share"]
+    compute = d.part("compute")  # fuel cells as data-centre backup, where there are data centres
+    if compute is not None and h["backup_share"] > 0:
+        ratio = compute["backup_ratio"] * h["backup_share"]
         b.backup_share = pyo.Constraint(m.R, m.Y, rule=lambda b, r, y: (
             b.fuel_cell_backup[r, y] >= ratio * built_by(m.compute.dc_new, r, y)))
 
@@ -185,8 +257,8 @@ def add_hydrogen(m: pyo.ConcreteModel, d: ModelData) -> None:
                                     rule=lambda b, r, y, t: b.electrolyser_power[r, y, t])
     b.fuel_cell_output = pyo.Expression(m.R, m.Y, m.T,
                                         rule=lambda b, r, y, t: b.fuel_cell_power[r, y, t])
-    m.terms.withdraw("hydrogen.electrolysis", consumption=True)
-    m.terms.inject("hydrogen.fuel_cell_output")
+    m.terms.withdraw("hydrogen.electrolysis", "demand")
+    m.terms.inject("hydrogen.fuel_cell_output", "supply")
     b.fuel_cell_backup_total = pyo.Expression(m.R, m.Y,
                                               rule=lambda b, r, y: b.fuel_cell_backup[r, y])
     m.terms.backup.append("hydrogen.fuel_cell_backup_total")
@@ -221,3 +293,95 @@ def add_hydrogen(m: pyo.ConcreteModel, d: ModelData) -> None:
         b.produced_year[r, y] for r in regions))
     for name in ("hydrogen_investment", "hydrogen_operation", "grey_hydrogen", "hydrogen_subsidy"):
         m.terms.cost(f"hydrogen.cost_{name}")
+
+
+def hydrogen_results(ctx: ResultsContext) -> None:
+    """Electrolysers, storage, fuel cells; hydrogen made, bought and used; LCOH; hydrogen price."""
+    m, ds, solution, w = ctx.model, ctx.ds, ctx.solution, ctx.w
+    d = m.data
+    h = d.part("hydrogen")
+    b = m.hydrogen
+    R, Y, T = d.regions, d.years, d.steps
+    coords = {"region": R, "origin": R, "year": Y, "time": T}
+    ry, ryt = ("region", "year"), ("region", "year", "time")
+
+    def annual(hourly: xr.DataArray) -> xr.DataArray:
+        return (hourly * w).sum("time")
+
+    ds["electrolyser_capacity"] = da(values(b.electrolyser_capacity, (R, Y)), ry, coords, "GW",
+                                      "electrolyser capacity in service (electric input)")
+    ds["electrolyser_capacity_new"] = da(values(b.electrolyser_new, (R, Y)), ry, coords, "GW",
+                                          "electrolyser capacity built in the year")
+    ds["fuel_cell_capacity"] = da(values(b.fuel_cell_capacity, (R, Y)), ry, coords, "GW",
+                                   "stationary fuel-cell capacity in service")
+    ds["fuel_cell_backup"] = da(values(b.fuel_cell_backup, (R, Y)), ry, coords, "GW",
+                                 "fuel-cell capacity counted as data-centre backup")
+    ds["h2_storage_capacity"] = da(values(b.storage_capacity, (R, Y)) * 1000, ry, coords, "t",
+                                    "hydrogen storage capacity")
+    ds["electrolyser_power"] = da(values(b.electrolyser_power, (R, Y, T)), ryt, coords, "GW",
+                                   "electricity drawn by electrolysers")
+    ds["fuel_cell_power"] = da(values(b.fuel_cell_power, (R, Y, T)), ryt, coords, "GW",
+                                "fuel-cell output")
+    ds["h2_storage_level"] = da(values(b.storage_level, (R, Y, T)) * 1000, ryt, coords, "t",
+                                 "hydrogen stored at the end of the step")
+    production = ds.electrolyser_power / h["consumption"]                      # kt/h
+    grey = da(values(b.grey, (R, Y, T)), ryt, coords, "kt/h", "grey hydrogen")
+    fc_use = ds.fuel_cell_power / h["fc_yield"]
+    demand = xr.DataArray(h["demand"], dims=ry, coords={"region": R, "year": Y})
+    ds["h2_demand"] = demand.assign_attrs(units="kt", long_name="exogenous hydrogen demand")
+    ds["h2_produced"] = annual(production).assign_attrs(
+        units="kt", long_name="electrolytic (green) hydrogen produced")
+    ds["h2_grey"] = annual(grey).assign_attrs(units="kt", long_name="grey hydrogen bought")
+    ds["h2_fuel_cell_use"] = annual(fc_use).assign_attrs(units="kt",
+                                                         long_name="hydrogen used by fuel cells")
+    ds["h2_used"] = (demand + ds.h2_fuel_cell_use).assign_attrs(
+        units="kt", long_name="hydrogen used: exogenous demand plus fuel cells")
+    moved = np.zeros((len(R), len(R), len(Y)))
+    for (o, s, y, t), v in b.transport.items():
+        moved[R.index(o), R.index(s), Y.index(y)] += float(w.values[t]) * pyo.value(v)
+    ds["h2_transport"] = da(moved, ("origin", "region", "year"), coords, "kt",
+                             "hydrogen moved from the origin hub to the hub")
+
+    # Absorbed surplus: remove the electrolysers and keep every other dispatch; thermal output
+    # (fuel cost) is cut first, then wind, solar and hydro, which would be curtailed.
+    renewable = ds.gen_tech.isin(["wind", "solar", "hydro"])
+    firm = ds.generation.where(~renewable, 0.0).sum("gen_tech")
+    surplus = (ds.electrolyser_power - firm).clip(min=0)
+    ds["h2_absorbed_surplus"] = (annual(surplus) / 1000).assign_attrs(
+        units="TWh", long_name="electricity electrolysers drew that the hub's wind, solar and hydro "
+        "would otherwise have spilled: sum over steps of max(0, electrolyser power - non-renewable "
+        "generation in the hub)")
+
+    # LCOH: electrolyser annuities and fixed O&M of the capacity in service, electricity at the
+    # hub's hourly price and variable cost, per kg made (subsidy not deducted).
+    years = d.years
+    new = values(b.electrolyser_new, (R, Y))
+    capital = np.array([[sum(h["el_annual_cost"][j] * new[i, j] for j, yy in enumerate(years)
+                             if yy <= y) for y in years] for i in range(len(R))])
+    capital += (h["el_fom_existing"] * h["el_existing"])[:, None]
+    electricity = annual(ds.price / 1000 * ds.electrolyser_power)                  # MUSD
+    cost = capital + electricity + h["el_vom"] * ds.h2_produced
+    ds["lcoh"] = (cost / ds.h2_produced.where(ds.h2_produced > 1e-9)).assign_attrs(
+        units="USD/kg", long_name="levelised cost of electrolytic hydrogen: electrolyser annuity "
+        "and fixed O&M plus electricity at the hub's hourly price, per kg (no subsidy)")
+
+    pv = d.arrays["year_pv"]
+    duals = solution.dual_of(b.h2_balance)
+    dual = np.array([[[duals[(r, y, t)] for t in T] for y in Y] for r in R])
+    ds["h2_price"] = da(dual / (pv[None, :, None] * w.values[None, None, :]), ryt, coords,
+                         "USD/kg", "marginal cost of one more kg of hydrogen in the hub "
+                         "(hydrogen balance dual / discounted weight)")
+    ds["h2_price_average"] = (annual(ds.h2_price) / w.sum()).assign_attrs(
+        units="USD/kg", long_name="average hydrogen price (weighted like the flat demand)")
+    ef = h["grey_emission_factor"]
+    ds["h2_grey_emissions"] = (ds.h2_grey * ef / 1000).assign_attrs(
+        units="Mt", long_name="CO2 of grey hydrogen (not in 'emissions', which is generation)")
+    ds["h2_emissions_avoided"] = ((demand - ds.h2_grey) * ef / 1000).assign_attrs(
+        units="Mt", long_name="CO2 avoided against meeting the exogenous demand with grey "
+        "hydrogen (electricity's own emissions are in 'emissions')")
+
+
+MODULE = ModelModule(
+    name="hydrogen", add=add_hydrogen, prepare=prepare_hydrogen, results=hydrogen_results,
+    inputs=INPUTS, active=lambda inputs: "h2_demand" in inputs, requires=("power",),
+)

@@ -46,29 +46,66 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pyomo.environ as pyo
+import xarray as xr
 
 from synergy_models.model.balance import component
 from synergy_models.model.data import RENEWABLE, ModelData
+from synergy_models.model.module import InputVar, ModelModule, ResultsContext, da
+
+INPUTS = (
+    InputVar("carbon_price", ("year",), "USD/t", "carbon price"),
+    InputVar("carbon_cap", ("year",), "Mt", "national cap on CO2 (inf: none)"),
+    InputVar("renewable_share_min", ("region", "year"), "1",
+             "least wind, solar and hydro share of consumption"),
+    InputVar("reserve_margin", (), "1", "firm capacity above peak load"),
+    InputVar("reserve_shortfall_cost", (), "MUSD/GW/year", "price of missing firm capacity"),
+    InputVar("line_schedule", ("line",), "GW", "fixed flow on lines with an external end"),
+)
+
+
+def prepare_policy(ds: xr.Dataset, d: ModelData) -> dict:
+    """Policy coefficients, and the fixed schedules on lines with an external end as each hub's
+    net export (GW, exports > 0)."""
+    regions = d.regions
+    net_export = np.zeros(len(regions))
+    for ln, ext in zip(ds.line.values, ds.line_external.values.astype(bool), strict=True):
+        if not ext:
+            continue
+        flow = float(ds.line_schedule.sel(line=ln))
+        frm, to = str(ds.line_from.sel(line=ln).item()), str(ds.line_to.sel(line=ln).item())
+        if frm in regions:
+            net_export[regions.index(frm)] += flow
+        if to in regions:
+            net_export[regions.index(to)] -= flow
+    return {
+        "scheduled_net_export": net_export,
+        "carbon_price": ds.carbon_price.values.astype(float),               # USD/t = MUSD/Mt
+        "carbon_cap": ds.carbon_cap.values,                                 # Mt
+        "renewable_share_min": ds.renewable_share_min.transpose("region", "year").values,
+        "reserve_margin": float(ds.reserve_margin),
+        "reserve_shortfall_cost": float(ds.reserve_shortfall_cost),
+    }
 
 
 def add_policy(m: pyo.ConcreteModel, d: ModelData) -> None:
     b = m.policy = pyo.Block()
     ri = d.index("regions")
-    export = d.arrays["scheduled_net_export"]
+    export = d.part("policy")["scheduled_net_export"]
     b.scheduled_export = pyo.Expression(m.R, m.Y, m.T,
                                         rule=lambda b, r, y, t: float(export[ri[r]]))
-    m.terms.withdraw("policy.scheduled_export")
+    m.terms.withdraw("policy.scheduled_export", "trade")
     m.terms.finalizers.append(add_policy_constraints)
 
 
 def add_policy_constraints(m: pyo.ConcreteModel, d: ModelData) -> None:
     """Constraints over registered terms: called after every module has registered its terms."""
     b = m.policy
-    a = d.arrays
+    a = d.view("policy", "power")
     ri, yi = d.index("regions"), d.index("years")
     export = a["scheduled_net_export"]
-    margin = d.scalars["reserve_margin"]
+    margin = a["reserve_margin"]
     firm = [component(m, n) for n in m.terms.firm_capacity]
     peak = [component(m, n) for n in m.terms.peak_load]
     # System scope: one constraint over all hubs (index "system"); hub scope: one per hub.
@@ -80,7 +117,7 @@ def add_policy_constraints(m: pyo.ConcreteModel, d: ModelData) -> None:
         sum(f[r, y] for f in firm for r in zones[z]) + b.reserve_shortfall[z, y]
         >= (1 + margin) * sum(p[r, y] for p in peak for r in zones[z])
         + sum(float(export[ri[r]]) for r in zones[z])))
-    price = d.scalars["reserve_shortfall_cost"]
+    price = a["reserve_shortfall_cost"]
     b.cost_reserve_shortfall = pyo.Expression(m.Y, rule=lambda b, y: sum(
         price * b.reserve_shortfall[z, y] for z in zones))
     m.terms.cost("policy.cost_reserve_shortfall")
@@ -115,3 +152,19 @@ def add_policy_constraints(m: pyo.ConcreteModel, d: ModelData) -> None:
         return renewable >= rho * demand
 
     b.renewable_share = pyo.Constraint(m.R, m.Y, rule=renewable_share)
+
+
+def policy_results(ctx: ResultsContext) -> None:
+    """The fixed net export of each hub to external regions, and the carbon price."""
+    d = ctx.model.data
+    p = d.part("policy")
+    ctx.ds["scheduled_net_export"] = da(
+        p["scheduled_net_export"], ("region",), {"region": d.regions}, "GW",
+        "fixed net export to regions outside the model over lines with an external end "
+        "(imports negative)")
+
+
+MODULE = ModelModule(
+    name="policy", add=add_policy, prepare=prepare_policy, results=policy_results, inputs=INPUTS,
+    requires=("power",),
+)

@@ -62,14 +62,90 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pyomo.environ as pyo
+import xarray as xr
 
-from synergy_models.model.data import ModelData
+from synergy_models.model.data import (
+    MIN_CAPACITY_FACTOR,
+    PROFILE_OF,
+    ModelData,
+    capital_recovery_factor,
+)
+from synergy_models.model.module import InputVar, ModelModule, ResultsContext, da, values
+from synergy_models.units import HOURS_PER_YEAR
+
+RTY = ("region", "tech", "year")
+INPUTS = (
+    InputVar("capex", ("tech", "year"), "MUSD/GW", "investment per GW by cost year"),
+    InputVar("fom_share", ("tech",), "1/year", "fixed O&M as a share of capex"),
+    InputVar("lifetime", ("tech",), "year", "economic lifetime"),
+    InputVar("capacity_existing", ("region", "tech"), "GW", "capacity in the base year"),
+    InputVar("max_new_capacity", ("region", "tech"), "GW", "build limit over the horizon"),
+    InputVar("max_build_rate", ("region", "tech"), "GW/year", "build limit per year"),
+    InputVar("marginal_cost", ("tech",), "MUSD/GWh", "fuel and variable O&M per GWh"),
+    InputVar("emission_intensity", ("tech",), "t/MWh", "CO2 per MWh of output"),
+    InputVar("availability", ("tech",), "1", "share of capacity available"),
+    InputVar("capacity_credit", ("tech",), "1", "firm share of capacity for the reserve margin"),
+    InputVar("demand", ("region", "year"), "GWh", "annual electricity demand"),
+    InputVar("load_profile", ("region", "time"), "1", "hourly load over its mean"),
+    InputVar("peak_load", ("region", "year"), "GW", "the hub's own peak load"),
+    InputVar("peak_load_coincident", ("region", "year"), "GW",
+             "the hub's load in the hour of the joint peak of all hubs"),
+    InputVar("wind_cf", ("region", "time"), "1", "wind capacity factor"),
+    InputVar("solar_cf", ("region", "time"), "1", "solar capacity factor"),
+    InputVar("hydro_cf", ("region", "time"), "1", "hydro inflow as a capacity factor"),
+    InputVar("value_of_lost_load", (), "MUSD/GWh", "cost of unserved energy"),
+)
+
+
+def prepare_power(ds: xr.Dataset, d: ModelData) -> dict:
+    """Coefficients of the power block (model units: GW, GWh, MUSD)."""
+    a: dict = {}
+    rate = d.scalars["discount_rate"]
+    crf = capital_recovery_factor(rate, ds.lifetime.values)           # (tech,)
+    capex = ds.capex.transpose("tech", "year").values                 # MUSD/GW
+    fom = ds.fom_share.values[:, None]
+    # Annual cost per GW of capacity built in year y: annuity + fixed O&M.
+    a["annual_cost_power"] = capex * (crf[:, None] + fom)             # (tech, build year)
+    # Existing capacity pays fixed O&M only (its investment is sunk), priced at first-year capex.
+    a["fom_existing"] = capex[:, 0] * ds.fom_share.values             # (tech,) MUSD/GW/yr
+    a["capacity_existing"] = ds.capacity_existing.transpose("region", "tech").values
+    a["max_new"] = ds.max_new_capacity.transpose("region", "tech").values
+    # Most new capacity in each modelled year: the annual rate times the years it stands for,
+    # and never above the limit over the horizon. (region, tech, year)
+    build_rate = ds.max_build_rate.transpose("region", "tech").values
+    a["max_new_in_year"] = np.minimum(build_rate[:, :, None] * d.arrays["year_weight"][None, None, :],
+                                      a["max_new"][:, :, None])
+    # Variable cost per GWh of output without carbon (tech,); the carbon price is charged on the
+    # registered emissions (policy block's ``carbon`` cost).
+    a["emission_intensity"] = ds.emission_intensity.values           # t/MWh = kt/GWh
+    a["marginal_cost"] = ds.marginal_cost.values.astype(float)        # MUSD/GWh
+    a["availability"] = ds.availability.values
+    a["capacity_credit"] = ds.capacity_credit.values
+    a["demand"] = ds.demand.transpose("region", "year").values                # GWh/yr
+    a["load"] = ((a["demand"][:, :, None] / HOURS_PER_YEAR)
+                 * d.arrays["load_profile"][:, None, :])                      # GW (r,y,t)
+    # Reserve margin: each hub's own peak, or its load in the hour of the joint peak (system).
+    peak = ds.peak_load_coincident if d.attrs["reserve_scope"] == "system" else ds.peak_load
+    a["peak_load"] = peak.transpose("region", "year").values
+    techs, regions, steps = d.techs, d.regions, d.steps
+    cf = np.ones((len(regions), len(techs), len(steps)))
+    for tech, var in PROFILE_OF.items():
+        if tech in techs:
+            cf[:, techs.index(tech), :] = ds[var].transpose("region", "time").values
+    # Capacity factors below 0.1% (dawn, dusk) are zero: tiny coefficients only hurt the solver.
+    cf[cf < MIN_CAPACITY_FACTOR] = 0.0
+    a["capacity_factor"] = cf
+    a["value_of_lost_load"] = float(ds.value_of_lost_load)
+    a["region_tech"] = [(r, t) for i, r in enumerate(regions) for j, t in enumerate(techs)
+                        if a["capacity_existing"][i, j] > 0 or a["max_new"][i, j] > 0]
+    return a
 
 
 def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
     b = m.power = pyo.Block()
-    a = d.arrays
+    a = d.view("power")
     ri, ki, yi = d.index("regions"), d.index("techs"), d.index("years")
     gen_pairs = [(r, k) for r, k in d.region_tech if k in d.gen_techs]
     b.RK = pyo.Set(initialize=d.region_tech, dimen=2, ordered=True)
@@ -152,16 +228,16 @@ def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
     load = a["load"]
     b.demand = pyo.Expression(m.R, m.Y, m.T,
                               rule=lambda b, r, y, t: float(load[ri[r], yi[y], t]))
-    m.terms.inject("power.generation_total")
-    m.terms.inject("power.unserved")
-    m.terms.withdraw("power.demand", consumption=True)
+    m.terms.inject("power.generation_total", "supply")
+    m.terms.inject("power.unserved", "unserved")
+    m.terms.withdraw("power.demand", "demand")
 
     # Annual costs [MUSD/yr]
     cost_p = a["annual_cost_power"]
     fom0 = a["fom_existing"]
     var_cost, rate = a["marginal_cost"], a["emission_intensity"]
     weight = a["weight"]
-    voll = d.scalars["value_of_lost_load"]
+    voll = a["value_of_lost_load"]
 
     def investment(b, y):
         return sum(float(cost_p[ki[k], yi[yy]]) * b.new[r, k, yy]
@@ -198,5 +274,55 @@ def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.terms.firm_capacity.append("power.firm_capacity")
     peak = a["peak_load"]
     b.peak = pyo.Expression(m.R, m.Y, rule=lambda b, r, y: float(peak[ri[r], yi[y]]))
-    m.terms.peak_load.append("power.peak")
+    m.terms.peak("power.peak", exogenous=True)
 
+
+
+def power_results(ctx: ResultsContext) -> None:
+    """Capacity, generation, curtailment, unserved energy, demand, emissions, average prices."""
+    m, ds, w = ctx.model, ctx.ds, ctx.w
+    d = m.data
+    a = d.view("power")
+    p = m.power
+    R, K, Y, T, G = d.regions, d.techs, d.years, d.steps, d.gen_techs
+    coords = {"region": R, "tech": K, "year": Y, "time": T, "gen_tech": G}
+    ds["capacity"] = da(values(p.capacity, (R, K, Y)), RTY, coords, "GW", "capacity in service")
+    ds["capacity_new"] = da(values(p.new, (R, K, Y)), RTY, coords, "GW",
+                            "capacity built in the year")
+    ds["capacity_retired"] = da(values(p.retired, (R, K, Y)), RTY, coords, "GW",
+                                "existing capacity retired by the year (cumulative)")
+    ds["capacity_existing"] = da(a["capacity_existing"], ("region", "tech"), coords, "GW",
+                                 "capacity in the base year")
+    generation = values(p.generation, (R, G, Y, T))
+    rgyt = ("region", "gen_tech", "year", "time")
+    ds["generation"] = da(generation, rgyt, coords, "GW", "output")
+    gi = [d.techs.index(g) for g in G]
+    available = (a["availability"][gi][None, :, None, None]
+                 * a["capacity_factor"][:, gi, None, :]
+                 * ds.capacity.sel(tech=G).values[..., None])
+    curtailment = da(np.clip(available - generation, 0, None), rgyt, coords, "GW",
+                     "available output not used (wind, solar, hydro: spilled)")
+    ds["curtailment"] = curtailment.where(curtailment.gen_tech.isin(["wind", "solar", "hydro"]),
+                                          0.0)
+    ds["unserved"] = da(values(p.unserved, (R, Y, T)), ("region", "year", "time"), coords, "GW",
+                        "demand not met")
+    ds["demand"] = da(a["load"], ("region", "year", "time"), coords, "GW",
+                      "exogenous electricity demand")
+    ds["generation_annual"] = ((ds.generation * w).sum("time") / 1000).assign_attrs(
+        units="TWh", long_name="annual output")
+    rate = xr.DataArray(a["emission_intensity"][gi], dims="gen_tech", coords={"gen_tech": G})
+    ds["emissions"] = ((ds.generation_annual * rate).sum("gen_tech")).assign_attrs(
+        units="Mt", long_name="CO2 emissions (TWh x t/MWh = Mt)")
+    ds["curtailment_annual"] = ((ds.curtailment * w).sum("time") / 1000).assign_attrs(
+        units="TWh", long_name="annual curtailed energy")
+    ds["unserved_annual"] = ((ds.unserved * w).sum("time") / 1000).assign_attrs(
+        units="TWh", long_name="annual unserved energy")
+    ds["price_average"] = ((ds.price * ds.demand * w).sum("time")
+                           / (ds.demand * w).sum("time")).assign_attrs(
+        units="USD/MWh", long_name="demand-weighted average price")
+
+
+MODULE = ModelModule(
+    name="power", add=add_power, prepare=prepare_power, results=power_results, inputs=INPUTS,
+    options=("reserve_scope",),
+)

@@ -42,13 +42,37 @@ Annual cost [MUSD/yr]: ``storage_energy`` :math:`\sum_{r,s} \sum_{y' \le y} c^{E
 from __future__ import annotations
 
 import pyomo.environ as pyo
+import xarray as xr
 
-from synergy_models.model.data import ModelData
+from synergy_models.model.data import ModelData, capital_recovery_factor
+from synergy_models.model.module import InputVar, ModelModule, ResultsContext, da, values
+
+INPUTS = (
+    InputVar("capex_energy", ("tech", "year"), "MUSD/GWh", "investment per GWh of storage energy"),
+    InputVar("storage_energy_existing", ("region", "tech"), "GWh",
+             "storage energy capacity in the base year"),
+    InputVar("efficiency", ("tech",), "1", "round-trip efficiency"),
+    InputVar("duration", ("tech",), "h", "energy per unit of power of new storage"),
+)
+
+
+def prepare_storage(ds: xr.Dataset, d: ModelData) -> dict:
+    """Coefficients of the storage block (GWh, MUSD); power capacity is the power block's."""
+    crf = capital_recovery_factor(d.scalars["discount_rate"], ds.lifetime.values)
+    capex_e = ds.capex_energy.transpose("tech", "year").values                  # MUSD/GWh
+    return {
+        # annual cost per GWh built in year y: annuity + fixed O&M (tech, build year)
+        "annual_cost_energy": capex_e * (crf[:, None] + ds.fom_share.values[:, None]),
+        "energy_existing": ds.storage_energy_existing.transpose("region", "tech").values,
+        "efficiency": ds.efficiency.values,
+        "duration": ds.duration.values,
+        "capex_energy_first": capex_e[:, 0],
+    }
 
 
 def add_storage(m: pyo.ConcreteModel, d: ModelData) -> None:
     b = m.storage = pyo.Block()
-    a = d.arrays
+    a = d.view("storage", "power")
     ri, ki, yi = d.index("regions"), d.index("techs"), d.index("years")
     pairs = [(r, s) for r, s in d.region_tech if s in d.storage_techs]
     b.RS = pyo.Set(initialize=pairs, dimen=2, ordered=True)
@@ -93,10 +117,33 @@ def add_storage(m: pyo.ConcreteModel, d: ModelData) -> None:
         by_region[r].append(s)
     b.net_discharge = pyo.Expression(m.R, m.Y, m.T, rule=lambda b, r, y, t: sum(
         b.discharge[r, s, y, t] - b.charge[r, s, y, t] for s in by_region[r]))
-    m.terms.inject("storage.net_discharge")
+    m.terms.inject("storage.net_discharge", "storage")
 
     cost_e = a["annual_cost_energy"]
     b.cost_storage_energy = pyo.Expression(m.Y, rule=lambda b, y: sum(
         float(cost_e[ki[s], yi[yy]]) * b.energy_new[r, s, yy]
         for r, s in pairs for yy in years if yy <= y))
     m.terms.cost("storage.cost_storage_energy")
+
+
+def storage_results(ctx: ResultsContext) -> None:
+    """Energy capacity, charging, discharging and state of charge."""
+    m, ds = ctx.model, ctx.ds
+    d, s = m.data, m.storage
+    R, S, Y, T = d.regions, d.storage_techs, d.years, d.steps
+    coords = {"region": R, "storage_tech": S, "year": Y, "time": T}
+    rsyt = ("region", "storage_tech", "year", "time")
+    ds["storage_energy_capacity"] = da(values(s.energy_capacity, (R, S, Y)),
+                                       ("region", "storage_tech", "year"), coords, "GWh",
+                                       "storage energy capacity")
+    ds["storage_charge"] = da(values(s.charge, (R, S, Y, T)), rsyt, coords, "GW", "charging power")
+    ds["storage_discharge"] = da(values(s.discharge, (R, S, Y, T)), rsyt, coords, "GW",
+                                 "discharging power")
+    ds["storage_level"] = da(values(s.soc, (R, S, Y, T)), rsyt, coords, "GWh",
+                             "energy stored at the end of the step")
+
+
+MODULE = ModelModule(
+    name="storage", add=add_storage, prepare=prepare_storage, results=storage_results,
+    inputs=INPUTS, requires=("power",),
+)

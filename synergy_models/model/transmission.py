@@ -24,7 +24,8 @@ length :math:`\ell_l`, :math:`c^{L}_l` annual cost per GW of new capacity (annui
 
     C_{l,y} &= C^0_{l,y} + \sum_{y' \le y} B_{l,y'} && \text{capacity\_definition [GW]} \\
     \sum_y B_{l,y} &\le \bar B_l && \text{build\_limit [GW], where finite} \\
-    F^+_{l,y,t} &\le C_{l,y}, \quad F^-_{l,y,t} \le C_{l,y} && \text{flow\_limit [GW]}
+    F^+_{l,y,t} &\le C_{l,y}, \quad F^-_{l,y,t} \le C_{l,y}
+        && \text{forward\_limit, backward\_limit [GW]}
 
 Balance term (injection ``net_import`` of hub :math:`r`):
 
@@ -41,13 +42,39 @@ from __future__ import annotations
 
 import numpy as np
 import pyomo.environ as pyo
+import xarray as xr
 
-from synergy_models.model.data import ModelData
+from synergy_models.model.data import ModelData, capital_recovery_factor
+from synergy_models.model.module import InputVar, ModelModule, ResultsContext, da, values
+
+INPUTS = (
+    InputVar("line_capacity_existing", ("line", "year"), "GW", "capacity in service by year"),
+    InputVar("line_loss", ("line",), "1", "share of sent power lost"),
+    InputVar("line_max_new", ("line",), "GW", "build limit", optional=True),
+    InputVar("line_capex", ("line",), "MUSD/GW", "investment per GW"),
+    InputVar("line_lifetime", (), "year", "economic lifetime of lines"),
+    InputVar("line_fom_share", (), "1/year", "fixed O&M of lines as a share of capex"),
+    InputVar("line_external", ("line",), "1", "whether a line has an end outside the hubs"),
+)
+
+
+def prepare_transmission(ds: xr.Dataset, d: ModelData) -> dict:
+    """Coefficients of the hub-to-hub lines (lines with an external end are the policy block's
+    fixed schedules)."""
+    internal = ds.sel(line=d.lines)
+    crf = capital_recovery_factor(d.scalars["discount_rate"], float(ds.line_lifetime))
+    return {
+        "line_capacity_existing": internal.line_capacity_existing.transpose("line", "year").values,
+        "line_loss": internal.line_loss.values,
+        "line_max_new": (internal.line_max_new.values if "line_max_new" in internal
+                         else np.full(len(d.lines), np.inf)),
+        "line_annual_cost": internal.line_capex.values * (crf + float(ds.line_fom_share)),
+    }
 
 
 def add_transmission(m: pyo.ConcreteModel, d: ModelData) -> None:
     b = m.transmission = pyo.Block()
-    a = d.arrays
+    a = d.view("transmission")
     li, yi = d.index("lines"), d.index("years")
     years = d.years
     b.L = pyo.Set(initialize=d.lines, ordered=True)
@@ -81,9 +108,38 @@ def add_transmission(m: pyo.ConcreteModel, d: ModelData) -> None:
                       for ln in out_of[r]))
 
     b.net_import = pyo.Expression(m.R, m.Y, m.T, rule=net_import)
-    m.terms.inject("transmission.net_import")
+    m.terms.inject("transmission.net_import", "trade")
 
     cost = a["line_annual_cost"]
     b.cost_transmission = pyo.Expression(m.Y, rule=lambda b, y: sum(
         float(cost[li[ln]]) * b.new[ln, yy] for ln in d.lines for yy in years if yy <= y))
     m.terms.cost("transmission.cost_transmission")
+
+
+def transmission_results(ctx: ResultsContext) -> None:
+    """Flows (signed: from -> to positive), losses, line capacity."""
+    m, ds = ctx.model, ctx.ds
+    d, tr = m.data, m.transmission
+    L, Y, T = d.lines, d.years, d.steps
+    coords = {"line": L, "year": Y, "time": T}
+    forward = values(tr.flow_forward, (L, Y, T))
+    backward = values(tr.flow_backward, (L, Y, T))
+    lyt = ("line", "year", "time")
+    ds["flow"] = da(forward - backward, lyt, coords, "GW",
+                    "power sent, positive from the line's 'from' hub to its 'to' hub")
+    ds["line_losses"] = da(d.part("transmission")["line_loss"][:, None, None]
+                           * (forward + backward), lyt, coords, "GW", "power lost on the line")
+    ds["line_capacity"] = da(values(tr.capacity, (L, Y)), ("line", "year"), coords, "GW",
+                             "line capacity in service")
+    ds["line_capacity_new"] = da(values(tr.new, (L, Y)), ("line", "year"), coords, "GW",
+                                 "line capacity built in the year")
+    ds["line_from"] = xr.DataArray(np.array([d.line_from[ln] for ln in L], dtype=object),
+                                   dims="line", coords={"line": L})
+    ds["line_to"] = xr.DataArray(np.array([d.line_to[ln] for ln in L], dtype=object),
+                                 dims="line", coords={"line": L})
+
+
+MODULE = ModelModule(
+    name="transmission", add=add_transmission, prepare=prepare_transmission,
+    results=transmission_results, inputs=INPUTS,
+)
