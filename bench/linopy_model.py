@@ -79,7 +79,7 @@ def power_only(inputs: xr.Dataset) -> xr.Dataset:
 
 
 def _build(d: ModelData) -> LinopyLP:
-    a = d.arrays
+    a = d.view("power", "storage", "transmission", "policy")  # every coefficient it reads
     m = linopy.Model()
     R, K, Y, T, L = d.regions, d.techs, d.years, d.steps, d.lines
     G, S = d.gen_techs, d.storage_techs
@@ -196,11 +196,11 @@ def _build(d: ModelData) -> LinopyLP:
                       + net_import == load + export, name="balance")
 
     # ---- policy ------------------------------------------------------------------------------
-    margin = d.scalars["reserve_margin"]
+    margin = a["reserve_margin"]
     credit = _da(a["capacity_credit"], {"tech": K})
     firm = (credit * capacity).where(credit > 0).sum("tech")          # (region, year)
     peak = _da(a["peak_load"], ry)
-    if d.attrs["reserve_scope"] == "system":
+    if d.options.reserve_scope == "system":
         zones = ["system"]
         firm_z = firm.sum("region").expand_dims(reserve_zone=zones)
         need = ((1 + margin) * peak.sum("region") + float(export.sum())).expand_dims(reserve_zone=zones)
@@ -233,7 +233,7 @@ def _build(d: ModelData) -> LinopyLP:
     variable_cost = (a["marginal_cost"][:, None]
                      + a["emission_intensity"][:, None] * a["carbon_price"][None, :] / 1000)
     var_cost = _da(variable_cost[gi], {"tech": G, "year": Y})
-    voll = d.scalars["value_of_lost_load"]
+    voll = a["value_of_lost_load"]
     line_cost = _da(a["line_annual_cost"], {"line": L})
     has_existing = rk & (existing > 0)
     retire_coef = (-fom0.sel(tech=G) * pv).where(has_existing.sel(tech=G), 0.0)
@@ -244,7 +244,7 @@ def _build(d: ModelData) -> LinopyLP:
         ((voll * pv) * weight * unserved).sum(),                        # unserved energy
         (cost_e * pv_from * energy_new).sum(),                          # storage energy
         (line_cost * pv_from * line_new).sum(),                         # transmission
-        (d.scalars["reserve_shortfall_cost"] * pv * shortfall).sum(),   # reserve shortfall
+        (a["reserve_shortfall_cost"] * pv * shortfall).sum(),   # reserve shortfall
     ]
     m.add_objective(sum(terms[1:], terms[0]))
     constant = float(((fom0 * existing).where(has_existing, 0.0).sum() * pv.sum()).item())

@@ -116,24 +116,19 @@ def cmd_provenance(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from synergy_models.data.loader import load_inputs
-    from synergy_models.progress import Steps
-    from synergy_models.results import write_results
-    from synergy_models.run import solve_inputs
+    from synergy_models.run import run_scenario
     from synergy_models.scenario import load_scenario
     from synergy_models.summary import results_tables
 
-    steps = Steps(args.quiet)
+    t0 = time.perf_counter()
     scenario = load_scenario(args.scenario, _parse_params(args.param))
-    inputs = steps("loading inputs", lambda: load_inputs(scenario))
-    results = solve_inputs(inputs, scenario, steps)
     out = Path(args.out or f"reports/{scenario.name}/results.nc")
-    steps("writing results", lambda: write_results(results, out))
+    results = run_scenario(scenario, out=out, quiet=args.quiet)
     if not args.quiet:
         for title, frame in results_tables(results):
             print(f"\n{title}\n{frame.to_string()}")
     print(f"\nwrote {out} (objective {results.attrs['objective']:,.0f} MUSD, "
-          f"{sum(steps.times.values()):.1f} s)")
+          f"{time.perf_counter() - t0:.1f} s)")
     return 0
 
 
@@ -150,22 +145,19 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _solved(args: argparse.Namespace) -> tuple[Any, Any]:
-    """(results, inputs) of ``args.scenario``: solved now, or read from ``--results``."""
-    from synergy_models.data.loader import load_inputs
+    """(results, inputs) of ``args.scenario``: read from ``--results``, or through the results
+    cache (solved when this code has not solved these inputs before)."""
     from synergy_models.results import read_results
-    from synergy_models.run import solve_inputs
-    from synergy_models.scenario import load_scenario
+    from synergy_models.run import ScenarioRuns, load_or_solve
 
-    steps = Steps(args.quiet)
-    scenario = load_scenario(args.scenario, _parse_params(args.param))
-    inputs = steps("loading inputs", lambda: load_inputs(scenario))
     if args.results:
+        inputs = ScenarioRuns(args.scenario, _parse_params(args.param)).inputs()
         results = read_results(args.results)
         if results.attrs.get("inputs_hash") != inputs.attrs.get("inputs_hash"):
             print(f"warning: {args.results} was not solved from these inputs (inputs hash differs)",
                   file=sys.stderr)
-    else:
-        results = solve_inputs(inputs, scenario, steps)
+        return results, inputs
+    inputs, results = load_or_solve(args.scenario, _parse_params(args.param), quiet=args.quiet)
     return results, inputs
 
 
@@ -173,10 +165,14 @@ def cmd_market(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from synergy_models.market import gap, gap_table, market_value, projection, required_parameter
+    from synergy_models.run import ScenarioRuns
 
     results, inputs = _solved(args)
     path = projection(args.end_value * 1e9, args.end_year, args.cagr)
     market = market_value(results, args.segments, inputs)
+    if not market.attrs["data_centres"]:
+        print(market.attrs["note"])
+        return 0
     frame = (market.value / 1e9).to_pandas()
     frame.loc["total"] = market.total.values / 1e9
     print(f"Model-implied market, USD bn/year ({market.attrs['basis']} investment)\n"
@@ -185,8 +181,8 @@ def cmd_market(args: argparse.Namespace) -> int:
     with pd.option_context("display.width", 120):
         print(f"\nProjection vs model\n{table.round(2).to_string()}\n{table.attrs['note']}")
     if args.search:
-        result = required_parameter(args.scenario, args.search, tuple(args.bracket), path=path,
-                                    overrides=_parse_params(args.param),
+        runs = ScenarioRuns(args.scenario, _parse_params(args.param))
+        result = required_parameter(runs, args.search, tuple(args.bracket), path=path,
                                     log=None if args.quiet else print)
         print(f"\nreverse search: {result.message}")
     return 0

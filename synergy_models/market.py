@@ -17,7 +17,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -205,6 +205,15 @@ def _read_item(raw: Any, loc: tuple[Any, ...], bad: Callable[..., None]) -> Item
 # Model-implied market
 
 
+NO_DATA_CENTRES = ("the scenario has no data centres (its dataset has no compute data): the "
+                   "model-implied market of computing-power-electricity synergy is zero")
+
+
+def has_data_centres(results: xr.Dataset) -> bool:
+    """Whether the results have data centres (the compute module was active)."""
+    return "dc_electricity" in results
+
+
 def exported_it_share(results: xr.Dataset) -> xr.DataArray:
     """Share of data centres' IT energy served away from its origin, all hubs (year)."""
     if "compute_served" not in results:
@@ -320,13 +329,20 @@ def market_value(results: xr.Dataset, segments: Segments | str | Path | None = N
     shares = _shares(results)
     ctx = _Context(results, inputs, shares, spec.source)
     out = xr.Dataset(coords={"year": results.year.values})
-    value = _group(ctx, spec.segments, "segment", "segments")
+    data_centres = has_data_centres(results)
+    if data_centres:
+        value = _group(ctx, spec.segments, "segment", "segments")
+    else:  # every segment is the data centres' spending or attributed to them: nothing to value
+        value = xr.DataArray(np.zeros((len(spec.segments), results.sizes["year"])),
+                             dims=("segment", "year"),
+                             coords={"segment": [s.name for s in spec.segments],
+                                     "year": results.year.values})
     out["value"] = value.assign_attrs(units="USD/year", long_name="model-implied market value "
                                       "by segment")
     out["total"] = value.sum("segment").assign_attrs(units="USD/year", long_name="model-implied "
                                                      "market value, all segments")
     out = out.assign_coords(segment_long_name=("segment", [s.long_name for s in spec.segments]))
-    if spec.memo:
+    if spec.memo and data_centres:
         memo = _group(ctx, spec.memo, "memo", "memo")
         out["memo_value"] = memo.assign_attrs(units="USD/year", long_name="memo lines (not in the "
                                               "total: they re-cut amounts already in segments)")
@@ -337,9 +353,10 @@ def market_value(results: xr.Dataset, segments: Segments | str | Path | None = N
         units="1", long_name="share of IT energy served away from its origin")
     out.attrs.update(content="market", scenario=results.attrs.get("scenario", ""),
                      basis=spec.basis, segments_file=spec.source,
-                     skipped="; ".join(ctx.skipped),
-                     note="model-implied value from a solved scenario; investment as annual cost "
-                     "(annuity and fixed O&M), see docs/market.md")
+                     skipped="; ".join(ctx.skipped), data_centres=int(data_centres),
+                     note=("model-implied value from a solved scenario; investment as annual cost "
+                           "(annuity and fixed O&M), see docs/market.md") if data_centres else
+                     NO_DATA_CENTRES)
     return out
 
 
@@ -532,23 +549,25 @@ def lever(name: str) -> Lever:
     return Lever(name, "", f"the parameter {name} set directly", lambda x, _: {name: x})
 
 
-def scenario_market_at(scenario: str | Path = "base", parameter: str = "compute_growth",
-                       overrides: dict[str, Any] | None = None, year: int = 2030,
+class Runs(Protocol):
+    """A scenario that can be solved at other settings (:class:`synergy_models.run.ScenarioRuns`):
+    the market never loads or solves by itself."""
+
+    def inputs(self, changes: dict[str, Any] | None = None) -> xr.Dataset: ...
+
+    def solve(self, changes: dict[str, Any] | None = None) -> tuple[xr.Dataset, xr.Dataset]: ...
+
+
+def scenario_market_at(runs: Runs, parameter: str = "compute_growth", year: int = 2030,
                        segments: Segments | str | Path | None = None,
                        log: Callable[[str], None] | None = None) -> Callable[[float], float]:
-    """``x -> market in `year` [USD]`` solving ``scenario`` with ``parameter`` set to ``x``."""
-    from synergy_models.data.loader import load_inputs
-    from synergy_models.run import solve_inputs
-    from synergy_models.scenario import load_scenario
-
+    """``x -> market in `year` [USD]`` solving ``runs`` with ``parameter`` set to ``x``."""
     spec = segments if isinstance(segments, Segments) else load_segments(segments)
     lev = lever(parameter)
-    base = load_inputs(load_scenario(scenario, overrides))  # for levers relative to the data
+    base = runs.inputs()  # for levers relative to the data
 
     def market_at(x: float) -> float:
-        setting = load_scenario(scenario, {**(overrides or {}), **lev.overrides(x, base)})
-        inputs = load_inputs(setting)
-        results = solve_inputs(inputs, setting)
+        inputs, results = runs.solve(lev.overrides(x, base))
         if year not in results.year.values:
             raise ValueError(f"year {year} is not modelled (years {list(results.year.values)})")
         value = float(market_value(results, spec, inputs).total.sel(year=year))
@@ -559,19 +578,21 @@ def scenario_market_at(scenario: str | Path = "base", parameter: str = "compute_
     return market_at
 
 
-def required_parameter(scenario: str | Path = "base", parameter: str = "compute_growth",
+def required_parameter(runs: Runs, parameter: str = "compute_growth",
                        bracket: tuple[float, float] = (0.05, 0.40), *,
-                       path: xr.DataArray | None = None, overrides: dict[str, Any] | None = None,
+                       path: xr.DataArray | None = None,
                        rtol: float = 0.01, xtol: float = 1e-4, max_evaluations: int = 20,
                        segments: Segments | str | Path | None = None,
                        log: Callable[[str], None] | None = None) -> SearchResult:
-    """The value of ``parameter`` at which ``scenario`` reaches the projection in its end year.
+    """The value of ``parameter`` at which the scenario of ``runs`` reaches the projection in its
+    end year, e.g. ``required_parameter(ScenarioRuns("base", {"time.days": 2}))``.
 
-    Each evaluation is a full solve (``overrides`` such as ``{"time.days": 2}`` make them quicker).
+    Each evaluation is a solve through the pipeline (:class:`synergy_models.run.ScenarioRuns`;
+    overrides such as ``{"time.days": 2}`` make them quicker).
     """
     path = projection() if path is None else path
     end_year = int(path.attrs.get("end_year", path.year.values[-1]))
     target = float(path.sel(year=end_year))
-    market_at = scenario_market_at(scenario, parameter, overrides, end_year, segments, log)
+    market_at = scenario_market_at(runs, parameter, end_year, segments, log)
     return reverse_search(market_at, target, bracket, parameter=parameter, rtol=rtol, xtol=xtol,
                           max_evaluations=max_evaluations)

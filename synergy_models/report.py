@@ -4,8 +4,9 @@ The notebooks in ``notebooks/`` call this module in their first cell:
 
 - :func:`notebook_parameters` checks the parameters papermill injected (unknown names and values that
   do not parse stop there, with a clear message, not ten cells later);
-- :func:`load_or_solve` reads solved results from ``reports/cache/`` when they exist for the same
-  inputs (by inputs hash), and solves otherwise, so re-rendering a report does not re-solve.
+- :func:`load_or_solve` reads solved results from ``reports/cache/`` when the same inputs were solved
+  with the same solver settings by the same model code (:mod:`synergy_models.run`), and solves
+  otherwise, so re-rendering a report does not re-solve and a change of model code does.
 
 :func:`render_report` (``synergy report``) executes a notebook into ``reports/<scenario>/``, writes
 ``report.ipynb``, a self-contained ``report.html`` (code hidden, charts embedded as SVG, no script
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import hashlib
 import os
 import re
 import tempfile
@@ -27,7 +27,6 @@ from typing import Any
 
 import xarray as xr
 
-import synergy_models
 from synergy_models.errors import InputError, Problem, SynergyError
 from synergy_models.io import replacing, usual_mode
 
@@ -234,53 +233,14 @@ def sweep_checks_markdown(ds: xr.Dataset) -> str:
                       f"- failed: {len(failed)}" + (f" ({', '.join(failed)})" if failed else "")])
 
 
-def default_cache_dir() -> Path:
-    """``reports/cache`` of the project (where the data folder is), whatever the working folder."""
-    return NOTEBOOK_DIR.parent / "reports" / "cache"
-
-
-def model_code_hash() -> str:
-    """A hash of the package's source: cached results are only reused by the code that made them
-    (the version number alone does not change with every edit)."""
-    digest = hashlib.sha256()
-    for path in sorted(Path(synergy_models.__file__).parent.rglob("*.py")):
-        if path.name not in _PRESENTATION_MODULES:
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-#: Modules that do not change solved results (editing a chart must not invalidate the cache).
-_PRESENTATION_MODULES = {"report.py", "charts.py", "summary.py", "cli.py", "progress.py",
-                         "market.py", "indicators.py"}
-
-
-def cache_path(inputs: xr.Dataset, cache_dir: str | os.PathLike | None = None) -> Path:
-    """Where the results of these inputs are cached: scenario name, inputs hash and code hash."""
-    cache_dir = default_cache_dir() if cache_dir is None else cache_dir
-    key = f"{inputs.attrs['inputs_hash'][:16]}-{model_code_hash()[:12]}"
-    return Path(cache_dir) / f"{inputs.attrs['scenario']}-{key}.nc"
-
-
 def load_or_solve(scenario: str | Path, overrides: dict[str, Any] | None = None,
                   cache_dir: str | os.PathLike | None = None, quiet: bool = False
                   ) -> tuple[xr.Dataset, xr.Dataset]:
-    """(inputs, results) of a scenario: results read from the cache if these inputs were solved
-    before (same inputs hash and package version), solved and cached otherwise."""
-    from synergy_models.data.loader import load_inputs
-    from synergy_models.progress import Steps
-    from synergy_models.results import read_results, write_results
-    from synergy_models.run import solve_inputs
-    from synergy_models.scenario import load_scenario
+    """(inputs, results) of a scenario through the results cache (``reports/cache/`` unless
+    ``cache_dir``): :func:`synergy_models.run.load_or_solve`, the one pipeline."""
+    from synergy_models.run import load_or_solve as pipeline
 
-    steps = Steps(quiet=quiet)
-    scen = load_scenario(scenario, overrides or None)
-    inputs = steps(f"loading inputs of {scen.name}", lambda: load_inputs(scen))
-    path = cache_path(inputs, cache_dir)
-    if path.exists():
-        return inputs, steps(f"reading solved results {path.name}", lambda: read_results(path))
-    results = solve_inputs(inputs, scen, steps)
-    write_results(results, path)
-    return inputs, results
+    return pipeline(scenario, overrides, cache_dir, quiet)
 
 
 def header_markdown(inputs: xr.Dataset, results: xr.Dataset, overrides: dict[str, Any]) -> str:

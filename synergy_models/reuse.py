@@ -29,7 +29,7 @@ import pyomo.environ as pyo
 import xarray as xr
 from pyomo.repn import generate_standard_repn
 
-from synergy_models.data.loader import MODEL_ATTRS
+from synergy_models.data.options import ModelOptions
 from synergy_models.model.build import build_model
 from synergy_models.scenario import SolverSettings
 from synergy_models.solve import Solution, StandardForm, compile_model, solve_form
@@ -95,7 +95,7 @@ class ReusableModel:
             return True
         if set(ref.variables) != set(inputs.variables) or dict(ref.sizes) != dict(inputs.sizes):
             return False
-        if any(ref.attrs.get(k) != inputs.attrs.get(k) for k in MODEL_ATTRS):
+        if ModelOptions.of(ref) != ModelOptions.of(inputs):
             return False
         for name in ref.variables:
             a, b = ref[name], inputs[name]

@@ -1,24 +1,89 @@
-"""One scenario end to end: inputs -> model -> solve -> results (-> netCDF)."""
+"""The pipeline: scenario (+ overrides) -> inputs -> model -> solve -> results, with one cache.
+
+Everything that solves a scenario comes through here: the command line (``synergy run``,
+``indicators``, ``market``), the reports (:func:`load_or_solve`), the market's reverse search
+(:class:`ScenarioRuns`) and each case of a sweep (:func:`results_key` names its file).
+
+Solved results are cached by :func:`results_key`: the inputs hash (every number and every option
+that shapes the model), the solver settings (a time limit or method changes the outcome) and
+:func:`model_code_hash` (the source of the modules that compute results: a change of model code
+re-solves; charts, reports and the command line do not count). Cache files are written atomically
+(:func:`synergy_models.io.replacing`), so a file in the cache is always complete.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import xarray as xr
 
+import synergy_models
 from synergy_models.data.loader import load_inputs
 from synergy_models.model.build import build_model
+from synergy_models.model.module import ModelModule
 from synergy_models.progress import Steps
-from synergy_models.results import build_results, write_results
-from synergy_models.scenario import Scenario, load_scenario
+from synergy_models.results import build_results, read_results, write_results
+from synergy_models.scenario import Scenario, SolverSettings, load_scenario
 from synergy_models.solve import solve_model
 
+#: Modules whose source does not change solved results (editing a chart must not re-solve).
+PRESENTATION_MODULES = frozenset({"report.py", "charts.py", "summary.py", "cli.py", "progress.py",
+                                  "market.py", "indicators.py", "sweep.py", "__main__.py"})
 
-def solve_inputs(inputs: xr.Dataset, scenario: Scenario, steps: Steps | None = None) -> xr.Dataset:
-    """Build, solve and collect the results of an inputs Dataset."""
+
+@lru_cache(maxsize=1)
+def model_code_hash() -> str:
+    """A hash of this package's source that computes results (the version number alone does not
+    change with every edit); computed once per process."""
+    return source_hash(Path(synergy_models.__file__).parent)
+
+
+def source_hash(root: Path) -> str:
+    """A hash of the ``.py`` files under ``root`` (a package folder) except
+    :data:`PRESENTATION_MODULES`, with their paths."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        if path.name not in PRESENTATION_MODULES:
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def results_key(inputs: xr.Dataset, solver: SolverSettings) -> str:
+    """The key of a solve's results: inputs hash, solver settings and model-code hash."""
+    text = "|".join([str(inputs.attrs["inputs_hash"]),
+                     json.dumps(solver.model_dump(), sort_keys=True, default=str),
+                     model_code_hash()])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def default_cache_dir() -> Path:
+    """``reports/cache`` of the project (beside ``notebooks/``), whatever the working folder."""
+    return Path(synergy_models.__file__).resolve().parent.parent / "reports" / "cache"
+
+
+def cache_path(inputs: xr.Dataset, solver: SolverSettings,
+               cache_dir: str | os.PathLike | None = None) -> Path:
+    """Where the results of these inputs and solver settings are cached."""
+    folder = default_cache_dir() if cache_dir is None else Path(cache_dir)
+    return folder / f"{inputs.attrs['scenario']}-{results_key(inputs, solver)[:20]}.nc"
+
+
+def solve_inputs(inputs: xr.Dataset, scenario: Scenario, steps: Steps | None = None,
+                 modules: Sequence[ModelModule] | None = None) -> xr.Dataset:
+    """Build, solve and collect the results of an inputs Dataset (no cache).
+
+    ``modules``: the catalogue to build from (default: every module of
+    :mod:`synergy_models.model.catalogue`; the inputs decide which are active).
+    """
     steps = steps or Steps(quiet=True)
-    model = steps("building the model", lambda: build_model(inputs))
+    model = steps("building the model", lambda: build_model(inputs, modules))
     solution = steps("compiling and solving with HiGHS", lambda: solve_model(model, scenario.solver))
     results = steps("collecting results", lambda: build_results(model, solution, inputs))
     results.attrs["time_build"] = steps.times.get("building the model", float("nan"))
@@ -26,15 +91,80 @@ def solve_inputs(inputs: xr.Dataset, scenario: Scenario, steps: Steps | None = N
     return results
 
 
+def solve_cached(inputs: xr.Dataset, scenario: Scenario, cache_dir: str | os.PathLike | None = None,
+                 steps: Steps | None = None) -> xr.Dataset:
+    """Results of ``inputs`` read from the cache when solved before by this code with these solver
+    settings; solved and cached otherwise."""
+    steps = steps or Steps(quiet=True)
+    path = cache_path(inputs, scenario.solver, cache_dir)
+    if path.exists():
+        try:
+            return steps(f"reading solved results {path.name}", lambda: read_results(path))
+        except (OSError, ValueError):  # unreadable (a disk fault): solve again and replace it
+            pass
+    results = solve_inputs(inputs, scenario, steps)
+    write_results(results, path)
+    return results
+
+
 def run_scenario(scenario: str | Path | Scenario, overrides: dict[str, Any] | None = None, *,
-                 out: str | Path | None = None, quiet: bool = True) -> xr.Dataset:
-    """Solve a scenario; write its results to ``out`` if given. Raises on bad input or no optimum."""
+                 out: str | Path | None = None, quiet: bool = True,
+                 cache_dir: str | os.PathLike | bool | None = False) -> xr.Dataset:
+    """Solve a scenario; write its results to ``out`` if given. Raises on bad input or no optimum.
+
+    ``cache_dir``: ``False`` (the default) always solves; ``None`` uses the project's
+    ``reports/cache``; a folder uses that folder (see :func:`solve_cached`).
+    """
     steps = Steps(quiet=quiet)
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, overrides)
     inputs = steps("loading inputs", lambda: load_inputs(scenario))
-    results = solve_inputs(inputs, scenario, steps)
+    if cache_dir is False:
+        results = solve_inputs(inputs, scenario, steps)
+    else:
+        results = solve_cached(inputs, scenario, None if cache_dir is True else cache_dir, steps)
     results.attrs["time_inputs"] = steps.times.get("loading inputs", float("nan"))
     if out is not None:
         steps("writing results", lambda: write_results(results, out))
     return results
+
+
+def load_or_solve(scenario: str | Path | Scenario, overrides: dict[str, Any] | None = None,
+                  cache_dir: str | os.PathLike | bool | None = None, quiet: bool = False
+                  ) -> tuple[xr.Dataset, xr.Dataset]:
+    """(inputs, results) of a scenario, the results through the cache (:func:`solve_cached`;
+    ``cache_dir=False``: solved without it)."""
+    steps = Steps(quiet=quiet)
+    scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides or None)
+    inputs = steps(f"loading inputs of {scen.name}", lambda: load_inputs(scen))
+    if cache_dir is False:
+        return inputs, solve_inputs(inputs, scen, steps)
+    return inputs, solve_cached(inputs, scen, None if cache_dir is True else cache_dir, steps)
+
+
+class ScenarioRuns:
+    """One scenario solved at several parameter settings (the market's reverse search).
+
+    ``inputs(changes)`` and ``solve(changes)`` apply ``changes`` on top of the scenario's own
+    ``overrides``; solves go through the cache when ``cache_dir`` is given (``None``: the project's).
+    """
+
+    def __init__(self, scenario: str | Path, overrides: dict[str, Any] | None = None,
+                 cache_dir: str | os.PathLike | bool | None = False) -> None:
+        self.scenario = scenario
+        self.overrides = dict(overrides or {})
+        self.cache_dir = cache_dir
+
+    def _scenario(self, changes: dict[str, Any] | None) -> Scenario:
+        return load_scenario(self.scenario, {**self.overrides, **(changes or {})} or None)
+
+    def inputs(self, changes: dict[str, Any] | None = None) -> xr.Dataset:
+        return load_inputs(self._scenario(changes))
+
+    def solve(self, changes: dict[str, Any] | None = None) -> tuple[xr.Dataset, xr.Dataset]:
+        """(inputs, results) with ``changes``."""
+        scen = self._scenario(changes)
+        inputs = load_inputs(scen)
+        if self.cache_dir is False:
+            return inputs, solve_inputs(inputs, scen)
+        return inputs, solve_cached(inputs, scen, None if self.cache_dir is True else self.cache_dir)

@@ -4,15 +4,15 @@ A sweep file (YAML, see ``docs/sweeps.md``) names a base scenario, settings appl
 the parameters to vary. :func:`run_sweep` checks every case before solving any, solves them with
 :func:`solve_case` through ``dask.distributed`` (a ``LocalCluster`` of processes, or a scheduler
 address: the same code path), and combines the finished cases into one Dataset with a ``case``
-dimension. Each case's full results are kept in ``<out>/cases/<case key>.nc`` (:func:`case_key`: inputs
-hash and solver settings): a case whose file exists is not solved again, so an interrupted sweep
-resumes where it stopped.
+dimension. Each case's full results are kept in ``<out>/cases/<key>.nc``
+(:func:`synergy_models.run.results_key`: inputs hash, solver settings and model code): a case whose
+file exists and reads is not solved again, so an interrupted sweep resumes where it stopped, and a
+change of model code solves every case afresh.
 """
 
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import itertools
 import json
 import logging
@@ -32,14 +32,13 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from synergy_models.errors import InputError, Problem, SynergyError
 from synergy_models.io import replacing, write_netcdf
-from synergy_models.scenario import SolverSettings
 
 Scalar = int | float | str | bool
 
 #: Variables of each case's results kept in the combined sweep Dataset: annual and per-region
 #: figures only. The hourly arrays (dispatch, prices, flows) would multiply the file by the number of
 #: hours; they stay in the per-case files under ``cases/``.
-KEPT = ("capacity", "price_average", "emissions", "dc_capacity", "cost")
+KEPT = ("capacity", "price_average", "emissions", "dc_capacity", "cost")  # those present
 
 
 class _Strict(BaseModel):
@@ -251,13 +250,6 @@ def _to_sweep_problem(p: Problem, sweep: Sweep, case: Case, origin: dict[str, st
 # --- one case --------------------------------------------------------------------------------------
 
 
-def case_key(inputs_hash: str, solver: SolverSettings) -> str:
-    """The inputs hash, extended with the solver settings: the inputs hash leaves them out, but a
-    time limit or method changes the outcome, so a sweep over them must not share case files."""
-    text = f"{inputs_hash}|{json.dumps(solver.model_dump(), sort_keys=True, default=str)}"
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def case_path(out_dir: str | Path, key: str) -> Path:
     return Path(out_dir) / "cases" / f"{key[:16]}.nc"
 
@@ -294,7 +286,8 @@ def restore_malloc_thresholds() -> bool:
 
 def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
                reuse_group: str | None = None) -> CaseOutcome:
-    """Solve one case and write its results to ``out_dir/cases/<key16>.nc`` (:func:`case_key`);
+    """Solve one case and write its results to ``out_dir/cases/<key16>.nc``, keyed like every
+    cached solve (:func:`synergy_models.run.results_key`: inputs, solver settings, model code);
     never raises on a bad case (bad input, infeasible, time limit): it comes back ``failed``.
 
     With ``reuse_group``, the built and compiled model is kept in this process for the next case
@@ -308,6 +301,7 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
     from synergy_models.data.loader import load_inputs
     from synergy_models.results import build_results, read_results, write_results
     from synergy_models.reuse import ReusableModel
+    from synergy_models.run import results_key
     from synergy_models.scenario import load_scenario
 
     t0 = time.perf_counter()
@@ -318,12 +312,14 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
         scenario = load_scenario(base, overrides)
         inputs = load_inputs(scenario)
         digest = str(inputs.attrs["inputs_hash"])
-        key = case_key(digest, scenario.solver)
-        path = case_path(out_dir, key)
-        if path.exists():  # equal inputs and solver settings, equal results: solved before (resume)
-            compact = compact_results(read_results(path))
-            return CaseOutcome("resumed", "", digest, str(path), time.perf_counter() - t0,
-                               compact=compact)
+        path = case_path(out_dir, results_key(inputs, scenario.solver))
+        if path.exists():  # same inputs, solver settings and model code: solved before (resume)
+            try:
+                compact = compact_results(read_results(path))
+                return CaseOutcome("resumed", "", digest, str(path), time.perf_counter() - t0,
+                                   compact=compact)
+            except (OSError, ValueError, KeyError):  # unreadable or incomplete: solve it again
+                pass
         t1 = time.perf_counter()
         held = _REUSABLE.get(reuse_group or "")
         if held is not None and held.accepts(inputs):
@@ -599,13 +595,15 @@ def compact_results(results: xr.Dataset) -> xr.Dataset:
     exports and the model-implied market value; annual and per-region figures only."""
     from synergy_models.market import market_value
 
-    ds = results[list(KEPT)].drop_vars([c for c in results.coords if c not in
-                                        {"region", "tech", "year", "component"}], errors="ignore")
+    ds = results[[k for k in KEPT if k in results]].drop_vars(
+        [c for c in results.coords if c not in {"region", "tech", "year", "component"}],
+        errors="ignore")
     ds.attrs = {}  # per-case provenance (solver log...) stays in the case file
     ds["objective"] = xr.DataArray(float(results.attrs["objective"]),
                                    attrs={"units": results.attrs.get("objective_units", "MUSD")})
-    ds["compute_exports"] = results.compute_exports.sum(("origin", "region")).assign_attrs(
-        units="TWh", long_name="compute exported from origin hubs to other hubs, all pairs")
+    if "compute_exports" in results:  # a dataset without data centres has none
+        ds["compute_exports"] = results.compute_exports.sum(("origin", "region")).assign_attrs(
+            units="TWh", long_name="compute exported from origin hubs to other hubs, all pairs")
     total = market_value(results)["total"]
     ds["market_value_total"] = total.assign_attrs(units="USD/year", long_name=(
         "model-implied market value, all segments (capacity items need inputs: counted as zero)"))
@@ -656,7 +654,8 @@ def summary_table(ds: xr.Dataset) -> pd.DataFrame:
         for tech in ("wind", "solar", "battery", "coal", "gas", "nuclear"):
             if tech in ds.tech.values:
                 frame[f"{tech}_GW"] = last.capacity.sel(tech=tech).sum("region", min_count=1).values
-        frame["dc_capacity_GW"] = last.dc_capacity.sum("region", min_count=1).values
+        if "dc_capacity" in ds:  # a dataset without data centres has none
+            frame["dc_capacity_GW"] = last.dc_capacity.sum("region", min_count=1).values
         frame["price_average_USD_MWh"] = last.price_average.mean("region").values
         frame["emissions_Mt"] = last.emissions.sum("region", min_count=1).values
         frame["market_value_USD_bn"] = last.market_value_total.values / 1e9

@@ -52,12 +52,21 @@ def test_inference_never_moves_beyond_its_latency_limit():
         pytest.approx(HOURS / 1000))
 
 
-def test_it_load_times_pue_is_the_extra_regional_demand_hour_by_hour():
-    r = solve(east_west(0.0, latency=15.0, inference=0.7, training=0.4))
-    pue = 1.2
-    np.testing.assert_allclose(r.dc_electricity, r.dc_load * pue, rtol=1e-12)
-    term = -r.balance.sel(term="compute.electricity")
-    np.testing.assert_allclose(term, r.dc_load * pue, rtol=1e-9, atol=1e-12)
+def test_it_load_times_pue_is_the_extra_demand_each_hub_supplies():
+    """0.7 GW of inference stays in E (30 ms is beyond its 20 ms limit); 0.4 GW of training goes
+    west over free bandwidth. Each hub's generation is its own 5 GW plus the IT load it serves
+    times PUE 1.2: E's gas 5 + 0.7 x 1.2 = 5.84 GW, W's wind 5 + 0.4 x 1.2 = 5.48 GW, for a year
+    of (5.84 x 60 + 5.48 x 20) USD/MWh x 8,760 h = 4,029.6 MUSD."""
+    load, pue, inference, training = 5.0, 1.2, 0.7, 0.4  # as east_west builds them
+    r = solve(east_west(0.0, latency=30.0, inference=inference, training=training))
+    gas_e, wind_w = load + inference * pue, load + training * pue
+    gen = r.generation.sel(year=2030).sum("time")
+    assert gen.sel(region="E", gen_tech="gas").item() == pytest.approx(gas_e, rel=1e-9)
+    assert gen.sel(region="W", gen_tech="wind").item() == pytest.approx(wind_w, rel=1e-9)
+    term = -r.balance.sel(term="compute.electricity", year=2030).sum("time")
+    assert term.sel(region="E").item() == pytest.approx(inference * pue, rel=1e-9)
+    assert term.sel(region="W").item() == pytest.approx(training * pue, rel=1e-9)
+    assert r.attrs["objective"] == pytest.approx((gas_e * 0.060 + wind_w * 0.020) * HOURS, rel=1e-9)
     assert float(abs(r.balance.sum("term")).max()) < 1e-6
 
 

@@ -6,17 +6,28 @@ them, re-run ``synergy run base``, check the new answer makes sense, and update 
 a commit message that says why (last: base went from 12 to 8 segments per representative day, for
 the 30 s target; objective -0.23%, battery -0.6%, emissions -0.2 to -0.6%). Tolerances: 0.5% on
 the objective (solver and platform noise is far below that), 3% or 2 GW on capacities, 2% on
-emissions.
+emissions; none on the LP's size, which only the formulation or the data changes.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import xarray as xr
 
+from synergy_models.model.build import build_model
 from synergy_models.report import load_or_solve
+from synergy_models.solve import compile_model
+from tests.test_model import solve
+from tests.tiny import tiny_inputs
 
-OBJECTIVE_MUSD = 1_319_266
+# Size of each scenario's standard-form LP (compile_model: one row per constraint, one column per
+# variable, non-zeros of A) and its objective [MUSD]. Each change with its reason, newest last:
+# - 2026-11-26 (a8ba47e): first recorded; base in 8 segments per representative day.
+LEGACY = {
+    "base": {"objective": 1_319_266.29, "rows": 35_359, "cols": 37_683, "nnz": 134_301},
+    "milestones": {"objective": 1_325_588.98, "rows": 12_073, "cols": 13_090, "nnz": 45_655},
+}
 CAPACITY_2030_GW = {  # all hubs
     "coal": 804.9, "gas": 156.8, "nuclear": 52.5, "hydro": 185.7,
     "wind": 625.3, "solar": 1736.3, "battery": 244.1, "pumped_hydro": 68.7,
@@ -25,14 +36,38 @@ EMISSIONS_MT = {2025: 1912.8, 2028: 2252.9, 2030: 2701.4}
 
 
 @pytest.fixture(scope="module")
-def base() -> xr.Dataset:
-    # Through the report cache (keyed by inputs and model code): the notebooks' nbval run later in
-    # the suite reads this solve instead of repeating it.
-    return load_or_solve("base", quiet=True)[1]
+def solved():
+    """``solved(name)``: (inputs, results) of a scenario, loaded and solved once for the module.
+
+    Through the report cache (keyed by inputs and model code): the notebooks' nbval run later in
+    the suite reads the solve of ``base`` instead of repeating it."""
+    cache: dict[str, tuple[xr.Dataset, xr.Dataset]] = {}
+
+    def get(name: str) -> tuple[xr.Dataset, xr.Dataset]:
+        if name not in cache:
+            cache[name] = load_or_solve(name, quiet=True)
+        return cache[name]
+
+    return get
 
 
-def test_objective(base):
-    assert base.attrs["objective"] == pytest.approx(OBJECTIVE_MUSD, rel=5e-3)
+@pytest.fixture(scope="module")
+def base(solved) -> xr.Dataset:
+    return solved("base")[1]
+
+
+@pytest.mark.parametrize("name", list(LEGACY))
+def test_objective(solved, name):
+    assert solved(name)[1].attrs["objective"] == pytest.approx(LEGACY[name]["objective"], rel=5e-3)
+
+
+@pytest.mark.parametrize("name", list(LEGACY))
+def test_lp_size(solved, name):
+    """Rows, columns and non-zeros exactly: a change means the formulation (or the data's index
+    sets) changed, which should be meant and recorded above with its reason."""
+    form = compile_model(build_model(solved(name)[0]))
+    got = {"rows": form.shape[0], "cols": form.shape[1], "nnz": int(form.A.nnz)}
+    assert got == {k: v for k, v in LEGACY[name].items() if k != "objective"}
 
 
 @pytest.mark.parametrize("tech", list(CAPACITY_2030_GW))
@@ -46,10 +81,38 @@ def test_emissions(base):
     assert got == pytest.approx(EMISSIONS_MT, rel=0.02)
 
 
-def test_objective_equals_discounted_cost_components(base):
-    """The objective is the present value of the annual cost components, plus nothing else."""
-    pv = (base.cost.sum("component") * base.year_present_value).sum().item()
-    assert pv == pytest.approx(base.attrs["objective"], rel=1e-9)
+@pytest.mark.parametrize("rate", [0.0, 0.05])
+def test_objective_is_the_hand_computed_present_value_of_the_costs(rate):
+    """A tiny year whose optimal cost is known by hand, to check that the objective and the cost
+    components are the costs of the dispatch (and discounted once), not only equal to each other.
+
+    Load 10 GW for 4,380 h and 6 GW for 4,380 h. Coal: 50 MUSD/GW/yr, 20 USD/MWh, 0.9 t/MWh, at
+    most 8 GW new; gas: 1 GW existing, 60 USD/MWh, 0.35 t/MWh; carbon 10 USD/t. Coal with its
+    carbon costs 29 USD/MWh, gas 63.5: a GW of coal saves (63.5 - 29) x 4,380 h = 151 MUSD/yr even
+    at the peak alone, more than its 50, so 8 GW are built; gas (none new allowed) takes 1 GW of the
+    peak and the last 1 GW is unserved at the value of lost load (10,000 USD/MWh). With a discount
+    rate i, a one-year lifetime's annuity is 50 (1 + i) per GW and 2030's cost is discounted one
+    year to the 2029 base year."""
+    techs = {"coal": {"capex": 50.0, "marginal_cost": 0.02, "emission_intensity": 0.9},
+             "gas": {"capex": 10.0, "marginal_cost": 0.06, "emission_intensity": 0.35}}
+    inputs = tiny_inputs(["A"], techs, np.array([[10.0, 6.0]]), weights=[4380.0, 4380.0],
+                         capacity={("A", "gas"): 1.0}, max_new={("A", "coal"): 8.0, ("A", "gas"): 0.0},
+                         carbon_price=10.0).assign(discount_rate=rate)
+    r = solve(inputs)
+    coal_gwh = (8 + 6) * 4380                                  # 8 GW at the peak, 6 GW off-peak
+    gas_gwh = 1 * 4380
+    annual = {
+        "investment": 8 * 50.0 * (1 + rate),                       # 400 at i = 0
+        "variable": coal_gwh * 0.02 + gas_gwh * 0.06,               # 1,226.4 + 262.8
+        "carbon": 10.0 * (coal_gwh * 0.9 + gas_gwh * 0.35) / 1000,  # 551.88 + 15.33
+        "unserved_energy": 1 * 4380 * 10.0,                         # 43,800
+    }
+    expected = sum(annual.values()) / (1 + rate)                   # 46,256.41 at i = 0
+    assert r.attrs["objective"] == pytest.approx(expected, rel=1e-9)
+    pv = (r.cost.sum("component") * r.year_present_value).sum().item()
+    assert pv == pytest.approx(expected, rel=1e-9)
+    for component, value in annual.items():
+        assert r.cost.sel(component=component, year=2030).item() == pytest.approx(value, rel=1e-9)
 
 
 def test_balance_closes_and_nothing_is_unserved(base):

@@ -15,6 +15,7 @@ import pytest
 import xarray as xr
 import yaml
 
+from synergy_models import run
 from synergy_models.errors import InputError
 from synergy_models.io import read_netcdf, write_netcdf
 from synergy_models.scenario import SolverSettings
@@ -22,7 +23,6 @@ from synergy_models.sweep import (
     Case,
     Dispatch,
     Sweep,
-    case_key,
     expand_cases,
     load_sweep,
     reuse_groups,
@@ -80,10 +80,26 @@ def test_random_samples_are_seeded_and_within_bounds():
         sweep_of(parameters=spec["parameters"])
 
 
-def test_solver_settings_are_part_of_the_case_key():
-    plain, limited = SolverSettings(), SolverSettings(time_limit=5)
-    assert case_key("ab" * 32, plain) == case_key("ab" * 32, SolverSettings())
-    assert case_key("ab" * 32, plain) != case_key("ab" * 32, limited)
+def test_solver_settings_and_model_code_are_part_of_the_case_key(monkeypatch):
+    inputs = xr.Dataset(attrs={"inputs_hash": "ab" * 32})
+    plain = run.results_key(inputs, SolverSettings())
+    assert plain == run.results_key(inputs, SolverSettings())
+    assert plain != run.results_key(inputs, SolverSettings(time_limit=5))
+    monkeypatch.setattr(run, "model_code_hash", lambda: "another version of the model")
+    assert plain != run.results_key(inputs, SolverSettings())
+
+
+def test_a_case_is_solved_again_after_a_change_of_model_code_or_when_its_file_is_broken(
+        tmp_path, monkeypatch):
+    first = solve_case("base", TINY, tmp_path)
+    assert first.status == "solved", first.message
+    assert solve_case("base", TINY, tmp_path).status == "resumed"
+    Path(first.path).write_bytes(Path(first.path).read_bytes()[:1000])  # a truncated file
+    mended = solve_case("base", TINY, tmp_path)
+    assert mended.status == "solved" and mended.path == first.path
+    monkeypatch.setattr(run, "model_code_hash", lambda: "another version of the model")
+    again = solve_case("base", TINY, tmp_path)
+    assert again.status == "solved" and again.path != first.path
 
 
 # --- bad files: file and key named, nothing solved ----------------------------------------------------

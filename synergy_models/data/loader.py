@@ -27,6 +27,7 @@ import xarray as xr
 
 import synergy_models
 from synergy_models.data import schema
+from synergy_models.data.options import ModelOptions
 from synergy_models.data.overrides import apply_overrides
 from synergy_models.data.tables import Tables, check_profiles, read_tables
 from synergy_models.data.timeseries import reduce_time
@@ -489,10 +490,6 @@ def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
     return ds.dataset()
 
 
-#: Dataset attributes that change what the model does, and so belong in the inputs hash.
-MODEL_ATTRS = ("base_year", "reserve_scope", "green_matching", "time_resolution")
-
-
 def _derive_compute(ds: Gathered, years: list[int], clipped: np.ndarray) -> None:
     """Compute demand per origin, workload and year; data-centre costs per year; route losses."""
     e24, e30 = (float(ds.dc_electricity.sel(dc_year=y)) for y in (2024, 2030))
@@ -560,10 +557,11 @@ def _derive_hydrogen(ds: Gathered, years: list[int], clipped: np.ndarray) -> Non
 
 
 def inputs_hash(ds: xr.Dataset) -> str:
-    """A SHA-256 of every variable's name, dims, values and units, and of the attributes that
-    change the model (:data:`MODEL_ATTRS`): equal inputs, equal hash."""
+    """A SHA-256 of every variable's name, dims, values and units, and of every option that
+    changes the model (:class:`~synergy_models.data.options.ModelOptions`): equal inputs, equal
+    hash."""
     h = hashlib.sha256()
-    h.update(repr([(k, ds.attrs.get(k)) for k in MODEL_ATTRS]).encode())
+    h.update(ModelOptions.of(ds).hash_text().encode())
     for name in sorted(map(str, ds.variables)):
         da = ds[name]
         h.update(f"{name}|{da.dims}|{da.dtype}|{da.attrs.get('units', '')}".encode())
@@ -622,8 +620,10 @@ def load_inputs(scenario: Scenario | str | Path, overrides: dict[str, Any] | Non
     inputs.attrs.update(
         scenario=scenario.name, scenario_description=scenario.description,
         package_version=synergy_models.__version__,
-        reserve_scope=scenario.policy.reserve_scope,
-        green_matching=scenario.policy.green_matching,
+        **ModelOptions(base_year=int(inputs.attrs["base_year"]),
+                       time_resolution=inputs.attrs["time_resolution"],
+                       reserve_scope=scenario.policy.reserve_scope,
+                       green_matching=scenario.policy.green_matching).attrs(),
     )
     inputs.attrs["inputs_hash"] = inputs_hash(inputs)
     return inputs

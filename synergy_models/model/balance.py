@@ -22,7 +22,7 @@ The power balance of region :math:`r`, year :math:`y` and time step :math:`t`:
 .. math::
 
     \sum_{i \in \mathcal{I}} I^{i}_{r,y,t} - \sum_{j \in \mathcal{W}} W^{j}_{r,y,t} = 0
-    \qquad \forall r, y, t \quad [\text{GW}]
+    \qquad \forall r, y, t \qquad \text{balance [GW]}
 
 Its dual :math:`\pi_{r,y,t}` is in MUSD per GW of one step, discounted; the price is
 :math:`\pi_{r,y,t} / (\Omega_y w_t)` MUSD/GWh (times 1,000 for USD/MWh), where :math:`w_t` is the hours

@@ -1,6 +1,6 @@
 r"""Assemble the model: sets, the blocks of every module, the balance, policy and the objective.
 
-The objective is the present value, at the base year, of every registered annual cost:
+The objective (``objective``) is the present value, at the base year, of every registered annual cost:
 
 .. math::
 

@@ -81,13 +81,15 @@ keeps the block's time-indexed variables per hub rather than per origin and hub.
 Green power, with :math:`\Gamma_{s,y,t} = \sum_g a_g f_{s,g,t} G_{s,g,y}` the contracted output and
 :math:`E_{s,y} = \sum_t w_t \mathrm{PUE}_s X_{s,y,t}` the data centres' electricity:
 
-- *annual matching*: :math:`M_{s,y} \le \sum_t w_t \Gamma_{s,y,t}`, :math:`M_{s,y} \le E_{s,y}`,
-  :math:`M_{s,y} + z_{s,y} + \sigma_{s,y} \ge \theta E_{s,y}`, export cap
+- *annual matching*: ``match_supply`` :math:`M_{s,y} \le \sum_t w_t \Gamma_{s,y,t}`,
+  ``match_load`` :math:`M_{s,y} \le E_{s,y}`, ``green_target``
+  :math:`M_{s,y} + z_{s,y} + \sigma_{s,y} \ge \theta E_{s,y}`, export cap ``green_export``
   :math:`\sum_t w_t \Gamma_{s,y,t} - M_{s,y} \le \epsilon \sum_t w_t \Gamma_{s,y,t}`;
-- *hourly matching* (24/7): :math:`m_{s,y,t} \le \Gamma_{s,y,t}`,
-  :math:`m_{s,y,t} \le \mathrm{PUE}_s X_{s,y,t}`,
+- *hourly matching* (24/7): ``match_supply`` :math:`m_{s,y,t} \le \Gamma_{s,y,t}`,
+  ``match_load`` :math:`m_{s,y,t} \le \mathrm{PUE}_s X_{s,y,t}`, ``green_target``
   :math:`\sum_t w_t m_{s,y,t} + \sigma_{s,y} \ge \theta E_{s,y}` (no certificates), export cap
-  :math:`\sum_t w_t (\Gamma_{s,y,t} - m_{s,y,t}) \le \epsilon \sum_t w_t \Gamma_{s,y,t}`.
+  ``green_export`` :math:`\sum_t w_t (\Gamma_{s,y,t} - m_{s,y,t}) \le \epsilon \sum_t w_t
+  \Gamma_{s,y,t}`.
 
 Contracted capacity is part of the hub's own wind, solar and hydro (the power block's
 :math:`K`), so build limits and costs are those of the power system; contracting only decides
@@ -176,7 +178,7 @@ def prepare_compute(ds: xr.Dataset, d: ModelData) -> dict:
         "certificate_price": float(ds.certificate_price),
         "green_export_max": float(ds.green_export_max),
         "green_shortfall_cost": float(ds.green_shortfall_cost),
-        "matching": ds.attrs.get("green_matching", "annual"),
+        "matching": d.options.green_matching,
         "backup_ratio": float(ds.backup_ratio),
         "backup_annual_cost": ds.capex_backup.values * crf_backup,      # (backup_tech,)
         "flops_per_watt": float(ds.flops_per_watt),

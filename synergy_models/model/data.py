@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import xarray as xr
 
+from synergy_models.data.options import ModelOptions
 from synergy_models.data.schema import STORAGE
 
 if TYPE_CHECKING:
@@ -79,7 +80,8 @@ class ModelData:
     previous_step: list[int] = field(default_factory=list)
     #: steps of each period (a representative day or a calendar day)
     period_steps: list[list[int]] = field(default_factory=list)
-    attrs: dict[str, Any] = field(default_factory=dict)
+    #: the options that shape the model (reserve scope, green matching, time grid...)
+    options: ModelOptions = field(default_factory=lambda: ModelOptions(base_year=0))
     #: coefficients of each active module, by module name
     parts: dict[str, Any] = field(default_factory=dict)
 
@@ -120,20 +122,20 @@ def model_data(inputs: xr.Dataset, modules: Sequence[ModelModule] | None = None)
     lines = [str(ln) for ln, ext in zip(ds.line.values, external, strict=True) if not ext]
 
     rate = float(ds.discount_rate)
-    base_year = int(ds.attrs["base_year"])
+    options = ModelOptions.of(ds)
     a: dict[str, np.ndarray] = {}
     a["weight"] = ds.weight.values.astype(float)                      # h of the year per step
     a["step_hours"] = (ds.step_hours.values.astype(float) if "step_hours" in ds
                        else np.ones(len(steps)))                          # h per step (segment)
     a["year_weight"] = ds.year_weight.values.astype(float)
-    a["year_pv"] = year_discount_weights(years, a["year_weight"].tolist(), base_year, rate)
+    a["year_pv"] = year_discount_weights(years, a["year_weight"].tolist(), options.base_year, rate)
     a["load_profile"] = ds.load_profile.transpose("region", "time").values     # p.u. of mean
 
     periods = ds.period.values
     period_steps: list[list[int]] = []
     for p in np.unique(periods):
         period_steps.append([int(s) for s in np.flatnonzero(periods == p)])
-    if ds.attrs.get("time_resolution") == "full_year":
+    if options.time_resolution == "full_year":
         previous = [len(steps) - 1, *range(len(steps) - 1)]  # one cycle over the whole year
     else:
         previous = list(range(-1, len(steps) - 1))
@@ -146,8 +148,7 @@ def model_data(inputs: xr.Dataset, modules: Sequence[ModelModule] | None = None)
         line_from={ln: str(ds.line_from.sel(line=ln).item()) for ln in lines},
         line_to={ln: str(ds.line_to.sel(line=ln).item()) for ln in lines},
         arrays=a, scalars={"discount_rate": rate}, previous_step=previous,
-        period_steps=period_steps,
-        attrs={"reserve_scope": ds.attrs.get("reserve_scope", "system")},
+        period_steps=period_steps, options=options,
     )
     for module in modules:
         d.parts[module.name] = module.prepare(ds, d)

@@ -62,8 +62,9 @@ of all hubs [kt/yr], :math:`w_t` hours of the year per step, :math:`\Delta_t` st
         && \text{backup\_share [GW], with data centres and } \theta^H > 0
 
 Balance terms: withdrawal (consumption) ``electrolysis`` :math:`e_{r,y,t}`; injection
-``fuel_cell_output`` :math:`f_{r,y,t}`. Backup provider ``fuel_cell_backup``. Emissions
-``grey_emissions`` :math:`\epsilon^g \sum_t w_t g_{r,y,t}` [kt CO2/yr] (carbon cap).
+``fuel_cell_output`` :math:`f_{r,y,t}`. Backup provider ``fuel_cell_backup_total``
+(:math:`B_{r,y}`). Emissions ``grey_emissions`` :math:`\epsilon^g \sum_t w_t g_{r,y,t}`
+[kt CO2/yr] (carbon cap).
 
 Annual costs [MUSD/yr]: ``hydrogen_investment`` (annuity and fixed O&M of electrolyser, fuel-cell
 and storage vintages; fixed O&M of existing units), ``hydrogen_operation``

@@ -109,7 +109,7 @@ def add_policy_constraints(m: pyo.ConcreteModel, d: ModelData) -> None:
     firm = [component(m, n) for n in m.terms.firm_capacity]
     peak = [component(m, n) for n in m.terms.peak_load]
     # System scope: one constraint over all hubs (index "system"); hub scope: one per hub.
-    zones = {"system": d.regions} if d.attrs["reserve_scope"] == "system" else {
+    zones = {"system": d.regions} if d.options.reserve_scope == "system" else {
         r: [r] for r in d.regions}
     b.reserve_zones = pyo.Set(initialize=list(zones), ordered=True)
     b.reserve_shortfall = pyo.Var(b.reserve_zones, m.Y, within=pyo.NonNegativeReals)

@@ -36,7 +36,7 @@ the others), :math:`L_{r,y,t}` exogenous load, :math:`w_t` hours of the year per
     K_{r,k,y} &= K^0_{r,k} - D_{r,k,y} + \sum_{y' \le y} N_{r,k,y'}
         && \text{capacity\_definition [GW]} \\
     D_{r,g,y} &\ge D_{r,g,y-1}, \quad D_{r,g,y} \le K^0_{r,g}
-        && \text{retirement is permanent [GW]} \\
+        && \text{retirement\_permanent [GW]} \\
     \sum_{y} N_{r,k,y} &\le \bar N_{r,k}
         && \text{build\_limit [GW]} \\
     N_{r,k,y} &\le \min(\bar n_{r,k}\, \omega_y,\ \bar N_{r,k})
@@ -127,7 +127,7 @@ def prepare_power(ds: xr.Dataset, d: ModelData) -> dict:
     a["load"] = ((a["demand"][:, :, None] / HOURS_PER_YEAR)
                  * d.arrays["load_profile"][:, None, :])                      # GW (r,y,t)
     # Reserve margin: each hub's own peak, or its load in the hour of the joint peak (system).
-    peak = ds.peak_load_coincident if d.attrs["reserve_scope"] == "system" else ds.peak_load
+    peak = ds.peak_load_coincident if d.options.reserve_scope == "system" else ds.peak_load
     a["peak_load"] = peak.transpose("region", "year").values
     techs, regions, steps = d.techs, d.regions, d.steps
     cf = np.ones((len(regions), len(techs), len(steps)))

@@ -1,7 +1,7 @@
 r"""Transmission block: flows on the hub-to-hub corridors, their losses and expansion.
 
-Lines with an external end carry fixed schedules (see :mod:`synergy_models.model.power`'s
-``scheduled_net_export`` withdrawal); the lines here join two hubs and are decided by the model.
+Lines with an external end carry fixed schedules (see :mod:`synergy_models.model.policy`'s
+``policy.scheduled_export`` withdrawal); the lines here join two hubs and are decided by the model.
 
 **Variables** (all non-negative)
 
