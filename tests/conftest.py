@@ -41,3 +41,20 @@ def edit_row(path: Path, match: Callable[[dict[str, str]], bool], **changes: str
             write_rows(path, header, rows)
             return i
     raise AssertionError(f"no row of {path.name} matches")
+
+
+def power_only_scenario(folder: Path, **settings: object) -> Path:
+    """A scenario file in ``folder`` on a copy of the default dataset without its data-centre and
+    hydrogen files (the power system alone), extending base with ``settings``."""
+    import yaml
+
+    from synergy_models.data.schema import COMPUTE_FILES, HYDROGEN_FILES
+
+    data = Path(shutil.copytree(DATASET, folder / "power_only"))
+    for name in (*COMPUTE_FILES, *HYDROGEN_FILES):
+        (data / name).unlink()
+    scenario = folder / "power_only.yaml"
+    scenario.write_text(yaml.safe_dump({
+        "extends": str(DATASET.parent / "scenarios" / "base.yaml"), "name": "power_only",
+        "description": "the power system alone", "dataset": str(data), **settings}))
+    return scenario

@@ -7,9 +7,11 @@ discount rate 0, annual costs equal to ``capex``.
 from __future__ import annotations
 
 import numpy as np
+import pyomo.environ as pyo
 import pytest
 import xarray as xr
 
+from synergy_models.model.build import build_model
 from tests.test_model import solve
 from tests.tiny import tiny_inputs, with_compute
 
@@ -149,3 +151,24 @@ def test_backup_requirement_and_grid_safety():
     assert r.backup_capacity.sel(backup_tech="battery").sum().item() == pytest.approx(0.0)
     assert r.dc_load.sel(region="A").max().item() == pytest.approx(0.5)
     assert r.dc_load.sel(region="B").max().item() == pytest.approx(0.3)
+
+
+@pytest.mark.parametrize("scope", ["system", "hub"])
+def test_grid_safety_caps_data_centre_load_at_the_hubs_own_peak_in_either_reserve_scope(scope):
+    """IT load <= grid_share_max x the hub's own peak / PUE, whatever the reserve margin's scope
+    (which decides only whether the power block's peak term is the hub's own or coincident)."""
+    from synergy_models.data.loader import load_inputs
+
+    inputs = load_inputs("milestones", {"time.days": 1, "time.segments": 2,
+                                        "policy.reserve_scope": scope})
+    m = build_model(inputs)
+    for s in m.R:
+        for y in m.Y:
+            own = float(inputs.peak_load.sel(region=s, year=y))
+            cap = float(inputs.grid_share_max.sel(region=s) * own / inputs.pue.sel(region=s))
+            assert m.compute.it_load[s, y, 0].ub == pytest.approx(cap, rel=1e-12)
+            reserve_peak = inputs.peak_load_coincident if scope == "system" else inputs.peak_load
+            assert pyo.value(m.power.peak[s, y]) == pytest.approx(
+                float(reserve_peak.sel(region=s, year=y)), rel=1e-12)
+    # The two peaks differ somewhere, so the test tells the scopes apart.
+    assert float(abs(inputs.peak_load - inputs.peak_load_coincident).max()) > 1.0

@@ -13,9 +13,9 @@ import yaml
 
 from synergy_models import run
 from synergy_models.cli import main
-from synergy_models.data.schema import COMPUTE_FILES, HYDROGEN_FILES
 from synergy_models.market import NO_DATA_CENTRES, market_value
 from synergy_models.sweep import run_sweep
+from tests.conftest import power_only_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "synergy_models"
@@ -54,16 +54,7 @@ FAST = {"years": [2030], "time": {"days": 2, "segments": 4}, "solver": {"threads
 
 @pytest.fixture(scope="module")
 def power_only(tmp_path_factory) -> Path:
-    """A scenario on a copy of the default dataset without its data-centre and hydrogen files."""
-    folder = tmp_path_factory.mktemp("power_only")
-    data = Path(shutil.copytree(ROOT / "data" / "china_hubs", folder / "power_only"))
-    for name in (*COMPUTE_FILES, *HYDROGEN_FILES):
-        (data / name).unlink()
-    scenario = folder / "power_only.yaml"
-    scenario.write_text(yaml.safe_dump({"extends": str(ROOT / "data/scenarios/base.yaml"),
-                                        "name": "power_only", "description": "power only",
-                                        "dataset": str(data), **FAST}))
-    return scenario
+    return power_only_scenario(tmp_path_factory.mktemp("power_only"), **FAST)
 
 
 @pytest.fixture(scope="module")

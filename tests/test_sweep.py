@@ -29,6 +29,7 @@ from synergy_models.sweep import (
     run_sweep,
     solve_case,
 )
+from tests.conftest import power_only_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 # Tiny cases: one year, two representative days of four segments, one HiGHS thread per case.
@@ -224,6 +225,19 @@ def test_dask_cluster_gives_the_local_results_and_isolates_a_failing_case(tmp_pa
     assert summary.market_value_USD_bn.iloc[:3].gt(0).all() and summary.objective_MUSD.isna().iloc[3]
     assert len(list((tmp_path / "dask" / "cases").glob("*.nc"))) == 3
     assert not list((tmp_path / "dask").rglob("*.tmp"))
+
+
+@pytest.mark.slow
+def test_a_dataset_without_data_centres_sweeps_on_the_cluster(tmp_path, dask_cluster):
+    base = power_only_scenario(tmp_path, years=[2030], time={"days": 2, "segments": 4},
+                               solver={"threads": 1})
+    path = write_sweep(tmp_path, base=str(base), parameters={"carbon_price": {"values": [0, 90]}})
+    ds = run_sweep(path, tmp_path / "out", scheduler=dask_cluster, progress=False)
+    assert list(ds.status.values) == ["solved", "solved"], list(ds.message.values)
+    assert "dc_capacity" not in ds and "compute_exports" not in ds
+    assert ds.objective.values[0] < ds.objective.values[1]
+    summary = pd.read_csv(tmp_path / "out" / "summary.csv")
+    assert "dc_capacity_GW" not in summary and (summary.market_value_USD_bn == 0).all()
 
 
 @pytest.mark.slow

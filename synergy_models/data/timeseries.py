@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +26,7 @@ import pandas as pd
 import xarray as xr
 
 from synergy_models.data.schema import HOURS_PER_YEAR, PROFILE_VARIABLES
+from synergy_models.io import replacing
 from synergy_models.scenario import TimeSettings
 
 HOURS_PER_DAY = 24
@@ -112,16 +112,10 @@ def _write_cached(key: str, found: tuple[np.ndarray, np.ndarray, np.ndarray]
     if folder is None:
         return found
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".npz.tmp")
-    except OSError:  # a read-only cache folder only costs the next run the clustering
-        return found
-    try:
-        with os.fdopen(fd, "wb") as f:
+        with replacing(folder / f"clusters-{key[:32]}.npz") as tmp, open(tmp, "wb") as f:
             np.savez(f, reps=found[0], lengths=found[1], day_period=found[2])
-        os.replace(tmp, folder / f"clusters-{key[:32]}.npz")  # atomic: whole file or none
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
+    except OSError:  # a read-only cache folder only costs the next run the clustering
+        pass
     return found
 
 

@@ -142,7 +142,7 @@ INPUTS = (
     InputVar("backup_ratio", (), "1", "backup power per unit of new IT capacity"),
     InputVar("capex_backup", ("backup_tech",), "MUSD/GW", "backup investment"),
     InputVar("lifetime_backup", (), "year", "backup lifetime"),
-    InputVar("flops_per_watt", (), "EFLOPS/GW", "compute per unit of IT load"),
+    InputVar("flops_per_watt", (), "1", "EFLOPS delivered per GW of IT load"),
     InputVar("bandwidth_per_it", (), "Gbit/s/GW", "bandwidth per GW of IT load served away"),
     InputVar("route_loss", ("origin", "region"), "1", "UHV losses on the route between hubs"),
     InputVar("peak_load", RY, "GW", "the hub's own peak load (grid-safety cap)"),
