@@ -25,6 +25,7 @@ import xarray as xr
 
 from synergy_models.indicators import demand_weighted_price
 from synergy_models.io import replacing
+from synergy_models.units import GWH_PER_TWH, HOURS_PER_YEAR, USD_PER_USD_BN
 
 AnyChart: TypeAlias = (alt.Chart | alt.LayerChart | alt.FacetChart | alt.HConcatChart
                        | alt.VConcatChart | alt.ConcatChart)
@@ -73,7 +74,6 @@ FALLBACK_COLORS: tuple[str, ...] = ("#8cd17d", "#86bcb6", "#ff9d9a", "#fabfd2", 
 #: Days shown by :func:`dispatch_days` and :func:`price_profiles` when the results hold more periods
 #: than this (e.g. the full year): the first week.
 MAX_PERIODS = 16
-HOURS_PER_YEAR = 8760.0
 
 _WIDTH = 560
 _HEIGHT = 260
@@ -210,7 +210,7 @@ def _with_end(df: pd.DataFrame, n_days: int, keys: Sequence[str]) -> pd.DataFram
 
 def _annual(series: xr.DataArray, weight: xr.DataArray) -> xr.DataArray:
     """GW over time steps -> TWh in the year (weights: hours each step stands for)."""
-    return (series * weight).sum("time") / 1000
+    return (series * weight).sum("time") / GWH_PER_TWH
 
 
 # ------------------------------------------------------------------------------------ capacity
@@ -396,7 +396,7 @@ def price_duration(results: xr.Dataset, year: int | None = None, max_points: int
     return alt.Chart(df).mark_line(interpolate="step-after", strokeWidth=1.5).transform_calculate(
         hub_name=_hub_name_expr(names)).encode(
         x=alt.X("hours:Q", title="hours of the year at or above the price (h)",
-                scale=alt.Scale(domain=[0, HOURS_PER_YEAR], nice=False)),
+                scale=alt.Scale(domain=[0, float(HOURS_PER_YEAR)], nice=False)),
         y=alt.Y("price:Q", title="price (USD/MWh)"),
         color=alt.Color("hub:N", scale=_hub_scale(results.region.values), title="hub"),
         tooltip=[alt.Tooltip("hub_name:N", title="hub"),
@@ -422,7 +422,7 @@ def _corridor_table(results: xr.Dataset, year: int) -> pd.DataFrame:
         "backward_twh": _annual((-flow).clip(min=0), results.weight).values.round(3),
     })
     total = df.forward_twh + df.backward_twh
-    capacity_twh = df.capacity_gw * HOURS_PER_YEAR / 1000
+    capacity_twh = df.capacity_gw * HOURS_PER_YEAR / GWH_PER_TWH
     df["utilisation"] = (total / capacity_twh.where(capacity_twh > 0)).round(4)
     return df[(df.capacity_gw > 0) | (total > 0)].reset_index(drop=True)
 
@@ -876,14 +876,14 @@ def market_outlook(market: xr.Dataset, path: xr.DataArray) -> AnyChart:
     """The model-implied market by segment (stacked bars, USD bn/yr) against the projected path
     (line): ``market`` from :func:`synergy_models.market.market_value`, ``path`` from
     :func:`~synergy_models.market.projection`."""
-    value = market["value"] / 1e9
+    value = market["value"] / USD_PER_USD_BN
     names = dict(zip(market.segment.values, market.get("segment_long_name", market.segment).values,
                      strict=True))
     df = _frame(value, "usd_bn", decimals=3)
     df["year"] = df.year.astype(int)
     df["segment_name"] = df.segment.map(lambda s: str(names[s]))
-    proj = pd.DataFrame({"year": path.year.values.astype(int), "usd_bn": path.values / 1e9})
-    end = f"{float(path.attrs.get('end_value', path.values[-1])) / 1e9:,.0f}"
+    proj = pd.DataFrame({"year": path.year.values.astype(int), "usd_bn": path.values / USD_PER_USD_BN})
+    end = f"{float(path.attrs.get('end_value', path.values[-1])) / USD_PER_USD_BN:,.0f}"
     rate = f"{float(path.attrs.get('cagr', 0)) * 100:.0f}%"
     bars = alt.Chart(df).mark_bar().encode(
         x=alt.X("year:O", title="year", scale=alt.Scale(domain=[int(y) for y in proj.year])),

@@ -166,15 +166,16 @@ def cmd_market(args: argparse.Namespace) -> int:
 
     from synergy_models.market import gap, gap_table, market_value, projection, required_parameter
     from synergy_models.run import ScenarioRuns
+    from synergy_models.units import USD_PER_USD_BN
 
     results, inputs = _solved(args)
-    path = projection(args.end_value * 1e9, args.end_year, args.cagr)
+    path = projection(args.end_value * USD_PER_USD_BN, args.end_year, args.cagr)
     market = market_value(results, args.segments, inputs)
     if not market.attrs["data_centres"]:
         print(market.attrs["note"])
         return 0
-    frame = (market.value / 1e9).to_pandas()
-    frame.loc["total"] = market.total.values / 1e9
+    frame = (market.value / USD_PER_USD_BN).to_pandas()
+    frame.loc["total"] = market.total.values / USD_PER_USD_BN
     print(f"Model-implied market, USD bn/year ({market.attrs['basis']} investment)\n"
           f"{frame.round(2).to_string()}")
     table = gap_table(gap(market, path))

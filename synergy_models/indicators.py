@@ -19,13 +19,15 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from synergy_models.units import G_KWH_PER_MT_TWH, GWH_PER_TWH
+
 VARIABLE_RENEWABLES = ("wind", "solar")
 ALL_HUBS = "all"  # region label of system-wide indicators in tables
 
 
 def _annual(x: xr.DataArray, weight: xr.DataArray) -> xr.DataArray:
     """GW by time step -> TWh a year."""
-    return (x * weight).sum("time") / 1000
+    return (x * weight).sum("time") / GWH_PER_TWH
 
 
 def balance_by_role(results: xr.Dataset, role: str) -> xr.DataArray:
@@ -158,12 +160,13 @@ def indicators(results: xr.Dataset, inputs: xr.Dataset | None = None) -> xr.Data
     ds["price_peak"] = r.price.max("time").assign_attrs(
         units="USD/MWh", long_name="highest price of any time step")
     generation = r.generation_annual.sum("gen_tech")
-    ds["carbon_intensity_electricity"] = (r.emissions / generation * 1000).where(
+    ds["carbon_intensity_electricity"] = (r.emissions / generation * G_KWH_PER_MT_TWH).where(
         generation > 0).assign_attrs(units="g/kWh", long_name="CO2 per unit of electricity "
                                      "generated in the hub")
     total_generation = generation.sum("region")
     ds["carbon_intensity_electricity_system"] = (
-        r.emissions.sum("region") / total_generation * 1000).where(total_generation > 0).assign_attrs(
+        r.emissions.sum("region") / total_generation * G_KWH_PER_MT_TWH).where(
+        total_generation > 0).assign_attrs(
         units="g/kWh", long_name="CO2 per unit of electricity generated, all hubs")
     total_cost = r.cost.sum("component")                                   # MUSD/yr
     total_energy = energy.sum("region")                                    # TWh

@@ -14,24 +14,45 @@ All money is in USD per year (``cost`` in the results is MUSD/yr: x 1e6).
 from __future__ import annotations
 
 import math
+import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import pandas as pd
 import xarray as xr
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from synergy_models.errors import InputError, Problem, ProblemCollector, SynergyError
+from synergy_models.errors import (
+    ErrorDetails,
+    InputError,
+    Problem,
+    SynergyError,
+    pydantic_message,
+    validation_problems,
+)
 from synergy_models.indicators import dc_share_of_consumption
-from synergy_models.scenario import data_dir, read_yaml, yaml_line
+from synergy_models.scenario import data_dir
+from synergy_models.units import GWH_PER_TWH, USD_PER_MUSD, USD_PER_USD_BN
+from synergy_models.yamlfile import read_yaml, yaml_line
 
 PROJECTION_NOTE = ("projection, not calibration data: the seed's figure ($310B in 2030 at 42%/yr) "
                    "has no stated scope, base year or method, and nothing in the model is fitted "
                    "to it")
-MUSD = 1e6
-ATTRIBUTIONS = ("direct", "dc_share_of_consumption", "exported_it_share")
+Attribution = Literal["direct", "dc_share_of_consumption", "exported_it_share"]
+ATTRIBUTIONS: tuple[str, ...] = typing.get_args(Attribution)
 
 
 # --------------------------------------------------------------------------------------------
@@ -108,97 +129,139 @@ def load_segments(path: str | Path | None = None) -> Segments:
     data, node = read_yaml(path, kind="a market segments file",
                            expected="a mapping with 'segments' (and 'memo', 'basis'); see "
                            "docs/market.md")
-    problems = ProblemCollector()
-
-    def bad(loc: tuple[Any, ...], message: str, **kw: Any) -> None:
-        problems.add(path, message, column=".".join(map(str, loc)), line=yaml_line(node, loc), **kw)
-
-    for key in set(data) - {"segments", "memo", "basis"}:
-        bad((key,), f"unknown key '{key}'", expected="segments, memo, basis")
-    basis = data.get("basis", "annualised")
-    if basis != "annualised":
-        bad(("basis",), "only the annualised basis is implemented", value=basis,
-            expected="annualised")
-    segments = _read_group(data, "segments", bad, required=True)
-    memo = _read_group(data, "memo", bad, required=False)
-    problems.raise_if_any()
-    return Segments(segments=segments, memo=memo, basis=str(basis), source=str(path))
+    try:
+        spec = SegmentsFile.model_validate(data)
+    except ValidationError as err:
+        raise InputError(validation_problems(
+            err, path, line=lambda loc: yaml_line(node, loc), message=_segments_message,
+            expected=_segments_expected)) from None
+    return Segments(segments=_segments(spec.segments), memo=_segments(spec.memo or {}),
+                    basis=spec.basis, source=str(path))
 
 
-def _read_group(data: dict[str, Any], group: str, bad: Callable[..., None],
-                required: bool) -> tuple[Segment, ...]:
-    raw = data.get(group)
-    if raw is None:
-        if required:
-            bad((group,), f"'{group}' is missing", expected="a mapping of segment names to items")
-        return ()
-    if not isinstance(raw, dict) or not raw:
-        bad((group,), f"'{group}' must be a non-empty mapping of names to segments")
-        return ()
-    out = []
-    for name, spec in raw.items():
-        loc = (group, name)
-        if not isinstance(spec, dict):
-            bad(loc, "a segment is a mapping with 'long_name' and 'items'")
-            continue
-        for key in set(spec) - {"long_name", "items"}:
-            bad((*loc, key), f"unknown key '{key}'", expected="long_name, items")
-        items = spec.get("items")
-        if not isinstance(items, list) or not items:
-            bad((*loc, "items"), "'items' must be a non-empty list")
-            continue
-        parsed = [_read_item(item, (*loc, "items", i), bad) for i, item in enumerate(items)]
-        out.append(Segment(str(name), str(spec.get("long_name", name)),
-                           tuple(p for p in parsed if p is not None)))
-    return tuple(out)
+# The file's schema: what each key may hold. Messages word each part in the file's terms
+# (_segments_message); the segments are then turned into the frozen Segment and Item above.
 
 
-def _read_item(raw: Any, loc: tuple[Any, ...], bad: Callable[..., None]) -> Item | None:
-    where = ".".join(map(str, loc))
-    if not isinstance(raw, dict):
-        bad(loc[:-1], f"{where}: an item is a mapping with 'cost' or 'spend'", value=raw)
-        return None
-    kinds = ("cost", "spend", "capacity")
-    unknown = set(raw) - {*kinds, "attribution", "optional"}
-    if unknown:
-        bad(loc[:-1], f"{where}: unknown key(s) {sorted(unknown)}",
-            expected="cost, spend or capacity, attribution, optional")
-    if sum(k in raw for k in kinds) != 1:
-        bad(loc[:-1], f"{where}: give exactly one of 'cost', 'spend' and 'capacity'")
-        return None
-    attribution = raw.get("attribution", "direct")
-    if attribution not in ATTRIBUTIONS:
-        bad(loc[:-1], f"{where}: unknown attribution", value=attribution,
-            expected=" | ".join(ATTRIBUTIONS))
-        return None
-    optional = raw.get("optional", False)
-    if not isinstance(optional, bool):
-        bad(loc[:-1], f"{where}: 'optional' must be true or false", value=optional)
-        return None
-    if "cost" in raw:
-        cost = raw["cost"]
-        cost = [cost] if isinstance(cost, str) else cost
-        if not isinstance(cost, list) or not cost or not all(isinstance(c, str) for c in cost):
-            bad(loc[:-1], f"{where}: 'cost' must be a list of cost component names", value=cost)
-            return None
-        return Item(cost=tuple(cost), attribution=attribution, optional=optional)
-    if "capacity" in raw:
-        cap = raw["capacity"]
-        if not (isinstance(cap, dict) and set(cap) == {"quantity", "equipment"}
-                and all(isinstance(v, str) for v in cap.values())):
-            bad(loc[:-1], f"{where}: 'capacity' must be {{quantity: <variable in GW>, "
-                "equipment: <name>}}", value=cap)
-            return None
-        return Item(quantity=cap["quantity"], equipment=cap["equipment"], attribution=attribution,
-                    optional=optional)
-    spend = raw["spend"]
-    if not (isinstance(spend, dict) and set(spend) == {"quantity", "price"}
-            and all(isinstance(v, str) for v in spend.values())):
-        bad(loc[:-1], f"{where}: 'spend' must be {{quantity: <variable>, price: <variable>}}",
-            value=spend)
-        return None
-    return Item(quantity=spend["quantity"], price=spend["price"], attribution=attribution,
-                optional=optional)
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Spend(_Strict):
+    quantity: StrictStr
+    price: StrictStr
+
+
+class _Capacity(_Strict):
+    quantity: StrictStr
+    equipment: StrictStr
+
+
+class _ItemFile(_Strict):
+    """One item: exactly one of ``cost``, ``spend`` and ``capacity``, with its attribution."""
+
+    cost: list[StrictStr] | None = Field(default=None, min_length=1)
+    spend: _Spend | None = None
+    capacity: _Capacity | None = None
+    attribution: Attribution = "direct"
+    optional: StrictBool = False
+
+    @field_validator("cost", "spend", "capacity", mode="before")
+    @classmethod
+    def _given(cls, v: Any, info: ValidationInfo) -> Any:
+        if v is None:  # written but empty (`cost:`), unlike a kind left out
+            raise ValueError(f"'{info.field_name}' is given no value")
+        return [v] if info.field_name == "cost" and isinstance(v, str) else v
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> _ItemFile:
+        if sum(v is not None for v in (self.cost, self.spend, self.capacity)) != 1:
+            raise ValueError("give exactly one of 'cost', 'spend' and 'capacity'")
+        return self
+
+
+class _SegmentFile(_Strict):
+    long_name: Any = None
+    items: list[_ItemFile] = Field(min_length=1)
+
+
+class SegmentsFile(_Strict):
+    """A market segments file (``data/market_segments.yaml``) as written."""
+
+    segments: dict[Any, _SegmentFile] = Field(min_length=1)
+    memo: dict[Any, _SegmentFile] | None = Field(default=None, min_length=1)
+    basis: Literal["annualised"] = "annualised"
+
+
+#: What a part of a segments file (:func:`_segments_part`) must hold, for the messages that do not
+#: say it themselves (a missing key, a value not allowed).
+_SEGMENTS_EXPECTED = {
+    "segments": "a mapping of segment names to items",
+    "basis": "annualised",
+    "items": "a non-empty list of items",
+    "spend": "{quantity: <variable>, price: <variable>}",
+    "capacity": "{quantity: <variable in GW>, equipment: <name>}",
+    "attribution": " | ".join(ATTRIBUTIONS),
+}
+
+
+def _segments_part(loc: tuple[Any, ...]) -> str:
+    """The part of a segments file a location is in: ``segments``, ``memo`` or ``basis`` (a top
+    key), ``segment`` (group.name), ``items`` (group.name.items), ``item`` (.items.i) or an item's
+    key (``cost``, ``spend.price``... give ``cost``, ``spend``)."""
+    if len(loc) < 2 or loc[0] not in ("segments", "memo"):
+        return str(loc[0]) if loc else ""
+    if len(loc) == 2:
+        return "segment"
+    return "item" if len(loc) == 4 else str(loc[2] if len(loc) == 3 else loc[4])
+
+
+def _segments_message(e: ErrorDetails) -> str:
+    loc = tuple(e["loc"])
+    part = _segments_part(loc)
+    if e["type"] == "extra_forbidden":
+        return pydantic_message(e, SegmentsFile)
+    if e["type"] == "missing":
+        return f"'{loc[-1]}' is missing"
+    if part in ("segments", "memo"):
+        return f"'{part}' must be a non-empty mapping of names to segments"
+    if part == "item" and e["type"] == "model_type":
+        return "an item is a mapping with 'cost', 'spend' or 'capacity'"
+    return {
+        "basis": "only the annualised basis is implemented",
+        "segment": "a segment is a mapping with 'long_name' and 'items'",
+        "items": "'items' must be a non-empty list",
+        "attribution": "unknown attribution",
+        "optional": "'optional' must be true or false",
+        "cost": "'cost' must be a list of cost component names",
+        "spend": "'spend' must be {quantity: <variable>, price: <variable>}",
+        "capacity": "'capacity' must be {quantity: <variable in GW>, equipment: <name>}",
+    }.get(part) or pydantic_message(e)
+
+
+def _segments_expected(e: ErrorDetails) -> str | None:
+    part = _segments_part(tuple(e["loc"]))
+    if e["type"] == "missing" or part in ("basis", "attribution"):
+        return _SEGMENTS_EXPECTED.get(part)
+    return None
+
+
+def _segments(group: dict[Any, _SegmentFile]) -> tuple[Segment, ...]:
+    return tuple(
+        Segment(str(name), str(name if spec.long_name is None else spec.long_name),
+                tuple(_item(item) for item in spec.items))
+        for name, spec in group.items())
+
+
+def _item(item: _ItemFile) -> Item:
+    if item.cost is not None:
+        return Item(cost=tuple(item.cost), attribution=item.attribution, optional=item.optional)
+    if item.capacity is not None:
+        return Item(quantity=item.capacity.quantity, equipment=item.capacity.equipment,
+                    attribution=item.attribution, optional=item.optional)
+    assert item.spend is not None  # exactly one of the three (_ItemFile._one_kind)
+    return Item(quantity=item.spend.quantity, price=item.spend.price,
+                attribution=item.attribution, optional=item.optional)
 
 
 # --------------------------------------------------------------------------------------------
@@ -298,7 +361,8 @@ def _item_value(ctx: _Context, item: Item, where: str) -> xr.DataArray:
         value = (q * p).where(q != 0, 0.0)                 # a NaN price where nothing is bought
         units = q.attrs.get("units")
         if units == "GW" and "time" in q.dims:
-            amount = (value * results.weight).sum([d for d in value.dims if d != "year"]) / 1000
+            # GW x h x USD/MWh summed: GWh x USD/MWh; in TWh, TWh x USD/MWh = MUSD
+            amount = (value * results.weight).sum([d for d in value.dims if d != "year"]) / GWH_PER_TWH
         elif units == "TWh":
             amount = value.sum([d for d in value.dims if d != "year"])
         else:
@@ -312,7 +376,7 @@ def _group(ctx: _Context, group: Sequence[Segment], dim: str, prefix: str) -> xr
     for seg in group:
         parts = [_item_value(ctx, item, f"{prefix}.{seg.name}.items.{i}")
                  for i, item in enumerate(seg.items)]
-        rows.append(sum(parts[1:], parts[0]) * MUSD)
+        rows.append(sum(parts[1:], parts[0]) * USD_PER_MUSD)
     return xr.concat(rows, dim=dim).assign_coords({dim: [s.name for s in group]}).transpose(
         dim, "year")
 
@@ -395,9 +459,9 @@ def gap(market: xr.Dataset | xr.DataArray, path: xr.DataArray | None = None) -> 
 def gap_table(g: xr.Dataset) -> pd.DataFrame:
     """The gap as a table in billion USD per year, with the growth rates in the last row."""
     frame = pd.DataFrame({
-        "projection (USD bn)": g.projection.values / 1e9,
-        "model (USD bn)": g.model.values / 1e9,
-        "gap (USD bn)": g.gap.values / 1e9,
+        "projection (USD bn)": g.projection.values / USD_PER_USD_BN,
+        "model (USD bn)": g.model.values / USD_PER_USD_BN,
+        "gap (USD bn)": g.gap.values / USD_PER_USD_BN,
         "model / projection": g.ratio.values,
     }, index=pd.Index(g.year.values, name="year"))
     frame.attrs["note"] = (f"model CAGR {g.attrs['model_cagr']:.1%}/yr vs projection "
@@ -428,7 +492,7 @@ class SearchResult:
 
 
 def _fmt(v: float) -> str:
-    return f"{v / 1e9:,.2f} bn USD" if abs(v) >= 1e6 else f"{v:,.6g}"
+    return f"{v / USD_PER_USD_BN:,.2f} bn USD" if abs(v) >= USD_PER_MUSD else f"{v:,.6g}"
 
 
 def reverse_search(market_at: Callable[[float], float], target: float,

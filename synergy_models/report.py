@@ -16,11 +16,15 @@ the last good report in place and keeps the failed one beside it as ``report.fai
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import copy
 import difflib
+import functools
 import os
 import re
 import tempfile
+from collections.abc import Iterator, Mapping
 from html import escape as html_escape
 from pathlib import Path
 from typing import Any
@@ -42,29 +46,83 @@ class ReportError(SynergyError):
     """A report could not be rendered: the message names the notebook cell that failed."""
 
 
-#: Parameters of each notebook with their defaults (the notebook's ``parameters`` cell must declare
-#: exactly these; a test checks it). Settings (years, time_*) and ``carbon_price`` change the
-#: scenario; ``overrides`` takes any other parameter (``synergy validate --list-parameters``).
-SCENARIO_REPORT: dict[str, Any] = {
-    "scenario": "base", "carbon_price": None, "years": None, "time_days": None,
-    "time_segments": None, "overrides": {}, "hub": "IM", "output_dir": None, "cache_dir": None,
-}
-SCENARIO_COMPARISON: dict[str, Any] = {
-    "scenarios": ["base", "high_carbon_price"], "years": None, "time_days": None,
-    "time_segments": None, "overrides": {}, "output_dir": None, "cache_dir": None,
-}
-MARKET_OUTLOOK: dict[str, Any] = {
-    "scenario": "base", "end_value": 310e9, "end_year": 2030, "cagr": 0.42, "segments": None,
-    "years": None, "time_days": None, "time_segments": None, "overrides": {},
-    "search_parameter": None, "search_bracket": [0.4, 0.7], "search_days": 2, "output_dir": None,
-    "cache_dir": None,
-}
-SWEEP_REPORT: dict[str, Any] = {
-    "sweep": "data/sweeps/carbon_x_growth.yaml", "workers": 1, "scheduler": None, "out_dir": None,
-    "x": None, "color": None, "output_dir": None,
-}
-GETTING_STARTED: dict[str, Any] = {
-    "scenario": "milestones", "carbon_price": 150.0, "time_days": 2, "cache_dir": None,
+#: The notebooks of ``notebooks/`` that render reports.
+NOTEBOOK_NAMES = ("scenario_report", "scenario_comparison", "market_outlook", "sweep_report",
+                  "getting_started")
+#: The names notebooks pass to :func:`setup` for their own parameters (``report.SCENARIO_REPORT``).
+_DECLARED_NAMES = {name.upper(): name for name in NOTEBOOK_NAMES}
+
+
+@functools.cache
+def _declared(notebook: str) -> dict[str, Any]:
+    import papermill
+
+    path = NOTEBOOK_DIR / f"{notebook}.ipynb"
+    declared = {}
+    for name, parameter in papermill.inspect_notebook(str(path)).items():
+        try:
+            declared[name] = ast.literal_eval(parameter["default"])
+        except (ValueError, SyntaxError):
+            raise ReportError(f"{path.name}: the default of parameter '{name}' is not a literal "
+                              f"value: {parameter['default']}") from None
+    return declared
+
+
+class _NotebookParameters(Mapping[str, dict[str, Any]]):
+    """Each notebook's parameters with their defaults, as its ``parameters`` cell declares them:
+    read with ``papermill.inspect_notebook`` at first use (and kept). Settings (years, time_*) and
+    ``carbon_price`` change the scenario; ``overrides`` takes any other parameter (``synergy
+    validate --list-parameters``). Each look-up is a fresh copy, safe to change."""
+
+    def __getitem__(self, notebook: str) -> dict[str, Any]:
+        if notebook not in NOTEBOOK_NAMES:
+            raise KeyError(notebook)
+        return copy.deepcopy(_declared(notebook))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(NOTEBOOK_NAMES)
+
+    def __len__(self) -> int:
+        return len(NOTEBOOK_NAMES)
+
+
+NOTEBOOKS: Mapping[str, dict[str, Any]] = _NotebookParameters()
+
+
+def __getattr__(name: str) -> dict[str, Any]:
+    """``SCENARIO_REPORT``, ``MARKET_OUTLOOK``...: the parameters of that notebook (``NOTEBOOKS``),
+    as the notebooks pass them to :func:`setup`."""
+    if name in _DECLARED_NAMES:
+        return NOTEBOOKS[_DECLARED_NAMES[name]]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+#: What each notebook parameter must hold (checked by :func:`notebook_parameters`): its type(s)
+#: and, for messages, in words. Every parameter a notebook declares has its entry (a test checks).
+PARAMETER_KINDS: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "scenario": ((str, os.PathLike), "a scenario name or a YAML path"),
+    "scenarios": ((list, tuple), "a list of scenario names or paths"),
+    "time_days": (int, "a whole number of representative days"),
+    "time_segments": (int, "a whole number of steps per day"),
+    "carbon_price": ((int, float), "a number in USD/t"),
+    "years": ((list, dict), "a list of years or a mapping year -> years it stands for"),
+    "overrides": (dict, "a mapping of parameter names to values"),
+    "hub": (str, "a hub id such as IM"),
+    "output_dir": ((str, os.PathLike), "a folder"),
+    "cache_dir": ((str, os.PathLike), "a folder"),
+    "end_value": ((int, float), "the projected market in its end year, in USD"),
+    "end_year": (int, "a year"),
+    "cagr": ((int, float), "a growth rate per year, e.g. 0.42"),
+    "segments": ((str, os.PathLike), "a segment definition YAML file"),
+    "search_parameter": (str, "compute_growth, compute_scale or a scenario parameter"),
+    "search_bracket": ((list, tuple), "[low, high] values of the searched parameter"),
+    "search_days": (int, "representative days per solve of the search"),
+    "sweep": ((str, os.PathLike), "a sweep file (YAML)"),
+    "workers": (int, "a whole number of local worker processes"),
+    "scheduler": (str, "a Dask scheduler address such as tcp://10.0.0.5:8786"),
+    "out_dir": ((str, os.PathLike), "a folder"),
+    "x": (str, "a swept parameter"),
+    "color": (str, "a swept parameter"),
 }
 
 
@@ -90,35 +148,10 @@ def notebook_parameters(namespace: dict[str, Any], declared: dict[str, Any]) -> 
                                 + (f"; did you mean '{close[0]}'?" if close else ""),
                                 expected="one of " + ", ".join(declared)))
     values = {name: namespace.get(name, default) for name, default in declared.items()}
-    kinds: dict[str, tuple[type | tuple[type, ...], str]] = {
-        "scenario": ((str, os.PathLike), "a scenario name or a YAML path"),
-        "scenarios": ((list, tuple), "a list of scenario names or paths"),
-        "time_days": (int, "a whole number of representative days"),
-        "time_segments": (int, "a whole number of steps per day"),
-        "carbon_price": ((int, float), "a number in USD/t"),
-        "years": ((list, dict), "a list of years or a mapping year -> years it stands for"),
-        "overrides": (dict, "a mapping of parameter names to values"),
-        "hub": (str, "a hub id such as IM"),
-        "output_dir": ((str, os.PathLike), "a folder"),
-        "cache_dir": ((str, os.PathLike), "a folder"),
-        "end_value": ((int, float), "the projected market in its end year, in USD"),
-        "end_year": (int, "a year"),
-        "cagr": ((int, float), "a growth rate per year, e.g. 0.42"),
-        "segments": ((str, os.PathLike), "a segment definition YAML file"),
-        "search_parameter": (str, "compute_growth, compute_scale or a scenario parameter"),
-        "search_bracket": ((list, tuple), "[low, high] values of the searched parameter"),
-        "search_days": (int, "representative days per solve of the search"),
-        "sweep": ((str, os.PathLike), "a sweep file (YAML)"),
-        "workers": (int, "a whole number of local worker processes"),
-        "scheduler": (str, "a Dask scheduler address such as tcp://10.0.0.5:8786"),
-        "out_dir": ((str, os.PathLike), "a folder"),
-        "x": (str, "a swept parameter"),
-        "color": (str, "a swept parameter"),
-    }
     for name, value in values.items():
-        if value is None or name not in kinds:
+        if value is None or name not in PARAMETER_KINDS:
             continue
-        kind, text = kinds[name]
+        kind, text = PARAMETER_KINDS[name]
         if isinstance(value, bool) or not isinstance(value, kind):
             problems.append(Problem("notebook parameters", "wrong kind of value", column=name,
                                     value=value, expected=text))
@@ -314,15 +347,6 @@ def _image_alt_text(html: str, alts: list[str]) -> str:
         return f'<img alt="{html_escape(text, quote=True)}" src="data:image/svg+xml'
 
     return pattern.sub(alt, html)
-
-
-NOTEBOOKS: dict[str, dict[str, Any]] = {
-    "scenario_report": SCENARIO_REPORT,
-    "scenario_comparison": SCENARIO_COMPARISON,
-    "market_outlook": MARKET_OUTLOOK,
-    "sweep_report": SWEEP_REPORT,
-    "getting_started": GETTING_STARTED,
-}
 
 
 def notebook_arguments(notebook: str, scenarios: list[str], params: dict[str, Any] | None,

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import difflib
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
-from synergy_models.errors import InputError, Problem, read_text
+from synergy_models.errors import InputError, Problem, pydantic_message, validation_problems
+from synergy_models.yamlfile import read_yaml, yaml_line
 
 MODEL_YEARS: tuple[int, ...] = (2025, 2026, 2027, 2028, 2029, 2030)
 
@@ -172,72 +173,6 @@ def available_scenarios() -> dict[str, str]:
     return out
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """PyYAML keeps the last of two equal keys without a word; a scenario with ``carbon_price``
-    twice is a mistake to report, not a choice to make silently."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        first: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            try:
-                line = first.setdefault(key, key_node.start_mark.line + 1)
-            except TypeError:  # an unhashable key: let PyYAML report it
-                continue
-            if line != key_node.start_mark.line + 1:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key '{key}' appears twice (first on line {line})",
-                    key_node.start_mark)
-        return super().construct_mapping(node, deep=deep)
-
-
-def read_yaml(path: Path, kind: str = "a scenario",
-              expected: str | None = None) -> tuple[dict[str, Any], yaml.Node | None]:
-    """A YAML file's mapping and its node tree (for :func:`yaml_line`); :class:`InputError` names
-    the file, and the line and character where it does not parse, or a key given twice. ``kind``
-    and ``expected`` word the messages for the file at hand (scenario, sweep, market segments)."""
-    if not path.exists():
-        raise InputError(Problem(str(path), "file is missing", expected=expected))
-    text = read_text(path, expected=expected or "a YAML file")
-    loader = _UniqueKeyLoader(text)
-    try:  # one parse for both the node tree and the data (what yaml.compose and yaml.load do)
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise InputError(
-            Problem(
-                str(path),
-                f"YAML does not parse: {getattr(err, 'problem', None) or err}",
-                line=mark.line + 1 if mark else None,
-                column=f"character {mark.column + 1}" if mark else None,
-            )
-        ) from None
-    finally:
-        loader.dispose()
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise InputError(Problem(str(path), f"{kind} must be a mapping of keys to values",
-                                 value=type(data).__name__, expected=expected))
-    return data, node
-
-
-def yaml_line(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
-    """The 1-based line of the key at ``loc`` in a composed YAML document, if it is there."""
-    line = None
-    for part in loc:
-        if not isinstance(node, yaml.MappingNode):
-            break
-        for key, value in node.value:
-            if str(key.value) == str(part):
-                line, node = key.start_mark.line + 1, value
-                break
-        else:
-            break
-    return line
-
-
 #: Settings a child scenario replaces whole rather than merges key by key.
 REPLACED_WHOLE = frozenset({"years"})
 
@@ -254,7 +189,7 @@ def _raw_scenario(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     if path.resolve() in seen:
         chain = " -> ".join(p.stem for p in (*seen, path))
         raise InputError(Problem(str(path), f"scenarios extend each other in a cycle: {chain}"))
-    data, _ = read_yaml(path)
+    data, _ = read_yaml(path, kind="a scenario")
     parent = data.pop("extends", None)
     if parent is None:
         return data
@@ -281,38 +216,24 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = N
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as err:
-        _, node = read_yaml(path)
-
-        def problem(e: Any) -> Problem:
-            column = ".".join(str(p) for p in e["loc"])
-            key = next((k for k in overrides if column == k or column.startswith(k + ".")
-                        or k.startswith(column + ".")), None)
-            return Problem(
-                override_origin(key, overrides[key], str(path)) if key else str(path),
-                _pydantic_message(e),
-                line=None if key else yaml_line(node, e["loc"]),
-                column=column or None,
-                value=e.get("input") if not isinstance(e.get("input"), dict) else None,
-            )
-
-        raise InputError(problem(e) for e in err.errors()) from None
+        _, node = read_yaml(path, kind="a scenario")
+        problems = validation_problems(err, path, line=lambda loc: yaml_line(node, loc),
+                                       message=lambda e: pydantic_message(e, Scenario))
+        raise InputError(_blame_override(p, overrides, path) for p in problems) from None
     scenario._source = path
     scenario._overridden = frozenset(overrides)
     return scenario
 
 
-def _pydantic_message(e: dict[str, Any]) -> str:
-    if e["type"] == "extra_forbidden":
-        key = str(e["loc"][-1])
-        parent = Scenario
-        for part in e["loc"][:-1]:
-            field = parent.model_fields.get(str(part))
-            parent = field.annotation if field else parent  # type: ignore[assignment]
-        names = list(getattr(parent, "model_fields", {}))
-        close = difflib.get_close_matches(key, names, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(names)}"
-        return f"unknown key '{key}'{hint}"
-    return str(e["msg"]).removeprefix("Value error, ")
+def _blame_override(problem: Problem, overrides: dict[str, Any], path: Path) -> Problem:
+    """A problem of a key given as an override (or inside one, or holding one) names the override
+    rather than a line of the file."""
+    column = problem.column or ""
+    key = next((k for k in overrides if column == k or column.startswith(k + ".")
+                or k.startswith(column + ".")), None)
+    if key is None:
+        return problem
+    return replace(problem, file=override_origin(key, overrides[key], str(path)), line=None)
 
 
 def _set_override(raw: dict[str, Any], key: str, value: Any) -> None:

@@ -8,6 +8,7 @@ import pandas as pd
 import xarray as xr
 
 from synergy_models.indicators import demand_weighted_price
+from synergy_models.units import GWH_PER_TWH, USD_MWH_PER_MUSD_GWH
 
 
 def summary_tables(inputs: xr.Dataset) -> list[tuple[str, pd.DataFrame]]:
@@ -15,9 +16,9 @@ def summary_tables(inputs: xr.Dataset) -> list[tuple[str, pd.DataFrame]]:
     first, last = int(inputs.year[0]), int(inputs.year[-1])
     hubs = pd.DataFrame({
         "hub": inputs.region_name.values,
-        f"demand {inputs.attrs['base_year']} TWh": inputs.demand_base.values / 1e3,
+        f"demand {inputs.attrs['base_year']} TWh": inputs.demand_base.values / GWH_PER_TWH,
         "growth %/yr": inputs.demand_growth.values * 100,
-        f"demand {last} TWh": inputs.demand.sel(year=last).values / 1e3,
+        f"demand {last} TWh": inputs.demand.sel(year=last).values / GWH_PER_TWH,
         f"peak {last} GW": inputs.peak_load.sel(year=last).values,
         "PUE": inputs.pue.values,
     }, index=pd.Index(inputs.region.values, name="region"))
@@ -29,7 +30,7 @@ def summary_tables(inputs: xr.Dataset) -> list[tuple[str, pd.DataFrame]]:
         f"capex {first} USD/kW": inputs.capex.sel(year=first).values,
         f"capex {last} USD/kW": inputs.capex.sel(year=last).values,
         "FOM %/yr": inputs.fom_share.values * 100,
-        "marginal cost USD/MWh": inputs.marginal_cost.values * 1e3,
+        "marginal cost USD/MWh": inputs.marginal_cost.values * USD_MWH_PER_MUSD_GWH,
         "CO2 t/MWh": inputs.emission_intensity.values,
         "lifetime yr": inputs.lifetime.values,
         "capacity credit": inputs.capacity_credit.values,
@@ -84,7 +85,7 @@ def results_tables(results: xr.Dataset) -> list[tuple[str, pd.DataFrame]]:
         tables.append((f"Data centres in {last}", pd.DataFrame({
             "IT capacity GW": results.dc_capacity.sel(year=last).to_pandas(),
             "IT load TWh": (results.dc_load.sel(year=last) * results.weight).sum("time")
-            .to_pandas() / 1000,
+            .to_pandas() / GWH_PER_TWH,
             "compute exported TWh": results.compute_exports.sel(year=last).sum("region")
             .rename(origin="region").to_pandas(),
             "compute imported TWh": results.compute_exports.sel(year=last).sum("origin")

@@ -30,8 +30,16 @@ import pandas as pd
 import xarray as xr
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from synergy_models.errors import InputError, Problem, SynergyError
+from synergy_models.errors import (
+    InputError,
+    Problem,
+    SynergyError,
+    pydantic_message,
+    validation_problems,
+)
 from synergy_models.io import replacing, write_netcdf
+from synergy_models.units import USD_PER_USD_BN
+from synergy_models.yamlfile import read_yaml, yaml_line
 
 Scalar = int | float | str | bool
 
@@ -156,20 +164,16 @@ class CaseOutcome:
 
 def load_sweep(path: str | Path) -> Sweep:
     """Read and validate a sweep file; :class:`InputError` names the file, key and line."""
-    from synergy_models.scenario import read_yaml, yaml_line
-
     path = Path(path)
     data, node = read_yaml(path, kind="a sweep file")
     try:
         sweep = Sweep.model_validate(data)
     except ValidationError as err:
-        raise InputError(
-            Problem(str(path), str(e["msg"]).removeprefix("Value error, "),
-                    line=yaml_line(node, e["loc"]),
-                    column=".".join(str(p) for p in e["loc"]) or None,
-                    value=e.get("input") if isinstance(e.get("input"), Scalar) else None)
-            for e in err.errors()
-        ) from None
+        raise InputError(validation_problems(
+            err, path, line=lambda loc: yaml_line(node, loc),
+            message=lambda e: pydantic_message(e, Sweep),
+            value=lambda e: e.get("input") if isinstance(e.get("input"), Scalar) else None,
+        )) from None
     # A base given as a path is relative to the sweep file, wherever the sweep is started from.
     if sweep.base.endswith((".yaml", ".yml")) and not Path(sweep.base).is_absolute():
         sweep.base = str((path.parent / sweep.base).resolve())
@@ -658,7 +662,7 @@ def summary_table(ds: xr.Dataset) -> pd.DataFrame:
             frame["dc_capacity_GW"] = last.dc_capacity.sum("region", min_count=1).values
         frame["price_average_USD_MWh"] = last.price_average.mean("region").values
         frame["emissions_Mt"] = last.emissions.sum("region", min_count=1).values
-        frame["market_value_USD_bn"] = last.market_value_total.values / 1e9
+        frame["market_value_USD_bn"] = last.market_value_total.values / USD_PER_USD_BN
     frame["message"] = [m.splitlines()[0] if m else "" for m in ds.message.values]
     return frame
 

@@ -9,12 +9,27 @@ parameter declares in :mod:`synergy_models.data.schema`; no module multiplies by
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-import pint
+if TYPE_CHECKING:  # pint is imported where a registry is made: the constants below need none
+    import pint
 
 #: Hours of a (non-leap) model year: profiles have this many steps, step weights add up to it.
 HOURS_PER_YEAR: Final = 8760
+
+# Output units. Inputs and results are in the model's units (GW, GWh, TWh a year, MUSD, Mt); tables,
+# charts and indicators show some in others, through these factors only: a value in Y times
+# ``X_PER_Y`` is in X; a value in X divided by it is in Y.
+#: GWh in a TWh (and GW x h summed over a year -> TWh: divide by it).
+GWH_PER_TWH: Final = 1000
+#: USD/MWh in a MUSD/GWh (a cost per GWh in the model's units -> USD/MWh: multiply by it).
+USD_MWH_PER_MUSD_GWH: Final = 1000
+#: USD in a MUSD (annual costs -> USD: multiply by it).
+USD_PER_MUSD: Final = 1e6
+#: USD in a billion USD (USD -> "USD bn" in tables and charts: divide by it).
+USD_PER_USD_BN: Final = 1e9
+#: g/kWh in a Mt/TWh (emissions per generation -> carbon intensity in g/kWh: multiply by it).
+G_KWH_PER_MT_TWH: Final = 1000
 
 
 @lru_cache(maxsize=8)
@@ -23,6 +38,8 @@ def registry(rates: tuple[tuple[str, float], ...] = ()) -> pint.UnitRegistry:
 
     Cached per set of rates: building a registry takes a noticeable fraction of a second.
     """
+    import pint
+
     ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, cache_folder=None)
     ureg.define("USD = [currency] = dollar")
     ureg.define("MUSD = 1e6 * USD")
@@ -40,6 +57,8 @@ def parse_unit(ureg: pint.UnitRegistry, unit: str) -> pint.Quantity:
 
     Raises ``ValueError`` with pint's reason when the string is not a unit.
     """
+    import pint
+
     text = unit.strip()
     if text in ("", "-"):
         raise ValueError("empty unit (write 1 for dimensionless)")
@@ -54,6 +73,8 @@ def parse_unit(ureg: pint.UnitRegistry, unit: str) -> pint.Quantity:
 
 def convert(ureg: pint.UnitRegistry, value: float, unit: str, target: str) -> float:
     """``value`` in ``unit`` expressed in ``target``; ``ValueError`` if the dimensions differ."""
+    import pint
+
     q = parse_unit(ureg, unit) * value
     try:
         return float(q.to(target).magnitude)

@@ -4,8 +4,8 @@ pyproject.toml's ``[tool.importlinter]``.
 Layers, highest first (a module may import from layers below its own only; `|` separates modules of
 one layer that must not import each other): ``__main__`` > ``cli`` > ``report`` >
 ``sweep | charts | summary`` > ``market`` > ``indicators`` > ``run`` > ``results | reuse`` >
-``model | solve`` > ``data`` > ``scenario`` > ``errors | gather | io | progress | units``. Every
-module of the package must have a layer (``exhaustive``). A second contract forbids
+``model | solve`` > ``data`` > ``scenario`` > ``yamlfile`` > ``errors | gather | io | progress |
+units``. Every module of the package must have a layer (``exhaustive``). A second contract forbids
 :mod:`synergy_models.market` to import the loader, the solver or ``run``, even indirectly: it values
 inputs and results it is given.
 

@@ -129,6 +129,32 @@ segments:
     assert "line 5" in text                                  # the items list
 
 
+def test_segment_file_schema_mistakes_are_reported_together(tmp_path):
+    """Every mistake of the file at once, each with its key path, line and what was expected."""
+    path = write(tmp_path, """basis: overnight
+segments:
+  grid:
+    long_nam: grid
+    items:
+      - cost: [investment]
+        spend: {quantity: dc_electricity, price: price}
+      - spend: {quantity: dc_electricity}
+        optional: 1
+""")
+    with pytest.raises(InputError) as err:
+        load_segments(path)
+    found = {p.column: (p.line, p.message, p.expected) for p in err.value.problems}
+    assert found == {
+        "basis": (1, "only the annualised basis is implemented", "annualised"),
+        "segments.grid.long_nam": (4, "unknown key 'long_nam'; did you mean 'long_name'?", None),
+        "segments.grid.items.0": (5, "give exactly one of 'cost', 'spend' and 'capacity'", None),
+        "segments.grid.items.1.spend.price": (5, "'price' is missing",
+                                              "{quantity: <variable>, price: <variable>}"),
+        "segments.grid.items.1.optional": (5, "'optional' must be true or false", None),
+    }
+    assert all(p.file == str(path) for p in err.value.problems)
+
+
 def test_a_missing_cost_component_is_an_error_unless_optional(tmp_path):
     path = write(tmp_path, "segments:\n  dc:\n    items:\n      - cost: [data_centre]\n")
     with pytest.raises(InputError, match=r"segments\.dc\.items\.0.*data_centre"):

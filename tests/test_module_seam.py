@@ -135,3 +135,15 @@ def test_every_module_declares_the_dims_and_units_the_loader_gives_its_inputs():
                              f"{inputs[var.name].attrs.get('units')!r}, declared {var.dims} "
                              f"{var.units!r}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_the_inputs_table_of_docs_data_md_is_generated_from_the_modules():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "tools" / "inputs_table.py"
+    spec = importlib.util.spec_from_file_location("inputs_table", path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    assert tool.current(tool.DOC.read_text(encoding="utf-8")) == tool.inputs_table(), (
+        "docs/data.md's inputs table is stale: run .venv/bin/python tools/inputs_table.py")

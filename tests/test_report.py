@@ -34,12 +34,31 @@ def test_every_notebook_is_known():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_parameters_cell_declares_what_the_package_checks(path: Path):
-    """The ``parameters`` cell and the package's list agree, defaults included."""
+    """The package reads each notebook's parameters from its ``parameters`` cell, defaults
+    included; every one has a kind the first cell checks, and the defaults pass that check."""
     declared = papermill.inspect_notebook(str(path))
     expected = report.NOTEBOOKS[path.stem]
     assert list(declared) == list(expected)
     for name, default in expected.items():
         assert eval(declared[name]["default"]) == default, name
+    assert set(expected) <= set(report.PARAMETER_KINDS)
+    run = report.notebook_parameters(dict(expected), expected)
+    assert {k: v for k, v in run.items() if k != "overrides"} == {
+        k: v for k, v in expected.items() if k != "overrides"}
+
+
+def test_notebooks_name_their_parameters_as_before():
+    """The notebooks' first cells pass ``report.SCENARIO_REPORT`` and the like to ``setup``; each
+    look-up is a fresh copy, so changing one does not change the defaults."""
+    assert report.NOTEBOOKS["scenario_report"] == report.SCENARIO_REPORT
+    assert report.MARKET_OUTLOOK["end_value"] == 310e9
+    assert report.SCENARIO_COMPARISON["scenarios"] == ["base", "high_carbon_price"]
+    assert report.GETTING_STARTED["scenario"] == "milestones"
+    assert report.SWEEP_REPORT["workers"] == 1
+    report.SCENARIO_REPORT["overrides"]["x"] = 1
+    assert report.SCENARIO_REPORT["overrides"] == {}
+    with pytest.raises(AttributeError):
+        report.NO_SUCH_NOTEBOOK  # noqa: B018
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from synergy_models.errors import InputError
-from synergy_models.scenario import Scenario, load_scenario, yaml_line
+from synergy_models.scenario import Scenario, load_scenario
+from synergy_models.yamlfile import yaml_line
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

@@ -19,9 +19,16 @@ import pint
 from pydantic import BaseModel, ValidationError
 
 from synergy_models.data import schema
-from synergy_models.errors import InputError, Problem, ProblemCollector, read_text
-from synergy_models.scenario import read_yaml
+from synergy_models.errors import (
+    ErrorDetails,
+    InputError,
+    Problem,
+    ProblemCollector,
+    read_text,
+    validation_problems,
+)
 from synergy_models.units import convert, registry
+from synergy_models.yamlfile import read_yaml
 
 
 @dataclass(frozen=True)
@@ -181,21 +188,27 @@ def _validate_row(
     try:
         return model.model_validate({k: v for k, v in cells.items() if v is not None})
     except ValidationError as err:
-        for e in err.errors():
-            column = str(e["loc"][0]) if e["loc"] else None
-            field_info = model.model_fields.get(column or "")
-            if field_info is not None and field_info.alias:
-                column = field_info.alias
-            message, expected = e["msg"], None
+
+        def column(loc: tuple[Any, ...]) -> str | None:  # as the header names it (alias)
+            key = str(loc[0]) if loc else None
+            field_info = model.model_fields.get(key or "")
+            return field_info.alias if field_info is not None and field_info.alias else key
+
+        def expected(e: ErrorDetails) -> str | None:
+            field_info = model.model_fields.get(str(e["loc"][0]) if e["loc"] else "")
             if e["type"] == "missing":  # an empty cell, since empty cells are left out above
-                message, expected = "empty cell", _expected(field_info)
-                if column == "unit":
-                    expected = "a unit such as GW, CNY/MWh or 1 (dimensionless)"
-            elif e["type"] in ("finite_number", "float_parsing", "int_parsing", "int_from_float",
-                               "greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-                expected = _expected(field_info)
-            problems.add(name, message, row=row, line=line, column=column,
-                         value=cells.get(column) if column else None, expected=expected)
+                return ("a unit such as GW, CNY/MWh or 1 (dimensionless)"
+                        if column(tuple(e["loc"])) == "unit" else _expected(field_info))
+            if e["type"] in ("finite_number", "float_parsing", "int_parsing", "int_from_float",
+                             "greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+                return _expected(field_info)
+            return None
+
+        problems.extend(validation_problems(
+            err, name, row=row, line=lambda _: line, column=column,
+            message=lambda e: "empty cell" if e["type"] == "missing" else e["msg"],
+            value=lambda e: cells.get(c) if (c := column(tuple(e["loc"]))) else None,
+            expected=expected))
         return None
 
 
@@ -247,9 +260,7 @@ def _read_meta(folder: Path, problems: ProblemCollector) -> schema.DatasetMeta |
     try:
         return schema.DatasetMeta.model_validate(raw)
     except ValidationError as err:
-        for e in err.errors():
-            problems.add(name, e["msg"], column=".".join(map(str, e["loc"])) or None,
-                         value=e.get("input") if not isinstance(e.get("input"), dict) else None)
+        problems.extend(validation_problems(err, name, message=lambda e: e["msg"]))
         return None
 
 

@@ -1,0 +1,77 @@
+"""YAML files the user writes (scenarios, sweeps, market segments, ``dataset.yaml``): read with the
+file, line and character of any mistake, and keys traced back to their lines for later messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from synergy_models.errors import InputError, Problem, read_text
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML keeps the last of two equal keys without a word; a scenario with ``carbon_price``
+    twice is a mistake to report, not a choice to make silently."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        first: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                line = first.setdefault(key, key_node.start_mark.line + 1)
+            except TypeError:  # an unhashable key: let PyYAML report it
+                continue
+            if line != key_node.start_mark.line + 1:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key '{key}' appears twice (first on line {line})",
+                    key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_yaml(path: Path, kind: str = "a YAML file",
+              expected: str | None = None) -> tuple[dict[str, Any], yaml.Node | None]:
+    """A YAML file's mapping and its node tree (for :func:`yaml_line`); :class:`InputError` names
+    the file, and the line and character where it does not parse, or a key given twice. ``kind``
+    and ``expected`` word the messages for the file at hand (scenario, sweep, market segments)."""
+    if not path.exists():
+        raise InputError(Problem(str(path), "file is missing", expected=expected))
+    text = read_text(path, expected=expected or "a YAML file")
+    loader = _UniqueKeyLoader(text)
+    try:  # one parse for both the node tree and the data (what yaml.compose and yaml.load do)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise InputError(
+            Problem(
+                str(path),
+                f"YAML does not parse: {getattr(err, 'problem', None) or err}",
+                line=mark.line + 1 if mark else None,
+                column=f"character {mark.column + 1}" if mark else None,
+            )
+        ) from None
+    finally:
+        loader.dispose()
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InputError(Problem(str(path), f"{kind} must be a mapping of keys to values",
+                                 value=type(data).__name__, expected=expected))
+    return data, node
+
+
+def yaml_line(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """The 1-based line of the key at ``loc`` in a composed YAML document, if it is there."""
+    line = None
+    for part in loc:
+        if not isinstance(node, yaml.MappingNode):
+            break
+        for key, value in node.value:
+            if str(key.value) == str(part):
+                line, node = key.start_mark.line + 1, value
+                break
+        else:
+            break
+    return line
