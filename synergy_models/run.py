@@ -2,7 +2,8 @@
 
 Everything that solves a scenario comes through here: the command line (``synergy run``,
 ``indicators``, ``market``), the reports (:func:`load_or_solve`), the market's reverse search
-(:class:`ScenarioRuns`) and each case of a sweep (:func:`results_key` names its file).
+(:class:`ScenarioRuns`) and each case of a sweep (:func:`results_key` names its file,
+:func:`solve_reusing` solves it, on the model of the previous case where only costs changed).
 
 Solved results are cached by :func:`results_key`: the inputs hash (every number and every option
 that shapes the model), the solver settings (a time limit or method changes the outcome) and
@@ -16,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +31,7 @@ from synergy_models.model.build import build_model
 from synergy_models.model.module import ModelModule
 from synergy_models.progress import Steps
 from synergy_models.results import build_results, read_results, write_results
+from synergy_models.reuse import ReusableModel
 from synergy_models.scenario import Scenario, SolverSettings, load_scenario
 from synergy_models.solve import solve_model
 
@@ -89,6 +92,30 @@ def solve_inputs(inputs: xr.Dataset, scenario: Scenario, steps: Steps | None = N
     results.attrs["time_build"] = steps.times.get("building the model", float("nan"))
     results.attrs["solver_method"] = scenario.solver.method
     return results
+
+
+def solve_reusing(inputs: xr.Dataset, scenario: Scenario, held: ReusableModel | None = None
+                  ) -> tuple[xr.Dataset, ReusableModel, dict[str, Any]]:
+    """Results of ``inputs`` solved on ``held`` with patched costs when their inputs differ only in
+    the carbon price (:mod:`synergy_models.reuse`), else on a model built afresh (no cache).
+
+    Returns the results, the model they were solved on (keep it for the next case) and ``extra``:
+    ``reused`` and the seconds spent building and compiling (``model``), in HiGHS (``highs``),
+    handing over to it (``handoff``) and collecting results (``results``).
+    """
+    t0 = time.perf_counter()
+    reused = held is not None and held.accepts(inputs)
+    model = held if reused and held is not None else ReusableModel.build(inputs)
+    t1 = time.perf_counter()
+    solution = model.solve(inputs, scenario.solver, checked=True)
+    t2 = time.perf_counter()
+    results = build_results(model.model, solution, inputs)
+    results.attrs.update(solver_method=scenario.solver.method, time_build=t1 - t0,
+                         reused_model=int(reused))
+    highs = float(solution.timings.get("solve", 0.0))
+    extra = {"reused": reused, "model": t1 - t0, "highs": highs, "handoff": t2 - t1 - highs,
+             "results": time.perf_counter() - t2}
+    return results, model, extra
 
 
 def solve_cached(inputs: xr.Dataset, scenario: Scenario, cache_dir: str | os.PathLike | None = None,

@@ -303,9 +303,8 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
     Module-level so that Dask workers started from the command line can import it.
     """
     from synergy_models.data.loader import load_inputs
-    from synergy_models.results import build_results, read_results, write_results
-    from synergy_models.reuse import ReusableModel
-    from synergy_models.run import results_key
+    from synergy_models.results import read_results, write_results
+    from synergy_models.run import results_key, solve_reusing
     from synergy_models.scenario import load_scenario
 
     t0 = time.perf_counter()
@@ -325,25 +324,14 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
             except (OSError, ValueError, KeyError):  # unreadable or incomplete: solve it again
                 pass
         t1 = time.perf_counter()
-        held = _REUSABLE.get(reuse_group or "")
-        if held is not None and held.accepts(inputs):
-            reusable, extra["reused"] = held, True
-        else:
-            _REUSABLE.clear()  # one model per process: a sweep's groups come one after the other
-            reusable = ReusableModel.build(inputs)
-            if reuse_group:
-                _REUSABLE[reuse_group] = reusable
+        results, model, extra = solve_reusing(inputs, scenario, _REUSABLE.get(reuse_group or ""))
+        _REUSABLE.clear()  # one model per process: a sweep's groups come one after the other
+        if reuse_group:
+            _REUSABLE[reuse_group] = model
         t2 = time.perf_counter()
-        solution = reusable.solve(inputs, scenario.solver, checked=True)
-        t3 = time.perf_counter()
-        results = build_results(reusable.model, solution, inputs)
-        results.attrs.update(solver_method=scenario.solver.method, time_build=t2 - t1,
-                             reused_model=int(extra["reused"]))
         write_results(results, path)  # atomic: a case file on disk is always complete
         compact = compact_results(results)  # here, in parallel, not in the client at the end
-        highs = float(solution.timings.get("solve", 0.0))
-        extra.update(inputs=t1 - t0, model=t2 - t1, highs=highs, handoff=t3 - t2 - highs,
-                     results=time.perf_counter() - t3)
+        extra.update(inputs=t1 - t0, results=extra["results"] + time.perf_counter() - t2)
     except SynergyError as err:  # SolveError included: infeasible, time limit, numerical trouble
         return CaseOutcome("failed", str(err), digest, "", time.perf_counter() - t0, extra)
     return CaseOutcome("solved", "", digest, str(path), time.perf_counter() - t0, extra, compact)
