@@ -117,7 +117,7 @@ def test_a_balance_term_without_a_known_role_is_refused():
         build_model(one_hub(None), [*catalogue.MODULES, bad])
 
 
-def test_every_module_declares_the_dims_and_units_the_loader_gives_its_inputs():
+def test_every_module_declares_the_dims_units_and_roles_the_loader_gives_its_inputs():
     """The modules' inputs schemas and the loader agree, variable by variable (both ways: the
     loader makes every declared variable, in the declared dims and units)."""
     from synergy_models.data.loader import load_inputs
@@ -129,11 +129,13 @@ def test_every_module_declares_the_dims_and_units_the_loader_gives_its_inputs():
         for var in module.inputs:
             if var.name not in inputs:
                 wrong.append(f"{module.name}: {var.name} missing")
-            elif (set(inputs[var.name].dims) != set(var.dims)
-                  or inputs[var.name].attrs.get("units", "") != var.units):
-                wrong.append(f"{module.name}: {var.name} {inputs[var.name].dims} "
-                             f"{inputs[var.name].attrs.get('units')!r}, declared {var.dims} "
-                             f"{var.units!r}")
+            else:
+                got = inputs[var.name]
+                if (set(got.dims) != set(var.dims) or got.attrs.get("units", "") != var.units
+                        or got.attrs.get("role") != var.role):
+                    wrong.append(f"{module.name}: {var.name} {got.dims} "
+                                 f"{got.attrs.get('units')!r} {got.attrs.get('role')}, declared "
+                                 f"{var.dims} {var.units!r} {var.role}")
     assert not wrong, "\n".join(wrong)
 
 

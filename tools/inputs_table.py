@@ -21,13 +21,14 @@ END = "<!-- end of inputs table -->"
 
 def inputs_table() -> str:
     """The generated section, markers included."""
-    lines = [BEGIN, "", "| module | variable | dims | units | meaning |", "|---|---|---|---|---|"]
+    lines = [BEGIN, "", "| module | variable | dims | units | role | meaning |",
+             "|---|---|---|---|---|---|"]
     for module in MODULES:
         for var in module.inputs:
             dims = ", ".join(var.dims) or "(scalar)"
             note = " (optional)" if var.optional else ""
             lines.append(f"| {module.name} | `{var.name}` | {dims} | {var.units or '–'} | "
-                         f"{var.description}{note} |")
+                         f"{var.role} | {var.description}{note} |")
     return "\n".join([*lines, "", END])
 
 

@@ -144,7 +144,8 @@ INPUTS = (
     InputVar("lifetime_backup", (), "year", "backup lifetime"),
     InputVar("flops_per_watt", (), "1", "EFLOPS delivered per GW of IT load"),
     InputVar("bandwidth_per_it", (), "Gbit/s/GW", "bandwidth per GW of IT load served away"),
-    InputVar("route_loss", ("origin", "region"), "1", "UHV losses on the route between hubs"),
+    InputVar("route_loss", ("origin", "region"), "1", "UHV losses on the route between hubs",
+             role="reference"),
     InputVar("peak_load", RY, "GW", "the hub's own peak load (grid-safety cap)"),
 )
 

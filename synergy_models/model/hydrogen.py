@@ -114,7 +114,8 @@ INPUTS = (
     InputVar("h2_backup_share", (), "1", "least fuel-cell share of new data-centre backup"),
     InputVar("fuel_cell_backup_hours", (), "h", "hours of hydrogen kept per GW of backup"),
     InputVar("h2_transport_cost", (), "USD/kg/km", "transport cost (inf: no transport)"),
-    InputVar("h2_route_length", ("h2_from", "h2_to"), "km", "route length", optional=True),
+    InputVar("h2_route_length", ("h2_from", "h2_to"), "km", "route length", optional=True,
+             role="reference"),
 )
 
 

@@ -55,6 +55,9 @@ class InputVar:
     description: str
     #: absent from some datasets (the module then uses a default it documents)
     optional: bool = False
+    #: as the loader marks it (``role`` attribute): ``parameter`` (a number an analyst may change),
+    #: ``profile`` (hourly shape), ``reference`` (derived for results), ``metadata`` (labels)
+    role: str = "parameter"
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,8 @@ INPUTS = (
     InputVar("line_capex", ("line",), "MUSD/GW", "investment per GW"),
     InputVar("line_lifetime", (), "year", "economic lifetime of lines"),
     InputVar("line_fom_share", (), "1/year", "fixed O&M of lines as a share of capex"),
-    InputVar("line_external", ("line",), "", "whether a line has an end outside the hubs"),
+    InputVar("line_external", ("line",), "", "whether a line has an end outside the hubs",
+             role="metadata"),
 )
 
 
