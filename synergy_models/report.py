@@ -276,13 +276,25 @@ def load_or_solve(scenario: str | Path, overrides: dict[str, Any] | None = None,
     return pipeline(scenario, overrides, cache_dir, quiet)
 
 
+def _text(value: object) -> str:
+    """Text from a scenario (its name, description, overrides) made safe for a Markdown table
+    cell: HTML escaped (a ``<script>`` in a description stays text), no table or code breaks."""
+    return html_escape(str(value)).replace("|", "&#124;").replace("`", "&#96;").replace("\n", " ")
+
+
+def _code(value: object) -> str:
+    return f"<code>{_text(value)}</code>"
+
+
 def header_markdown(inputs: xr.Dataset, results: xr.Dataset, overrides: dict[str, Any]) -> str:
     """The run's parameters, inputs hash and versions, for the top of a report."""
     rows = [
-        ("scenario", f"`{inputs.attrs['scenario']}`: {inputs.attrs.get('scenario_description', '')}"),
-        ("parameters", ", ".join(f"`{k}={v}`" for k, v in overrides.items()) or "scenario defaults"),
-        ("dataset", f"`{inputs.attrs['dataset']}`"),
-        ("inputs hash", f"`{inputs.attrs['inputs_hash'][:16]}`"),
+        ("scenario", f"{_code(inputs.attrs['scenario'])}: "
+                     f"{_text(inputs.attrs.get('scenario_description', ''))}"),
+        ("parameters", ", ".join(_code(f"{k}={v}") for k, v in overrides.items())
+         or "scenario defaults"),
+        ("dataset", _code(inputs.attrs["dataset"])),
+        ("inputs hash", _code(inputs.attrs["inputs_hash"][:16])),
         ("versions", f"synergy-models {results.attrs['package_version']}, Pyomo "
                      f"{results.attrs['pyomo_version']}, highspy {results.attrs['highspy_version']}"),
         ("objective", f"{results.attrs['objective']:,.0f} MUSD (present value)"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
@@ -69,6 +70,19 @@ class PolicySettings(_Settings):
     )
 
 
+#: What a scenario's or sweep's name may be: it names output folders and files, so no path
+#: separators, no leading dot (``..``), nothing a file system or shell treats specially.
+OUTPUT_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,99}$"
+
+
+def output_name(value: str) -> str:
+    """``value`` if it can name an output folder (:data:`OUTPUT_NAME`), else a ValueError."""
+    if not re.fullmatch(OUTPUT_NAME, value):
+        raise ValueError("a name for output folders: letters, digits and _ . + - (at most 100, "
+                         "starting with a letter or digit; no '/', '\\' or '..')")
+    return value
+
+
 class Scenario(_Settings):
     """A validated scenario."""
 
@@ -92,6 +106,11 @@ class Scenario(_Settings):
     def origin(self, key: str, value: Any = None) -> str:
         """Where a parameter or setting came from, for messages: the file, or the override."""
         return override_origin(key, value, self.source) if key in self._overridden else self.source
+
+    @field_validator("name")
+    @classmethod
+    def _output_name(cls, v: str) -> str:
+        return output_name(v)
 
     @field_validator("years")
     @classmethod

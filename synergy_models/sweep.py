@@ -28,7 +28,15 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import xarray as xr
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from synergy_models.errors import (
     InputError,
@@ -38,6 +46,7 @@ from synergy_models.errors import (
     validation_problems,
 )
 from synergy_models.io import replacing, write_netcdf
+from synergy_models.scenario import output_name
 from synergy_models.units import USD_PER_USD_BN
 from synergy_models.yamlfile import read_yaml, yaml_line
 
@@ -106,6 +115,11 @@ class Sweep(_Strict):
     combine: Literal["product", "zip"] = "product"
     seed: int | None = None
     _source: Path | None = PrivateAttr(default=None)
+
+    @field_validator("name")
+    @classmethod
+    def _output_name(cls, v: str) -> str:
+        return output_name(v)
 
     @model_validator(mode="after")
     def _consistent(self) -> Sweep:

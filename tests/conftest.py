@@ -56,5 +56,7 @@ def power_only_scenario(folder: Path, **settings: object) -> Path:
     scenario = folder / "power_only.yaml"
     scenario.write_text(yaml.safe_dump({
         "extends": str(DATASET.parent / "scenarios" / "base.yaml"), "name": "power_only",
-        "description": "the power system alone", "dataset": str(data), **settings}))
+        # The description carries markup, which a report must show as text, not run.
+        "description": "the power system alone <script>alert('injected')</script>",
+        "dataset": str(data), **settings}))
     return scenario

@@ -108,3 +108,6 @@ def test_power_only_report(power_only, tmp_path):
     assert main(["report", str(power_only), "-o", str(out)]) == 0
     html = (out / "report.html").read_text()
     assert "Traceback" not in html and "Error" not in html.split("<body", 1)[-1][:200000]
+    # The scenario's description is shown as text: its markup is escaped, never run.
+    assert "<script>alert('injected')" not in html
+    assert "&lt;script&gt;alert(&#x27;injected&#x27;)" in html or "&lt;script&gt;alert" in html

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from synergy_models.errors import InputError
 from synergy_models.scenario import Scenario, load_scenario
@@ -127,3 +128,19 @@ def test_yaml_line_follows_nested_keys():
     node = yaml.compose("a: 1\nb:\n  c: 2\n  d:\n    e: 3\n")
     assert yaml_line(node, ("b", "d", "e")) == 5
     assert yaml_line(node, ("b", "zzz")) == 2
+
+
+@pytest.mark.parametrize("name", ["../../escaped_run", "/tmp/abs", ".hidden", "a/b", "a\\b", ""])
+def test_a_name_that_would_write_outside_the_output_folder_is_refused(name, tmp_path):
+    """Scenario and sweep names become output folders (reports/<name>/): no path in them."""
+    from synergy_models.sweep import load_sweep
+
+    with pytest.raises(InputError) as err:
+        load_scenario("base", {"name": name})
+    assert "column 'name'" in str(err.value)
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump({"name": name, "base": "base",
+                                    "parameters": {"carbon_price": {"values": [1]}}}, sort_keys=False))
+    with pytest.raises(InputError) as err:
+        load_sweep(path)
+    assert "'name'" in str(err.value) and "line 1" in str(err.value)
