@@ -37,6 +37,11 @@ def balance_by_role(results: xr.Dataset, role: str) -> xr.DataArray:
     return terms.sum("term")
 
 
+def has_data_centres(results: xr.Dataset) -> bool:
+    """Whether the results have data centres (the compute module was active)."""
+    return "dc_electricity" in results
+
+
 def demand_weighted_price(results: xr.Dataset) -> xr.DataArray:
     """Average price over all hubs weighted by exogenous demand (USD/MWh; year)."""
     demand = (results.demand * results.weight).sum("time")
@@ -57,7 +62,7 @@ def consumption(results: xr.Dataset) -> xr.DataArray:
 def dc_share_of_consumption(results: xr.Dataset) -> xr.DataArray:
     """Share of data centres in the hubs' electricity consumption, all hubs together (year)."""
     total = _annual(consumption(results), results.weight).sum("region")
-    if "dc_electricity" not in results:
+    if not has_data_centres(results):
         return xr.zeros_like(total)
     dc = _annual(results.dc_electricity, results.weight).sum("region")
     return (dc / total).where(total > 0, 0.0)
@@ -174,7 +179,7 @@ def indicators(results: xr.Dataset, inputs: xr.Dataset | None = None) -> xr.Data
         units="USD/MWh", long_name="total annual system cost (every cost component, not "
         "discounted) / consumption, all hubs")
 
-    if "dc_electricity" in r:
+    if has_data_centres(r):
         _data_centres(r, ds, load, energy)
     else:
         omitted.append("data-centre indicators (no data centres in the results)")

@@ -43,7 +43,7 @@ from synergy_models.errors import (
     pydantic_message,
     validation_problems,
 )
-from synergy_models.indicators import dc_share_of_consumption
+from synergy_models.indicators import dc_share_of_consumption, has_data_centres
 from synergy_models.scenario import data_dir
 from synergy_models.units import GWH_PER_TWH, USD_PER_MUSD, USD_PER_USD_BN
 from synergy_models.yamlfile import read_yaml, yaml_line
@@ -270,11 +270,6 @@ def _item(item: _ItemFile) -> Item:
 
 NO_DATA_CENTRES = ("the scenario has no data centres (its dataset has no compute data): the "
                    "model-implied market of computing-power-electricity synergy is zero")
-
-
-def has_data_centres(results: xr.Dataset) -> bool:
-    """Whether the results have data centres (the compute module was active)."""
-    return "dc_electricity" in results
 
 
 def exported_it_share(results: xr.Dataset) -> xr.DataArray:

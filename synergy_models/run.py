@@ -118,12 +118,19 @@ def solve_reusing(inputs: xr.Dataset, scenario: Scenario, held: ReusableModel | 
     return results, model, extra
 
 
-def solve_cached(inputs: xr.Dataset, scenario: Scenario, cache_dir: str | os.PathLike | None = None,
-                 steps: Steps | None = None) -> xr.Dataset:
+def solve_cached(inputs: xr.Dataset, scenario: Scenario,
+                 cache_dir: str | os.PathLike | bool | None = None, steps: Steps | None = None
+                 ) -> xr.Dataset:
     """Results of ``inputs`` read from the cache when solved before by this code with these solver
-    settings; solved and cached otherwise."""
+    settings; solved and cached otherwise.
+
+    ``cache_dir``: a folder; ``None`` (or ``True``) the project's ``reports/cache``; ``False``
+    solves without the cache.
+    """
     steps = steps or Steps(quiet=True)
-    path = cache_path(inputs, scenario.solver, cache_dir)
+    if cache_dir is False:
+        return solve_inputs(inputs, scenario, steps)
+    path = cache_path(inputs, scenario.solver, None if cache_dir is True else cache_dir)
     if path.exists():
         try:
             return steps(f"reading solved results {path.name}", lambda: read_results(path))
@@ -132,6 +139,17 @@ def solve_cached(inputs: xr.Dataset, scenario: Scenario, cache_dir: str | os.Pat
     results = solve_inputs(inputs, scenario, steps)
     write_results(results, path)
     return results
+
+
+def load_or_solve(scenario: str | Path | Scenario, overrides: dict[str, Any] | None = None,
+                  cache_dir: str | os.PathLike | bool | None = None, quiet: bool = False,
+                  steps: Steps | None = None) -> tuple[xr.Dataset, xr.Dataset]:
+    """(inputs, results) of a scenario, the results through the cache (:func:`solve_cached`;
+    ``cache_dir=False``: solved without it)."""
+    steps = steps or Steps(quiet=quiet)
+    scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides or None)
+    inputs = steps(f"loading inputs of {scen.name}", lambda: load_inputs(scen))
+    return inputs, solve_cached(inputs, scen, cache_dir, steps)
 
 
 def run_scenario(scenario: str | Path | Scenario, overrides: dict[str, Any] | None = None, *,
@@ -143,30 +161,12 @@ def run_scenario(scenario: str | Path | Scenario, overrides: dict[str, Any] | No
     ``reports/cache``; a folder uses that folder (see :func:`solve_cached`).
     """
     steps = Steps(quiet=quiet)
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario, overrides)
-    inputs = steps("loading inputs", lambda: load_inputs(scenario))
-    if cache_dir is False:
-        results = solve_inputs(inputs, scenario, steps)
-    else:
-        results = solve_cached(inputs, scenario, None if cache_dir is True else cache_dir, steps)
-    results.attrs["time_inputs"] = steps.times.get("loading inputs", float("nan"))
+    scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides)
+    _, results = load_or_solve(scen, cache_dir=cache_dir, steps=steps)
+    results.attrs["time_inputs"] = steps.times.get(f"loading inputs of {scen.name}", float("nan"))
     if out is not None:
         steps("writing results", lambda: write_results(results, out))
     return results
-
-
-def load_or_solve(scenario: str | Path | Scenario, overrides: dict[str, Any] | None = None,
-                  cache_dir: str | os.PathLike | bool | None = None, quiet: bool = False
-                  ) -> tuple[xr.Dataset, xr.Dataset]:
-    """(inputs, results) of a scenario, the results through the cache (:func:`solve_cached`;
-    ``cache_dir=False``: solved without it)."""
-    steps = Steps(quiet=quiet)
-    scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides or None)
-    inputs = steps(f"loading inputs of {scen.name}", lambda: load_inputs(scen))
-    if cache_dir is False:
-        return inputs, solve_inputs(inputs, scen, steps)
-    return inputs, solve_cached(inputs, scen, None if cache_dir is True else cache_dir, steps)
 
 
 class ScenarioRuns:
@@ -190,8 +190,4 @@ class ScenarioRuns:
 
     def solve(self, changes: dict[str, Any] | None = None) -> tuple[xr.Dataset, xr.Dataset]:
         """(inputs, results) with ``changes``."""
-        scen = self._scenario(changes)
-        inputs = load_inputs(scen)
-        if self.cache_dir is False:
-            return inputs, solve_inputs(inputs, scen)
-        return inputs, solve_cached(inputs, scen, None if self.cache_dir is True else self.cache_dir)
+        return load_or_solve(self._scenario(changes), cache_dir=self.cache_dir, quiet=True)
