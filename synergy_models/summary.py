@@ -22,6 +22,8 @@ def summary_tables(inputs: xr.Dataset) -> list[tuple[str, pd.DataFrame]]:
         f"peak {last} GW": inputs.peak_load.sel(year=last).values,
         "PUE": inputs.pue.values,
     }, index=pd.Index(inputs.region.values, name="region"))
+    hubs["coal marginal cost USD/MWh"] = (inputs.marginal_cost.sel(tech="coal").values
+                                          * USD_MWH_PER_MUSD_GWH)
     caps = inputs.capacity_existing.to_pandas()
     caps.columns = [f"{c} GW" for c in caps.columns]
     hubs = hubs.join(caps)
@@ -30,7 +32,8 @@ def summary_tables(inputs: xr.Dataset) -> list[tuple[str, pd.DataFrame]]:
         f"capex {first} USD/kW": inputs.capex.sel(year=first).values,
         f"capex {last} USD/kW": inputs.capex.sel(year=last).values,
         "FOM %/yr": inputs.fom_share.values * 100,
-        "marginal cost USD/MWh": inputs.marginal_cost.values * USD_MWH_PER_MUSD_GWH,
+        "marginal cost USD/MWh (hub mean)": inputs.marginal_cost.mean("region").values
+        * USD_MWH_PER_MUSD_GWH,
         "CO2 t/MWh": inputs.emission_intensity.values,
         "lifetime yr": inputs.lifetime.values,
         "capacity credit": inputs.capacity_credit.values,

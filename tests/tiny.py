@@ -74,6 +74,8 @@ def tiny_inputs(
     for name in ("fom_share", "marginal_cost", "emission_intensity", "lifetime", "availability",
                  "efficiency", "duration", "capacity_credit"):
         ds[name] = tech_param(name)
+    # Fuel prices differ by hub in the model; tiny cases use the same cost everywhere.
+    ds["marginal_cost"] = ds.marginal_cost.expand_dims(region=list(regions)).copy()
     for name in ("capex", "capex_energy"):
         ds[name] = tech_param(name).expand_dims(year=[2030]).transpose("tech", "year").copy()
     cap = np.zeros((n_r, len(tech_names)))

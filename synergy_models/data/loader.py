@@ -150,6 +150,10 @@ def build_primary(t: Tables) -> xr.Dataset:
                               valid_min=-0.5, valid_max=1.0)
     ds["pue"] = _da([t.value(schema.REGION_PARAMETERS.file, r, "pue") for r in regions],
                     ("region",), coords, "1", "typical data-centre PUE", valid_min=1.0, valid_max=3.0)
+    ds["coal_price_difference"] = _da(
+        [t.value(schema.REGION_PARAMETERS.file, r, "coal_price_difference") for r in regions],
+        ("region",), coords, "MUSD/GWh", "hub's coal price minus the national coal fuel_cost "
+        "(per unit of heat)")
     ds["capacity_existing"] = _da(cap, ("region", "tech"), coords, "GW",
                                   f"installed capacity in {t.meta.base_year}", valid_min=0.0)
     ds["coal_price"] = _da(hub["coal_price"], ("region",), coords, "MUSD/GWh",
@@ -220,10 +224,12 @@ def _add_policy(ds: xr.Dataset, t: Tables, coords: dict[str, Any]) -> None:
     ds["max_new_capacity"] = _da(limits, ("region", "tech"), coords, "GW",
                                  "most new capacity over the horizon (inf: unlimited)",
                                  valid_min=0.0)
-    ds["line_max_new"] = xr.DataArray(
-        np.full(ds.sizes["line"], np.inf), dims="line", coords={"line": ds.line.values},
-        attrs={"units": "GW", "long_name": "most new capacity on the line over the horizon "
-               "(inf: unlimited)", "role": "parameter", "valid_min": 0.0})
+    # A line's own limit and tariff where it has them, else the corridors' defaults.
+    ds["line_max_new"] = ds.line_max_new.fillna(float(ds.line_default_max_new)).assign_attrs(
+        long_name="most new capacity on the line over the horizon (inf: unlimited)")
+    ds["line_tariff"] = ds.line_tariff.fillna(float(ds.line_default_tariff)).assign_attrs(
+        long_name="transmission tariff per unit of energy sent")
+    del ds["line_default_max_new"], ds["line_default_tariff"]
     rates = [[t.value(schema.BUILD_LIMITS.file, r, f"max_build_rate_{tech}")
               for tech in schema.TECHS] for r in coords["region"]]
     ds["max_build_rate"] = _da(rates, ("region", "tech"), coords, "GW/year",
@@ -466,7 +472,11 @@ def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
         _derive_hydrogen(ds, years, clipped)
     ds = Gathered(ds.dataset().drop_dims("cost_year"))
 
-    fuel = ds.fuel_cost / ds.efficiency
+    # The hub's coal is the national (port) price plus its difference (mine-mouth in the west).
+    fuel_cost = ds.fuel_cost + ds.coal_price_difference.where(ds.tech == "coal", 0.0)
+    ds["fuel_cost_region"] = fuel_cost.transpose("region", "tech").assign_attrs(
+        units="MUSD/GWh", long_name="fuel price per unit of heat in the hub", role="parameter")
+    fuel = ds.fuel_cost_region / ds.efficiency
     ds["marginal_cost"] = (fuel + ds.vom).assign_attrs(
         units="MUSD/GWh", long_name="fuel and variable O&M cost per unit of electricity (no carbon)",
         role="parameter")

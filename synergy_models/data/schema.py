@@ -86,7 +86,13 @@ PROVINCES = LongTable(
 REGION_PARAMETERS = LongTable(
     "region_parameters.csv",
     "region",
-    {"pue": Param("1", "typical PUE of new large data centres in the hub", low=1.0, high=3.0)},
+    {
+        "pue": Param("1", "typical PUE of new large data centres in the hub", low=1.0, high=3.0),
+        "coal_price_difference": Param(
+            "MUSD/GWh", "the hub's coal price for power minus the national (port) coal fuel_cost, "
+            "per unit of heat (mine-mouth hubs: negative)", required=False, default=0.0,
+            low=-math.inf),
+    },
 )
 
 TECHNOLOGIES = LongTable(
@@ -111,6 +117,12 @@ TECHNOLOGIES = LongTable(
             "1", "maximum hourly output as a share of capacity", False, 1.0, low=1e-3, high=1
         ),
         "duration": Param("h", "energy-to-power ratio", low=0.1, high=1000, applies_to=STORAGE),
+        "carbon_free_share": Param(
+            "1", "share of the CO2 covered by free ETS allowances (allocated by output benchmarks)",
+            required=False, default=0.0, high=1),
+        "lead_time": Param(
+            "year", "years from the base year to the first year new capacity can be in service",
+            required=False, default=1.0, low=1, high=30),
     },
 )
 #: Values of technology parameters that do not apply to a technology (no fuel, no storage...).
@@ -126,6 +138,13 @@ TRANSMISSION = LongTable(
         "loss_per_1000km": Param("1", "losses per 1,000 km", high=0.5),
         "fom_share": Param("1/year", "fixed O&M as a share of investment per year", high=1),
         "lifetime": Param("year", "lifetime", low=1, high=100),
+        "lead_time": Param(
+            "year", "years from the base year to the first year a new (candidate) line can be in "
+            "service", required=False, default=1.0, low=1, high=30),
+        "default_tariff": Param("MUSD/GWh", "transmission tariff per unit of energy sent where "
+                                "a line has none of its own", required=False, default=0.0),
+        "default_max_new": Param("GW", "new capacity per corridor over the horizon where a line "
+                                 "has no limit of its own", required=False, default=math.inf),
     },
 )
 
@@ -139,6 +158,12 @@ LINE_PARAMETERS = LongTable(
         "scheduled_energy": Param(
             "GWh", "fixed annual flow to or from an external region", required=False, default=0.0
         ),
+        "contracted_energy": Param(
+            "GWh", "least annual energy sent on a hub-to-hub line (its contracted schedule)",
+            required=False, default=0.0),
+        "tariff": Param("MUSD/GWh", "transmission tariff per unit of energy sent",
+                        required=False),
+        "max_new": Param("GW", "new capacity over the horizon", required=False),
     },
 )
 

@@ -12,7 +12,8 @@ registers their names here:
   margin;
 - **backup** providers (GW, by region and year) meet the data centres' backup requirement;
 - **emissions** other than the power block's generation (kt CO2 per year, by region and year:
-  grey hydrogen) count toward the carbon cap;
+  grey hydrogen) count toward the carbon cap; **free allocation** (same units) is the part of
+  them covered by free ETS allowances, on which the carbon price is not charged;
 - **consumption** withdrawals (role ``demand``) are the ones that count as demand for
   renewable-share targets; **exogenous** peak terms are the ones set by the data rather than by
   the model's decisions.
@@ -55,6 +56,9 @@ class Terms:
     exogenous_peak: list[str] = field(default_factory=list)
     backup: list[str] = field(default_factory=list)
     emissions: list[str] = field(default_factory=list)
+    #: emissions covered by free allowances (kt CO2 per year, by region and year): the carbon
+    #: price is charged on emissions minus these, the carbon cap counts all emissions
+    free_allocation: list[str] = field(default_factory=list)
     #: functions (model, data) that build constraints over registered terms once every module is
     #: in (reserve margin, backup requirement...)
     finalizers: list[Callable[..., None]] = field(default_factory=list)

@@ -34,8 +34,14 @@ demand. Scheduled flows count as firm: an export must be covered, an import cove
 :math:`c^S` per GW and year (``reserve_shortfall_cost``, annual cost ``reserve_shortfall``
 :math:`\sum_Z c^S S_{Z,y}`): a margin the build limits cannot reach is reported, not infeasible.
 
-Annual cost ``carbon`` [MUSD/yr]: :math:`\tau_y / 1000 \sum_{j \in \mathcal{E}} \sum_r E^j_{r,y}`,
-the carbon price on every registered emission. :math:`\tau_y` is a mutable parameter
+Annual cost ``carbon`` [MUSD/yr]: :math:`\tau_y / 1000 \big(\sum_{j \in \mathcal{E}} \sum_r
+E^j_{r,y} - \sum_{j \in \mathcal{A}} \sum_r A^j_{r,y}\big)` (``emissions_charged`` [kt/yr]), the
+carbon price on every registered emission less the registered free allocation :math:`\mathcal{A}`
+(power block: :math:`\sum_{g,t} w_t e_g \sigma_g p_{r,g,y,t}` with :math:`\sigma_g` the
+``carbon_free_share``). China's ETS allocates allowances free by output benchmarks, so a plant pays
+only for emissions above its allocation: :math:`\sigma_g = 1` (the dataset's default for coal and
+gas) leaves the price no effect on dispatch, :math:`\sigma_g = 0` is full pass-through (the
+``high_carbon_price`` lever). The carbon cap counts all emissions. :math:`\tau_y` is a mutable parameter
 (``policy.carbon_price``): the objective is affine in it, which lets a carbon-price sweep re-solve
 one compiled model with patched costs (:mod:`synergy_models.reuse`).
 
@@ -134,8 +140,11 @@ def add_policy_constraints(m: pyo.ConcreteModel, d: ModelData) -> None:
         cap[yi[y]]) else b.emissions_total[y] <= 1000 * cap[yi[y]])
     b.carbon_price = pyo.Param(m.Y, mutable=True, within=pyo.Reals, initialize={
         y: float(a["carbon_price"][yi[y]]) for y in d.years})               # USD/t
+    free = [component(m, n) for n in m.terms.free_allocation]
+    b.emissions_charged = pyo.Expression(m.Y, rule=lambda b, y: b.emissions_total[y] - sum(
+        f[r, y] for f in free for r in d.regions))                           # kt CO2/yr
     b.cost_carbon = pyo.Expression(m.Y, rule=lambda b, y: (
-        b.carbon_price[y] / 1000 * b.emissions_total[y]))                    # MUSD/yr
+        b.carbon_price[y] / 1000 * b.emissions_charged[y]))                  # MUSD/yr
     m.terms.cost("policy.cost_carbon")
 
     share = a["renewable_share_min"]

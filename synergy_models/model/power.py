@@ -33,29 +33,43 @@ the others), :math:`L_{r,y,t}` exogenous load, :math:`w_t` hours of the year per
 
 .. math::
 
-    K_{r,k,y} &= K^0_{r,k} - D_{r,k,y} + \sum_{y' \le y} N_{r,k,y'}
+    K_{r,k,y} &= K^0_{r,k} - D_{r,k,y} + \sum_{y' < y} N_{r,k,y'} + \phi_{k,y} N_{r,k,y}
         && \text{capacity\_definition [GW]} \\
     D_{r,g,y} &\ge D_{r,g,y-1}, \quad D_{r,g,y} \le K^0_{r,g}
         && \text{retirement\_permanent [GW]} \\
     \sum_{y} N_{r,k,y} &\le \bar N_{r,k}
         && \text{build\_limit [GW]} \\
-    N_{r,k,y} &\le \min(\bar n_{r,k}\, \omega_y,\ \bar N_{r,k})
+    N_{r,k,y} &\le \min(\bar n_{r,k}\, e_{k,y},\ \bar N_{r,k})
         && \text{build rate (variable bound) [GW]} \\
-    p_{r,g,y,t} &\le a_g f_{r,g,t} K_{r,g,y}
+    p_{r,g,y,t} &\le a_g f_{r,g,t} K_{r,g,y} \quad (g \ne \mathrm{hydro}), \qquad
+    p_{r,\mathrm{hydro},y,t} \le a_{\mathrm{hydro}} K_{r,\mathrm{hydro},y}
         && \text{availability [GW]} \\
     \sum_{t \in T_p} \Delta_t p_{r,\mathrm{hydro},y,t} &\le \sum_{t \in T_p} \Delta_t
         f_{r,\mathrm{hydro},t} K_{r,\mathrm{hydro},y} && \text{hydro\_energy, per day [GWh]}
+
+**Periods and lead times.** Modelled year :math:`y` stands for :math:`\omega_y` calendar years;
+:math:`e_{k,y}` of them are at or after :math:`y_0 + \ell_k` (base year plus the technology's
+``lead_time``), the years in which new capacity can enter service. The period's builds are spread
+evenly over those years, so on average a share :math:`\phi_{k,y} = (e_{k,y} + 1)/(2\omega_y)` of
+them is in service over the period (2/3 for three years; 1 for one) and pays its annuity; later
+periods have all of it. So a three-year first period neither holds three years of builds for all
+three years nor lets a technology enter service before it could be built.
+
+**Hydro** may produce at its full available capacity in any step; its inflow (capacity factor
+:math:`f`, calibrated to reported full-load hours) is an energy budget per period, so reservoirs
+follow prices within the day. Spill is the budget not used.
 
 Balance terms: injections :math:`\sum_g p_{r,g,y,t}` (``generation_total``) and :math:`u_{r,y,t}`
 (``unserved``); withdrawal :math:`L_{r,y,t}` (``demand``, consumption).
 
 Annual costs [MUSD/yr]: ``investment`` :math:`\sum_{r,k} \sum_{y' \le y} c^{ann}_{k,y'} N_{r,k,y'}`
-(annuity plus fixed O&M of each vintage), ``fixed_om_existing``
-:math:`\sum_{r,k} o_k (K^0_{r,k} - D_{r,k,y})`, ``variable`` :math:`\sum_{r,g,t} w_t\, m_g\,
-p_{r,g,y,t}` (fuel and variable O&M), ``unserved_energy`` :math:`\sum_{r,t} w_t V u_{r,y,t}` with
+(annuity plus fixed O&M of each vintage; its own period's vintage times :math:`\phi_{k,y}`), ``fixed_om_existing``
+:math:`\sum_{r,k} o_k (K^0_{r,k} - D_{r,k,y})`, ``variable`` :math:`\sum_{r,g,t} w_t\, m_{r,g}\,
+p_{r,g,y,t}` (fuel and variable O&M; coal's fuel price differs by hub), ``unserved_energy`` :math:`\sum_{r,t} w_t V u_{r,y,t}` with
 :math:`V` the value of lost load. Emissions ``emissions`` :math:`\sum_{g,t} w_t e_g p_{r,g,y,t}`
 [kt CO2/yr], with :math:`e_g` the emission intensity [kt/GWh]: the policy block charges the carbon
-price on them and caps them.
+price on them less ``free_allocation`` :math:`\sum_{g,t} w_t e_g \sigma_g p_{r,g,y,t}` [kt/yr]
+(:math:`\sigma_g`: share covered by free ETS allowances), and caps them.
 """
 
 from __future__ import annotations
@@ -83,7 +97,13 @@ INPUTS = (
     InputVar("capacity_existing", ("region", "tech"), "GW", "capacity in the base year"),
     InputVar("max_new_capacity", ("region", "tech"), "GW", "build limit over the horizon"),
     InputVar("max_build_rate", ("region", "tech"), "GW/year", "build limit per year"),
-    InputVar("marginal_cost", ("tech",), "MUSD/GWh", "fuel and variable O&M per GWh"),
+    InputVar("marginal_cost", ("region", "tech"), "MUSD/GWh",
+             "fuel and variable O&M per GWh (fuel prices differ by hub)"),
+    InputVar("lead_time", ("tech",), "year",
+             "years from the base year to the first year new capacity can be in service",
+             optional=True),
+    InputVar("carbon_free_share", ("tech",), "1",
+             "share of the CO2 covered by free ETS allowances", optional=True),
     InputVar("emission_intensity", ("tech",), "t/MWh", "CO2 per MWh of output"),
     InputVar("availability", ("tech",), "1", "share of capacity available"),
     InputVar("capacity_credit", ("tech",), "1", "firm share of capacity for the reserve margin"),
@@ -101,6 +121,28 @@ INPUTS = (
 )
 
 
+def build_years_and_share(years: list[int], year_weight: np.ndarray, base_year: int,
+                          lead_time: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r"""Years of each modelled year's period in which new capacity can enter service, and the
+    average share of the period's new capacity in service over the period. (tech, year) each.
+
+    Modelled year :math:`y` stands for :math:`\omega_y` calendar years :math:`y .. y+\omega_y-1`;
+    new capacity of technology :math:`k` can be in service from :math:`y_0 + \ell_k` (base year
+    plus lead time). With :math:`e_{k,y}` such years in the period and the period's builds spread
+    evenly over them (a :math:`1/e` share entering service at the start of each), the share in
+    service averaged over the :math:`\omega_y` years is
+    :math:`\phi_{k,y} = (e_{k,y} + 1) / (2\,\omega_y)`: 2/3 for a three-year period, 1 for a
+    one-year one, 0 when nothing can enter service.
+    """
+    e = np.zeros((len(lead_time), len(years)))
+    for j, (y, w) in enumerate(zip(years, year_weight, strict=True)):
+        n = max(int(round(float(w))), 1)
+        first = base_year + lead_time                                      # (tech,)
+        e[:, j] = np.clip(y + n - np.maximum(first, y), 0, n) * (float(w) / n)
+    share = np.where(e > 0, (e + 1.0) / (2.0 * np.maximum(year_weight[None, :], 1e-9)), 0.0)
+    return e, np.minimum(share, 1.0)
+
+
 def prepare_power(ds: xr.Dataset, d: ModelData) -> dict:
     """Coefficients of the power block (model units: GW, GWh, MUSD)."""
     a: dict = {}
@@ -114,15 +156,21 @@ def prepare_power(ds: xr.Dataset, d: ModelData) -> dict:
     a["fom_existing"] = capex[:, 0] * ds.fom_share.values             # (tech,) MUSD/GW/yr
     a["capacity_existing"] = ds.capacity_existing.transpose("region", "tech").values
     a["max_new"] = ds.max_new_capacity.transpose("region", "tech").values
-    # Most new capacity in each modelled year: the annual rate times the years it stands for,
-    # and never above the limit over the horizon. (region, tech, year)
+    lead = (ds.lead_time.values if "lead_time" in ds else np.ones(len(d.techs)))
+    build_years, in_service = build_years_and_share(
+        d.years, d.arrays["year_weight"], d.options.base_year, lead)
+    a["build_years"], a["in_service_share"] = build_years, in_service          # (tech, year)
+    # Most new capacity in each modelled year: the annual rate times the years of its period in
+    # which new capacity can enter service, never above the limit over the horizon. (r, k, y)
     build_rate = ds.max_build_rate.transpose("region", "tech").values
-    a["max_new_in_year"] = np.minimum(build_rate[:, :, None] * d.arrays["year_weight"][None, None, :],
+    a["max_new_in_year"] = np.minimum(build_rate[:, :, None] * build_years[None, :, :],
                                       a["max_new"][:, :, None])
     # Variable cost per GWh of output without carbon (tech,); the carbon price is charged on the
     # registered emissions (policy block's ``carbon`` cost).
     a["emission_intensity"] = ds.emission_intensity.values           # t/MWh = kt/GWh
-    a["marginal_cost"] = ds.marginal_cost.values.astype(float)        # MUSD/GWh
+    a["marginal_cost"] = ds.marginal_cost.transpose("region", "tech").values.astype(float)
+    a["carbon_free_share"] = (ds.carbon_free_share.values if "carbon_free_share" in ds
+                              else np.zeros(len(d.techs)))
     a["availability"] = ds.availability.values
     a["capacity_credit"] = ds.capacity_credit.values
     a["demand"] = ds.demand.transpose("region", "year").values                # GWh/yr
@@ -174,8 +222,12 @@ def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
     years = d.years
     gen_set = set(gen_pairs)
 
+    share = a["in_service_share"]
+
     def capacity_definition(b, r, k, y):
-        built = sum(b.new[r, k, yy] for yy in years if yy <= y)
+        # Builds of earlier periods are in service all year; the period's own only in part.
+        built = (sum(b.new[r, k, yy] for yy in years if yy < y)
+                 + float(share[ki[k], yi[y]]) * b.new[r, k, y])
         retired = b.retired[r, k, y] if (r, k) in gen_set else 0
         return b.capacity[r, k, y] == existing(r, k) - retired + built
 
@@ -199,7 +251,8 @@ def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
     avail = a["availability"]
 
     def availability(b, r, g, y, t):
-        factor = float(avail[ki[g]] * cf[ri[r], ki[g], t])
+        # Hydro may run at full available capacity in any step; its energy is budgeted per period.
+        factor = float(avail[ki[g]] * (1.0 if g == "hydro" else cf[ri[r], ki[g], t]))
         if factor <= 0:
             b.generation[r, g, y, t].setub(0)
             return pyo.Constraint.Skip
@@ -216,6 +269,10 @@ def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
     def hydro_energy(b, r, g, y, p):
         steps = d.period_steps[p]
         inflow = float((cf[ri[r], ki[g], steps] * hours[steps]).sum())
+        if inflow <= 0:
+            for t in steps:
+                b.generation[r, g, y, t].setub(0)
+            return pyo.Constraint.Skip
         return (sum(float(hours[t]) * b.generation[r, g, y, t] for t in steps)
                 <= inflow * b.capacity[r, g, y])
 
@@ -242,8 +299,9 @@ def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
     voll = a["value_of_lost_load"]
 
     def investment(b, y):
-        return sum(float(cost_p[ki[k], yi[yy]]) * b.new[r, k, yy]
-                   for r, k in d.region_tech for yy in years if yy <= y)
+        # A vintage pays from when it is in service: in its own period, its in-service share.
+        return sum(float(cost_p[ki[k], yi[yy]] * (share[ki[k], yi[y]] if yy == y else 1.0))
+                   * b.new[r, k, yy] for r, k in d.region_tech for yy in years if yy <= y)
 
     def fixed_om_existing(b, y):
         return sum(float(fom0[ki[k]]) * (existing(r, k) - (b.retired[r, k, y] if (r, k) in gen_set
@@ -251,7 +309,7 @@ def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
                    for r, k in d.region_tech if existing(r, k) > 0)
 
     def variable(b, y):
-        return sum(float(weight[t] * var_cost[ki[g]]) * b.generation[r, g, y, t]
+        return sum(float(weight[t] * var_cost[ri[r], ki[g]]) * b.generation[r, g, y, t]
                    for r, g in gen_pairs for t in d.steps)
 
     def unserved_energy(b, y):
@@ -267,6 +325,11 @@ def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
         float(weight[t] * rate[ki[g]]) * b.generation[r, g, y, t]
         for g in by_region[r] if rate[ki[g]] > 0 for t in d.steps))              # kt CO2/yr
     m.terms.emissions.append("power.emissions")
+    free = a["carbon_free_share"]
+    b.free_allocation = pyo.Expression(m.R, m.Y, rule=lambda b, r, y: sum(
+        float(weight[t] * rate[ki[g]] * free[ki[g]]) * b.generation[r, g, y, t]
+        for g in by_region[r] if rate[ki[g]] * free[ki[g]] > 0 for t in d.steps))  # kt CO2/yr
+    m.terms.free_allocation.append("power.free_allocation")
 
     credit = a["capacity_credit"]
     b.firm_capacity = pyo.Expression(

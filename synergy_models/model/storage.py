@@ -24,7 +24,7 @@ before :math:`t` (cyclic within each representative day, or over the whole year 
 
 .. math::
 
-    E_{r,s,y} &= E^0_{r,s} + \sum_{y' \le y} M_{r,s,y'}
+    E_{r,s,y} &= E^0_{r,s} + \sum_{y' < y} M_{r,s,y'} + \phi_{s,y} M_{r,s,y}
         && \text{energy\_definition [GWh]} \\
     M_{r,s,y} &= h_s N_{r,s,y} \quad \text{(only where energy has no own cost: fixed duration)}
         && \text{fixed\_duration [GWh]} \\
@@ -78,6 +78,7 @@ def add_storage(m: pyo.ConcreteModel, d: ModelData) -> None:
     b.RS = pyo.Set(initialize=pairs, dimen=2, ordered=True)
     cap = m.power.capacity
     years = d.years
+    share = a["in_service_share"]      # the period's own builds in service on average (power)
     # Storage whose energy has no cost of its own is built at its fixed duration.
     own_energy_cost = {s: a["capex_energy_first"][ki[s]] > 0 for s in d.storage_techs}
 
@@ -89,7 +90,8 @@ def add_storage(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     b.energy_definition = pyo.Constraint(b.RS, m.Y, rule=lambda b, r, s, y: (
         b.energy_capacity[r, s, y] == float(a["energy_existing"][ri[r], ki[s]])
-        + sum(b.energy_new[r, s, yy] for yy in years if yy <= y)))
+        + sum(b.energy_new[r, s, yy] * (float(share[ki[s], yi[y]]) if yy == y else 1.0)
+              for yy in years if yy <= y)))
 
     def fixed_duration(b, r, s, y):
         if own_energy_cost[s]:
@@ -121,8 +123,8 @@ def add_storage(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     cost_e = a["annual_cost_energy"]
     b.cost_storage_energy = pyo.Expression(m.Y, rule=lambda b, y: sum(
-        float(cost_e[ki[s], yi[yy]]) * b.energy_new[r, s, yy]
-        for r, s in pairs for yy in years if yy <= y))
+        float(cost_e[ki[s], yi[yy]] * (share[ki[s], yi[y]] if yy == y else 1.0))
+        * b.energy_new[r, s, yy] for r, s in pairs for yy in years if yy <= y))
     m.terms.cost("storage.cost_storage_energy")
 
 

@@ -22,10 +22,19 @@ length :math:`\ell_l`, :math:`c^{L}_l` annual cost per GW of new capacity (annui
 
 .. math::
 
-    C_{l,y} &= C^0_{l,y} + \sum_{y' \le y} B_{l,y'} && \text{capacity\_definition [GW]} \\
+    C_{l,y} &= C^0_{l,y} + \sum_{y' < y} B_{l,y'} + \phi_y B_{l,y}
+        && \text{capacity\_definition [GW]} \\
     \sum_y B_{l,y} &\le \bar B_l && \text{build\_limit [GW], where finite} \\
     F^+_{l,y,t} &\le C_{l,y}, \quad F^-_{l,y,t} \le C_{l,y}
-        && \text{forward\_limit, backward\_limit [GW]}
+        && \text{forward\_limit, backward\_limit [GW]} \\
+    \sum_t w_t F^+_{l,y,t} &\ge Q_l && \text{contracted\_energy [GWh], where } Q_l > 0
+
+:math:`B_{l,y} = 0` where no year of the period is at or after the base year plus the lines' lead
+time :math:`\ell^L` (``line_lead_time``: a UHV line not in the data as existing or planned takes
+years to approve and build); :math:`\phi_y = (e_y+1)/(2\omega_y)` is the average in-service share
+of the period's builds (as in the power block). :math:`Q_l` (``line_contracted_energy``, GWh/yr)
+is the annual energy a dedicated line sends under its long-term contracts (reported send-out
+volumes); flows above it are economic.
 
 Balance term (injection ``net_import`` of hub :math:`r`):
 
@@ -34,8 +43,10 @@ Balance term (injection ``net_import`` of hub :math:`r`):
     \sum_{l: to(l)=r} \big((1-\lambda_l) F^+_{l,y,t} - F^-_{l,y,t}\big)
     + \sum_{l: from(l)=r} \big((1-\lambda_l) F^-_{l,y,t} - F^+_{l,y,t}\big)
 
-Losses make flowing both ways at once a loss, so the optimum never does it. Annual cost
-[MUSD/yr]: ``transmission`` :math:`\sum_l \sum_{y' \le y} c^L_l B_{l,y'}`.
+Losses make flowing both ways at once a loss, so the optimum never does it. Annual costs
+[MUSD/yr]: ``transmission`` :math:`\sum_l \big(\sum_{y' < y} c^L_l B_{l,y'} + \phi_y c^L_l
+B_{l,y}\big)` and ``tariff`` :math:`\sum_{l,t} w_t \theta_l (F^+_{l,y,t} + F^-_{l,y,t})`, with
+:math:`\theta_l` the line's transmission tariff per unit sent (``line_tariff``, MUSD/GWh).
 """
 
 from __future__ import annotations
@@ -46,6 +57,7 @@ import xarray as xr
 
 from synergy_models.model.data import ModelData, capital_recovery_factor
 from synergy_models.model.module import InputVar, ModelModule, ResultsContext, da, values
+from synergy_models.model.power import build_years_and_share
 
 INPUTS = (
     InputVar("line_capacity_existing", ("line", "year"), "GW", "capacity in service by year"),
@@ -56,6 +68,12 @@ INPUTS = (
     InputVar("line_fom_share", (), "1/year", "fixed O&M of lines as a share of capex"),
     InputVar("line_external", ("line",), "", "whether a line has an end outside the hubs",
              role="metadata"),
+    InputVar("line_lead_time", (), "year", "years from the base year to the first year new "
+             "line capacity can be in service", optional=True),
+    InputVar("line_contracted_energy", ("line",), "GWh",
+             "least annual energy sent from -> to (contracted schedule)", optional=True),
+    InputVar("line_tariff", ("line",), "MUSD/GWh", "transmission tariff per unit sent",
+             optional=True),
 )
 
 
@@ -64,7 +82,20 @@ def prepare_transmission(ds: xr.Dataset, d: ModelData) -> dict:
     fixed schedules)."""
     internal = ds.sel(line=d.lines)
     crf = capital_recovery_factor(d.scalars["discount_rate"], float(ds.line_lifetime))
+    n = len(d.lines)
+    lead = float(ds.line_lead_time) if "line_lead_time" in ds else 1.0
+    build_years, in_service = build_years_and_share(
+        d.years, d.arrays["year_weight"], d.options.base_year, np.array([lead]))
+
+    def per_line(name: str, default: float) -> np.ndarray:
+        return (internal[name].fillna(default).values.astype(float) if name in internal
+                else np.full(n, default))
+
     return {
+        "line_build_years": build_years[0],                                   # (year,)
+        "line_in_service_share": in_service[0],                               # (year,)
+        "line_contracted_energy": per_line("line_contracted_energy", 0.0),    # GWh/yr
+        "line_tariff": per_line("line_tariff", 0.0),                          # MUSD/GWh
         "line_capacity_existing": internal.line_capacity_existing.transpose("line", "year").values,
         "line_loss": internal.line_loss.values,
         "line_max_new": (internal.line_max_new.values if "line_max_new" in internal
@@ -81,8 +112,11 @@ def add_transmission(m: pyo.ConcreteModel, d: ModelData) -> None:
     b.L = pyo.Set(initialize=d.lines, ordered=True)
     b.capacity = pyo.Var(b.L, m.Y, within=pyo.NonNegativeReals)
     limit = a["line_max_new"]
+    can_build = a["line_build_years"] > 0          # no new line in service before its lead time
+    share = a["line_in_service_share"]
     b.new = pyo.Var(b.L, m.Y, within=pyo.NonNegativeReals, bounds=lambda b, ln, y: (
-        0, None if np.isinf(limit[li[ln]]) else float(limit[li[ln]])))
+        0, 0.0 if not can_build[yi[y]] else None if np.isinf(limit[li[ln]])
+        else float(limit[li[ln]])))
     b.build_limit = pyo.Constraint(b.L, rule=lambda b, ln: pyo.Constraint.Skip if (
         np.isinf(limit[li[ln]]) or len(years) == 1) else sum(b.new[ln, y] for y in years)
         <= float(limit[li[ln]]))
@@ -92,7 +126,7 @@ def add_transmission(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     b.capacity_definition = pyo.Constraint(b.L, m.Y, rule=lambda b, ln, y: (
         b.capacity[ln, y] == float(existing[li[ln], yi[y]])
-        + sum(b.new[ln, yy] for yy in years if yy <= y)))
+        + sum(b.new[ln, yy] for yy in years if yy < y) + float(share[yi[y]]) * b.new[ln, y]))
     b.forward_limit = pyo.Constraint(b.L, m.Y, m.T, rule=lambda b, ln, y, t:
                                      b.flow_forward[ln, y, t] <= b.capacity[ln, y])
     b.backward_limit = pyo.Constraint(b.L, m.Y, m.T, rule=lambda b, ln, y, t:
@@ -111,10 +145,25 @@ def add_transmission(m: pyo.ConcreteModel, d: ModelData) -> None:
     b.net_import = pyo.Expression(m.R, m.Y, m.T, rule=net_import)
     m.terms.inject("transmission.net_import", "trade")
 
+    weight = d.arrays["weight"]
+    contracted = a["line_contracted_energy"]
+    b.contracted = pyo.Set(initialize=[ln for ln in d.lines if contracted[li[ln]] > 0],
+                           ordered=True)
+    # Dedicated lines send at least their contracted annual energy (a year's GWh, sent end).
+    b.contracted_energy = pyo.Constraint(b.contracted, m.Y, rule=lambda b, ln, y: sum(
+        float(weight[t]) * b.flow_forward[ln, y, t] for t in d.steps)
+        >= float(contracted[li[ln]]))
+
     cost = a["line_annual_cost"]
     b.cost_transmission = pyo.Expression(m.Y, rule=lambda b, y: sum(
-        float(cost[li[ln]]) * b.new[ln, yy] for ln in d.lines for yy in years if yy <= y))
+        float(cost[li[ln]] * (share[yi[y]] if yy == y else 1.0)) * b.new[ln, yy]
+        for ln in d.lines for yy in years if yy <= y))
     m.terms.cost("transmission.cost_transmission")
+    tariff = a["line_tariff"]
+    b.cost_tariff = pyo.Expression(m.Y, rule=lambda b, y: sum(
+        float(weight[t] * tariff[li[ln]]) * (b.flow_forward[ln, y, t] + b.flow_backward[ln, y, t])
+        for ln in d.lines if tariff[li[ln]] > 0 for t in d.steps))
+    m.terms.cost("transmission.cost_tariff")
 
 
 def transmission_results(ctx: ResultsContext) -> None:
