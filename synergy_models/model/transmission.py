@@ -27,7 +27,8 @@ length :math:`\ell_l`, :math:`c^{L}_l` annual cost per GW of new capacity (annui
     \sum_y B_{l,y} &\le \bar B_l && \text{build\_limit [GW], where finite} \\
     F^+_{l,y,t} &\le C_{l,y}, \quad F^-_{l,y,t} \le C_{l,y}
         && \text{forward\_limit, backward\_limit [GW]} \\
-    \sum_t w_t F^+_{l,y,t} &\ge Q_l && \text{contracted\_energy [GWh], where } Q_l > 0
+    \sum_t w_t (F^+_{l,y,t} - F^-_{l,y,t}) &\ge Q_l
+        && \text{contracted\_energy [GWh], where } Q_l > 0
 
 :math:`B_{l,y} = 0` where no year of the period is at or after the base year plus the lines' lead
 time :math:`\ell^L` (``line_lead_time``: a UHV line not in the data as existing or planned takes
@@ -149,10 +150,11 @@ def add_transmission(m: pyo.ConcreteModel, d: ModelData) -> None:
     contracted = a["line_contracted_energy"]
     b.contracted = pyo.Set(initialize=[ln for ln in d.lines if contracted[li[ln]] > 0],
                            ordered=True)
-    # Dedicated lines send at least their contracted annual energy (a year's GWh, sent end).
+    # Dedicated lines send at least their contracted annual energy, net of any flow back (else
+    # sending both ways at once would meet a contract without moving energy). GWh, sent end.
     b.contracted_energy = pyo.Constraint(b.contracted, m.Y, rule=lambda b, ln, y: sum(
-        float(weight[t]) * b.flow_forward[ln, y, t] for t in d.steps)
-        >= float(contracted[li[ln]]))
+        float(weight[t]) * (b.flow_forward[ln, y, t] - b.flow_backward[ln, y, t])
+        for t in d.steps) >= float(contracted[li[ln]]))
 
     cost = a["line_annual_cost"]
     b.cost_transmission = pyo.Expression(m.Y, rule=lambda b, y: sum(
