@@ -1,7 +1,9 @@
-"""Calibration: the 2024 system (no new build) against the figures of the data sheet.
+"""Calibration: the 2024 system (no new build) against reported figures, hub by hub.
 
-The checks and tolerances, and the reasons for the misses, are written down in
-``docs/calibration.md``. Reported figures are read from the CSV files here, not from the loader.
+The checks and tolerances follow issue 17's "done when"; the reasons for the misses are written
+down in ``docs/calibration.md``. Reported figures are read from the CSV files here, not from the
+loader, so a loader error cannot make a check pass. A known miss is a strict ``xfail`` naming its
+reason: when the model improves and the check passes, the test fails until the entry is removed.
 """
 
 from __future__ import annotations
@@ -14,13 +16,32 @@ import xarray as xr
 
 from synergy_models.data.loader import load_inputs
 from synergy_models.run import run_scenario
+from synergy_models.units import HOURS_PER_YEAR
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "china_hubs"
-NATIONAL_COAL_HOURS = 4628  # data sheet: national 2024 coal utilisation hours
-#: Hubs whose average price is checked against the coal benchmark (docs/calibration.md says why
-#: the others miss: BTH lacks its imports from non-hub provinces; the western hubs burn cheaper
-#: mine-mouth coal than the national port price the model uses).
-PRICE_CHECKED = ("YRD", "GZ")
+HUBS = ("BTH", "YRD", "GBA", "CY", "IM", "GZ", "GS", "NX")
+NATIONAL_GAS_HOURS = 2363  # data sheet: national 2024 gas utilisation hours [CEIC]
+
+#: Known misses, each with its reason (docs/calibration.md). Keys: (check, hub).
+ABOVE_CONTRACT = ("the sending hub's price is below the receiving hub's by more than tariff and "
+                  "losses, so the line runs above its contract; reality's inter-provincial trading "
+                  "barriers are not modelled")
+NO_MUST_RUN = "no coal minimum load or heat-led CHP must-run yet: wind and solar are rarely curtailed"
+KNOWN_MISSES: dict[tuple[str, str], str] = {
+    ("price", "GBA"): "Guangdong's price is set by gas and shipped coal; the model's gas does not run",
+    ("thermal_hours", "BTH"): "BTH's gas (Beijing's CHP fleet) does not run: no heat-led must-run",
+    ("gas_hours", "all"): "no heat-led gas CHP must-run: gas only runs at peaks",
+    **{("curtailment", h): NO_MUST_RUN for h in ("BTH", "IM", "GS", "NX")},
+    **{("line", ln): ABOVE_CONTRACT for ln in (
+        "nx_yrd_ningdong_shaoxing", "im_yrd_ximeng_taizhou", "im_bth_existing")},
+}
+
+
+def check(name: str, key: str):
+    """A parameter of the hub-by-hub checks, strict xfail where the miss is known."""
+    reason = KNOWN_MISSES.get((name, key))
+    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+    return pytest.param(key, marks=marks, id=key)
 
 
 @pytest.fixture(scope="module")
@@ -28,58 +49,118 @@ def calibration() -> tuple[xr.Dataset, xr.Dataset]:
     return load_inputs("calibration_2024"), run_scenario("calibration_2024")
 
 
-def hours(results: xr.Dataset, tech: str, region: str | None = None) -> float:
-    gen = results.generation_annual.sel(gen_tech=tech, year=2025) * 1000
-    cap = results.capacity.sel(tech=tech, year=2025)
-    if region is not None:
-        return float(gen.sel(region=region) / cap.sel(region=region))
-    return float(gen.sum() / cap.sum())
+def _rows(name: str) -> list[dict[str, str]]:
+    with (DATA / name).open() as f:
+        return list(csv.DictReader(f))
 
 
-def reported_hub_hours(tech: str) -> dict[str, float]:
-    """Capacity-weighted reported full-load hours per hub, from provinces.csv and regions.csv."""
-    with (DATA / "regions.csv").open() as f:
-        hub = {p: r["region"] for r in csv.DictReader(f) for p in r["provinces"].split(";")}
+def provinces_of_hubs() -> dict[str, str]:
+    return {p: r["region"] for r in _rows("regions.csv") for p in r["provinces"].split(";")}
+
+
+def reported(parameter: str, weight: str) -> dict[str, float]:
+    """Reported provincial ``parameter`` aggregated to hubs, weighted by ``weight`` (a
+    provinces.csv parameter); provinces without the value are left out."""
+    hub = provinces_of_hubs()
     values: dict[str, dict[str, float]] = {}
-    with (DATA / "provinces.csv").open() as f:
-        for row in csv.DictReader(f):
-            values.setdefault(row["province"], {})[row["parameter"]] = float(row["value"])
+    for row in _rows("provinces.csv"):
+        values.setdefault(row["province"], {})[row["parameter"]] = float(row["value"])
     num: dict[str, float] = {}
     den: dict[str, float] = {}
     for province, v in values.items():
+        if parameter not in v:
+            continue
         h = hub[province]
-        num[h] = num.get(h, 0.0) + v[f"capacity_{tech}"] * v[f"{tech}_hours"]
-        den[h] = den.get(h, 0.0) + v[f"capacity_{tech}"]
-    return {h: num[h] / den[h] for h in num}
+        w = v[weight]
+        num[h] = num.get(h, 0.0) + w * v[parameter]
+        den[h] = den.get(h, 0.0) + w
+    return {h: num[h] / den[h] for h in num if den[h] > 0}
+
+
+def model_hours(results: xr.Dataset, techs: list[str], hub: str | None = None) -> float:
+    gen = results.generation_annual.sel(gen_tech=techs, year=2025).sum("gen_tech") * 1000  # GWh
+    cap = results.capacity.sel(tech=techs, year=2025).sum("tech")
+    if hub is not None:
+        return float(gen.sel(region=hub) / cap.sel(region=hub))
+    return float(gen.sum() / cap.sum())
 
 
 @pytest.mark.parametrize("tech", ["wind", "solar"])
-def test_wind_and_solar_hours_match_the_reported_hours_of_each_hub(calibration, tech):
-    """Within 10%: the profiles are calibrated to *available* hours (reported / utilisation); the
-    model curtails less than the 1-9% reported (it has no must-run coal or heat-led plants), so it
-    lands above the reported hours by up to the hub's curtailment rate."""
+@pytest.mark.parametrize("hub", HUBS)
+def test_wind_and_solar_hours_within_10_percent_of_reported(calibration, tech, hub):
     _, results = calibration
-    for hub, reported in reported_hub_hours(tech).items():
-        assert hours(results, tech, hub) == pytest.approx(reported, rel=0.10), hub
+    expected = reported(f"{tech}_hours", f"capacity_{tech}")[hub]
+    assert model_hours(results, [tech], hub) == pytest.approx(expected, rel=0.10)
 
 
-def test_coal_hours_of_the_hubs_against_the_national_figure(calibration):
-    """Within 20% of the national 4,628 h: the hubs import less than they really do (no imports
-    from non-hub provinces into BTH and YRD), so their coal runs longer than the national mean."""
+THERMAL_REPORTED = reported("thermal_hours", "capacity_thermal")
+
+
+@pytest.mark.parametrize("hub", [check("thermal_hours", h) for h in HUBS])
+def test_thermal_hours_within_20_percent_of_the_provincial_figures(calibration, hub):
+    """Coal and gas together against reported provincial thermal hours (capacity-weighted)."""
+    if hub not in THERMAL_REPORTED:
+        pytest.skip(f"no reported thermal hours for {hub}'s provinces")
     _, results = calibration
-    assert hours(results, "coal") == pytest.approx(NATIONAL_COAL_HOURS, rel=0.20)
+    assert model_hours(results, ["coal", "gas"], hub) == pytest.approx(
+        THERMAL_REPORTED[hub], rel=0.20)
 
 
-@pytest.mark.parametrize("hub", PRICE_CHECKED)
-def test_average_price_against_the_coal_benchmark(calibration, hub):
-    """Within 15% where the hub's own supply sets the price with the national coal price."""
+@pytest.mark.parametrize("scope", [check("gas_hours", "all")])
+def test_gas_runs_in_its_reported_range(calibration, scope):
+    """National gas hours 2,363 in 2024; the hubs' gas fleet within 25% of it."""
+    _, results = calibration
+    assert model_hours(results, ["gas"]) == pytest.approx(NATIONAL_GAS_HOURS, rel=0.25)
+
+
+@pytest.mark.parametrize("hub", [check("curtailment", h) for h in HUBS])
+def test_curtailment_within_2_points_of_reported(calibration, hub):
+    """Wind and solar curtailed energy over available energy, against 1 - reported utilisation
+    (capacity-weighted over provinces and technologies)."""
+    _, results = calibration
+    wind = reported("wind_utilisation", "capacity_wind")
+    solar = reported("solar_utilisation", "capacity_solar")
+    cap = results.capacity.sel(region=hub, year=2025)
+    weights = {"wind": float(cap.sel(tech="wind")), "solar": float(cap.sel(tech="solar"))}
+    utilisation = {"wind": wind.get(hub), "solar": solar.get(hub)}
+    known = {k: v for k, v in utilisation.items() if v is not None}
+    if not known:
+        pytest.skip(f"no reported utilisation for {hub}")
+    rate = sum(weights[k] * (1 - v) for k, v in known.items()) / sum(weights[k] for k in known)
+    techs = list(known)
+    curtailed = float(results.curtailment_annual.sel(region=hub, gen_tech=techs, year=2025).sum())
+    produced = float(results.generation_annual.sel(region=hub, gen_tech=techs, year=2025).sum())
+    model = curtailed / (curtailed + produced)
+    assert model == pytest.approx(rate, abs=0.02)
+
+
+@pytest.mark.parametrize("hub", [check("price", h) for h in HUBS])
+def test_average_price_within_20_percent_of_the_benchmark(calibration, hub):
     inputs, results = calibration
     benchmark = float(inputs.coal_price.sel(region=hub)) * 1000  # MUSD/GWh -> USD/MWh
     model = float(results.price_average.sel(region=hub, year=2025))
-    assert model == pytest.approx(benchmark, rel=0.15)
+    assert model == pytest.approx(benchmark, rel=0.20)
+
+
+def test_no_unserved_energy(calibration):
+    _, results = calibration
+    assert float(results.unserved_annual.sum()) == pytest.approx(0.0, abs=1e-3)
+
+
+def contracted_lines() -> list[str]:
+    return sorted({r["line"] for r in _rows("line_parameters.csv")
+                   if r["parameter"] == "contracted_energy"})
+
+
+@pytest.mark.parametrize("line", [check("line", ln) for ln in contracted_lines()])
+def test_dedicated_lines_carry_their_reported_volume_within_25_percent(calibration, line):
+    inputs, results = calibration
+    sent = float((results.flow.sel(line=line, year=2025).clip(min=0) * results.weight).sum())
+    assert sent == pytest.approx(float(inputs.line_contracted_energy.sel(line=line)), rel=0.25)
 
 
 def test_nothing_is_built(calibration):
     _, results = calibration
     assert float(results.capacity_new.sum()) == pytest.approx(0.0, abs=1e-6)
     assert float(results.line_capacity_new.sum()) == pytest.approx(0.0, abs=1e-6)
+    assert HOURS_PER_YEAR == pytest.approx(float(results.weight.sum()))

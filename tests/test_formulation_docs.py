@@ -80,6 +80,12 @@ NOT_COMPONENTS = {
     ("policy", "hub"): "a value of the scenario setting policy.reserve_scope",
     ("policy", "reserve_shortfall_cost"): "an input parameter",
     (MODEL, "demand"): "the role of consumption withdrawals in the registered terms",
+    ("policy", "carbon_free_share"): "an input parameter (technologies.csv)",
+    ("policy", "high_carbon_price"): "a shipped scenario",
+    ("power", "lead_time"): "an input parameter (technologies.csv)",
+    ("transmission", "line_contracted_energy"): "an input parameter (line_parameters.csv)",
+    ("transmission", "line_lead_time"): "an input parameter (transmission.csv)",
+    ("transmission", "line_tariff"): "an input parameter (line_parameters.csv)",
 }
 #: components that need not be named (none so far)
 UNDOCUMENTED: dict[tuple[str, str], str] = {}

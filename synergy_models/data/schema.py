@@ -80,6 +80,8 @@ PROVINCES = LongTable(
         "wind_utilisation": Param("1", "1 - wind curtailment rate", required=False, high=1),
         "solar_utilisation": Param("1", "1 - solar curtailment rate", required=False, high=1),
         "coal_price": Param("MUSD/GWh", "coal benchmark price or its documented proxy"),
+        "thermal_hours": Param("h", "reported thermal (coal and gas) full-load hours, for checks",
+                               required=False, high=8760),
     },
 )
 
