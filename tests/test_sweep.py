@@ -196,9 +196,11 @@ def dask_cluster() -> Iterator[str]:
 @pytest.mark.slow
 def test_dask_cluster_gives_the_local_results_and_isolates_a_failing_case(tmp_path, dask_cluster):
     # grid_share_max 0: no data-centre load anywhere, so the compute demand cannot be served.
+    # carbon_free_share 0: the price fully passed through (the dataset allocates most free).
     path = write_sweep(tmp_path, combine="zip", parameters={
         "carbon_price": {"values": [0, 60, 120, 60]},
-        "grid_share_max": {"values": [1.0, 1.0, 1.0, 0.0]}})
+        "grid_share_max": {"values": [1.0, 1.0, 1.0, 0.0]},
+        "carbon_free_share": {"values": [0, 0, 0, 0]}})
     remote = run_sweep(path, tmp_path / "dask", scheduler=dask_cluster, progress=False)
     # Locally every case is built afresh; on the cluster, cases differing only in the carbon price
     # are solved on the model their worker built for the first (patched costs): same answers.
