@@ -270,9 +270,9 @@ LIMIT_INDEX = ("region", "tech", "line", "zone", "year")
 def limit_table(results: xr.Dataset) -> pd.DataFrame:
     """Every declared limit of the results (``limit_*`` variables, ``docs/results.md``) as a tidy
     table: family, index (region, tech, line, zone, year: empty where the family has none), value,
-    level, binding, shadow price, units, price units, description."""
+    level, binding, shadow price, kind, units, price units, description."""
     if "limit" not in results.dims:
-        return pd.DataFrame(columns=["family", "value", "level", "binding", "shadow_price",
+        return pd.DataFrame(columns=["family", "value", "level", "binding", "shadow_price", "kind",
                                      "units", "price_units", "description"])
     table = pd.DataFrame({"family": results.limit_family.values.astype(str)})
     for dim in LIMIT_INDEX:
@@ -288,22 +288,30 @@ def limit_table(results: xr.Dataset) -> pd.DataFrame:
     table["level"] = results.limit_level.values
     table["binding"] = results.limit_binding.values.astype(bool)
     table["shadow_price"] = results.limit_shadow_price.values
-    for key in ("units", "price_units", "description"):
+    for key in ("kind", "units", "price_units", "description"):
         table[key] = results[f"limit_{key}"].values.astype(str)
     return table
 
 
-def binding_limits(results: xr.Dataset, min_shadow_price: float = 0.0) -> pd.DataFrame:
+def binding_limits(results: xr.Dataset, min_shadow_price: float = 0.0,
+                   prohibitions: bool = False) -> pd.DataFrame:
     """The limits that bind, most valuable first: a result decided by a cap rather than by the
     economics is a finding about the cap.
 
-    One row per binding limit (its level at its value) whose shadow price is above
+    One row per binding limit (its level at its value) whose shadow price is at least
     ``min_shadow_price`` (default 0: every binding limit, including those that bind without
     cost), sorted by shadow price, largest first. Shadow prices are annual values of relaxing
     the limit by one unit, in ``price_units`` (positive: the limit costs money; families differ
     in units, so compare within a family); see :func:`limit_table` for the columns.
+
+    ``prohibitions``: include upper bounds of 0 (a technology that may not be built in a hub or a
+    year: no sites, a build rate of 0). They are left out by default: their shadow price says
+    what the option would be worth, which is a question about the data rather than a cap the
+    model ran into; :func:`limit_table` has them all.
     """
     table = limit_table(results)
     keep = table.binding & (table.shadow_price >= min_shadow_price)
+    if not prohibitions:
+        keep &= ~((table.kind == "upper_bound") & (table.value == 0))
     return (table[keep].sort_values("shadow_price", ascending=False, kind="stable")
             .drop(columns="binding").reset_index(drop=True))

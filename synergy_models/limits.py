@@ -131,11 +131,11 @@ def limit_table(m: pyo.ConcreteModel, solution: Solution) -> list[dict[str, Any]
                 gap = np.abs(level - value) <= TOLERANCE * np.maximum(1.0, np.abs(value))
                 upper = bool(upper.all())
                 rows.append({
-                    "family": limit.family, "module": module.name,
+                    "family": limit.family, "module": module.name, "kind": limit.kind,
                     **{dim: str(labels[dim]) if dim != "year" else int(labels[dim])
                        for dim in dims},
-                    "value": float(value.max() if upper else value.min()),
-                    "level": float(level.max() if upper else level.min()),
+                    "value": float(value.max() if upper else value.min()) + 0.0,  # no -0
+                    "level": float(level.max() if upper else level.min()) + 0.0,
                     "binding": bool(gap.any()),
                     "shadow_price": price / weight * limit.price_scale,
                     "units": limit.units, "price_units": limit.price_units,
@@ -150,12 +150,12 @@ def limit_results(m: pyo.ConcreteModel, solution: Solution) -> dict[str, xr.Data
     rows = limit_table(m, solution)
     dims = [dim for dim in INDEX_DIMS if any(dim in r for r in rows)]
     dims += sorted({k for r in rows for k in r} - set(INDEX_DIMS) - {
-        "family", "module", "value", "level", "binding", "shadow_price", "units", "price_units",
+        "family", "module", "kind", "value", "level", "binding", "shadow_price", "units", "price_units",
         "description"})
     labels = [r["family"] + "[" + ",".join(str(r[dim]) for dim in dims if dim in r) + "]"
               for r in rows]
     coords: dict[str, Any] = {"limit": np.array(labels, dtype=object)}
-    for key in ("family", "module", "units", "price_units", "description"):
+    for key in ("family", "module", "kind", "units", "price_units", "description"):
         coords[f"limit_{key}"] = ("limit", np.array([r[key] for r in rows], dtype=object))
     for dim in dims:
         if dim == "year":  # years as numbers; 0 where the limit has no year (over the horizon)
