@@ -80,17 +80,17 @@ class Limit:
     ``component`` is the constraint's or variable's dotted name (``"power.build_limit"``,
     ``"power.new"``); ``kind`` (:data:`LIMIT_KINDS`) says which, and for a constraint whether it
     caps (``at_most``) or requires (``at_least``): the value and level are reported as that
-    inequality reads, however Pyomo and the compiler normalise the row; ``dims`` name the parts
-    of its index, in order (``("region", "tech")``); entries without a finite limit (a bound of
-    None, a skipped row) are not limits and are left out. ``units`` are those of the limit as the
-    model writes it (the row's or the variable's),
-    ``price_units`` those of its shadow price, which is the dual in MUSD per unit of the limit,
-    made annual (``discount``, :data:`DISCOUNTING`) and multiplied by ``price_scale`` (1 for GW
-    limits: MUSD/GW/year = USD/kW/year; 1000 for GWh: USD/MWh, and for kt of CO2: USD/t).
-    ``over`` are index dims summed out of the report (e.g. ``("time",)`` for a cap that holds in
-    every step: the shadow price of raising it in every step at once, binding where it binds in
-    any step). Sign: the shadow price is positive when the limit costs money (relaxing it by one
-    unit lowers the objective by that much), whatever the limit's sense.
+    inequality reads, however Pyomo and the compiler normalise the row; ``dims`` name the parts of
+    its index, in order (``("region", "tech")``); entries without a finite limit (a bound of None, a
+    skipped row) are not limits and are left out. ``units`` are those of the limit as the model
+    writes it (the row's or the variable's), ``price_units`` those of its shadow price, which is the
+    dual in MUSD per unit of the limit, made annual (``discount``, :data:`DISCOUNTING`) and
+    multiplied by ``price_scale`` (1 for GW limits: MUSD/GW/year = USD/kW/year; 1000 for GWh:
+    USD/MWh, and for kt of CO2: USD/t). ``over`` are index dims summed out of the report (e.g.
+    ``("time",)`` for a cap that holds in every step: the shadow price of raising it in every step
+    at once, binding where it binds in any step). Sign: the shadow price is positive when the limit
+    costs money (relaxing it by one unit lowers the objective by that much), whatever the limit's
+    sense.
     """
 
     component: str
