@@ -17,7 +17,7 @@ from synergy_models.model.module import Limit
 from synergy_models.results import build_results, read_results, write_results
 from synergy_models.scenario import SolverSettings
 from synergy_models.solve import solve_model
-from tests.tiny import tiny_inputs
+from tests.tiny import tiny_inputs, with_compute
 
 GAS = {"capex": 30.0, "marginal_cost": 0.05}  # MUSD/GW/yr, MUSD/GWh
 SOLAR = {"capex": 100.0}
@@ -150,6 +150,23 @@ def test_limits_over_the_horizon_and_in_service_are_made_annual():
     assert horizon["binding"] == 1
     assert horizon["shadow_price"] == pytest.approx(SOLAR_SHADOW, rel=1e-6)
     assert r.limit_year.sel(limit="power.build_limit[A,solar]").item() == 0
+
+
+def test_grid_safety_is_priced_for_a_year_of_every_step():
+    """Training demand of 5 GW in A (gas at 0.10 MUSD/GWh) may move to B (coal at 0.02) over
+    bandwidth at 1 MUSD/GW/yr; B's grid-safety cap is 0.2 x its 10 GW peak = 2 GW of IT load. One
+    GW more there moves a GW of load for the whole year: (0.10 - 0.02) x 8760 - 1 = 699.8
+    USD/kW/yr, not divided by the step's 8760 hours (a year's value, not a price per hour)."""
+    power = tiny_inputs(["A", "B"], {"gas": {"marginal_cost": 0.10}, "coal": {"marginal_cost": 0.02}},
+                        np.array([[20.0], [10.0]]), weights=[HOURS], max_new=0.0,
+                        capacity={("A", "gas"): 100, ("B", "coal"): 100})
+    r = solve(with_compute(power, {("A", "training"): 5.0}, grid_share_max=0.2,
+                           bandwidth_cost=1.0))
+    b, a = limit(r, "compute.grid_safety[B,2030]"), limit(r, "compute.grid_safety[A,2030]")
+    assert b["binding"] == 1 and b["value"] == pytest.approx(2.0) and b["level"] == pytest.approx(2.0)
+    assert b["shadow_price"] == pytest.approx((0.10 - 0.02) * HOURS - 1.0, rel=1e-6)
+    assert a["binding"] == 0 and a["level"] == pytest.approx(3.0)
+    assert a["shadow_price"] == pytest.approx(0.0, abs=1e-9)
 
 
 def test_a_limit_declaration_is_checked():
