@@ -3,7 +3,8 @@
 ``indicators(results, inputs=None)`` turns a results Dataset (``docs/results.md``) into one
 ``xarray.Dataset`` of indicators by region and year (and system-wide by year where a quantity is
 not regional, e.g. costs); ``compare`` puts several scenarios side by side along a ``scenario``
-dimension; ``indicator_table`` flattens either into a tidy table for notebooks.
+dimension; ``indicator_table`` flattens either into a tidy table for notebooks;
+``binding_limits`` lists the limits that bind with their shadow prices (a result decided by a cap).
 
 Everything is computed from the results alone, except the reserve margin, which needs the
 capacity credits, peak loads and margin of the inputs Dataset (``load_inputs(scenario)``): without
@@ -260,3 +261,57 @@ def indicator_table(ds: xr.Dataset) -> pd.DataFrame:
     columns = ["indicator", "scenario", "region", "year", "value", "units"]
     table = pd.concat(frames, ignore_index=True)
     return table[[c for c in columns if c in table.columns]]
+
+
+#: Index columns of :func:`binding_limits`, in order (those no limit has are left out).
+LIMIT_INDEX = ("region", "tech", "line", "zone", "year")
+
+
+def limit_table(results: xr.Dataset) -> pd.DataFrame:
+    """Every declared limit of the results (``limit_*`` variables, ``docs/results.md``) as a tidy
+    table: family, index (region, tech, line, zone, year: empty where the family has none), value,
+    level, binding, shadow price, kind, units, price units, description."""
+    if "limit" not in results.dims:
+        return pd.DataFrame(columns=["family", "value", "level", "binding", "shadow_price", "kind",
+                                     "units", "price_units", "description"])
+    table = pd.DataFrame({"family": results.limit_family.values.astype(str)})
+    for dim in LIMIT_INDEX:
+        name = f"limit_{dim}"
+        if name not in results.coords:
+            continue
+        labels = results[name].values
+        if dim == "year":  # 0: a limit over the whole horizon
+            table[dim] = pd.array([int(y) if y else pd.NA for y in labels], dtype="Int64")
+        else:
+            table[dim] = [str(x) for x in labels]
+    table["value"] = results.limit_value.values
+    table["level"] = results.limit_level.values
+    table["binding"] = results.limit_binding.values.astype(bool)
+    table["shadow_price"] = results.limit_shadow_price.values
+    for key in ("kind", "units", "price_units", "description"):
+        table[key] = results[f"limit_{key}"].values.astype(str)
+    return table
+
+
+def binding_limits(results: xr.Dataset, min_shadow_price: float = 0.0,
+                   prohibitions: bool = False) -> pd.DataFrame:
+    """The limits that bind, most valuable first: a result decided by a cap rather than by the
+    economics is a finding about the cap.
+
+    One row per binding limit (its level at its value) whose shadow price is at least
+    ``min_shadow_price`` (default 0: every binding limit, including those that bind without
+    cost), sorted by shadow price, largest first. Shadow prices are annual values of relaxing
+    the limit by one unit, in ``price_units`` (positive: the limit costs money; families differ
+    in units, so compare within a family); see :func:`limit_table` for the columns.
+
+    ``prohibitions``: include upper bounds of 0 (a technology that may not be built in a hub or a
+    year: no sites, a build rate of 0). They are left out by default: their shadow price says
+    what the option would be worth, which is a question about the data rather than a cap the
+    model ran into; :func:`limit_table` has them all.
+    """
+    table = limit_table(results)
+    keep = table.binding & (table.shadow_price >= min_shadow_price)
+    if not prohibitions:
+        keep &= ~((table.kind == "upper_bound") & (table.value == 0))
+    return (table[keep].sort_values("shadow_price", ascending=False, kind="stable")
+            .drop(columns="binding").reset_index(drop=True))

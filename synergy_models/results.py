@@ -2,7 +2,9 @@
 
 Sign conventions: flows are positive from a line's ``from`` hub to its ``to`` hub; in
 ``balance`` injections are positive and withdrawals negative, so it sums to zero over ``term``;
-prices are the balance duals divided by the discounted time weight, in USD/MWh of the year.
+prices are the balance duals divided by the discounted time weight, in USD/MWh of the year;
+limits' shadow prices (``limit_shadow_price``) are positive when a limit costs money
+(:mod:`synergy_models.limits`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import synergy_models
 from synergy_models.data.timeseries import expand_to_year
 from synergy_models.gather import Gathered
 from synergy_models.io import read_netcdf, write_netcdf
+from synergy_models.limits import limit_results
 from synergy_models.model.balance import component
 from synergy_models.model.module import ROLES, ResultsContext, da, values
 from synergy_models.solve import Solution
@@ -74,6 +77,9 @@ def build_results(m: pyo.ConcreteModel, solution: Solution, inputs: xr.Dataset) 
     for module in m.modules:
         if module.results is not None:
             module.results(ctx)
+    # Which of the modules' declared limits bind, and their shadow prices (docs/results.md).
+    for name, array in limit_results(m, solution).items():
+        ds[name] = array
 
     ds = ds.dataset().assign_coords({c: ("time", inputs[c].values) for c in TIME_COORDS})
     ds = ds.assign_coords(day=inputs["day"].values)

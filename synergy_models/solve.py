@@ -3,8 +3,14 @@
 Pyomo's persistent solver interfaces take minutes to hand a large LP to HiGHS (see
 ``docs/performance.md``); compiling the model to arrays with Pyomo's
 ``LinearStandardFormCompiler`` and passing them to ``highspy`` takes seconds. Primal values are
-written back into the Pyomo variables and the duals of every row are kept by row, so results can
-be read by component and index.
+written back into the Pyomo variables; the duals of every row and the reduced costs of every
+column (the duals of the variables' bounds) are kept as arrays by row and column, so results can
+read them by component and index.
+
+Dual signs are HiGHS's: the derivative of the objective (present value, MUSD) with respect to the
+row's bound or the column's bound, so a binding ``<=`` row or upper bound has a dual <= 0 and a
+binding ``>=`` row or lower bound one >= 0 (:mod:`synergy_models.limits` turns them into shadow
+prices that are positive when a limit costs money).
 
 Only this module talks to HiGHS.
 """
@@ -12,6 +18,7 @@ Only this module talks to HiGHS.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import tempfile
 import time
@@ -68,10 +75,28 @@ class Solution:
     timings: dict[str, float] = field(default_factory=dict)
     log: str = ""
     info: dict[str, Any] = field(default_factory=dict)
+    #: reduced costs by column (HiGHS's ``col_dual``): c_j - A_j' row_dual, the dual of whichever
+    #: bound of the column is active (NaN when the solver gave none)
+    col_dual: np.ndarray | None = None
+
+    @functools.cached_property
+    def row_position(self) -> dict[int, int]:
+        """Row of each constraint, by ``id`` of its ConstraintData (built once)."""
+        return {id(con): i for i, con in enumerate(self.form.rows)}
+
+    @functools.cached_property
+    def column_position(self) -> dict[int, int]:
+        """Column of each variable, by ``id`` of its VarData (built once)."""
+        return {id(v): i for i, v in enumerate(self.form.columns)}
+
+    @functools.cached_property
+    def row_activity(self) -> np.ndarray:
+        """A x: each row's value at the solution (its variable part, as compiled)."""
+        return np.asarray(self.form.A @ self.x, dtype=float)
 
     def dual_of(self, constraint: pyo.Constraint) -> dict[Any, float]:
         """Dual of each row of an indexed constraint, by index (rows the compiler dropped: 0)."""
-        position = {id(con): i for i, con in enumerate(self.form.rows)}
+        position = self.row_position
         return {idx: float(self.row_dual[position[id(con)]]) if id(con) in position else 0.0
                 for idx, con in constraint.items()}
 
@@ -182,6 +207,7 @@ def run_highs(form: StandardForm, settings: SolverSettings) -> Solution:
         sol = h.getSolution()
         x = np.asarray(sol.col_value, dtype=float)
         duals = np.asarray(sol.row_dual, dtype=float)
+        reduced = np.asarray(sol.col_dual, dtype=float)
         details = {
             "simplex_iterations": int(info.simplex_iteration_count),
             "ipm_iterations": int(info.ipm_iteration_count),
@@ -202,7 +228,9 @@ def run_highs(form: StandardForm, settings: SolverSettings) -> Solution:
         x = np.full(form.shape[1], np.nan)
     if duals.size != form.shape[0]:
         duals = np.full(form.shape[0], np.nan)
-    return Solution(status, objective, x, duals, form, timings, log, details)
+    if reduced.size != form.shape[1]:
+        reduced = np.full(form.shape[1], np.nan)
+    return Solution(status, objective, x, duals, form, timings, log, details, col_dual=reduced)
 
 
 def load_values(solution: Solution) -> None:

@@ -115,7 +115,7 @@ import xarray as xr
 
 from synergy_models.model.balance import component
 from synergy_models.model.data import ModelData, capital_recovery_factor
-from synergy_models.model.module import InputVar, ModelModule, ResultsContext, da, values
+from synergy_models.model.module import InputVar, Limit, ModelModule, ResultsContext, da, values
 from synergy_models.units import HOURS_PER_YEAR
 
 GREEN_SOURCES = ("wind", "solar", "hydro")
@@ -487,4 +487,22 @@ MODULE = ModelModule(
     name="compute", add=add_compute, prepare=prepare_compute, results=compute_results,
     inputs=INPUTS, active=lambda inputs: "compute_demand" in inputs, requires=("power",),
     options=("green_matching",),
+    limits=(
+        Limit("compute.it_load", "upper_bound", ("region", "year", "time"), "GW", "USD/kW/year",
+              "grid safety: data-centre IT load at most grid_share_max x the hub's own peak / "
+              "PUE, in every step (shadow price: raising it in every step)", over=("time",),
+              name="compute.grid_safety"),
+        Limit("compute.dc_build_limit", "at_most", R, "GW", "USD/kW/year",
+              "data-centre IT capacity built over the horizon (max_new_dc)", discount="horizon"),
+        Limit("compute.export_share", "at_most", RY, "GWh/year", "USD/MWh",
+              "most of an origin's IT energy served in other hubs (compute_export_max; the row: "
+              "served away - share x total <= 0)", price_scale=1000.0),
+        Limit("compute.green_target", "at_least", RY, "GWh/year", "USD/MWh",
+              "green share of data-centre electricity (green_share_target), missing energy "
+              "priced at green_shortfall_cost", price_scale=1000.0),
+        Limit("compute.green_export", "at_most", RY, "GWh/year", "USD/MWh",
+              "most contracted green output sold on (green_export_max)", price_scale=1000.0),
+        Limit("compute.backup_requirement", "at_least", RY, "GW", "USD/kW/year",
+              "backup power per GW of new IT capacity (backup_ratio)"),
+    ),
 )

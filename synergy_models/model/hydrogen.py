@@ -383,7 +383,24 @@ def hydrogen_results(ctx: ResultsContext) -> None:
         "hydrogen (electricity's own emissions are in 'emissions')")
 
 
+def _hydrogen_limits() -> tuple:
+    """The caps whose binding and shadow prices the results report (synergy_models.limits)."""
+    from synergy_models.model.module import Limit
+
+    return (
+        Limit("hydrogen.electrolyser_build_limit", "at_most", R, "GW", "USD/kW/year",
+              "electrolysers built over the horizon (max_new_electrolyser)", discount="horizon"),
+        Limit("hydrogen.fuel_cell_build_limit", "at_most", R, "GW", "USD/kW/year",
+              "fuel cells built over the horizon (max_new_fuel_cell)", discount="horizon"),
+        Limit("hydrogen.green_minimum", "at_least", Y, "kt/year", "USD/kg",
+              "least electrolytic hydrogen a year, all hubs (green_h2_min)"),
+        Limit("hydrogen.backup_share", "at_least", ("region", "year"), "GW", "USD/kW/year",
+              "least fuel-cell share of new data-centre backup (h2_backup_share)"),
+    )
+
+
 MODULE = ModelModule(
     name="hydrogen", add=add_hydrogen, prepare=prepare_hydrogen, results=hydrogen_results,
     inputs=INPUTS, active=lambda inputs: "h2_demand" in inputs, requires=("power",),
+    limits=_hydrogen_limits(),
 )

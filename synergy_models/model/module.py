@@ -15,7 +15,9 @@ blocks and coefficients. The lifecycle follows Switch's (``define_components``, 
    ``data.parts[name]``;
 4. ``add(model, data)``: its Pyomo block ``model.<name>`` and the terms it registers, each balance
    term with its role (:data:`ROLES`);
-5. ``results(ctx)``: its variables of the results Dataset (:class:`ResultsContext`).
+5. ``results(ctx)``: its variables of the results Dataset (:class:`ResultsContext`);
+6. ``limits``: the caps an analyst should know bind (:class:`Limit`): the results report each
+   one's value, level, whether it binds and its shadow price (:mod:`synergy_models.limits`).
 
 A new module is one file that defines its ``MODULE`` and is listed in
 :mod:`synergy_models.model.catalogue` (or passed to ``build_model(inputs, modules=...)``, or
@@ -60,6 +62,75 @@ class InputVar:
     role: str = "parameter"
 
 
+#: How a limit's shadow price (a discounted dual, MUSD of present value per unit) becomes an annual
+#: value (MUSD per unit and year): divided by the present-value weight of ``year`` (the limit's own
+#: year: operation, policy in the year), ``in_service`` (the years from the limit's year on: a
+#: build in year y serves y and every later year) or ``horizon`` (all modelled years: a limit on a
+#: total over the horizon, reported as the level annual value with the same present value).
+DISCOUNTING = ("year", "in_service", "horizon")
+#: What a limit is: a constraint's row that caps (``at_most``) or requires (``at_least``), or a
+#: variable's bound (``upper_bound``, ``lower_bound``: priced by the solver's reduced costs).
+LIMIT_KINDS = ("at_most", "at_least", "upper_bound", "lower_bound")
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A family of limits an analyst cares about: a constraint or a variable bound of a module.
+
+    ``component`` is the constraint's or variable's dotted name (``"power.build_limit"``,
+    ``"power.new"``); ``kind`` (:data:`LIMIT_KINDS`) says which, and for a constraint whether it
+    caps (``at_most``) or requires (``at_least``): the value and level are reported as that
+    inequality reads, however Pyomo and the compiler normalise the row; ``dims`` name the parts of
+    its index, in order (``("region", "tech")``); entries without a finite limit (a bound of None, a
+    skipped row) are not limits and are left out. ``units`` are those of the limit as the model
+    writes it (the row's or the variable's), ``price_units`` those of its shadow price, which is the
+    dual in MUSD per unit of the limit, made annual (``discount``, :data:`DISCOUNTING`) and
+    multiplied by ``price_scale`` (1 for GW limits: MUSD/GW/year = USD/kW/year; 1000 for GWh:
+    USD/MWh, and for kt of CO2: USD/t). ``over`` are index dims summed out of the report (e.g.
+    ``("time",)`` for a cap that holds in every step: the shadow price of raising it in every step
+    at once, binding where it binds in any step). Sign: the shadow price is positive when the limit
+    costs money (relaxing it by one unit lowers the objective by that much), whatever the limit's
+    sense.
+    """
+
+    component: str
+    kind: str
+    dims: tuple[str, ...]
+    units: str
+    price_units: str
+    description: str
+    discount: str = "year"
+    price_scale: float = 1.0
+    over: tuple[str, ...] = ()
+    #: the family's name in reports (default: ``component``, with ``.bound`` for variable bounds)
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in LIMIT_KINDS:
+            raise ValueError(f"limit {self.component}: kind {self.kind!r} is not one of "
+                             f"{LIMIT_KINDS}")
+        if self.discount not in DISCOUNTING:
+            raise ValueError(f"limit {self.component}: discount {self.discount!r} is not one of "
+                             f"{DISCOUNTING}")
+        if self.discount != "horizon" and "year" not in self.dims:
+            raise ValueError(f"limit {self.component}: discount {self.discount!r} needs a "
+                             "'year' dim")
+        if not set(self.over) <= set(self.dims) or "year" in self.over:
+            raise ValueError(f"limit {self.component}: over {self.over} must be dims other "
+                             "than year")
+
+    @property
+    def family(self) -> str:
+        if self.name:
+            return self.name
+        return self.component if self.is_row else f"{self.component}.{self.kind}"
+
+    @property
+    def is_row(self) -> bool:
+        """Whether the limit is a constraint's row (not a variable's bound)."""
+        return self.kind in ("at_most", "at_least")
+
+
 @dataclass(frozen=True)
 class ResultsContext:
     """What a module's ``results`` step reads and where it writes.
@@ -90,6 +161,8 @@ class ModelModule:
     requires: tuple[str, ...] = ()
     #: inputs attributes that change the model's structure (covered by the inputs hash)
     options: tuple[str, ...] = ()
+    #: the caps of this module whose binding and shadow prices the results report
+    limits: tuple[Limit, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.name.isidentifier():

@@ -58,7 +58,7 @@ import xarray as xr
 
 from synergy_models.model.balance import component
 from synergy_models.model.data import RENEWABLE, ModelData
-from synergy_models.model.module import InputVar, ModelModule, ResultsContext, da
+from synergy_models.model.module import InputVar, Limit, ModelModule, ResultsContext, da
 
 INPUTS = (
     InputVar("carbon_price", ("year",), "USD/t", "carbon price"),
@@ -176,4 +176,15 @@ def policy_results(ctx: ResultsContext) -> None:
 MODULE = ModelModule(
     name="policy", add=add_policy, prepare=prepare_policy, results=policy_results, inputs=INPUTS,
     requires=("power",),
+    limits=(
+        Limit("policy.reserve_margin", "at_least", ("zone", "year"), "GW", "USD/kW/year",
+              "firm capacity >= (1 + reserve_margin) x peak load, per zone (all hubs: 'system', "
+              "or each hub); missing capacity priced at reserve_shortfall_cost"),
+        Limit("policy.carbon_cap", "at_most", ("year",), "kt/year", "USD/t",
+              "national CO2 cap (carbon_cap)", price_scale=1000.0),
+        Limit("policy.renewable_share", "at_least", ("region", "year"), "GWh/year", "USD/MWh",
+              "wind, solar and hydro output >= renewable_share_min x consumption (the row: "
+              "output - share x modelled consumption >= share x exogenous demand)",
+              price_scale=1000.0),
+    ),
 )

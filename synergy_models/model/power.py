@@ -387,7 +387,22 @@ def power_results(ctx: ResultsContext) -> None:
         units="USD/MWh", long_name="demand-weighted average price")
 
 
+def _power_limits() -> tuple:
+    """The caps whose binding and shadow prices the results report (synergy_models.limits)."""
+    from synergy_models.model.module import Limit
+
+    return (
+        Limit("power.new", "upper_bound", RTY, "GW", "USD/kW/year",
+              "most capacity built in the year: build rate x years it stands for, at most the "
+              "build limit (max_build_rate, max_new_capacity)", discount="in_service",
+              name="power.build_rate"),
+        Limit("power.build_limit", "at_most", ("region", "tech"), "GW", "USD/kW/year",
+              "capacity built over the horizon (max_new_capacity)", discount="horizon"),
+    )
+
+
 MODULE = ModelModule(
     name="power", add=add_power, prepare=prepare_power, results=power_results, inputs=INPUTS,
     options=("reserve_scope",),
+    limits=_power_limits(),
 )

@@ -191,7 +191,21 @@ def transmission_results(ctx: ResultsContext) -> None:
                                  dims="line", coords={"line": L})
 
 
+def _transmission_limits() -> tuple:
+    """The caps whose binding and shadow prices the results report (synergy_models.limits)."""
+    from synergy_models.model.module import Limit
+
+    return (
+        Limit("transmission.new", "upper_bound", ("line", "year"), "GW", "USD/kW/year",
+              "line capacity built in the year (line_max_new)", discount="in_service",
+              name="transmission.build_rate"),
+        Limit("transmission.build_limit", "at_most", ("line",), "GW", "USD/kW/year",
+              "line capacity built over the horizon (line_max_new)", discount="horizon"),
+    )
+
+
 MODULE = ModelModule(
     name="transmission", add=add_transmission, prepare=prepare_transmission,
     results=transmission_results, inputs=INPUTS,
+    limits=_transmission_limits(),
 )
