@@ -1,12 +1,12 @@
 r"""Thermal block: linearised unit commitment of coal and gas, and heat-led CHP must-run.
 
-Committable technologies :math:`g \in C` are those with a minimum stable load :math:`m_g > 0`
+Committable technologies :math:`g \in C` are those with a minimum stable load :math:`\beta_g > 0`
 (coal, gas). Their capacity is treated as a fleet of many small units whose on/off state is relaxed
 to a continuous committed capacity (PyPSA's linearised unit commitment, GenX's relaxed clustered
 commitment): the block reads the power block's capacity :math:`K_{r,g,y}` and output
 :math:`p_{r,g,y,t}` and adds limits to them; it never edits the power block's constraints.
 
-**Sets**: :math:`(r, g) \in RC` the pairs of the power block's :math:`G_r` with :math:`m_g > 0`
+**Sets**: :math:`(r, g) \in RC` the pairs of the power block's :math:`G_r` with :math:`\beta_g > 0`
 (``RC``); :math:`(r, g) \in RM` those with a heat-led must-run floor (``RM``); :math:`t^-` the step
 before :math:`t` (cyclic within each representative day, or over the whole year for the full year).
 
@@ -22,17 +22,17 @@ symbol                             attribute            meaning [unit]
 Shut-downs are not a variable of their own: :math:`SD_{r,g,y,t} = U_{r,g,y,t^-} - U_{r,g,y,t} +
 S_{r,g,y,t} \ge 0` (``start_up_definition`` makes it non-negative).
 
-**Parameters**: :math:`a_g` availability (power block), :math:`m_g` minimum stable load
-(input *min_stable_load*) [1], :math:`\rho_g` ramp limit (input *ramp_limit*) [1/h], :math:`c^{SU}_g`
-start-up cost (input *start_up_cost*) [MUSD/GW], :math:`\Delta_t` the step's length [h], :math:`w_t` hours
-of the year the step stands for (so :math:`w_t/\Delta_t` is the number of days its period stands
-for), :math:`\bar\rho_{g,t} = \rho_g \Delta_t`, :math:`\hat\rho_{g,t} = \min(1, \max(m_g,
-\bar\rho_{g,t}))` the most a unit starting (or stopping) in the step can reach (or leave from),
-:math:`\phi_{r,g,t} = s_{r,t}\, \chi\, \kappa_{r,g}` the must-run share, with :math:`s_{r,t}` the
-share of the days step t's period stands for that lie in the hub's heating season
-(input *chp_must_run_share*), :math:`\chi` the share of CHP capacity that must run for heat
-(input *chp_output*) and :math:`\kappa_{r,g}` the share of the hub's coal (input *chp_share*) or gas
-(input *chp_share_gas*) capacity that is CHP.
+**Parameters**: :math:`a_g` availability and :math:`K^0_{r,g}` existing capacity (power block),
+:math:`\beta_g` minimum stable load (input *min_stable_load*) [1], :math:`\rho_g` ramp limit (input
+*ramp_limit*) [1/h], :math:`c^{SU}_g` start-up cost (input *start_up_cost*) [MUSD/GW],
+:math:`\Delta_t` the step's length [h], :math:`w_t` hours of the year the step stands for (so
+:math:`w_t/\Delta_t` is the number of days its period stands for), :math:`\bar\rho_{g,t} = \rho_g
+\Delta_t`, :math:`\hat\rho_{g,t} = \min(1, \max(\beta_g, \bar\rho_{g,t}))` the most a unit starting
+(or stopping) in the step can reach (or leave from), :math:`\phi_{r,g,t} = s_{r,t}\, \chi\,
+\kappa_{r,g}` the must-run share, with :math:`s_{r,t}` the share of the days step t's period stands
+for that lie in the hub's heating season (input *chp_must_run_share*), :math:`\chi` the share of CHP
+capacity that must run for heat (input *chp_output*) and :math:`\kappa_{r,g}` the share of the hub's
+coal (input *chp_share*) or gas (input *chp_share_gas*) capacity that is CHP.
 
 **Constraints**
 
@@ -40,13 +40,13 @@ share of the days step t's period stands for that lie in the hub's heating seaso
 
     U_{r,g,y,t} &\le a_g K_{r,g,y} && \text{commit\_limit [GW]} \\
     p_{r,g,y,t} &\le U_{r,g,y,t} && \text{output\_max [GW]} \\
-    p_{r,g,y,t} &\ge m_g U_{r,g,y,t} && \text{output\_min [GW]} \\
+    p_{r,g,y,t} &\ge \beta_g U_{r,g,y,t} && \text{output\_min [GW]} \\
     S_{r,g,y,t} &\ge U_{r,g,y,t} - U_{r,g,y,t^-} && \text{start\_up\_definition [GW]} \\
     p_{r,g,y,t} - p_{r,g,y,t^-} &\le \bar\rho_{g,t} (U_{r,g,y,t} - S_{r,g,y,t})
-        + \hat\rho_{g,t} S_{r,g,y,t} - m_g SD_{r,g,y,t}
+        + \hat\rho_{g,t} S_{r,g,y,t} - \beta_g SD_{r,g,y,t}
         && \text{ramp\_up [GW], where } \bar\rho_{g,t} < 1 \\
     p_{r,g,y,t^-} - p_{r,g,y,t} &\le \bar\rho_{g,t} (U_{r,g,y,t} - S_{r,g,y,t})
-        - m_g S_{r,g,y,t} + \hat\rho_{g,t} SD_{r,g,y,t}
+        - \beta_g S_{r,g,y,t} + \hat\rho_{g,t} SD_{r,g,y,t}
         && \text{ramp\_down [GW], where } \bar\rho_{g,t} < 1 \\
     p_{r,g,y,t} &\ge \phi_{r,g,t}\, a_g K^0_{r,g}
         && \text{must\_run [GW], where } \phi_{r,g,t} > 0
@@ -54,7 +54,7 @@ share of the days step t's period stands for that lie in the hub's heating seaso
 The ramp limits are GenX's for clustered units: the capacity online in both steps
 (:math:`U_t - S_t = U_{t^-} - SD_t`) changes its output by at most :math:`\bar\rho` per GW; capacity
 starting up produces at most :math:`\hat\rho` per GW in its first step, capacity shutting down
-produced at least :math:`m_g` (and at most :math:`\hat\rho`) per GW in its last. Since
+produced at least :math:`\beta_g` (and at most :math:`\hat\rho`) per GW in its last. Since
 :math:`p \le U \le a K`, the must-run floor also keeps that much capacity committed.
 
 The must-run floor is a share of the *existing* capacity :math:`K^0_{r,g}` (the power block's
