@@ -273,3 +273,47 @@ def with_hydrogen(
     km = np.where(np.eye(len(regions)) > 0, 0.0, route_km)
     ds["h2_route_length"] = (("h2_from", "h2_to"), km)
     return ds
+
+
+def with_thermal(
+    ds: xr.Dataset,
+    min_stable_load: dict[str, float],
+    *,
+    start_up_cost: dict[str, float] | None = None,
+    ramp_limit: dict[str, float] | None = None,
+    chp_share: dict[str, float] | float = 0.0,
+    chp_share_gas: dict[str, float] | float = 0.0,
+    chp_output: float = 0.0,
+    heating: tuple[float, float] = (1.0, 366.0),
+) -> xr.Dataset:
+    """Add unit-commitment and CHP inputs to a :func:`tiny_inputs` Dataset.
+
+    ``min_stable_load`` (share), ``start_up_cost`` (MUSD/GW) and ``ramp_limit`` (share of committed
+    capacity per hour) by technology (defaults 0, 0, 1); ``chp_share`` / ``chp_share_gas`` by region;
+    ``heating``: (first, last) day of year of every region's heating season. The must-run share
+    ``chp_must_run_share`` is computed from ``day`` and ``day_period`` as the loader does.
+    """
+    from synergy_models.data.loader import heating_season_share
+
+    ds = ds.copy()
+    regions = [str(r) for r in ds.region.values]
+    techs = [str(t) for t in ds.tech.values]
+
+    def per_tech(values: dict[str, float] | None, default: float) -> xr.DataArray:
+        return xr.DataArray([(values or {}).get(t, default) for t in techs], dims="tech",
+                            coords={"tech": techs})
+
+    def per_region(value: dict[str, float] | float) -> np.ndarray:
+        return np.array([value.get(r, 0.0) if isinstance(value, dict) else value for r in regions],
+                        dtype=float)
+
+    ds["min_stable_load"] = per_tech(min_stable_load, 0.0)
+    ds["start_up_cost"] = per_tech(start_up_cost, 0.0)
+    ds["ramp_limit"] = per_tech(ramp_limit, 1.0)
+    ds["chp_share"] = ("region", per_region(chp_share))
+    ds["chp_share_gas"] = ("region", per_region(chp_share_gas))
+    ds["chp_output"] = chp_output
+    ds["heating_start"] = ("region", np.full(len(regions), heating[0]))
+    ds["heating_end"] = ("region", np.full(len(regions), heating[1]))
+    ds["chp_must_run_share"] = heating_season_share(ds)
+    return ds

@@ -154,6 +154,11 @@ def build_primary(t: Tables) -> xr.Dataset:
         [t.value(schema.REGION_PARAMETERS.file, r, "coal_price_difference") for r in regions],
         ("region",), coords, "MUSD/GWh", "hub's coal price minus the national coal fuel_cost "
         "(per unit of heat)")
+    for name in ("chp_share", "chp_share_gas", "heating_start", "heating_end"):
+        spec = schema.REGION_PARAMETERS.params[name]
+        ds[name] = _da([t.value(schema.REGION_PARAMETERS.file, r, name) for r in regions],
+                       ("region",), coords, spec.unit, spec.description, valid_min=spec.low,
+                       valid_max=spec.high)
     ds["capacity_existing"] = _da(cap, ("region", "tech"), coords, "GW",
                                   f"installed capacity in {t.meta.base_year}", valid_min=0.0)
     ds["coal_price"] = _da(hub["coal_price"], ("region",), coords, "MUSD/GWh",
@@ -566,6 +571,32 @@ def _derive_hydrogen(ds: Gathered, years: list[int], clipped: np.ndarray) -> Non
                "(hydrogen transport)", "role": "reference"})
 
 
+def heating_season_share(ds: xr.Dataset) -> xr.DataArray:
+    """Share of the calendar days each time step's period stands for that lie in the hub's heating
+    season (region, time).
+
+    A hub's season runs from day of year ``heating_start`` to ``heating_end``, both included, and
+    wraps over the new year when the start comes after the end (Beijing: 319 to 74). The days a
+    period stands for are those ``day_period`` assigns to it (one calendar day for the full year);
+    the share is the same for every step of the period.
+    """
+    doy = pd.DatetimeIndex(ds["day"].values).dayofyear.values                      # (day,)
+    start = np.rint(ds["heating_start"].values)[:, None]                              # (region, 1)
+    end = np.rint(ds["heating_end"].values)[:, None]
+    inside = np.where(start <= end, (doy >= start) & (doy <= end), (doy >= start) | (doy <= end))
+    day_period = ds["day_period"].values.astype(int)
+    periods = ds["period"].values.astype(int)
+    n_periods = int(max(periods.max(), day_period.max())) + 1
+    days = np.bincount(day_period, minlength=n_periods).astype(float)            # (period,)
+    heating = np.stack([np.bincount(day_period, weights=row.astype(float), minlength=n_periods)
+                        for row in inside])                                       # (region, period)
+    share = np.divide(heating, days, out=np.zeros_like(heating), where=days > 0)[:, periods]
+    return xr.DataArray(share, dims=("region", "time"),
+                        coords={"region": ds["region"].values, "time": ds["time"].values},
+                        attrs={"units": "1", "long_name": "share of the days each step stands for "
+                               "in the hub's heating season (CHP must-run)", "role": "parameter"})
+
+
 def inputs_hash(ds: xr.Dataset) -> str:
     """A SHA-256 of every variable's name, dims, values and units, and of every option that
     changes the model (:class:`~synergy_models.data.options.ModelOptions`): equal inputs, equal
@@ -627,6 +658,8 @@ def load_inputs(scenario: Scenario | str | Path, overrides: dict[str, Any] | Non
     primary, ureg = read_primary(dataset_folder(scenario.dataset))
     primary = apply_overrides(primary, scenario.parameters, ureg, scenario.origin)
     inputs = reduce_time(derive(primary, scenario), scenario.time)
+    if "heating_start" in inputs:
+        inputs["chp_must_run_share"] = heating_season_share(inputs)
     inputs.attrs.update(
         scenario=scenario.name, scenario_description=scenario.description,
         package_version=synergy_models.__version__,

@@ -94,6 +94,15 @@ REGION_PARAMETERS = LongTable(
             "MUSD/GWh", "the hub's coal price for power minus the national (port) coal fuel_cost, "
             "per unit of heat (mine-mouth hubs: negative)", required=False, default=0.0,
             low=-math.inf),
+        "chp_share": Param("1", "share of the hub's coal capacity that is combined heat and power",
+                           required=False, default=0.0, high=1),
+        "chp_share_gas": Param("1", "share of the hub's gas capacity that is combined heat and "
+                               "power", required=False, default=0.0, high=1),
+        "heating_start": Param("day", "first day of the year of the heating season (day of year; "
+                               "after heating_end: the season wraps over the new year)",
+                               required=False, default=1.0, low=1, high=366),
+        "heating_end": Param("day", "last day of the year of the heating season (day of year)",
+                             required=False, default=366.0, low=1, high=366),
     },
 )
 
@@ -125,6 +134,13 @@ TECHNOLOGIES = LongTable(
         "lead_time": Param(
             "year", "years from the base year to the first year new capacity can be in service",
             required=False, default=1.0, low=1, high=30),
+        "min_stable_load": Param("1", "least output of committed capacity as a share of it (0: not "
+                                 "committed, no unit commitment)", required=False, default=0.0,
+                                 high=1),
+        "start_up_cost": Param("MUSD/GW", "cost of starting up a unit of capacity",
+                               required=False, default=0.0),
+        "ramp_limit": Param("1/h", "most change of output per hour as a share of committed "
+                            "capacity (1 or more: no limit)", required=False, default=1.0),
     },
 )
 #: Values of technology parameters that do not apply to a technology (no fuel, no storage...).
@@ -185,6 +201,8 @@ PARAMETERS = LongTable(
         "default_wind_utilisation": Param("1", "wind utilisation where none is reported", high=1),
         "default_solar_utilisation": Param("1", "solar utilisation where none is reported", high=1),
         "default_hydro_hours": Param("h", "hydro full-load hours where none are reported", high=8760),
+        "chp_output": Param("1", "share of CHP capacity that must run for heat in the heating "
+                            "season", required=False, default=0.0, high=1),
     },
 )
 

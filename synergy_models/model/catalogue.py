@@ -3,18 +3,27 @@
 The core builds the modules of :func:`active_modules`: those of :data:`MODULES` (plus any added
 with :func:`register`) that the inputs activate, each after the ones it requires. Compute and
 hydrogen are active only when the dataset has their data; hydrogen comes after compute because its
-fuel cells back up the data centres when there are any.
+fuel cells back up the data centres when there are any. Thermal (unit commitment of coal and gas)
+is active when the dataset gives minimum stable loads.
 """
 
 from __future__ import annotations
 
 import xarray as xr
 
-from synergy_models.model import compute, hydrogen, policy, power, storage, transmission
+from synergy_models.model import (
+    compute,
+    hydrogen,
+    policy,
+    power,
+    storage,
+    thermal,
+    transmission,
+)
 from synergy_models.model.module import ModelModule, order_modules
 
-MODULES: list[ModelModule] = [power.MODULE, storage.MODULE, transmission.MODULE, compute.MODULE,
-                              hydrogen.MODULE, policy.MODULE]
+MODULES: list[ModelModule] = [power.MODULE, thermal.MODULE, storage.MODULE, transmission.MODULE,
+                              compute.MODULE, hydrogen.MODULE, policy.MODULE]
 
 
 def register(module: ModelModule, before: str | None = "policy") -> None:
