@@ -108,9 +108,9 @@ def test_representative_days_of_a_week():
     counts = np.bincount(reduced.day_period.values, minlength=3)
     np.testing.assert_allclose(reduced.weight.values.reshape(3, 24),
                                np.repeat(counts[:, None] * 8760 / 168, 24, axis=1))
-    with pytest.raises(ValueError, match="time.days <= 7"):
+    with pytest.raises(ValueError, match=r"time\.days <= 7"):
         reduce_time(week_hourly(), TimeSettings(days=8))
-    with pytest.raises(ValueError, match="100 hours.*multiple of 24"):
+    with pytest.raises(ValueError, match=r"100 hours.*multiple of 24"):
         reduce_time(week_hourly().isel(time=slice(0, 100)), TimeSettings(resolution="full_year"))
 
 

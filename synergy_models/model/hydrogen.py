@@ -66,19 +66,20 @@ days).
 **Hydrogen storage linked across days** (:math:`\lambda^H = 1`, representative days only; Kotzur
 et al. 2018, :mod:`synergy_models.model.interday`): :math:`w_{r,y,t}` is then the *intra-day*
 working stock, free in sign, starting from 0 in each period (:math:`w_{t^-}` dropped in a period's
-first step) and without ``storage_limit``; the inter-day stock :math:`W^{day}_{r,y,d}`
-(``level_start``, kt) at the start of each calendar day :math:`d` follows its period :math:`p(d)`,
-cyclic over the year, and the period's highest and lowest intra-day stock :math:`w^{max}, w^{min}`
-(``intra_max``, ``intra_min``, kt) bound every day's level:
+first step) and without ``storage_limit``. Calendar days in a row represented by the same period
+form a run :math:`j` (:math:`n_j` days of period :math:`p_j`); the stock :math:`W_{r,y,j}`
+(``level_start``, kt) at the start of each run follows the calendar, cyclic over the year, and the
+period's highest and lowest intra-day stock :math:`w^{max}, w^{min}` (``intra_max``,
+``intra_min``, kt) bound the run's first and last day (:math:`i \in \{0, n_j - 1\}`):
 
 .. math::
 
-    W^{day}_{r,y,d+1} &= W^{day}_{r,y,d} + w_{r,y,\mathrm{last}(p(d))}
+    W_{r,y,j+1} &= W_{r,y,j} + n_j\, w_{r,y,\mathrm{last}(p_j)}
         && \text{day\_link [kt]} \\
     w^{min}_{r,y,p(t)} \le w_{r,y,t} &\le w^{max}_{r,y,p(t)}
         && \text{intra\_min\_bound, intra\_max\_bound [kt]} \\
-    0 \le W^{day}_{r,y,d} + w^{min}_{r,y,p(d)}, \quad
-    W^{day}_{r,y,d} + w^{max}_{r,y,p(d)} &\le S_{r,y} - h^B B_{r,y} / \eta^F
+    0 \le W_{r,y,j} + i\, w_{r,y,\mathrm{last}(p_j)} + w^{min}_{r,y,p_j}, \quad
+    W_{r,y,j} + i\, w_{r,y,\mathrm{last}(p_j)} + w^{max}_{r,y,p_j} &\le S_{r,y} - h^B B_{r,y} / \eta^F
         && \text{day\_lower, day\_upper [kt]}
 
 Hydrogen tanks have no losses modelled (no self-discharge). Results: ``h2_storage_level`` is the
@@ -116,6 +117,7 @@ from synergy_models.model.interday import (
     daily_start_levels,
     links_days,
     period_start_steps,
+    start_levels_by_day,
 )
 from synergy_models.model.module import InputVar, ModelModule, ResultsContext, da, values
 from synergy_models.units import HOURS_PER_YEAR
@@ -371,8 +373,8 @@ def hydrogen_results(ctx: ResultsContext) -> None:
     stock = values(b.working_stock, (R, Y, T))                                   # kt
     reserve = (h["backup_hours"] / h["fc_yield"]) * values(b.fuel_cell_backup, (R, Y))  # kt
     linked = np.full((len(R), len(Y)), hasattr(b, "level_start"))
-    start = (values(b.level_start, (R, Y, range(len(d.day_period)))) if hasattr(b, "level_start")
-             else np.zeros((len(R), len(Y), len(d.day_period))))
+    start = (start_levels_by_day(d, values(b.level_start, (R, Y, list(b.RUN))), stock)
+             if hasattr(b, "level_start") else np.zeros((len(R), len(Y), len(d.day_period))))
     ds["h2_storage_level"] = da(
         (absolute_levels(d, stock, linked, start) + reserve[..., None]) * 1000, ryt, coords, "t",
         "hydrogen stored at the end of the step, backup reserve included (linked across days: "

@@ -39,19 +39,21 @@ before :math:`t` (cyclic within each representative day, or over all the profile
 **Storage linked across days** (:math:`\lambda_s = 1`, representative days only; Kotzur et al.
 2018, :mod:`synergy_models.model.interday`): :math:`e_{r,s,y,t}` is then the *intra-day* level,
 free in sign, starting from 0 in each period (:math:`e_{t^-}` is dropped in the first step of a
-period) and without ``soc_limit``; the inter-day level :math:`E^{day}_{r,s,y,d}` (``level_start``,
-GWh) at the start of each calendar day :math:`d` follows its period :math:`p(d)` over the year,
-cyclic, and bounds the day's level through the period's highest and lowest intra-day levels
-:math:`e^{max}, e^{min}` (``intra_max``, ``intra_min``, GWh):
+period) and without ``soc_limit``. Calendar days in a row represented by the same period form a
+run :math:`j` (:math:`n_j` days of period :math:`p_j`); the level :math:`E_{r,s,y,j}`
+(``level_start``, GWh) at the start of each run follows the calendar, cyclic over the year, and
+bounds the level of the run's first and last day (:math:`i \in \{0, n_j - 1\}`; the level is
+linear in between) through each period's highest and lowest intra-day level :math:`e^{max},
+e^{min}` (``intra_max``, ``intra_min``, GWh):
 
 .. math::
 
-    E^{day}_{r,s,y,d+1} &= E^{day}_{r,s,y,d} + e_{r,s,y,\mathrm{last}(p(d))}
+    E_{r,s,y,j+1} &= E_{r,s,y,j} + n_j\, e_{r,s,y,\mathrm{last}(p_j)}
         && \text{day\_link [GWh]} \\
     e^{min}_{r,s,y,p(t)} \le e_{r,s,y,t} &\le e^{max}_{r,s,y,p(t)}
         && \text{intra\_min\_bound, intra\_max\_bound [GWh]} \\
-    0 \le E^{day}_{r,s,y,d} + e^{min}_{r,s,y,p(d)}, \quad
-    E^{day}_{r,s,y,d} + e^{max}_{r,s,y,p(d)} &\le E_{r,s,y}
+    0 \le E_{r,s,y,j} + i\, e_{r,s,y,\mathrm{last}(p_j)} + e^{min}_{r,s,y,p_j}, \quad
+    E_{r,s,y,j} + i\, e_{r,s,y,\mathrm{last}(p_j)} + e^{max}_{r,s,y,p_j} &\le E_{r,s,y}
         && \text{day\_lower, day\_upper [GWh]}
 
 Storage has no self-discharge, so the inter-day level carries no loss. Results: ``storage_level``
@@ -75,6 +77,7 @@ from synergy_models.model.interday import (
     daily_start_levels,
     links_days,
     period_start_steps,
+    start_levels_by_day,
 )
 from synergy_models.model.module import InputVar, ModelModule, ResultsContext, da, values
 
@@ -191,10 +194,10 @@ def storage_results(ctx: ResultsContext) -> None:
     linked = np.zeros((len(R), len(S), len(Y)), dtype=bool)
     start = np.zeros((len(R), len(S), len(Y), len(d.day_period)))
     if hasattr(s, "level_start"):
-        for (r, st, y, day), v in s.level_start.items():
-            i, j, k = R.index(r), S.index(st), Y.index(y)
-            linked[i, j, k] = True
-            start[i, j, k, day] = pyo.value(v)
+        runs = values(s.level_start, (R, S, Y, list(s.RUN)))
+        start = start_levels_by_day(d, runs, level)
+        for r, st in s.LINKED:
+            linked[R.index(r), S.index(st), :] = True
     ds["storage_level"] = da(absolute_levels(d, level, linked, start), rsyt, coords, "GWh",
                              "energy stored at the end of the step (storage linked across days: "
                              "intra-day level plus the mean start level of the days the period "
