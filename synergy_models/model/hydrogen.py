@@ -36,7 +36,7 @@ backup, :math:`\theta^H` least fuel-cell share of the new data centres' backup, 
 backup per GW of new IT capacity (compute block), :math:`\underline G_y` least electrolytic output
 of all hubs [kt/yr], :math:`w_t` hours of the year per step, :math:`\Delta_t` step length [h],
 :math:`t^-` the step before t (cyclic per representative day, as battery storage, or over all
-the profiles' days for ``full_year``), :math:`\lambda^H` ``h2_storage_inter_day`` (1: linked across
+the profiles' days for `full_year`), :math:`\lambda^H` `h2_storage_inter_day` (1: linked across
 days).
 
 **Constraints**
@@ -82,9 +82,9 @@ period's highest and lowest intra-day stock :math:`w^{max}, w^{min}` (``intra_ma
     W_{r,y,j} + i\, w_{r,y,\mathrm{last}(p_j)} + w^{max}_{r,y,p_j} &\le S_{r,y} - h^B B_{r,y} / \eta^F
         && \text{day\_lower, day\_upper [kt]}
 
-Hydrogen tanks have no losses modelled (no self-discharge). Results: ``h2_storage_level`` is the
+Hydrogen tanks have no losses modelled (no self-discharge). Results: `h2_storage_level` is the
 absolute level (linked: intra-day stock plus the mean start stock of the days the period
-represents, plus the reserve); ``h2_storage_level_daily`` the level at the start of each calendar
+represents, plus the reserve); `h2_storage_level_daily` the level at the start of each calendar
 day.
 
 Balance terms: withdrawal (consumption) ``electrolysis`` :math:`e_{r,y,t}`; injection
@@ -141,7 +141,7 @@ INPUTS = (
     InputVar("h2_storage_capex", (), "USD/kg", "hydrogen storage investment"),
     InputVar("h2_storage_fom_share", (), "1/year", "hydrogen storage fixed O&M share"),
     InputVar("h2_storage_lifetime", (), "year", "hydrogen storage lifetime"),
-    InputVar("h2_storage_inter_day", (), "1", "1: hydrogen storage linked across days (default 0)",
+    InputVar("h2_storage_inter_day", (), "1", "1: hydrogen storage linked across days (absent: 0)",
              optional=True),
     InputVar("grey_h2_cost", (), "USD/kg", "grey hydrogen price (no carbon)"),
     InputVar("grey_h2_emission_factor", (), "kg/kg", "CO2 per unit of grey hydrogen"),

@@ -19,7 +19,7 @@ symbol                       attribute            meaning [unit]
 (charging and discharging each :math:`\sqrt{\eta_s}`), :math:`h_s` duration, :math:`\Delta_t` the
 step's length in hours (1, or a segment's length), :math:`t^-` the step
 before :math:`t` (cyclic within each representative day, or over all the profiles' days for
-``full_year``), :math:`\lambda_s` ``inter_day`` (1: linked across days).
+`full_year`), :math:`\lambda_s` `inter_day` (1: linked across days).
 
 **Constraints**
 
@@ -56,9 +56,9 @@ e^{min}` (``intra_max``, ``intra_min``, GWh):
     E_{r,s,y,j} + i\, e_{r,s,y,\mathrm{last}(p_j)} + e^{max}_{r,s,y,p_j} &\le E_{r,s,y}
         && \text{day\_lower, day\_upper [GWh]}
 
-Storage has no self-discharge, so the inter-day level carries no loss. Results: ``storage_level``
+Storage has no self-discharge, so the inter-day level carries no loss. Results: `storage_level`
 is the absolute level (for linked storage, the intra-day level plus the mean start level of the
-days the period represents); ``storage_level_daily`` the level at the start of each calendar day.
+days the period represents); `storage_level_daily` the level at the start of each calendar day.
 
 Balance term: injection :math:`\sum_s (d_{r,s,y,t} - c_{r,s,y,t})` (``net_discharge``).
 Annual cost [MUSD/yr]: ``storage_energy`` :math:`\sum_{r,s} \sum_{y' \le y} c^{E}_{s,y'} M_{r,s,y'}`.
@@ -87,7 +87,7 @@ INPUTS = (
              "storage energy capacity in the base year"),
     InputVar("efficiency", ("tech",), "1", "round-trip efficiency"),
     InputVar("duration", ("tech",), "h", "energy per unit of power of new storage"),
-    InputVar("inter_day", ("tech",), "1", "1: storage level linked across days (default 0)",
+    InputVar("inter_day", ("tech",), "1", "1: storage level linked across days (absent: 0)",
              optional=True),
 )
 
