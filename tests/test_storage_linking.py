@@ -78,6 +78,17 @@ def test_the_order_of_the_days_matters():
     np.testing.assert_allclose(daily.values, [0.0, 75.0, 150.0, 75.0], atol=1e-5)
 
 
+def test_a_run_of_three_days():
+    """Calendar windy x 3, calm x 3 (each period stands for 3 days: weight 72 h): the level climbs
+    3 delta <= 150 GWh over the windy run, delta = 50 GWh; each calm day gets 45 GWh from storage,
+    195 GWh from gas: 3 x 195 x 0.1 = 58.5 MUSD. Only the first and last day of each run are
+    bounded in the model (the level is linear within a run); the middle days stay in bounds."""
+    r = solve(two_days([0, 0, 0, 1, 1, 1], 1.0).assign(weight=("time", [72.0, 72.0])))
+    assert r.attrs["objective"] == pytest.approx(58.5, rel=1e-6)
+    daily = r.storage_level_daily.sel(region="A", storage_tech="pumped_hydro", year=2030)
+    np.testing.assert_allclose(daily.values, [0.0, 50.0, 100.0, 150.0, 100.0, 50.0], atol=1e-5)
+
+
 def test_hydrogen_storage_is_linked_across_days():
     """Hydrogen demand 87.6 kt/yr is 0.01 kt/h, 0.24 kt in each 24-hour day; electrolysers (100 GW,
     50 kWh/kg) have wind power only on the windy day; grey hydrogen costs 2 USD/kg = 2 MUSD/kt and
