@@ -178,8 +178,9 @@ def _steps(results: xr.Dataset, periods: Sequence[int] | None) -> tuple[pd.DataF
     steps["x"] = steps.period.map(pos) * 24 + steps.hour
     days = (results.weight.groupby("period").sum() / 24).to_series()
     stands = ", ".join(f"day {p}: {days.loc[p]:.0f}" for p in periods)
-    if len(all_periods) == 365 and float(days.max()) == 1:
-        note = f"calendar days {periods[0]}–{periods[-1]} of the full year"
+    if results.attrs.get("time_resolution") == "full_year" or (
+            len(all_periods) == 365 and float(days.max()) == 1):
+        note = f"calendar days {periods[0]}–{periods[-1]} of the profiles"
     else:
         note = f"representative days; days of the year each stands for: {stands}"
     return steps, periods, note

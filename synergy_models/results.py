@@ -126,7 +126,8 @@ def _reserve_terms(ds: Gathered, m: pyo.ConcreteModel) -> None:
 
 
 def full_year(results: xr.Dataset, name: str) -> xr.DataArray:
-    """A variable over time steps expanded to the 8,760 hours of the year (see ``day_period``)."""
+    """A variable over time steps expanded to every hour of the profiles (8,760 for a year; see
+    ``day_period``)."""
     return expand_to_year(results[name], results)
 
 

@@ -27,7 +27,8 @@ class _Settings(BaseModel):
 
 
 class TimeSettings(_Settings):
-    """How hours are represented: ``representative_days`` (tsam) or the ``full_year``."""
+    """How hours are represented: ``representative_days`` (tsam) or ``full_year`` (every hour of
+    the profiles: the 8,760 of a year, or the ``N x 24`` of profiles of N days)."""
 
     resolution: Literal["representative_days", "full_year"] = "representative_days"
     days: int = Field(default=8, ge=1, le=365, description="number of representative days")

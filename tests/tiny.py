@@ -27,6 +27,7 @@ TECH_DEFAULTS: dict[str, float] = {
     "efficiency": 1.0,
     "duration": 0.0,
     "capacity_credit": 0.0,
+    "inter_day": 0.0,        # storage: 1 links the level across days (representative days)
 }
 
 
@@ -50,6 +51,7 @@ def tiny_inputs(
     periods: Sequence[int] | None = None,
     step_hours: Sequence[float] | None = None,
     full_year: bool = False,
+    day_period: Sequence[int] | None = None,
 ) -> xr.Dataset:
     """An inputs Dataset.
 
@@ -59,6 +61,7 @@ def tiny_inputs(
     ``lines``: dicts with ``name, from, to, capacity, loss, capex`` (and ``schedule`` GW for a line
     to an external region, whose ``to`` is not in ``regions``). ``weights``: hours each step stands
     for (default: 1 each). ``periods``: the period (day) of each step (default: all in one period).
+    ``day_period``: the period of each calendar day (default: one day per period, in order).
     """
     load = np.atleast_2d(np.asarray(load, dtype=float))
     n_r, n_t = load.shape
@@ -72,7 +75,7 @@ def tiny_inputs(
                             dims="tech", coords={"tech": tech_names})
 
     for name in ("fom_share", "marginal_cost", "emission_intensity", "lifetime", "availability",
-                 "efficiency", "duration", "capacity_credit"):
+                 "efficiency", "duration", "capacity_credit", "inter_day"):
         ds[name] = tech_param(name)
     # Fuel prices differ by hub in the model; tiny cases use the same cost everywhere.
     ds["marginal_cost"] = ds.marginal_cost.expand_dims(region=list(regions)).copy()
@@ -109,9 +112,10 @@ def tiny_inputs(
         period=("time", np.zeros(n_t, int) if periods is None else np.asarray(periods)),
         hour=("time", np.arange(n_t) % 24),
     )
-    n_days = int(ds.period.max()) + 1
-    ds = ds.assign_coords(day=pd.date_range("2025-01-01", periods=n_days, freq="D"))
-    ds["day_period"] = ("day", np.arange(n_days))
+    n_periods = int(ds.period.max()) + 1
+    calendar = np.arange(n_periods) if day_period is None else np.asarray(day_period, int)
+    ds = ds.assign_coords(day=pd.date_range("2025-01-01", periods=len(calendar), freq="D"))
+    ds["day_period"] = ("day", calendar)
 
     names = [ln["name"] for ln in lines]
     ds = ds.assign_coords(line=names)

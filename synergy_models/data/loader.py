@@ -313,7 +313,8 @@ def _add_hydrogen(ds: xr.Dataset, t: Tables, coords: dict[str, Any]) -> None:
     for name in ("electrolyser_consumption", "electrolyser_fom_share", "electrolyser_lifetime",
                  "electrolyser_vom", "fuel_cell_yield", "fuel_cell_fom_share",
                  "fuel_cell_lifetime", "h2_storage_capex", "h2_storage_fom_share",
-                 "h2_storage_lifetime", "grey_h2_cost", "grey_h2_emission_factor",
+                 "h2_storage_lifetime", "h2_storage_inter_day", "grey_h2_cost",
+                 "grey_h2_emission_factor",
                  "h2_backup_share", "fuel_cell_backup_hours", "h2_transport_cost"):
         ds[name] = scalar(name)
     ds["h2_transport_cost"].attrs["long_name"] += " (inf: no transport)"
@@ -657,6 +658,12 @@ def load_inputs(scenario: Scenario | str | Path, overrides: dict[str, Any] | Non
         raise ValueError("pass overrides with a scenario name or path, not with a Scenario")
     primary, ureg = read_primary(dataset_folder(scenario.dataset))
     primary = apply_overrides(primary, scenario.parameters, ureg, scenario.origin)
+    n_days = primary.sizes["time"] // 24  # check_profiles made it a whole number of days
+    if scenario.time.resolution != "full_year" and scenario.time.days > n_days:
+        raise InputError(Problem(
+            scenario.origin("time.days", scenario.time.days),
+            f"more representative days than the {n_days} days of the dataset's profiles",
+            column="time.days", value=scenario.time.days, expected=f"at most {n_days}"))
     inputs = reduce_time(derive(primary, scenario), scenario.time)
     if "heating_start" in inputs:
         inputs["chp_must_run_share"] = heating_season_share(inputs)

@@ -141,10 +141,16 @@ TECHNOLOGIES = LongTable(
                                required=False, default=0.0),
         "ramp_limit": Param("1/h", "most change of output per hour as a share of committed "
                             "capacity (1 or more: no limit)", required=False, default=1.0),
+        "inter_day": Param(
+            "1", "1: the storage's level is linked across the days of the year (representative "
+            "days); 0: it cycles within each day", required=False, default=0.0, high=1,
+            applies_to=STORAGE,
+        ),
     },
 )
 #: Values of technology parameters that do not apply to a technology (no fuel, no storage...).
-TECH_NOT_APPLICABLE = {"capex_energy": 0.0, "fuel_cost": 0.0, "efficiency": 1.0, "duration": 0.0}
+TECH_NOT_APPLICABLE = {"capex_energy": 0.0, "fuel_cost": 0.0, "efficiency": 1.0, "duration": 0.0,
+                       "inter_day": 0.0}
 
 TRANSMISSION = LongTable(
     "transmission.csv",
@@ -314,6 +320,9 @@ HYDROGEN_PARAMETERS = LongTable(
         "h2_storage_capex": Param("USD/kg", "hydrogen storage investment per kg of capacity"),
         "h2_storage_fom_share": Param("1/year", "storage fixed O&M as a share of capex", high=1),
         "h2_storage_lifetime": Param("year", "storage lifetime", low=1, high=100),
+        "h2_storage_inter_day": Param("1", "1: hydrogen storage is linked across the days of the "
+                                      "year (representative days); 0: it cycles within each day",
+                                      required=False, default=1.0, high=1),
         "grey_h2_cost": Param("USD/kg", "cost of grey (coal or gas) hydrogen, carbon excluded"),
         "grey_h2_emission_factor": Param("kg/kg", "CO2 per kg of grey hydrogen", high=50),
         "green_h2_subsidy": Param("USD/kg", "subsidy per kg of electrolytic hydrogen",

@@ -517,7 +517,8 @@ def _check_lines(
 
 
 def check_profiles(path: Path, regions: list[str]) -> None:
-    """Check ``profiles.nc``: variables, dims, 8,760 hours, every hub, no NaN, factors in [0, 1]."""
+    """Check ``profiles.nc``: variables, dims, a whole number of days of hours (8,760 for a year,
+    168 for a week...), every hub, no NaN, factors in [0, 1]."""
     import numpy as np
     import xarray as xr
 
@@ -540,9 +541,12 @@ def check_profiles(path: Path, regions: list[str]) -> None:
             if set(da.dims) != {"region", "time"}:
                 problems.add(name, f"variable '{var}' has dims {da.dims}", expected="(region, time)")
                 continue
-            if da.sizes["time"] != schema.HOURS_PER_YEAR:
-                problems.add(name, f"variable '{var}' has {da.sizes['time']} hours", column=var,
-                             expected=f"{schema.HOURS_PER_YEAR} hours (one non-leap year)")
+            n_hours = da.sizes["time"]
+            if n_hours < 24 or n_hours % 24:
+                problems.add(name, f"variable '{var}' has {n_hours} hours, not a whole number of "
+                             "days", column=var, expected=f"a positive multiple of 24 hours: "
+                             f"{schema.HOURS_PER_YEAR} for a non-leap year, 168 for a week, "
+                             "N x 24 for N days")
                 continue
             present = [str(r) for r in da["region"].values]
             for r in regions:

@@ -1,18 +1,24 @@
-"""Time-series reduction: representative days with weights (tsam), or the full year.
+"""Time-series reduction: representative days with weights (tsam), or every hour of the profiles.
+
+The profiles (``profiles.nc``) hold ``N x 24`` hours for any whole number of days ``N >= 1``: a
+non-leap year (8,760 h, N = 365), a week (168 h), a month... Each profile hour stands for
+``8760 / (24 N)`` hours of the year, so a week is a year of 52.14 such weeks.
 
 Both settings give the same layout, so the model never asks which one it got:
 
 - ``time``: the model's time steps, ``0 .. T-1``, with coordinates ``period`` (the representative
-  day, or the calendar day for the full year) and ``hour`` (the step's first hour, 0..23);
+  day, or the calendar day for ``full_year``) and ``hour`` (the step's first hour, 0..23);
 - ``step_hours(time)``: the step's length, 1 h, or more where ``time.segments`` merges adjacent
   hours into segments (tsam segmentation);
-- ``weight(time)``: hours of the year each step stands for (the day's count times the step length for
-  representative days, 1 for the full year); ``sum(weight) == 8760``;
-- ``day_period(day)``: the period each calendar day is represented by, to expand results back to a
-  full year (:func:`expand_to_year`);
+- ``weight(time)``: hours of the year each step stands for (the count of days the period represents
+  times the step length times ``8760 / (24 N)``; ``8760 / (24 N)`` for ``full_year``, 1 for a year
+  of profiles); ``sum(weight) == 8760``;
+- ``day_period(day)``: the period each calendar day of the profiles is represented by, to expand
+  results back to the profiles' hours (:func:`expand_to_year`) and to link storage across days
+  (:mod:`synergy_models.model.interday`); ``day`` holds the days' dates;
 - ``reduction_rmse`` and ``reduction_rmse_duration`` (profile, region): the error of the reduction,
-  root-mean-square over the 8,760 hours of (profile − its reconstruction from representative days),
-  and the same for the sorted (duration-curve) values.
+  root-mean-square over the profiles' hours of (profile − its reconstruction from representative
+  days), and the same for the sorted (duration-curve) values.
 """
 
 from __future__ import annotations
@@ -119,13 +125,25 @@ def _write_cached(key: str, found: tuple[np.ndarray, np.ndarray, np.ndarray]
     return found
 
 
+def profile_days(n_hours: int) -> int:
+    """The number of whole days in ``n_hours`` of profiles; ValueError unless a positive multiple
+    of 24."""
+    if n_hours < HOURS_PER_DAY or n_hours % HOURS_PER_DAY:
+        raise ValueError(f"profiles have {n_hours} hours, expected a whole number of days: a "
+                         f"positive multiple of {HOURS_PER_DAY} ({HOURS_PER_YEAR} for a year, "
+                         f"168 for a week)")
+    return n_hours // HOURS_PER_DAY
+
+
 def reduce_time(ds: xr.Dataset, settings: TimeSettings) -> xr.Dataset:
     """Replace the hourly ``time`` dim of ``ds`` by the time steps ``settings`` ask for."""
     hourly = [str(v) for v in ds.data_vars if "time" in ds[v].dims]
     n_hours = ds.sizes["time"]
-    if n_hours != HOURS_PER_YEAR:
-        raise ValueError(f"profiles have {n_hours} hours, expected {HOURS_PER_YEAR}")
-    n_days = n_hours // HOURS_PER_DAY
+    n_days = profile_days(n_hours)
+    if settings.resolution != "full_year" and settings.days > n_days:
+        raise ValueError(f"{settings.days} representative days asked of profiles of {n_days} "
+                         f"days; expected time.days <= {n_days}")
+    scale = HOURS_PER_YEAR / n_hours  # hours of the year each hour of the profiles stands for
     stamps = pd.DatetimeIndex(ds["time"].values)
     regions = [str(r) for r in ds["region"].values]
     original = {v: ds[v].transpose("region", "time").values for v in hourly}
@@ -135,7 +153,7 @@ def reduce_time(ds: xr.Dataset, settings: TimeSettings) -> xr.Dataset:
         day_period = np.arange(n_days)
         reduced = {v: original[v] for v in hourly}
         lengths = np.ones((n_days, HOURS_PER_DAY))
-        weight = np.ones(n_hours)
+        weight = np.full(n_hours, scale)
     else:
         columns = [f"{v}|{r}" for v in hourly for r in regions]
         frame = pd.DataFrame(
@@ -152,7 +170,7 @@ def reduce_time(ds: xr.Dataset, settings: TimeSettings) -> xr.Dataset:
                 values = np.clip(values, 0.0, 1.0)
             reduced[v] = values
         counts = np.bincount(day_period, minlength=n_periods).astype(float)
-        weight = (counts[:, None] * lengths).ravel()
+        weight = (counts[:, None] * lengths).ravel() * scale
 
     per_period = lengths.shape[1]
     steps = n_periods * per_period
@@ -167,13 +185,14 @@ def reduce_time(ds: xr.Dataset, settings: TimeSettings) -> xr.Dataset:
     for v in hourly:
         out[v] = xr.DataArray(reduced[v], dims=("region", "time"), attrs=ds[v].attrs)
     out["weight"] = xr.DataArray(weight, dims="time", attrs={
-        "units": "h", "long_name": "hours of the year each time step stands for",
+        "units": "h", "long_name": "hours of the year each time step stands for (sum 8,760)",
         "role": "parameter"})
     out["step_hours"] = xr.DataArray(lengths.ravel(), dims="time", attrs={
         "units": "h", "long_name": "length of the time step (1: hourly; more: a segment)",
         "role": "parameter"})
     out["day_period"] = xr.DataArray(day_period, dims="day", attrs={
-        "units": "", "long_name": "period that represents each calendar day", "role": "metadata"})
+        "units": "", "long_name": "period that represents each calendar day of the profiles",
+        "role": "metadata"})
 
     profiles = [v for v in PROFILE_VARIABLES if v in hourly]
     rmse = np.zeros((len(profiles), len(regions)))
@@ -193,13 +212,15 @@ def reduce_time(ds: xr.Dataset, settings: TimeSettings) -> xr.Dataset:
         "units": "1", "long_name": "RMSE of the duration curve rebuilt from the time steps",
         "role": "reference"})
     out.attrs.update(time_resolution=settings.resolution, n_periods=int(n_periods),
+                     profile_days=int(n_days),
                      steps_per_period=int(per_period),
                      time_method=settings.method if settings.resolution != "full_year" else "")
     return out
 
 
 def expand_to_year(da: xr.DataArray, inputs: xr.Dataset) -> xr.DataArray:
-    """A series over the model's ``time`` steps expanded to the 8,760 hours of the year.
+    """A series over the model's ``time`` steps expanded to the hours of the profiles (the 8,760
+    hours of the year, or the ``N x 24`` hours of profiles of ``N`` days).
 
     Each calendar day takes the values of the period that represents it (``day_period``).
     The result's ``time`` coordinate holds the hourly timestamps.

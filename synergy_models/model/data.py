@@ -80,6 +80,8 @@ class ModelData:
     previous_step: list[int] = field(default_factory=list)
     #: steps of each period (a representative day or a calendar day)
     period_steps: list[list[int]] = field(default_factory=list)
+    #: the period that represents each calendar day of the profiles (``day_period``)
+    day_period: list[int] = field(default_factory=list)
     #: the options that shape the model (reserve scope, green matching, time grid...)
     options: ModelOptions = field(default_factory=lambda: ModelOptions(base_year=0))
     #: coefficients of each active module, by module name
@@ -148,7 +150,8 @@ def model_data(inputs: xr.Dataset, modules: Sequence[ModelModule] | None = None)
         line_from={ln: str(ds.line_from.sel(line=ln).item()) for ln in lines},
         line_to={ln: str(ds.line_to.sel(line=ln).item()) for ln in lines},
         arrays=a, scalars={"discount_rate": rate}, previous_step=previous,
-        period_steps=period_steps, options=options,
+        period_steps=period_steps, day_period=[int(p) for p in ds.day_period.values],
+        options=options,
     )
     for module in modules:
         d.parts[module.name] = module.prepare(ds, d)

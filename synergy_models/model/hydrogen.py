@@ -35,7 +35,9 @@ kWh/kg], :math:`\eta^F` fuel-cell yield [GWh/kt], :math:`h^B` hours of hydrogen 
 backup, :math:`\theta^H` least fuel-cell share of the new data centres' backup, :math:`\rho`
 backup per GW of new IT capacity (compute block), :math:`\underline G_y` least electrolytic output
 of all hubs [kt/yr], :math:`w_t` hours of the year per step, :math:`\Delta_t` step length [h],
-:math:`t^-` the step before t (cyclic per representative day, as battery storage).
+:math:`t^-` the step before t (cyclic per representative day, as battery storage, or over all
+the profiles' days for `full_year`), :math:`\lambda^H` `h2_storage_inter_day` (1: linked across
+days).
 
 **Constraints**
 
@@ -61,6 +63,30 @@ of all hubs [kt/yr], :math:`w_t` hours of the year per step, :math:`\Delta_t` st
     B_{r,y} &\ge \theta^H \rho \sum_{y' \le y} H_{r,y'}
         && \text{backup\_share [GW], with data centres and } \theta^H > 0
 
+**Hydrogen storage linked across days** (:math:`\lambda^H = 1`, representative days only; Kotzur
+et al. 2018, :mod:`synergy_models.model.interday`): :math:`w_{r,y,t}` is then the *intra-day*
+working stock, free in sign, starting from 0 in each period (:math:`w_{t^-}` dropped in a period's
+first step) and without ``storage_limit``. Calendar days in a row represented by the same period
+form a run :math:`j` (:math:`n_j` days of period :math:`p_j`); the stock :math:`W_{r,y,j}`
+(``level_start``, kt) at the start of each run follows the calendar, cyclic over the year, and the
+period's highest and lowest intra-day stock :math:`w^{max}, w^{min}` (``intra_max``,
+``intra_min``, kt) bound the run's first and last day (:math:`i \in \{0, n_j - 1\}`):
+
+.. math::
+
+    W_{r,y,j+1} &= W_{r,y,j} + n_j\, w_{r,y,\mathrm{last}(p_j)}
+        && \text{day\_link [kt]} \\
+    w^{min}_{r,y,p(t)} \le w_{r,y,t} &\le w^{max}_{r,y,p(t)}
+        && \text{intra\_min\_bound, intra\_max\_bound [kt]} \\
+    0 \le W_{r,y,j} + i\, w_{r,y,\mathrm{last}(p_j)} + w^{min}_{r,y,p_j}, \quad
+    W_{r,y,j} + i\, w_{r,y,\mathrm{last}(p_j)} + w^{max}_{r,y,p_j} &\le S_{r,y} - h^B B_{r,y} / \eta^F
+        && \text{day\_lower, day\_upper [kt]}
+
+Hydrogen tanks have no losses modelled (no self-discharge). Results: `h2_storage_level` is the
+absolute level (linked: intra-day stock plus the mean start stock of the days the period
+represents, plus the reserve); `h2_storage_level_daily` the level at the start of each calendar
+day.
+
 Balance terms: withdrawal (consumption) ``electrolysis`` :math:`e_{r,y,t}`; injection
 ``fuel_cell_output`` :math:`f_{r,y,t}`. Backup provider ``fuel_cell_backup_total``
 (:math:`B_{r,y}`). Emissions ``grey_emissions`` :math:`\epsilon^g \sum_t w_t g_{r,y,t}`
@@ -85,6 +111,14 @@ import pyomo.environ as pyo
 import xarray as xr
 
 from synergy_models.model.data import ModelData, capital_recovery_factor
+from synergy_models.model.interday import (
+    absolute_levels,
+    add_day_linking,
+    daily_start_levels,
+    links_days,
+    period_start_steps,
+    start_levels_by_day,
+)
 from synergy_models.model.module import InputVar, ModelModule, ResultsContext, da, values
 from synergy_models.units import HOURS_PER_YEAR
 
@@ -107,6 +141,8 @@ INPUTS = (
     InputVar("h2_storage_capex", (), "USD/kg", "hydrogen storage investment"),
     InputVar("h2_storage_fom_share", (), "1/year", "hydrogen storage fixed O&M share"),
     InputVar("h2_storage_lifetime", (), "year", "hydrogen storage lifetime"),
+    InputVar("h2_storage_inter_day", (), "1", "1: hydrogen storage linked across days (absent: 0)",
+             optional=True),
     InputVar("grey_h2_cost", (), "USD/kg", "grey hydrogen price (no carbon)"),
     InputVar("grey_h2_emission_factor", (), "kg/kg", "CO2 per unit of grey hydrogen"),
     InputVar("green_h2_subsidy", Y, "USD/kg", "subsidy per kg of electrolytic hydrogen"),
@@ -147,6 +183,8 @@ def prepare_hydrogen(ds: xr.Dataset, d: ModelData) -> dict[str, Any]:
         "fc_max_new": ds.max_new_fuel_cell.values,
         "st_annual_cost": float(annual(float(ds.h2_storage_capex), "h2_storage_fom_share",
                                        "h2_storage_lifetime")),                     # MUSD/kt/yr
+        # 1: storage level linked across days (representative days); absent: cycles daily
+        "st_inter_day": float(ds.h2_storage_inter_day) if "h2_storage_inter_day" in ds else 0.0,
         "grey_cost": float(ds.grey_h2_cost),                       # MUSD/kt, carbon not included
         "grey_emission_factor": float(ds.grey_h2_emission_factor),                  # kt CO2/kt
         "subsidy": ds.green_h2_subsidy.values.astype(float),                        # (year,) MUSD/kt
@@ -196,7 +234,9 @@ def add_hydrogen(m: pyo.ConcreteModel, d: ModelData) -> None:
     b.fuel_cell_power = pyo.Var(m.R, m.Y, m.T, within=nonneg)
     b.storage_in = pyo.Var(m.R, m.Y, m.T, within=nonneg)
     b.storage_out = pyo.Var(m.R, m.Y, m.T, within=nonneg)
-    b.working_stock = pyo.Var(m.R, m.Y, m.T, within=nonneg)
+    # Linked across days: the intra-day working stock (free in sign, from 0 in each period).
+    linked = links_days(d) and h["st_inter_day"] > 0
+    b.working_stock = pyo.Var(m.R, m.Y, m.T, within=pyo.Reals if linked else nonneg)
     b.grey = pyo.Var(m.R, m.Y, m.T, within=nonneg)
     b.fuel_cell_backup = pyo.Var(m.R, m.Y, within=nonneg)
     b.electrolyser_limit = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, r, y, t: (
@@ -213,11 +253,17 @@ def add_hydrogen(m: pyo.ConcreteModel, d: ModelData) -> None:
     b.storage_level = pyo.Expression(m.R, m.Y, m.T, rule=lambda b, r, y, t: (
         b.working_stock[r, y, t] + reserve * b.fuel_cell_backup[r, y] if reserve > 0
         else b.working_stock[r, y, t]))                                    # kt
+    starts = period_start_steps(d)
     b.storage_balance = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, r, y, t: (
-        b.working_stock[r, y, t] == b.working_stock[r, y, prev[t]]
+        b.working_stock[r, y, t] == (0 if linked and t in starts else b.working_stock[r, y, prev[t]])
         + float(hours[t]) * (b.storage_in[r, y, t] - b.storage_out[r, y, t])))
     b.storage_limit = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, r, y, t: (
-        b.storage_level[r, y, t] <= b.storage_capacity[r, y]))
+        pyo.Constraint.Skip if linked else b.storage_level[r, y, t] <= b.storage_capacity[r, y]))
+    if linked:
+        add_day_linking(b, m, d, [(r,) for r in regions],
+                        level=lambda k, y, t: b.working_stock[(*k, y, t)],
+                        room=lambda k, y: b.storage_capacity[(*k, y)]
+                        - reserve * b.fuel_cell_backup[(*k, y)])
 
     b.production = pyo.Expression(m.R, m.Y, m.T, rule=lambda b, r, y, t: (
         b.electrolyser_power[r, y, t] / consumption))                      # kt/h
@@ -324,8 +370,21 @@ def hydrogen_results(ctx: ResultsContext) -> None:
                                    "electricity drawn by electrolysers")
     ds["fuel_cell_power"] = da(values(b.fuel_cell_power, (R, Y, T)), ryt, coords, "GW",
                                 "fuel-cell output")
-    ds["h2_storage_level"] = da(values(b.storage_level, (R, Y, T)) * 1000, ryt, coords, "t",
-                                 "hydrogen stored at the end of the step")
+    stock = values(b.working_stock, (R, Y, T))                                   # kt
+    reserve = (h["backup_hours"] / h["fc_yield"]) * values(b.fuel_cell_backup, (R, Y))  # kt
+    linked = np.full((len(R), len(Y)), hasattr(b, "level_start"))
+    start = (start_levels_by_day(d, values(b.level_start, (R, Y, list(b.RUN))), stock)
+             if hasattr(b, "level_start") else np.zeros((len(R), len(Y), len(d.day_period))))
+    ds["h2_storage_level"] = da(
+        (absolute_levels(d, stock, linked, start) + reserve[..., None]) * 1000, ryt, coords, "t",
+        "hydrogen stored at the end of the step, backup reserve included (linked across days: "
+        "intra-day stock plus the mean start stock of the days the period represents)")
+    ds["h2_storage_level_daily"] = da(
+        (daily_start_levels(d, stock, linked, start) + reserve[..., None]) * 1000,
+        ("region", "year", "day"), {**coords, "day": range(len(d.day_period))}, "t",
+        "hydrogen stored at the start of each calendar day of the profiles, backup reserve "
+        "included (linked across days: the inter-day stock; otherwise the level its period "
+        "starts from)")
     production = ds.electrolyser_power / h["consumption"]                      # kt/h
     grey = da(values(b.grey, (R, Y, T)), ryt, coords, "kt/h", "grey hydrogen")
     fc_use = ds.fuel_cell_power / h["fc_yield"]

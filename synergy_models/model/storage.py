@@ -18,7 +18,8 @@ symbol                       attribute            meaning [unit]
 **Parameters**: :math:`E^0_{r,s}` existing energy capacity, :math:`\eta_s` round-trip efficiency
 (charging and discharging each :math:`\sqrt{\eta_s}`), :math:`h_s` duration, :math:`\Delta_t` the
 step's length in hours (1, or a segment's length), :math:`t^-` the step
-before :math:`t` (cyclic within each representative day, or over the whole year for the full year).
+before :math:`t` (cyclic within each representative day, or over all the profiles' days for
+`full_year`), :math:`\lambda_s` `inter_day` (1: linked across days).
 
 **Constraints**
 
@@ -35,16 +36,49 @@ before :math:`t` (cyclic within each representative day, or over the whole year 
         - d_{r,s,y,t} / \sqrt{\eta_s}\big)
         && \text{state\_of\_charge [GWh]}
 
+**Storage linked across days** (:math:`\lambda_s = 1`, representative days only; Kotzur et al.
+2018, :mod:`synergy_models.model.interday`): :math:`e_{r,s,y,t}` is then the *intra-day* level,
+free in sign, starting from 0 in each period (:math:`e_{t^-}` is dropped in the first step of a
+period) and without ``soc_limit``. Calendar days in a row represented by the same period form a
+run :math:`j` (:math:`n_j` days of period :math:`p_j`); the level :math:`E_{r,s,y,j}`
+(``level_start``, GWh) at the start of each run follows the calendar, cyclic over the year, and
+bounds the level of the run's first and last day (:math:`i \in \{0, n_j - 1\}`; the level is
+linear in between) through each period's highest and lowest intra-day level :math:`e^{max},
+e^{min}` (``intra_max``, ``intra_min``, GWh):
+
+.. math::
+
+    E_{r,s,y,j+1} &= E_{r,s,y,j} + n_j\, e_{r,s,y,\mathrm{last}(p_j)}
+        && \text{day\_link [GWh]} \\
+    e^{min}_{r,s,y,p(t)} \le e_{r,s,y,t} &\le e^{max}_{r,s,y,p(t)}
+        && \text{intra\_min\_bound, intra\_max\_bound [GWh]} \\
+    0 \le E_{r,s,y,j} + i\, e_{r,s,y,\mathrm{last}(p_j)} + e^{min}_{r,s,y,p_j}, \quad
+    E_{r,s,y,j} + i\, e_{r,s,y,\mathrm{last}(p_j)} + e^{max}_{r,s,y,p_j} &\le E_{r,s,y}
+        && \text{day\_lower, day\_upper [GWh]}
+
+Storage has no self-discharge, so the inter-day level carries no loss. Results: `storage_level`
+is the absolute level (for linked storage, the intra-day level plus the mean start level of the
+days the period represents); `storage_level_daily` the level at the start of each calendar day.
+
 Balance term: injection :math:`\sum_s (d_{r,s,y,t} - c_{r,s,y,t})` (``net_discharge``).
 Annual cost [MUSD/yr]: ``storage_energy`` :math:`\sum_{r,s} \sum_{y' \le y} c^{E}_{s,y'} M_{r,s,y'}`.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
 
 from synergy_models.model.data import ModelData, capital_recovery_factor
+from synergy_models.model.interday import (
+    absolute_levels,
+    add_day_linking,
+    daily_start_levels,
+    links_days,
+    period_start_steps,
+    start_levels_by_day,
+)
 from synergy_models.model.module import InputVar, ModelModule, ResultsContext, da, values
 
 INPUTS = (
@@ -53,6 +87,8 @@ INPUTS = (
              "storage energy capacity in the base year"),
     InputVar("efficiency", ("tech",), "1", "round-trip efficiency"),
     InputVar("duration", ("tech",), "h", "energy per unit of power of new storage"),
+    InputVar("inter_day", ("tech",), "1", "1: storage level linked across days (absent: 0)",
+             optional=True),
 )
 
 
@@ -67,6 +103,9 @@ def prepare_storage(ds: xr.Dataset, d: ModelData) -> dict:
         "efficiency": ds.efficiency.values,
         "duration": ds.duration.values,
         "capex_energy_first": capex_e[:, 0],
+        # 1: level linked across days (representative days); absent: every storage cycles daily
+        "inter_day": (ds.inter_day.values.astype(float) if "inter_day" in ds
+                      else np.zeros(ds.sizes["tech"])),
     }
 
 
@@ -86,7 +125,11 @@ def add_storage(m: pyo.ConcreteModel, d: ModelData) -> None:
     b.energy_new = pyo.Var(b.RS, m.Y, within=pyo.NonNegativeReals)
     b.charge = pyo.Var(b.RS, m.Y, m.T, within=pyo.NonNegativeReals)
     b.discharge = pyo.Var(b.RS, m.Y, m.T, within=pyo.NonNegativeReals)
-    b.soc = pyo.Var(b.RS, m.Y, m.T, within=pyo.NonNegativeReals)
+    # Linked across days: the intra-day level (free in sign, from 0 in each period).
+    linked = ({(r, s) for r, s in pairs if a["inter_day"][ki[s]] > 0} if links_days(d)
+              else set())
+    b.soc = pyo.Var(b.RS, m.Y, m.T, within=lambda b, r, s, y, t: (
+        pyo.Reals if (r, s) in linked else pyo.NonNegativeReals))
 
     b.energy_definition = pyo.Constraint(b.RS, m.Y, rule=lambda b, r, s, y: (
         b.energy_capacity[r, s, y] == float(a["energy_existing"][ri[r], ki[s]])
@@ -102,17 +145,25 @@ def add_storage(m: pyo.ConcreteModel, d: ModelData) -> None:
     b.power_limit = pyo.Constraint(b.RS, m.Y, m.T, rule=lambda b, r, s, y, t:
                                    b.charge[r, s, y, t] + b.discharge[r, s, y, t] <= cap[r, s, y])
     b.soc_limit = pyo.Constraint(b.RS, m.Y, m.T, rule=lambda b, r, s, y, t:
+                                 pyo.Constraint.Skip if (r, s) in linked else
                                  b.soc[r, s, y, t] <= b.energy_capacity[r, s, y])
     one_way = {s: float(a["efficiency"][ki[s]]) ** 0.5 for s in d.storage_techs}
     prev = d.previous_step
     hours = a["step_hours"]
 
+    starts = period_start_steps(d)
+
     def state_of_charge(b, r, s, y, t):
         eta, h = one_way[s], float(hours[t])
-        return (b.soc[r, s, y, t] == b.soc[r, s, y, prev[t]] + eta * h * b.charge[r, s, y, t]
+        before = 0 if (r, s) in linked and t in starts else b.soc[r, s, y, prev[t]]
+        return (b.soc[r, s, y, t] == before + eta * h * b.charge[r, s, y, t]
                 - h / eta * b.discharge[r, s, y, t])
 
     b.state_of_charge = pyo.Constraint(b.RS, m.Y, m.T, rule=state_of_charge)
+    if linked:
+        add_day_linking(b, m, d, [k for k in pairs if k in linked],
+                        level=lambda k, y, t: b.soc[(*k, y, t)],
+                        room=lambda k, y: b.energy_capacity[(*k, y)])
 
     by_region: dict[str, list[str]] = {r: [] for r in d.regions}
     for r, s in pairs:
@@ -141,8 +192,28 @@ def storage_results(ctx: ResultsContext) -> None:
     ds["storage_charge"] = da(values(s.charge, (R, S, Y, T)), rsyt, coords, "GW", "charging power")
     ds["storage_discharge"] = da(values(s.discharge, (R, S, Y, T)), rsyt, coords, "GW",
                                  "discharging power")
-    ds["storage_level"] = da(values(s.soc, (R, S, Y, T)), rsyt, coords, "GWh",
-                             "energy stored at the end of the step")
+    level = values(s.soc, (R, S, Y, T))
+    linked = np.zeros((len(R), len(S), len(Y)), dtype=bool)
+    start = np.zeros((len(R), len(S), len(Y), len(d.day_period)))
+    if hasattr(s, "level_start"):
+        runs = values(s.level_start, (R, S, Y, list(s.RUN)))
+        start = start_levels_by_day(d, runs, level)
+        for r, st in s.LINKED:
+            linked[R.index(r), S.index(st), :] = True
+    ds["storage_level"] = da(absolute_levels(d, level, linked, start), rsyt, coords, "GWh",
+                             "energy stored at the end of the step (storage linked across days: "
+                             "intra-day level plus the mean start level of the days the period "
+                             "represents)")
+    ds["storage_level_daily"] = da(
+        daily_start_levels(d, level, linked, start), ("region", "storage_tech", "year", "day"),
+        {**coords, "day": range(len(d.day_period))}, "GWh",
+        "energy stored at the start of each calendar day of the profiles (linked across days: "
+        "the inter-day level; otherwise the level its period starts from)")
+    ds["storage_inter_day"] = da(
+        np.array([float(links_days(d) and d.part("storage")["inter_day"][d.techs.index(st)] > 0)
+                  for st in S]),
+        ("storage_tech",), coords, "1", "1: the storage's level is linked across days (inter_day, with "
+        "representative days); 0: it cycles within each period")
 
 
 MODULE = ModelModule(
