@@ -24,15 +24,21 @@ from tests.tiny import tiny_inputs
 # Size of each scenario's standard-form LP (compile_model: one row per constraint, one column per
 # variable, non-zeros of A) and its objective [MUSD]. Each change with its reason, newest last:
 # - 2026-11-26 (a8ba47e): first recorded; base in 8 segments per representative day.
+# - 2026-12-07 (issue 17): periods put their builds in service in proportion (2/3 of a three-year
+#   period's), hub coal prices, free ETS allocation, contracted lines and tariffs, aggregate import
+#   and export schedules closing the 2024 balances, thermal commitment and CHP must-run, hydro
+#   within a daily budget, pumped hydro and hydrogen storage linked across days. Objective -6.9%;
+#   2030 solar -19% (1,736 -> 1,407 GW: builds of the period now pay and serve in proportion),
+#   wind -2%; emissions 2025 +19%, 2030 +12% (cheaper mine-mouth coal, free allocation, must-run).
 LEGACY = {
-    "base": {"objective": 1_319_266.29, "rows": 35_359, "cols": 37_683, "nnz": 134_301},
-    "milestones": {"objective": 1_325_588.98, "rows": 12_073, "cols": 13_090, "nnz": 45_655},
+    "base": {"objective": 1_228_768.69, "rows": 69_974, "cols": 48_483, "nnz": 225_348},
+    "milestones": {"objective": 1_248_904.17, "rows": 22_402, "cols": 16_450, "nnz": 72_161},
 }
 CAPACITY_2030_GW = {  # all hubs
     "coal": 804.9, "gas": 156.8, "nuclear": 52.5, "hydro": 185.7,
-    "wind": 625.3, "solar": 1736.3, "battery": 244.1, "pumped_hydro": 68.7,
+    "wind": 613.8, "solar": 1407.3, "battery": 245.6, "pumped_hydro": 68.7,
 }
-EMISSIONS_MT = {2025: 1912.8, 2028: 2252.9, 2030: 2701.4}
+EMISSIONS_MT = {2025: 2268.5, 2028: 2611.2, 2030: 3013.8}
 
 
 @pytest.fixture(scope="module")
