@@ -63,9 +63,10 @@ Balance terms: injections :math:`\sum_g p_{r,g,y,t}` (``generation_total``) and 
 (``unserved``); withdrawal :math:`L_{r,y,t}` (``demand``, consumption).
 
 Annual costs [MUSD/yr]: ``investment`` :math:`\sum_{r,k} \sum_{y' \le y} c^{ann}_{k,y'} N_{r,k,y'}`
-(annuity plus fixed O&M of each vintage; its own period's vintage times :math:`\phi_{k,y}`), ``fixed_om_existing``
-:math:`\sum_{r,k} o_k (K^0_{r,k} - D_{r,k,y})`, ``variable`` :math:`\sum_{r,g,t} w_t\, m_{r,g}\,
-p_{r,g,y,t}` (fuel and variable O&M; coal's fuel price differs by hub), ``unserved_energy`` :math:`\sum_{r,t} w_t V u_{r,y,t}` with
+(annuity plus fixed O&M of each vintage; its own period's vintage times :math:`\phi_{k,y}`),
+``fixed_om_existing`` :math:`\sum_{r,k} o_k (K^0_{r,k} - D_{r,k,y})`, ``variable``
+:math:`\sum_{r,g,t} w_t\, m_{r,g}\, p_{r,g,y,t}` (fuel and variable O&M; coal's fuel price differs
+by hub), ``unserved_energy`` :math:`\sum_{r,t} w_t V u_{r,y,t}` with
 :math:`V` the value of lost load. Emissions ``emissions`` :math:`\sum_{g,t} w_t e_g p_{r,g,y,t}`
 [kt CO2/yr], with :math:`e_g` the emission intensity [kt/GWh]: the policy block charges the carbon
 price on them less ``free_allocation`` :math:`\sum_{g,t} w_t e_g \sigma_g p_{r,g,y,t}` [kt/yr]
@@ -136,7 +137,7 @@ def build_years_and_share(years: list[int], year_weight: np.ndarray, base_year: 
     """
     e = np.zeros((len(lead_time), len(years)))
     for j, (y, w) in enumerate(zip(years, year_weight, strict=True)):
-        n = max(int(round(float(w))), 1)
+        n = max(round(float(w)), 1)
         first = base_year + lead_time                                      # (tech,)
         e[:, j] = np.clip(y + n - np.maximum(first, y), 0, n) * (float(w) / n)
     share = np.where(e > 0, (e + 1.0) / (2.0 * np.maximum(year_weight[None, :], 1e-9)), 0.0)
