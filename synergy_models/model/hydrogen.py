@@ -119,7 +119,14 @@ from synergy_models.model.interday import (
     period_start_steps,
     start_levels_by_day,
 )
-from synergy_models.model.module import InputVar, ModelModule, ResultsContext, da, values
+from synergy_models.model.module import (
+    InputVar,
+    Limit,
+    ModelModule,
+    ResultsContext,
+    da,
+    values,
+)
 from synergy_models.units import HOURS_PER_YEAR
 
 R, Y = ("region",), ("year",)
@@ -444,8 +451,6 @@ def hydrogen_results(ctx: ResultsContext) -> None:
 
 def _hydrogen_limits() -> tuple:
     """The caps whose binding and shadow prices the results report (synergy_models.limits)."""
-    from synergy_models.model.module import Limit
-
     return (
         Limit("hydrogen.electrolyser_build_limit", "at_most", R, "GW", "USD/kW/year",
               "electrolysers built over the horizon (max_new_electrolyser)", discount="horizon"),

@@ -87,7 +87,14 @@ from synergy_models.model.data import (
     ModelData,
     capital_recovery_factor,
 )
-from synergy_models.model.module import InputVar, ModelModule, ResultsContext, da, values
+from synergy_models.model.module import (
+    InputVar,
+    Limit,
+    ModelModule,
+    ResultsContext,
+    da,
+    values,
+)
 from synergy_models.units import HOURS_PER_YEAR
 
 RTY = ("region", "tech", "year")
@@ -390,8 +397,6 @@ def power_results(ctx: ResultsContext) -> None:
 
 def _power_limits() -> tuple:
     """The caps whose binding and shadow prices the results report (synergy_models.limits)."""
-    from synergy_models.model.module import Limit
-
     return (
         Limit("power.new", "upper_bound", RTY, "GW", "USD/kW/year",
               "most capacity built in the year: build rate x years it stands for, at most the "

@@ -57,7 +57,14 @@ import pyomo.environ as pyo
 import xarray as xr
 
 from synergy_models.model.data import ModelData, capital_recovery_factor
-from synergy_models.model.module import InputVar, ModelModule, ResultsContext, da, values
+from synergy_models.model.module import (
+    InputVar,
+    Limit,
+    ModelModule,
+    ResultsContext,
+    da,
+    values,
+)
 from synergy_models.model.power import build_years_and_share
 
 INPUTS = (
@@ -193,8 +200,6 @@ def transmission_results(ctx: ResultsContext) -> None:
 
 def _transmission_limits() -> tuple:
     """The caps whose binding and shadow prices the results report (synergy_models.limits)."""
-    from synergy_models.model.module import Limit
-
     return (
         Limit("transmission.new", "upper_bound", ("line", "year"), "GW", "USD/kW/year",
               "line capacity built in the year (line_max_new)", discount="in_service",
