@@ -18,6 +18,7 @@ can be overridden), ``reference`` (reported figures kept for calibration checks)
 from __future__ import annotations
 
 import hashlib
+import math
 from pathlib import Path
 from typing import Any
 
@@ -430,6 +431,24 @@ def regenerate_profiles(folder: Path, *, check_only: bool = False, rtol: float =
                   f"{path} differs from the generator by up to {worst:.3g}: run `synergy profiles`")
 
 
+def period_mean_growth(factor: xr.DataArray, weights: dict[int, float],
+                       base_year: int) -> xr.DataArray:
+    """Mean growth over the years each modelled year stands for: for year :math:`y` of weight
+    :math:`w`, :math:`\\frac{1}{w} \\sum_{k=0}^{\\lceil w \\rceil - 1} c_k f^{y + k - y_0}` with
+    :math:`c_k = 1` except the last, :math:`w - \\lceil w \\rceil + 1` (a part year).
+
+    ``factor``: yearly growth factor :math:`f` (1 + rate), any dimensions; returns it with a
+    ``year`` dimension.
+    """
+    means = []
+    for y, w in weights.items():
+        n = max(1, math.ceil(w))
+        shares = [1.0] * (n - 1) + [w - (n - 1)]
+        means.append(sum(c * factor ** (y + k - base_year) for k, c in enumerate(shares)) / w)
+    years = list(weights)
+    return xr.concat(means, dim=xr.DataArray(years, dims="year", coords={"year": years}))
+
+
 def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
     """Values per modelled year and per line, from the (overridden) primary Dataset."""
     base_year = int(primary.attrs["base_year"])
@@ -443,7 +462,9 @@ def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
     ds["year_weight"] = xr.DataArray(list(weights.values()), dims="year", attrs={
         "units": "year", "long_name": "years each modelled year stands for", "role": "parameter"})
 
-    growth = (1 + ds.demand_growth) ** (ds.year - base_year)
+    # A modelled year stands for a period of w years: its demand is the period's mean, as its
+    # capacity holds the period's mean share of the period's builds (model/power.py).
+    growth = period_mean_growth(1 + ds.demand_growth, weights, base_year)
     base = ds.demand_base
     if "dc_electricity" in ds:
         # Reported consumption includes today's data centres, which the compute module models
@@ -509,8 +530,9 @@ def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
 def _derive_compute(ds: Gathered, years: list[int], clipped: np.ndarray) -> None:
     """Compute demand per origin, workload and year; data-centre costs per year; route losses."""
     e24, e30 = (float(ds.dc_electricity.sel(dc_year=y)) for y in (2024, 2030))
-    year = xr.DataArray(years, dims="year", coords={"year": years})
-    electricity = e24 * (e30 / e24) ** ((year - 2024) / 6)          # GWh, national
+    weights = dict(zip(years, ds.year_weight.values.tolist(), strict=True))
+    factor = xr.DataArray((e30 / e24) ** (1 / 6))                  # yearly growth
+    electricity = e24 * period_mean_growth(factor, weights, 2024)   # GWh, national
     at = xr.DataArray(clipped, dims="year", coords={"year": years})
     inference = ds.inference_share.interp(cost_year=at).drop_vars("cost_year")
     ds["inference_share"] = inference.assign_attrs(ds.inference_share.attrs)

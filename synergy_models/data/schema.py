@@ -202,6 +202,12 @@ PARAMETERS = LongTable(
         "reserve_shortfall_cost": Param(
             "MUSD/GW/year", "cost of each GW of firm capacity missing from the reserve margin",
             low=1e-3),
+        "demand_response_share": Param(
+            "1", "most load that can be shed on call at the peak (demand response), as a share "
+            "of peak load; counts as firm capacity", required=False, default=0.0, high=0.5),
+        "demand_response_cost": Param(
+            "MUSD/GW/year", "yearly cost of each GW of demand response enrolled",
+            required=False, default=0.0),
         "national_capacity_coal": Param("GW", "national coal capacity (coal/gas split rule)"),
         "national_capacity_gas": Param("GW", "national gas capacity (coal/gas split rule)"),
         "default_wind_utilisation": Param("1", "wind utilisation where none is reported", high=1),

@@ -67,6 +67,11 @@ INPUTS = (
              "least wind, solar and hydro share of consumption"),
     InputVar("reserve_margin", (), "1", "firm capacity above peak load"),
     InputVar("reserve_shortfall_cost", (), "MUSD/GW/year", "price of missing firm capacity"),
+    InputVar("demand_response_share", (), "1",
+             "most load that can be shed on call at the peak, as a share of peak load",
+             optional=True),
+    InputVar("demand_response_cost", (), "MUSD/GW/year",
+             "yearly cost of each GW of demand response enrolled", optional=True),
     InputVar("line_schedule", ("line",), "GW", "fixed flow on lines with an external end"),
 )
 
@@ -92,6 +97,8 @@ def prepare_policy(ds: xr.Dataset, d: ModelData) -> dict:
         "renewable_share_min": ds.renewable_share_min.transpose("region", "year").values,
         "reserve_margin": float(ds.reserve_margin),
         "reserve_shortfall_cost": float(ds.reserve_shortfall_cost),
+        "demand_response_share": float(ds.get("demand_response_share", 0.0)),
+        "demand_response_cost": float(ds.get("demand_response_cost", 0.0)),
     }
 
 
@@ -119,6 +126,24 @@ def add_policy_constraints(m: pyo.ConcreteModel, d: ModelData) -> None:
         r: [r] for r in d.regions}
     b.reserve_zones = pyo.Set(initialize=list(zones), ordered=True)
     b.reserve_shortfall = pyo.Var(b.reserve_zones, m.Y, within=pyo.NonNegativeReals)
+
+    # Demand response enrolled for the peak: firm capacity up to a share of the exogenous peak.
+    dr_share, dr_cost = a["demand_response_share"], a["demand_response_cost"]
+    exogenous = [component(m, n) for n in m.terms.exogenous_peak]
+    b.demand_response = pyo.Var(m.R, m.Y, within=pyo.NonNegativeReals)
+    b.demand_response_limit = pyo.Constraint(m.R, m.Y, rule=lambda b, r, y: (
+        b.demand_response[r, y] <= dr_share * sum(float(pyo.value(p[r, y])) for p in exogenous)
+        if dr_share > 0 else pyo.Constraint.Skip))
+    if dr_share <= 0:
+        for r in d.regions:
+            for y in d.years:
+                b.demand_response[r, y].fix(0)
+    b.cost_demand_response = pyo.Expression(m.Y, rule=lambda b, y: sum(
+        dr_cost * b.demand_response[r, y] for r in d.regions))
+    m.terms.cost("policy.cost_demand_response")
+    m.terms.firm_capacity.append("policy.demand_response")
+    firm.append(b.demand_response)
+
     b.reserve_margin = pyo.Constraint(b.reserve_zones, m.Y, rule=lambda b, z, y: (
         sum(f[r, y] for f in firm for r in zones[z]) + b.reserve_shortfall[z, y]
         >= (1 + margin) * sum(p[r, y] for p in peak for r in zones[z])
@@ -180,6 +205,8 @@ MODULE = ModelModule(
         Limit("policy.reserve_margin", "at_least", ("zone", "year"), "GW", "USD/kW/year",
               "firm capacity >= (1 + reserve_margin) x peak load, per zone (all hubs: 'system', "
               "or each hub); missing capacity priced at reserve_shortfall_cost"),
+        Limit("policy.demand_response_limit", "at_most", ("region", "year"), "GW",
+              "USD/kW/year", "demand response enrolled <= demand_response_share x peak load"),
         Limit("policy.carbon_cap", "at_most", ("year",), "kt/year", "USD/t",
               "national CO2 cap (carbon_cap)", price_scale=1000.0),
         Limit("policy.renewable_share", "at_least", ("region", "year"), "GWh/year", "USD/MWh",
