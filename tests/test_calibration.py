@@ -29,8 +29,6 @@ ABOVE_CONTRACT = ("the sending hub's price is below the receiving hub's by more 
 NO_GRID = ("no grid constraints inside a hub (curtailment happens at congested collector "
            "substations and sending-end lines) and storage dispatched over known days")
 KNOWN_MISSES: dict[tuple[str, str], str] = {
-    ("price", "GBA"): "Guangdong's benchmark carries shipped coal and LNG; the model prices its "
-                      "coal at the port price",
     **{("curtailment", h): NO_GRID for h in ("BTH", "IM", "GS", "NX")},
     **{("line", ln): ABOVE_CONTRACT for ln in (
         "nx_yrd_ningdong_shaoxing", "im_yrd_ximeng_taizhou", "im_bth_existing")},

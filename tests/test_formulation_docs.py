@@ -79,6 +79,8 @@ NOT_COMPONENTS = {
     ("hydrogen", "carbon"): "the policy block's carbon cost, named from hydrogen's docstring",
     ("policy", "hub"): "a value of the scenario setting policy.reserve_scope",
     ("policy", "reserve_shortfall_cost"): "an input parameter",
+    ("policy", "demand_response_share"): "an input parameter (parameters.csv)",
+    ("policy", "demand_response_cost"): "an input parameter (parameters.csv)",
     (MODEL, "demand"): "the role of consumption withdrawals in the registered terms",
     ("policy", "carbon_free_share"): "an input parameter (technologies.csv)",
     ("policy", "high_carbon_price"): "a shipped scenario",

@@ -104,6 +104,35 @@ def test_a_capped_build_makes_the_reserve_margin_cost_the_shortfall_price():
     assert gas["shadow_price"] == pytest.approx(100.0 - GAS_FIRM["capex"], rel=1e-6)
 
 
+def demand_response_case(share: float, cost: float):
+    inputs = tiny_inputs(["A"], {"gas": GAS_FIRM}, np.array([[10.0, 5.0]]),
+                         reserve_shortfall_cost=100.0, **RESERVE)
+    inputs["demand_response_share"] = share
+    inputs["demand_response_cost"] = cost   # MUSD/GW/yr = USD/kW/yr
+    return solve(inputs)
+
+
+def test_demand_response_meets_the_margin_before_dearer_firm_capacity():
+    """Peak 10 GW, margin 20%, 10 GW of gas: 2 GW of firm capacity missing. Demand response of up
+    to 10% of the peak (1 GW) at 5 USD/kW/yr comes first, then 1 GW of new gas at 30: the margin is
+    priced at gas (30) and one more GW of demand response allowed saves 30 - 5 = 25. At 40 USD/kW/yr
+    demand response is dearer than gas and none is enrolled."""
+    r = demand_response_case(0.1, 5.0)
+    assert float(r.firm_capacity.sel(firm_term="policy.demand_response", region="A").sum()) == (
+        pytest.approx(1.0, rel=1e-9))
+    assert float(r.capacity_new.sel(region="A", tech="gas").sum()) == pytest.approx(1.0, rel=1e-9)
+    assert limit(r, "policy.reserve_margin[A,2030]")["shadow_price"] == pytest.approx(30.0, rel=1e-6)
+    dr = limit(r, "policy.demand_response_limit[A,2030]")
+    assert dr["binding"] == 1 and dr["value"] == pytest.approx(1.0)
+    assert dr["shadow_price"] == pytest.approx(25.0, rel=1e-6)
+    base = demand_response_case(0.0, 5.0)
+    assert base.attrs["objective"] - r.attrs["objective"] == pytest.approx(25.0, rel=1e-6)
+    dear = demand_response_case(0.1, 40.0)
+    assert float(dear.firm_capacity.sel(firm_term="policy.demand_response").sum()) == (
+        pytest.approx(0.0, abs=1e-9))
+    assert dear.attrs["objective"] == pytest.approx(base.attrs["objective"], rel=1e-9)
+
+
 def test_a_binding_carbon_cap_is_priced_per_tonne():
     """Coal (0.02 MUSD/GWh, 0.9 t/MWh) gives way to gas (0.05, 0.35) under a 40 Mt cap: one GWh
     moved costs 0.03 MUSD and avoids 0.55 kt, so a tonne of cap is worth 0.03/0.55 MUSD/kt =

@@ -14,6 +14,8 @@ renewable share.
     \sum_{r \in Z} \sum_{i \in \mathcal{F}} F^i_{r,y} + S_{Z,y} &\ge \sum_{r \in Z} \Big((1 + \mu)
         \sum_{j \in \mathcal{P}} \hat L^j_{r,y} + X_r\Big)
         && \text{reserve\_margin [GW], per zone } Z \\
+    0 \le R_{r,y} &\le \delta \sum_{j \in \mathcal{P}^x} \hat L^j_{r,y}
+        && \text{demand\_response\_limit [GW]} \\
     \sum_{j \in \mathcal{E}} \sum_r E^j_{r,y} &\le 1000\, \bar Q_y
         && \text{carbon\_cap [kt], where } \bar Q_y < \infty \\
     \sum_{t} w_t \sum_{g \in \{wind, solar, hydro\}} p_{r,g,y,t} &\ge \rho_{r,y}
@@ -29,6 +31,12 @@ data-centre load); :math:`\mathcal{E}`: registered emissions [kt CO2/yr] (power 
 generation's :math:`\sum_{g,t} w_t e_g p_{r,g,y,t}`; hydrogen: grey hydrogen);
 :math:`\mathcal{C}`: registered consumption withdrawals other than the exogenous
 demand. Scheduled flows count as firm: an export must be covered, an import covers.
+
+Demand response :math:`R_{r,y}` (``demand_response``, GW): load enrolled to be shed on call at the
+peak, a firm-capacity term of at most the share :math:`\delta` (``demand_response_share``) of the
+hub's exogenous peak loads :math:`\mathcal{P}^x`, at :math:`c^R` per GW and year
+(``demand_response_cost``; annual cost ``demand_response`` :math:`\sum_r c^R R_{r,y}`). It counts
+for the margin only; the hourly balance does not dispatch it.
 
 :math:`S_{Z,y} \ge 0` (``reserve_shortfall``, GW) is firm capacity missing from the margin, priced at
 :math:`c^S` per GW and year (``reserve_shortfall_cost``, annual cost ``reserve_shortfall``
