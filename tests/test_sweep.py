@@ -230,6 +230,11 @@ def test_dask_cluster_gives_the_local_results_and_isolates_a_failing_case(tmp_pa
     summary = pd.read_csv(tmp_path / "dask" / "summary.csv")
     assert list(summary.status) == ["solved", "solved", "solved", "failed"]
     assert summary.market_value_USD_bn.iloc[:3].gt(0).all() and summary.objective_MUSD.isna().iloc[3]
+    techs = pd.read_csv(tmp_path / "dask" / "technologies.csv")
+    assert len(techs) == 4 * remote.sizes["tech"] and techs.capacity_GW.isna().sum() == remote.sizes["tech"]
+    assert {"coal", "wind", "solar", "battery"} <= set(techs.tech)
+    assert techs[techs.tech == "coal"].generation_TWh.iloc[:3].gt(0).all()
+    assert "generation_annual" in saved and "gen_tech" in saved.coords
     assert len(list((tmp_path / "dask" / "cases").glob("*.nc"))) == 3
     assert not list((tmp_path / "dask").rglob("*.tmp"))
 
