@@ -987,6 +987,84 @@ def sweep_lines(summary: pd.DataFrame, x: str, color: str | None = None,
         f"Sweep: headline figures against {titles[x]}", subtitle=subtitle, anchor="start"))
 
 
+#: Figures of a sweep's technology table (:func:`synergy_models.sweep.technology_table`) that
+#: :func:`sweep_capacity` draws, with their axis titles.
+SWEEP_TECH_MEASURES: dict[str, str] = {"capacity_GW": "capacity, all hubs (GW)",
+                                       "generation_TWh": "generation, all hubs (TWh)"}
+
+
+def _value_label(v: object) -> str:
+    return f"{v:,g}" if isinstance(v, float | int | np.number) and not isinstance(v, bool) else str(v)
+
+
+def sweep_capacity(table: pd.DataFrame, x: str, facet: str | None = None,
+                   measure: str = "capacity_GW", min_base: float = 0.01) -> AnyChart:
+    """Capacity (or generation, ``measure="generation_TWh"``) by technology against the swept
+    parameter ``x``, one line per technology: the level (top row) and the change against the
+    case with the lowest ``x`` in percent (bottom row; technologies below ``min_base`` there are
+    left out), one column per value of ``facet``.
+
+    ``table``: one row per case and technology (:func:`synergy_models.sweep.technology_table`).
+    Every other swept parameter (the columns between ``case`` and ``status``) must hold one value,
+    shown in the subtitle: select one first (:func:`synergy_models.sweep.at_middle`). Failed cases
+    are left out and counted in the subtitle."""
+    if measure not in SWEEP_TECH_MEASURES:
+        raise ValueError(f"measure must be one of {list(SWEEP_TECH_MEASURES)}, not {measure!r}")
+    names = [str(c) for c in table.columns]
+    params = names[names.index("case") + 1:names.index("status")]
+    for name in (x, facet):
+        if name is not None and name not in params:
+            raise ValueError(f"{name!r} is not a swept parameter of the table; parameters: {params}")
+    ok = table[table.status.isin(["solved", "resumed"]) & table[measure].notna()]
+    failed = table.loc[~table.status.isin(["solved", "resumed"]), "case"].nunique()
+    others = {}
+    for name in params:
+        if name in (x, facet):
+            continue
+        values = ok[name].unique()
+        if len(values) > 1:
+            raise ValueError(f"{name!r} varies too ({len(values)} values): select one, e.g. with "
+                             "synergy_models.sweep.at_middle(table, [x, facet])")
+        if len(values):
+            others[name] = values[0]
+    unit = measure.rsplit("_", 1)[1]
+    level = SWEEP_TECH_MEASURES[measure]
+    first = ok[x].min() if len(ok) else 0
+    change = f"change against {x} = {_value_label(first)} (%)"
+    # Vega reads "a.b" as a nested field: swept keys such as dc_electricity.2030 get safe names
+    fx, ff = x.replace(".", "_"), facet.replace(".", "_") if facet else None
+    df = pd.DataFrame({fx: ok[x].astype(float), "tech": ok.tech.astype(str),
+                       "value": ok[measure].astype(float)})
+    df[ff or "panel"] = ok[facet].map(_value_label) if facet else ""
+    group = [ff or "panel", "tech"]
+    df = df.sort_values([*group, fx]).reset_index(drop=True)
+    base = df.groupby(group)["value"].transform("first")  # at the lowest x of each line
+    pct = df.assign(value=(100 * (df.value / base - 1)).where(base.abs() >= min_base))
+    both = pd.concat([df.assign(view=level), pct.dropna(subset=["value"]).assign(view=change)],
+                     ignore_index=True)
+    both["value"] = both.value.round(4)
+    techs = _ordered(both.tech.unique(), TECH_ORDER)
+    tip = [alt.Tooltip("tech:N", title="technology"), alt.Tooltip(f"{fx}:Q", title=x),
+           *([alt.Tooltip(f"{ff}:N", title=facet)] if ff else []), alt.Tooltip("view:N", title="figure"),
+           alt.Tooltip("value:Q", title="value", format=",.2f")]
+    chart = alt.Chart(both).mark_line(point=True).encode(
+        x=alt.X(f"{fx}:Q", title=x), y=alt.Y("value:Q", title=None),
+        color=alt.Color("tech:N", scale=_tech_scale(techs), title="technology", sort=techs),
+        tooltip=tip,
+    ).properties(width=220 if facet else 420, height=180)
+    subtitle = [f"{ok.case.nunique()} cases" + (f"; {failed} failed (not drawn)" if failed else ""),
+                f"bottom: technologies under {min_base:g} {unit} at {x} = {_value_label(first)} left out"]
+    if others:
+        subtitle.append("other parameters: " + ", ".join(f"{k} = {_value_label(v)}"
+                                                          for k, v in others.items()))
+    column = {"column": alt.Column(f"{ff}:N", title=facet, sort=[
+        _value_label(v) for v in sorted(ok[facet].unique())])} if facet and ff else {}
+    what = "Capacity" if measure == "capacity_GW" else "Generation"
+    return chart.facet(row=alt.Row("view:N", title=None, sort=[level, change]), **column
+                       ).resolve_scale(y="independent").properties(title=alt.TitleParams(
+        f"Sweep: {what} by technology against {x}", subtitle=subtitle, anchor="start"))
+
+
 # -------------------------------------------------------------------------------- all and export
 
 def all_charts(results: xr.Dataset, inputs: xr.Dataset | None = None, year: int | None = None

@@ -266,6 +266,67 @@ def sweep_checks_markdown(ds: xr.Dataset) -> str:
                       f"- failed: {len(failed)}" + (f" ({', '.join(failed)})" if failed else "")])
 
 
+#: Units of swept parameters, for sentences about a sweep (others are shown without).
+SWEPT_UNITS: dict[str, str] = {"carbon_price": "USD/t"}
+#: Technologies (or sums of them) that :func:`sweep_capacity_markdown` reports, in this order.
+SWEEP_TECH_GROUPS: dict[str, tuple[str, ...]] = {"coal": ("coal",), "gas": ("gas",),
+                                                 "wind+solar": ("wind", "solar"),
+                                                 "battery": ("battery",)}
+
+
+def _number(v: object) -> str:
+    return f"{v:,g}" if isinstance(v, int | float) and not isinstance(v, bool) else str(v)
+
+
+def _change(first: float, last: float, unit: str) -> str:
+    span = f"{first:,.1f} → {last:,.1f} {unit}"
+    if abs(first) < 1e-9:
+        return f"from 0 ({span})"
+    return f"{100 * (last / first - 1):+.1f}% ({span})"
+
+
+def sweep_capacity_markdown(table: Any, x: str, tolerance: float = 0.1) -> str:
+    """How capacity (and generation) by technology change from the lowest to the highest value of
+    the swept parameter ``x``: coal, gas, wind+solar and battery (those present), in percent and
+    GW (TWh), all hubs, last modelled year. ``table``: :func:`synergy_models.sweep.technology_table`;
+    every other swept parameter is held at its middle value (:func:`~synergy_models.sweep.at_middle`,
+    named in the text); failed cases are left out. Says so plainly when no technology's capacity
+    changes by more than ``tolerance`` percent. Rounded to 0.1 (GW, TWh, %)."""
+    from synergy_models.sweep import at_middle
+
+    ok = table[table.status.isin(["solved", "resumed"])]
+    ok, fixed = at_middle(ok, [x])
+    ok = ok[ok.capacity_GW.notna()]
+    if ok[x].nunique() < 2:
+        return f"Too few finished cases to compare capacities across `{x}`."
+    lo, hi = ok[x].min(), ok[x].max()
+    unit = f" {SWEPT_UNITS[x]}" if x in SWEPT_UNITS else ""
+    held = ", ".join(f"{k} = {_number(v)}" for k, v in fixed.items())
+    lines = [f"From `{x}` = {_number(lo)} to {_number(hi)}{unit}"
+             + (f" ({held})" if held else "") + ", all hubs, last modelled year:"]
+    moved = []
+    for column, unit_name, what in (("capacity_GW", "GW", "capacity"),
+                                    ("generation_TWh", "TWh", "generation")):
+        if column not in ok or ok[column].isna().all():
+            continue
+        parts = []
+        for label, techs in SWEEP_TECH_GROUPS.items():
+            rows = ok[ok.tech.isin(techs)]
+            if rows[column].isna().all():
+                continue
+            first = float(rows.loc[rows[x] == lo, column].sum())
+            last = float(rows.loc[rows[x] == hi, column].sum())
+            parts.append(f"{label} {_change(first, last, unit_name)}")
+            if column == "capacity_GW":
+                moved.append(abs(last - first) > tolerance / 100 * max(abs(first), 1e-9))
+        if parts:
+            lines.append(f"- {what}: " + ", ".join(parts))
+    if moved and not any(moved):
+        lines.append(f"- **capacities do not move with `{x}` in this sweep**: each of these within "
+                     f"{tolerance:g}% from {_number(lo)} to {_number(hi)}{unit}")
+    return "\n".join(lines)
+
+
 def load_or_solve(scenario: str | Path, overrides: dict[str, Any] | None = None,
                   cache_dir: str | os.PathLike | None = None, quiet: bool = False
                   ) -> tuple[xr.Dataset, xr.Dataset]:

@@ -21,6 +21,7 @@ import os
 import sys
 import time
 from collections import Counter, deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -55,7 +56,10 @@ Scalar = int | float | str | bool
 #: Variables of each case's results kept in the combined sweep Dataset: annual and per-region
 #: figures only. The hourly arrays (dispatch, prices, flows) would multiply the file by the number of
 #: hours; they stay in the per-case files under ``cases/``.
-KEPT = ("capacity", "price_average", "emissions", "dc_capacity", "cost")  # those present
+KEPT = ("capacity", "generation_annual", "price_average", "emissions", "dc_capacity",
+        "cost")  # those present
+#: Columns of :func:`technology_table` besides the swept parameters.
+TECHNOLOGY_COLUMNS = ("case", "status", "tech", "capacity_GW", "generation_TWh")
 
 
 class _Strict(BaseModel):
@@ -554,6 +558,8 @@ def run_sweep(sweep: Sweep | str | Path, out_dir: str | Path, workers: int = 1,
     write_netcdf(ds, out / "sweep.nc")
     with replacing(out / "summary.csv") as tmp:  # atomic, as the netCDF files
         summary_table(ds).to_csv(tmp, index=False, float_format="%.6g")
+    with replacing(out / "technologies.csv") as tmp:
+        technology_table(ds).to_csv(tmp, index=False, float_format="%.6g")
     return ds
 
 
@@ -602,7 +608,7 @@ def compact_results(results: xr.Dataset) -> xr.Dataset:
     from synergy_models.market import market_value
 
     ds = results[[k for k in KEPT if k in results]].drop_vars(
-        [c for c in results.coords if c not in {"region", "tech", "year", "component"}],
+        [c for c in results.coords if c not in {"region", "tech", "gen_tech", "year", "component"}],
         errors="ignore")
     ds.attrs = {}  # per-case provenance (solver log...) stays in the case file
     ds["objective"] = xr.DataArray(float(results.attrs["objective"]),
@@ -645,11 +651,14 @@ def combine(sweep: Sweep, cases: list[Case], outcomes: dict[str, CaseOutcome]) -
     return ds
 
 
+def _parameters(ds: xr.Dataset) -> list[str]:
+    params = ds.attrs.get("parameters", [])
+    return [params] if isinstance(params, str) else [str(p) for p in params]
+
+
 def summary_table(ds: xr.Dataset) -> pd.DataFrame:
     """One row per case: swept parameters, status, and headline figures of the last modelled year."""
-    params = list(ds.attrs.get("parameters", []))
-    if isinstance(params, str):
-        params = [params]
+    params = _parameters(ds)
     frame = pd.DataFrame({"case": ds.case.values})
     for key in params:
         frame[key] = ds[key].values
@@ -668,3 +677,63 @@ def summary_table(ds: xr.Dataset) -> pd.DataFrame:
     frame["message"] = [m.splitlines()[0] if m else "" for m in ds.message.values]
     return frame
 
+
+
+def technology_table(ds: xr.Dataset) -> pd.DataFrame:
+    """One row per case and technology: the swept parameters, status, ``capacity_GW`` (in service,
+    all hubs) and ``generation_TWh`` (all hubs; NaN for storage, which generates nothing of its
+    own) in the last modelled year. Failed cases keep their rows, with NaN figures."""
+    params = _parameters(ds)
+    columns = ["case", *params, *TECHNOLOGY_COLUMNS[1:]]
+    if "capacity" not in ds:  # no case finished
+        return pd.DataFrame(columns=columns)
+    last = ds.sel(year=ds.year.max())
+    frame = last.capacity.sum("region", min_count=1).rename("capacity_GW").to_dataframe()[
+        ["capacity_GW"]].reset_index()
+    if "generation_annual" in last:
+        gen = last.generation_annual.sum("region", min_count=1).rename(gen_tech="tech")
+        frame = frame.merge(gen.rename("generation_TWh").to_dataframe()[["generation_TWh"]]
+                            .reset_index(), on=["case", "tech"], how="left")
+    else:  # combined before generation was kept
+        frame["generation_TWh"] = math.nan
+    cases = pd.DataFrame({"case": ds.case.values, "status": ds.status.values,
+                          **{key: ds[key].values for key in params}})
+    frame = cases.merge(frame, on="case", how="left")
+    frame["case"] = frame.case.astype(str)
+    frame["tech"] = frame.tech.astype(str)
+    return frame[columns].reset_index(drop=True)
+
+
+def at_middle(table: pd.DataFrame, keep: Sequence[str | None]) -> tuple[pd.DataFrame, dict[str, Scalar]]:
+    """The rows of a sweep table (:func:`technology_table`, :func:`summary_table`) where every
+    swept parameter not in ``keep`` is at its middle value (of its distinct values in order; the
+    upper of the two middle ones for an even count), and those values by parameter (parameters
+    with one value included)."""
+    fixed: dict[str, Scalar] = {}
+    for column in swept_columns(table):
+        values = sorted(table[column].dropna().unique())
+        if column in keep or not values:
+            continue
+        middle = values[len(values) // 2]
+        table = table[table[column] == middle]
+        fixed[column] = middle.item() if hasattr(middle, "item") else middle
+    return table.reset_index(drop=True), fixed
+
+
+def swept_columns(table: pd.DataFrame) -> list[str]:
+    """The swept parameters of a sweep table: its columns between ``case`` and ``status``."""
+    names = [str(c) for c in table.columns]
+    return names[names.index("case") + 1:names.index("status")]
+
+
+def plot_axes(sweep: Sweep, x: str | None = None, color: str | None = None) -> tuple[str, str | None]:
+    """The swept parameters a sweep's charts put on the x axis and on colours (or panels): those
+    given, else the first parameter with more than one value, and the next one (``None`` if no
+    other parameter varies)."""
+    varied = [k for k, p in sweep.parameters.items() if _length(p) > 1] or list(sweep.parameters)
+    for name in (x, color):
+        if name is not None and name not in sweep.parameters:
+            raise InputError(Problem(sweep.source, f"'{name}' is not a swept parameter",
+                                     expected="one of " + ", ".join(sweep.parameters)))
+    x = x or varied[0]
+    return x, color or next((k for k in varied if k != x), None)

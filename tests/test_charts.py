@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 
@@ -301,3 +302,69 @@ def test_size_budget_on_a_real_scenario() -> None:
                           "corridor_flows", "hub_map", "curtailment", "emissions", "dc_capacity",
                           "compute_exports", "green_share"}
     assert all(s < BUDGET_BYTES for s in sizes.values()), sizes
+
+
+# -------------------------------------------------------------------------------------- sweeps
+
+def _tech_table() -> pd.DataFrame:
+    """A sweep's technology table by hand: carbon price 0, 50, 100 x compute 1, 2 (swept under a
+    dotted name), one fixed parameter; case 005 failed. Coal 100 -> 90 -> 80 GW, wind 50 -> 60 ->
+    75 GW (compute 1) or twice that (compute 2); battery 0 -> 1 -> 2 GW (no % from zero)."""
+    rows = []
+    for i, (price, dc) in enumerate(itertools.product([0, 50, 100], [1, 2])):
+        failed = i == 5
+        step = price // 50
+        for tech, gw in (("coal", 100 - 10 * step), ("wind", [50, 60, 75][step] * dc),
+                         ("battery", float(step))):
+            rows.append({"case": f"{i:03d}", "carbon_price": float(price), "dc.2030": dc,
+                         "free_share": 0, "status": "failed" if failed else "solved", "tech": tech,
+                         "capacity_GW": np.nan if failed else gw,
+                         "generation_TWh": np.nan if failed or tech == "battery" else 5.0 * gw})
+    return pd.DataFrame(rows)
+
+
+def test_sweep_capacity_draws_levels_and_change_against_the_first_case() -> None:
+    spec = charts.sweep_capacity(_tech_table(), "carbon_price", "dc.2030").to_dict()
+    rows = _rows(spec, "view")
+    level = {(r["tech"], r["dc_2030"], r["carbon_price"]): r["value"] for r in rows
+             if r["view"] == "capacity, all hubs (GW)"}
+    change = {(r["tech"], r["dc_2030"], r["carbon_price"]): r["value"] for r in rows
+              if r["view"] == "change against carbon_price = 0 (%)"}
+    assert len(level) == 3 * 5  # 3 technologies x 5 finished cases (100 USD/t, compute 2 failed)
+    assert level[("wind", "2", 50.0)] == 120 and level[("coal", "1", 100.0)] == 80
+    assert ("coal", "2", 100.0) not in level
+    # by hand: coal 90/100 - 1 = -10%, 80/100 - 1 = -20%; wind 75/50 - 1 = +50%, 120/100 - 1 = +20%
+    assert change[("coal", "1", 50.0)] == -10 and change[("coal", "1", 100.0)] == -20
+    assert change[("wind", "1", 100.0)] == 50 and change[("wind", "2", 50.0)] == 20
+    assert change[("wind", "1", 0.0)] == 0
+    assert not any(t == "battery" for t, _, _ in change)  # 0 GW at 0 USD/t: no percent change
+
+    enc = next(e for e in _encodings(spec) if "color" in e)
+    assert enc["x"]["field"] == "carbon_price" and enc["y"]["field"] == "value"
+    assert _color_map(spec, "tech") == {t: charts.TECH_COLORS[t] for t in ("coal", "wind", "battery")}
+    assert enc["color"]["scale"]["domain"] == ["coal", "wind", "battery"]  # TECH_ORDER
+    assert spec["facet"]["column"]["field"] == "dc_2030"
+    assert spec["facet"]["column"]["sort"] == ["1", "2"]
+    assert spec["facet"]["row"]["sort"] == ["capacity, all hubs (GW)",
+                                            "change against carbon_price = 0 (%)"]
+    title = spec["title"]
+    assert title["text"] == "Sweep: Capacity by technology against carbon_price"
+    assert "5 cases; 1 failed (not drawn)" in title["subtitle"]
+    assert "other parameters: free_share = 0" in title["subtitle"]
+
+
+def test_sweep_capacity_shows_generation_and_needs_one_value_of_other_parameters() -> None:
+    table = _tech_table()
+    one = table[table["dc.2030"] == 1]
+    spec = charts.sweep_capacity(one, "carbon_price", measure="generation_TWh").to_dict()
+    rows = _rows(spec, "view")
+    assert {r["tech"] for r in rows} == {"coal", "wind"}  # storage generates nothing of its own
+    assert {r["view"] for r in rows} == {"generation, all hubs (TWh)",
+                                         "change against carbon_price = 0 (%)"}
+    assert "column" not in spec["facet"]
+    with pytest.raises(ValueError, match=r"'dc\.2030' varies too"):
+        charts.sweep_capacity(table, "carbon_price")
+    with pytest.raises(ValueError, match="not a swept parameter"):
+        charts.sweep_capacity(table, "tech")
+    with pytest.raises(ValueError, match="measure must be one of"):
+        charts.sweep_capacity(one, "carbon_price", measure="emissions_Mt")

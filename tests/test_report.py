@@ -16,6 +16,7 @@ import subprocess
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import papermill
 import pytest
 
@@ -304,3 +305,45 @@ def test_every_scenario_gives_every_report_figure(name: str, tmp_path: Path):
     figures["market_outlook"] = charts.market_outlook(value, market.projection())
     assert all(charts.chart_size_bytes(f) < 400_000 for f in figures.values())
     assert "power balance closes in every hub and step: yes" in report.checks_markdown(results)
+
+
+def _sweep_techs(levels: dict[float, dict[str, tuple[float, float]]]) -> pd.DataFrame:
+    """A sweep's technology table by hand: carbon price x compute (1, 2, 3; the middle one holds
+    ``levels``: price -> tech -> (GW, TWh); the others hold 1 GW, 1 TWh everywhere)."""
+    rows = []
+    for i, (price, dc) in enumerate((p, d) for p in levels for d in (1, 2, 3)):
+        for tech, (gw, twh) in levels[price].items():
+            rows.append({"case": f"{i:03d}", "carbon_price": price, "dc.2030": dc, "status": "solved",
+                         "tech": tech, "capacity_GW": gw if dc == 2 else 1.0,
+                         "generation_TWh": (twh if dc == 2 else 1.0) if tech != "battery" else None})
+    return pd.DataFrame(rows)
+
+
+def test_sweep_capacity_markdown_reports_changes_from_the_lowest_to_the_highest_value():
+    table = _sweep_techs({
+        0.0: {"coal": (100, 500), "gas": (20, 50), "wind": (40, 80), "solar": (60, 120),
+              "battery": (0, 0), "hydro": (9, 9)},
+        150.0: {"coal": (75, 300), "gas": (30, 100), "wind": (50, 100), "solar": (70, 160),
+                "battery": (5, 0), "hydro": (9, 9)}})
+    text = report.sweep_capacity_markdown(table, "carbon_price")
+    # by hand: coal 75/100 - 1 = -25%; gas 30/20 - 1 = +50%; wind+solar 120/100 - 1 = +20%;
+    # generation coal 300/500 - 1 = -40%, gas 100/50 - 1 = +100%, wind+solar 260/200 - 1 = +30%
+    assert text.splitlines() == [
+        "From `carbon_price` = 0 to 150 USD/t (dc.2030 = 2), all hubs, last modelled year:",
+        "- capacity: coal -25.0% (100.0 → 75.0 GW), gas +50.0% (20.0 → 30.0 GW), "
+        "wind+solar +20.0% (100.0 → 120.0 GW), battery from 0 (0.0 → 5.0 GW)",
+        "- generation: coal -40.0% (500.0 → 300.0 TWh), gas +100.0% (50.0 → 100.0 TWh), "
+        "wind+solar +30.0% (200.0 → 260.0 TWh)"]
+
+
+def test_sweep_capacity_markdown_says_when_capacity_does_not_move():
+    same = {"coal": (800, 5000), "wind": (300, 700), "solar": (600, 800)}
+    table = _sweep_techs({0.0: same, 50.0: same, 150.0: {**same, "coal": (800, 3900)}})
+    table.loc[(table.carbon_price == 150) & (table["dc.2030"] == 2), "status"] = "failed"
+    text = report.sweep_capacity_markdown(table, "carbon_price")
+    lines = text.splitlines()
+    assert lines[0].startswith("From `carbon_price` = 0 to 50 USD/t")  # the failed case left out
+    assert lines[1] == "- capacity: coal +0.0% (800.0 → 800.0 GW), wind+solar +0.0% (900.0 → 900.0 GW)"
+    assert lines[-1] == ("- **capacities do not move with `carbon_price` in this sweep**: each of "
+                         "these within 0.1% from 0 to 50 USD/t")
+    assert "Too few" in report.sweep_capacity_markdown(table[table.carbon_price == 0], "carbon_price")

@@ -21,13 +21,18 @@ from synergy_models.io import read_netcdf, write_netcdf
 from synergy_models.scenario import SolverSettings
 from synergy_models.sweep import (
     Case,
+    CaseOutcome,
     Dispatch,
     Sweep,
+    at_middle,
+    combine,
     expand_cases,
     load_sweep,
+    plot_axes,
     reuse_groups,
     run_sweep,
     solve_case,
+    technology_table,
 )
 from tests.conftest import power_only_scenario
 
@@ -225,6 +230,11 @@ def test_dask_cluster_gives_the_local_results_and_isolates_a_failing_case(tmp_pa
     summary = pd.read_csv(tmp_path / "dask" / "summary.csv")
     assert list(summary.status) == ["solved", "solved", "solved", "failed"]
     assert summary.market_value_USD_bn.iloc[:3].gt(0).all() and summary.objective_MUSD.isna().iloc[3]
+    techs = pd.read_csv(tmp_path / "dask" / "technologies.csv")
+    assert len(techs) == 4 * remote.sizes["tech"] and techs.capacity_GW.isna().sum() == remote.sizes["tech"]
+    assert {"coal", "wind", "solar", "battery"} <= set(techs.tech)
+    assert techs[techs.tech == "coal"].generation_TWh.iloc[:3].gt(0).all()
+    assert "generation_annual" in saved and "gen_tech" in saved.coords
     assert len(list((tmp_path / "dask" / "cases").glob("*.nc"))) == 3
     assert not list((tmp_path / "dask").rglob("*.tmp"))
 
@@ -413,3 +423,46 @@ def test_cli_sweep_exits_2_on_a_bad_file(tmp_path, capsys):
     assert main(["sweep", str(ROOT / "data" / "sweeps" / "carbon_x_growth.yaml"), "--workers", "0",
                  "-o", str(tmp_path / "o")]) == 2
     assert "at least one local worker" in capsys.readouterr().err
+
+
+def test_technology_table_holds_capacity_and_generation_by_case_and_technology():
+    """Two hubs, two years (the last one kept), two cases of which the second failed."""
+    sweep = sweep_of(parameters={"carbon_price": {"values": [0, 100, 200]},
+                                 "carbon_free_share": {"values": [0]},
+                                 "dc_electricity.2030": {"values": [1, 2, 3]}})
+    cases = expand_cases(sweep)[:2]
+    coords = {"region": ["A", "B"], "year": [2025, 2030]}
+    compact = xr.Dataset({
+        "capacity": (("region", "tech", "year"), np.array(
+            [[[1, 2], [3, 4], [5, 6]], [[10, 20], [30, 40], [50, 60]]], dtype=float)),
+        "generation_annual": (("region", "gen_tech", "year"), np.array(
+            [[[7, 8], [9, 11]], [[70, 80], [90, 110]]], dtype=float)),
+    }, coords={**coords, "tech": ["coal", "wind", "battery"], "gen_tech": ["coal", "wind"]})
+    outcomes = {cases[0].id: CaseOutcome("solved", compact=compact),
+                cases[1].id: CaseOutcome("failed", "infeasible")}
+    table = technology_table(combine(sweep, cases, outcomes))
+    assert list(table.columns) == ["case", "carbon_price", "carbon_free_share", "dc_electricity.2030",
+                                   "status", "tech", "capacity_GW", "generation_TWh"]
+    first = table[table.case == cases[0].id].set_index("tech")
+    assert first.capacity_GW.to_dict() == {"coal": 22.0, "wind": 44.0, "battery": 66.0}  # 2030
+    assert first.generation_TWh.loc[["coal", "wind"]].tolist() == [88.0, 121.0]
+    assert np.isnan(first.generation_TWh.loc["battery"])
+    second = table[table.case == cases[1].id]
+    assert (second.status == "failed").all() and second.capacity_GW.isna().all()
+
+    middle, fixed = at_middle(table, ["carbon_price"])
+    # the table's values of dc_electricity.2030 are 1 (case 000) and 2 (001): the upper middle one
+    assert fixed == {"carbon_free_share": 0, "dc_electricity.2030": 2}
+    assert set(middle.case) == {cases[1].id} and len(middle) == 3
+    assert at_middle(table, ["carbon_price", "dc_electricity.2030"])[1] == {"carbon_free_share": 0}
+
+
+def test_plot_axes_default_to_the_varied_parameters():
+    sweep = sweep_of(parameters={"carbon_price": {"values": [0, 50]},
+                                 "carbon_free_share": {"values": [0]},
+                                 "dc_electricity.2030": {"values": [1, 2]}})
+    assert plot_axes(sweep) == ("carbon_price", "dc_electricity.2030")
+    assert plot_axes(sweep, "dc_electricity.2030") == ("dc_electricity.2030", "carbon_price")
+    assert plot_axes(sweep, color="carbon_free_share") == ("carbon_price", "carbon_free_share")
+    with pytest.raises(InputError, match="'carbon_prise' is not a swept parameter"):
+        plot_axes(sweep, "carbon_prise")
