@@ -411,7 +411,7 @@ def test_netcdf_files_are_written_without_the_schedulers_locks(tmp_path, monkeyp
 
 def test_example_sweep_file_is_valid():
     sweep = load_sweep(ROOT / "data" / "sweeps" / "carbon_x_growth.yaml")
-    assert len(expand_cases(sweep)) == 12 and sweep.settings["years"] == [2030]
+    assert len(expand_cases(sweep)) == 12 and sweep.settings["years"] == [2025, 2028, 2030]
 
 
 def test_cli_sweep_exits_2_on_a_bad_file(tmp_path, capsys):
