@@ -1,4 +1,4 @@
-"""The carbon-price lever moves the answer (issue 17): ``high_carbon_price`` (300 CNY/t, fully
+"""base read against 2024 and against its carbon lever (issue 17): ``high_carbon_price`` (300 CNY/t, fully
 passed through) against ``base`` (the ETS price with free allocation by benchmarks)."""
 
 from __future__ import annotations
@@ -19,3 +19,14 @@ def test_high_carbon_price_cuts_emissions_and_moves_capacity():
     vre = {n: float(r.capacity.sel(year=2030, tech=["wind", "solar"]).sum())
            for n, r in (("b", base), ("h", high))}
     assert abs(vre["h"] / vre["b"] - 1) >= 0.02
+
+
+@pytest.mark.slow
+def test_base_first_year_emissions_within_10_percent_of_2024():
+    """``base``'s first period (2025-27) starts from 2024's system: its emissions are within 10% of
+    the model's own 2024 (``calibration_2024``), so no artefact of the first period reads as a
+    jump (it was 15% below before a period's demand became its mean)."""
+    _, base = load_or_solve("base", quiet=True)
+    _, y2024 = load_or_solve("calibration_2024", quiet=True)
+    first = float(base.emissions.isel(year=0).sum())
+    assert first == pytest.approx(float(y2024.emissions.sum()), rel=0.10)
