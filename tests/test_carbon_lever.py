@@ -1,5 +1,6 @@
-"""base read against 2024 and against its carbon lever (issue 17): ``high_carbon_price`` (300 CNY/t, fully
-passed through) against ``base`` (the ETS price with free allocation by benchmarks)."""
+"""``base`` read against 2024 and against its carbon lever (issue 17): ``high_carbon_price``
+(300 CNY/t, fully passed through) against ``base`` (the ETS price with free allocation by
+benchmarks)."""
 
 from __future__ import annotations
 
