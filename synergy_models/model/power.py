@@ -62,7 +62,9 @@ three years nor lets a technology enter service before it could be built.
 :math:`b` (``time.hydro_budget``): a day, so reservoirs follow prices within the day, or, over a
 chronological year (full_year resolution, the default there), a week of 7 consecutive days, so
 they also move water from days of high inflow to days of low inflow. Representative days are not
-consecutive: their budget is always a day. Spill is the budget not used.
+consecutive: their budget is always a day. Spill (the results' curtailment of hydro) is the
+budget not used, :math:`\sum_{t \in T_b} \Delta_t (f_{r,\mathrm{hydro},t} K_{r,\mathrm{hydro},y}
+- p_{r,\mathrm{hydro},y,t})`, spread over the period's steps in proportion to :math:`f`.
 
 Balance terms: injections :math:`\sum_g p_{r,g,y,t}` (``generation_total``) and :math:`u_{r,y,t}`
 (``unserved``); withdrawal :math:`L_{r,y,t}` (``demand``, consumption).
@@ -358,6 +360,30 @@ def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
 
 
 
+def hydro_spill(cf: np.ndarray, capacity: np.ndarray, generation: np.ndarray,
+                step_hours: np.ndarray, budget_steps: list[list[int]]) -> np.ndarray:
+    r"""Hydro spill [GW] (region, year, time): the energy budget of each budget period not used,
+    :math:`U_b = \sum_{t \in T_b} \Delta_t (f_t K - p_t)` [GWh], spread over the period's steps in
+    proportion to the inflow, :math:`U_b f_t / \sum_{t' \in T_b} \Delta_{t'} f_{t'}`.
+
+    Hourly ``cf K - p`` would be wrong under a budget: hydro may run above its inflow in one hour
+    and below it in another, and only the budget left at the end of the period is lost. Weighted
+    by the steps' weights (proportional to :math:`\Delta_t` within a period) the annual sum is
+    the unused budget of every period. ``cf``: (region, time); ``capacity``: (region, year);
+    ``generation``: (region, year, time).
+    """
+    spill = np.zeros_like(generation, dtype=float)
+    for steps in budget_steps:
+        inflow = cf[:, steps] * step_hours[steps]                           # (region, step) h
+        total = inflow.sum(axis=1)                                          # (region,)
+        used = (generation[:, :, steps] * step_hours[steps]).sum(axis=2)    # (region, year) GWh
+        unused = np.clip(total[:, None] * capacity - used, 0.0, None)      # (region, year) GWh
+        share = np.divide(cf[:, steps], total[:, None], out=np.zeros_like(inflow),
+                          where=total[:, None] > 0)                         # (region, step) 1/h
+        spill[:, :, steps] = unused[:, :, None] * share[:, None, :]
+    return spill
+
+
 def power_results(ctx: ResultsContext) -> None:
     """Capacity, generation, curtailment, unserved energy, demand, emissions, average prices."""
     m, ds, w = ctx.model, ctx.ds, ctx.w
@@ -380,8 +406,15 @@ def power_results(ctx: ResultsContext) -> None:
     available = (a["availability"][gi][None, :, None, None]
                  * a["capacity_factor"][:, gi, None, :]
                  * ds.capacity.sel(tech=G).values[..., None])
-    curtailment = da(np.clip(available - generation, 0, None), rgyt, coords, "GW",
-                     "available output not used (wind, solar, hydro: spilled)")
+    spilled = np.clip(available - generation, 0, None)
+    if "hydro" in G:
+        h = G.index("hydro")
+        spilled[:, h] = hydro_spill(a["capacity_factor"][:, K.index("hydro")],
+                                    ds.capacity.sel(tech="hydro").values, generation[:, h],
+                                    a["step_hours"], d.hydro_budget_steps)
+    curtailment = da(spilled, rgyt, coords, "GW",
+                     "available output not used (wind, solar; hydro: inflow budget not used, "
+                     "spread over its period's steps in proportion to the inflow)")
     ds["curtailment"] = curtailment.where(curtailment.gen_tech.isin(["wind", "solar", "hydro"]),
                                           0.0)
     ds["unserved"] = da(values(p.unserved, (R, Y, T)), ("region", "year", "time"), coords, "GW",
