@@ -88,7 +88,9 @@ def _cluster_once(frame: pd.DataFrame, settings: TimeSettings
     A run that finds its clustering on disk does not import tsam and scikit-learn (~1.5 s)."""
     h = hashlib.sha256(np.ascontiguousarray(frame.to_numpy()).tobytes())
     h.update(np.asarray(frame.index.asi8).tobytes())
-    h.update(repr((list(frame.columns), settings.model_dump(), CACHE_FORMAT)).encode())
+    # The hydro budget does not shape the clustering: leaving it out keeps earlier entries valid.
+    clustering = settings.model_dump(exclude={"hydro_budget"})
+    h.update(repr((list(frame.columns), clustering, CACHE_FORMAT)).encode())
     key = h.hexdigest()
     if key not in _CLUSTERS:
         while len(_CLUSTERS) >= _CLUSTERS_KEEP:
