@@ -130,8 +130,9 @@ def _build(d: ModelData) -> LinopyLP:
     m.add_constraints(generation - factor * cap_g <= 0, mask=gen_mask & (factor > 0),
                       name="availability")
     if "hydro" in G:
+        # The package's budget periods: days, or weeks of days with full_year (time.hydro_budget).
         period = np.empty(len(T), int)
-        for p, steps in enumerate(d.period_steps):
+        for p, steps in enumerate(d.hydro_budget_steps):
             period[steps] = p
         period_da = xr.DataArray(period, coords={"time": T}, dims="time", name="period")
         hydro_cf = _da(a["capacity_factor"][:, K.index("hydro"), :], {"region": R, "time": T})

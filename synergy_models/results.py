@@ -89,6 +89,7 @@ def build_results(m: pyo.ConcreteModel, solution: Solution, inputs: xr.Dataset) 
         inputs_hash=inputs.attrs.get("inputs_hash", ""),
         dataset=inputs.attrs.get("dataset", ""),
         time_resolution=inputs.attrs.get("time_resolution", ""),
+        hydro_budget=str(d.options.hydro_budget),
         modules=" ".join(mod.name for mod in m.modules),
         objective=float(solution.objective),
         objective_units="MUSD (present value at the base year)",

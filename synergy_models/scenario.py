@@ -14,7 +14,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from synergy_models.errors import InputError, Problem, pydantic_message, validation_problems
 from synergy_models.yamlfile import read_yaml, yaml_line
@@ -37,6 +45,27 @@ class TimeSettings(_Settings):
         description="time steps per representative day: 24 is hourly; fewer merges adjacent hours "
         "of similar values into segments of varying length (tsam segmentation)")
     method: Literal["hierarchical", "kmeans", "kmedoids", "averaging"] = "hierarchical"
+    hydro_budget: Literal["day", "week"] | None = Field(
+        default=None,
+        description="period over which hydro output is held within its inflow: 'day', or "
+        "'week' (7 consecutive days; full_year only). Default: 'week' with full_year, 'day' with "
+        "representative days")
+
+    @field_validator("hydro_budget")
+    @classmethod
+    def _hydro_budget(cls, v: str | None, info: ValidationInfo) -> str | None:
+        # A weekly budget moves water between consecutive days: representative days have none.
+        if v == "week" and info.data.get("resolution", "full_year") != "full_year":
+            raise ValueError("time.hydro_budget: 'week' needs time.resolution: full_year "
+                             "(representative days are not consecutive)")
+        return v
+
+    @property
+    def hydro_budget_period(self) -> Literal["day", "week"]:
+        """The hydro budget's period, the default resolved: a week over a chronological year."""
+        if self.hydro_budget is not None:
+            return self.hydro_budget
+        return "week" if self.resolution == "full_year" else "day"
 
 
 class SolverSettings(_Settings):

@@ -694,6 +694,7 @@ def load_inputs(scenario: Scenario | str | Path, overrides: dict[str, Any] | Non
         package_version=synergy_models.__version__,
         **ModelOptions(base_year=int(inputs.attrs["base_year"]),
                        time_resolution=inputs.attrs["time_resolution"],
+                       hydro_budget=inputs.attrs["hydro_budget"],
                        reserve_scope=scenario.policy.reserve_scope,
                        green_matching=scenario.policy.green_matching).attrs(),
     )

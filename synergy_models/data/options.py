@@ -16,12 +16,22 @@ import xarray as xr
 @dataclass(frozen=True)
 class ModelOptions:
     """Structural options of one model: the base year discounting starts from, the time grid's
-    kind, the reserve margin's scope and how data centres match green power."""
+    kind, the reserve margin's scope, how data centres match green power and the period of the
+    hydro energy budget (None: a week over a chronological year, a day on representative days)."""
 
     base_year: int
     time_resolution: Literal["representative_days", "full_year"] = "representative_days"
     reserve_scope: Literal["system", "hub"] = "system"
     green_matching: Literal["annual", "hourly"] = "annual"
+    hydro_budget: Literal["day", "week"] | None = None
+
+    def __post_init__(self) -> None:
+        chronological = self.time_resolution == "full_year"
+        if self.hydro_budget is None:  # resolved here, so equal models have equal options
+            object.__setattr__(self, "hydro_budget", "week" if chronological else "day")
+        elif self.hydro_budget == "week" and not chronological:
+            raise ValueError("hydro_budget 'week' needs time_resolution 'full_year' "
+                             "(representative days are not consecutive)")
 
     @classmethod
     def of(cls, inputs: xr.Dataset) -> ModelOptions:

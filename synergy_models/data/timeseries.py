@@ -16,6 +16,8 @@ Both settings give the same layout, so the model never asks which one it got:
 - ``day_period(day)``: the period each calendar day of the profiles is represented by, to expand
   results back to the profiles' hours (:func:`expand_to_year`) and to link storage across days
   (:mod:`synergy_models.model.interday`); ``day`` holds the days' dates;
+- attribute ``hydro_budget``: the period hydro output is held within its inflow over, ``day`` or
+  ``week`` (consecutive days, so ``full_year`` only; :class:`~synergy_models.scenario.TimeSettings`);
 - ``reduction_rmse`` and ``reduction_rmse_duration`` (profile, region): the error of the reduction,
   root-mean-square over the profiles' hours of (profile − its reconstruction from representative
   days), and the same for the sorted (duration-curve) values.
@@ -86,7 +88,9 @@ def _cluster_once(frame: pd.DataFrame, settings: TimeSettings
     A run that finds its clustering on disk does not import tsam and scikit-learn (~1.5 s)."""
     h = hashlib.sha256(np.ascontiguousarray(frame.to_numpy()).tobytes())
     h.update(np.asarray(frame.index.asi8).tobytes())
-    h.update(repr((list(frame.columns), settings.model_dump(), CACHE_FORMAT)).encode())
+    # The hydro budget does not shape the clustering: leaving it out keeps earlier entries valid.
+    clustering = settings.model_dump(exclude={"hydro_budget"})
+    h.update(repr((list(frame.columns), clustering, CACHE_FORMAT)).encode())
     key = h.hexdigest()
     if key not in _CLUSTERS:
         while len(_CLUSTERS) >= _CLUSTERS_KEEP:
@@ -212,7 +216,7 @@ def reduce_time(ds: xr.Dataset, settings: TimeSettings) -> xr.Dataset:
         "units": "1", "long_name": "RMSE of the duration curve rebuilt from the time steps",
         "role": "reference"})
     out.attrs.update(time_resolution=settings.resolution, n_periods=int(n_periods),
-                     profile_days=int(n_days),
+                     hydro_budget=settings.hydro_budget_period, profile_days=int(n_days),
                      steps_per_period=int(per_period),
                      time_method=settings.method if settings.resolution != "full_year" else "")
     return out

@@ -80,6 +80,9 @@ class ModelData:
     previous_step: list[int] = field(default_factory=list)
     #: steps of each period (a representative day or a calendar day)
     period_steps: list[list[int]] = field(default_factory=list)
+    #: steps of each hydro budget period: the periods (days) themselves, or consecutive weeks of
+    #: days with ``full_year`` (:func:`budget_steps`)
+    hydro_budget_steps: list[list[int]] = field(default_factory=list)
     #: the period that represents each calendar day of the profiles (``day_period``)
     day_period: list[int] = field(default_factory=list)
     #: the options that shape the model (reserve scope, green matching, time grid...)
@@ -103,6 +106,22 @@ class ModelData:
     def region_tech(self) -> list[tuple[str, str]]:
         """(region, tech) pairs that exist or may be built (the power module's)."""
         return self.parts["power"]["region_tech"]
+
+
+DAYS_PER_WEEK = 7
+
+
+def budget_steps(period_steps: list[list[int]], budget: str) -> list[list[int]]:
+    """The steps of each budget period: each period (``day``), or ``week``: consecutive groups of
+    7 periods (calendar days, in order), a remainder of fewer than 7 days joining the last week
+    (365 days = 51 weeks of 7 and one of 8), so no budget period is a stub of a day or two."""
+    if budget == "day":
+        return [list(steps) for steps in period_steps]
+    n_weeks = max(len(period_steps) // DAYS_PER_WEEK, 1)
+    weeks: list[list[int]] = [[] for _ in range(n_weeks)]
+    for day, steps in enumerate(period_steps):
+        weeks[min(day // DAYS_PER_WEEK, n_weeks - 1)].extend(steps)
+    return weeks
 
 
 def model_data(inputs: xr.Dataset, modules: Sequence[ModelModule] | None = None) -> ModelData:
@@ -150,7 +169,9 @@ def model_data(inputs: xr.Dataset, modules: Sequence[ModelModule] | None = None)
         line_from={ln: str(ds.line_from.sel(line=ln).item()) for ln in lines},
         line_to={ln: str(ds.line_to.sel(line=ln).item()) for ln in lines},
         arrays=a, scalars={"discount_rate": rate}, previous_step=previous,
-        period_steps=period_steps, day_period=[int(p) for p in ds.day_period.values],
+        period_steps=period_steps,
+        hydro_budget_steps=budget_steps(period_steps, str(options.hydro_budget)),
+        day_period=[int(p) for p in ds.day_period.values],
         options=options,
     )
     for module in modules:

@@ -9,6 +9,8 @@ r"""Power block: capacity of every technology, generation, unserved energy and d
 :math:`y \in Y`        modelled years
 :math:`t \in T`        time steps (hours of representative days, or of the year)
 :math:`p \in P`        periods (days): :math:`T_p` are the steps of period :math:`p`
+:math:`b \in B`        hydro budget periods (``B``): the days, or weeks of 7 consecutive days
+                       with full_year resolution (:math:`T_b`: their steps)
 =====================  ==========================================================
 
 **Variables** (all non-negative)
@@ -44,8 +46,8 @@ the others), :math:`L_{r,y,t}` exogenous load, :math:`w_t` hours of the year per
     p_{r,g,y,t} &\le a_g f_{r,g,t} K_{r,g,y} \quad (g \ne \mathrm{hydro}), \qquad
     p_{r,\mathrm{hydro},y,t} \le a_{\mathrm{hydro}} K_{r,\mathrm{hydro},y}
         && \text{availability [GW]} \\
-    \sum_{t \in T_p} \Delta_t p_{r,\mathrm{hydro},y,t} &\le \sum_{t \in T_p} \Delta_t
-        f_{r,\mathrm{hydro},t} K_{r,\mathrm{hydro},y} && \text{hydro\_energy, per day [GWh]}
+    \sum_{t \in T_b} \Delta_t p_{r,\mathrm{hydro},y,t} &\le \sum_{t \in T_b} \Delta_t
+        f_{r,\mathrm{hydro},t} K_{r,\mathrm{hydro},y} && \text{hydro\_energy, per day or week [GWh]}
 
 **Periods and lead times.** Modelled year :math:`y` stands for :math:`\omega_y` calendar years;
 :math:`e_{k,y}` of them are at or after :math:`y_0 + \ell_k` (base year plus the technology's
@@ -56,8 +58,13 @@ periods have all of it. So a three-year first period neither holds three years o
 three years nor lets a technology enter service before it could be built.
 
 **Hydro** may produce at its full available capacity in any step; its inflow (capacity factor
-:math:`f`, calibrated to reported full-load hours) is an energy budget per period, so reservoirs
-follow prices within the day. Spill is the budget not used.
+:math:`f`, calibrated to reported full-load hours) is an energy budget [GWh] per budget period
+:math:`b` (``time.hydro_budget``): a day, so reservoirs follow prices within the day, or, over a
+chronological year (full_year resolution, the default there), a week of 7 consecutive days, so
+they also move water from days of high inflow to days of low inflow. Representative days are not
+consecutive: their budget is always a day. Spill (the results' curtailment of hydro) is the
+budget not used, :math:`\sum_{t \in T_b} \Delta_t (f_{r,\mathrm{hydro},t} K_{r,\mathrm{hydro},y}
+- p_{r,\mathrm{hydro},y,t})`, spread over the period's steps in proportion to :math:`f`.
 
 Balance terms: injections :math:`\sum_g p_{r,g,y,t}` (``generation_total``) and :math:`u_{r,y,t}`
 (``unserved``); withdrawal :math:`L_{r,y,t}` (``demand``, consumption).
@@ -259,7 +266,8 @@ def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
     avail = a["availability"]
 
     def availability(b, r, g, y, t):
-        # Hydro may run at full available capacity in any step; its energy is budgeted per period.
+        # Hydro may run at full available capacity in any step; its energy is budgeted per day
+        # or week (hydro_energy).
         factor = float(avail[ki[g]] * (1.0 if g == "hydro" else cf[ri[r], ki[g], t]))
         if factor <= 0:
             b.generation[r, g, y, t].setub(0)
@@ -270,12 +278,13 @@ def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     hydro = [(r, g) for r, g in gen_pairs if g == "hydro"]
     b.RH = pyo.Set(initialize=hydro, dimen=2, ordered=True)
-    b.P = pyo.Set(initialize=range(len(d.period_steps)), ordered=True)
+    # Budget periods: days, or weeks of consecutive days over a chronological year (ModelData).
+    b.B = pyo.Set(initialize=range(len(d.hydro_budget_steps)), ordered=True)
 
     hours = a["step_hours"]
 
     def hydro_energy(b, r, g, y, p):
-        steps = d.period_steps[p]
+        steps = d.hydro_budget_steps[p]
         inflow = float((cf[ri[r], ki[g], steps] * hours[steps]).sum())
         if inflow <= 0:
             for t in steps:
@@ -284,7 +293,7 @@ def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
         return (sum(float(hours[t]) * b.generation[r, g, y, t] for t in steps)
                 <= inflow * b.capacity[r, g, y])
 
-    b.hydro_energy = pyo.Constraint(b.RH, m.Y, b.P, rule=hydro_energy)
+    b.hydro_energy = pyo.Constraint(b.RH, m.Y, b.B, rule=hydro_energy)
 
     by_region: dict[str, list[str]] = {r: [] for r in d.regions}
     for r, g in gen_pairs:
@@ -351,6 +360,30 @@ def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
 
 
 
+def hydro_spill(cf: np.ndarray, capacity: np.ndarray, generation: np.ndarray,
+                step_hours: np.ndarray, budget_steps: list[list[int]]) -> np.ndarray:
+    r"""Hydro spill [GW] (region, year, time): the energy budget of each budget period not used,
+    :math:`U_b = \sum_{t \in T_b} \Delta_t (f_t K - p_t)` [GWh], spread over the period's steps in
+    proportion to the inflow, :math:`U_b f_t / \sum_{t' \in T_b} \Delta_{t'} f_{t'}`.
+
+    Hourly ``cf K - p`` would be wrong under a budget: hydro may run above its inflow in one hour
+    and below it in another, and only the budget left at the end of the period is lost. Weighted
+    by the steps' weights (proportional to :math:`\Delta_t` within a period) the annual sum is
+    the unused budget of every period. ``cf``: (region, time); ``capacity``: (region, year);
+    ``generation``: (region, year, time).
+    """
+    spill = np.zeros_like(generation, dtype=float)
+    for steps in budget_steps:
+        inflow = cf[:, steps] * step_hours[steps]                           # (region, step) h
+        total = inflow.sum(axis=1)                                          # (region,)
+        used = (generation[:, :, steps] * step_hours[steps]).sum(axis=2)    # (region, year) GWh
+        unused = np.clip(total[:, None] * capacity - used, 0.0, None)      # (region, year) GWh
+        share = np.divide(cf[:, steps], total[:, None], out=np.zeros_like(inflow),
+                          where=total[:, None] > 0)                         # (region, step) 1/h
+        spill[:, :, steps] = unused[:, :, None] * share[:, None, :]
+    return spill
+
+
 def power_results(ctx: ResultsContext) -> None:
     """Capacity, generation, curtailment, unserved energy, demand, emissions, average prices."""
     m, ds, w = ctx.model, ctx.ds, ctx.w
@@ -373,8 +406,15 @@ def power_results(ctx: ResultsContext) -> None:
     available = (a["availability"][gi][None, :, None, None]
                  * a["capacity_factor"][:, gi, None, :]
                  * ds.capacity.sel(tech=G).values[..., None])
-    curtailment = da(np.clip(available - generation, 0, None), rgyt, coords, "GW",
-                     "available output not used (wind, solar, hydro: spilled)")
+    spilled = np.clip(available - generation, 0, None)
+    if "hydro" in G:
+        h = G.index("hydro")
+        spilled[:, h] = hydro_spill(a["capacity_factor"][:, K.index("hydro")],
+                                    ds.capacity.sel(tech="hydro").values, generation[:, h],
+                                    a["step_hours"], d.hydro_budget_steps)
+    curtailment = da(spilled, rgyt, coords, "GW",
+                     "available output not used (wind, solar; hydro: inflow budget not used, "
+                     "spread over its period's steps in proportion to the inflow)")
     ds["curtailment"] = curtailment.where(curtailment.gen_tech.isin(["wind", "solar", "hydro"]),
                                           0.0)
     ds["unserved"] = da(values(p.unserved, (R, Y, T)), ("region", "year", "time"), coords, "GW",
