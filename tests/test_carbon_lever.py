@@ -31,3 +31,14 @@ def test_base_first_year_emissions_within_10_percent_of_2024():
     _, y2024 = load_or_solve("calibration_2024", quiet=True)
     first = float(base.emissions.isel(year=0).sum())
     assert first == pytest.approx(float(y2024.emissions.sum()), rel=0.10)
+
+
+@pytest.mark.slow
+def test_base_meets_the_reserve_margin_without_a_shortfall_payment():
+    """Firm capacity (with demand response up to 5% of the peak) covers 1.15 x the coincident peak
+    in every modelled year: no firm capacity is bought at the shortfall price, so the margin's
+    shadow price is the cost of the marginal firm resource, below the shortfall price."""
+    inputs, base = load_or_solve("base", quiet=True)
+    assert float(base.cost.sel(component="reserve_shortfall").max()) == pytest.approx(0, abs=1e-6)
+    margin = base.limit_shadow_price.where(base.limit_family == "policy.reserve_margin", drop=True)
+    assert (margin < float(inputs.reserve_shortfall_cost) - 1e-6).all()  # USD/kW/yr both
