@@ -118,3 +118,18 @@ def test_contracted_energy_and_tariff():
     assert float(bound.flow.sum()) == pytest.approx(2.0, rel=1e-6)
     extra = float(bound.cost.sum()) - float(free.cost.sum())
     assert extra == pytest.approx(2 * (0.06 + 0.005 - 0.05), rel=1e-6)
+
+
+def test_a_modelled_year_takes_its_periods_mean_demand_growth():
+    """10%/yr from 2024: 2025 standing for 2025-27 takes (1.1 + 1.1^2 + 1.1^3) / 3, 2028 for
+    2028-29 (1.1^4 + 1.1^5) / 2, 2030 alone 1.1^6; a part year counts in proportion."""
+    import xarray as xr
+
+    from synergy_models.data.loader import period_mean_growth
+
+    got = period_mean_growth(xr.DataArray(1.1), {2025: 3.0, 2028: 2.0, 2030: 1.0}, 2024)
+    assert got.sel(year=2025).item() == pytest.approx((1.1 + 1.21 + 1.331) / 3, rel=1e-12)
+    assert got.sel(year=2028).item() == pytest.approx((1.1**4 + 1.1**5) / 2, rel=1e-12)
+    assert got.sel(year=2030).item() == pytest.approx(1.1**6, rel=1e-12)
+    half = period_mean_growth(xr.DataArray(1.1), {2025: 2.5}, 2024)
+    assert half.sel(year=2025).item() == pytest.approx((1.1 + 1.21 + 0.5 * 1.331) / 2.5, rel=1e-12)
