@@ -75,7 +75,7 @@ import pyomo.environ as pyo
 import xarray as xr
 
 from synergy_models.model.data import ModelData
-from synergy_models.model.module import InputVar, ModelModule, ResultsContext, da, values
+from synergy_models.model.module import InputVar, Limit, ModelModule, ResultsContext, da, values
 
 #: The region parameter giving each technology's CHP share of capacity (heat-led must-run).
 CHP_SHARE_OF = {"coal": "chp_share", "gas": "chp_share_gas"}
@@ -222,4 +222,10 @@ def thermal_results(ctx: ResultsContext) -> None:
 MODULE = ModelModule(
     name="thermal", add=add_thermal, prepare=prepare_thermal, results=thermal_results,
     inputs=INPUTS, active=lambda inputs: "min_stable_load" in inputs, requires=("power",),
+    limits=(
+        Limit("thermal.must_run", "at_least", ("region", "tech", "year", "time"), "GW",
+              "USD/kW/year", "heat-led CHP must run: output at least chp_output x the CHP share "
+              "of existing capacity in heating-season steps (shadow price: lowering it in every "
+              "step)", over=("time",)),
+    ),
 )
