@@ -38,15 +38,17 @@ from tests.tiny import tiny_inputs
 #   Then battery duration 2.34 h (NEA national average, Sept 2025; was Ningxia's 2.08 h), so its
 #   capacity credit is 0.585: the 2030 reserve margin is met without a shortfall (objective -0.2%,
 #   coal 2030 -4.6 GW, pumped hydro -4.7 GW).
+#   Then CHP shares derived from GEM's plant trackers: gas CHP now also in CY (0.573) and NX (1.0),
+#   312 more must-run rows; objective +0.26%, emissions -0.3%.
 LEGACY = {
-    "base": {"objective": 1_306_616.08, "rows": 69_998, "cols": 48_507, "nnz": 225_396},
-    "milestones": {"objective": 1_382_742.99, "rows": 22_418, "cols": 16_466, "nnz": 72_193},
+    "base": {"objective": 1_310_022.74, "rows": 70_310, "cols": 48_507, "nnz": 225_708},
+    "milestones": {"objective": 1_385_678.38, "rows": 22_514, "cols": 16_466, "nnz": 72_289},
 }
 CAPACITY_2030_GW = {  # all hubs
     "coal": 800.3, "gas": 156.8, "nuclear": 52.5, "hydro": 185.7,
-    "wind": 613.7, "solar": 1420.5, "battery": 245.6, "pumped_hydro": 64.0,
+    "wind": 613.7, "solar": 1420.1, "battery": 245.6, "pumped_hydro": 64.0,
 }
-EMISSIONS_MT = {2025: 2567.2, 2028: 2771.9, 2030: 2998.1}
+EMISSIONS_MT = {2025: 2559.7, 2028: 2764.3, 2030: 2990.3}
 
 
 @pytest.fixture(scope="module")
