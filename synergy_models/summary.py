@@ -4,6 +4,8 @@ and the report notebooks.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 import xarray as xr
 
@@ -214,27 +216,46 @@ def limits_table(results: xr.Dataset, top: int | None = 15,
     Entries of one family, technology, line and year with the same shadow price (to 0.1) are one
     row naming their hubs ("every hub" when all bind). ``top``: the first rows only (None: all).
     Shadow prices are annual values of relaxing the limit by one unit (``docs/results.md``)."""
+    out = _in_words(_costly_limits(results), results, inputs)
+    return out if top is None else out.head(top)
+
+
+#: Columns that name one limit entry in :func:`_costly_limits`.
+_LIMIT_KEY = ["family", "region", "tech", "line", "zone", "year_key"]
+
+
+def _costly_limits(results: xr.Dataset) -> pd.DataFrame:
+    """:func:`~synergy_models.indicators.binding_limits` at a cost, every index column present
+    (``""`` or year 0 where a family has none, in ``year_key``)."""
     from synergy_models.indicators import binding_limits
 
     table = binding_limits(results)
     table = table[table.shadow_price > COSTLY].copy()
-    columns = ["limit", "hub", "technology / line", "year", "value", "units", "shadow price",
-               "price units"]
-    if table.empty:
-        return pd.DataFrame(columns=columns)
     for col in ("region", "tech", "line", "zone"):
         if col not in table:
             table[col] = ""
     if "year" not in table:
         table["year"] = pd.array([pd.NA] * len(table), dtype="Int64")
+    table["year_key"] = table.year.astype("float").fillna(0).astype(int)
+    return table
+
+
+def _in_words(table: pd.DataFrame, results: xr.Dataset, inputs: xr.Dataset | None,
+              by_price: bool = True) -> pd.DataFrame:
+    """Rows of :func:`_costly_limits` in words, hubs of one family, technology, line and year
+    (and shadow price to 0.1, ``by_price``) joined in one row; most valuable first."""
+    columns = ["limit", "hub", "technology / line", "year", "value", "units", "shadow price",
+               "price units"]
+    if table.empty:
+        return pd.DataFrame(columns=columns)
+    table = table.copy()
     ends = {}
     if "line_from" in results and results.sizes.get("line", 0):
         ends = {str(ln): f"{f}→{t}" for ln, f, t in zip(results.line.values, results.line_from.values,
                                                          results.line_to.values, strict=True)}
     names = _names(results, inputs)
     hubs = [str(r) for r in results.region.values]
-    table["price_key"] = table.shadow_price.round(1)
-    table["year_key"] = table.year.astype("float").fillna(0).astype(int)
+    table["price_key"] = table.shadow_price.round(1) if by_price else 0.0
     keys = ["family", "tech", "line", "zone", "year_key", "price_key", "units", "price_units"]
     rows = []
     for key, group in table.groupby(keys, sort=False):
@@ -253,12 +274,13 @@ def limits_table(results: xr.Dataset, top: int | None = 15,
         rows.append({"limit": limit_label(family, str(group.description.iloc[0])), "hub": where,
                      "technology / line": what, "year": str(year) if year else "all years",
                      "value": value, "units": units,
-                     "shadow price": float(group.shadow_price.max()), "price units": price_units})
-    out = pd.DataFrame(rows, columns=columns).sort_values("shadow price", ascending=False,
-                                                          kind="stable")
+                     "shadow price": float(group.shadow_price.max()), "price units": price_units,
+                     "lowest price": float(group.shadow_price.min())})
+    out = pd.DataFrame(rows, columns=columns if by_price else [*columns, "lowest price"])
+    out = out.sort_values("shadow price", ascending=False, kind="stable")
     out = out.reset_index(drop=True)
     out.index = pd.RangeIndex(1, len(out) + 1, name="rank")
-    return out if top is None else out.head(top)
+    return out
 
 
 def _limit_phrase(row: pd.Series) -> str:
@@ -267,7 +289,10 @@ def _limit_phrase(row: pd.Series) -> str:
     what = f"the {what + ' ' if what else ''}{row['limit']}"
     where = f" in {row['hub']}" if row["hub"] else ""
     year = f" in {row['year']}" if row["year"] != "all years" else ""
-    return f"{what}{where}{year} ({_g(row['shadow price'])} {row['price units']})"
+    price = _g(row["shadow price"])
+    if "lowest price" in row and _g(row["lowest price"]) != price:
+        price = f"{_g(row['lowest price'])}–{price}"
+    return f"{what}{where}{year} ({price} {row['price units']})"
 
 
 def _every_hub_build_limits(results: xr.Dataset) -> list[str]:
@@ -465,3 +490,107 @@ def _warnings(r: xr.Dataset, ind: xr.Dataset | None, names: dict[str, str]) -> l
 def summary_markdown(sentences: list[str]) -> str:
     """Summary sentences as a Markdown list."""
     return "\n".join(f"- {s}" for s in sentences)
+
+
+# ------------------------------------------------------------------- what changed and why
+
+def _signed(items: list[tuple[str, float]], unit: str) -> str:
+    return ", ".join(f"{k} {v:+,.1f} {unit}".replace("+-", "−").replace(" -", " −")
+                     for k, v in items)
+
+
+def _phrases(table: pd.DataFrame, n: int = 3) -> str:
+    """The first ``n`` rows of :func:`_in_words` as a list in a sentence."""
+    parts = [_limit_phrase(row) for _, row in table.head(n).iterrows()]
+    more = len(table) - n
+    return "; ".join(parts) + (f" and {more} more" if more > 0 else "")
+
+
+def comparison_summary(results: Mapping[str, xr.Dataset], tolerance: float = 0.1,
+                       inputs: xr.Dataset | None = None) -> list[str]:
+    """What changed and why, each scenario against the first (the reference), in the last year
+    they have in common: capacity by technology (all hubs; changes above ``tolerance`` GW), data-
+    centre IT capacity by hub, CO2 emissions, the demand-weighted price and the annual system
+    cost; then the limits that bind at a cost in one and not the other (the lever, and what it
+    runs into). When no technology's capacity changes by more than ``tolerance`` GW, a sentence
+    says so and names the limits binding in both, which is why. ``inputs``: hub names."""
+    names = list(results)
+    if len(names) < 2:
+        raise ValueError("a comparison needs at least two scenarios")
+    ref_name, ref = names[0], results[names[0]]
+    out: list[str] = []
+    for name in names[1:]:
+        r = results[name]
+        common = sorted(set(map(int, ref.year.values)) & set(map(int, r.year.values)))
+        if not common:
+            out.append(f"{name} and {ref_name} have no modelled year in common.")
+            continue
+        year = common[-1]
+        hub_names = _names(r, inputs)
+        cap = (r.capacity.sel(year=year).sum("region")
+               - ref.capacity.sel(year=year).sum("region")).to_series()
+        moved = cap[cap.abs() > tolerance].sort_values(key=abs, ascending=False)
+        if len(moved):
+            out.append(f"**{name}** against **{ref_name}** in {year}, all hubs: capacity "
+                       f"{_signed([(str(t).replace('_', ' '), v) for t, v in moved.items()], 'GW')}"
+                       f" (other technologies within {tolerance:g} GW).")
+        else:
+            a, b = _costly_limits(ref), _costly_limits(r)
+            both = a.merge(b[_LIMIT_KEY], on=_LIMIT_KEY)
+            why = (f"because the same limits bind at a cost in both ({len(both)} entries), the "
+                   f"costliest: {_phrases(_in_words(both, r, inputs, by_price=False))}"
+                   if len(both) else "and no limit binds at a cost in either: costs decide")
+            out.append(f"**{name}** against **{ref_name}** in {year}: capacities by technology "
+                       f"did not change (each within {tolerance:g} GW, all hubs) {why}.")
+        if "dc_capacity" in r and "dc_capacity" in ref:
+            dc = (r.dc_capacity.sel(year=year) - ref.dc_capacity.sel(year=year)).to_series()
+            dc = dc[dc.abs() > tolerance].sort_values(key=abs, ascending=False)
+            out.append("Data-centre IT capacity by hub: " + (
+                _signed([(_hub(str(h), hub_names), v) for h, v in dc.items()], "GW") + "."
+                if len(dc) else f"no hub changes by more than {tolerance:g} GW."))
+        e0, e1 = (float(x.emissions.sel(year=year).sum()) for x in (ref, r))
+        p0, p1 = (float(demand_weighted_price(x).sel(year=year)) for x in (ref, r))
+        c0, c1 = (float(x.cost.sel(year=year).sum()) for x in (ref, r))
+        out.append(f"CO2 emissions {_g(e1, 0)} Mt against {_g(e0, 0)} Mt "
+                   f"({_percent_change(e0, e1)}); average price {_g(p1)} against {_g(p0)} USD/MWh "
+                   f"({_percent_change(p0, p1)}); annual system cost {_g(c1 / 1000, 2)} against "
+                   f"{_g(c0 / 1000, 2)} bn USD ({_percent_change(c0, c1)}).")
+        a, b = _costly_limits(ref), _costly_limits(r)
+        keys_a = set(map(tuple, a[_LIMIT_KEY].astype(str).values))
+        keys_b = set(map(tuple, b[_LIMIT_KEY].astype(str).values))
+        only_b = b[[k not in keys_a for k in map(tuple, b[_LIMIT_KEY].astype(str).values)]]
+        only_a = a[[k not in keys_b for k in map(tuple, a[_LIMIT_KEY].astype(str).values)]]
+        parts = []
+        if len(only_b):
+            parts.append(f"binding only in {name}: "
+                         + _phrases(_in_words(only_b, r, inputs, by_price=False)))
+        if len(only_a):
+            parts.append(f"binding only in {ref_name}: "
+                         + _phrases(_in_words(only_a, ref, inputs, by_price=False)))
+        out.append("Why: limits " + "; limits ".join(parts) + "." if parts else
+                   f"Why: the same {len(keys_a)} limits bind at a cost in both.")
+    return out
+
+
+def capacity_changed(results: Mapping[str, xr.Dataset], tolerance: float = 0.1) -> bool:
+    """Whether any scenario's capacity of any technology (all hubs, last common year) differs
+    from the first scenario's by more than ``tolerance`` GW (else a difference chart is empty)."""
+    names = list(results)
+    ref = results[names[0]]
+    for name in names[1:]:
+        r = results[name]
+        common = sorted(set(map(int, ref.year.values)) & set(map(int, r.year.values)))
+        if not common:
+            continue
+        diff = (r.capacity.sel(year=common[-1]).sum("region")
+                - ref.capacity.sel(year=common[-1]).sum("region"))
+        if float(abs(diff).max()) > tolerance:
+            return True
+    return False
+
+
+def _percent_change(before: float, after: float) -> str:
+    if abs(before) < 1e-9:
+        return "from 0"
+    change = 100 * (after / before - 1)
+    return "no change" if abs(change) < 0.05 else f"{change:+.1f}%".replace("-", "−")

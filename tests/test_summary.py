@@ -240,3 +240,48 @@ def test_summary_runs_on_a_solved_model():
     assert any(s.startswith("What drives this") for s in found)
     assert isinstance(summary.limits_table(results), pd.DataFrame)
 
+
+
+def with_capacity(r: xr.Dataset, solar: float = 100.0) -> xr.Dataset:
+    """``r`` with capacity (region, tech, year): coal 50 GW and solar ``solar`` GW in each hub."""
+    values = np.zeros((4, 2, 2))
+    values[:, 0, :] = 50.0
+    values[:, 1, :] = solar
+    return r.assign(capacity=(("region", "tech", "year"), values)).assign_coords(
+        tech=["coal", "solar"])
+
+
+def test_comparison_names_what_changed_with_numbers():
+    """Solar +2 GW in each of 4 hubs: +8 GW; emissions 1,100 -> 1,100 + 110 Mt (+10.0%); IM's
+    data centres +1.5 GW; the wind build rate in BTH no longer binds, a carbon cap does."""
+    ref = with_capacity(hand_results())
+    other = with_capacity(hand_results(), solar=102.0)
+    other["emissions"].loc[{"region": "BTH", "year": 2030}] += 110.0
+    other["dc_capacity"].loc[{"region": "IM", "year": 2030}] += 1.5
+    other["limit_binding"].loc[{"limit": other.limit.values[1]}] = 0
+    other["limit_family"].values[-1] = "policy.carbon_cap"
+    other["limit_region"].values[-1] = ""
+    other["limit_shadow_price"].loc[{"limit": other.limit.values[-1]}] = 30.0
+    other["limit_price_units"].values[-1] = "USD/t"
+    found = summary.comparison_summary({"ref": ref, "other": other}, inputs=hand_inputs())
+    assert found[0] == ("**other** against **ref** in 2030, all hubs: capacity solar +8.0 GW "
+                        "(other technologies within 0.1 GW).")
+    assert found[1] == "Data-centre IT capacity by hub: Inner Mongolia (IM) +1.5 GW."
+    assert found[2].startswith("CO2 emissions 1,210 Mt against 1,100 Mt (+10.0%)")
+    assert "binding only in other: the carbon cap in 2030 (30.0 USD/t)" in found[3]
+    assert "binding only in ref: the wind build rate in Beijing-Tianjin-Hebei (BTH) in 2030 " \
+           "(80.0 USD/kW/year)" in found[3]
+    assert summary.capacity_changed({"ref": ref, "other": other})
+
+
+def test_comparison_says_why_nothing_changed():
+    """Capacities within 0.1 GW: one sentence says so and names the limits binding in both."""
+    ref = with_capacity(hand_results())
+    other = with_capacity(hand_results(), solar=100.01)
+    found = summary.comparison_summary({"ref": ref, "other": other})
+    assert found[0].startswith("**other** against **ref** in 2030: capacities by technology did "
+                               "not change (each within 0.1 GW, all hubs) because the same limits "
+                               "bind at a cost in both (8 entries), the costliest: the nuclear "
+                               "build limit over the horizon in YRD (120.0 USD/kW/year)")
+    assert found[-1] == "Why: the same 8 limits bind at a cost in both."
+    assert not summary.capacity_changed({"ref": ref, "other": other})
