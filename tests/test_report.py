@@ -347,3 +347,19 @@ def test_sweep_capacity_markdown_says_when_capacity_does_not_move():
     assert lines[-1] == ("- **capacities do not move with `carbon_price` in this sweep**: each of "
                          "these within 0.1% from 0 to 50 USD/t")
     assert "Too few" in report.sweep_capacity_markdown(table[table.carbon_price == 0], "carbon_price")
+
+
+def test_tables_show_no_noise_negative_zero_nan_rows_or_unit_one():
+    """``report.table``: -0.00 and 1e-13 read 0.00, a row with no number is left out, units "1"
+    read "share" (an index level, a column or a label), missing values show as "–"."""
+    frame = pd.DataFrame({"value (1)": [-1e-13, 0.5, float("nan"), -0.001],
+                          "other": [2.0, float("nan"), float("nan"), 1.0]},
+                         index=pd.MultiIndex.from_tuples(
+                             [("a", "1"), ("b", "GW"), ("c", "1"), ("d", "1")],
+                             names=["indicator", "units"]))
+    tidy = report.tidy_table(frame, 2)
+    assert list(tidy.columns) == ["value (share)", "other"]
+    assert list(tidy.index) == [("a", "share"), ("b", "GW"), ("d", "share")]
+    html = report.table(frame, 2).to_html()
+    assert "-0.00" not in html and "e-13" not in html and "nan" not in html
+    assert "–" in html
