@@ -764,7 +764,7 @@ def compare_capacity(results: Mapping[str, xr.Dataset], year: int | None = None)
     rows = []
     for name in names[1:]:
         diff = results[name].capacity.sel(year=year).sum("region") - ref
-        rows += [{"scenario": name, "tech": str(t), "difference_gw": round(float(v), 3)}
+        rows += [{"scenario": name, "tech": str(t), "difference_gw": round(float(v), 3) + 0.0}
                  for t, v in zip(diff.tech.values, diff.values, strict=True)]
     df = pd.DataFrame(rows)
     scale = _tech_scale(df.tech.unique())
@@ -819,7 +819,7 @@ def compare_hubs(results: Mapping[str, xr.Dataset], variable: str = "dc_capacity
     rows = []
     for name, r in results.items():
         da = r[variable].sel(year=year)
-        rows += [{"scenario": name, "hub": str(h), "value": round(float(v), 4)}
+        rows += [{"scenario": name, "hub": str(h), "value": round(float(v), 4) + 0.0}
                  for h, v in zip(da.region.values, da.values, strict=True)]
     df = pd.DataFrame(rows)
     return alt.Chart(df).mark_bar().encode(
