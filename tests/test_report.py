@@ -288,10 +288,10 @@ SCENARIOS = sorted(p.stem for p in (report.NOTEBOOK_DIR.parent / "data" / "scena
 @pytest.mark.slow
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_every_scenario_gives_every_report_figure(name: str, tmp_path: Path):
-    """What the report notebook draws and tabulates works for every shipped scenario, on one
+    """What the report notebook draws, writes and tabulates works for every shipped scenario, on one
     year and two representative days (``full_year`` on representative days: the 8,760-hour solve
     takes half an hour; its charts' handling of many days is tested in test_charts)."""
-    from synergy_models import charts, indicators, market
+    from synergy_models import charts, indicators, market, summary
 
     overrides = {"years": [2030], "time.days": 2, "time.segments": 6,
                  "time.resolution": "representative_days"}
@@ -305,6 +305,10 @@ def test_every_scenario_gives_every_report_figure(name: str, tmp_path: Path):
     figures["market_outlook"] = charts.market_outlook(value, market.projection())
     assert all(charts.chart_size_bytes(f) < 400_000 for f in figures.values())
     assert "power balance closes in every hub and step: yes" in report.checks_markdown(results)
+    sentences = summary.executive_summary(results, ind, inputs,
+                                          market.gap(value, market.projection()))
+    assert 6 <= len(sentences) <= 10
+    assert len(summary.limits_table(results, inputs=inputs)) <= 15
 
 
 def _sweep_techs(levels: dict[float, dict[str, tuple[float, float]]]) -> pd.DataFrame:

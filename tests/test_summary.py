@@ -239,6 +239,9 @@ def test_summary_runs_on_a_solved_model():
     assert any(s.startswith("CO2 emissions of generation are") for s in found)
     assert any(s.startswith("What drives this") for s in found)
     assert isinstance(summary.limits_table(results), pd.DataFrame)
+    power_only = summary.executive_summary(_solve(_inputs(compute=False)))
+    assert not any(s.startswith("Data-centre") for s in power_only)
+    assert any(s.startswith("In 2030 the average electricity price") for s in power_only)
 
 
 
