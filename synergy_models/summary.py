@@ -159,6 +159,7 @@ LIMIT_LABELS: dict[str, str] = {
     "compute.backup_requirement": "data-centre backup requirement",
     "policy.reserve_margin": "reserve margin",
     "policy.demand_response_limit": "demand-response limit",
+    "thermal.must_run": "heat-led CHP must-run",
     "policy.carbon_cap": "carbon cap",
     "policy.renewable_share": "renewable-share minimum",
     "hydrogen.electrolyser_build_limit": "electrolyser build limit",
