@@ -25,6 +25,7 @@ import xarray as xr
 
 from synergy_models.indicators import demand_weighted_price
 from synergy_models.io import replacing
+from synergy_models.tidy import clean_noise
 from synergy_models.units import GWH_PER_TWH, HOURS_PER_YEAR, USD_PER_USD_BN
 
 AnyChart: TypeAlias = (alt.Chart | alt.LayerChart | alt.FacetChart | alt.HConcatChart
@@ -58,15 +59,17 @@ BALANCE_TERMS: dict[str, str] = {
 _BALANCE_DRAWN_ELSEWHERE = {"power.generation_total", "storage.net_discharge", "power.demand",
                             "compute.electricity"}
 HUB_ORDER: tuple[str, ...] = ("BTH", "YRD", "GBA", "CY", "IM", "GZ", "GS", "NX")
+#: Distinct enough for eight lines in one chart: no two closer than 38 in CIE Lab (ΔE*76, a test
+#: checks 35); east saturated blue, orange, red, cyan; west green, brown, purple, olive.
 HUB_COLORS: dict[str, str] = {
-    "BTH": "#4e79a7",
-    "YRD": "#f28e2b",
-    "GBA": "#e15759",
-    "CY": "#76b7b2",
-    "IM": "#59a14f",
-    "GZ": "#b6992d",
-    "GS": "#b07aa1",
-    "NX": "#9c755f",
+    "BTH": "#1f77b4",
+    "YRD": "#ff7f0e",
+    "GBA": "#d62728",
+    "CY": "#17becf",
+    "IM": "#2ca02c",
+    "GZ": "#8c564b",
+    "GS": "#9467bd",
+    "NX": "#bcbd22",
 }
 #: Colours for technologies or hubs not listed above, picked by a hash of the name (stable).
 FALLBACK_COLORS: tuple[str, ...] = ("#8cd17d", "#86bcb6", "#ff9d9a", "#fabfd2", "#d4a6c8", "#bab0ac",
@@ -761,7 +764,7 @@ def compare_capacity(results: Mapping[str, xr.Dataset], year: int | None = None)
     rows = []
     for name in names[1:]:
         diff = results[name].capacity.sel(year=year).sum("region") - ref
-        rows += [{"scenario": name, "tech": str(t), "difference_gw": round(float(v), 3)}
+        rows += [{"scenario": name, "tech": str(t), "difference_gw": round(float(v), 3) + 0.0}
                  for t, v in zip(diff.tech.values, diff.values, strict=True)]
     df = pd.DataFrame(rows)
     scale = _tech_scale(df.tech.unique())
@@ -816,7 +819,7 @@ def compare_hubs(results: Mapping[str, xr.Dataset], variable: str = "dc_capacity
     rows = []
     for name, r in results.items():
         da = r[variable].sel(year=year)
-        rows += [{"scenario": name, "hub": str(h), "value": round(float(v), 4)}
+        rows += [{"scenario": name, "hub": str(h), "value": round(float(v), 4) + 0.0}
                  for h, v in zip(da.region.values, da.values, strict=True)]
     df = pd.DataFrame(rows)
     return alt.Chart(df).mark_bar().encode(
@@ -912,13 +915,19 @@ def indicators_by_hub(ind: xr.Dataset, year: int | None = None,
     in ``year``: one small panel per indicator, with its units."""
     year = _year(ind, year)
     rows = []
+    zero = []
     for name in HUB_INDICATORS:
         if name not in ind or "region" not in ind[name].dims:
             continue
-        da = ind[name].sel(year=year)
-        label = f"{name.replace('_', ' ')} ({da.attrs.get('units', '')})"
-        rows += [{"indicator": label, "hub": str(h), "value": float(v)}
-                 for h, v in zip(da.region.values, da.values, strict=True) if np.isfinite(v)]
+        da = clean_noise(ind[name].sel(year=year))  # solver noise (1e-13) is 0, not an axis
+        units = da.attrs.get("units", "")
+        label = name.replace("_", " ") + (f" ({'share' if units == '1' else units})" if units else "")
+        values = [(str(h), round(float(v), 6)) for h, v in zip(da.region.values, da.values,
+                                                               strict=True) if np.isfinite(v)]
+        if not any(v for _, v in values):  # an empty panel: named in the subtitle instead
+            zero.append(name.replace("_", " "))
+            continue
+        rows += [{"indicator": label, "hub": h, "value": v} for h, v in values]
     if not rows:
         raise ValueError("no indicator by hub to plot")
     df = pd.DataFrame(rows)
@@ -934,6 +943,7 @@ def indicators_by_hub(ind: xr.Dataset, year: int | None = None,
     ).resolve_scale(y="independent").properties(title=alt.TitleParams(
         f"Safety and efficiency indicators by hub, {year}", anchor="start",
         subtitle=["definitions and units: docs/indicators.md",
+                  *([f"zero in every hub (not drawn): {', '.join(zero)}"] if zero else []),
                   f"scenario: {ind.attrs.get('scenario', '')}"]))
 
 

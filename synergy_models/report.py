@@ -228,8 +228,37 @@ def chart_title(chart: Any) -> str:
 
 
 def table(frame: Any, digits: int = 1) -> Any:
-    """A table for a report: numbers rounded, thousands separated, no index name clutter."""
-    return frame.style.format(precision=digits, thousands=",")
+    """A table for a report: numbers rounded, thousands separated, no index name clutter; solver
+    noise and ``-0`` shown as 0, rows without any number left out, missing values as "–", units
+    "1" shown as "share"."""
+    from synergy_models.tidy import clean_noise
+
+    frame = tidy_table(clean_noise(frame), digits)
+    return frame.style.format(precision=digits, thousands=",", na_rep="–")
+
+
+def tidy_table(frame: Any, digits: int = 1) -> Any:
+    """:func:`table`'s frame before styling: numbers rounded to ``digits`` with no ``-0``, rows
+    whose numbers are all missing dropped, units "1" (an index level or column named ``units``,
+    or "(1)" in a label) as "share"."""
+    import pandas as pd
+
+    frame = frame.copy()
+    numeric = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
+    if numeric:
+        frame[numeric] = frame[numeric].round(digits) + 0.0
+        frame = frame[~frame[numeric].isna().all(axis=1)]
+    if "units" in (frame.index.names or []):
+        frame = frame.rename(index={"1": "share"}, level="units")
+    if "units" in frame.columns:
+        frame["units"] = frame["units"].replace({"1": "share"})
+
+    def label(x: Any) -> Any:
+        return x.replace("(1)", "(share)") if isinstance(x, str) else x
+
+    frame.columns = frame.columns.map(
+        lambda c: tuple(label(x) for x in c) if isinstance(c, tuple) else label(c))
+    return frame
 
 
 def checks_markdown(results: xr.Dataset) -> str:

@@ -4,11 +4,13 @@ and the report notebooks.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 import xarray as xr
 
 from synergy_models.indicators import demand_weighted_price
-from synergy_models.units import GWH_PER_TWH, USD_MWH_PER_MUSD_GWH
+from synergy_models.units import GWH_PER_TWH, USD_MWH_PER_MUSD_GWH, USD_PER_USD_BN
 
 
 def summary_tables(inputs: xr.Dataset) -> list[tuple[str, pd.DataFrame]]:
@@ -136,3 +138,460 @@ def _markdown(frame: pd.DataFrame) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------- executive summary
+
+#: The western hubs of "East Data, West Computing" (the others are the eastern ones).
+WEST_HUBS: tuple[str, ...] = ("IM", "GZ", "GS", "NX")
+#: Limit families in words (``indicators.binding_limits``' ``family``); others read their
+#: description up to its first parenthesis.
+LIMIT_LABELS: dict[str, str] = {
+    "power.build_rate": "build rate",
+    "power.build_limit": "build limit over the horizon",
+    "transmission.build_rate": "line build rate",
+    "transmission.build_limit": "line build limit over the horizon",
+    "compute.grid_safety": "grid-safety cap on data-centre load",
+    "compute.dc_build_limit": "data-centre build limit",
+    "compute.export_share": "cap on compute served away from its origin",
+    "compute.green_target": "green-share target of data centres",
+    "compute.green_export": "cap on green output sold on",
+    "compute.backup_requirement": "data-centre backup requirement",
+    "policy.reserve_margin": "reserve margin",
+    "policy.demand_response_limit": "demand-response limit",
+    "thermal.must_run": "heat-led CHP must-run",
+    "policy.carbon_cap": "carbon cap",
+    "policy.renewable_share": "renewable-share minimum",
+    "hydrogen.electrolyser_build_limit": "electrolyser build limit",
+    "hydrogen.fuel_cell_build_limit": "fuel-cell build limit",
+    "hydrogen.green_minimum": "green hydrogen minimum",
+    "hydrogen.backup_share": "fuel-cell share of data-centre backup",
+}
+#: A limit "costs" when its shadow price is above this (in its price units).
+COSTLY = 1e-6
+#: Unserved energy (TWh a year, all hubs) and reserve shortfall payment (MUSD a year) that count.
+UNSERVED_TWH = 1e-3
+SHORTFALL_MUSD = 1e-3
+
+
+def _names(results: xr.Dataset, inputs: xr.Dataset | None) -> dict[str, str]:
+    if inputs is not None and "region_name" in inputs:
+        return {str(r): str(n) for r, n in zip(inputs.region.values, inputs.region_name.values,
+                                               strict=True)}
+    return {str(r): str(r) for r in results.region.values}
+
+
+def _hub(code: str, names: dict[str, str]) -> str:
+    """"Inner Mongolia (IM)": the hub's name without its own parenthesis, and its id."""
+    name = names.get(code, code).split(" (")[0]
+    return code if name == code else f"{name} ({code})"
+
+
+def _g(v: float, digits: int = 1) -> str:
+    """A number for a sentence: thousands separated, ``digits`` decimals, noise shown as 0."""
+    from synergy_models.tidy import clean_noise
+
+    return f"{clean_noise(round(float(v), digits)):,.{digits}f}"
+
+
+def _pct(part: float, whole: float) -> str:
+    return f"{100 * part / whole:.0f}%" if whole > 0 else "0%"
+
+
+def _list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def limit_label(family: str, description: str = "") -> str:
+    """A limit family in words: :data:`LIMIT_LABELS`, else its description to the first ``(``."""
+    if family in LIMIT_LABELS:
+        return LIMIT_LABELS[family]
+    return (description.split(" (")[0] or family).strip()
+
+
+def limits_table(results: xr.Dataset, top: int | None = 15,
+                 inputs: xr.Dataset | None = None) -> pd.DataFrame:
+    """The limits that bind at a cost (shadow price above :data:`COSTLY`), most valuable first,
+    in words: limit, hub(s), technology or line, year, value, shadow price and its units.
+
+    Entries of one family, technology, line and year with the same shadow price (to 0.1) are one
+    row naming their hubs ("every hub" when all bind). ``top``: the first rows only (None: all).
+    Shadow prices are annual values of relaxing the limit by one unit (``docs/results.md``)."""
+    out = _in_words(_costly_limits(results), results, inputs)
+    return out if top is None else out.head(top)
+
+
+#: Columns that name one limit entry in :func:`_costly_limits`.
+_LIMIT_KEY = ["family", "region", "tech", "line", "zone", "year_key"]
+
+
+def _costly_limits(results: xr.Dataset) -> pd.DataFrame:
+    """:func:`~synergy_models.indicators.binding_limits` at a cost, every index column present
+    (``""`` or year 0 where a family has none, in ``year_key``)."""
+    from synergy_models.indicators import binding_limits
+
+    table = binding_limits(results)
+    table = table[table.shadow_price > COSTLY].copy()
+    for col in ("region", "tech", "line", "zone"):
+        if col not in table:
+            table[col] = ""
+    if "year" not in table:
+        table["year"] = pd.array([pd.NA] * len(table), dtype="Int64")
+    table["year_key"] = table.year.astype("float").fillna(0).astype(int)
+    return table
+
+
+def _in_words(table: pd.DataFrame, results: xr.Dataset, inputs: xr.Dataset | None,
+              by_price: bool = True) -> pd.DataFrame:
+    """Rows of :func:`_costly_limits` in words, hubs of one family, technology, line and year
+    (and shadow price to 0.1, ``by_price``) joined in one row; most valuable first."""
+    columns = ["limit", "hub", "technology / line", "year", "value", "units", "shadow price",
+               "price units"]
+    if table.empty:
+        return pd.DataFrame(columns=columns)
+    table = table.copy()
+    ends = {}
+    if "line_from" in results and results.sizes.get("line", 0):
+        ends = {str(ln): f"{f}→{t}" for ln, f, t in zip(results.line.values, results.line_from.values,
+                                                         results.line_to.values, strict=True)}
+    names = _names(results, inputs)
+    hubs = [str(r) for r in results.region.values]
+    table["price_key"] = table.shadow_price.round(1) if by_price else 0.0
+    keys = ["family", "tech", "line", "zone", "year_key", "price_key", "units", "price_units"]
+    rows = []
+    for key, group in table.groupby(keys, sort=False):
+        family, tech, line, zone, year, _, units, price_units = key
+        regions = [r for r in group.region if r]
+        if regions and len(regions) == len(hubs) and len(hubs) > 1:
+            where = "every hub"
+        elif regions:
+            where = ", ".join(regions) if len(regions) > 1 else _hub(regions[0], names)
+        else:
+            where = "all hubs" if zone == "system" else zone
+        what = tech.replace("_", " ") if tech else (
+            f"{ends[line]} ({line})" if line in ends else line)
+        lo, hi = float(group.value.min()), float(group.value.max())
+        value = _g(lo, 2) if abs(hi - lo) < 5e-3 else f"{_g(lo, 2)}–{_g(hi, 2)}"
+        rows.append({"limit": limit_label(family, str(group.description.iloc[0])), "hub": where,
+                     "technology / line": what, "year": str(year) if year else "all years",
+                     "value": value, "units": units,
+                     "shadow price": float(group.shadow_price.max()), "price units": price_units,
+                     "lowest price": float(group.shadow_price.min())})
+    out = pd.DataFrame(rows, columns=columns if by_price else [*columns, "lowest price"])
+    out = out.sort_values("shadow price", ascending=False, kind="stable")
+    out = out.reset_index(drop=True)
+    out.index = pd.RangeIndex(1, len(out) + 1, name="rank")
+    return out
+
+
+def _limit_phrase(row: pd.Series) -> str:
+    """"the nuclear build limit over the horizon in YRD: 123.3 USD/kW/year"."""
+    what = row["technology / line"]
+    what = f"the {what + ' ' if what else ''}{row['limit']}"
+    where = f" in {row['hub']}" if row["hub"] else ""
+    year = f" in {row['year']}" if row["year"] != "all years" else ""
+    price = _g(row["shadow price"])
+    if "lowest price" in row and _g(row["lowest price"]) != price:
+        price = f"{_g(row['lowest price'])}–{price}"
+    return f"{what}{where}{year} ({price} {row['price units']})"
+
+
+def _every_hub_build_limits(results: xr.Dataset) -> list[str]:
+    """Build limits (families with ``build`` in their name) that bind at a cost in every hub,
+    as phrases "battery build rate in 2025, 2028 and 2030"."""
+    from synergy_models.indicators import binding_limits
+
+    table = binding_limits(results)
+    hubs = {str(r) for r in results.region.values}
+    if table.empty or "region" not in table or len(hubs) < 2:
+        return []
+    table = table[(table.shadow_price > COSTLY) & table.family.str.contains("build")
+                  & (table.region != "")]
+    if "tech" not in table:
+        table = table.assign(tech="")
+    year = table.year.astype("float").fillna(0).astype(int) if "year" in table else 0
+    table = table.assign(year_key=year)
+    found: dict[tuple[str, str], list[int]] = {}
+    for (family, tech, y), group in table.groupby(["family", "tech", "year_key"], sort=False):
+        if set(group.region) >= hubs:
+            found.setdefault((family, tech), []).append(int(y))
+    out = []
+    for (family, tech), years in found.items():
+        label = limit_label(family)
+        years = sorted(y for y in years if y)
+        out.append(f"the {tech.replace('_', ' ') + ' ' if tech else ''}{label}"
+                   + (f" in {_list([str(y) for y in years])}" if years else ""))
+    return out
+
+
+def executive_summary(results: xr.Dataset, ind: xr.Dataset | None = None,
+                      inputs: xr.Dataset | None = None,
+                      market_gap: xr.Dataset | None = None) -> list[str]:
+    """Sentences with the key numbers of a solved scenario, each computed from ``results``: prices
+    by hub, where data-centre capacity goes (west: :data:`WEST_HUBS`), compute served away from its
+    origin against what the UHV lines carry, emissions from the first to the last year, hydrogen,
+    the model-implied market against the projection (when ``market_gap``,
+    :func:`synergy_models.market.gap`, is given), the limits that decide the outcome
+    (:func:`limits_table`) and warnings (starting "**Warning:**") when a reserve shortfall
+    payment, unserved energy or a build limit binding in every hub decides it.
+
+    ``ind``: :func:`synergy_models.indicators.indicators` (the reserve margin by hub in the
+    shortfall warning); ``inputs``: hub names."""
+    r = results
+    names = _names(r, inputs)
+    years = [int(y) for y in r.year.values]
+    first, last = years[0], years[-1]
+    out: list[str] = []
+
+    price = r.price_average.sel(year=last)
+    order = price.to_series().sort_values()
+    avg = float(demand_weighted_price(r).sel(year=last))
+    out.append(f"In {last} the average electricity price is lowest in "
+               f"{_hub(str(order.index[0]), names)} at {_g(order.iloc[0])} USD/MWh and highest in "
+               f"{_hub(str(order.index[-1]), names)} at {_g(order.iloc[-1])} USD/MWh "
+               f"(all hubs, weighted by demand: {_g(avg)} USD/MWh).")
+
+    if "dc_capacity" in r:
+        west = [h for h in map(str, r.region.values) if h in WEST_HUBS]
+        cap = r.dc_capacity.sel(year=last)
+        total, in_west = float(cap.sum()), float(cap.sel(region=west).sum())
+        new = r.dc_capacity_new.sum("year") if "dc_capacity_new" in r else cap * 0
+        built, built_west = float(new.sum()), float(new.sel(region=west).sum())
+        text = (f"Data-centre IT capacity reaches {_g(total)} GW in {last} "
+                f"({_g(float(r.dc_capacity.sel(year=first).sum()))} GW in {first}), "
+                f"{_pct(in_west, total)} of it in the western hubs ({', '.join(west)}); ")
+        if built > 1e-3:
+            top = new.to_series().sort_values(ascending=False)
+            text += (f"of the {_g(built)} GW built, {_pct(built_west, built)} goes to the west and "
+                     f"{_pct(built - built_west, built)} to the east, most to "
+                     f"{_hub(str(top.index[0]), names)} ({_g(top.iloc[0])} GW).")
+        else:
+            text += "no new data-centre capacity is built."
+        out.append(text)
+
+        ex = r.compute_exports.sel(year=last)
+        served = float(ex.sum())
+        lines = _inter_hub_line_energy(r, last)
+        if served > 1e-3:
+            flows = ex.to_series()
+            (origin, serving), biggest = flows.idxmax(), float(flows.max())
+            in_west = float(ex.sel(region=west).sum())
+            text = (f"In {last}, {_g(served)} TWh of IT energy is served away from its origin, "
+                    f"{_pct(in_west, served)} of it in the western hubs; the largest flow is "
+                    f"{_hub(str(origin), names)} → {_hub(str(serving), names)} ({_g(biggest)} TWh).")
+            if "uhv_equivalent_electricity" in r:
+                uhv = float(r.uhv_equivalent_electricity.sel(year=last).sum())
+                text += (f" Serving it at its origin instead would take {_g(uhv)} TWh of "
+                         "electricity sent over UHV lines")
+                text += (f", against {_g(lines)} TWh the inter-hub lines carry in {last}."
+                         if lines is not None else ".")
+            elif lines is not None:
+                text += f" The inter-hub lines carry {_g(lines)} TWh in {last}."
+        else:
+            text = f"In {last} all compute is served in its own hub"
+            text += (f"; the inter-hub lines carry {_g(lines)} TWh." if lines is not None else ".")
+        out.append(text)
+
+    e0, e1 = float(r.emissions.sel(year=first).sum()), float(r.emissions.sel(year=last).sum())
+    if first != last:
+        change = f" ({100 * (e1 / e0 - 1):+.1f}%)" if e0 > 0 else ""
+        out.append(f"CO2 emissions of generation go from {_g(e0, 0)} Mt in {first} to "
+                   f"{_g(e1, 0)} Mt in {last}{change}.")
+    else:
+        out.append(f"CO2 emissions of generation are {_g(e1, 0)} Mt in {last}.")
+
+    if "electrolyser_capacity" in r:
+        el = r.electrolyser_capacity.sel(year=last)
+        made = float(r.h2_produced.sel(year=last).sum()) if "h2_produced" in r else 0.0
+        grey = float(r.h2_grey.sel(year=last).sum()) if "h2_grey" in r else 0.0
+        if float(el.sum()) > 1e-3:
+            top = el.to_series().sort_values(ascending=False)
+            built = (float(r.electrolyser_capacity_new.sum())
+                     if "electrolyser_capacity_new" in r else float("nan"))
+            out.append(f"Electrolysers in service reach {_g(float(el.sum()), 2)} GW in {last} "
+                       f"({_g(built, 2)} GW built in the model; most in "
+                       f"{_hub(str(top.index[0]), names)}, {_g(top.iloc[0], 2)} GW), making "
+                       f"{_g(made)} kt of hydrogen, {_pct(made, made + grey)} of the hydrogen "
+                       f"supplied ({_g(grey)} kt grey).")
+        else:
+            out.append(f"No electrolysers are built: hydrogen in {last} is grey "
+                       f"({_g(grey)} kt).")
+
+    if market_gap is not None and last in market_gap.year.values:
+        model = float(market_gap.model.sel(year=last))
+        proj = float(market_gap.projection.sel(year=last))
+        out.append(f"The model-implied market (data centres' electricity at model prices, facility "
+                   f"annuities, attributed grid) is {_g(model / USD_PER_USD_BN)} bn USD in {last}, "
+                   f"{_pct(model, proj)} of the projected {_g(proj / USD_PER_USD_BN, 0)} bn USD "
+                   "(a projection of a wider market, not calibration data).")
+
+    top = limits_table(r, top=None, inputs=inputs)
+    if top.empty:
+        out.append("What drives this: no limit binds at a cost; costs and demand alone decide.")
+    else:
+        from synergy_models.indicators import binding_limits
+
+        costly = int((binding_limits(r).shadow_price > COSTLY).sum())
+        out.append(f"What drives this: {costly} limits bind at a cost; the most valuable to "
+                   "relax (a year, per unit) are " + "; ".join(
+                       _limit_phrase(row) for _, row in top.head(3).iterrows())
+                   + " (table below).")
+    out += _warnings(r, ind, names)
+    return out
+
+
+def _inter_hub_line_energy(r: xr.Dataset, year: int) -> float | None:
+    """Energy sent over lines between modelled hubs in ``year`` (TWh, both directions)."""
+    if not r.sizes.get("line", 0) or "flow" not in r:
+        return None
+    hubs = {str(h) for h in r.region.values}
+    inside = [str(ln) for ln, f, t in zip(r.line.values, r.line_from.values, r.line_to.values,
+                                          strict=True) if str(f) in hubs and str(t) in hubs]
+    if not inside:
+        return None
+    flow = abs(r.flow.sel(line=inside, year=year))
+    return float((flow * r.weight).sum()) / GWH_PER_TWH
+
+
+def _warnings(r: xr.Dataset, ind: xr.Dataset | None, names: dict[str, str]) -> list[str]:
+    out = []
+    if "reserve_shortfall" in r.component.values:
+        pay = r.cost.sel(component="reserve_shortfall")
+        short = [int(y) for y, v in zip(pay.year.values, pay.values, strict=True)
+                 if v > SHORTFALL_MUSD]
+        if short:
+            worst = int(pay.idxmax())
+            text = (f"**Warning:** the reserve margin is not met in {_list([str(y) for y in short])}"
+                    f": the model pays {_g(float(pay.max()) / 1000, 2)} bn USD a year ({worst}) "
+                    "for missing firm capacity instead of building it, and that payment, not "
+                    "capacity, decides the reserve")
+            if ind is not None and "reserve_margin_achieved" in ind:
+                achieved = ind.reserve_margin_achieved.sel(year=worst)
+                hub = str(achieved.idxmin().item())
+                required = float(ind.reserve_margin_required.sel(year=worst, region=hub))
+                text += (f" (margin achieved in {worst}: {_g(float(achieved.min()), 2)} in "
+                         f"{_hub(hub, names)} against {_g(required, 2)} required)")
+            out.append(text + ".")
+    unserved = r.unserved_annual.sum("region")
+    if float(unserved.max()) > UNSERVED_TWH:
+        worst = int(unserved.idxmax())
+        by_hub = r.unserved_annual.sel(year=worst).to_series()
+        hubs = [_hub(str(h), names) for h, v in by_hub.sort_values(ascending=False).items()
+                if v > UNSERVED_TWH]
+        out.append(f"**Warning:** {_g(float(unserved.max()), 2)} TWh of demand is not served in "
+                   f"{worst} ({_list(hubs[:3])}): priced at the value of lost load, it decides "
+                   "prices there.")
+    every = _every_hub_build_limits(r)
+    if every:
+        out.append(f"**Warning:** {_list(every)} bind{'s' if len(every) == 1 else ''} in every "
+                   "hub: the limit, not the economics, decides how much is built.")
+    return out
+
+
+def summary_markdown(sentences: list[str]) -> str:
+    """Summary sentences as a Markdown list."""
+    return "\n".join(f"- {s}" for s in sentences)
+
+
+# ------------------------------------------------------------------- what changed and why
+
+def _signed(items: list[tuple[str, float]], unit: str) -> str:
+    return ", ".join(f"{k} {v:+,.1f} {unit}".replace("+-", "−").replace(" -", " −")
+                     for k, v in items)
+
+
+def _phrases(table: pd.DataFrame, n: int = 3) -> str:
+    """The first ``n`` rows of :func:`_in_words` as a list in a sentence."""
+    parts = [_limit_phrase(row) for _, row in table.head(n).iterrows()]
+    more = len(table) - n
+    return "; ".join(parts) + (f" and {more} more" if more > 0 else "")
+
+
+def comparison_summary(results: Mapping[str, xr.Dataset], tolerance: float = 0.1,
+                       inputs: xr.Dataset | None = None) -> list[str]:
+    """What changed and why, each scenario against the first (the reference), in the last year
+    they have in common: capacity by technology (all hubs; changes above ``tolerance`` GW), data-
+    centre IT capacity by hub, CO2 emissions, the demand-weighted price and the annual system
+    cost; then the limits that bind at a cost in one and not the other (the lever, and what it
+    runs into). When no technology's capacity changes by more than ``tolerance`` GW, a sentence
+    says so and names the limits binding in both, which is why. ``inputs``: hub names."""
+    names = list(results)
+    if len(names) < 2:
+        raise ValueError("a comparison needs at least two scenarios")
+    ref_name, ref = names[0], results[names[0]]
+    out: list[str] = []
+    for name in names[1:]:
+        r = results[name]
+        common = sorted(set(map(int, ref.year.values)) & set(map(int, r.year.values)))
+        if not common:
+            out.append(f"{name} and {ref_name} have no modelled year in common.")
+            continue
+        year = common[-1]
+        hub_names = _names(r, inputs)
+        cap = (r.capacity.sel(year=year).sum("region")
+               - ref.capacity.sel(year=year).sum("region")).to_series()
+        moved = cap[cap.abs() > tolerance].sort_values(key=abs, ascending=False)
+        if len(moved):
+            out.append(f"**{name}** against **{ref_name}** in {year}, all hubs: capacity "
+                       f"{_signed([(str(t).replace('_', ' '), v) for t, v in moved.items()], 'GW')}"
+                       f" (other technologies within {tolerance:g} GW).")
+        else:
+            a, b = _costly_limits(ref), _costly_limits(r)
+            both = a.merge(b[_LIMIT_KEY], on=_LIMIT_KEY)
+            why = (f"because the same limits bind at a cost in both ({len(both)} entries), the "
+                   f"costliest: {_phrases(_in_words(both, r, inputs, by_price=False))}"
+                   if len(both) else "and no limit binds at a cost in either: costs decide")
+            out.append(f"**{name}** against **{ref_name}** in {year}: capacities by technology "
+                       f"did not change (each within {tolerance:g} GW, all hubs) {why}.")
+        if "dc_capacity" in r and "dc_capacity" in ref:
+            dc = (r.dc_capacity.sel(year=year) - ref.dc_capacity.sel(year=year)).to_series()
+            dc = dc[dc.abs() > tolerance].sort_values(key=abs, ascending=False)
+            out.append("Data-centre IT capacity by hub: " + (
+                _signed([(_hub(str(h), hub_names), v) for h, v in dc.items()], "GW") + "."
+                if len(dc) else f"no hub changes by more than {tolerance:g} GW."))
+        e0, e1 = (float(x.emissions.sel(year=year).sum()) for x in (ref, r))
+        p0, p1 = (float(demand_weighted_price(x).sel(year=year)) for x in (ref, r))
+        c0, c1 = (float(x.cost.sel(year=year).sum()) for x in (ref, r))
+        out.append(f"CO2 emissions {_g(e1, 0)} Mt against {_g(e0, 0)} Mt "
+                   f"({_percent_change(e0, e1)}); average price {_g(p1)} against {_g(p0)} USD/MWh "
+                   f"({_percent_change(p0, p1)}); annual system cost {_g(c1 / 1000, 2)} against "
+                   f"{_g(c0 / 1000, 2)} bn USD ({_percent_change(c0, c1)}).")
+        a, b = _costly_limits(ref), _costly_limits(r)
+        keys_a = set(map(tuple, a[_LIMIT_KEY].astype(str).values))
+        keys_b = set(map(tuple, b[_LIMIT_KEY].astype(str).values))
+        only_b = b[[k not in keys_a for k in map(tuple, b[_LIMIT_KEY].astype(str).values)]]
+        only_a = a[[k not in keys_b for k in map(tuple, a[_LIMIT_KEY].astype(str).values)]]
+        parts = []
+        if len(only_b):
+            parts.append(f"binding only in {name}: "
+                         + _phrases(_in_words(only_b, r, inputs, by_price=False)))
+        if len(only_a):
+            parts.append(f"binding only in {ref_name}: "
+                         + _phrases(_in_words(only_a, ref, inputs, by_price=False)))
+        out.append("Why: limits " + "; limits ".join(parts) + "." if parts else
+                   f"Why: the same {len(keys_a)} limits bind at a cost in both.")
+    return out
+
+
+def capacity_changed(results: Mapping[str, xr.Dataset], tolerance: float = 0.1) -> bool:
+    """Whether any scenario's capacity of any technology (all hubs, last common year) differs
+    from the first scenario's by more than ``tolerance`` GW (else a difference chart is empty)."""
+    names = list(results)
+    ref = results[names[0]]
+    for name in names[1:]:
+        r = results[name]
+        common = sorted(set(map(int, ref.year.values)) & set(map(int, r.year.values)))
+        if not common:
+            continue
+        diff = (r.capacity.sel(year=common[-1]).sum("region")
+                - ref.capacity.sel(year=common[-1]).sum("region"))
+        if float(abs(diff).max()) > tolerance:
+            return True
+    return False
+
+
+def _percent_change(before: float, after: float) -> str:
+    if abs(before) < 1e-9:
+        return "from 0"
+    change = 100 * (after / before - 1)
+    return "no change" if abs(change) < 0.05 else f"{change:+.1f}%".replace("-", "−")

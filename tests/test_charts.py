@@ -368,3 +368,43 @@ def test_sweep_capacity_shows_generation_and_needs_one_value_of_other_parameters
         charts.sweep_capacity(table, "tech")
     with pytest.raises(ValueError, match="measure must be one of"):
         charts.sweep_capacity(one, "carbon_price", measure="emissions_Mt")
+
+
+def _lab(color: str) -> np.ndarray:
+    """CIE L*a*b* (D65) of a #rrggbb colour."""
+    rgb = np.array([int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    rgb = np.where(rgb > 0.04045, ((rgb + 0.055) / 1.055) ** 2.4, rgb / 12.92)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                    [0.0193, 0.1192, 0.9505]]) @ rgb / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def test_hub_colours_are_distinct() -> None:
+    """Eight price lines in one chart: no two hub colours closer than ΔE*76 = 35 (the old
+    palette's YRD and GZ oranges were 33 apart)."""
+    assert len(set(charts.HUB_COLORS.values())) == len(charts.HUB_COLORS) >= 8
+    closest = min(float(np.linalg.norm(_lab(a) - _lab(b)))
+                  for a, b in itertools.combinations(charts.HUB_COLORS.values(), 2))
+    assert closest >= 35
+
+
+def test_indicator_panels_hide_noise_and_empty_panels(results: xr.Dataset, inputs: xr.Dataset
+                                                      ) -> None:
+    """Solver noise (1e-13) is drawn as 0, an indicator zero in every hub gets no panel but a
+    line in the subtitle, and units "1" read "share"."""
+    from synergy_models.indicators import indicators
+
+    ind = indicators(results, inputs)
+    ind["carbon_intensity_compute"] = ind.carbon_intensity_compute * 0 + 1e-13
+    ind["carbon_intensity_compute"][{"region": 0}] = 300.0
+    ind["unserved_share"] = ind.unserved_share * 0.0
+    spec = charts.indicators_by_hub(ind).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    intensity = [r["value"] for r in rows if r["indicator"].startswith("carbon intensity compute")]
+    assert sorted(intensity) == [0.0, 0.0, 300.0]
+    assert not any(r["indicator"].startswith("unserved share") for r in rows)
+    assert any("zero in every hub (not drawn): unserved share" in line
+               for line in spec["title"]["subtitle"])
+    assert not any("(1)" in r["indicator"] for r in rows)
+    assert all(len(f"{r['value']:g}") <= 12 for r in rows)

@@ -288,10 +288,10 @@ SCENARIOS = sorted(p.stem for p in (report.NOTEBOOK_DIR.parent / "data" / "scena
 @pytest.mark.slow
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_every_scenario_gives_every_report_figure(name: str, tmp_path: Path):
-    """What the report notebook draws and tabulates works for every shipped scenario, on one
+    """What the report notebook draws, writes and tabulates works for every shipped scenario, on one
     year and two representative days (``full_year`` on representative days: the 8,760-hour solve
     takes half an hour; its charts' handling of many days is tested in test_charts)."""
-    from synergy_models import charts, indicators, market
+    from synergy_models import charts, indicators, market, summary
 
     overrides = {"years": [2030], "time.days": 2, "time.segments": 6,
                  "time.resolution": "representative_days"}
@@ -305,6 +305,10 @@ def test_every_scenario_gives_every_report_figure(name: str, tmp_path: Path):
     figures["market_outlook"] = charts.market_outlook(value, market.projection())
     assert all(charts.chart_size_bytes(f) < 400_000 for f in figures.values())
     assert "power balance closes in every hub and step: yes" in report.checks_markdown(results)
+    sentences = summary.executive_summary(results, ind, inputs,
+                                          market.gap(value, market.projection()))
+    assert 6 <= len(sentences) <= 10
+    assert len(summary.limits_table(results, inputs=inputs)) <= 15
 
 
 def _sweep_techs(levels: dict[float, dict[str, tuple[float, float]]]) -> pd.DataFrame:
@@ -347,3 +351,19 @@ def test_sweep_capacity_markdown_says_when_capacity_does_not_move():
     assert lines[-1] == ("- **capacities do not move with `carbon_price` in this sweep**: each of "
                          "these within 0.1% from 0 to 50 USD/t")
     assert "Too few" in report.sweep_capacity_markdown(table[table.carbon_price == 0], "carbon_price")
+
+
+def test_tables_show_no_noise_negative_zero_nan_rows_or_unit_one():
+    """``report.table``: -0.00 and 1e-13 read 0.00, a row with no number is left out, units "1"
+    read "share" (an index level, a column or a label), missing values show as "–"."""
+    frame = pd.DataFrame({"value (1)": [-1e-13, 0.5, float("nan"), -0.001],
+                          "other": [2.0, float("nan"), float("nan"), 1.0]},
+                         index=pd.MultiIndex.from_tuples(
+                             [("a", "1"), ("b", "GW"), ("c", "1"), ("d", "1")],
+                             names=["indicator", "units"]))
+    tidy = report.tidy_table(frame, 2)
+    assert list(tidy.columns) == ["value (share)", "other"]
+    assert list(tidy.index) == [("a", "share"), ("b", "GW"), ("d", "share")]
+    html = report.table(frame, 2).to_html()
+    assert "-0.00" not in html and "e-13" not in html and "nan" not in html
+    assert "–" in html
