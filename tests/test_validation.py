@@ -391,3 +391,93 @@ def test_value_outside_a_wide_tables_limits(dataset_copy):
     row = edit_row(dataset_copy / "currency.csv", lambda r: r["currency"] == "CNY", per_usd="-7.1956")
     p = only(dataset_copy)
     assert (p.row, p.column, p.value, p.expected) == (row, "per_usd", "-7.1956", "a finite number > 0")
+
+
+# --- issue 22, class 1: profiles whose scale, calendar or content the model would misread --------
+
+@pytest.mark.parametrize(("change", "hint"), [
+    (lambda v: v / v.max(), "peak of 1"),          # normalised to peak = 1: 30% less energy
+    (lambda v: v * 2, ""),
+    (lambda v: v * 1e30, "MW or GW"),
+    (lambda v: v * 45_000, "MW or GW"),            # MW
+])
+def test_load_profile_that_does_not_average_one_is_refused(dataset_copy, change, hint):
+    def rescale(ds):
+        ds["load_profile"].loc[{"region": "YRD"}] = change(ds["load_profile"].sel(region="YRD"))
+        return ds
+
+    _rewrite_profiles(dataset_copy, rescale)
+    with pytest.raises(InputError) as err:
+        load_inputs(_scenario(dataset_copy))
+    p, = err.value.problems
+    assert p.file.endswith("profiles.nc") and p.column == "load_profile" and "'YRD'" in p.message
+    assert "averages" in p.message and hint in p.message and "a mean of 1" in p.expected
+    assert p.value != pytest.approx(1, abs=1e-3)
+
+
+def test_a_week_of_load_profile_in_mw_is_refused(dataset_copy):
+    def week_in_mw(ds):
+        week = ds.isel(time=slice(24 * 14, 24 * 21)).load()
+        week["load_profile"] = week.load_profile * 1000
+        return week
+
+    _rewrite_profiles(dataset_copy, week_in_mw)
+    with pytest.raises(InputError) as err:
+        load_inputs(_scenario(dataset_copy))
+    p = err.value.problems[0]
+    assert p.column == "load_profile" and "between 0.5 and 2" in p.expected
+
+
+def test_all_zero_solar_beside_existing_solar_is_refused(dataset_copy):
+    def dark(ds):
+        ds["solar_cf"].loc[{"region": "YRD"}] = 0.0
+        return ds
+
+    _rewrite_profiles(dataset_copy, dark)
+    with pytest.raises(InputError) as err:
+        load_inputs(_scenario(dataset_copy))
+    p, = err.value.problems
+    assert p.file.endswith("profiles.nc") and p.column == "solar_cf"
+    assert "'YRD' is zero in every hour" in p.message and "GW of solar" in p.message
+
+
+def test_profiles_of_another_year_are_refused(dataset_copy):
+    _rewrite_profiles(dataset_copy, lambda ds: ds.assign_coords(
+        time=ds.time.values - np.timedelta64(365 * 24, "h")))
+    with pytest.raises(InputError) as err:
+        load_inputs(_scenario(dataset_copy))
+    p, = err.value.problems
+    assert p.column == "time" and "profile_year 2025" in p.message and p.value == 2024
+
+
+# --- issue 22, class 6: profiles that ended in a traceback ---------------------------------------
+
+def test_profiles_with_a_reversed_time_axis(dataset_copy):
+    _rewrite_profiles(dataset_copy, lambda ds: ds.isel(time=slice(None, None, -1)))
+    with pytest.raises(InputError) as err:
+        load_inputs(_scenario(dataset_copy))
+    p, = err.value.problems
+    assert p.column == "time" and "goes backwards between steps 0 and 1" in p.message
+
+
+def test_profiles_stored_as_text(dataset_copy):
+    def as_text(ds):
+        ds["wind_cf"] = ds.wind_cf.astype(str)
+        return ds
+
+    _rewrite_profiles(dataset_copy, as_text)
+    with pytest.raises(InputError) as err:
+        load_inputs(_scenario(dataset_copy))
+    p, = err.value.problems
+    assert p.column == "wind_cf" and "not numbers" in p.message
+
+
+def test_profiles_with_a_corrupted_chunk(dataset_copy):
+    path = dataset_copy / "profiles.nc"
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle:middle + 4096] = bytes(4096)  # zeros over compressed data
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError) as err:
+        load_inputs(_scenario(dataset_copy))
+    assert err.value.problems[0].file.endswith("profiles.nc")
