@@ -481,3 +481,13 @@ def test_profiles_with_a_corrupted_chunk(dataset_copy):
     with pytest.raises(InputError) as err:
         load_inputs(_scenario(dataset_copy))
     assert err.value.problems[0].file.endswith("profiles.nc")
+
+
+def test_a_column_given_twice_in_a_header_is_refused(dataset_copy):
+    path = dataset_copy / "provinces.csv"
+    lines = path.read_text().splitlines()
+    lines[0] += ",value"
+    path.write_text("\n".join(line + (",0" if i else "") for i, line in enumerate(lines)) + "\n")
+    p = only(dataset_copy)
+    assert p.file.endswith("provinces.csv") and (p.line, p.column) == (1, "value")
+    assert "given twice, at positions 4 and 7" in p.message

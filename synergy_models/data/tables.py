@@ -152,6 +152,15 @@ def _csv_rows(
         problems.add(name, "file is empty", expected="a header row: " + ", ".join(columns))
         return
     header = [h.strip() for h in header]
+    first: dict[str, int] = {}
+    twice = False
+    for i, h in enumerate(header, start=1):
+        if h in first:
+            twice = True
+            problems.add(name, f"column given twice, at positions {first[h]} and {i} (a reader "
+                         "would keep one of them silently)", line=1, column=h,
+                         expected="each column once")
+        first.setdefault(h, i)
     missing = [c for c in columns if c not in header and c not in optional]
     unknown = [h for h in header if h not in columns]
     for c in missing:
@@ -161,7 +170,7 @@ def _csv_rows(
         close = difflib.get_close_matches(c, columns, n=1)
         problems.add(name, "unknown column" + (f"; did you mean '{close[0]}'?" if close else ""),
                      line=1, column=c, expected="columns " + ", ".join(columns))
-    if missing or unknown:
+    if missing or unknown or twice:
         return
     row, end = 0, reader.line_num
     for cells in reader:
