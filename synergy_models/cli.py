@@ -14,6 +14,7 @@ import yaml
 import synergy_models
 from synergy_models.errors import InputError, Problem, SynergyError
 from synergy_models.progress import Steps
+from synergy_models.yamlfile import load_value
 
 EXIT_INPUT = 2
 
@@ -29,7 +30,7 @@ def _parse_params(pairs: Sequence[str]) -> dict[str, Any]:
         if not sep or not key.strip():
             raise InputError(Problem(f"--param {pair!r}", "expected KEY=VALUE, e.g. carbon_price=150"))
         try:
-            out[key.strip()] = yaml.safe_load(text) if text.strip() else ""
+            out[key.strip()] = load_value(text) if text.strip() else ""
         except yaml.YAMLError:
             out[key.strip()] = text
     return out

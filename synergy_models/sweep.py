@@ -47,7 +47,7 @@ from synergy_models.errors import (
     validation_problems,
 )
 from synergy_models.io import replacing, write_netcdf
-from synergy_models.scenario import output_name
+from synergy_models.scenario import Real, Whole, output_name
 from synergy_models.units import USD_PER_USD_BN
 from synergy_models.yamlfile import read_yaml, yaml_line
 
@@ -67,15 +67,15 @@ class _Strict(BaseModel):
 
 
 class Grid(_Strict):
-    start: float
-    stop: float
-    num: int = Field(ge=1)
+    start: Real
+    stop: Real
+    num: Whole = Field(ge=1)
 
 
 class Random(_Strict):
-    low: float
-    high: float
-    n: int = Field(ge=1)
+    low: Real
+    high: Real
+    n: Whole = Field(ge=1)
 
     @model_validator(mode="after")
     def _ordered(self) -> Random:

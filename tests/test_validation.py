@@ -491,3 +491,17 @@ def test_a_column_given_twice_in_a_header_is_refused(dataset_copy):
     p = only(dataset_copy)
     assert p.file.endswith("provinces.csv") and (p.line, p.column) == (1, "value")
     assert "given twice, at positions 4 and 7" in p.message
+
+
+def test_a_number_with_an_underscore_in_a_csv_cell_is_refused(dataset_copy):
+    row = edit_row(dataset_copy / "provinces.csv", is_row("province", "Beijing", "demand"),
+                   value="0_23")
+    p = only(dataset_copy)
+    assert (p.row, p.column, p.value) == (row, "value", "0_23") and "'_'" in p.message
+
+
+def test_a_quantity_with_an_underscore_number_is_refused(dataset_copy):
+    with pytest.raises(InputError) as err:
+        load_inputs(_scenario(dataset_copy, parameters={"carbon_price": "1_50 USD/t"}))
+    p, = err.value.problems
+    assert p.column == "parameters.carbon_price" and "'1_50' is not a number" in p.message

@@ -25,7 +25,7 @@ import pint
 import xarray as xr
 
 from synergy_models.errors import InputError, ProblemCollector
-from synergy_models.units import convert
+from synergy_models.units import convert, parse_quantity
 
 
 def overridable(ds: xr.Dataset) -> list[str]:
@@ -98,7 +98,7 @@ def apply_overrides(
                 continue
             try:
                 if isinstance(leaf, str):
-                    q = ureg.parse_expression(leaf)
+                    q = parse_quantity(ureg, leaf)
                     number = convert(ureg, float(q.magnitude), str(q.units), unit)
                 elif isinstance(leaf, bool) or not isinstance(leaf, int | float):
                     raise ValueError("not a number")
