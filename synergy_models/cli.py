@@ -36,6 +36,14 @@ def _parse_params(pairs: Sequence[str]) -> dict[str, Any]:
     return out
 
 
+def _notes(notes: Sequence[str] | str | None) -> None:
+    """Print notes (e.g. the unit a bare number was taken in) to stderr."""
+    if isinstance(notes, str):
+        notes = notes.split("; ") if notes else []
+    for note in notes or []:
+        print(f"note: {note}", file=sys.stderr)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from synergy_models.data.loader import build_primary, dataset_folder, load_inputs
     from synergy_models.data.overrides import apply_overrides, overridable
@@ -55,6 +63,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"{name}{dims} [{da.attrs.get('units') or '1'}]: {da.attrs.get('long_name', '')}")
         return 0
     inputs = steps("loading and checking inputs", lambda: load_inputs(scenario))
+    _notes(inputs.attrs.get("assumed_units"))
     if not args.quiet:
         for title, frame in summary_tables(inputs):
             print(f"\n{title}\n{frame.to_string()}")
@@ -68,6 +77,7 @@ def cmd_inputs(args: argparse.Namespace) -> int:
 
     inputs = Steps(args.quiet)("loading inputs",
                                 lambda: load_inputs(args.scenario, _parse_params(args.param)))
+    _notes(inputs.attrs.get("assumed_units"))
     out = Path(args.out or f"reports/{inputs.attrs['scenario']}/inputs.nc")
     write_netcdf(inputs, out)
     print(f"wrote {out}")
@@ -123,6 +133,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     scenario = load_scenario(args.scenario, _parse_params(args.param))
+    if scenario.parameters:
+        from synergy_models.data.loader import unit_notes
+
+        _notes(unit_notes(scenario))
     out = Path(args.out or f"reports/{scenario.name}/results.nc")
     results = run_scenario(scenario, out=out, quiet=args.quiet)
     if not args.quiet:

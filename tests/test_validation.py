@@ -505,3 +505,22 @@ def test_a_quantity_with_an_underscore_number_is_refused(dataset_copy):
         load_inputs(_scenario(dataset_copy, parameters={"carbon_price": "1_50 USD/t"}))
     p, = err.value.problems
     assert p.column == "parameters.carbon_price" and "'1_50' is not a number" in p.message
+
+
+def test_a_bare_number_override_says_which_unit_it_was_taken_in(dataset_copy):
+    inputs = load_inputs(_scenario(dataset_copy, parameters={
+        "fuel_cost": {"coal": 157.5}, "carbon_price": "1e2", "carbon_free_share": 0.5,
+        "max_new_dc": 0}))
+    notes = inputs.attrs["assumed_units"]
+    assert "fuel_cost.coal: 157.5 taken in MUSD/GWh, the parameter's unit (= 157,500 USD/MWh)" in notes
+    assert "e.g. '157.5 USD/MWh'" in notes
+    assert "carbon_price: 1e2 taken in USD/t" in notes      # text that is a number: a bare number
+    assert "carbon_free_share" not in notes and "max_new_dc" not in notes  # unit 1, and 0
+    assert float(inputs.carbon_price.max()) == 100.0
+    assert "assumed_units" not in load_inputs(_scenario(dataset_copy, parameters={
+        "carbon_price": "150 CNY/t"})).attrs
+
+
+def test_validate_prints_the_unit_a_bare_number_was_taken_in(capsys):
+    assert main(["validate", "milestones", "-q", "-p", "fuel_cost.coal=157.5"]) == 0
+    assert "note: fuel_cost.coal: 157.5 taken in MUSD/GWh" in capsys.readouterr().err

@@ -29,7 +29,7 @@ import xarray as xr
 import synergy_models
 from synergy_models.data import schema
 from synergy_models.data.options import ModelOptions
-from synergy_models.data.overrides import apply_overrides
+from synergy_models.data.overrides import apply_overrides, assumed_units
 from synergy_models.data.tables import Tables, check_profiles, read_tables
 from synergy_models.data.timeseries import reduce_time
 from synergy_models.errors import InputError, Problem, ProblemCollector
@@ -696,6 +696,7 @@ def load_inputs(scenario: Scenario | str | Path, overrides: dict[str, Any] | Non
     elif overrides:
         raise ValueError("pass overrides with a scenario name or path, not with a Scenario")
     primary, ureg = read_primary(dataset_folder(scenario.dataset))
+    notes = assumed_units(primary, scenario.parameters)
     primary = apply_overrides(primary, scenario.parameters, ureg, scenario.origin)
     n_days = primary.sizes["time"] // 24  # check_profiles made it a whole number of days
     if scenario.time.resolution != "full_year" and scenario.time.days > n_days:
@@ -715,5 +716,14 @@ def load_inputs(scenario: Scenario | str | Path, overrides: dict[str, Any] | Non
                        reserve_scope=scenario.policy.reserve_scope,
                        green_matching=scenario.policy.green_matching).attrs(),
     )
+    if notes:
+        inputs.attrs["assumed_units"] = "; ".join(notes)
     inputs.attrs["inputs_hash"] = inputs_hash(inputs)
     return inputs
+
+
+def unit_notes(scenario: Scenario) -> list[str]:
+    """:func:`~synergy_models.data.overrides.assumed_units` of a scenario's overrides (the
+    dataset read once per process)."""
+    primary, _ = read_primary(dataset_folder(scenario.dataset))
+    return assumed_units(primary, scenario.parameters)
