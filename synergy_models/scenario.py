@@ -275,6 +275,11 @@ def _raw_scenario(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     parent = data.pop("extends", None)
     if parent is None:
         return data
+    if not isinstance(parent, str) or not parent.strip():
+        _, node = read_yaml(path, kind="a scenario")
+        raise InputError(Problem(str(path), "extends names one scenario", column="extends",
+                                 line=yaml_line(node, ("extends",)), value=parent,
+                                 expected="a scenario name (base) or a YAML file (base.yaml)"))
     parent_path = scenario_path(parent) if not str(parent).endswith(".yaml") else path.parent / parent
     inherited = _raw_scenario(parent_path, (*seen, path.resolve()))
     inherited.pop("name", None)
@@ -294,7 +299,7 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = N
     raw.setdefault("name", path.stem)
     overrides = overrides or {}
     for key, value in overrides.items():
-        _set_override(raw, key, value)
+        _set_override(raw, key, value, str(path))
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as err:
@@ -318,13 +323,18 @@ def _blame_override(problem: Problem, overrides: dict[str, Any], path: Path) -> 
     return replace(problem, file=override_origin(key, overrides[key], str(path)), line=None)
 
 
-def _set_override(raw: dict[str, Any], key: str, value: Any) -> None:
+def _set_override(raw: dict[str, Any], key: str, value: Any, source: str = "<scenario>") -> None:
     head = key.partition(".")[0]
     if head in SETTING_KEYS:
         target = raw
         parts = key.split(".")
-        for part in parts[:-1]:
+        for depth, part in enumerate(parts[:-1]):
             target = target.setdefault(part, {})
+            if not isinstance(target, dict):
+                setting = ".".join(parts[:depth + 1])
+                raise InputError(Problem(
+                    override_origin(key, value, source), f"'{setting}' is a value, not a "
+                    "group of settings", column=key, expected=f"a key {setting}=VALUE"))
         target[parts[-1]] = value
     else:
         params = raw.setdefault("parameters", {})

@@ -73,6 +73,9 @@ def read_yaml(path: Path, kind: str = "a YAML file",
     try:  # one parse for both the node tree and the data (what yaml.compose and yaml.load do)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+    except RecursionError:
+        raise InputError(Problem(str(path), "YAML nested too deeply to read",
+                                 expected=expected or "a YAML file of a few levels")) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise InputError(
