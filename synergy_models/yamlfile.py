@@ -12,6 +12,8 @@ import yaml
 from synergy_models.errors import InputError, Problem, read_text
 
 _INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+#: Most aliases (``*name``) a YAML file may use.
+MAX_ALIASES = 100
 
 
 class _NumberLoader(yaml.SafeLoader):
@@ -23,6 +25,17 @@ class _NumberLoader(yaml.SafeLoader):
         first: [(tag, rx) for tag, rx in resolvers if tag not in (_INT, _FLOAT)]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:  # type: ignore[override]
+        # An alias bomb (aliases of aliases of lists) is tiny as text and huge once expanded by
+        # whatever walks it next: a user's file has no need of many aliases.
+        if self.check_event(yaml.AliasEvent):
+            self._aliases = getattr(self, "_aliases", 0) + 1
+            if self._aliases > MAX_ALIASES:
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(
+                    None, None, f"more than {MAX_ALIASES} aliases (*name)", event.start_mark)
+        return super().compose_node(parent, index)
 
     def construct_yaml_int(self, node: yaml.Node) -> int:  # type: ignore[override]
         text = str(self.construct_scalar(node))  # type: ignore[arg-type]

@@ -524,3 +524,25 @@ def test_a_bare_number_override_says_which_unit_it_was_taken_in(dataset_copy):
 def test_validate_prints_the_unit_a_bare_number_was_taken_in(capsys):
     assert main(["validate", "milestones", "-q", "-p", "fuel_cost.coal=157.5"]) == 0
     assert "note: fuel_cost.coal: 157.5 taken in MUSD/GWh" in capsys.readouterr().err
+
+
+# --- issue 22, class 3: inputs that would hang -------------------------------------------------
+
+def test_a_unit_with_a_power_of_a_power_is_refused_without_evaluating_it(dataset_copy):
+    with pytest.raises(InputError, match="exponent '99'"):
+        load_inputs(_scenario(dataset_copy, parameters={"carbon_price": "150 USD/t**99"}))
+    row = edit_row(dataset_copy / "provinces.csv", is_row("province", "Beijing", "demand"),
+                   unit="9**9**9 TWh")
+    p = only(dataset_copy)
+    assert (p.row, p.column) == (row, "unit") and "power of a power" in p.message
+
+
+def test_a_yaml_alias_bomb_is_refused(tmp_path):
+    from synergy_models.scenario import load_scenario
+
+    rows = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"] + [
+        f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 14)]
+    path = tmp_path / "bomb.yaml"
+    path.write_text("name: bomb\nparameters:\n  x:\n" + "".join(f"    {r}\n" for r in rows))
+    with pytest.raises(InputError, match=r"more than 100 aliases"):
+        load_scenario(path)
