@@ -14,6 +14,7 @@ import yaml
 import synergy_models
 from synergy_models.errors import InputError, Problem, SynergyError
 from synergy_models.progress import Steps
+from synergy_models.yamlfile import load_value
 
 EXIT_INPUT = 2
 
@@ -29,10 +30,18 @@ def _parse_params(pairs: Sequence[str]) -> dict[str, Any]:
         if not sep or not key.strip():
             raise InputError(Problem(f"--param {pair!r}", "expected KEY=VALUE, e.g. carbon_price=150"))
         try:
-            out[key.strip()] = yaml.safe_load(text) if text.strip() else ""
+            out[key.strip()] = load_value(text) if text.strip() else ""
         except yaml.YAMLError:
             out[key.strip()] = text
     return out
+
+
+def _notes(notes: Sequence[str] | str | None) -> None:
+    """Print notes (e.g. the unit a bare number was taken in) to stderr."""
+    if isinstance(notes, str):
+        notes = notes.split("; ") if notes else []
+    for note in notes or []:
+        print(f"note: {note}", file=sys.stderr)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -54,6 +63,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"{name}{dims} [{da.attrs.get('units') or '1'}]: {da.attrs.get('long_name', '')}")
         return 0
     inputs = steps("loading and checking inputs", lambda: load_inputs(scenario))
+    _notes(inputs.attrs.get("assumed_units"))
     if not args.quiet:
         for title, frame in summary_tables(inputs):
             print(f"\n{title}\n{frame.to_string()}")
@@ -67,6 +77,7 @@ def cmd_inputs(args: argparse.Namespace) -> int:
 
     inputs = Steps(args.quiet)("loading inputs",
                                 lambda: load_inputs(args.scenario, _parse_params(args.param)))
+    _notes(inputs.attrs.get("assumed_units"))
     out = Path(args.out or f"reports/{inputs.attrs['scenario']}/inputs.nc")
     write_netcdf(inputs, out)
     print(f"wrote {out}")
@@ -116,13 +127,19 @@ def cmd_provenance(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from synergy_models.io import writable_path
     from synergy_models.run import run_scenario
     from synergy_models.scenario import load_scenario
     from synergy_models.summary import results_tables
 
     t0 = time.perf_counter()
     scenario = load_scenario(args.scenario, _parse_params(args.param))
+    if scenario.parameters:
+        from synergy_models.data.loader import unit_notes
+
+        _notes(unit_notes(scenario))
     out = Path(args.out or f"reports/{scenario.name}/results.nc")
+    writable_path(out)  # before the solve, not after it
     results = run_scenario(scenario, out=out, quiet=args.quiet)
     if not args.quiet:
         for title, frame in results_tables(results):
@@ -147,18 +164,43 @@ def cmd_report(args: argparse.Namespace) -> int:
 def _solved(args: argparse.Namespace) -> tuple[Any, Any]:
     """(results, inputs) of ``args.scenario``: read from ``--results``, or through the results
     cache (solved when this code has not solved these inputs before)."""
-    from synergy_models.results import read_results
+    from synergy_models.results import read_results_given
     from synergy_models.run import ScenarioRuns, load_or_solve
 
     if args.results:
+        results = read_results_given(args.results)
         inputs = ScenarioRuns(args.scenario, _parse_params(args.param)).inputs()
-        results = read_results(args.results)
         if results.attrs.get("inputs_hash") != inputs.attrs.get("inputs_hash"):
             print(f"warning: {args.results} was not solved from these inputs (inputs hash differs)",
                   file=sys.stderr)
         return results, inputs
     inputs, results = load_or_solve(args.scenario, _parse_params(args.param), quiet=args.quiet)
     return results, inputs
+
+
+def _check_market_args(args: argparse.Namespace) -> None:
+    """The projection's and the reverse search's options, checked before anything is solved."""
+    import math
+
+    from synergy_models.scenario import MODEL_YEARS
+
+    problems = []
+    if not MODEL_YEARS[0] <= args.end_year <= 2100:
+        problems.append(Problem("--end-year", "the projection must end in or after the first "
+                                "model year", value=args.end_year,
+                                expected=f"a year from {MODEL_YEARS[0]} to 2100"))
+    if not (math.isfinite(args.end_value) and args.end_value > 0):
+        problems.append(Problem("--end-value", "not a positive number", value=args.end_value,
+                                expected="USD bn, more than 0"))
+    if not (math.isfinite(args.cagr) and -1 < args.cagr <= 10):
+        problems.append(Problem("--cagr", "growth per year out of range", value=args.cagr,
+                                expected="a share above -1 (-100%) and at most 10, e.g. 0.42"))
+    low, high = args.bracket
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        problems.append(Problem("--bracket", "LOW must be below HIGH (both finite)",
+                                value=f"{low:g} {high:g}", expected="LOW HIGH, e.g. 0.05 0.40"))
+    if problems:
+        raise InputError(problems)
 
 
 def cmd_market(args: argparse.Namespace) -> int:
@@ -168,6 +210,7 @@ def cmd_market(args: argparse.Namespace) -> int:
     from synergy_models.run import ScenarioRuns
     from synergy_models.units import USD_PER_USD_BN
 
+    _check_market_args(args)
     results, inputs = _solved(args)
     path = projection(args.end_value * USD_PER_USD_BN, args.end_year, args.cagr)
     market = market_value(results, args.segments, inputs)

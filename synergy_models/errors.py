@@ -49,6 +49,11 @@ class Problem:
         return text
 
 
+class OutputError(SynergyError):
+    """An output cannot be written where it was asked for (a folder given as a file, a file in
+    the way of a folder, no permission)."""
+
+
 class InputError(SynergyError):
     """Bad input: one or more :class:`Problem` s, all reported at once."""
 

@@ -21,7 +21,7 @@ def replacing(path: str | Path) -> Iterator[Path]:
     ``path`` is left as it was.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    writable_path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
@@ -34,6 +34,22 @@ def replacing(path: str | Path) -> Iterator[Path]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def writable_path(path: Path) -> None:
+    """Make ``path``'s folder; :class:`OutputError` if ``path`` is a folder, or a folder on its way
+    is a file or cannot be made."""
+    from synergy_models.errors import OutputError
+
+    if path.is_dir():
+        raise OutputError(f"{path}: is a folder; give the name of a file in it")
+    for folder in [*reversed(path.parents)]:
+        if folder.exists() and not folder.is_dir():
+            raise OutputError(f"{path}: cannot be written: {folder} is a file, not a folder")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(f"{path}: its folder cannot be made ({err.strerror or err})") from None
 
 
 def write_netcdf(ds: xr.Dataset, path: str | Path, encoding: dict | None = None) -> Path:

@@ -10,8 +10,10 @@ The notebooks in ``notebooks/`` call this module in their first cell:
 
 :func:`render_report` (``synergy report``) executes a notebook into ``reports/<scenario>/``, writes
 ``report.ipynb``, a self-contained ``report.html`` (code hidden, charts embedded as SVG, no script
-loaded from the network) and the charts as SVG and PNG files for slides. A failing notebook leaves
-the last good report in place and keeps the failed one beside it as ``report.failed.ipynb``.
+loaded from the network) and the charts as SVG and PNG files for slides. A report is written into a
+temporary folder and swapped in whole when it has run through: a failing notebook leaves the last
+good report (notebook, HTML and every chart) in place and keeps the failed one beside it as
+``report.failed.ipynb``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import difflib
 import functools
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from html import escape as html_escape
@@ -521,34 +524,59 @@ def render_report(scenarios: str | list[str], params: dict[str, Any] | None = No
 
 
 def _render(notebook: str, parameters: dict[str, Any], folder: Path) -> Path:
-    """Execute ``notebook`` into ``folder``: report.ipynb (kept only if it ran through; otherwise
-    report.failed.ipynb beside the last good one), report.html and the charts. Folders this run
-    made are removed again if it fails before writing anything into them."""
+    """Execute ``notebook`` into ``folder``: report.ipynb, report.html and the charts, all written
+    first into a temporary folder inside ``folder`` and swapped in together once the notebook ran
+    through and its HTML is written. A run that fails leaves the last good report, its HTML and
+    every one of its charts as they were, and keeps the failed notebook beside them as
+    ``report.failed.ipynb``. Folders this run made are removed again if it fails before writing
+    anything into them."""
     made = [p for p in (folder, *folder.parents) if not p.exists()]  # deepest first
     folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".report.", suffix=".ipynb", dir=folder)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    stage = Path(tempfile.mkdtemp(prefix=".report.", suffix=".tmp", dir=folder))
+    charts = Path(parameters["output_dir"]) if parameters.get("output_dir") else None
+    staged_charts = stage / "charts"
+    if charts is not None:
+        parameters = {**parameters, "output_dir": str(staged_charts)}
+    tmp = stage / "report.ipynb"
     try:
-        _execute(NOTEBOOK_DIR / notebook, tmp, parameters, cwd=NOTEBOOK_DIR)
+        try:
+            _execute(NOTEBOOK_DIR / notebook, tmp, parameters, cwd=NOTEBOOK_DIR)
+        except BaseException:
+            if tmp.exists() and tmp.stat().st_size:
+                usual_mode(tmp)
+                os.replace(tmp, folder / "report.failed.ipynb")
+            raise
+        if charts is not None:  # the notebook names the charts' folder they will live in
+            tmp.write_text(tmp.read_text(encoding="utf-8").replace(str(staged_charts), str(charts)),
+                           encoding="utf-8")
+        usual_mode(tmp)
+        export_html(tmp, stage / "report.html")
+        _swap_in(stage, folder, charts)
     except BaseException:
-        if tmp.exists() and tmp.stat().st_size:
-            usual_mode(tmp)
-            os.replace(tmp, folder / "report.failed.ipynb")
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        shutil.rmtree(stage, ignore_errors=True)
         for made_dir in made:
             try:
                 made_dir.rmdir()
-            except OSError:  # not empty: it holds report.failed.ipynb or charts
+            except OSError:  # not empty: it holds report.failed.ipynb or an earlier report
                 break
         raise
-    usual_mode(tmp)
-    os.replace(tmp, folder / "report.ipynb")
+    shutil.rmtree(stage, ignore_errors=True)
     with contextlib.suppress(FileNotFoundError):
         (folder / "report.failed.ipynb").unlink()
-    export_html(folder / "report.ipynb", folder / "report.html")
     return folder
+
+
+def _swap_in(stage: Path, folder: Path, charts: Path | None) -> None:
+    """Move a report written in ``stage`` into ``folder``: the charts' folder whole (the old one
+    set aside in ``stage``, removed with it), then the notebook and its HTML, each by rename."""
+    staged_charts = stage / "charts"
+    if charts is not None and staged_charts.is_dir():
+        charts.parent.mkdir(parents=True, exist_ok=True)
+        if charts.exists():
+            os.replace(charts, stage / "charts.old")
+        os.replace(staged_charts, charts)
+    os.replace(stage / "report.ipynb", folder / "report.ipynb")
+    os.replace(stage / "report.html", folder / "report.html")
 
 
 def render_sweep_report(sweep_file: str | os.PathLike, out_dir: str | os.PathLike,

@@ -139,3 +139,27 @@ def write_results(results: xr.Dataset, path: str | Path) -> Path:
 
 def read_results(path: str | Path) -> xr.Dataset:
     return read_netcdf(path)
+
+
+def read_results_given(path: str | Path, what: str = "--results") -> xr.Dataset:
+    """Results from a file the user named (``--results``): :class:`InputError` naming ``what``
+    and the file if it is missing, not netCDF, or not results of ``synergy run`` (inputs, a sweep,
+    profiles...)."""
+    from synergy_models.errors import InputError, Problem
+
+    where, expected = f"{what} {path}", "a results file written by `synergy run` (results.nc)"
+    if not Path(path).is_file():
+        raise InputError(Problem(where, "file is missing" if not Path(path).exists() else
+                                 "not a file", expected=expected))
+    try:
+        results = read_netcdf(path)
+    except Exception as err:  # netCDF4 and xarray raise many kinds
+        raise InputError(Problem(where, f"not a readable netCDF file ({type(err).__name__})",
+                                 expected=expected)) from None
+    missing = [k for k in ("objective", "inputs_hash") if k not in results.attrs]
+    if missing or "capacity" not in results:
+        kind = ("a sweep's cases" if "case" in results.dims else
+                 "a scenario's inputs" if "demand" in results else "other data")
+        raise InputError(Problem(where, f"not model results (this file holds {kind})",
+                                 expected=expected))
+    return results

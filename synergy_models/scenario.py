@@ -12,10 +12,11 @@ import os
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -28,6 +29,25 @@ from synergy_models.errors import InputError, Problem, pydantic_message, validat
 from synergy_models.yamlfile import read_yaml, yaml_line
 
 MODEL_YEARS: tuple[int, ...] = (2025, 2026, 2027, 2028, 2029, 2030)
+#: Most years one modelled year may stand for (its weight): a weight beyond it is a typo, and the
+#: period-mean demand growth over it would overflow.
+MAX_YEAR_WEIGHT = 10
+
+
+def _a_number(v: Any) -> Any:
+    """A setting that is a number takes a number: YAML's ``true`` is not 1, and text such as
+    ``"0_23"`` (which Python's ``int()`` reads as 23) is not a number either."""
+    if isinstance(v, bool):
+        raise ValueError("a number, not true/false")
+    if isinstance(v, str):
+        raise ValueError("a number, not text (write it without quotes, underscores or units)")
+    return v
+
+
+#: A whole number, strictly: no booleans, no text.
+Whole = Annotated[int, BeforeValidator(_a_number)]
+#: A real number, strictly: no booleans, no text.
+Real = Annotated[float, BeforeValidator(_a_number)]
 
 
 class _Settings(BaseModel):
@@ -39,8 +59,8 @@ class TimeSettings(_Settings):
     the profiles: the 8,760 of a year, or the ``N x 24`` of profiles of N days)."""
 
     resolution: Literal["representative_days", "full_year"] = "representative_days"
-    days: int = Field(default=8, ge=1, le=365, description="number of representative days")
-    segments: int = Field(
+    days: Whole = Field(default=8, ge=1, le=365, description="number of representative days")
+    segments: Whole = Field(
         default=24, ge=1, le=24,
         description="time steps per representative day: 24 is hourly; fewer merges adjacent hours "
         "of similar values into segments of varying length (tsam segmentation)")
@@ -79,8 +99,8 @@ class SolverSettings(_Settings):
     """
 
     method: Literal["choose", "simplex", "ipm", "hipo", "pdlp"] = "hipo"
-    threads: int | None = Field(default=None, ge=1)
-    time_limit: float | None = Field(default=None, gt=0, description="seconds")
+    threads: Whole | None = Field(default=None, ge=1)
+    time_limit: Real | None = Field(default=None, gt=0, description="seconds")
     options: dict[str, str | int | float | bool] = Field(default_factory=dict)
 
 
@@ -142,6 +162,18 @@ class Scenario(_Settings):
     def _output_name(cls, v: str) -> str:
         return output_name(v)
 
+    @field_validator("years", mode="before")
+    @classmethod
+    def _years_are_numbers(cls, v: Any) -> Any:
+        items = [*v.keys(), *v.values()] if isinstance(v, dict) else v
+        if isinstance(items, list | tuple):
+            for item in items:
+                try:
+                    _a_number(item)
+                except ValueError as err:
+                    raise ValueError(f"{err}: {item!r}") from None
+        return v
+
     @field_validator("years")
     @classmethod
     def _years(cls, v: list[int] | dict[int, float]) -> list[int] | dict[int, float]:
@@ -152,8 +184,9 @@ class Scenario(_Settings):
             raise ValueError("years must be strictly increasing")
         if any(y not in MODEL_YEARS for y in years):
             raise ValueError(f"model years lie between {MODEL_YEARS[0]} and {MODEL_YEARS[-1]}")
-        if isinstance(v, dict) and any(w <= 0 for w in v.values()):
-            raise ValueError("year weights must be positive")
+        if isinstance(v, dict) and any(not 0 < w <= MAX_YEAR_WEIGHT for w in v.values()):
+            raise ValueError(f"year weights (years each modelled year stands for) must be "
+                             f"positive and at most {MAX_YEAR_WEIGHT}")
         return v
 
     @property
@@ -242,6 +275,11 @@ def _raw_scenario(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     parent = data.pop("extends", None)
     if parent is None:
         return data
+    if not isinstance(parent, str) or not parent.strip():
+        _, node = read_yaml(path, kind="a scenario")
+        raise InputError(Problem(str(path), "extends names one scenario", column="extends",
+                                 line=yaml_line(node, ("extends",)), value=parent,
+                                 expected="a scenario name (base) or a YAML file (base.yaml)"))
     parent_path = scenario_path(parent) if not str(parent).endswith(".yaml") else path.parent / parent
     inherited = _raw_scenario(parent_path, (*seen, path.resolve()))
     inherited.pop("name", None)
@@ -261,7 +299,7 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = N
     raw.setdefault("name", path.stem)
     overrides = overrides or {}
     for key, value in overrides.items():
-        _set_override(raw, key, value)
+        _set_override(raw, key, value, str(path))
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as err:
@@ -285,13 +323,18 @@ def _blame_override(problem: Problem, overrides: dict[str, Any], path: Path) -> 
     return replace(problem, file=override_origin(key, overrides[key], str(path)), line=None)
 
 
-def _set_override(raw: dict[str, Any], key: str, value: Any) -> None:
+def _set_override(raw: dict[str, Any], key: str, value: Any, source: str = "<scenario>") -> None:
     head = key.partition(".")[0]
     if head in SETTING_KEYS:
         target = raw
         parts = key.split(".")
-        for part in parts[:-1]:
+        for depth, part in enumerate(parts[:-1]):
             target = target.setdefault(part, {})
+            if not isinstance(target, dict):
+                setting = ".".join(parts[:depth + 1])
+                raise InputError(Problem(
+                    override_origin(key, value, source), f"'{setting}' is a value, not a "
+                    "group of settings", column=key, expected=f"a key {setting}=VALUE"))
         target[parts[-1]] = value
     else:
         params = raw.setdefault("parameters", {})

@@ -47,7 +47,7 @@ from synergy_models.errors import (
     validation_problems,
 )
 from synergy_models.io import replacing, write_netcdf
-from synergy_models.scenario import output_name
+from synergy_models.scenario import Real, Whole, output_name
 from synergy_models.units import USD_PER_USD_BN
 from synergy_models.yamlfile import read_yaml, yaml_line
 
@@ -66,16 +66,21 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+#: Most cases a sweep may have (checked from the file's counts before any case is made): each case
+#: is a solve, so more is a typo (``num: 100000``) rather than a plan, and would exhaust memory.
+MAX_CASES = 10_000
+
+
 class Grid(_Strict):
-    start: float
-    stop: float
-    num: int = Field(ge=1)
+    start: Real
+    stop: Real
+    num: Whole = Field(ge=1, le=MAX_CASES)
 
 
 class Random(_Strict):
-    low: float
-    high: float
-    n: int = Field(ge=1)
+    low: Real
+    high: Real
+    n: Whole = Field(ge=1, le=MAX_CASES)
 
     @model_validator(mode="after")
     def _ordered(self) -> Random:
@@ -132,11 +137,14 @@ class Sweep(_Strict):
         both = set(self.settings) & set(self.parameters)
         if both:
             raise ValueError(f"{', '.join(sorted(both))} both in settings and swept in parameters")
-        if self.combine == "zip":
-            lengths = {k: _length(p) for k, p in self.parameters.items()}
-            if len(set(lengths.values())) > 1:
-                raise ValueError("combine: zip needs equally many values for every parameter; got "
-                                 + ", ".join(f"{k}: {n}" for k, n in lengths.items()))
+        lengths = {k: _length(p) for k, p in self.parameters.items()}
+        if self.combine == "zip" and len(set(lengths.values())) > 1:
+            raise ValueError("combine: zip needs equally many values for every parameter; got "
+                             + ", ".join(f"{k}: {n}" for k, n in lengths.items()))
+        cases = max(lengths.values()) if self.combine == "zip" else math.prod(lengths.values())
+        if cases > MAX_CASES:
+            raise ValueError(f"{cases:,} cases ({' x '.join(map(str, lengths.values()))}); a sweep "
+                             f"has at most {MAX_CASES:,}")
         return self
 
     @property

@@ -8,6 +8,7 @@ parameter declares in :mod:`synergy_models.data.schema`; no module multiplies by
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Final
 
@@ -62,6 +63,7 @@ def parse_unit(ureg: pint.UnitRegistry, unit: str) -> pint.Quantity:
     text = unit.strip()
     if text in ("", "-"):
         raise ValueError("empty unit (write 1 for dimensionless)")
+    check_expression(text)
     try:
         q = ureg.parse_expression(text)
     except Exception as err:  # pint raises several unrelated exception types
@@ -69,6 +71,52 @@ def parse_unit(ureg: pint.UnitRegistry, unit: str) -> pint.Quantity:
     if not isinstance(q, pint.Quantity):  # a bare number such as "1"
         q = ureg.Quantity(float(q), "")
     return q
+
+
+#: A number with an underscore in it (``0_23``, ``1_000``), not part of a name (``t_CO2``).
+_UNDERSCORE_NUMBER = re.compile(r"(?<![\w.])[0-9][0-9.]*_[0-9_.]*")
+
+
+#: A power in a unit string and what follows it.
+_POWER = re.compile(r"(\*\*|\^)\s*([^\s*/^]*)")
+_CHAINED_POWER = re.compile(r"(\*\*|\^)\s*[^\s*/^]*\s*(\*\*|\^)")
+#: Largest exponent a unit string may hold (m^3, 10**12...): ``9**9**9`` would take pint hours.
+MAX_EXPONENT = 30
+#: Longest unit or quantity string read.
+MAX_EXPRESSION = 200
+
+
+def check_expression(text: str) -> None:
+    """``ValueError`` for what pint would misread or take too long over in a quantity or unit
+    string: a number with an underscore (Python reads ``0_23`` as 23), an exponent that is not a
+    plain number of at most :data:`MAX_EXPONENT`, and more than :data:`MAX_EXPRESSION` characters
+    (checked before pint evaluates anything)."""
+    if len(text) > MAX_EXPRESSION:
+        raise ValueError(f"{len(text)} characters; a unit is at most {MAX_EXPRESSION}")
+    found = _UNDERSCORE_NUMBER.search(text)
+    if found:
+        raise ValueError(f"'{found.group()}' is not a number (Python would read it without the "
+                         "'_'): write digits only")
+    if _CHAINED_POWER.search(text):
+        raise ValueError("a power of a power (9**9**9): write one exponent")
+    for _, exponent in _POWER.findall(text):
+        try:
+            ok = abs(float(exponent.strip("()"))) <= MAX_EXPONENT
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError(f"exponent '{exponent}': a power in a unit is a plain number of at "
+                             f"most {MAX_EXPONENT} (e.g. m^3)")
+
+
+def parse_quantity(ureg: pint.UnitRegistry, text: str) -> pint.Quantity:
+    """A quantity written as text (``"157.5 USD/MWh"``, ``"1e2"``) after :func:`check_expression`;
+    a bare number comes back dimensionless."""
+    import pint
+
+    check_expression(text)
+    q = ureg.parse_expression(text)
+    return q if isinstance(q, pint.Quantity) else ureg.Quantity(float(q), "")
 
 
 def convert(ureg: pint.UnitRegistry, value: float, unit: str, target: str) -> float:

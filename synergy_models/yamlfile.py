@@ -3,15 +3,59 @@ file, line and character of any mistake, and keys traced back to their lines for
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
 from synergy_models.errors import InputError, Problem, read_text
 
+_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+#: Most aliases (``*name``) a YAML file may use.
+MAX_ALIASES = 100
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+
+class _NumberLoader(yaml.SafeLoader):
+    """Numbers as YAML 1.2 reads them, not PyYAML's YAML 1.1: ``1e2`` is 100.0 (1.1: the text
+    '1e2'), ``023`` is 23 (1.1: octal 19), and ``0_23`` or ``1:30`` are text (1.1: 19 and 90),
+    which a field expecting a number then refuses rather than misreads."""
+
+    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {
+        first: [(tag, rx) for tag, rx in resolvers if tag not in (_INT, _FLOAT)]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:  # type: ignore[override]
+        # An alias bomb (aliases of aliases of lists) is tiny as text and huge once expanded by
+        # whatever walks it next: a user's file has no need of many aliases.
+        if self.check_event(yaml.AliasEvent):
+            self._aliases = getattr(self, "_aliases", 0) + 1
+            if self._aliases > MAX_ALIASES:
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(
+                    None, None, f"more than {MAX_ALIASES} aliases (*name)", event.start_mark)
+        return super().compose_node(parent, index)
+
+    def construct_yaml_int(self, node: yaml.Node) -> int:  # type: ignore[override]
+        text = str(self.construct_scalar(node))  # type: ignore[arg-type]
+        return int(text, 10) if re.fullmatch(r"[-+]?[0-9]+", text) else int(text, 0)
+
+
+_NumberLoader.add_implicit_resolver(
+    _INT, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789"))
+_NumberLoader.add_implicit_resolver(
+    _FLOAT, re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                       r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"), list("-+0123456789."))
+_NumberLoader.add_constructor(_INT, _NumberLoader.construct_yaml_int)
+
+
+def load_value(text: str) -> Any:
+    """A value written in YAML on the command line (``-p KEY=VALUE``), numbers read as in files."""
+    return yaml.load(text, Loader=_NumberLoader)  # a SafeLoader
+
+
+class _UniqueKeyLoader(_NumberLoader):
     """PyYAML keeps the last of two equal keys without a word; a scenario with ``carbon_price``
     twice is a mistake to report, not a choice to make silently."""
 
@@ -42,6 +86,9 @@ def read_yaml(path: Path, kind: str = "a YAML file",
     try:  # one parse for both the node tree and the data (what yaml.compose and yaml.load do)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+    except RecursionError:
+        raise InputError(Problem(str(path), "YAML nested too deeply to read",
+                                 expected=expected or "a YAML file of a few levels")) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise InputError(

@@ -173,3 +173,63 @@ def test_provenance_failing_midway_keeps_the_earlier_file(tmp_path, monkeypatch)
         main(["provenance", "-o", str(out)])
     assert out.read_text() == "earlier\n"
     assert [p.name for p in tmp_path.iterdir()] == ["provenance.csv"]
+
+
+# --- issue 22, class 6: tracebacks that are now clear errors (exit 2) ----------------------------
+
+def _fails_clearly(argv: list[str], capsys, *expected: str) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.startswith("error: ")
+    for text in expected:
+        assert text in err, err
+
+
+def test_a_setting_override_below_a_value(capsys):
+    _fails_clearly(["validate", "base", "-q", "-p", "time.days.x=1"], capsys,
+                   "override time.days.x=1", "'time.days' is a value, not a group of settings")
+
+
+@pytest.mark.parametrize("parent", ["[base]", "5", "{a: 1}"])
+def test_extends_that_is_not_a_name(tmp_path, capsys, parent):
+    path = tmp_path / "child.yaml"
+    path.write_text(f"name: child\nextends: {parent}\n")
+    _fails_clearly(["validate", str(path), "-q"], capsys, "line 2, column 'extends'",
+                   "extends names one scenario")
+
+
+def test_yaml_nested_2000_levels(tmp_path, capsys):
+    path = tmp_path / "deep.yaml"
+    path.write_text("name: deep\nparameters: " + "[" * 2000 + "]" * 2000 + "\n")
+    _fails_clearly(["validate", str(path), "-q"], capsys, "nested too deeply")
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    (None, "file is missing"), (b"garbage\n", "not a readable netCDF file"),
+    ("profiles", "not model results")])
+@pytest.mark.parametrize("command", ["market", "indicators"])
+def test_results_that_are_not_results(tmp_path, capsys, command, content, expected):
+    path = tmp_path / "results.nc"
+    if content == "profiles":
+        path.write_bytes((ROOT / "data" / "china_hubs" / "profiles.nc").read_bytes())
+    elif content is not None:
+        path.write_bytes(content)
+    _fails_clearly([command, "milestones", "--results", str(path)], capsys,
+                   f"--results {path}: {expected}")
+
+
+@pytest.mark.parametrize(("option", "expected"), [
+    (["--end-year", "2020"], "--end-year"), (["--cagr", "-2"], "--cagr"),
+    (["--bracket", "0.4", "0.1"], "LOW must be below HIGH"), (["--end-value", "nan"], "--end-value")])
+def test_market_options_out_of_range(capsys, option, expected):
+    _fails_clearly(["market", "milestones", *option], capsys, expected)
+
+
+def test_output_below_a_file_or_onto_a_folder(tmp_path, capsys):
+    (tmp_path / "afile").write_text("")
+    _fails_clearly(["inputs", "milestones", "-q", "-o", str(tmp_path / "afile" / "x.nc")], capsys,
+                   "is a file, not a folder")
+    _fails_clearly(["inputs", "milestones", "-q", "-o", str(tmp_path)], capsys, "is a folder")
+    _fails_clearly(["run", "milestones", "-q", "-o", str(tmp_path / "afile" / "r.nc")], capsys,
+                   "is a file, not a folder")  # before the solve
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]

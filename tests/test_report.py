@@ -367,3 +367,48 @@ def test_tables_show_no_noise_negative_zero_nan_rows_or_unit_one():
     html = report.table(frame, 2).to_html()
     assert "-0.00" not in html and "e-13" not in html and "nan" not in html
     assert "–" in html
+
+
+def _fake_execute(charts: dict[str, str], fail: bool):
+    """Stands in for papermill: writes the notebook and ``charts`` into the output_dir it is
+    given (as the notebook's cells do), then fails if asked, as a late cell would."""
+    def execute(notebook: Path, output: Path, parameters: dict, cwd: Path) -> None:
+        out = Path(parameters["output_dir"])
+        out.mkdir(parents=True, exist_ok=True)
+        for name, text in charts.items():
+            (out / name).write_text(text)
+        book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+            f"output_dir = {str(out)!r}")])
+        nbformat.write(book, output)
+        if fail:
+            raise report.ReportError("scenario_report.ipynb failed in cell 30 (KeyError)")
+    return execute
+
+
+def test_a_failed_report_leaves_every_chart_of_the_last_good_one(tmp_path: Path, monkeypatch):
+    folder = tmp_path / "milestones"
+    monkeypatch.setattr(report, "_execute", _fake_execute({"a.svg": "good a", "b.svg": "good b"},
+                                                          fail=False))
+    report.render_report("milestones", SMALL, folder)
+    charts = folder / "charts"
+    assert sorted(p.name for p in charts.iterdir()) == ["a.svg", "b.svg"]
+    html = (folder / "report.html").read_bytes()
+    # the notebook names the charts' final folder, not the temporary one it ran with
+    assert f"output_dir = {str(charts)!r}" in (folder / "report.ipynb").read_text()
+
+    monkeypatch.setattr(report, "_execute", _fake_execute({"a.svg": "BAD", "c.svg": "BAD"},
+                                                          fail=True))
+    with pytest.raises(report.ReportError):
+        report.render_report("milestones", SMALL, folder)
+    assert {p.name: p.read_text() for p in charts.iterdir()} == {"a.svg": "good a",
+                                                                 "b.svg": "good b"}
+    assert (folder / "report.html").read_bytes() == html
+    assert (folder / "report.failed.ipynb").exists()
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "charts", "report.failed.ipynb", "report.html", "report.ipynb"]  # no temporary folder
+
+    # the next good run replaces the charts whole: none of the old run's is left over
+    monkeypatch.setattr(report, "_execute", _fake_execute({"c.svg": "new c"}, fail=False))
+    report.render_report("milestones", SMALL, folder)
+    assert {p.name: p.read_text() for p in charts.iterdir()} == {"c.svg": "new c"}
+    assert not (folder / "report.failed.ipynb").exists()

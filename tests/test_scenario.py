@@ -144,3 +144,36 @@ def test_a_name_that_would_write_outside_the_output_folder_is_refused(name, tmp_
     with pytest.raises(InputError) as err:
         load_sweep(path)
     assert "'name'" in str(err.value) and "line 1" in str(err.value)
+
+
+# --- issue 22, class 1: values YAML or Python would coerce silently -------------------------------
+
+@pytest.mark.parametrize(("text", "column", "message"), [
+    ("time: {days: true}", "time.days", "not true/false"),        # YAML's true was taken as 1
+    ("time: {days: 0_23}", "time.days", "not text"),              # PyYAML read 0_23 as octal 19
+    ("time: {days: '0_23'}", "time.days", "not text"),            # int() reads '0_23' as 23
+    ("solver: {threads: yes}", "solver.threads", "not true/false"),
+    ("years: {2025: 1000000}", "years", "at most 10"),            # a year standing for 1e6 years
+    ("years: [2025, true]", "years", "not true/false"),
+])
+def test_values_yaml_would_coerce_are_refused(tmp_path, text, column, message):
+    path = write(tmp_path, "coerced", f"name: coerced\n{text}\n")
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    p, = err.value.problems
+    assert p.column == column and message in p.message and p.line == 2
+
+
+def test_yaml_numbers_are_read_as_yaml_1_2(tmp_path):
+    """``1e2`` is a number (PyYAML's YAML 1.1 read it as text) and ``010`` is ten, not octal 8."""
+    path = write(tmp_path, "numbers", "name: numbers\ntime: {days: 010}\n"
+                 "solver: {time_limit: 1e2}\nparameters: {carbon_price: 1e2}\n")
+    scenario = load_scenario(path)
+    assert scenario.time.days == 10 and scenario.solver.time_limit == 100.0
+    assert scenario.parameters["carbon_price"] == 100.0
+
+
+def test_an_override_with_an_underscore_number_is_refused():
+    with pytest.raises(InputError) as err:
+        load_scenario("base", {"time.days": "0_23"})
+    assert "override time.days=0_23" in err.value.problems[0].file

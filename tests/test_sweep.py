@@ -466,3 +466,21 @@ def test_plot_axes_default_to_the_varied_parameters():
     assert plot_axes(sweep, color="carbon_free_share") == ("carbon_price", "carbon_free_share")
     with pytest.raises(InputError, match="'carbon_prise' is not a swept parameter"):
         plot_axes(sweep, "carbon_prise")
+
+
+# --- issue 22, class 3: sizes checked before anything is expanded ---------------------------------
+
+def test_case_count_is_checked_before_the_cases_are_made(tmp_path):
+    """Two grids of 100,000 values used 23 GB before any check; now the counts are checked."""
+    path = write_sweep(tmp_path, parameters={
+        "carbon_price": {"grid": {"start": 0, "stop": 150, "num": 100}},
+        "green_share_target": {"grid": {"start": 0, "stop": 1, "num": 101}}})
+    with pytest.raises(InputError) as err:
+        load_sweep(path)
+    assert "10,100 cases (100 x 101); a sweep has at most 10,000" in str(err.value)
+    path = write_sweep(tmp_path, parameters={
+        "carbon_price": {"grid": {"start": 0, "stop": 150, "num": 100000}},
+        "green_share_target": {"grid": {"start": 0, "stop": 1, "num": 100000}}})
+    with pytest.raises(InputError) as err:
+        load_sweep(path)
+    assert "parameters.carbon_price.grid.num" in str(err.value) and "10000" in str(err.value)

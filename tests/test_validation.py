@@ -391,3 +391,158 @@ def test_value_outside_a_wide_tables_limits(dataset_copy):
     row = edit_row(dataset_copy / "currency.csv", lambda r: r["currency"] == "CNY", per_usd="-7.1956")
     p = only(dataset_copy)
     assert (p.row, p.column, p.value, p.expected) == (row, "per_usd", "-7.1956", "a finite number > 0")
+
+
+# --- issue 22, class 1: profiles whose scale, calendar or content the model would misread --------
+
+@pytest.mark.parametrize(("change", "hint"), [
+    (lambda v: v / v.max(), "peak of 1"),          # normalised to peak = 1: 30% less energy
+    (lambda v: v * 2, ""),
+    (lambda v: v * 1e30, "MW or GW"),
+    (lambda v: v * 45_000, "MW or GW"),            # MW
+])
+def test_load_profile_that_does_not_average_one_is_refused(dataset_copy, change, hint):
+    def rescale(ds):
+        ds["load_profile"].loc[{"region": "YRD"}] = change(ds["load_profile"].sel(region="YRD"))
+        return ds
+
+    _rewrite_profiles(dataset_copy, rescale)
+    with pytest.raises(InputError) as err:
+        load_inputs(_scenario(dataset_copy))
+    p, = err.value.problems
+    assert p.file.endswith("profiles.nc") and p.column == "load_profile" and "'YRD'" in p.message
+    assert "averages" in p.message and hint in p.message and "a mean of 1" in p.expected
+    assert p.value != pytest.approx(1, abs=1e-3)
+
+
+def test_a_week_of_load_profile_in_mw_is_refused(dataset_copy):
+    def week_in_mw(ds):
+        week = ds.isel(time=slice(24 * 14, 24 * 21)).load()
+        week["load_profile"] = week.load_profile * 1000
+        return week
+
+    _rewrite_profiles(dataset_copy, week_in_mw)
+    with pytest.raises(InputError) as err:
+        load_inputs(_scenario(dataset_copy))
+    p = err.value.problems[0]
+    assert p.column == "load_profile" and "between 0.5 and 2" in p.expected
+
+
+def test_all_zero_solar_beside_existing_solar_is_refused(dataset_copy):
+    def dark(ds):
+        ds["solar_cf"].loc[{"region": "YRD"}] = 0.0
+        return ds
+
+    _rewrite_profiles(dataset_copy, dark)
+    with pytest.raises(InputError) as err:
+        load_inputs(_scenario(dataset_copy))
+    p, = err.value.problems
+    assert p.file.endswith("profiles.nc") and p.column == "solar_cf"
+    assert "'YRD' is zero in every hour" in p.message and "GW of solar" in p.message
+
+
+def test_profiles_of_another_year_are_refused(dataset_copy):
+    _rewrite_profiles(dataset_copy, lambda ds: ds.assign_coords(
+        time=ds.time.values - np.timedelta64(365 * 24, "h")))
+    with pytest.raises(InputError) as err:
+        load_inputs(_scenario(dataset_copy))
+    p, = err.value.problems
+    assert p.column == "time" and "profile_year 2025" in p.message and p.value == 2024
+
+
+# --- issue 22, class 6: profiles that ended in a traceback ---------------------------------------
+
+def test_profiles_with_a_reversed_time_axis(dataset_copy):
+    _rewrite_profiles(dataset_copy, lambda ds: ds.isel(time=slice(None, None, -1)))
+    with pytest.raises(InputError) as err:
+        load_inputs(_scenario(dataset_copy))
+    p, = err.value.problems
+    assert p.column == "time" and "goes backwards between steps 0 and 1" in p.message
+
+
+def test_profiles_stored_as_text(dataset_copy):
+    def as_text(ds):
+        ds["wind_cf"] = ds.wind_cf.astype(str)
+        return ds
+
+    _rewrite_profiles(dataset_copy, as_text)
+    with pytest.raises(InputError) as err:
+        load_inputs(_scenario(dataset_copy))
+    p, = err.value.problems
+    assert p.column == "wind_cf" and "not numbers" in p.message
+
+
+def test_profiles_with_a_corrupted_chunk(dataset_copy):
+    path = dataset_copy / "profiles.nc"
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle:middle + 4096] = bytes(4096)  # zeros over compressed data
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError) as err:
+        load_inputs(_scenario(dataset_copy))
+    assert err.value.problems[0].file.endswith("profiles.nc")
+
+
+def test_a_column_given_twice_in_a_header_is_refused(dataset_copy):
+    path = dataset_copy / "provinces.csv"
+    lines = path.read_text().splitlines()
+    lines[0] += ",value"
+    path.write_text("\n".join(line + (",0" if i else "") for i, line in enumerate(lines)) + "\n")
+    p = only(dataset_copy)
+    assert p.file.endswith("provinces.csv") and (p.line, p.column) == (1, "value")
+    assert "given twice, at positions 4 and 7" in p.message
+
+
+def test_a_number_with_an_underscore_in_a_csv_cell_is_refused(dataset_copy):
+    row = edit_row(dataset_copy / "provinces.csv", is_row("province", "Beijing", "demand"),
+                   value="0_23")
+    p = only(dataset_copy)
+    assert (p.row, p.column, p.value) == (row, "value", "0_23") and "'_'" in p.message
+
+
+def test_a_quantity_with_an_underscore_number_is_refused(dataset_copy):
+    with pytest.raises(InputError) as err:
+        load_inputs(_scenario(dataset_copy, parameters={"carbon_price": "1_50 USD/t"}))
+    p, = err.value.problems
+    assert p.column == "parameters.carbon_price" and "'1_50' is not a number" in p.message
+
+
+def test_a_bare_number_override_says_which_unit_it_was_taken_in(dataset_copy):
+    inputs = load_inputs(_scenario(dataset_copy, parameters={
+        "fuel_cost": {"coal": 157.5}, "carbon_price": "1e2", "carbon_free_share": 0.5,
+        "max_new_dc": 0}))
+    notes = inputs.attrs["assumed_units"]
+    assert "fuel_cost.coal: 157.5 taken in MUSD/GWh, the parameter's unit (= 157,500 USD/MWh)" in notes
+    assert "e.g. '157.5 USD/MWh'" in notes
+    assert "carbon_price: 1e2 taken in USD/t" in notes      # text that is a number: a bare number
+    assert "carbon_free_share" not in notes and "max_new_dc" not in notes  # unit 1, and 0
+    assert float(inputs.carbon_price.max()) == 100.0
+    assert "assumed_units" not in load_inputs(_scenario(dataset_copy, parameters={
+        "carbon_price": "150 CNY/t"})).attrs
+
+
+def test_validate_prints_the_unit_a_bare_number_was_taken_in(capsys):
+    assert main(["validate", "milestones", "-q", "-p", "fuel_cost.coal=157.5"]) == 0
+    assert "note: fuel_cost.coal: 157.5 taken in MUSD/GWh" in capsys.readouterr().err
+
+
+# --- issue 22, class 3: inputs that would hang -------------------------------------------------
+
+def test_a_unit_with_a_power_of_a_power_is_refused_without_evaluating_it(dataset_copy):
+    with pytest.raises(InputError, match="exponent '99'"):
+        load_inputs(_scenario(dataset_copy, parameters={"carbon_price": "150 USD/t**99"}))
+    row = edit_row(dataset_copy / "provinces.csv", is_row("province", "Beijing", "demand"),
+                   unit="9**9**9 TWh")
+    p = only(dataset_copy)
+    assert (p.row, p.column) == (row, "unit") and "power of a power" in p.message
+
+
+def test_a_yaml_alias_bomb_is_refused(tmp_path):
+    from synergy_models.scenario import load_scenario
+
+    rows = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"] + [
+        f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 14)]
+    path = tmp_path / "bomb.yaml"
+    path.write_text("name: bomb\nparameters:\n  x:\n" + "".join(f"    {r}\n" for r in rows))
+    with pytest.raises(InputError, match=r"more than 100 aliases"):
+        load_scenario(path)

@@ -29,7 +29,7 @@ import xarray as xr
 import synergy_models
 from synergy_models.data import schema
 from synergy_models.data.options import ModelOptions
-from synergy_models.data.overrides import apply_overrides
+from synergy_models.data.overrides import apply_overrides, assumed_units
 from synergy_models.data.tables import Tables, check_profiles, read_tables
 from synergy_models.data.timeseries import reduce_time
 from synergy_models.errors import InputError, Problem, ProblemCollector
@@ -375,12 +375,27 @@ def _add_lines(ds: xr.Dataset, t: Tables) -> None:
             attrs={"units": "", "long_name": "provinces outside the hub set", "role": "metadata"})
 
 
-def load_profiles(folder: Path, regions: list[str]) -> xr.Dataset:
-    """The dataset's hourly profiles for ``regions``, checked."""
+def load_profiles(folder: Path, regions: list[str], profile_year: int | None = None,
+                  capacity: xr.DataArray | None = None) -> xr.Dataset:
+    """The dataset's hourly profiles for ``regions``, checked (against the dataset's
+    ``profile_year`` and, with ``capacity``, the existing capacity (region, tech): a hub with
+    wind, solar or hydro capacity needs a profile that is not zero all year)."""
     path = folder / "profiles.nc"
-    check_profiles(path, regions)
+    check_profiles(path, regions, profile_year)
     with xr.open_dataset(path) as f:
         prof = f[list(schema.PROFILE_VARIABLES)].sel(region=regions).load()
+    if capacity is not None:
+        problems = ProblemCollector()
+        for tech in ("wind", "solar", "hydro"):
+            var = f"{tech}_cf"
+            for r in regions:
+                gw = float(capacity.sel(region=r, tech=tech))
+                if gw > 0 and not float(prof[var].sel(region=r).max()) > 0:
+                    problems.add(path, f"'{var}' of '{r}' is zero in every hour, but the hub has "
+                                 f"{gw:g} GW of {tech} capacity", column=var, value=0.0,
+                                 expected=f"the hub's {tech} capacity factors (or no {tech} "
+                                 "capacity in the tables)")
+        problems.raise_if_any()
     for var in schema.PROFILE_VARIABLES:
         prof[var].attrs["role"] = "profile"
     return prof.astype("float64", keep_attrs=True)
@@ -659,7 +674,9 @@ def read_primary(folder: Path) -> tuple[xr.Dataset, Any]:
     if hit is None:
         tables = read_tables(folder)
         primary = build_primary(tables)
-        primary = primary.merge(load_profiles(folder, list(primary.region.values)))
+        primary = primary.merge(load_profiles(folder, list(primary.region.values),
+                                              int(primary.attrs["profile_year"]),
+                                              primary.capacity_existing))
         hit = (primary, tables.ureg)
         while len(_PRIMARY) >= _PRIMARY_KEEP:
             _PRIMARY.pop(next(iter(_PRIMARY)))
@@ -679,6 +696,7 @@ def load_inputs(scenario: Scenario | str | Path, overrides: dict[str, Any] | Non
     elif overrides:
         raise ValueError("pass overrides with a scenario name or path, not with a Scenario")
     primary, ureg = read_primary(dataset_folder(scenario.dataset))
+    notes = assumed_units(primary, scenario.parameters)
     primary = apply_overrides(primary, scenario.parameters, ureg, scenario.origin)
     n_days = primary.sizes["time"] // 24  # check_profiles made it a whole number of days
     if scenario.time.resolution != "full_year" and scenario.time.days > n_days:
@@ -698,5 +716,14 @@ def load_inputs(scenario: Scenario | str | Path, overrides: dict[str, Any] | Non
                        reserve_scope=scenario.policy.reserve_scope,
                        green_matching=scenario.policy.green_matching).attrs(),
     )
+    if notes:
+        inputs.attrs["assumed_units"] = "; ".join(notes)
     inputs.attrs["inputs_hash"] = inputs_hash(inputs)
     return inputs
+
+
+def unit_notes(scenario: Scenario) -> list[str]:
+    """:func:`~synergy_models.data.overrides.assumed_units` of a scenario's overrides (the
+    dataset read once per process)."""
+    primary, _ = read_primary(dataset_folder(scenario.dataset))
+    return assumed_units(primary, scenario.parameters)

@@ -12,11 +12,18 @@ them with units) and gives a value for all of it, or for some coordinates by nes
 
 Only variables with ``role == "parameter"`` can be overridden; reported reference figures and
 hourly profiles cannot (they would not change what the model sees).
+
+A bare number (``fuel_cost: 157.5``, ``-p carbon_price=150``, ``"1e2"``) is taken in the
+parameter's own unit, the one ``--list-parameters`` shows; where that unit is not dimensionless
+and the number is not 0, :func:`assumed_units` words a note saying so (``synergy validate``,
+``inputs`` and ``run`` print it; the inputs keep it as their ``assumed_units`` attribute), since
+``fuel_cost`` is in MUSD/GWh: 157.5 is 157,500 USD/MWh.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -25,12 +32,53 @@ import pint
 import xarray as xr
 
 from synergy_models.errors import InputError, ProblemCollector
-from synergy_models.units import convert
+from synergy_models.units import convert, parse_quantity
 
 
 def overridable(ds: xr.Dataset) -> list[str]:
     """Names of the variables an override may set."""
     return sorted(str(v) for v in ds.data_vars if ds[v].attrs.get("role") == "parameter")
+
+
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+#: Units some bare numbers are better recognised in: a note shows the number in them as well.
+_FAMILIAR = {"MUSD/GWh": ("USD/MWh", 1000.0), "GWh": ("TWh", 1e-3), "MUSD": ("USD bn", 1e-3)}
+
+
+def _bare_number(leaf: Any) -> float | None:
+    """The number of a leaf given without a unit (a number, or text that is only a number)."""
+    if isinstance(leaf, bool):
+        return None
+    if isinstance(leaf, int | float):
+        return float(leaf)
+    if isinstance(leaf, str) and _PLAIN_NUMBER.fullmatch(leaf.strip()):
+        return float(leaf)
+    return None
+
+
+def assumed_units(ds: xr.Dataset, overrides: dict[str, Any]) -> list[str]:
+    """A note for each override given as a bare number (not 0) to a parameter with a unit: which
+    unit the number was taken in, and how to give another."""
+    notes = []
+    for key, value in overrides.items():
+        var, *path = str(key).split(".")
+        if var not in ds.data_vars or ds[var].attrs.get("role") != "parameter":
+            continue
+        unit = ds[var].attrs.get("units") or "1"
+        if unit in ("1", ""):
+            continue
+        for labels, leaf in _flatten(value, tuple(path)):
+            number = _bare_number(leaf)
+            if not number:
+                continue
+            where = ".".join((var, *labels))
+            same = ""
+            if unit in _FAMILIAR:
+                other, factor = _FAMILIAR[unit]
+                same = f" (= {number * factor:,.6g} {other})"
+            notes.append(f"{where}: {leaf} taken in {unit}, the parameter's unit{same}; give a "
+                         f"unit for another, e.g. '{leaf} {_FAMILIAR.get(unit, (unit,))[0]}'")
+    return notes
 
 
 def _flatten(value: Any, labels: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
@@ -97,8 +145,10 @@ def apply_overrides(
                 problems.add(where_from, error, column=where)
                 continue
             try:
-                if isinstance(leaf, str):
-                    q = ureg.parse_expression(leaf)
+                if isinstance(leaf, str) and _bare_number(leaf) is not None:
+                    number = float(leaf)  # "1e2": a bare number, in the parameter's unit
+                elif isinstance(leaf, str):
+                    q = parse_quantity(ureg, leaf)
                     number = convert(ureg, float(q.magnitude), str(q.units), unit)
                 elif isinstance(leaf, bool) or not isinstance(leaf, int | float):
                     raise ValueError("not a number")

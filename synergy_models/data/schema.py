@@ -11,7 +11,15 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from synergy_models.units import HOURS_PER_YEAR  # noqa: F401  (re-exported for the data layer)
 
@@ -360,6 +368,17 @@ class _Row(BaseModel):
     #: where the row is in its file (data row from 1, line in the file), for later messages
     _row: int | None = PrivateAttr(default=None)
     _line: int | None = PrivateAttr(default=None)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_underscore_in_numbers(cls, v: object, info: ValidationInfo) -> object:
+        # Python's int() and float() (and pydantic) read "0_23" as 23: a typo, not a number.
+        field_info = cls.model_fields.get(info.field_name or "")
+        numeric = field_info is not None and field_info.annotation in (
+            int, float, int | None, float | None)
+        if numeric and isinstance(v, str) and "_" in v:
+            raise ValueError("a number with '_' in it (Python would read 0_23 as 23)")
+        return v
 
     @property
     def where(self) -> dict[str, int | None]:

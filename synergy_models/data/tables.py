@@ -152,6 +152,15 @@ def _csv_rows(
         problems.add(name, "file is empty", expected="a header row: " + ", ".join(columns))
         return
     header = [h.strip() for h in header]
+    first: dict[str, int] = {}
+    twice = False
+    for i, h in enumerate(header, start=1):
+        if h in first:
+            twice = True
+            problems.add(name, f"column given twice, at positions {first[h]} and {i} (a reader "
+                         "would keep one of them silently)", line=1, column=h,
+                         expected="each column once")
+        first.setdefault(h, i)
     missing = [c for c in columns if c not in header and c not in optional]
     unknown = [h for h in header if h not in columns]
     for c in missing:
@@ -161,7 +170,7 @@ def _csv_rows(
         close = difflib.get_close_matches(c, columns, n=1)
         problems.add(name, "unknown column" + (f"; did you mean '{close[0]}'?" if close else ""),
                      line=1, column=c, expected="columns " + ", ".join(columns))
-    if missing or unknown:
+    if missing or unknown or twice:
         return
     row, end = 0, reader.line_num
     for cells in reader:
@@ -516,9 +525,19 @@ def _check_lines(
                          column="parameter", expected="a scheduled_energy row (TWh per year)")
 
 
-def check_profiles(path: Path, regions: list[str]) -> None:
-    """Check ``profiles.nc``: variables, dims, a whole number of days of hours (8,760 for a year,
-    168 for a week...), every hub, no NaN, factors in [0, 1]."""
+#: How far a year of ``load_profile`` may average from 1 (the model multiplies annual demand by it).
+LOAD_MEAN_TOLERANCE = 1e-3
+#: The range of a shorter profile's mean load (per unit of the annual mean): a week or a month of a
+#: year lies well inside it; a profile in MW, or normalised to another base, does not.
+LOAD_MEAN_SHORT = (0.5, 2.0)
+
+
+def check_profiles(path: Path, regions: list[str], profile_year: int | None = None) -> None:
+    """Check ``profiles.nc``: variables, dims, numbers (not text), a whole number of days of hours
+    (8,760 for a year, 168 for a week...), an hourly increasing time axis in ``profile_year``,
+    every hub, no NaN, factors in [0, 1], and a load profile per unit of its annual mean (a year's
+    mean within :data:`LOAD_MEAN_TOLERANCE` of 1; a shorter profile's within
+    :data:`LOAD_MEAN_SHORT`)."""
     import numpy as np
     import xarray as xr
 
@@ -532,6 +551,12 @@ def check_profiles(path: Path, regions: list[str]) -> None:
     except Exception as err:  # netCDF4 and xarray raise many kinds
         raise InputError(Problem(name, f"not a readable netCDF file ({err})")) from None
     with ds:
+        try:
+            ds.load()
+        except Exception as err:  # a corrupted chunk surfaces only when the data is read
+            raise InputError(Problem(name, f"data cannot be read ({type(err).__name__}: {err})",
+                                     expected="a netCDF file written by `synergy profiles`")) from None
+        _check_time_axis(ds, name, profile_year, problems)
         for var in schema.PROFILE_VARIABLES:
             if var not in ds:
                 problems.add(name, f"variable '{var}' is missing",
@@ -540,6 +565,10 @@ def check_profiles(path: Path, regions: list[str]) -> None:
             da = ds[var]
             if set(da.dims) != {"region", "time"}:
                 problems.add(name, f"variable '{var}' has dims {da.dims}", expected="(region, time)")
+                continue
+            if da.dtype.kind not in "fiu":
+                problems.add(name, f"variable '{var}' holds {da.dtype} values, not numbers",
+                             column=var, expected="floating-point numbers")
                 continue
             n_hours = da.sizes["time"]
             if n_hours < 24 or n_hours % 24:
@@ -566,5 +595,60 @@ def check_profiles(path: Path, regions: list[str]) -> None:
                     problems.add(name, f"'{var}' of '{r}' is {what} in {bad.size} hours, "
                                  f"first hour {h}", column=var, value=float(f"{v[h]:.7g}"),
                                  expected="a number in [0, 1]" if is_cf else "a positive number")
+                elif not is_cf:
+                    _check_load_mean(name, r, v, problems)
     problems.raise_if_any()
+
+
+def _check_load_mean(name: str, region: str, v: Any, problems: ProblemCollector) -> None:
+    """``load_profile`` is per unit of the annual mean load: the model multiplies annual demand
+    by it, so a year of it averages 1 (and a shorter profile, a part of a year, nearly so)."""
+    mean, peak = float(v.mean(dtype="float64")), float(v.max())
+    whole_year = v.size == schema.HOURS_PER_YEAR
+    if whole_year and abs(mean - 1) <= LOAD_MEAN_TOLERANCE:
+        return
+    low, high = LOAD_MEAN_SHORT
+    if not whole_year and low <= mean <= high:
+        return
+    hint = " (normalised to a peak of 1?)" if abs(peak - 1) <= 1e-6 else (
+        " (in MW or GW rather than per unit of the mean?)" if mean > high else "")
+    problems.add(name, f"'load_profile' of '{region}' averages {mean:.6g} over its {v.size} hours"
+                 + hint, column="load_profile", value=float(f"{mean:.7g}"),
+                 expected=(f"a mean of 1 (within {LOAD_MEAN_TOLERANCE:g}): load per unit of the "
+                           "annual mean load; divide the profile by its mean" if whole_year else
+                           f"a mean between {low:g} and {high:g} for profiles shorter than a year "
+                           "(load per unit of the annual mean load)"))
+
+
+def _check_time_axis(ds: Any, name: str, profile_year: int | None,
+                     problems: ProblemCollector) -> None:
+    """``time``: hour-start timestamps, one hour apart, increasing, in ``profile_year``."""
+    import numpy as np
+    import pandas as pd
+
+    if "time" not in ds.coords:
+        return  # the variables' dims are reported instead
+    values = ds["time"].values
+    if not np.issubdtype(values.dtype, np.datetime64):
+        problems.add(name, f"the time axis holds {values.dtype} values, not timestamps",
+                     column="time", expected="hour-start timestamps (datetime64)")
+        return
+    stamps = pd.DatetimeIndex(values)
+    steps = np.diff(stamps.asi8) if len(stamps) > 1 else np.array([], dtype="int64")
+    hour = pd.Timedelta(hours=1).value
+    off = np.flatnonzero(steps != hour)
+    if off.size:
+        i = int(off[0])
+        what = "goes backwards" if steps[i] < 0 else "is not one hour"
+        problems.add(name, f"the time axis {what} between steps {i} and {i + 1} "
+                     f"({stamps[i]} -> {stamps[i + 1]})", column="time",
+                     expected="consecutive hours in increasing order")
+    if profile_year is not None and len(stamps):
+        outside = np.flatnonzero(stamps.year != profile_year)
+        if outside.size:
+            i = int(outside[0])
+            problems.add(name, f"the time axis has {outside.size} hours outside the dataset's "
+                         f"profile_year {profile_year}, first {stamps[i]}", column="time",
+                         value=int(stamps.year[i]),
+                         expected=f"hours of {profile_year} (profile_year in dataset.yaml)")
 
