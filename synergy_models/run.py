@@ -94,27 +94,45 @@ def solve_inputs(inputs: xr.Dataset, scenario: Scenario, steps: Steps | None = N
     return results
 
 
-def solve_reusing(inputs: xr.Dataset, scenario: Scenario, held: ReusableModel | None = None
-                  ) -> tuple[xr.Dataset, ReusableModel, dict[str, Any]]:
+def solve_reusing(inputs: xr.Dataset, scenario: Scenario, held: ReusableModel | None = None,
+                  warm: bool = True) -> tuple[xr.Dataset, ReusableModel, dict[str, Any]]:
     """Results of ``inputs`` solved on ``held`` with patched costs when their inputs differ only in
     the carbon price (:mod:`synergy_models.reuse`), else on a model built afresh (no cache).
 
+    With ``warm``, HiGHS starts from ``held``'s last optimal basis when the LP has the same shape
+    (reused, or rebuilt with the same sparsity pattern: costs, bounds and right-hand sides
+    changed), and falls back to a cold solve past an iteration limit.
+
     Returns the results, the model they were solved on (keep it for the next case) and ``extra``:
-    ``reused`` and the seconds spent building and compiling (``model``), in HiGHS (``highs``),
-    handing over to it (``handoff``) and collecting results (``results``).
+    ``reused``; ``path``, how the case was solved: ``warm`` (simplex from the previous basis),
+    ``cold-fallback`` (the warm start hit its limit: solved cold), ``reused-cold`` (patched costs,
+    no basis) or ``rebuilt`` (built and solved cold); HiGHS's ``iterations`` (simplex, interior
+    point and crossover, both runs of a fallback); and the seconds spent building and compiling
+    (``model``), in HiGHS (``highs``), handing over to it (``handoff``) and collecting results
+    (``results``).
     """
     t0 = time.perf_counter()
     reused = held is not None and held.accepts(inputs)
-    model = held if reused and held is not None else ReusableModel.build(inputs)
+    if reused and held is not None:
+        model = held
+    else:
+        model = ReusableModel.build(inputs)
+        if warm and held is not None:
+            model.adopt_basis(held)  # same shape and pattern: start from the neighbour's basis
     t1 = time.perf_counter()
-    solution = model.solve(inputs, scenario.solver, checked=True)
+    solution = model.solve(inputs, scenario.solver, checked=True, warm=warm)
     t2 = time.perf_counter()
     results = build_results(model.model, solution, inputs)
+    path = solution.info.get("path", "cold")
+    if path == "cold":
+        path = "reused-cold" if reused else "rebuilt"
+    iterations = sum(int(solution.info.get(k, 0)) for k in
+                     ("simplex_iterations", "ipm_iterations", "crossover_iterations"))
     results.attrs.update(solver_method=scenario.solver.method, time_build=t1 - t0,
-                         reused_model=int(reused))
+                         reused_model=int(reused), solve_path=path, highs_iterations=iterations)
     highs = float(solution.timings.get("solve", 0.0))
-    extra = {"reused": reused, "model": t1 - t0, "highs": highs, "handoff": t2 - t1 - highs,
-             "results": time.perf_counter() - t2}
+    extra = {"reused": reused, "path": path, "iterations": iterations, "model": t1 - t0,
+             "highs": highs, "handoff": t2 - t1 - highs, "results": time.perf_counter() - t2}
     return results, model, extra
 
 
