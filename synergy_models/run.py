@@ -192,13 +192,19 @@ class ScenarioRuns:
 
     ``inputs(changes)`` and ``solve(changes)`` apply ``changes`` on top of the scenario's own
     ``overrides``; solves go through the cache when ``cache_dir`` is given (``None``: the project's).
+    The model of the last solve is kept (:func:`solve_reusing`): a search's next setting is solved
+    on it (carbon price) or from its optimal basis (a change of costs, bounds or right-hand sides
+    that keeps the LP's shape), unless ``warm`` is false. ``paths`` lists how each solve went.
     """
 
     def __init__(self, scenario: str | Path, overrides: dict[str, Any] | None = None,
-                 cache_dir: str | os.PathLike | bool | None = False) -> None:
+                 cache_dir: str | os.PathLike | bool | None = False, warm: bool = True) -> None:
         self.scenario = scenario
         self.overrides = dict(overrides or {})
         self.cache_dir = cache_dir
+        self.warm = warm
+        self.paths: list[str] = []
+        self._held: ReusableModel | None = None
 
     def _scenario(self, changes: dict[str, Any] | None) -> Scenario:
         return load_scenario(self.scenario, {**self.overrides, **(changes or {})} or None)
@@ -207,5 +213,23 @@ class ScenarioRuns:
         return load_inputs(self._scenario(changes))
 
     def solve(self, changes: dict[str, Any] | None = None) -> tuple[xr.Dataset, xr.Dataset]:
-        """(inputs, results) with ``changes``."""
-        return load_or_solve(self._scenario(changes), cache_dir=self.cache_dir, quiet=True)
+        """(inputs, results) with ``changes``: from the cache if there, else solved on (or from)
+        the last solve's model."""
+        scen = self._scenario(changes)
+        inputs = load_inputs(scen)
+        path = None
+        if self.cache_dir is not False:
+            path = cache_path(inputs, scen.solver, None if self.cache_dir is True else self.cache_dir)
+            if path.exists():
+                try:
+                    results = read_results(path)
+                    self.paths.append("cached")
+                    return inputs, results
+                except (OSError, ValueError):  # unreadable: solve again and replace it
+                    pass
+        results, self._held, extra = solve_reusing(inputs, scen, self._held if self.warm else None,
+                                                   warm=self.warm)
+        self.paths.append(extra["path"])
+        if path is not None:
+            write_results(results, path)
+        return inputs, results

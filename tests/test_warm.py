@@ -11,7 +11,7 @@ import xarray as xr
 from synergy_models.data.loader import load_inputs
 from synergy_models.model.build import build_model
 from synergy_models.reuse import ReusableModel
-from synergy_models.run import solve_reusing
+from synergy_models.run import ScenarioRuns, solve_reusing
 from synergy_models.scenario import SolverSettings, load_scenario
 from synergy_models.solve import Solution, compile_model, run_highs
 from tests.test_reuse import MERIT
@@ -141,3 +141,17 @@ def test_base_warm_after_a_carbon_price_and_a_demand_change_gives_the_cold_answe
         np.testing.assert_allclose(warm.price.values, reference.price.values, rtol=1e-7,
                                    atol=1e-7 * scale)
         held = model
+
+
+def test_the_market_search_solves_each_setting_from_the_last():
+    """``ScenarioRuns`` (the reverse market search's solver) keeps its last model: a carbon price
+    is re-solved on it, a data-centre demand from its basis; the answers are the cold ones."""
+    changes = [{"carbon_price": 20}, {"carbon_price": 40}, {"carbon_price": 40,
+                                                           "dc_electricity.2030": 250_000}]
+    warm, cold = ScenarioRuns("base", SMALL_BASE), ScenarioRuns("base", SMALL_BASE, warm=False)
+    for change in changes:
+        _, a = warm.solve(change)
+        _, b = cold.solve(change)
+        assert a.attrs["objective"] == pytest.approx(b.attrs["objective"], rel=1e-7)
+    assert warm.paths == ["rebuilt", "warm", "warm"]
+    assert cold.paths == ["rebuilt"] * 3
