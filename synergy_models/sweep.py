@@ -371,18 +371,23 @@ REUSABLE_PARAMETERS = ("carbon_price", "fuel_cost", "coal_price_difference", "ca
                        "dc_electricity", "max_new_capacity")
 
 
-def _reusable(key: str) -> bool:
-    """Whether an override key is a reusable parameter, or one entry of it (``carbon_price.2030``)."""
-    return key.split(".")[0] in REUSABLE_PARAMETERS
+#: Without warm starts only the carbon price is worth a group: the others rebuild anyway.
+COLD_REUSABLE_PARAMETERS = ("carbon_price",)
 
 
-def reuse_groups(cases: list[Case]) -> dict[str, list[Case]]:
+def _reusable(key: str, names: Sequence[str] = REUSABLE_PARAMETERS) -> bool:
+    """Whether an override key is one of ``names``, or one entry of it (``carbon_price.2030``)."""
+    return key.split(".")[0] in names
+
+
+def reuse_groups(cases: list[Case], names: Sequence[str] = REUSABLE_PARAMETERS
+                 ) -> dict[str, list[Case]]:
     """Cases that can share one built model or basis: those whose overrides differ only in
-    :data:`REUSABLE_PARAMETERS`, keyed by their other overrides (JSON). Within a group the cases
-    are in :func:`neighbour_order`, so each starts from the basis of a near one."""
+    ``names`` (:data:`REUSABLE_PARAMETERS`), keyed by their other overrides (JSON). Within a group
+    the cases are in :func:`neighbour_order`, so each starts from the basis of a near one."""
     groups: dict[str, list[Case]] = {}
     for case in cases:
-        rest = {k: v for k, v in case.overrides.items() if not _reusable(k)}
+        rest = {k: v for k, v in case.overrides.items() if not _reusable(k, names)}
         groups.setdefault(json.dumps(rest, sort_keys=True, default=str), []).append(case)
     return {key: neighbour_order(members) for key, members in groups.items()}
 
@@ -579,8 +584,9 @@ def run_sweep(sweep: Sweep | str | Path, out_dir: str | Path, workers: int = 1,
         check_cases(sweep, cases)
         out.mkdir(parents=True, exist_ok=True)
         groups: dict[str | None, list[Case]] = {None: cases}
-        if reuse and any(_reusable(k) for k in sweep.parameters):
-            groups = dict(reuse_groups(cases))
+        names = REUSABLE_PARAMETERS if warm else COLD_REUSABLE_PARAMETERS
+        if reuse and any(_reusable(k, names) for k in sweep.parameters):
+            groups = dict(reuse_groups(cases, names))
         # set_as_default=False above and as_current() here: the client serves this sweep only and
         # does not become dask's global scheduler (xarray computations elsewhere stay local).
         with client.as_current(), _Progress(len(cases), progress) as bar:

@@ -155,3 +155,17 @@ def test_the_market_search_solves_each_setting_from_the_last():
         assert a.attrs["objective"] == pytest.approx(b.attrs["objective"], rel=1e-7)
     assert warm.paths == ["rebuilt", "warm", "warm"]
     assert cold.paths == ["rebuilt"] * 3
+
+
+def test_sweep_groups_cost_and_demand_parameters_and_orders_them_as_neighbours():
+    """Carbon price x demand growth is one group (warm starts), in a snake of the swept values,
+    each case one step from the last; without warm starts only the carbon price groups."""
+    from synergy_models.sweep import COLD_REUSABLE_PARAMETERS, Case, reuse_groups
+
+    cases = [Case(f"{i}", {"carbon_price": c, "demand_growth": g}, {"carbon_price": c,
+                                                                     "demand_growth": g})
+             for i, (c, g) in enumerate([(50, 0.02), (0, 0.04), (50, 0.04), (0, 0.02)])]
+    (group,) = reuse_groups(cases).values()
+    assert [(c.swept["carbon_price"], c.swept["demand_growth"]) for c in group] == [
+        (0, 0.02), (0, 0.04), (50, 0.04), (50, 0.02)]
+    assert len(reuse_groups(cases, COLD_REUSABLE_PARAMETERS)) == 2
