@@ -74,8 +74,10 @@ def run(folder: Path, settings: dict[str, Any], parameters: dict[str, Any], warm
 
 
 def market(settings: dict[str, Any]) -> None:
-    """``required_parameter`` with and without warm starts, against one cold solve."""
-    from synergy_models.market import required_parameter
+    """``required_parameter`` with and without warm starts, against one cold solve. If the
+    projection is out of the bracket's reach (two solves, nothing to search), the search is run
+    again for a target between the markets at the bracket's ends, so that Brent's method iterates."""
+    from synergy_models.market import projection, required_parameter
     from synergy_models.run import ScenarioRuns
 
     overrides = {**settings, "solver.threads": 1}
@@ -85,14 +87,21 @@ def market(settings: dict[str, Any]) -> None:
     print(f"# required_parameter on base {settings or ''}, 1 HiGHS thread; "
           f"{time.strftime('%Y-%m-%d')}\n")
     print(f"- one cold solve (inputs, build, HiGHS, results): {single:.1f} s")
-    for warm in (True, False):
-        runs = ScenarioRuns("base", overrides, warm=warm)
-        t0 = time.perf_counter()
-        found = required_parameter(runs)
-        total = time.perf_counter() - t0
-        print(f"- {'warm' if warm else 'cold'}: {total:.1f} s = **{total / single:.2f}x** one cold "
-              f"solve (target <= 2x), {len(found.evaluations)} solves ({', '.join(runs.paths)}), "
-              f"value {found.value:.6g}")
+    path = None
+    for attempt in range(2):
+        for warm in (True, False):
+            runs = ScenarioRuns("base", overrides, warm=warm)
+            t0 = time.perf_counter()
+            found = required_parameter(runs, path=path)
+            total = time.perf_counter() - t0
+            print(f"- target {found.target / 1e9:.1f} bn USD, {'warm' if warm else 'cold'}: "
+                  f"{total:.1f} s = **{total / single:.2f}x** one cold solve (target <= 2x), "
+                  f"{len(found.evaluations)} solves ({', '.join(runs.paths)}), "
+                  f"value {found.value:.6g}; {found.message.splitlines()[0]}", flush=True)
+        if found.found or attempt:
+            return
+        low, high = found.market_at_bracket
+        path = projection(end_value=(low + high) / 2)
 
 
 def main() -> None:

@@ -52,8 +52,9 @@ from synergy_models.solve import Basis, Solution, StandardForm, WarmStart, compi
 REUSABLE = ("carbon_price",)
 
 #: Simplex iterations a warm start may take before the case is solved cold instead. On ``base``
-#: (35k rows) a warm re-solve after a carbon-price step of 10 USD/t takes ~1-3 thousand
-#: iterations (docs/performance.md); a cold HiPO solve costs about as much as ~25 thousand.
+#: (35k rows) a warm re-solve after a carbon-price step of 10 USD/t takes 0.5-6 thousand
+#: iterations at ~2 thousand a second (docs/performance.md), a cold HiPO solve as long as ~40
+#: thousand: a warm start that fails costs at most about half a cold solve more.
 WARM_ITERATION_LIMIT = 20_000
 
 Change = Literal["cost", "bounds", "both"]
