@@ -169,3 +169,21 @@ def test_sweep_groups_cost_and_demand_parameters_and_orders_them_as_neighbours()
     assert [(c.swept["carbon_price"], c.swept["demand_growth"]) for c in group] == [
         (0, 0.02), (0, 0.04), (50, 0.04), (50, 0.02)]
     assert len(reuse_groups(cases, COLD_REUSABLE_PARAMETERS)) == 2
+
+
+def test_sweep_nc_records_each_cases_path_highs_time_and_iterations(tmp_path):
+    """Two cases of one group on one process, as a worker solves them: the second is warm, and the
+    combined Dataset (``sweep.nc``) records path, HiGHS time and iterations per case."""
+    from synergy_models.sweep import combine, expand_cases, solve_case
+    from tests.test_sweep import TINY, sweep_of
+
+    sweep = sweep_of(settings=TINY, parameters={"carbon_price": {"values": [0, 90]}})
+    cases = expand_cases(sweep)
+    outcomes = {c.id: solve_case("base", c.overrides, tmp_path, "group") for c in cases}
+    ds = combine(sweep, cases, outcomes)
+    assert list(ds.solve_path.values) == ["rebuilt", "warm"]
+    assert list(ds.reused_model.values) == [False, True]
+    assert (ds.highs_iterations.values > 0).all() and (ds.highs_seconds.values > 0).all()
+    cold = solve_case("base", cases[1].overrides, tmp_path / "cold", "other", warm=False)
+    assert cold.extra["path"] == "rebuilt"
+    assert float(ds.objective.values[1]) == pytest.approx(float(cold.compact.objective), rel=1e-7)
