@@ -11,7 +11,10 @@ For each, ``run_sweep`` into fresh folders:
 
 1. **Reuse vs rebuild** on 1 worker: ``reuse=False`` builds and compiles every case afresh;
    ``reuse=True`` solves the cases of a group on the model the worker built for the first one,
-   with patched costs (``synergy_models.reuse``); wall clocks, and objectives compared.
+   with patched costs (``synergy_models.reuse``), and from the previous case's basis (warm start;
+   ``--no-warm``: cold, as recorded in docs/performance.md before warm starts); wall clocks, and
+   objectives compared. With warm starts, ``dc_electricity`` is a reusable parameter too, so
+   ``grid`` is one group.
 2. **Throughput**: ``reuse=True`` on 1 and 2 workers, in the order 1, 2, 2, 1 (the machine's speed
    drifts); the speed-up is the ratio of the summed wall clocks (target: at least 1.8).
    Next to it, the machine's own ceiling measured in the same run: the default LP solved by plain
@@ -103,8 +106,8 @@ def ceiling(settings: dict[str, Any], folder: Path, repeat: int = 2) -> dict[str
     return {"alone": a, "pair": p, "speedup": 2 * a / p}
 
 
-def run(settings: dict[str, Any], design: str, workers: int, reuse: bool, folder: Path
-        ) -> dict[str, Any]:
+def run(settings: dict[str, Any], design: str, workers: int, reuse: bool, folder: Path,
+        warm: bool = True) -> dict[str, Any]:
     """One ``run_sweep`` into a fresh folder: wall clock and per-case figures."""
     from synergy_models.sweep import load_sweep, run_sweep
 
@@ -113,7 +116,7 @@ def run(settings: dict[str, Any], design: str, workers: int, reuse: bool, folder
     out = Path(tempfile.mkdtemp(prefix=f"{design}-w{workers}-{'reuse' if reuse else 'rebuild'}-",
                                 dir=folder))
     t0 = time.perf_counter()
-    ds = run_sweep(sweep, out, workers=workers, progress=False, reuse=reuse)
+    ds = run_sweep(sweep, out, workers=workers, progress=False, reuse=reuse, warm=warm)
     wall = time.perf_counter() - t0
     ok = ds.status.values == "solved"
     return {"design": design, "workers": workers, "reuse": reuse, "wall": wall,
@@ -155,6 +158,9 @@ def main() -> None:
     parser.add_argument("--design", choices=[*DESIGNS, "all"], default="all")
     parser.add_argument("--days", type=int, help="representative days (default: the scenario's)")
     parser.add_argument("--years", type=int, nargs="+", help="modelled years (default: base's)")
+    parser.add_argument("--no-warm", action="store_true",
+                        help="reused cases solved cold, as before warm starts (bench/warm_benchmark.py "
+                        "compares the two)")
     args = parser.parse_args()
     settings: dict[str, Any] = {}
     if args.days:
@@ -171,7 +177,7 @@ def main() -> None:
             # 1 and 2 workers in the order 1, 2, 2, 1 (twice each): the machine's speed drifts by
             # 10% over minutes, and a drift then slows both sides alike.
             for workers, reuse in ((1, False), (1, True), (2, True), (2, True), (1, True)):
-                mine.append(run(settings, design, workers, reuse, Path(tmp)))
+                mine.append(run(settings, design, workers, reuse, Path(tmp), not args.no_warm))
                 print(f"  done: {design}, {workers} worker(s), {'reuse' if reuse else 'rebuild'}: "
                       f"{mine[-1]['wall']:.0f} s", flush=True)
             rebuild, one, two = mine[0], mine[1::3], mine[2:4]

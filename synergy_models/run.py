@@ -94,27 +94,45 @@ def solve_inputs(inputs: xr.Dataset, scenario: Scenario, steps: Steps | None = N
     return results
 
 
-def solve_reusing(inputs: xr.Dataset, scenario: Scenario, held: ReusableModel | None = None
-                  ) -> tuple[xr.Dataset, ReusableModel, dict[str, Any]]:
+def solve_reusing(inputs: xr.Dataset, scenario: Scenario, held: ReusableModel | None = None,
+                  warm: bool = True) -> tuple[xr.Dataset, ReusableModel, dict[str, Any]]:
     """Results of ``inputs`` solved on ``held`` with patched costs when their inputs differ only in
     the carbon price (:mod:`synergy_models.reuse`), else on a model built afresh (no cache).
 
+    With ``warm``, HiGHS starts from ``held``'s last optimal basis when the LP has the same shape
+    (reused, or rebuilt with the same sparsity pattern: costs, bounds and right-hand sides
+    changed), and falls back to a cold solve past an iteration limit.
+
     Returns the results, the model they were solved on (keep it for the next case) and ``extra``:
-    ``reused`` and the seconds spent building and compiling (``model``), in HiGHS (``highs``),
-    handing over to it (``handoff``) and collecting results (``results``).
+    ``reused``; ``path``, how the case was solved: ``warm`` (simplex from the previous basis),
+    ``cold-fallback`` (the warm start hit its limit: solved cold), ``reused-cold`` (patched costs,
+    no basis) or ``rebuilt`` (built and solved cold); HiGHS's ``iterations`` (simplex, interior
+    point and crossover, both runs of a fallback); and the seconds spent building and compiling
+    (``model``), in HiGHS (``highs``), handing over to it (``handoff``) and collecting results
+    (``results``).
     """
     t0 = time.perf_counter()
     reused = held is not None and held.accepts(inputs)
-    model = held if reused and held is not None else ReusableModel.build(inputs)
+    if reused and held is not None:
+        model = held
+    else:
+        model = ReusableModel.build(inputs)
+        if warm and held is not None:
+            model.adopt_basis(held)  # same shape and pattern: start from the neighbour's basis
     t1 = time.perf_counter()
-    solution = model.solve(inputs, scenario.solver, checked=True)
+    solution = model.solve(inputs, scenario.solver, checked=True, warm=warm)
     t2 = time.perf_counter()
     results = build_results(model.model, solution, inputs)
+    path = solution.info.get("path", "cold")
+    if path == "cold":
+        path = "reused-cold" if reused else "rebuilt"
+    iterations = sum(int(solution.info.get(k, 0)) for k in
+                     ("simplex_iterations", "ipm_iterations", "crossover_iterations"))
     results.attrs.update(solver_method=scenario.solver.method, time_build=t1 - t0,
-                         reused_model=int(reused))
+                         reused_model=int(reused), solve_path=path, highs_iterations=iterations)
     highs = float(solution.timings.get("solve", 0.0))
-    extra = {"reused": reused, "model": t1 - t0, "highs": highs, "handoff": t2 - t1 - highs,
-             "results": time.perf_counter() - t2}
+    extra = {"reused": reused, "path": path, "iterations": iterations, "model": t1 - t0,
+             "highs": highs, "handoff": t2 - t1 - highs, "results": time.perf_counter() - t2}
     return results, model, extra
 
 
@@ -174,13 +192,19 @@ class ScenarioRuns:
 
     ``inputs(changes)`` and ``solve(changes)`` apply ``changes`` on top of the scenario's own
     ``overrides``; solves go through the cache when ``cache_dir`` is given (``None``: the project's).
+    The model of the last solve is kept (:func:`solve_reusing`): a search's next setting is solved
+    on it (carbon price) or from its optimal basis (a change of costs, bounds or right-hand sides
+    that keeps the LP's shape), unless ``warm`` is false. ``paths`` lists how each solve went.
     """
 
     def __init__(self, scenario: str | Path, overrides: dict[str, Any] | None = None,
-                 cache_dir: str | os.PathLike | bool | None = False) -> None:
+                 cache_dir: str | os.PathLike | bool | None = False, warm: bool = True) -> None:
         self.scenario = scenario
         self.overrides = dict(overrides or {})
         self.cache_dir = cache_dir
+        self.warm = warm
+        self.paths: list[str] = []
+        self._held: ReusableModel | None = None
 
     def _scenario(self, changes: dict[str, Any] | None) -> Scenario:
         return load_scenario(self.scenario, {**self.overrides, **(changes or {})} or None)
@@ -189,5 +213,23 @@ class ScenarioRuns:
         return load_inputs(self._scenario(changes))
 
     def solve(self, changes: dict[str, Any] | None = None) -> tuple[xr.Dataset, xr.Dataset]:
-        """(inputs, results) with ``changes``."""
-        return load_or_solve(self._scenario(changes), cache_dir=self.cache_dir, quiet=True)
+        """(inputs, results) with ``changes``: from the cache if there, else solved on (or from)
+        the last solve's model."""
+        scen = self._scenario(changes)
+        inputs = load_inputs(scen)
+        path = None
+        if self.cache_dir is not False:
+            path = cache_path(inputs, scen.solver, None if self.cache_dir is True else self.cache_dir)
+            if path.exists():
+                try:
+                    results = read_results(path)
+                    self.paths.append("cached")
+                    return inputs, results
+                except (OSError, ValueError):  # unreadable: solve again and replace it
+                    pass
+        results, self._held, extra = solve_reusing(inputs, scen, self._held if self.warm else None,
+                                                   warm=self.warm)
+        self.paths.append(extra["path"])
+        if path is not None:
+            write_results(results, path)
+        return inputs, results

@@ -23,7 +23,7 @@ import os
 import tempfile
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import highspy
 import numpy as np
@@ -65,6 +65,54 @@ class StandardForm:
         return self.A.shape
 
 
+@dataclass(frozen=True)
+class Basis:
+    """A simplex basis as arrays of HiGHS's ``HighsBasisStatus`` codes (0 lower, 1 basic, 2 upper,
+    3 zero, 4 nonbasic), by column and by row: small, picklable, and free of HiGHS objects."""
+
+    col_status: np.ndarray
+    row_status: np.ndarray
+
+    @classmethod
+    def from_highs(cls, basis: highspy.HighsBasis) -> Basis:
+        return cls(np.fromiter((int(s) for s in basis.col_status), dtype=np.int8),
+                   np.fromiter((int(s) for s in basis.row_status), dtype=np.int8))
+
+    def to_highs(self) -> highspy.HighsBasis:
+        status = list(highspy.HighsBasisStatus.__members__.values())
+        by_code = {int(s): s for s in status}
+        basis = highspy.HighsBasis()
+        basis.col_status = [by_code[c] for c in self.col_status.tolist()]
+        basis.row_status = [by_code[r] for r in self.row_status.tolist()]
+        basis.valid = True
+        return basis
+
+    def fits(self, form: StandardForm) -> bool:
+        return (self.row_status.size, self.col_status.size) == form.shape
+
+
+@dataclass(frozen=True)
+class WarmStart:
+    """Solve from ``basis`` with simplex instead of from nothing; fall back to a cold solve (the
+    settings' own method) when the simplex needs more than ``iteration_limit`` iterations (or
+    ``time_limit`` seconds, if given: not deterministic, so off by default).
+
+    ``change`` says what differs from the LP the basis is optimal for, and picks the simplex that
+    starts feasible: after a cost change the basis stays primal feasible (primal simplex), after a
+    change of bounds or right-hand sides it stays dual feasible (dual simplex); both, or unknown:
+    HiGHS chooses.
+    """
+
+    basis: Basis
+    change: Literal["cost", "bounds", "both"] = "both"
+    iteration_limit: int = 20_000
+    time_limit: float | None = None
+
+
+#: HiGHS's ``simplex_strategy`` for each kind of change (0 choose, 1 dual, 4 primal).
+SIMPLEX_STRATEGY = {"cost": 4, "bounds": 1, "both": 0}
+
+
 @dataclass
 class Solution:
     status: str                 # optimal | infeasible | unbounded | time_limit | error
@@ -78,6 +126,9 @@ class Solution:
     #: reduced costs by column (HiGHS's ``col_dual``): c_j - A_j' row_dual, the dual of whichever
     #: bound of the column is active (NaN when the solver gave none)
     col_dual: np.ndarray | None = None
+    #: the optimal basis (HiGHS's, after simplex or crossover), for a warm start of the next solve
+    #: of an LP of the same shape; ``None`` when HiGHS had no valid one
+    basis: Basis | None = None
 
     @functools.cached_property
     def row_position(self) -> dict[int, int]:
@@ -188,16 +239,56 @@ def _configure(h: highspy.Highs, settings: SolverSettings, log_file: str) -> Non
             raise SolveError("error", f"HiGHS does not accept option {key}={value!r}")
 
 
-def run_highs(form: StandardForm, settings: SolverSettings) -> Solution:
-    """Pass ``form`` to HiGHS, solve, and return the raw solution (no Pyomo involved)."""
+def run_highs(form: StandardForm, settings: SolverSettings, warm: WarmStart | None = None
+              ) -> Solution:
+    """Pass ``form`` to HiGHS, solve, and return the raw solution (no Pyomo involved).
+
+    With ``warm``, solve from its basis by simplex first; if that stops short of optimal (its
+    iteration or time limit, or numerical trouble), solve cold as without it. ``info["path"]`` says
+    which: ``cold``, ``warm`` or ``cold-fallback``; ``timings["solve"]`` is HiGHS's time for all
+    of it, and the iteration counts add up both runs.
+    """
+    if warm is not None and not warm.basis.fits(form):
+        warm = None  # another shape: the basis means nothing here
+    if warm is not None:
+        solution = _run_once(form, settings, warm)
+        if solution.status == "optimal":
+            solution.info["path"] = "warm"
+            return solution
+        cold = _run_once(form, settings, None)
+        cold.info["path"] = "cold-fallback"
+        cold.info["warm_status"] = solution.status
+        cold.timings["warm"] = solution.timings["solve"]
+        cold.timings["solve"] += solution.timings["solve"]
+        cold.timings["pass"] += solution.timings["pass"]
+        for key in ("simplex_iterations", "ipm_iterations", "crossover_iterations"):
+            cold.info[key] += solution.info[key]
+        cold.log = solution.log + "\n--- warm start stopped short: cold solve ---\n" + cold.log
+        return cold
+    solution = _run_once(form, settings, None)
+    solution.info["path"] = "cold"
+    return solution
+
+
+def _run_once(form: StandardForm, settings: SolverSettings, warm: WarmStart | None) -> Solution:
     timings: dict[str, float] = {}
     fd, log_file = tempfile.mkstemp(prefix="highs-", suffix=".log")
     os.close(fd)
+    basis: Basis | None = None
     try:
         h = highspy.Highs()
         _configure(h, settings, log_file)
+        if warm is not None:
+            # One simplex from the given basis; no presolve (HiGHS skips it with a valid basis).
+            h.setOptionValue("solver", "simplex")
+            h.setOptionValue("simplex_strategy", SIMPLEX_STRATEGY[warm.change])
+            h.setOptionValue("simplex_iteration_limit", int(warm.iteration_limit))
+            if warm.time_limit is not None:
+                h.setOptionValue("time_limit", float(warm.time_limit))
         t0 = time.perf_counter()
         h.passModel(_highs_lp(form))
+        if warm is not None:
+            h.setBasis(warm.basis.to_highs())
         timings["pass"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         h.run()
@@ -217,6 +308,8 @@ def run_highs(form: StandardForm, settings: SolverSettings) -> Solution:
             "highs_status": h.modelStatusToString(model_status),
         }
         objective = float(info.objective_function_value)
+        if model_status == highspy.HighsModelStatus.kOptimal and int(info.basis_validity) == 1:
+            basis = Basis.from_highs(h.getBasis())  # kept for a warm start of the next case
         h.clear()
         with open(log_file, encoding="utf-8", errors="replace") as f:
             log = f.read()
@@ -230,7 +323,8 @@ def run_highs(form: StandardForm, settings: SolverSettings) -> Solution:
         duals = np.full(form.shape[0], np.nan)
     if reduced.size != form.shape[1]:
         reduced = np.full(form.shape[1], np.nan)
-    return Solution(status, objective, x, duals, form, timings, log, details, col_dual=reduced)
+    return Solution(status, objective, x, duals, form, timings, log, details, col_dual=reduced,
+                    basis=basis)
 
 
 def load_values(solution: Solution) -> None:
@@ -255,10 +349,12 @@ def solve_model(m: pyo.ConcreteModel, settings: SolverSettings | None = None) ->
     return solution
 
 
-def solve_form(m: pyo.ConcreteModel, form: StandardForm, settings: SolverSettings) -> Solution:
-    """Solve the compiled ``form`` of ``m`` and load the values into ``m``; raise
-    :class:`SolveError` unless optimal (the second half of :func:`solve_model`)."""
-    solution = run_highs(form, settings)
+def solve_form(m: pyo.ConcreteModel, form: StandardForm, settings: SolverSettings,
+               warm: WarmStart | None = None) -> Solution:
+    """Solve the compiled ``form`` of ``m`` (from ``warm``'s basis if given, see
+    :func:`run_highs`) and load the values into ``m``; raise :class:`SolveError` unless optimal
+    (the second half of :func:`solve_model`)."""
+    solution = run_highs(form, settings, warm)
     if solution.status != "optimal":
         raise _explain(solution, settings)
     for v in m.component_data_objects(pyo.Var, descend_into=True):

@@ -315,16 +315,19 @@ def restore_malloc_thresholds() -> bool:
 
 
 def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
-               reuse_group: str | None = None) -> CaseOutcome:
+               reuse_group: str | None = None, warm: bool = True) -> CaseOutcome:
     """Solve one case and write its results to ``out_dir/cases/<key16>.nc``, keyed like every
     cached solve (:func:`synergy_models.run.results_key`: inputs, solver settings, model code);
     never raises on a bad case (bad input, infeasible, time limit): it comes back ``failed``.
 
     With ``reuse_group``, the built and compiled model is kept in this process for the next case
     of the same group, which is then solved with patched costs when its inputs differ only in the
-    carbon price (:mod:`synergy_models.reuse`; anything else is built afresh). ``extra`` records
-    ``reused`` and the seconds spent in HiGHS (``highs``) and outside it in the case (``inputs``,
-    ``model``: build and compile, ``results``: results and the file).
+    carbon price (:mod:`synergy_models.reuse`; anything else is built afresh). With ``warm`` as
+    well, HiGHS starts from the previous case's optimal basis when the LP has the same shape (see
+    :func:`synergy_models.run.solve_reusing`). ``extra`` records ``reused``, ``path`` (``warm``,
+    ``cold-fallback``, ``reused-cold`` or ``rebuilt``), HiGHS's ``iterations``, and the seconds
+    spent in HiGHS (``highs``) and outside it in the case (``inputs``, ``model``: build and
+    compile, ``results``: results and the file).
 
     Module-level so that Dask workers started from the command line can import it.
     """
@@ -350,7 +353,8 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
             except (OSError, ValueError, KeyError):  # unreadable or incomplete: solve it again
                 pass
         t1 = time.perf_counter()
-        results, model, extra = solve_reusing(inputs, scenario, _REUSABLE.get(reuse_group or ""))
+        results, model, extra = solve_reusing(inputs, scenario, _REUSABLE.get(reuse_group or ""),
+                                              warm=warm)
         _REUSABLE.clear()  # one model per process: a sweep's groups come one after the other
         if reuse_group:
             _REUSABLE[reuse_group] = model
@@ -366,23 +370,57 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
 # --- the whole sweep -------------------------------------------------------------------------------
 
 
-#: Scenario parameters whose change a worker solves on the model it already built (patched costs).
-REUSABLE_PARAMETERS = ("carbon_price",)
+#: Scenario parameters whose cases go to one worker in turn: the carbon price (solved on the model
+#: already built, patched costs) and parameters that change only costs, bounds or right-hand sides
+#: (fuel prices, capex, demand, build limits: built afresh, solved from the previous case's basis
+#: when the LP keeps its shape; :mod:`synergy_models.reuse`).
+REUSABLE_PARAMETERS = ("carbon_price", "fuel_cost", "coal_price_difference", "capex",
+                       "capex_energy", "capex_dc", "demand_base", "demand_growth",
+                       "dc_electricity", "max_new_capacity")
 
 
-def _reusable(key: str) -> bool:
-    """Whether an override key is a reusable parameter, or one year of it (``carbon_price.2030``)."""
-    return key.split(".")[0] in REUSABLE_PARAMETERS
+#: Without warm starts only the carbon price is worth a group: the others rebuild anyway.
+COLD_REUSABLE_PARAMETERS = ("carbon_price",)
 
 
-def reuse_groups(cases: list[Case]) -> dict[str, list[Case]]:
-    """Cases that can share one built model, in case order: those whose overrides differ only in
-    :data:`REUSABLE_PARAMETERS`. Keyed by their other overrides (JSON)."""
+def _reusable(key: str, names: Sequence[str] = REUSABLE_PARAMETERS) -> bool:
+    """Whether an override key is one of ``names``, or one entry of it (``carbon_price.2030``)."""
+    return key.split(".")[0] in names
+
+
+def reuse_groups(cases: list[Case], names: Sequence[str] = REUSABLE_PARAMETERS
+                 ) -> dict[str, list[Case]]:
+    """Cases that can share one built model or basis: those whose overrides differ only in
+    ``names`` (:data:`REUSABLE_PARAMETERS`), keyed by their other overrides (JSON). Within a group
+    the cases are in :func:`neighbour_order`, so each starts from the basis of a near one."""
     groups: dict[str, list[Case]] = {}
     for case in cases:
-        rest = {k: v for k, v in case.overrides.items() if not _reusable(k)}
+        rest = {k: v for k, v in case.overrides.items() if not _reusable(k, names)}
         groups.setdefault(json.dumps(rest, sort_keys=True, default=str), []).append(case)
-    return groups
+    return {key: neighbour_order(members) for key, members in groups.items()}
+
+
+def neighbour_order(cases: list[Case]) -> list[Case]:
+    """``cases`` sorted by their swept values so that each is next to a near one: by the first
+    swept parameter, then the next, in a snake (the second runs up, then down, ...), so a step
+    changes one value by one place. Values that cannot be ordered keep the cases' order."""
+    keys = list(cases[0].swept) if cases else []
+
+    def snake(part: list[Case], level: int) -> list[Case]:
+        if level == len(keys) or len(part) < 2:
+            return part
+        key = keys[level]
+        try:
+            values = sorted({c.swept[key] for c in part})
+        except TypeError:  # mixed types: no order
+            return part
+        out: list[Case] = []
+        for i, value in enumerate(values):
+            inner = snake([c for c in part if c.swept[key] == value], level + 1)
+            out += inner if i % 2 == 0 else inner[::-1]
+        return out
+
+    return snake(list(cases), 0)
 
 
 class Dispatch:
@@ -437,7 +475,7 @@ _NONE = object()  # a worker that has no group yet
 
 
 def _solve_all(client: Any, sweep: Sweep, groups: dict[str | None, list[Case]], out: Path,
-               bar: _Progress) -> dict[str, CaseOutcome]:
+               bar: _Progress, warm: bool = True) -> dict[str, CaseOutcome]:
     """Solve every case on ``client``'s workers as :class:`Dispatch` says; outcomes by case id.
 
     Workers that join during the sweep get cases at the next finished case; a case whose worker
@@ -458,7 +496,8 @@ def _solve_all(client: Any, sweep: Sweep, groups: dict[str | None, list[Case]], 
                 case, group = nxt
                 # pure=False: a re-run must solve again (resume is decided by the case files)
                 future = client.submit(solve_case, sweep.base, case.overrides, str(out), group,
-                                       pure=False, workers=[address], allow_other_workers=True)
+                                       warm, pure=False, workers=[address],
+                                       allow_other_workers=True)
                 running[future] = (case, address)
                 busy[address] += 1
                 finished.add(future)
@@ -524,15 +563,17 @@ def _connect(workers: int, scheduler: str | None) -> tuple[Any, Any]:
 
 
 def run_sweep(sweep: Sweep | str | Path, out_dir: str | Path, workers: int = 1,
-              scheduler: str | None = None, progress: bool = True, reuse: bool = True
-              ) -> xr.Dataset:
+              scheduler: str | None = None, progress: bool = True, reuse: bool = True,
+              warm: bool = True) -> xr.Dataset:
     """Check, solve and combine every case of ``sweep``; write ``sweep.nc`` and ``summary.csv``.
 
     Cases run on ``workers`` local processes, or on the Dask cluster at ``scheduler``
     (``tcp://host:port``) when given. With ``reuse``, cases that differ only in the carbon price
     go to the same worker one after the other, which solves them on one built model
-    (:class:`Dispatch`, :mod:`synergy_models.reuse`). Returns the combined Dataset (see
-    :func:`combine`).
+    (:class:`Dispatch`, :mod:`synergy_models.reuse`); with ``warm`` as well, each of those cases
+    starts HiGHS from the optimal basis of the worker's previous one (simplex, with a cold
+    fallback), and cases that differ in cost, demand or build-limit parameters go to one worker in
+    neighbour order too. Returns the combined Dataset (see :func:`combine`).
     """
     from dask.distributed import fire_and_forget
 
@@ -551,12 +592,13 @@ def run_sweep(sweep: Sweep | str | Path, out_dir: str | Path, workers: int = 1,
         check_cases(sweep, cases)
         out.mkdir(parents=True, exist_ok=True)
         groups: dict[str | None, list[Case]] = {None: cases}
-        if reuse and any(_reusable(k) for k in sweep.parameters):
-            groups = dict(reuse_groups(cases))
+        names = REUSABLE_PARAMETERS if warm else COLD_REUSABLE_PARAMETERS
+        if reuse and any(_reusable(k, names) for k in sweep.parameters):
+            groups = dict(reuse_groups(cases, names))
         # set_as_default=False above and as_current() here: the client serves this sweep only and
         # does not become dask's global scheduler (xarray computations elsewhere stay local).
         with client.as_current(), _Progress(len(cases), progress) as bar:
-            outcomes = _solve_all(client, sweep, groups, out, bar)
+            outcomes = _solve_all(client, sweep, groups, out, bar, warm and reuse)
     finally:
         client.close()
         if cluster is not None:
@@ -651,6 +693,13 @@ def combine(sweep: Sweep, cases: list[Case], outcomes: dict[str, CaseOutcome]) -
     ds["reused_model"] = ("case", [bool(get(i).extra.get("reused")) if get(i) else False
                                    for i in ids], {"long_name": "solved on the model built for an "
                                                    "earlier case (patched carbon costs)"})
+    ds["solve_path"] = ("case", [str(get(i).extra.get("path", "")) if get(i) else "" for i in ids],
+                        {"long_name": "warm: simplex from the previous case's basis; cold-fallback:"
+                         " the warm start hit its iteration limit, solved cold; reused-cold: "
+                         "patched costs, solved cold; rebuilt: built and solved cold"})
+    ds["highs_iterations"] = ("case", [int(get(i).extra.get("iterations", -1)) if get(i) else -1
+                                       for i in ids], {"long_name": "HiGHS iterations (simplex, "
+                                                       "interior point and crossover; -1: none)"})
     for key in sweep.parameters:
         ds = ds.assign_coords({key: ("case", [c.swept[key] for c in cases])})
     ds.attrs.update(content="sweep", sweep=sweep.name, sweep_file=sweep.source, base=sweep.base,
