@@ -338,8 +338,9 @@ def test_dispatch_shares_one_group_and_frees_the_group_of_a_worker_that_left():
 def test_a_case_is_solved_on_the_model_built_for_the_previous_one(tmp_path):
     """The second case of a group differs only in the carbon price: it skips build and compile and
     gives the objective a fresh build gives."""
-    first = solve_case("base", {**TINY, "carbon_price": 0}, tmp_path / "a", "group")
-    second = solve_case("base", {**TINY, "carbon_price": 90}, tmp_path / "a", "group")
+    group = f"group-{tmp_path.name}"  # the worker's held models are per process: a fresh key
+    first = solve_case("base", {**TINY, "carbon_price": 0}, tmp_path / "a", group)
+    second = solve_case("base", {**TINY, "carbon_price": 90}, tmp_path / "a", group)
     fresh = solve_case("base", {**TINY, "carbon_price": 90}, tmp_path / "b")
     assert [first.status, second.status, fresh.status] == ["solved"] * 3
     assert not first.extra["reused"] and second.extra["reused"] and not fresh.extra["reused"]
@@ -348,7 +349,7 @@ def test_a_case_is_solved_on_the_model_built_for_the_previous_one(tmp_path):
     np.testing.assert_allclose(reused.cost.values, built.cost.values, rtol=1e-6, atol=1e-6)
     assert reused.attrs["inputs_hash"] == built.attrs["inputs_hash"]
     other = solve_case("base", {**TINY, "carbon_price": 90, "hub_share": 0.7}, tmp_path / "a",
-                       "group")
+                       group)
     assert other.status == "solved" and not other.extra["reused"]  # more than the price changed
 
 

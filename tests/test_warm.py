@@ -179,11 +179,13 @@ def test_sweep_nc_records_each_cases_path_highs_time_and_iterations(tmp_path):
 
     sweep = sweep_of(settings=TINY, parameters={"carbon_price": {"values": [0, 90]}})
     cases = expand_cases(sweep)
-    outcomes = {c.id: solve_case("base", c.overrides, tmp_path, "group") for c in cases}
+    group = f"group-{tmp_path.name}"  # the worker's held models are per process: a fresh key
+    outcomes = {c.id: solve_case("base", c.overrides, tmp_path, group) for c in cases}
     ds = combine(sweep, cases, outcomes)
     assert list(ds.solve_path.values) == ["rebuilt", "warm"]
     assert list(ds.reused_model.values) == [False, True]
     assert (ds.highs_iterations.values > 0).all() and (ds.highs_seconds.values > 0).all()
-    cold = solve_case("base", cases[1].overrides, tmp_path / "cold", "other", warm=False)
+    cold = solve_case("base", cases[1].overrides, tmp_path / "cold", f"other-{tmp_path.name}",
+                      warm=False)
     assert cold.extra["path"] == "rebuilt"
     assert float(ds.objective.values[1]) == pytest.approx(float(cold.compact.objective), rel=1e-7)
