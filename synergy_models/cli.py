@@ -206,11 +206,23 @@ def _check_market_args(args: argparse.Namespace) -> None:
 def cmd_market(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from synergy_models.market import gap, gap_table, market_value, projection, required_parameter
+    from synergy_models.market import (
+        LEVERS,
+        gap,
+        gap_table,
+        market_value,
+        projection,
+        required_parameter,
+    )
     from synergy_models.run import ScenarioRuns
     from synergy_models.units import USD_PER_USD_BN
 
     _check_market_args(args)
+    if args.search and args.search not in LEVERS:
+        # A parameter key for the search: loaded once with it, so a misspelt key fails before any
+        # solve, named as the override machinery names it.
+        ScenarioRuns(args.scenario, _parse_params(args.param)).inputs(
+            {args.search: args.bracket[0]})
     results, inputs = _solved(args)
     path = projection(args.end_value * USD_PER_USD_BN, args.end_year, args.cagr)
     market = market_value(results, args.segments, inputs)
@@ -236,6 +248,13 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     from synergy_models.indicators import indicator_table, indicators
     from synergy_models.io import replacing
 
+    if args.year and not args.results:  # a year the scenario does not model: say so before solving
+        from synergy_models.scenario import load_scenario
+
+        years = list(load_scenario(args.scenario, _parse_params(args.param)).year_weights)
+        if args.year not in years:
+            raise InputError(Problem("--year", f"{args.scenario} does not model this year",
+                                     value=args.year, expected=f"one of {years}"))
     results, inputs = _solved(args)
     table = indicator_table(indicators(results, inputs))
     if args.out:
@@ -246,6 +265,9 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     import pandas as pd
 
     year = args.year or int(table.year.max())
+    if year not in set(table.year.astype(int)):
+        raise InputError(Problem("--year", "no such modelled year in the results", value=year,
+                                 expected=f"one of {sorted(set(table.year.astype(int)))}"))
     rows = table[table.year == year].drop(columns="year")
     wide = rows.set_index(["indicator", "units", "region"]).value.unstack("region")
     wide = wide.reindex(index=rows.set_index(["indicator", "units"]).index.unique(),

@@ -1,7 +1,7 @@
-"""Market outlook: the seed's projection, the model-implied market by segment, and the gap.
+"""Market outlook: the project brief's projection, the model-implied market by segment, the gap.
 
-The seed says the computing-power-electricity synergy market reaches "$310 billion with a 42% compound
-annual growth rate", with no scope, base year or method. :func:`projection` makes that a
+The project brief says the computing-power-electricity synergy market reaches "$310 billion with a
+42% compound annual growth rate", with no scope, base year or method. :func:`projection` makes that a
 parameterised path (a projection, not calibration data: nothing in the model is fitted to it).
 :func:`market_value` values a solved scenario by the segments of ``data/market_segments.yaml``;
 :func:`gap` sets the two side by side; :func:`reverse_search` and :func:`required_parameter` answer the
@@ -48,9 +48,9 @@ from synergy_models.scenario import data_dir
 from synergy_models.units import GWH_PER_TWH, USD_PER_MUSD, USD_PER_USD_BN
 from synergy_models.yamlfile import read_yaml, yaml_line
 
-PROJECTION_NOTE = ("projection, not calibration data: the seed's figure ($310B in 2030 at 42%/yr) "
-                   "has no stated scope, base year or method, and nothing in the model is fitted "
-                   "to it")
+PROJECTION_NOTE = ("projection, not calibration data: the project brief's figure ($310B in 2030 at "
+                   "42%/yr) has no stated scope, base year or method, and nothing in the model is "
+                   "fitted to it")
 Attribution = Literal["direct", "dc_share_of_consumption", "exported_it_share"]
 ATTRIBUTIONS: tuple[str, ...] = typing.get_args(Attribution)
 
@@ -427,7 +427,7 @@ def gap(market: xr.Dataset | xr.DataArray, path: xr.DataArray | None = None) -> 
     """Projection vs model in the modelled years, and both growth rates.
 
     ``market``: :func:`market_value` output (or its ``total``); ``path``: :func:`projection`
-    (default: the seed's). The model's CAGR is between its first and last modelled year.
+    (default: the brief's). The model's CAGR is between its first and last modelled year.
     """
     total = market["total"] if isinstance(market, xr.Dataset) else market
     path = projection() if path is None else path

@@ -225,6 +225,15 @@ def test_market_options_out_of_range(capsys, option, expected):
     _fails_clearly(["market", "milestones", *option], capsys, expected)
 
 
+def test_a_search_key_or_a_year_that_does_not_exist_fails_before_the_solve(capsys):
+    """``market --search nonsense`` exited 0 after solving; ``indicators --year 2027`` printed an
+    empty table. Both are refused before any solve (milestones models 2025, 2030)."""
+    _fails_clearly(["market", "milestones", "-q", "--search", "nonsense"], capsys,
+                   "no parameter named 'nonsense'")
+    _fails_clearly(["indicators", "milestones", "-q", "--year", "2027"], capsys,
+                   "--year", "2027", "2030")
+
+
 def test_output_below_a_file_or_onto_a_folder(tmp_path, capsys):
     (tmp_path / "afile").write_text("")
     _fails_clearly(["inputs", "milestones", "-q", "-o", str(tmp_path / "afile" / "x.nc")], capsys,
