@@ -218,11 +218,11 @@ def cmd_market(args: argparse.Namespace) -> int:
     from synergy_models.units import USD_PER_USD_BN
 
     _check_market_args(args)
-    if args.search and args.search not in LEVERS:
+    runs = ScenarioRuns(args.scenario, _parse_params(args.param)) if args.search else None
+    if runs is not None and args.search not in LEVERS:
         # A parameter key for the search: loaded once with it, so a misspelt key fails before any
         # solve, named as the override machinery names it.
-        ScenarioRuns(args.scenario, _parse_params(args.param)).inputs(
-            {args.search: args.bracket[0]})
+        runs.inputs({args.search: args.bracket[0]})
     results, inputs = _solved(args)
     path = projection(args.end_value * USD_PER_USD_BN, args.end_year, args.cagr)
     market = market_value(results, args.segments, inputs)
@@ -236,8 +236,7 @@ def cmd_market(args: argparse.Namespace) -> int:
     table = gap_table(gap(market, path))
     with pd.option_context("display.width", 120):
         print(f"\nProjection vs model\n{table.round(2).to_string()}\n{table.attrs['note']}")
-    if args.search:
-        runs = ScenarioRuns(args.scenario, _parse_params(args.param))
+    if runs is not None:
         result = required_parameter(runs, args.search, tuple(args.bracket), path=path,
                                     log=None if args.quiet else print)
         print(f"\nreverse search: {result.message}")
