@@ -509,7 +509,7 @@ def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
         interp = ds[var].interp(cost_year=xr.DataArray(clipped, dims="year", coords={"year": years}))
         ds[var] = interp.drop_vars("cost_year").assign_attrs(attrs)
     if "dc_electricity" in ds:
-        _derive_compute(ds, years, clipped)
+        _derive_compute(ds, weights, clipped)
     if "h2_demand_national" in ds:
         _derive_hydrogen(ds, years, clipped)
     ds = Gathered(ds.dataset().drop_dims("cost_year"))
@@ -542,10 +542,11 @@ def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
     return ds.dataset()
 
 
-def _derive_compute(ds: Gathered, years: list[int], clipped: np.ndarray) -> None:
-    """Compute demand per origin, workload and year; data-centre costs per year; route losses."""
+def _derive_compute(ds: Gathered, weights: dict[int, float], clipped: np.ndarray) -> None:
+    """Compute demand per origin, workload and year (``weights``: the years each modelled year
+    stands for); data-centre costs per year; route losses."""
+    years = list(weights)
     e24, e30 = (float(ds.dc_electricity.sel(dc_year=y)) for y in (2024, 2030))
-    weights = dict(zip(years, ds.year_weight.values.tolist(), strict=True))
     factor = xr.DataArray((e30 / e24) ** (1 / 6))                  # yearly growth
     electricity = e24 * period_mean_growth(factor, weights, 2024)   # GWh, national
     at = xr.DataArray(clipped, dims="year", coords={"year": years})
