@@ -135,8 +135,34 @@ def load_segments(path: str | Path | None = None) -> Segments:
         raise InputError(validation_problems(
             err, path, line=lambda loc: yaml_line(node, loc), message=_segments_message,
             expected=_segments_expected)) from None
+    double = _double_counted(spec, str(path), node)
+    if double:
+        raise InputError(double)
     return Segments(segments=_segments(spec.segments), memo=_segments(spec.memo or {}),
                     basis=spec.basis, source=str(path))
+
+
+def _double_counted(spec: SegmentsFile, path: str, node: Any) -> list[Problem]:
+    """A cost component in two segments (or twice in one): the segments are added up to the total,
+    so it would be counted twice. Memo lines are not added, so they may re-cut any component."""
+    first: dict[str, str] = {}  # component -> the key path of the item that counts it
+    problems = []
+    for name, seg in spec.segments.items():
+        for i, item in enumerate(seg.items):
+            where = f"segments.{name}.items.{i}.cost"
+            for component in item.cost or ():
+                if component in first:
+                    problems.append(Problem(
+                        path, f"cost component '{component}' is counted in segment "
+                        f"'{first[component].split('.')[1]}' ({first[component]}) and again in "
+                        f"segment '{name}': segments are added up to the market total, so it "
+                        "would be counted twice", line=yaml_line(node, ("segments", name, "items")),
+                        column=where, value=component,
+                        expected="each cost component in one segment only (a memo line may "
+                        "re-cut components already counted)"))
+                else:
+                    first[component] = where
+    return problems
 
 
 # The file's schema: what each key may hold. Messages word each part in the file's terms
