@@ -980,12 +980,14 @@ def _found(result: SearchResult, x: float, v: float, tol: float) -> SearchResult
 
 @dataclass(frozen=True)
 class Lever:
-    """A scenario parameter the reverse search can move, as overrides of the scenario."""
+    """A scenario parameter the reverse search can move, as overrides of the scenario, and the
+    range searched unless another is given."""
 
     name: str
     units: str
     description: str
     overrides: Callable[[float, xr.Dataset], dict[str, Any]]
+    bracket: tuple[float, float] | None = None
 
 
 def _compute_growth(g: float, inputs: xr.Dataset) -> dict[str, Any]:
@@ -998,22 +1000,40 @@ def _compute_scale(x: float, inputs: xr.Dataset) -> dict[str, Any]:
     return {"dc_electricity.2030": x * float(inputs.dc_electricity.sel(dc_year=2030))}
 
 
+# Default brackets: on base the outlook reaches $310B in 2030 at about 33%/yr of compute growth
+# (docs/market.md); 0.05 to 0.50 holds it with room (0.50 is 1,160 TWh of data centres in 2030).
 LEVERS: dict[str, Lever] = {
     "compute_growth": Lever(
         "compute_growth", "1/year", "compound annual growth of national data-centre electricity "
-        "2024-2030 (sets dc_electricity in 2030; base: 277/102 TWh, 18.1%/yr)", _compute_growth),
+        "2024-2030 (sets dc_electricity in 2030; base: 277/102 TWh, 18.1%/yr)", _compute_growth,
+        (0.05, 0.50)),
     "compute_scale": Lever(
         "compute_scale", "1", "multiplier of the scenario's national data-centre electricity in "
-        "2030 (1: as given; growth from 2024 follows)", _compute_scale),
+        "2030 (1: as given; growth from 2024 follows)", _compute_scale, (0.5, 4.0)),
 }
+
+#: What the reverse search brings to the projection: the sum of all layers (:func:`outlook`), or
+#: the model's layer alone (:func:`market_value`, the hubs' energy side).
+Measure = Literal["outlook", "model"]
+MEASURES: tuple[str, ...] = typing.get_args(Measure)
 
 
 def lever(name: str) -> Lever:
     """A named lever, or any scalar parameter / dotted parameter key set directly (e.g.
-    ``green_share_target``, ``dc_electricity.2030``, in the parameter's units)."""
+    ``green_share_target``, ``dc_electricity.2030``, in the parameter's units; no default
+    bracket)."""
     if name in LEVERS:
         return LEVERS[name]
     return Lever(name, "", f"the parameter {name} set directly", lambda x, _: {name: x})
+
+
+def default_bracket(parameter: str) -> tuple[float, float]:
+    """The lever's search range; ``ValueError`` for a parameter that has none."""
+    found = lever(parameter).bracket
+    if found is None:
+        raise ValueError(f"no default search range for '{parameter}': give a bracket (LOW, HIGH) "
+                         f"in its units (ranges are known for {', '.join(LEVERS)})")
+    return found
 
 
 class Runs(Protocol):
@@ -1027,9 +1047,18 @@ class Runs(Protocol):
 
 def scenario_market_at(runs: Runs, parameter: str = "compute_growth", year: int = 2030,
                        segments: Segments | str | Path | None = None,
-                       log: Callable[[str], None] | None = None) -> Callable[[float], float]:
-    """``x -> market in `year` [USD]`` solving ``runs`` with ``parameter`` set to ``x``."""
+                       log: Callable[[str], None] | None = None, *,
+                       measure: Measure = "outlook",
+                       layers: Layers | str | Path | None = None) -> Callable[[float], float]:
+    """``x -> market in `year` [USD]`` solving ``runs`` with ``parameter`` set to ``x``: the
+    outlook's total (sourced layers read from the solve's inputs where they are tied to them, e.g.
+    national data-centre electricity) or the model's layer alone (``measure="model"``)."""
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {MEASURES}, got {measure!r}")
     spec = segments if isinstance(segments, Segments) else load_segments(segments)
+    layer_spec = None
+    if measure == "outlook":
+        layer_spec = layers if isinstance(layers, Layers) else load_layers(layers)
     lev = lever(parameter)
     base = runs.inputs()  # for levers relative to the data
 
@@ -1037,29 +1066,37 @@ def scenario_market_at(runs: Runs, parameter: str = "compute_growth", year: int 
         inputs, results = runs.solve(lev.overrides(x, base))
         if year not in results.year.values:
             raise ValueError(f"year {year} is not modelled (years {list(results.year.values)})")
-        value = float(market_value(results, spec, inputs).total.sel(year=year))
+        if layer_spec is None:
+            value = float(market_value(results, spec, inputs).total.sel(year=year))
+        else:
+            value = float(outlook(results, inputs, layer_spec, spec, [year]).total.sel(year=year))
         if log:
-            log(f"{parameter} = {x:.6g}: market {year} {_fmt(value)}")
+            log(f"{parameter} = {x:.6g}: {measure} {year} {_fmt(value)}")
         return value
 
     return market_at
 
 
 def required_parameter(runs: Runs, parameter: str = "compute_growth",
-                       bracket: tuple[float, float] = (0.05, 0.40), *,
+                       bracket: tuple[float, float] | None = None, *,
                        path: xr.DataArray | None = None,
                        rtol: float = 0.01, xtol: float = 1e-4, max_evaluations: int = 20,
                        segments: Segments | str | Path | None = None,
+                       measure: Measure = "outlook", layers: Layers | str | Path | None = None,
                        log: Callable[[str], None] | None = None) -> SearchResult:
     """The value of ``parameter`` at which the scenario of ``runs`` reaches the projection in its
-    end year, e.g. ``required_parameter(ScenarioRuns("base", {"time.days": 2}))``.
+    end year, e.g. ``required_parameter(ScenarioRuns("base", {"time.days": 2}))``: by default the
+    sum of the outlook's layers (``measure="model"``: the model's layer alone), searched in the
+    lever's ``bracket`` (:data:`LEVERS`) unless one is given.
 
     Each evaluation is a solve through the pipeline (:class:`synergy_models.run.ScenarioRuns`;
     overrides such as ``{"time.days": 2}`` make them quicker).
     """
+    bracket = default_bracket(parameter) if bracket is None else bracket
     path = projection() if path is None else path
     end_year = int(path.attrs.get("end_year", path.year.values[-1]))
     target = float(path.sel(year=end_year))
-    market_at = scenario_market_at(runs, parameter, end_year, segments, log)
-    return reverse_search(market_at, target, bracket, parameter=parameter, rtol=rtol, xtol=xtol,
-                          max_evaluations=max_evaluations)
+    market_at = scenario_market_at(runs, parameter, end_year, segments, log, measure=measure,
+                                   layers=layers)
+    return reverse_search(market_at, target, bracket, parameter=parameter,
+                          rtol=rtol, xtol=xtol, max_evaluations=max_evaluations)
