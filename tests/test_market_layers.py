@@ -241,3 +241,16 @@ def test_reverse_search_on_the_sum_of_the_layers():
     assert sum(hand_layers_2030(e2030).values()) == pytest.approx(base + 30e9, rel=0.01)
     model_only = required_parameter(FakeRuns(), path=path, measure="model")
     assert not model_only.found and "out of range" in model_only.message
+
+
+def test_the_layers_chart_stacks_every_layer_and_draws_the_projection():
+    from synergy_models.charts import market_layers
+
+    view = outlook(tiny_results())
+    spec = market_layers(view, projection()).to_dict()
+    bars, line = spec["layer"]
+    rows = spec["datasets"][bars["data"]["name"]]
+    assert sum(r["usd_bn"] for r in rows) == pytest.approx(view.total.item() / 1e9, rel=1e-3)
+    assert len({r["layer"] for r in rows}) == 6
+    (point,) = spec["datasets"][line["data"]["name"]]
+    assert point == {"year": 2030, "usd_bn": pytest.approx(310.0)}
