@@ -254,3 +254,43 @@ def test_the_layers_chart_stacks_every_layer_and_draws_the_projection():
     assert len({r["layer"] for r in rows}) == 6
     (point,) = spec["datasets"][line["data"]["name"]]
     assert point == {"year": 2030, "usd_bn": pytest.approx(310.0)}
+
+
+def _fails_clearly(argv: list[str], capsys: pytest.CaptureFixture[str], *expected: str) -> None:
+    from synergy_models.cli import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.startswith("error: ")
+    for text in expected:
+        assert text in err, err
+
+
+def test_market_cli_refuses_before_any_solve(tmp_path, capsys):
+    """A parameter with no default range and no --bracket, and a broken layers file, fail before
+    the scenario is solved (exit 2, named)."""
+    _fails_clearly(["market", "milestones", "-q", "--search", "green_share_target"], capsys,
+                   "--bracket", "no default search range for 'green_share_target'")
+    broken = write(tmp_path, "layers:\n  x: {long_name: x, basis: flow, method: m, "
+                   "items: [{factors: [nowhere]}]}\n")
+    _fails_clearly(["market", "milestones", "-q", "--layers", str(broken)], capsys, str(broken),
+                   "layers.x.items.0", "unknown factor(s) ['nowhere']")
+
+
+@pytest.mark.slow
+def test_market_cli_prints_the_layers_their_sum_and_the_scope(capsys):
+    """`synergy market` on a solved scenario: six layer rows whose sum is the printed total (in
+    each modelled year, to the printed rounding), the projection and the scope statement."""
+    from synergy_models.cli import main
+
+    assert main(["market", "milestones", "-q", "-p", "time.days=2"]) == 0
+    out = capsys.readouterr().out
+    block = out.split("Market outlook by layer")[1].split("Projection vs model")[0]
+    rows = {line[:4]: [float(x) for x in line.split()[-2:]] for line in block.splitlines()
+            if line.startswith(("(a)", "(b)", "(c)", "(d)", "(e)", "(f)", "total", "proje"))}
+    assert len(rows) == 8
+    layers = [rows[k] for k in ("(a) ", "(b) ", "(c) ", "(d) ", "(e) ", "(f) ")]
+    for year in (0, 1):
+        assert sum(r[year] for r in layers) == pytest.approx(rows["tota"][year], abs=0.03)
+    assert rows["proj"] == [53.69, 310.0]
+    assert "not the growth of any electricity market" in block
