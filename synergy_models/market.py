@@ -686,10 +686,13 @@ def factor_path(factor: Factor, years: Sequence[int], inputs: xr.Dataset | None 
         scale = convert(registry(rates), 1.0, factor.inputs[1], factor.unit)
         if var.ndim == 0:
             points = [(points[0][0], float(var) * scale)]
-        else:
+        elif var.ndim == 1:
             (dim,) = var.dims
             points = sorted((int(y), float(v) * scale)
                             for y, v in zip(var[dim].values, var.values, strict=True))
+        else:
+            raise ValueError(f"factor '{factor.name}': inputs variable '{factor.inputs[0]}' has "
+                             f"dimensions {var.dims}; a scalar or one year dimension expected")
     xs = np.array([p[0] for p in points], float)
     vs = np.array([p[1] for p in points], float)
     linear = factor.interpolation == "linear"
@@ -749,6 +752,10 @@ def _layer_group(spec: Layers, group: Sequence[Layer], years: Sequence[int],
         if layer.kind == "model":
             if model is None:
                 raise ValueError(f"layer '{layer.name}' is the model's: give solved results")
+            missing = sorted(set(years) - {int(y) for y in model.year.values})
+            if missing:
+                raise ValueError(f"layer '{layer.name}' is the model's: years {missing} are not "
+                                 f"modelled (years {[int(y) for y in model.year.values]})")
             rows.append(model.sel(year=list(years)))
         else:
             parts = [_item_path(spec, item, years, inputs) for item in layer.items]

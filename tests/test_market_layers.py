@@ -294,3 +294,8 @@ def test_market_cli_prints_the_layers_their_sum_and_the_scope(capsys):
         assert sum(r[year] for r in layers) == pytest.approx(rows["tota"][year], abs=0.03)
     assert rows["proj"] == [53.69, 310.0]
     assert "not the growth of any electricity market" in block
+
+
+def test_the_model_layer_in_a_year_the_scenario_does_not_model_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"years \[2027\] are not modelled"):
+        outlook(tiny_results(), years=[2027, 2030])
