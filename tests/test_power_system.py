@@ -183,3 +183,21 @@ def test_a_modelled_year_takes_its_periods_mean_demand_growth():
     assert got.sel(year=2030).item() == pytest.approx(1.1**6, rel=1e-12)
     half = period_mean_growth(xr.DataArray(1.1), {2025: 2.5}, 2024)
     assert half.sel(year=2025).item() == pytest.approx((1.1 + 1.21 + 0.5 * 1.331) / 2.5, rel=1e-12)
+
+
+@pytest.mark.parametrize(("scope", "short"), [("system", 0.0), ("network", 6.0), ("hub", 10.0)])
+def test_firm_capacity_reaches_a_neighbour_only_over_its_lines(scope, short):
+    """B's peak is 10 GW and it has no firm capacity; A has 20 GW of gas (credit 1) and a 10 GW
+    peak at the same hour, joined to B by a lossless 4 GW line; margin 0, shortfall 100 MUSD/GW.
+    System scope pools 20 GW against 20 GW: no shortfall. Network scope lets A's spare firm
+    capacity reach B up to the line's 4 GW: 6 GW short. Hub scope: B alone, 10 GW short."""
+    techs = {"gas": {"capex": 1e6, "marginal_cost": 0.05, "capacity_credit": 1.0}}
+    line = {"name": "A_B", "from": "A", "to": "B", "capacity": 4.0}
+    ds = tiny_inputs(["A", "B"], techs, np.array([[10.0], [10.0]]), capacity={("A", "gas"): 20.0},
+                     max_new=0.0, lines=[line], reserve_shortfall_cost=100.0,
+                     value_of_lost_load=1e3)
+    ds["line_max_new"] = ("line", [0.0])
+    ds.attrs["reserve_scope"] = scope
+    r = solve(ds)
+    assert float(r.cost.sel(component="reserve_shortfall").sum()) == pytest.approx(
+        100.0 * short, abs=1e-6)
