@@ -201,3 +201,14 @@ def test_firm_capacity_reaches_a_neighbour_only_over_its_lines(scope, short):
     r = solve(ds)
     assert float(r.cost.sel(component="reserve_shortfall").sum()) == pytest.approx(
         100.0 * short, abs=1e-6)
+
+
+def test_the_contract_ceiling_is_reported_as_the_ceiling():
+    """The limits table shows the ceiling in GWh a year: 2 GWh x 1.5 = 3, at level 3."""
+    ds = _two_hubs_with_a_line(0.04, 0.06, [3.0, 3.0], capacity={("A", "gas"): 10.0,
+                                                                  ("B", "gas"): 10.0})
+    ds["line_contracted_energy"] = ("line", [2.0])
+    r = solve(ds.assign(line_contract_headroom=0.5))
+    row = r.limit_family == "transmission.contract_ceiling"
+    assert float(r.limit_value.where(row, drop=True).item()) == pytest.approx(3.0, rel=1e-9)
+    assert float(r.limit_level.where(row, drop=True).item()) == pytest.approx(3.0, rel=1e-6)

@@ -186,11 +186,14 @@ def add_transmission(m: pyo.ConcreteModel, d: ModelData) -> None:
     headroom = a["line_contract_headroom"]
     hours = float(sum(weight[t] for t in d.steps))
     # The contract binds the line's existing capacity only; what the model builds on it is free.
+    # New capacity in service (C - C0) is written with the builds, so the row's bound is the
+    # ceiling itself (the limits table reports it).
     b.contract_ceiling = pyo.Constraint(b.contracted, m.Y, rule=lambda b, ln, y: (
         pyo.Constraint.Skip if np.isinf(headroom) else sum(
             float(weight[t]) * (b.flow_forward[ln, y, t] - b.flow_backward[ln, y, t])
-            for t in d.steps) <= (1.0 + headroom) * float(contracted[li[ln]])
-        + hours * (b.capacity[ln, y] - float(existing[li[ln], yi[y]]))))
+            for t in d.steps) - hours * (sum(b.new[ln, yy] for yy in years if yy < y)
+                                         + float(share[yi[y]]) * b.new[ln, y])
+        <= (1.0 + headroom) * float(contracted[li[ln]])))
     floor = a["line_schedule_floor"]
     # The contract is a schedule, not an energy account the line may send whenever it pays.
     b.schedule_floor = pyo.Constraint(b.contracted, m.Y, m.T, rule=lambda b, ln, y, t: (
