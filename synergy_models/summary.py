@@ -142,8 +142,19 @@ def _markdown(frame: pd.DataFrame) -> str:
 
 # ------------------------------------------------------------------------- executive summary
 
-#: The western hubs of "East Data, West Computing" (the others are the eastern ones).
+#: The western hubs of "East Data, West Computing" (the others are the eastern ones): the default
+#: when the inputs (``role_in_programme``, regions.csv ``role``) are not given.
 WEST_HUBS: tuple[str, ...] = ("IM", "GZ", "GS", "NX")
+
+
+def west_hubs(results: xr.Dataset, inputs: xr.Dataset | None = None) -> list[str]:
+    """The hubs of ``results`` that the dataset's ``role`` column marks west (else
+    :data:`WEST_HUBS`)."""
+    hubs = list(map(str, results.region.values))
+    if inputs is not None and "role_in_programme" in inputs:
+        role = inputs.role_in_programme.to_series().astype(str)
+        return [h for h in hubs if role.get(h) == "west"]
+    return [h for h in hubs if h in WEST_HUBS]
 #: Limit families in words (``indicators.binding_limits``' ``family``); others read their
 #: description up to its first parenthesis.
 LIMIT_LABELS: dict[str, str] = {
@@ -328,7 +339,7 @@ def executive_summary(results: xr.Dataset, ind: xr.Dataset | None = None,
                       inputs: xr.Dataset | None = None,
                       market_gap: xr.Dataset | None = None) -> list[str]:
     """Sentences with the key numbers of a solved scenario, each computed from ``results``: prices
-    by hub, where data-centre capacity goes (west: :data:`WEST_HUBS`), compute served away from its
+    by hub, where data-centre capacity goes (west: :func:`west_hubs`), compute served away from its
     origin against what the UHV lines carry, emissions from the first to the last year, hydrogen,
     the model-implied market against the projection (when ``market_gap``,
     :func:`synergy_models.market.gap`, is given), the limits that decide the outcome
@@ -352,7 +363,7 @@ def executive_summary(results: xr.Dataset, ind: xr.Dataset | None = None,
                f"(all hubs, weighted by demand: {_g(avg)} USD/MWh).")
 
     if "dc_capacity" in r:
-        west = [h for h in map(str, r.region.values) if h in WEST_HUBS]
+        west = west_hubs(r, inputs)
         cap = r.dc_capacity.sel(year=last)
         total, in_west = float(cap.sum()), float(cap.sel(region=west).sum())
         new = r.dc_capacity_new.sum("year") if "dc_capacity_new" in r else cap * 0
