@@ -276,6 +276,26 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from synergy_models.export import FORMATS, check_output, default_output, export_results
+    from synergy_models.indicators import indicators
+    from synergy_models.results import read_results_given
+
+    fmt = args.format or ("xlsx" if args.out and str(args.out).lower().endswith(".xlsx") else "csv")
+    out = Path(args.out) if args.out else default_output(args.results, fmt)
+    if fmt in FORMATS:
+        check_output(out, fmt)  # before reading: a wrong -o fails at once
+    results = read_results_given(args.results, "RESULTS")
+    tables, left_out = export_results(results, out, fmt, indicators(results))
+    where = f"{out}/ (one CSV per table, contents.csv)" if fmt == "csv" else (
+        f"{out} (one sheet per table, sheet 'contents')")
+    print(f"wrote {len(tables) - len(left_out)} tables to {where}")
+    for name in left_out:
+        print(f"note: {name} has too many rows for a sheet and was left out: use --format csv",
+              file=sys.stderr)
+    return 0
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     from synergy_models.sweep import load_sweep, run_sweep
 
@@ -369,6 +389,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--results", help="read solved results (netCDF) instead of solving")
     p.add_argument("--year", type=int, help="year to show (default the last); all years with -o")
     p.add_argument("-o", "--out", help="write the tidy table (all years) as CSV")
+    p = add("export", "Write solved results as tidy tables with units: a folder of CSV files or "
+            "one xlsx workbook, one table per variable group (docs/results.md#export).", cmd_export)
+    p.add_argument("results", help="results file (netCDF) of `synergy run` or `synergy report`, "
+                   "e.g. reports/base/results.nc")
+    p.add_argument("--format", choices=["csv", "xlsx"],
+                   help="csv (a folder, default) or xlsx (one file); default from -o's suffix")
+    p.add_argument("-o", "--out", help="folder (csv) or .xlsx file; default beside RESULTS: "
+                   "results_tables/ or results.xlsx")
     p = add("sweep", "Solve every case of a sweep file (local processes or a Dask cluster) into one "
             "Dataset with a case dimension and a summary table (docs/sweeps.md).", cmd_sweep)
     p.add_argument("sweep", help="sweep file (YAML), e.g. data/sweeps/carbon_x_growth.yaml")
