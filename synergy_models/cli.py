@@ -128,7 +128,8 @@ def cmd_provenance(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from synergy_models.io import writable_path
-    from synergy_models.run import run_scenario
+    from synergy_models.results import write_results
+    from synergy_models.run import cache_path, load_or_solve
     from synergy_models.scenario import load_scenario
     from synergy_models.summary import results_tables
 
@@ -140,12 +141,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         _notes(unit_notes(scenario))
     out = Path(args.out or f"reports/{scenario.name}/results.nc")
     writable_path(out)  # before the solve, not after it
-    results = run_scenario(scenario, out=out, quiet=args.quiet)
+    steps = Steps(args.quiet)
+    # through the results cache: a scenario `synergy report` (or an earlier run) solved with the
+    # same inputs, solver settings and model code is read, not solved again
+    inputs, results = load_or_solve(scenario, cache_dir=False if args.no_cache else None,
+                                    steps=steps)
+    steps("writing results", lambda: write_results(results, out))
     if not args.quiet:
         for title, frame in results_tables(results):
             print(f"\n{title}\n{frame.to_string()}")
-    print(f"\nwrote {out} (objective {results.attrs['objective']:,.0f} MUSD, "
-          f"{time.perf_counter() - t0:.1f} s)")
+    cached = None if args.no_cache else cache_path(inputs, scenario.solver)
+    how = ("read from the cache " if any(k.startswith("reading solved results") for k in steps.times)
+           else "solved; cached in ") + str(cached) if cached else "solved without the cache"
+    print(f"\nwrote {out} (objective {results.attrs['objective']:,.0f} MUSD; {how}; "
+          f"{time.perf_counter() - t0:.1f} s)\n"
+          f"tables: synergy export {out} [--format xlsx]")
     return 0
 
 
@@ -153,11 +163,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     from synergy_models.report import render_report
 
     t0 = time.perf_counter()
+    steps = Steps(args.quiet)
     folder = render_report(args.scenario, _parse_params(args.param),
-                           Path(args.out) if args.out else None, notebook=args.notebook)
+                           Path(args.out) if args.out else None, notebook=args.notebook,
+                           steps=steps)
     size = (folder / "report.html").stat().st_size / 1e6
-    print(f"wrote {folder}/report.html ({size:.1f} MB), report.ipynb and charts/ "
-          f"in {time.perf_counter() - t0:.0f} s")
+    results = sorted(p.name for p in folder.glob("results*.nc"))
+    print(f"wrote {folder}/report.html ({size:.1f} MB), report.ipynb, charts/"
+          + (f" and {', '.join(results)}" if results else "")
+          + f" in {time.perf_counter() - t0:.0f} s"
+          + (f"\ntables: synergy export {folder / results[0]} [--format xlsx]" if results else ""))
     return 0
 
 
@@ -312,7 +327,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         from synergy_models.report import render_sweep_report
 
         # the notebook re-reads the finished cases (resume), so nothing is solved twice
-        folder = render_sweep_report(args.sweep, out, workers=args.workers, scheduler=args.scheduler)
+        folder = render_sweep_report(args.sweep, out, workers=args.workers, scheduler=args.scheduler,
+                                     steps=Steps(args.quiet))
         print(f"wrote {folder}/report.html")
     return 1 if failed else 0
 
@@ -358,6 +374,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("run", "Solve a scenario and write its results (netCDF) with a summary.", cmd_run)
     scenario_args(p)
     p.add_argument("-o", "--out", help="results file (default reports/<scenario>/results.nc)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="solve even if reports/cache holds these results (and do not cache them)")
     p = add("report", "Render a scenario's report (or compare several) into reports/ with "
             "papermill: report.ipynb, an offline report.html and the charts as SVG and PNG.",
             cmd_report)
