@@ -144,3 +144,33 @@ def test_steps_in_a_kernel_update_one_output_and_write_no_stream(monkeypatch, ca
     assert shown[0][1] == "loading ..." and shown[2][1].endswith("solving ...")
     assert re.fullmatch(r"loading: \d\.\d s\nsolving: \d\.\d s", shown[-1][1])
     assert capsys.readouterr() == ("", "")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(__import__("shutil").which("chromium") is None,
+                    reason="Debian's chromium is not installed (make test installs it when it can)")
+def test_report_opened_fresh_in_jupyterlab_shows_charts_not_text(rendered, tmp_path: Path):
+    """tools/check_jupyterlab.py: the rendered report opened untrusted in JupyterLab (headless
+    Chromium, no network) shows every chart as a picture, none as ``alt.Chart(...)``, no stderr;
+    the same notebook with its PNGs taken out shows the text (so the check can fail)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "check_jupyterlab", report.NOTEBOOK_DIR.parent / "tools" / "check_jupyterlab.py")
+    assert spec is not None and spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    folder, _ = rendered
+    shot = tmp_path / "lab.png"
+    counts = tool.check(folder / "report.ipynb", shot)
+    assert counts["png"] >= counts["charts"] >= 12
+    assert counts["chart_text"] == 0 and counts["stderr"] == 0
+    assert shot.stat().st_size > 100_000  # a page, not a blank one
+
+    book = nbformat.read(folder / "report.ipynb", as_version=4)
+    for cell in book.cells:
+        for output in cell.get("outputs", []):
+            output.get("data", {}).pop("image/png", None)
+    nbformat.write(book, tmp_path / "svg_only.ipynb")
+    counts = tool.check(tmp_path / "svg_only.ipynb")
+    assert counts["png"] == 0 and counts["chart_text"] == counts["charts"]
