@@ -30,8 +30,8 @@ def in_kernel() -> bool:
     return shell is not None and getattr(shell, "kernel", None) is not None
 
 
-class _NotebookLines:
-    """The lines of one :class:`Steps` as one notebook output, updated in place."""
+class NotebookLines:
+    """Lines shown as one notebook output, updated in place (:class:`Steps`, a sweep's cases)."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
@@ -61,7 +61,7 @@ class Steps:
         self.quiet = quiet
         self.times: dict[str, float] = {}
         self.console = Console(stderr=True, highlight=False, soft_wrap=True, force_jupyter=False)
-        self._notebook = _NotebookLines() if not quiet and in_kernel() else None
+        self._notebook = NotebookLines() if not quiet and in_kernel() else None
 
     def _live(self) -> bool:
         return not self.quiet and self._notebook is None and sys.stderr.isatty()

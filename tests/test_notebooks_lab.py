@@ -174,3 +174,30 @@ def test_report_opened_fresh_in_jupyterlab_shows_charts_not_text(rendered, tmp_p
     nbformat.write(book, tmp_path / "svg_only.ipynb")
     counts = tool.check(tmp_path / "svg_only.ipynb")
     assert counts["png"] == 0 and counts["chart_text"] == counts["charts"]
+
+
+def test_sweep_progress_in_a_kernel_is_one_output_not_stderr(monkeypatch, capsys):
+    """A sweep run from a notebook (sweep_report) shows its last finished case in one output."""
+    import IPython.display
+
+    import synergy_models.progress as progress
+    from synergy_models.sweep import _Progress
+
+    shown: list[str] = []
+
+    class Handle:
+        def update(self, data: dict, raw: bool, metadata: dict) -> None:
+            shown.append(data["text/plain"])
+
+    def display(data: dict, raw: bool, metadata: dict, display_id: bool) -> Handle:
+        shown.append(data["text/plain"])
+        return Handle()
+
+    monkeypatch.setattr(progress, "in_kernel", lambda: True)
+    monkeypatch.setattr(IPython.display, "display", display)
+    with _Progress(2, enabled=True) as bar:
+        bar.advance(True, "a", "solved")
+        bar.advance(False, "b", "failed")
+    assert len(shown) == 2 and shown[-1].startswith("case b failed: 2/2 done, 1 failed")
+    assert "\n" not in shown[-1]  # the last case replaces the one before
+    assert capsys.readouterr() == ("", "")
