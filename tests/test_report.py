@@ -374,7 +374,7 @@ def test_tables_show_no_noise_negative_zero_nan_rows_or_unit_one():
 def _fake_execute(charts: dict[str, str], fail: bool):
     """Stands in for papermill: writes the notebook and ``charts`` into the output_dir it is
     given (as the notebook's cells do), then fails if asked, as a late cell would."""
-    def execute(notebook: Path, output: Path, parameters: dict, cwd: Path) -> None:
+    def execute(notebook: Path, output: Path, parameters: dict, cwd: Path, steps=None) -> None:
         out = Path(parameters["output_dir"])
         out.mkdir(parents=True, exist_ok=True)
         for name, text in charts.items():
@@ -406,8 +406,8 @@ def test_a_failed_report_leaves_every_chart_of_the_last_good_one(tmp_path: Path,
                                                                  "b.svg": "good b"}
     assert (folder / "report.html").read_bytes() == html
     assert (folder / "report.failed.ipynb").exists()
-    assert sorted(p.name for p in folder.iterdir()) == [
-        "charts", "report.failed.ipynb", "report.html", "report.ipynb"]  # no temporary folder
+    assert sorted(p.name for p in folder.iterdir()) == [  # no temporary folder; the results of
+        "charts", "report.failed.ipynb", "report.html", "report.ipynb", "results.nc"]  # the good run
 
     # the next good run replaces the charts whole: none of the old run's is left over
     monkeypatch.setattr(report, "_execute", _fake_execute({"c.svg": "new c"}, fail=False))
