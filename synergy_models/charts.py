@@ -1132,6 +1132,45 @@ def save_chart(chart: AnyChart, path: str | Path, scale_factor: float = 2.0) -> 
     return path
 
 
+# ------------------------------------------------------------------------------ market layers
+
+def market_layers(view: xr.Dataset, path: xr.DataArray) -> AnyChart:
+    """The market outlook by layer (stacked bars, USD bn/yr; the model's layer first) against the
+    projected path (dashed line): ``view`` from :func:`synergy_models.market.outlook`, ``path``
+    from :func:`~synergy_models.market.projection`."""
+    names = dict(zip(view.layer.values, view.layer_long_name.values, strict=True))
+    df = _frame(view["value"] / USD_PER_USD_BN, "usd_bn", decimals=3)
+    df["year"] = df.year.astype(int)
+    df["layer_name"] = df.layer.map(lambda s: str(names[s]))
+    df["order"] = df.layer.map({name: i for i, name in enumerate(view.layer.values)})
+    years = [int(y) for y in view.year.values]
+    proj = pd.DataFrame({"year": years, "usd_bn": [float(path.sel(year=y)) / USD_PER_USD_BN
+                                                   if y in path.year.values else np.nan
+                                                   for y in years]}).dropna()
+    bars = alt.Chart(df).mark_bar().encode(
+        x=alt.X("year:O", title="year"),
+        y=alt.Y("sum(usd_bn):Q", title="USD bn per year"),
+        color=alt.Color("layer_name:N", title="layer", sort=[str(names[n]) for n in view.layer.values],
+                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=700),
+                        scale=alt.Scale(scheme="tableau10")),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("year:O"), alt.Tooltip("layer_name:N", title="layer"),
+                 alt.Tooltip("sum(usd_bn):Q", title="USD bn/yr", format=",.1f")])
+    end = f"{float(path.attrs.get('end_value', path.values[-1])) / USD_PER_USD_BN:,.0f}"
+    rate = f"{float(path.attrs.get('cagr', 0)) * 100:.0f}%"
+    line = alt.Chart(proj).mark_line(point=alt.OverlayMarkDef(color="#333333"), color="#333333",
+                                     strokeDash=[6, 3]).encode(
+        x="year:O", y="usd_bn:Q",
+        tooltip=[alt.Tooltip("year:O"), alt.Tooltip("usd_bn:Q", title="projection (USD bn/yr)",
+                                                    format=",.1f")])
+    return alt.layer(bars, line).properties(width=_WIDTH, height=_HEIGHT + 60, title=alt.TitleParams(
+        "Market outlook by layer vs the projection", anchor="start", subtitle=[
+            "bars: (a) from the solved scenario; (b)-(f) from sourced figures (data/market_layers.yaml)",
+            f"dashed: the brief's projection, USD {end} bn in {path.attrs.get('end_year', '')} at "
+            f"{rate} a year (scope not stated; docs/market.md)",
+            f"scenario: {view.attrs.get('scenario', '')}"]))
+
+
 # ------------------------------------------------------- notebooks: charts that show untrusted
 
 #: Scale of the PNG copy of a chart in a notebook output (1.5: sharp enough on high-density screens,

@@ -210,10 +210,10 @@ def _check_market_args(args: argparse.Namespace) -> None:
     if not (math.isfinite(args.cagr) and -1 < args.cagr <= 10):
         problems.append(Problem("--cagr", "growth per year out of range", value=args.cagr,
                                 expected="a share above -1 (-100%) and at most 10, e.g. 0.42"))
-    low, high = args.bracket
+    low, high = args.bracket or (0.0, 1.0)
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
         problems.append(Problem("--bracket", "LOW must be below HIGH (both finite)",
-                                value=f"{low:g} {high:g}", expected="LOW HIGH, e.g. 0.05 0.40"))
+                                value=f"{low:g} {high:g}", expected="LOW HIGH, e.g. 0.05 0.50"))
     if problems:
         raise InputError(problems)
 
@@ -225,7 +225,10 @@ def cmd_market(args: argparse.Namespace) -> int:
         LEVERS,
         gap,
         gap_table,
+        load_layers,
         market_value,
+        outlook,
+        outlook_table,
         projection,
         required_parameter,
     )
@@ -233,11 +236,19 @@ def cmd_market(args: argparse.Namespace) -> int:
     from synergy_models.units import USD_PER_USD_BN
 
     _check_market_args(args)
+    layers = load_layers(args.layers)  # a broken layers file fails before any solve
     runs = ScenarioRuns(args.scenario, _parse_params(args.param)) if args.search else None
+    bracket = tuple(args.bracket) if args.bracket else None
     if runs is not None and args.search not in LEVERS:
         # A parameter key for the search: loaded once with it, so a misspelt key fails before any
         # solve, named as the override machinery names it.
-        runs.inputs({args.search: args.bracket[0]})
+        if bracket is None:
+            if args.search.split(".")[0] not in runs.inputs():
+                runs.inputs({args.search: 1.0})  # raises, naming the unknown key
+            raise InputError(Problem("--bracket", f"no default search range for "
+                                     f"'{args.search}'", expected="--bracket LOW HIGH in the "
+                                     f"parameter's units (defaults exist for {', '.join(LEVERS)})"))
+        runs.inputs({args.search: bracket[0]})
     results, inputs = _solved(args)
     path = projection(args.end_value * USD_PER_USD_BN, args.end_year, args.cagr)
     market = market_value(results, args.segments, inputs)
@@ -246,15 +257,22 @@ def cmd_market(args: argparse.Namespace) -> int:
         return 0
     frame = (market.value / USD_PER_USD_BN).to_pandas()
     frame.loc["total"] = market.total.values / USD_PER_USD_BN
-    print(f"Model-implied market, USD bn/year ({market.attrs['basis']} investment)\n"
+    print(f"Model-implied market (layer a), USD bn/year ({market.attrs['basis']} investment)\n"
           f"{frame.round(2).to_string()}")
-    table = gap_table(gap(market, path))
-    with pd.option_context("display.width", 120):
-        print(f"\nProjection vs model\n{table.round(2).to_string()}\n{table.attrs['note']}")
+    view = outlook(results, inputs, layers, args.segments)
+    table = outlook_table(view, path)
+    with pd.option_context("display.width", 160, "display.max_colwidth", 90):
+        print(f"\nMarket outlook by layer, USD bn/year (sources: {view.attrs['layers_file']})\n"
+              f"{table.round(2).to_string()}\n{table.attrs['note']}")
+        table = gap_table(gap(market, path))
+        print(f"\nProjection vs model (layer a)\n{table.round(2).to_string()}\n"
+              f"{table.attrs['note']}")
     if runs is not None:
-        result = required_parameter(runs, args.search, tuple(args.bracket), path=path,
+        result = required_parameter(runs, args.search, bracket, path=path, segments=args.segments,
+                                    measure=args.measure, layers=layers,
                                     log=None if args.quiet else print)
-        print(f"\nreverse search: {result.message}")
+        what = "sum of the layers" if args.measure == "outlook" else "model layer (a)"
+        print(f"\nreverse search ({what} vs the projection): {result.message}")
     return 0
 
 
@@ -399,8 +417,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cagr", type=float, default=0.42, help="projection growth per year (0.42)")
     p.add_argument("--search", metavar="PARAMETER", help="reverse search over solves: compute_growth, "
                    "compute_scale or a parameter key (docs/market.md)")
-    p.add_argument("--bracket", type=float, nargs=2, default=(0.05, 0.40), metavar=("LOW", "HIGH"),
-                   help="search range of the parameter (default 0.05 0.40)")
+    p.add_argument("--bracket", type=float, nargs=2, metavar=("LOW", "HIGH"),
+                   help="search range of the parameter (default: compute_growth 0.05 0.50, "
+                   "compute_scale 0.5 4; needed for other parameters)")
+    p.add_argument("--measure", choices=["outlook", "model"], default="outlook",
+                   help="what the search brings to the projection: the sum of the outlook's "
+                   "layers (default) or the model's layer alone")
+    p.add_argument("--layers", help="outlook layers file (default data/market_layers.yaml)")
     p = add("indicators", "Safety and efficiency indicators of a scenario by hub and year.",
             cmd_indicators)
     scenario_args(p)

@@ -87,6 +87,8 @@ NOT_COMPONENTS = {
     ("power", "lead_time"): "an input parameter (technologies.csv)",
     ("transmission", "line_contracted_energy"): "an input parameter (line_parameters.csv)",
     ("transmission", "line_lead_time"): "an input parameter (transmission.csv)",
+    ("transmission", "line_contract_headroom"): "an input parameter (transmission.csv)",
+    ("transmission", "line_schedule_floor"): "an input parameter (line_parameters.csv)",
     ("transmission", "line_tariff"): "an input parameter (line_parameters.csv)",
 }
 #: components that need not be named (none so far)
