@@ -104,14 +104,16 @@ def _frame(ds: xr.Dataset, names: Sequence[str], dims: tuple[str, ...]) -> pd.Da
 def _name_tables(group: str, found: list[tuple[tuple[str, ...], list[str]]]
                  ) -> list[tuple[str, tuple[str, ...], list[str]]]:
     """Table names of one group's (dims, variables): ``group``, ``group_steps`` (over time steps),
-    ``group_days`` (calendar days); a second table under one name is named by its first variable
-    (and the suffix)."""
+    ``group_days`` (calendar days); a second table under one name, or a table of one variable
+    whose name is not the group's, is named by its (first) variable."""
     taken: set[str] = set()
     out = []
     # the table with the most variables keeps the group's name
     for dims, names in sorted(found, key=lambda f: -len(f[1])):
         suffix = "_steps" if "time" in dims else "_days" if "day" in dims else ""
         name = group + suffix
+        if len(found) > 1 and len(names) == 1 and not names[0].startswith(group.rstrip("s")):
+            name = names[0]  # one variable of another name (scheduled_net_export in balance)
         if name in taken and group == "indicators" and "region" not in dims:
             name = f"{group}_system{suffix}"  # system-wide values of a group by hub
         if name in taken:
