@@ -1169,3 +1169,35 @@ def market_layers(view: xr.Dataset, path: xr.DataArray) -> AnyChart:
             f"dashed: the brief's projection, USD {end} bn in {path.attrs.get('end_year', '')} at "
             f"{rate} a year (scope not stated; docs/market.md)",
             f"scenario: {view.attrs.get('scenario', '')}"]))
+
+
+# ------------------------------------------------------- notebooks: charts that show untrusted
+
+#: Scale of the PNG copy of a chart in a notebook output (1.5: sharp enough on high-density screens,
+#: smaller files than 2; the output's metadata gives the size to show it at).
+NOTEBOOK_PNG_SCALE = 1.5
+NOTEBOOK_RENDERER = "svg_png"
+
+
+def svg_png_renderer(spec: dict, **metadata: object) -> tuple[dict, dict]:
+    """A chart as one notebook output holding both an SVG and a PNG picture (vl-convert, offline).
+
+    JupyterLab shows a trusted notebook's SVG but never an untrusted one's (a ``report.ipynb``
+    opened fresh is untrusted): with SVG alone it falls back to the text ``alt.Chart(...)``. A PNG
+    is shown either way; nbconvert's HTML prefers the SVG, so reports are unchanged."""
+    from altair.utils.mimebundle import spec_to_mimebundle
+
+    versions = {"mode": "vega-lite", "vegalite_version": alt.VEGALITE_VERSION,
+                "vega_version": alt.VEGA_VERSION, "vegaembed_version": alt.VEGAEMBED_VERSION}
+    svg = spec_to_mimebundle(spec, format="svg", **versions)
+    png, png_metadata = spec_to_mimebundle(spec, format="png", scale_factor=NOTEBOOK_PNG_SCALE,
+                                           **versions)
+    return {**svg, **png}, png_metadata
+
+
+def use_notebook_renderer() -> None:
+    """Draw charts in notebooks as :func:`svg_png_renderer` outputs: shown by JupyterLab whether
+    or not the notebook is trusted, and by any HTML export with no network."""
+    if NOTEBOOK_RENDERER not in alt.renderers.names():
+        alt.renderers.register(NOTEBOOK_RENDERER, svg_png_renderer)
+    alt.renderers.enable(NOTEBOOK_RENDERER)

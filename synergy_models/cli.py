@@ -128,7 +128,8 @@ def cmd_provenance(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from synergy_models.io import writable_path
-    from synergy_models.run import run_scenario
+    from synergy_models.results import write_results
+    from synergy_models.run import cache_path, load_or_solve
     from synergy_models.scenario import load_scenario
     from synergy_models.summary import results_tables
 
@@ -140,12 +141,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         _notes(unit_notes(scenario))
     out = Path(args.out or f"reports/{scenario.name}/results.nc")
     writable_path(out)  # before the solve, not after it
-    results = run_scenario(scenario, out=out, quiet=args.quiet)
+    steps = Steps(args.quiet)
+    # through the results cache: a scenario `synergy report` (or an earlier run) solved with the
+    # same inputs, solver settings and model code is read, not solved again
+    inputs, results = load_or_solve(scenario, cache_dir=False if args.no_cache else None,
+                                    steps=steps)
+    steps("writing results", lambda: write_results(results, out))
     if not args.quiet:
         for title, frame in results_tables(results):
             print(f"\n{title}\n{frame.to_string()}")
-    print(f"\nwrote {out} (objective {results.attrs['objective']:,.0f} MUSD, "
-          f"{time.perf_counter() - t0:.1f} s)")
+    cached = None if args.no_cache else cache_path(inputs, scenario.solver)
+    how = ("read from the cache " if any(k.startswith("reading solved results") for k in steps.times)
+           else "solved; cached in ") + str(cached) if cached else "solved without the cache"
+    print(f"\nwrote {out} (objective {results.attrs['objective']:,.0f} MUSD; {how}; "
+          f"{time.perf_counter() - t0:.1f} s)\n"
+          f"tables: synergy export {out} [--format xlsx]")
     return 0
 
 
@@ -153,11 +163,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     from synergy_models.report import render_report
 
     t0 = time.perf_counter()
+    steps = Steps(args.quiet)
     folder = render_report(args.scenario, _parse_params(args.param),
-                           Path(args.out) if args.out else None, notebook=args.notebook)
+                           Path(args.out) if args.out else None, notebook=args.notebook,
+                           steps=steps)
     size = (folder / "report.html").stat().st_size / 1e6
-    print(f"wrote {folder}/report.html ({size:.1f} MB), report.ipynb and charts/ "
-          f"in {time.perf_counter() - t0:.0f} s")
+    results = sorted(p.name for p in folder.glob("results*.nc"))
+    print(f"wrote {folder}/report.html ({size:.1f} MB), report.ipynb, charts/"
+          + (f" and {', '.join(results)}" if results else "")
+          + f" in {time.perf_counter() - t0:.0f} s"
+          + (f"\ntables: synergy export {folder / results[0]} [--format xlsx]" if results else ""))
     return 0
 
 
@@ -294,6 +309,26 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from synergy_models.export import FORMATS, check_output, default_output, export_results
+    from synergy_models.indicators import indicators
+    from synergy_models.results import read_results_given
+
+    fmt = args.format or ("xlsx" if args.out and str(args.out).lower().endswith(".xlsx") else "csv")
+    out = Path(args.out) if args.out else default_output(args.results, fmt)
+    if fmt in FORMATS:
+        check_output(out, fmt)  # before reading: a wrong -o fails at once
+    results = read_results_given(args.results, "RESULTS")
+    tables, left_out = export_results(results, out, fmt, indicators(results))
+    where = f"{out}/ (one CSV per table, contents.csv)" if fmt == "csv" else (
+        f"{out} (one sheet per table, sheet 'contents')")
+    print(f"wrote {len(tables) - len(left_out)} tables to {where}")
+    for name in left_out:
+        print(f"note: {name} has too many rows for a sheet and was left out: use --format csv",
+              file=sys.stderr)
+    return 0
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     from synergy_models.sweep import load_sweep, run_sweep
 
@@ -310,7 +345,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         from synergy_models.report import render_sweep_report
 
         # the notebook re-reads the finished cases (resume), so nothing is solved twice
-        folder = render_sweep_report(args.sweep, out, workers=args.workers, scheduler=args.scheduler)
+        folder = render_sweep_report(args.sweep, out, workers=args.workers, scheduler=args.scheduler,
+                                     steps=Steps(args.quiet))
         print(f"wrote {folder}/report.html")
     return 1 if failed else 0
 
@@ -356,6 +392,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("run", "Solve a scenario and write its results (netCDF) with a summary.", cmd_run)
     scenario_args(p)
     p.add_argument("-o", "--out", help="results file (default reports/<scenario>/results.nc)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="solve even if reports/cache holds these results (and do not cache them)")
     p = add("report", "Render a scenario's report (or compare several) into reports/ with "
             "papermill: report.ipynb, an offline report.html and the charts as SVG and PNG.",
             cmd_report)
@@ -392,6 +430,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--results", help="read solved results (netCDF) instead of solving")
     p.add_argument("--year", type=int, help="year to show (default the last); all years with -o")
     p.add_argument("-o", "--out", help="write the tidy table (all years) as CSV")
+    p = add("export", "Write solved results as tidy tables with units: a folder of CSV files or "
+            "one xlsx workbook, one table per variable group (docs/results.md#export).", cmd_export)
+    p.add_argument("results", help="results file (netCDF) of `synergy run` or `synergy report`, "
+                   "e.g. reports/base/results.nc")
+    p.add_argument("--format", choices=["csv", "xlsx"],
+                   help="csv (a folder, default) or xlsx (one file); default from -o's suffix")
+    p.add_argument("-o", "--out", help="folder (csv) or .xlsx file; default beside RESULTS: "
+                   "results_tables/ or results.xlsx")
     p = add("sweep", "Solve every case of a sweep file (local processes or a Dask cluster) into one "
             "Dataset with a case dimension and a summary table (docs/sweeps.md).", cmd_sweep)
     p.add_argument("sweep", help="sweep file (YAML), e.g. data/sweeps/carbon_x_growth.yaml")

@@ -36,6 +36,7 @@ import xarray as xr
 
 from synergy_models.errors import InputError, Problem, SynergyError
 from synergy_models.io import replacing, usual_mode
+from synergy_models.progress import Steps
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 #: Names IPython itself puts in a notebook's namespace (not parameters).
@@ -182,8 +183,9 @@ def scenario_overrides(values: dict[str, Any]) -> dict[str, Any]:
 def setup(namespace: dict[str, Any], declared: dict[str, Any]) -> dict[str, Any]:
     """The first cell of every notebook: check its parameters and the scenarios they name (unknown
     names and values that do not parse stop here with a clear message), and draw charts as SVG so
-    the report shows them with no network. Returns :func:`notebook_parameters`' dict."""
-    from synergy_models.charts import use_svg_renderer
+    the report shows them with no network, and with a PNG copy so that JupyterLab shows them in
+    an untrusted notebook. Returns :func:`notebook_parameters`' dict."""
+    from synergy_models.charts import use_notebook_renderer
 
     run = notebook_parameters(namespace, declared)
     if "sweep" in run:
@@ -193,7 +195,7 @@ def setup(namespace: dict[str, Any], declared: dict[str, Any]) -> dict[str, Any]
     else:
         names = run["scenarios"] if "scenarios" in run else [run["scenario"]]
         check_scenarios(names, run["overrides"])
-    use_svg_renderer()
+    use_notebook_renderer()
     return run
 
 
@@ -395,18 +397,48 @@ def header_markdown(inputs: xr.Dataset, results: xr.Dataset, overrides: dict[str
     return "| | |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
 
 
-def _execute(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path) -> None:
+def _execute(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path,
+             steps: Steps | None = None) -> None:
     import papermill as pm
 
+    steps = steps or Steps(quiet=True)
+    headings = cell_headings(notebook)
+    total = len(headings) + (1 if parameters else 0)  # papermill injects a parameters cell
+    count = 0
+
+    def started(cell: Any, **_: Any) -> None:
+        nonlocal count
+        count += 1
+        heading = headings.get(cell.source, "parameters")  # the injected cell is not in the file
+        say(f"cell {count} of {total}" + (f": {heading}" if heading else ""))
+
     try:
-        # The kernel's own log level: its start-up warning about local TCP sockets (the kernel and
-        # this process on one machine) would otherwise be the first thing a user sees.
-        pm.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=str(cwd),
-                            kernel_name="python3", language="python", progress_bar=False,
-                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
+        with steps.part(f"executing {notebook.name}") as say:
+            # The kernel's own log level: its start-up warning about local TCP sockets (the kernel
+            # and this process on one machine) would otherwise be the first thing a user sees.
+            pm.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=str(cwd),
+                                kernel_name="python3", language="python", progress_bar=False,
+                                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                                on_cell_execute=started)
     except pm.PapermillExecutionError as err:
         raise ReportError(f"{notebook.name} failed in cell {err.exec_count} ({err.ename}): "
                           f"{err.evalue}") from None
+
+
+def cell_headings(notebook: Path) -> dict[str, str]:
+    """Each code cell's source -> the heading of the Markdown cell above it (progress messages
+    name the section being run)."""
+    import nbformat
+
+    headings: dict[str, str] = {}
+    heading = ""
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if cell.cell_type == "markdown":
+            first = next((ln for ln in cell.source.splitlines() if ln.startswith("#")), "")
+            heading = first.lstrip("#").strip() or heading
+        elif cell.cell_type == "code" and cell.source.strip():
+            headings[cell.source] = heading
+    return headings
 
 
 def export_html(notebook: Path, html: Path) -> Path:
@@ -420,10 +452,11 @@ def export_html(notebook: Path, html: Path) -> Path:
     exporter.require_js_url = ""
     exporter.mathjax_url = ""
     book = nbformat.read(notebook, as_version=4)
-    for cell in book.cells:  # progress lines on stderr are for the analyst, not the reader
+    for cell in book.cells:  # progress (stderr, progress outputs) is for the analyst, not the reader
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs
-                            if not (o.output_type == "stream" and o.get("name") == "stderr")]
+                            if not (o.output_type == "stream" and o.get("name") == "stderr")
+                            and not is_progress_output(o)]
     alts = [o.get("metadata", {}).get("alt", "chart") for c in book.cells if c.cell_type == "code"
             for o in c.outputs if "image/svg+xml" in o.get("data", {})]
     body, _ = exporter.from_notebook_node(book)
@@ -439,6 +472,12 @@ def export_html(notebook: Path, html: Path) -> Path:
     with replacing(html) as tmp:
         tmp.write_text(body, encoding="utf-8")
     return html
+
+
+def is_progress_output(output: Any) -> bool:
+    """Whether a notebook output is :class:`~synergy_models.progress.Steps`' progress."""
+    meta = output.get("metadata", {}).get("synergy_models", {})
+    return isinstance(meta, dict) and bool(meta.get("progress"))
 
 
 def _image_alt_text(html: str, alts: list[str]) -> str:
@@ -481,20 +520,26 @@ def notebook_arguments(notebook: str, scenarios: list[str], params: dict[str, An
 
 
 def render_report(scenarios: str | list[str], params: dict[str, Any] | None = None,
-                  out: Path | None = None, notebook: str | None = None) -> Path:
+                  out: Path | None = None, notebook: str | None = None,
+                  steps: Steps | None = None) -> Path:
     """Execute a notebook with papermill into ``out`` and write ``report.ipynb``, ``report.html``
     (code hidden, charts as inline SVG, nothing loaded from the network) and ``charts/`` (SVG and
     PNG). One scenario renders ``scenario_report`` into ``reports/<scenario>``; several render
     ``scenario_comparison`` into ``reports/compare-<a>-<b>...``. Returns the folder.
 
     Parameters and every scenario's inputs are checked before a folder is made or a kernel starts
-    (:class:`InputError`, nothing written). A notebook that fails later keeps the last good report
-    and leaves ``report.failed.ipynb`` beside it (the failing cell shows its error); the
-    :class:`ReportError` names the cell.
+    (:class:`InputError`, nothing written). Each scenario is then solved here, through the results
+    cache (:func:`synergy_models.run.solve_cached`), so the solve shows its progress in ``steps``
+    and the notebook reads the cache; once the report is written its results go beside it,
+    ``results.nc`` (``results-<scenario>.nc`` for each of several), for ``synergy export``.
+    A notebook that fails later keeps the last good report and leaves ``report.failed.ipynb``
+    beside it (the failing cell shows its error); the :class:`ReportError` names the cell.
+    ``steps``: progress (solving, each cell executed, rendering); none shown by default.
     """
     from synergy_models.data.loader import load_inputs
     from synergy_models.scenario import load_scenario
 
+    steps = steps or Steps(quiet=True)
     names = [scenarios] if isinstance(scenarios, str) else list(scenarios)
     notebook = notebook or ("scenario_report" if len(names) == 1 else "scenario_comparison")
     if notebook == "sweep_report":
@@ -510,8 +555,8 @@ def render_report(scenarios: str | list[str], params: dict[str, Any] | None = No
     # exists: a bad dataset or a value that does not parse fails in seconds and writes nothing.
     run = notebook_parameters(parameters, NOTEBOOKS[notebook])
     loaded = [load_scenario(n, run["overrides"] or None) for n in names]
-    for scenario in loaded:
-        load_inputs(scenario)
+    inputs = [steps(f"loading inputs of {s.name}", functools.partial(load_inputs, s))
+              for s in loaded]
     label = loaded[0].name if len(loaded) == 1 else "compare-" + "-".join(s.name for s in loaded)
     if notebook == "getting_started":
         label = "getting_started"
@@ -520,16 +565,41 @@ def render_report(scenarios: str | list[str], params: dict[str, Any] | None = No
     folder = (out or Path("reports") / label).resolve()
     if "output_dir" in NOTEBOOKS[notebook]:
         parameters["output_dir"] = str(folder / "charts")
-    return _render(f"{notebook}.ipynb", parameters, folder)
+    solved = _solve_first(notebook, loaded, inputs, run.get("cache_dir"), steps)
+    folder = _render(f"{notebook}.ipynb", parameters, folder, steps)
+    for name, path in solved.items():
+        target = folder / ("results.nc" if len(solved) == 1 else f"results-{name}.nc")
+        with replacing(target) as tmp:
+            shutil.copyfile(path, tmp)
+        steps.note(f"results: {target}")
+    return folder
 
 
-def _render(notebook: str, parameters: dict[str, Any], folder: Path) -> Path:
+def _solve_first(notebook: str, scenarios: list[Any], inputs: list[xr.Dataset],
+                 cache_dir: str | os.PathLike | None, steps: Steps) -> dict[str, Path]:
+    """Solve (or read from the cache) what the notebook reads through :func:`load_or_solve`
+    with these overrides, before its kernel starts; returns each scenario's cache file.
+    ``getting_started`` solves its own variants and is left to do so."""
+    from synergy_models.run import cache_path, solve_cached
+
+    if notebook == "getting_started":
+        return {}
+    files = {}
+    for scenario, data in zip(scenarios, inputs, strict=True):
+        solve_cached(data, scenario, cache_dir, steps)
+        files[scenario.name] = cache_path(data, scenario.solver, cache_dir)
+    return files
+
+
+def _render(notebook: str, parameters: dict[str, Any], folder: Path,
+            steps: Steps | None = None) -> Path:
     """Execute ``notebook`` into ``folder``: report.ipynb, report.html and the charts, all written
     first into a temporary folder inside ``folder`` and swapped in together once the notebook ran
     through and its HTML is written. A run that fails leaves the last good report, its HTML and
     every one of its charts as they were, and keeps the failed notebook beside them as
     ``report.failed.ipynb``. Folders this run made are removed again if it fails before writing
     anything into them."""
+    steps = steps or Steps(quiet=True)
     made = [p for p in (folder, *folder.parents) if not p.exists()]  # deepest first
     folder.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=".report.", suffix=".tmp", dir=folder))
@@ -540,7 +610,7 @@ def _render(notebook: str, parameters: dict[str, Any], folder: Path) -> Path:
     tmp = stage / "report.ipynb"
     try:
         try:
-            _execute(NOTEBOOK_DIR / notebook, tmp, parameters, cwd=NOTEBOOK_DIR)
+            _execute(NOTEBOOK_DIR / notebook, tmp, parameters, cwd=NOTEBOOK_DIR, steps=steps)
         except BaseException:
             if tmp.exists() and tmp.stat().st_size:
                 usual_mode(tmp)
@@ -550,7 +620,7 @@ def _render(notebook: str, parameters: dict[str, Any], folder: Path) -> Path:
             tmp.write_text(tmp.read_text(encoding="utf-8").replace(str(staged_charts), str(charts)),
                            encoding="utf-8")
         usual_mode(tmp)
-        export_html(tmp, stage / "report.html")
+        steps("writing report.html", lambda: export_html(tmp, stage / "report.html"))
         _swap_in(stage, folder, charts)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
@@ -580,7 +650,8 @@ def _swap_in(stage: Path, folder: Path, charts: Path | None) -> None:
 
 
 def render_sweep_report(sweep_file: str | os.PathLike, out_dir: str | os.PathLike,
-                        workers: int = 1, scheduler: str | None = None) -> Path:
+                        workers: int = 1, scheduler: str | None = None,
+                        steps: Steps | None = None) -> Path:
     """Render ``sweep_report`` for a sweep whose cases are (or will be) in ``out_dir``: the report
     goes beside ``sweep.nc`` (report.ipynb, report.html, charts/). Returns the folder."""
     folder = Path(out_dir).resolve()
@@ -588,4 +659,4 @@ def render_sweep_report(sweep_file: str | os.PathLike, out_dir: str | os.PathLik
                   "out_dir": str(folder), "output_dir": str(folder / "charts")}
     if scheduler:
         parameters["scheduler"] = scheduler
-    return _render("sweep_report.ipynb", parameters, folder)
+    return _render("sweep_report.ipynb", parameters, folder, steps)

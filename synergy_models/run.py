@@ -37,7 +37,8 @@ from synergy_models.solve import solve_model
 
 #: Modules whose source does not change solved results (editing a chart must not re-solve).
 PRESENTATION_MODULES = frozenset({"report.py", "charts.py", "summary.py", "cli.py", "progress.py",
-                                  "market.py", "indicators.py", "sweep.py", "__main__.py"})
+                                  "market.py", "indicators.py", "sweep.py", "__main__.py",
+                                  "export.py"})
 
 
 @lru_cache(maxsize=1)
@@ -156,6 +157,7 @@ def solve_cached(inputs: xr.Dataset, scenario: Scenario,
             pass
     results = solve_inputs(inputs, scenario, steps)
     write_results(results, path)
+    steps.note(f"results cached in {path}")
     return results
 
 
