@@ -19,10 +19,12 @@ good report (notebook, HTML and every chart) in place and keeps the failed one b
 from __future__ import annotations
 
 import ast
+import base64
 import contextlib
 import copy
 import difflib
 import functools
+import json
 import os
 import re
 import shutil
@@ -210,9 +212,11 @@ def show(chart: Any, name: str, output_dir: str | os.PathLike | None = None) -> 
     (for slides)."""
     from IPython.display import display
 
-    from synergy_models.charts import save_chart
+    from synergy_models.charts import mimebundle, save_chart
 
-    display(chart, metadata={"alt": chart_title(chart) or name.replace("_", " ")})
+    # the static picture for JupyterLab and print, the spec for the HTML report's live chart
+    display(mimebundle(chart), raw=True,
+            metadata={"alt": chart_title(chart) or name.replace("_", " ")})
     if output_dir is not None:
         for suffix in (".svg", ".png"):
             save_chart(chart, Path(output_dir) / f"{name}{suffix}")
@@ -410,7 +414,10 @@ def _execute(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path
 
 
 def export_html(notebook: Path, html: Path) -> Path:
-    """A notebook as HTML with the code hidden and no script loaded from the network."""
+    """A notebook as HTML with the code hidden and no script loaded from the network: each chart
+    shown with :func:`show` drawn live by vega-embed (tooltips, zoom; the scripts inline, once per
+    page) over its static picture, which print and browsers without scripts show instead; a print
+    stylesheet for landscape A4 that prints wide tables in parts (:data:`PRINT_COLUMNS`)."""
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -424,6 +431,7 @@ def export_html(notebook: Path, html: Path) -> Path:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs
                             if not (o.output_type == "stream" and o.get("name") == "stderr")]
+    live = _live_charts(book)
     alts = [o.get("metadata", {}).get("alt", "chart") for c in book.cells if c.cell_type == "code"
             for o in c.outputs if "image/svg+xml" in o.get("data", {})]
     body, _ = exporter.from_notebook_node(book)
@@ -436,9 +444,148 @@ def export_html(notebook: Path, html: Path) -> Path:
     # the template's Mermaid loader imports from a CDN when a page has diagrams; reports have none
     body = re.sub(r'<script type="module">(?:(?!</script>).)*?mermaid.*?</script>', "", body,
                   flags=re.DOTALL)
+    body = _printable_tables(body)
+    body = body.replace("</head>", f"<style>{_PAGE_CSS}</style>\n</head>", 1)
+    if live:
+        from synergy_models.charts import vega_javascript
+
+        scripts = (f'<script type="module">{vega_javascript()}</script>\n'
+                   f'<script type="module">{_CHARTS_JS}</script>\n')
+        body = body.replace("</body>", scripts + "</body>", 1)
     with replacing(html) as tmp:
         tmp.write_text(body, encoding="utf-8")
     return html
+
+
+#: Columns of a table printed side by side at most: a wider table (the indicators by hub and year)
+#: prints in parts of whole column groups, its row labels repeated, each part fitting a landscape
+#: A4 page; the screen shows it whole.
+PRINT_COLUMNS = 12
+
+#: Screen: a live chart hides its static picture once drawn. Print (landscape A4): the static
+#: pictures, scaled to the page width with their legends, never split; tables in small type, wide
+#: ones in parts; headings kept with what follows them.
+_PAGE_CSS = """
+@page { size: A4 landscape; margin: 10mm; }
+figure.synergy-chart { margin: 0 0 1em 0; }
+figure.synergy-chart .chart-live { max-width: 100%; overflow-x: auto; }
+figure.synergy-chart.live .chart-static { display: none; }
+.table-print { display: none; }
+@media print {
+  body { font-size: 9pt; }
+  figure.synergy-chart .chart-live { display: none !important; }
+  figure.synergy-chart .chart-static { display: block !important; max-width: 100%;
+    max-height: 180mm; height: auto; width: auto; }
+  figure.synergy-chart, img, svg, tr { break-inside: avoid; }
+  h1, h2, h3, h4 { break-after: avoid; }
+  .jp-OutputArea-output, .jp-RenderedHTMLCommon, .jp-Cell-outputWrapper, .jp-OutputArea {
+    overflow: visible !important; max-width: 100% !important; }
+  .jp-RenderedHTMLCommon table, table { font-size: 7.5pt; table-layout: auto !important;
+    width: auto !important; max-width: 100%; }
+  .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th, td, th { padding: 1px 4px !important;
+    white-space: normal !important; overflow-wrap: anywhere; }
+  thead { display: table-header-group; }
+  .table-screen { display: none !important; }
+  .table-print { display: block !important; }
+  .table-print table { margin-bottom: 4mm; }
+}
+"""
+
+#: Draws every chart of the page with vega-embed (SVG, tooltips on, no action menu); a chart that
+#: fails keeps its static picture. ``window.synergyCharts`` holds the views (tests read them).
+_CHARTS_JS = """
+const views = [];
+for (const figure of document.querySelectorAll("figure.synergy-chart")) {
+  const spec = JSON.parse(figure.querySelector("script.chart-spec").textContent);
+  try {
+    const result = await vegaEmbed(figure.querySelector(".chart-live"), spec,
+                                   {renderer: "svg", actions: false});
+    figure.classList.add("live");
+    views.push(result.view);
+  } catch (error) {
+    figure.dataset.error = String(error);
+    console.error("chart", figure.id, error);
+  }
+}
+window.synergyCharts = views;
+document.documentElement.dataset.chartsDrawn = String(views.length);
+"""
+
+
+def _live_charts(book: Any) -> int:
+    """Turn each chart output of :func:`show` (a static picture and the spec) into HTML that draws
+    the spec live over the picture; returns how many."""
+    from synergy_models.charts import SPEC_MIME
+
+    count = 0
+    for cell in book.cells:
+        if cell.cell_type != "code":
+            continue
+        for output in cell.outputs:
+            data = output.get("data", {})
+            if SPEC_MIME not in data:
+                continue
+            alt = output.get("metadata", {}).get("alt", "chart")
+            output["data"] = {"text/html": _chart_html(data, alt, count)}
+            count += 1
+    return count
+
+
+def _chart_html(data: Mapping[str, Any], alt: str, index: int) -> str:
+    from synergy_models.charts import SPEC_MIME
+
+    # "<" escaped: a label holding "</script>" cannot end the spec's element early
+    spec = json.dumps(data[SPEC_MIME], separators=(",", ":")).replace("<", "\\u003c")
+    text = html_escape(alt, quote=True)
+    if "image/svg+xml" in data:
+        svg = data["image/svg+xml"]
+        svg = "".join(svg) if isinstance(svg, list) else svg
+        src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    elif "image/png" in data:
+        src = "data:image/png;base64," + "".join(str(data["image/png"]).split())
+    else:
+        src = ""
+    image = f'<img class="chart-static" alt="{text}" src="{src}">' if src else ""
+    return (f'<figure class="synergy-chart" id="chart-{index}">'
+            f'<div class="chart-live" role="img" aria-label="{text}"></div>{image}'
+            f'<script type="application/json" class="chart-spec">{spec}</script></figure>')
+
+
+_TABLE = re.compile(r"<table\b[^>]*>.*?</table>", re.DOTALL)
+_COLUMN_CELL = re.compile(r'<(t[hd])\b[^>]*\bclass="[^"]*\bcol(\d+)\b[^"]*"[^>]*>.*?</\1>',
+                          re.DOTALL)
+_GROUP_HEAD = re.compile(r'<th\b[^>]*\bclass="col_heading level0 col(\d+)"[^>]*>')
+
+
+def _printable_tables(body: str) -> str:
+    """Give each table wider than :data:`PRINT_COLUMNS` data columns (pandas' Styler marks a
+    column's cells ``colN``) print-only copies, each with a run of whole column groups (the
+    first header row's spans) and every row label."""
+    def split(match: re.Match[str]) -> str:
+        table = match.group(0)
+        columns = sorted({int(c) for _, c in _COLUMN_CELL.findall(table)})
+        if len(columns) <= PRINT_COLUMNS or columns != list(range(len(columns))):
+            return table
+        starts = sorted({int(c) for c in _GROUP_HEAD.findall(table)} | {0})
+        groups = [range(a, b) for a, b in zip(starts, [*starts[1:], len(columns)], strict=True)]
+        if any(len(g) > PRINT_COLUMNS for g in groups):  # a group too wide: single columns
+            groups = [range(c, c + 1) for c in columns]
+        size = -(-len(columns) // -(-len(columns) // PRINT_COLUMNS))  # balanced parts
+        parts: list[list[int]] = [[]]
+        for group in groups:
+            if parts[-1] and len(parts[-1]) + len(group) > size:
+                parts.append([])
+            parts[-1].extend(group)
+        copies = []
+        for part in parts:
+            keep = set(part)
+            copy = _COLUMN_CELL.sub(
+                lambda m, keep=keep: m.group(0) if int(m.group(2)) in keep else "", table)
+            copies.append(re.sub(r' id="T_\w+"', "", copy))  # ids stay unique in the page
+        return (f'<div class="table-screen">{table}</div><div class="table-print">'
+                + "".join(copies) + "</div>")
+
+    return _TABLE.sub(split, body)
 
 
 def _image_alt_text(html: str, alts: list[str]) -> str:
