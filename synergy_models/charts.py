@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import textwrap
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -214,6 +215,11 @@ def _with_end(df: pd.DataFrame, n_days: int, keys: Sequence[str]) -> pd.DataFram
     return pd.concat([df, last], ignore_index=True).sort_values([*keys, "x"]).reset_index(drop=True)
 
 
+#: Invisible points on a line chart's steps: a line is one mark, so hovering it would show one
+#: step's tooltip wherever the pointer is; each point shows its own.
+_HOVER = alt.OverlayMarkDef(opacity=0, size=40)
+
+
 def _zoom_x() -> alt.Parameter:
     """Zoom and pan along x (wheel, drag; double click resets) where a chart is drawn live."""
     return alt.selection_interval(bind="scales", encodings=["x"])
@@ -332,21 +338,26 @@ def dispatch_days(results: xr.Dataset, region: str, year: int | None = None,
     scale = _tech_scale(supply.series.unique())
     x = alt.X("x:Q", axis=_day_axis(periods), scale=alt.Scale(domain=[0, 24 * len(periods)], nice=False))
     keyvals = sorted(supply.x.unique().tolist())
-    area = alt.Chart(supply).add_params(_zoom_x()).transform_impute(
+    stacked = alt.Chart(supply).transform_impute(
         impute="gw", key="x", keyvals=keyvals, groupby=["series", "kind"], value=0,
-    ).transform_calculate(order=_stack_order(scale.domain, "series"), **_day_hour(periods)).mark_area(
-        interpolate="step-after").encode(
-        x=x, y=alt.Y("gw:Q", stack="zero", title="power (GW)"),
+    ).transform_calculate(order=_stack_order(scale.domain, "series"), **_day_hour(periods))
+    y = alt.Y("gw:Q", stack="zero", title="power (GW)")
+    tooltip = [alt.Tooltip("series:N", title="series"), alt.Tooltip("kind:N", title="direction"),
+               alt.Tooltip("day:O"), alt.Tooltip("hour:O"),
+               alt.Tooltip("gw:Q", title="power (GW)", format=",.2f")]
+    area = stacked.add_params(_zoom_x()).mark_area(interpolate="step-after").encode(
+        x=x, y=y,
         color=alt.Color("series:N", scale=scale, title="supply (+) / use (−)"),
         opacity=alt.Opacity("kind:N", scale=alt.Scale(domain=["output", "charge"], range=[0.9, 0.45]),
                             title="direction"),
-        order=alt.Order("order:Q"),
-        tooltip=[alt.Tooltip("series:N", title="series"), alt.Tooltip("kind:N", title="direction"),
-                 alt.Tooltip("day:O"), alt.Tooltip("hour:O"),
-                 alt.Tooltip("gw:Q", title="power (GW)", format=",.2f")],
+        order=alt.Order("order:Q"), tooltip=tooltip,
     )
+    # an area is one mark per series: invisible points at each step's top give its own tooltip
+    hover = stacked.transform_filter("datum.gw != 0").mark_point(
+        filled=True, opacity=0, size=40).encode(
+        x=x, y=y, detail=["series:N", "kind:N"], order=alt.Order("order:Q"), tooltip=tooltip)
     line = alt.Chart(demand).transform_calculate(**_day_hour(periods)).mark_line(
-        interpolate="step-after", color="black", strokeWidth=1.5).encode(
+        interpolate="step-after", color="black", strokeWidth=1.5, point=_HOVER).encode(
         x=x, y=alt.Y("gw:Q", title="power (GW)"),
         strokeDash=alt.StrokeDash("series:N", title="demand",
                                   scale=alt.Scale(domain=[k for k, _ in lines], range=[[4, 3], [1, 0]])),
@@ -355,7 +366,7 @@ def dispatch_days(results: xr.Dataset, region: str, year: int | None = None,
                  alt.Tooltip("gw:Q", title="power (GW)", format=",.2f")],
     )
     name = (names or {}).get(region, region)
-    return alt.layer(area, line).properties(
+    return alt.layer(area, hover, line).properties(
         width=max(_WIDTH, 12 * len(periods) * 6), height=300,
         title=_title(f"Dispatch in {name} ({region}), {year}" if name != region else
                      f"Dispatch in {region}, {year}", results, note))
@@ -371,11 +382,12 @@ def price_profiles(results: xr.Dataset, year: int | None = None, periods: Sequen
     price = results.price.sel(year=year, time=steps.time.values)
     df = _frame(price, "price", {"region": "hub"}, drop_zeros=False, decimals=2).merge(steps, on="time")
     df = _with_end(df[["x", "hub", "price"]], len(periods), ["hub"])
-    return alt.Chart(df).mark_line(interpolate="step-after", strokeWidth=1.5).add_params(
+    return alt.Chart(df).mark_line(interpolate="step-after", strokeWidth=1.5, point=_HOVER).add_params(
         _zoom_x()).transform_calculate(hub_name=_hub_name_expr(names), **_day_hour(periods)).encode(
         x=alt.X("x:Q", axis=_day_axis(periods), scale=alt.Scale(domain=[0, 24 * len(periods)], nice=False)),
         y=alt.Y("price:Q", title="price (USD/MWh)"),
-        color=alt.Color("hub:N", scale=_hub_scale(results.region.values), title="hub"),
+        color=alt.Color("hub:N", scale=_hub_scale(results.region.values), title="hub",
+                        legend=alt.Legend(symbolType="stroke")),  # lines, not the hover points
         tooltip=[alt.Tooltip("hub_name:N", title="hub"), alt.Tooltip("day:O"),
                  alt.Tooltip("hour:O"),
                  alt.Tooltip("price:Q", title="price (USD/MWh)", format=",.1f")],
@@ -404,12 +416,13 @@ def price_duration(results: xr.Dataset, year: int | None = None, max_points: int
         rows.append(pd.DataFrame({"hub": str(hub), "hours": np.append(start, end).round(1),
                                   "price": np.append(prices, prices[-1])}))
     df = pd.concat(rows, ignore_index=True)
-    return alt.Chart(df).mark_line(interpolate="step-after", strokeWidth=1.5).add_params(
+    return alt.Chart(df).mark_line(interpolate="step-after", strokeWidth=1.5, point=_HOVER).add_params(
         _zoom_x()).transform_calculate(hub_name=_hub_name_expr(names)).encode(
         x=alt.X("hours:Q", title="hours of the year at or above the price (h)",
                 scale=alt.Scale(domain=[0, float(HOURS_PER_YEAR)], nice=False)),
         y=alt.Y("price:Q", title="price (USD/MWh)"),
-        color=alt.Color("hub:N", scale=_hub_scale(results.region.values), title="hub"),
+        color=alt.Color("hub:N", scale=_hub_scale(results.region.values), title="hub",
+                        legend=alt.Legend(symbolType="stroke")),
         tooltip=[alt.Tooltip("hub_name:N", title="hub"),
                  alt.Tooltip("hours:Q", title="from hour (h)", format=",.0f"),
                  alt.Tooltip("price:Q", title="price (USD/MWh)", format=",.1f")],
@@ -477,8 +490,8 @@ def corridor_flows(results: xr.Dataset, year: int | None = None) -> AnyChart:
     ).properties(width=320, height=alt.Step(18))
     cols = ["corridor", "label", "utilisation", "capacity_gw", "forward_twh", "backward_twh"]
     use = alt.Chart(table[cols]).mark_bar(color="#7f7f7f").encode(
-        x=alt.X("utilisation:Q", title="utilisation (%)", axis=alt.Axis(format="%"),
-                scale=alt.Scale(domain=[0, 1])),
+        x=alt.X("utilisation:Q", title="utilisation (%)",  # 160 px: three labels, not touching
+                axis=alt.Axis(format="%", values=[0, 0.5, 1]), scale=alt.Scale(domain=[0, 1])),
         y=alt.Y("label:N", sort=sort, title=None, axis=alt.Axis(labels=False)),
         tooltip=[alt.Tooltip("corridor:N"), alt.Tooltip("utilisation:Q", format=".1%"),
                  alt.Tooltip("capacity_gw:Q", title="capacity (GW)", format=",.1f"),
@@ -1186,8 +1199,16 @@ def mimebundle(chart: AnyChart) -> dict[str, object]:
     :func:`use_svg_renderer`) plus the chart's Vega-Lite spec under :data:`SPEC_MIME`."""
     bundle = chart._repr_mimebundle_()
     data = dict(bundle[0] if isinstance(bundle, tuple) else bundle)
+    if isinstance(data.get("image/svg+xml"), str):
+        data["image/svg+xml"] = without_invisible_marks(data["image/svg+xml"])
     data[SPEC_MIME] = chart.to_dict()
     return data
+
+
+def without_invisible_marks(svg: str) -> str:
+    """A static SVG without the fully transparent marks (the hover points of :data:`_HOVER`, which
+    only a live chart uses): the picture is the same, up to 5 times smaller."""
+    return re.sub(r'<path [^>]*\bopacity="0"/>', "", svg)
 
 
 @functools.cache
@@ -1223,6 +1244,7 @@ def save_chart(chart: AnyChart, path: str | Path, scale_factor: float = 2.0) -> 
             chart.save(str(tmp), format="png", scale_factor=scale_factor)
         else:
             chart.save(str(tmp), format="svg")
+            tmp.write_text(without_invisible_marks(tmp.read_text(encoding="utf-8")), encoding="utf-8")
     return path
 
 

@@ -28,6 +28,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterator, Mapping
 from html import escape as html_escape
@@ -501,6 +502,7 @@ for (const figure of document.querySelectorAll("figure.synergy-chart")) {
     const result = await vegaEmbed(figure.querySelector(".chart-live"), spec,
                                    {renderer: "svg", actions: false});
     figure.classList.add("live");
+    figure.vegaView = result.view;
     views.push(result.view);
   } catch (error) {
     figure.dataset.error = String(error);
@@ -546,8 +548,8 @@ def _chart_html(data: Mapping[str, Any], alt: str, index: int) -> str:
     else:
         src = ""
     image = f'<img class="chart-static" alt="{text}" src="{src}">' if src else ""
-    return (f'<figure class="synergy-chart" id="chart-{index}">'
-            f'<div class="chart-live" role="img" aria-label="{text}"></div>{image}'
+    return (f'<figure class="synergy-chart" id="chart-{index}" aria-label="{text}">'
+            f'<div class="chart-live"></div>{image}'
             f'<script type="application/json" class="chart-spec">{spec}</script></figure>')
 
 
@@ -724,6 +726,47 @@ def _swap_in(stage: Path, folder: Path, charts: Path | None) -> None:
         os.replace(staged_charts, charts)
     os.replace(stage / "report.ipynb", folder / "report.ipynb")
     os.replace(stage / "report.html", folder / "report.html")
+
+
+#: Browsers that print a report to PDF, first found on PATH wins (Debian's package is chromium).
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def find_browser() -> str:
+    """The headless Chromium that prints reports (:data:`BROWSERS`); :class:`ReportError` saying
+    what to install when there is none."""
+    for name in BROWSERS:
+        path = shutil.which(name)
+        if path:
+            return path
+    raise ReportError("--pdf needs Chromium (its headless print) and none was found on PATH ("
+                      + ", ".join(BROWSERS) + "); install it, e.g. `sudo apt-get install chromium`"
+                      " on Debian/Ubuntu, `make browser` as root, or `brew install --cask "
+                      "chromium` on macOS; report.html prints to PDF from any browser too")
+
+
+def print_pdf(html: str | os.PathLike, pdf: str | os.PathLike | None = None,
+              timeout: float = 300) -> Path:
+    """Print a report's HTML to PDF (default: beside it, ``report.pdf``) with headless Chromium and
+    the network blocked: the page's print stylesheet applies (landscape A4, static charts, wide
+    tables in parts). Written atomically; :class:`ReportError` when Chromium is missing or fails."""
+    browser = find_browser()
+    html = Path(html).resolve()
+    pdf = Path(pdf) if pdf is not None else html.with_suffix(".pdf")
+    with tempfile.TemporaryDirectory(prefix="synergy-chromium-") as profile, replacing(pdf) as tmp:
+        # a profile of its own: runs in parallel (or beside an open browser) do not share a lock
+        cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+               "--host-resolver-rules=MAP * ~NOTFOUND", f"--user-data-dir={profile}",
+               f"--print-to-pdf={tmp}", html.as_uri()]
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise ReportError(f"{browser} did not print {html.name} within {timeout:.0f} s") from None
+        if done.returncode or tmp.stat().st_size < 100 or not tmp.read_bytes().startswith(b"%PDF"):
+            tail = " | ".join(done.stderr.strip().splitlines()[-3:])
+            raise ReportError(f"{browser} failed to print {html.name} to PDF (exit "
+                              f"{done.returncode}): {tail}")
+    return pdf
 
 
 def render_sweep_report(sweep_file: str | os.PathLike, out_dir: str | os.PathLike,
