@@ -64,7 +64,8 @@ for (const figure of document.querySelectorAll("figure.synergy-chart")) {
   const live = figure.querySelector(".chart-live");
   const chart = {id: figure.id, alt: figure.getAttribute("aria-label"), live: figure.classList.contains("live"),
                  error: figure.dataset.error || null, marks: 0, ticks: [], overlaps: [],
-                 tooltip: null, zoom: null, staticShown: !!figure.querySelector(".chart-static")?.offsetParent};
+                 tooltip: null, zoom: null, staticShown: !!figure.querySelector(".chart-static")?.offsetParent,
+                 staticRight: Math.round(figure.querySelector(".chart-static")?.getBoundingClientRect().right ?? 0)};
   if (view) {
     for (const group of live.querySelectorAll("g.role-mark")) {
       chart.marks += group.querySelectorAll("path, rect, line, circle, text, image").length;
