@@ -446,6 +446,11 @@ def export_html(notebook: Path, html: Path) -> Path:
     body = re.sub(r'<script type="module">(?:(?!</script>).)*?mermaid.*?</script>', "", body,
                   flags=re.DOTALL)
     body = _printable_tables(body)
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", body, re.DOTALL)
+    if heading:  # the tab's and the PDF's title: the report's, not "Notebook"
+        title = re.sub(r"<[^>]+>|¶", "", heading.group(1)).strip()
+        body = re.sub(r"<title>.*?</title>", lambda _: f"<title>{title}</title>", body, count=1,
+                      flags=re.DOTALL)
     body = body.replace("</head>", f"<style>{_PAGE_CSS}</style>\n</head>", 1)
     if live:
         from synergy_models.charts import vega_javascript
