@@ -265,3 +265,28 @@ def test_long_legend_labels_wrap_inside_the_chart():
     lines = charts._wrapped(name).split("|")
     assert len(lines) == 2 and all(len(x) <= 72 for x in lines)
     assert " ".join(lines) == name  # nothing lost, "data-centre" not broken at its hyphen
+
+
+@pytest.fixture(scope="module")
+def comparison(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The comparison report with its notebook's default scenarios (base, high_carbon_price)."""
+    names = report.SCENARIO_COMPARISON["scenarios"]
+    return report.render_report(names, out=tmp_path_factory.mktemp("browser") / "compare")
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_comparison_report_in_a_browser_and_in_print(comparison: Path):
+    """'What changed and why' first; every chart live with a tooltip, short tick labels and no
+    labels over each other; printed, every table and chart within the page."""
+    seen = _browse(comparison / "report.html")
+    assert seen["headings"][:2] == ["Scenario comparison", "What changed and why"]
+    assert seen["summaryBeforeFigures"] and seen["figures"] == seen["drawn"] >= 3
+    for chart in seen["charts"]:
+        assert chart["marks"] > 0 and chart["tooltip"], chart["alt"]
+        assert chart["ticks"] and max(map(len, chart["ticks"])) <= 12, chart["alt"]
+        assert not chart["overlaps"], (chart["alt"], chart["overlaps"])
+    printed = _browse(comparison / "report.html", PRINT_WIDTH_PX, print_media=True)
+    assert printed["scrollWidth"] <= printed["width"] <= PRINT_WIDTH_PX
+    assert all(t["right"] <= printed["width"] for t in printed["tables"]), printed["tables"]
+    assert all(0 < c["staticRight"] <= printed["width"] for c in printed["charts"])
