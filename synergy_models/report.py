@@ -477,6 +477,7 @@ figure.synergy-chart { margin: 0 0 1em 0; }
 figure.synergy-chart .chart-live { max-width: 100%; overflow-x: auto; }
 figure.synergy-chart.live .chart-static { display: none; }
 .table-print { display: none; }
+.jp-RenderedHTMLCommon th[colspan] { text-align: center; border-bottom: 1px solid #bbb; }
 @media print {
   body { font-size: 9pt; }
   figure.synergy-chart .chart-live { display: none !important; }
