@@ -75,6 +75,9 @@ for (const figure of document.querySelectorAll("figure.synergy-chart")) {
       chart.ticks.push(...labels.map((t) => t.textContent));
       chart.overlaps.push(...overlaps(labels));
     }
+    for (const group of live.querySelectorAll("g.mark-text.role-mark")) {  // labels drawn as marks
+      chart.overlaps.push(...overlaps([...group.querySelectorAll("text")]));
+    }
     for (const kind of ["column", "row", "facet"]) {
       const headers = [...live.querySelectorAll(`g.role-${kind}-header text, g.role-${kind}-title text`)];
       chart.overlaps.push(...overlaps(headers));
