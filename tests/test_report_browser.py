@@ -2,7 +2,8 @@
 host name unresolvable draws each chart live (vega-embed, bundled inline once), with the executive
 summary first, a tooltip on hover, zoom on the time series, no empty chart, no tick label over 12
 characters and no labels drawn over each other; printed (the print stylesheet, landscape A4) every
-table and chart fits the page width, and ``synergy report --pdf`` writes that PDF.
+table and chart fits the page width, and ``synergy report --pdf`` writes that PDF. The comparison,
+market outlook and getting-started reports get the same chart and print checks.
 
 The browser checks inject ``report_check.js`` into a copy of the page: it waits for the vega views,
 hovers a point of each chart, turns the wheel over the zoomable ones and writes what it found as
@@ -287,6 +288,26 @@ def test_comparison_report_in_a_browser_and_in_print(comparison: Path):
         assert chart["ticks"] and max(map(len, chart["ticks"])) <= 12, chart["alt"]
         assert not chart["overlaps"], (chart["alt"], chart["overlaps"])
     printed = _browse(comparison / "report.html", PRINT_WIDTH_PX, print_media=True)
+    assert printed["scrollWidth"] <= printed["width"] <= PRINT_WIDTH_PX
+    assert all(t["right"] <= printed["width"] for t in printed["tables"]), printed["tables"]
+    assert all(0 < c["staticRight"] <= printed["width"] for c in printed["charts"])
+
+
+@pytest.mark.slow
+@needs_chromium
+@pytest.mark.parametrize(("notebook", "scenario"), [("market_outlook", "base"),
+                                                    ("getting_started", "milestones")])
+def test_other_reports_in_a_browser_and_in_print(notebook: str, scenario: str, tmp_path: Path):
+    """The market outlook (no reverse search: its default) and the getting-started tour: every chart
+    live with a tooltip, short tick labels, no labels over each other; printed within the page."""
+    folder = report.render_report(scenario, out=tmp_path / notebook, notebook=notebook)
+    seen = _browse(folder / "report.html")
+    assert seen["figures"] == seen["drawn"] >= 1
+    for chart in seen["charts"]:
+        assert chart["marks"] > 0 and chart["tooltip"], chart["alt"]
+        assert chart["ticks"] and max(map(len, chart["ticks"])) <= 12, chart["alt"]
+        assert not chart["overlaps"], (chart["alt"], chart["overlaps"])
+    printed = _browse(folder / "report.html", PRINT_WIDTH_PX, print_media=True)
     assert printed["scrollWidth"] <= printed["width"] <= PRINT_WIDTH_PX
     assert all(t["right"] <= printed["width"] for t in printed["tables"]), printed["tables"]
     assert all(0 < c["staticRight"] <= printed["width"] for c in printed["charts"])
