@@ -9,8 +9,10 @@ The notebooks in ``notebooks/`` call this module in their first cell:
   otherwise, so re-rendering a report does not re-solve and a change of model code does.
 
 :func:`render_report` (``synergy report``) executes a notebook into ``reports/<scenario>/``, writes
-``report.ipynb``, a self-contained ``report.html`` (code hidden, charts embedded as SVG, no script
-loaded from the network) and the charts as SVG and PNG files for slides. A report is written into a
+``report.ipynb``, a self-contained ``report.html`` (code hidden; charts drawn live by vega-embed,
+bundled inline once, over their static SVG, which print shows; a print stylesheet; no script
+loaded from the network) and the charts as SVG and PNG files for slides; :func:`print_pdf`
+(``--pdf``) prints the page to PDF with headless Chromium. A report is written into a
 temporary folder and swapped in whole when it has run through: a failing notebook leaves the last
 good report (notebook, HTML and every chart) in place and keeps the failed one beside it as
 ``report.failed.ipynb``.
@@ -638,7 +640,8 @@ def notebook_arguments(notebook: str, scenarios: list[str], params: dict[str, An
 def render_report(scenarios: str | list[str], params: dict[str, Any] | None = None,
                   out: Path | None = None, notebook: str | None = None) -> Path:
     """Execute a notebook with papermill into ``out`` and write ``report.ipynb``, ``report.html``
-    (code hidden, charts as inline SVG, nothing loaded from the network) and ``charts/`` (SVG and
+    (code hidden, live charts over inline SVG, nothing loaded from the network; :func:`export_html`)
+    and ``charts/`` (SVG and
     PNG). One scenario renders ``scenario_report`` into ``reports/<scenario>``; several render
     ``scenario_comparison`` into ``reports/compare-<a>-<b>...``. Returns the folder.
 
