@@ -1218,7 +1218,10 @@ def vega_javascript() -> str:
     import vl_convert
 
     version = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]  # v6.4.1 -> 6.4
-    return vl_convert.javascript_bundle(vl_version=version)
+    try:
+        return vl_convert.javascript_bundle(vl_version=version)
+    except (ValueError, RuntimeError):  # a vl-convert without this version: its newest one
+        return vl_convert.javascript_bundle()
 
 
 def use_svg_renderer() -> None:
