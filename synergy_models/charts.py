@@ -1261,6 +1261,7 @@ def market_layers(view: xr.Dataset, path: xr.DataArray) -> AnyChart:
     df = _frame(view["value"] / USD_PER_USD_BN, "usd_bn", decimals=3)
     df["year"] = df.year.astype(int)
     df["layer_name"] = df.layer.map(lambda s: str(names[s]))
+    df["layer_label"] = df.layer_name.map(_wrapped)
     df["order"] = df.layer.map({name: i for i, name in enumerate(view.layer.values)})
     years = [int(y) for y in view.year.values]
     proj = pd.DataFrame({"year": years, "usd_bn": [float(path.sel(year=y)) / USD_PER_USD_BN
@@ -1269,8 +1270,10 @@ def market_layers(view: xr.Dataset, path: xr.DataArray) -> AnyChart:
     bars = alt.Chart(df).mark_bar().encode(
         x=alt.X("year:O", title="year"),
         y=alt.Y("sum(usd_bn):Q", title="USD bn per year"),
-        color=alt.Color("layer_name:N", title="layer", sort=[str(names[n]) for n in view.layer.values],
-                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=700),
+        color=alt.Color("layer_label:N", title="layer",
+                        sort=[_wrapped(str(names[n])) for n in view.layer.values],
+                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0,
+                                          labelExpr=f"split(datum.label, {json.dumps(_WRAP)})"),
                         scale=alt.Scale(scheme="tableau10")),
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("year:O"), alt.Tooltip("layer_name:N", title="layer"),
