@@ -160,9 +160,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from synergy_models.report import render_report
+    from synergy_models.report import find_browser, print_pdf, render_report
 
     t0 = time.perf_counter()
+    if args.pdf:
+        find_browser()  # before the notebook runs: no browser, nothing rendered (exit 2)
     steps = Steps(args.quiet)
     folder = render_report(args.scenario, _parse_params(args.param),
                            Path(args.out) if args.out else None, notebook=args.notebook,
@@ -173,6 +175,9 @@ def cmd_report(args: argparse.Namespace) -> int:
           + (f" and {', '.join(results)}" if results else "")
           + f" in {time.perf_counter() - t0:.0f} s"
           + (f"\ntables: synergy export {folder / results[0]} [--format xlsx]" if results else ""))
+    if args.pdf:
+        pdf = print_pdf(folder / "report.html")
+        print(f"wrote {pdf} ({pdf.stat().st_size / 1e6:.1f} MB)")
     return 0
 
 
@@ -407,6 +412,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="notebook to render (default: scenario_report for one scenario, "
                         "scenario_comparison for several)")
     p.add_argument("-o", "--out", help="output folder (default reports/<scenario>)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also print report.html to report.pdf (landscape A4) with headless "
+                        "Chromium, which must be installed")
     p = add("market", "Model-implied market by segment vs the $310B projection (a projection, not "
             "calibration data); optionally the parameter value that reaches it.", cmd_market)
     scenario_args(p)

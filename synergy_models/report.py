@@ -9,8 +9,10 @@ The notebooks in ``notebooks/`` call this module in their first cell:
   otherwise, so re-rendering a report does not re-solve and a change of model code does.
 
 :func:`render_report` (``synergy report``) executes a notebook into ``reports/<scenario>/``, writes
-``report.ipynb``, a self-contained ``report.html`` (code hidden, charts embedded as SVG, no script
-loaded from the network) and the charts as SVG and PNG files for slides. A report is written into a
+``report.ipynb``, a self-contained ``report.html`` (code hidden; charts drawn live by vega-embed,
+bundled inline once, over their static SVG, which print shows; a print stylesheet; no script
+loaded from the network) and the charts as SVG and PNG files for slides; :func:`print_pdf`
+(``--pdf``) prints the page to PDF with headless Chromium. A report is written into a
 temporary folder and swapped in whole when it has run through: a failing notebook leaves the last
 good report (notebook, HTML and every chart) in place and keeps the failed one beside it as
 ``report.failed.ipynb``.
@@ -19,13 +21,16 @@ good report (notebook, HTML and every chart) in place and keeps the failed one b
 from __future__ import annotations
 
 import ast
+import base64
 import contextlib
 import copy
 import difflib
 import functools
+import json
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterator, Mapping
 from html import escape as html_escape
@@ -212,9 +217,11 @@ def show(chart: Any, name: str, output_dir: str | os.PathLike | None = None) -> 
     (for slides)."""
     from IPython.display import display
 
-    from synergy_models.charts import save_chart
+    from synergy_models.charts import mimebundle, save_chart
 
-    display(chart, metadata={"alt": chart_title(chart) or name.replace("_", " ")})
+    # the static picture for JupyterLab and print, the spec for the HTML report's live chart
+    display(mimebundle(chart), raw=True,
+            metadata={"alt": chart_title(chart) or name.replace("_", " ")})
     if output_dir is not None:
         for suffix in (".svg", ".png"):
             save_chart(chart, Path(output_dir) / f"{name}{suffix}")
@@ -442,7 +449,10 @@ def cell_headings(notebook: Path) -> dict[str, str]:
 
 
 def export_html(notebook: Path, html: Path) -> Path:
-    """A notebook as HTML with the code hidden and no script loaded from the network."""
+    """A notebook as HTML with the code hidden and no script loaded from the network: each chart
+    shown with :func:`show` drawn live by vega-embed (tooltips, zoom; the scripts inline, once per
+    page) over its static picture, which print and browsers without scripts show instead; a print
+    stylesheet for landscape A4 that prints wide tables in parts (:data:`PRINT_COLUMNS`)."""
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -457,6 +467,7 @@ def export_html(notebook: Path, html: Path) -> Path:
             cell.outputs = [o for o in cell.outputs
                             if not (o.output_type == "stream" and o.get("name") == "stderr")
                             and not is_progress_output(o)]
+    live = _live_charts(book)
     alts = [o.get("metadata", {}).get("alt", "chart") for c in book.cells if c.cell_type == "code"
             for o in c.outputs if "image/svg+xml" in o.get("data", {})]
     body, _ = exporter.from_notebook_node(book)
@@ -469,6 +480,19 @@ def export_html(notebook: Path, html: Path) -> Path:
     # the template's Mermaid loader imports from a CDN when a page has diagrams; reports have none
     body = re.sub(r'<script type="module">(?:(?!</script>).)*?mermaid.*?</script>', "", body,
                   flags=re.DOTALL)
+    body = _printable_tables(body)
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", body, re.DOTALL)
+    if heading:  # the tab's and the PDF's title: the report's, not "Notebook"
+        title = re.sub(r"<[^>]+>|¶", "", heading.group(1)).strip()
+        body = re.sub(r"<title>.*?</title>", lambda _: f"<title>{title}</title>", body, count=1,
+                      flags=re.DOTALL)
+    body = body.replace("</head>", f"<style>{_PAGE_CSS}</style>\n</head>", 1)
+    if live:
+        from synergy_models.charts import vega_javascript
+
+        scripts = (f'<script type="module">{vega_javascript()}</script>\n'
+                   f'<script type="module">{_CHARTS_JS}</script>\n')
+        body = body.replace("</body>", scripts + "</body>", 1)
     with replacing(html) as tmp:
         tmp.write_text(body, encoding="utf-8")
     return html
@@ -478,6 +502,139 @@ def is_progress_output(output: Any) -> bool:
     """Whether a notebook output is :class:`~synergy_models.progress.Steps`' progress."""
     meta = output.get("metadata", {}).get("synergy_models", {})
     return isinstance(meta, dict) and bool(meta.get("progress"))
+
+
+#: Columns of a table printed side by side at most: a wider table (the indicators by hub and year)
+#: prints in parts of whole column groups, its row labels repeated, each part fitting a landscape
+#: A4 page; the screen shows it whole.
+PRINT_COLUMNS = 12
+
+#: Screen: a live chart hides its static picture once drawn. Print (landscape A4): the static
+#: pictures, scaled to the page width with their legends, never split; tables in small type, wide
+#: ones in parts; headings kept with what follows them.
+_PAGE_CSS = """
+@page { size: A4 landscape; margin: 10mm; }
+figure.synergy-chart { margin: 0 0 1em 0; }
+figure.synergy-chart .chart-live { max-width: 100%; overflow-x: auto; }
+figure.synergy-chart.live .chart-static { display: none; }
+.table-print { display: none; }
+.jp-RenderedHTMLCommon th[colspan] { text-align: center; border-bottom: 1px solid #bbb; }
+@media print {
+  body { font-size: 9pt; }
+  figure.synergy-chart .chart-live { display: none !important; }
+  figure.synergy-chart .chart-static { display: block !important; max-width: 100%;
+    max-height: 180mm; height: auto; width: auto; }
+  figure.synergy-chart, img, svg, tr { break-inside: avoid; }
+  h1, h2, h3, h4 { break-after: avoid; }
+  .jp-OutputArea-output, .jp-RenderedHTMLCommon, .jp-Cell-outputWrapper, .jp-OutputArea {
+    overflow: visible !important; max-width: 100% !important; }
+  .jp-RenderedHTMLCommon table, table { font-size: 7.5pt; table-layout: auto !important;
+    width: auto !important; max-width: 100%; }
+  .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th, td, th { padding: 1px 4px !important;
+    white-space: normal !important; overflow-wrap: anywhere; }
+  thead { display: table-header-group; }
+  .table-screen { display: none !important; }
+  .table-print { display: block !important; }
+  .table-print table { margin-bottom: 4mm; }
+}
+"""
+
+#: Draws every chart of the page with vega-embed (SVG, tooltips on, no action menu); a chart that
+#: fails keeps its static picture. ``window.synergyCharts`` holds the views (tests read them).
+_CHARTS_JS = """
+const views = [];
+for (const figure of document.querySelectorAll("figure.synergy-chart")) {
+  const spec = JSON.parse(figure.querySelector("script.chart-spec").textContent);
+  try {
+    const result = await vegaEmbed(figure.querySelector(".chart-live"), spec,
+                                   {renderer: "svg", actions: false});
+    figure.classList.add("live");
+    figure.vegaView = result.view;
+    views.push(result.view);
+  } catch (error) {
+    figure.dataset.error = String(error);
+    console.error("chart", figure.id, error);
+  }
+}
+window.synergyCharts = views;
+document.documentElement.dataset.chartsDrawn = String(views.length);
+"""
+
+
+def _live_charts(book: Any) -> int:
+    """Turn each chart output of :func:`show` (a static picture and the spec) into HTML that draws
+    the spec live over the picture; returns how many."""
+    from synergy_models.charts import SPEC_MIME
+
+    count = 0
+    for cell in book.cells:
+        if cell.cell_type != "code":
+            continue
+        for output in cell.outputs:
+            data = output.get("data", {})
+            if SPEC_MIME not in data:
+                continue
+            alt = output.get("metadata", {}).get("alt", "chart")
+            output["data"] = {"text/html": _chart_html(data, alt, count)}
+            count += 1
+    return count
+
+
+def _chart_html(data: Mapping[str, Any], alt: str, index: int) -> str:
+    from synergy_models.charts import SPEC_MIME
+
+    # "<" escaped: a label holding "</script>" cannot end the spec's element early
+    spec = json.dumps(data[SPEC_MIME], separators=(",", ":")).replace("<", "\\u003c")
+    text = html_escape(alt, quote=True)
+    if "image/svg+xml" in data:
+        svg = data["image/svg+xml"]
+        svg = "".join(svg) if isinstance(svg, list) else svg
+        src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    elif "image/png" in data:
+        src = "data:image/png;base64," + "".join(str(data["image/png"]).split())
+    else:
+        src = ""
+    image = f'<img class="chart-static" alt="{text}" src="{src}">' if src else ""
+    return (f'<figure class="synergy-chart" id="chart-{index}" aria-label="{text}">'
+            f'<div class="chart-live"></div>{image}'
+            f'<script type="application/json" class="chart-spec">{spec}</script></figure>')
+
+
+_TABLE = re.compile(r"<table\b[^>]*>.*?</table>", re.DOTALL)
+_COLUMN_CELL = re.compile(r'<(t[hd])\b[^>]*\bclass="[^"]*\bcol(\d+)\b[^"]*"[^>]*>.*?</\1>',
+                          re.DOTALL)
+_GROUP_HEAD = re.compile(r'<th\b[^>]*\bclass="col_heading level0 col(\d+)"[^>]*>')
+
+
+def _printable_tables(body: str) -> str:
+    """Give each table wider than :data:`PRINT_COLUMNS` data columns (pandas' Styler marks a
+    column's cells ``colN``) print-only copies, each with a run of whole column groups (the
+    first header row's spans) and every row label."""
+    def split(match: re.Match[str]) -> str:
+        table = match.group(0)
+        columns = sorted({int(c) for _, c in _COLUMN_CELL.findall(table)})
+        if len(columns) <= PRINT_COLUMNS or columns != list(range(len(columns))):
+            return table
+        starts = sorted({int(c) for c in _GROUP_HEAD.findall(table)} | {0})
+        groups = [range(a, b) for a, b in zip(starts, [*starts[1:], len(columns)], strict=True)]
+        if any(len(g) > PRINT_COLUMNS for g in groups):  # a group too wide: single columns
+            groups = [range(c, c + 1) for c in columns]
+        size = -(-len(columns) // -(-len(columns) // PRINT_COLUMNS))  # balanced parts
+        parts: list[list[int]] = [[]]
+        for group in groups:
+            if parts[-1] and len(parts[-1]) + len(group) > size:
+                parts.append([])
+            parts[-1].extend(group)
+        copies = []
+        for part in parts:
+            keep = set(part)
+            copy = _COLUMN_CELL.sub(
+                lambda m, keep=keep: m.group(0) if int(m.group(2)) in keep else "", table)
+            copies.append(re.sub(r' id="T_\w+"', "", copy))  # ids stay unique in the page
+        return (f'<div class="table-screen">{table}</div><div class="table-print">'
+                + "".join(copies) + "</div>")
+
+    return _TABLE.sub(split, body)
 
 
 def _image_alt_text(html: str, alts: list[str]) -> str:
@@ -523,7 +680,8 @@ def render_report(scenarios: str | list[str], params: dict[str, Any] | None = No
                   out: Path | None = None, notebook: str | None = None,
                   steps: Steps | None = None) -> Path:
     """Execute a notebook with papermill into ``out`` and write ``report.ipynb``, ``report.html``
-    (code hidden, charts as inline SVG, nothing loaded from the network) and ``charts/`` (SVG and
+    (code hidden, live charts over inline SVG, nothing loaded from the network; :func:`export_html`)
+    and ``charts/`` (SVG and
     PNG). One scenario renders ``scenario_report`` into ``reports/<scenario>``; several render
     ``scenario_comparison`` into ``reports/compare-<a>-<b>...``. Returns the folder.
 
@@ -647,6 +805,47 @@ def _swap_in(stage: Path, folder: Path, charts: Path | None) -> None:
         os.replace(staged_charts, charts)
     os.replace(stage / "report.ipynb", folder / "report.ipynb")
     os.replace(stage / "report.html", folder / "report.html")
+
+
+#: Browsers that print a report to PDF, first found on PATH wins (Debian's package is chromium).
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def find_browser() -> str:
+    """The headless Chromium that prints reports (:data:`BROWSERS`); :class:`ReportError` saying
+    what to install when there is none."""
+    for name in BROWSERS:
+        path = shutil.which(name)
+        if path:
+            return path
+    raise ReportError("--pdf needs Chromium (its headless print) and none was found on PATH ("
+                      + ", ".join(BROWSERS) + "); install it, e.g. `sudo apt-get install chromium`"
+                      " on Debian/Ubuntu, `make browser` as root, or `brew install --cask "
+                      "chromium` on macOS; report.html prints to PDF from any browser too")
+
+
+def print_pdf(html: str | os.PathLike, pdf: str | os.PathLike | None = None,
+              timeout: float = 300) -> Path:
+    """Print a report's HTML to PDF (default: beside it, ``report.pdf``) with headless Chromium and
+    the network blocked: the page's print stylesheet applies (landscape A4, static charts, wide
+    tables in parts). Written atomically; :class:`ReportError` when Chromium is missing or fails."""
+    browser = find_browser()
+    html = Path(html).resolve()
+    pdf = Path(pdf) if pdf is not None else html.with_suffix(".pdf")
+    with tempfile.TemporaryDirectory(prefix="synergy-chromium-") as profile, replacing(pdf) as tmp:
+        # a profile of its own: runs in parallel (or beside an open browser) do not share a lock
+        cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+               "--host-resolver-rules=MAP * ~NOTFOUND", f"--user-data-dir={profile}",
+               f"--print-to-pdf={tmp}", html.as_uri()]
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise ReportError(f"{browser} did not print {html.name} within {timeout:.0f} s") from None
+        if done.returncode or tmp.stat().st_size < 100 or not tmp.read_bytes().startswith(b"%PDF"):
+            tail = " | ".join(done.stderr.strip().splitlines()[-3:])
+            raise ReportError(f"{browser} failed to print {html.name} to PDF (exit "
+                              f"{done.returncode}): {tail}")
+    return pdf
 
 
 def render_sweep_report(sweep_file: str | os.PathLike, out_dir: str | os.PathLike,
