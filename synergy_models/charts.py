@@ -1196,13 +1196,22 @@ SPEC_MIME = "application/vnd.synergy.vegalite+json"
 
 def mimebundle(chart: AnyChart) -> dict[str, object]:
     """What a notebook shows for ``chart``: the active renderer's static picture (SVG with
-    :func:`use_svg_renderer`) plus the chart's Vega-Lite spec under :data:`SPEC_MIME`."""
+    :func:`use_svg_renderer`, SVG and PNG with :func:`use_notebook_renderer`) plus the chart's
+    Vega-Lite spec under :data:`SPEC_MIME`."""
+    return mimebundle_and_metadata(chart)[0]
+
+
+def mimebundle_and_metadata(chart: AnyChart) -> tuple[dict[str, object], dict[str, object]]:
+    """:func:`mimebundle` and the renderer's metadata (the PNG's display size), rendered once."""
     bundle = chart._repr_mimebundle_()
     data = dict(bundle[0] if isinstance(bundle, tuple) else bundle)
+    metadata = dict(bundle[1]) if isinstance(bundle, tuple) and len(bundle) > 1 else {}
     if isinstance(data.get("image/svg+xml"), str):
         data["image/svg+xml"] = without_invisible_marks(data["image/svg+xml"])
     data[SPEC_MIME] = chart.to_dict()
-    return data
+    # what a front end that shows none of the pictures prints instead (altair's own text)
+    data.setdefault("text/plain", f"alt.{type(chart).__name__}(...)")
+    return data, metadata
 
 
 def without_invisible_marks(svg: str) -> str:

@@ -217,11 +217,12 @@ def show(chart: Any, name: str, output_dir: str | os.PathLike | None = None) -> 
     (for slides)."""
     from IPython.display import display
 
-    from synergy_models.charts import mimebundle, save_chart
+    from synergy_models.charts import mimebundle_and_metadata, save_chart
 
     # the static picture for JupyterLab and print, the spec for the HTML report's live chart
-    display(mimebundle(chart), raw=True,
-            metadata={"alt": chart_title(chart) or name.replace("_", " ")})
+    data, metadata = mimebundle_and_metadata(chart)
+    display(data, raw=True,
+            metadata={**metadata, "alt": chart_title(chart) or name.replace("_", " ")})
     if output_dir is not None:
         for suffix in (".svg", ".png"):
             save_chart(chart, Path(output_dir) / f"{name}{suffix}")
