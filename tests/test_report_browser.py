@@ -311,3 +311,39 @@ def test_other_reports_in_a_browser_and_in_print(notebook: str, scenario: str, t
     assert printed["scrollWidth"] <= printed["width"] <= PRINT_WIDTH_PX
     assert all(t["right"] <= printed["width"] for t in printed["tables"]), printed["tables"]
     assert all(0 < c["staticRight"] <= printed["width"] for c in printed["charts"])
+
+
+SMALL_SWEEP = """name: browser_sweep
+description: carbon price x data-centre electricity, one year on one representative day
+base: base
+settings:
+  years: [2030]
+  time.days: 1
+  solver.threads: 1
+parameters:
+  carbon_price:
+    values: [0, 100]
+  dc_electricity.2030:
+    values: [201000, 389000]
+combine: product
+"""
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_sweep_report_in_a_browser_and_in_print(tmp_path: Path):
+    """The sweep report of a 4-case sweep: every chart live with a tooltip, short tick labels, no
+    labels over each other; printed, every table and chart within the page."""
+    sweep_file = tmp_path / "browser_sweep.yaml"
+    sweep_file.write_text(SMALL_SWEEP, encoding="utf-8")
+    folder = report.render_sweep_report(sweep_file, tmp_path / "sweep")
+    seen = _browse(folder / "report.html")
+    assert seen["figures"] == seen["drawn"] >= 1
+    for chart in seen["charts"]:
+        assert chart["marks"] > 0 and chart["tooltip"], chart["alt"]
+        assert chart["ticks"] and max(map(len, chart["ticks"])) <= 12, chart["alt"]
+        assert not chart["overlaps"], (chart["alt"], chart["overlaps"])
+    printed = _browse(folder / "report.html", PRINT_WIDTH_PX, print_media=True)
+    assert printed["scrollWidth"] <= printed["width"] <= PRINT_WIDTH_PX
+    assert all(t["right"] <= printed["width"] for t in printed["tables"]), printed["tables"]
+    assert all(0 < c["staticRight"] <= printed["width"] for c in printed["charts"])
