@@ -514,11 +514,12 @@ def _arc(x0: float, y0: float, x1: float, y1: float, bend: float = 0.18, n: int 
 
 
 def hub_map(results: xr.Dataset, inputs: xr.Dataset, year: int | None = None,
-            size_by: Literal["demand", "dc_electricity"] = "demand", min_export_share: float = 0.01
-            ) -> AnyChart:
+            size_by: Literal["demand", "dc_electricity"] = "demand", min_export_share: float = 0.01,
+            lines_by: Literal["energy", "built"] = "energy") -> AnyChart:
     """A schematic map on longitude/latitude axes (equirectangular, no tiles): hubs as circles (area
     = annual demand or data-centre electricity, TWh), corridors as lines (width = annual energy both
-    ways, TWh) and compute exports as dashed arcs origin → serving hub (width = IT energy, TWh);
+    ways, TWh; with ``lines_by="built"``, capacity built by the model over the horizon, GW: the line
+    build-out) and compute exports as dashed arcs origin → serving hub (width = IT energy, TWh);
     exports under ``min_export_share`` of the year's total are left out (the subtitle says so)."""
     year = _year(results, year)
     if size_by == "dc_electricity":
@@ -546,6 +547,14 @@ def hub_map(results: xr.Dataset, inputs: xr.Dataset, year: int | None = None,
     hub_scale = _hub_scale(results.region.values)
 
     table = _corridor_table(results, year)
+    built = results.line_capacity_new.sum("year").to_series() if "line_capacity_new" in results \
+        else pd.Series(0.0, index=results.line.values)
+    table["built_gw"] = built.reindex(table.line).fillna(0.0).values.round(3)
+    if lines_by == "built":  # candidates built only in later years are drawn too
+        later = _corridor_table(results, int(results.year.values[-1]))
+        later = later[~later.line.isin(table.line)]
+        later["built_gw"] = built.reindex(later.line).fillna(0.0).values.round(3)
+        table = pd.concat([table, later], ignore_index=True)
     table = table[table.from_hub.isin(xy.index) & table.to_hub.isin(xy.index)]
     swap = (table.from_hub > table.to_hub).values  # one row per pair of hubs: a < b
     corridors = pd.DataFrame({
@@ -553,9 +562,11 @@ def hub_map(results: xr.Dataset, inputs: xr.Dataset, year: int | None = None,
         "a_to_b_twh": np.where(swap, table.backward_twh, table.forward_twh),
         "b_to_a_twh": np.where(swap, table.forward_twh, table.backward_twh),
         "capacity_gw": table.capacity_gw.values, "lines": table.line.values,
+        "built_gw": table.built_gw.values,
     }).groupby(["a", "b"], as_index=False).agg(
         a_to_b_twh=("a_to_b_twh", "sum"), b_to_a_twh=("b_to_a_twh", "sum"),
-        capacity_gw=("capacity_gw", "sum"), lines=("lines", ", ".join))
+        capacity_gw=("capacity_gw", "sum"), built_gw=("built_gw", "sum"),
+        lines=("lines", ", ".join))
     corridors["energy_twh"] = (corridors.a_to_b_twh + corridors.b_to_a_twh).round(2)
     for end in ("a", "b"):
         corridors[f"lon_{end}"] = xy.lon.reindex(corridors[end]).values
@@ -563,15 +574,21 @@ def hub_map(results: xr.Dataset, inputs: xr.Dataset, year: int | None = None,
     layers = []
     notes = ["schematic: equirectangular lon/lat; solid: power corridors; dashed: compute exports "
              "origin → serving hub"]
+    width_field, width_title = (("built_gw", "capacity built over the horizon (GW)")
+                                if lines_by == "built" else
+                                ("energy_twh", "corridor energy, both ways (TWh)"))
     if len(corridors):
-        layers.append(alt.Chart(corridors).mark_rule(color="#8a8a8a", opacity=0.8).encode(
+        layers.append(alt.Chart(corridors).mark_rule(
+            color="#d9822b" if lines_by == "built" else "#8a8a8a", opacity=0.8).encode(
             x=alt.X("lon_a:Q", scale=x_scale, title="longitude (°E)"), x2="lon_b:Q",
             y=alt.Y("lat_a:Q", scale=y_scale, title="latitude (°N)"), y2="lat_b:Q",
-            strokeWidth=alt.StrokeWidth("energy_twh:Q", title="corridor energy, both ways (TWh)",
+            strokeWidth=alt.StrokeWidth(f"{width_field}:Q", title=width_title,
                                         scale=alt.Scale(range=[1, 9])),
             tooltip=[alt.Tooltip("a:N", title="hub A"), alt.Tooltip("b:N", title="hub B"),
                      alt.Tooltip("lines:N", title="lines"),
-                     alt.Tooltip("capacity_gw:Q", title="capacity (GW)", format=",.1f"),
+                     alt.Tooltip("capacity_gw:Q", title=f"capacity {year} (GW)", format=",.1f"),
+                     alt.Tooltip("built_gw:Q", title="built over the horizon (GW)",
+                                 format=",.1f"),
                      alt.Tooltip("a_to_b_twh:Q", title="A → B (TWh)", format=",.1f"),
                      alt.Tooltip("b_to_a_twh:Q", title="B → A (TWh)", format=",.1f")],
         ))
@@ -621,7 +638,8 @@ def hub_map(results: xr.Dataset, inputs: xr.Dataset, year: int | None = None,
         y=alt.Y("lat:Q", scale=y_scale, title="latitude (°N)"), text="hub:N"))
     return alt.layer(*layers).resolve_scale(strokeWidth="independent").resolve_legend(
         strokeWidth="independent").properties(width=width, height=height, title=_title(
-            f"Hubs, corridors and compute exports, {year}", results, *notes))
+            f"Hubs, line build-out to {year} and compute exports" if lines_by == "built"
+            else f"Hubs, corridors and compute exports, {year}", results, *notes))
 
 
 # ------------------------------------------------------------------- curtailment and emissions

@@ -206,6 +206,30 @@ def test_corridor_energy_and_utilisation(results: xr.Dataset) -> None:
         forward - backward, abs=2e-3)
 
 
+def test_line_buildout_map_widths_are_the_capacity_built(results: xr.Dataset,
+                                                         inputs: xr.Dataset) -> None:
+    """With ``lines_by="built"`` each corridor's width field is the line capacity the model built
+    over the horizon (summed over the lines of a pair of hubs), read from the results (set here
+    by hand: 2.5 GW on im_bth, 4.0 on nx_bth, in the first year)."""
+    new = results.line_capacity_new.copy(data=np.zeros(results.line_capacity_new.shape))
+    new.loc[{"line": "im_bth", "year": new.year.values[0]}] = 2.5
+    new.loc[{"line": "nx_bth", "year": new.year.values[0]}] = 4.0
+    results = results.assign(line_capacity_new=new)
+    spec = charts.hub_map(results, inputs, lines_by="built").to_dict()
+    rows = _rows(spec, "built_gw")
+    built = results.line_capacity_new.sum("year")
+    for row in rows:
+        pair = {row["a"], row["b"]}
+        lines = [ln for ln in results.line.values
+                 if {str(results.line_from.sel(line=ln).item()),
+                     str(results.line_to.sel(line=ln).item())} == pair]
+        assert row["built_gw"] == pytest.approx(float(built.sel(line=lines).sum()), abs=2e-3)
+    assert sorted(r["built_gw"] for r in rows) == pytest.approx([2.5, 4.0])
+    widths = [e for e in _encodings(spec) if "strokeWidth" in e]
+    assert any(e["strokeWidth"]["field"] == "built_gw" for e in widths)
+    assert spec["title"]["text"].startswith("Hubs, line build-out")
+
+
 def test_price_duration_covers_the_year_with_the_same_mean(results: xr.Dataset) -> None:
     rows = _rows(charts.price_duration(results).to_dict(), "hours")
     year = int(results.year[-1])
