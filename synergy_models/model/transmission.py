@@ -203,9 +203,10 @@ def _transmission_limits() -> tuple:
     return (
         Limit("transmission.new", "upper_bound", ("line", "year"), "GW", "USD/kW/year",
               "line capacity built in the year (line_max_new)", discount="in_service",
-              name="transmission.build_rate"),
+              name="transmission.build_rate", parameters=("line_max_new",)),
         Limit("transmission.build_limit", "at_most", ("line",), "GW", "USD/kW/year",
-              "line capacity built over the horizon (line_max_new)", discount="horizon"),
+              "line capacity built over the horizon (line_max_new)", discount="horizon",
+              parameters=("line_max_new",)),
     )
 
 
