@@ -337,7 +337,7 @@ def test_a_renewable_share_in_a_hub_without_renewables_is_named_not_a_traceback(
     techs = {"coal": {"marginal_cost": 0.02}}
     inputs = tiny_inputs(["A"], techs, np.array([[10.0]]), capacity={("A", "coal"): 20},
                          max_new=0.0, weights=[8760.0], renewable_share={"A": 0.5})
-    with pytest.raises(InputError, match="renewable_share_min.*hub A has no wind, solar or hydro"):
+    with pytest.raises(InputError, match=r"renewable_share_min.*hub A has no wind, solar or hydro"):
         build_model(inputs)
 
 
