@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import time
+import warnings
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -27,10 +28,12 @@ import xarray as xr
 
 import synergy_models
 from synergy_models.data.loader import load_inputs
+from synergy_models.errors import OutputError
+from synergy_models.io import writable_path
 from synergy_models.model.build import build_model
 from synergy_models.model.module import ModelModule
 from synergy_models.progress import Steps
-from synergy_models.results import build_results, read_results, write_results
+from synergy_models.results import build_results, estimated_size, read_results, write_results
 from synergy_models.reuse import ReusableModel
 from synergy_models.scenario import Scenario, SolverSettings, load_scenario
 from synergy_models.solve import solve_model
@@ -154,8 +157,16 @@ def solve_cached(inputs: xr.Dataset, scenario: Scenario,
             return steps(f"reading solved results {path.name}", lambda: read_results(path))
         except (OSError, ValueError):  # unreadable (a disk fault): solve again and replace it
             pass
+    try:  # a cache that cannot take the file (read-only, full) must not cost the solve
+        writable_path(path, estimated_size(inputs))
+    except OutputError as err:
+        warnings.warn(f"results are not cached: {err}", stacklevel=2)
+        return solve_inputs(inputs, scenario, steps)
     results = solve_inputs(inputs, scenario, steps)
-    write_results(results, path)
+    try:
+        write_results(results, path)
+    except OutputError as err:
+        warnings.warn(f"results are not cached: {err}", stacklevel=2)
     return results
 
 
@@ -180,7 +191,10 @@ def run_scenario(scenario: str | Path | Scenario, overrides: dict[str, Any] | No
     """
     steps = Steps(quiet=quiet)
     scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides)
-    _, results = load_or_solve(scen, cache_dir=cache_dir, steps=steps)
+    inputs = steps(f"loading inputs of {scen.name}", lambda: load_inputs(scen))
+    if out is not None:  # a folder that cannot take the file is found before the solve
+        writable_path(Path(out), estimated_size(inputs))
+    results = solve_cached(inputs, scen, cache_dir, steps)
     results.attrs["time_inputs"] = steps.times.get(f"loading inputs of {scen.name}", float("nan"))
     if out is not None:
         steps("writing results", lambda: write_results(results, out))

@@ -46,7 +46,7 @@ from synergy_models.errors import (
     pydantic_message,
     validation_problems,
 )
-from synergy_models.io import replacing, write_netcdf
+from synergy_models.io import replacing, writable_path, write_netcdf
 from synergy_models.scenario import Real, Whole, output_name
 from synergy_models.units import USD_PER_USD_BN
 from synergy_models.yamlfile import read_yaml, yaml_line
@@ -542,6 +542,37 @@ LOCAL_CLUSTER_CONFIG: dict[str, Any] = {"distributed.worker.profile.enabled": Fa
                                         "distributed.scheduler.work-stealing": False}
 
 
+SCHEDULER_EXPECTED = "the address a running `dask scheduler` prints, e.g. tcp://10.0.0.5:8786"
+
+
+def check_scheduler(address: str, timeout: float = 5.0) -> None:
+    """:class:`InputError` at once when nothing listens at a ``tcp://host:port`` address (Dask's
+    client would retry for 30 s and end in a traceback); other protocols are left to Dask."""
+    import socket
+    from urllib.parse import urlsplit
+
+    if "://" not in address:
+        address = "tcp://" + address
+    parts = urlsplit(address)
+    if parts.scheme != "tcp":
+        return
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = None, None
+    if not host or port is None:
+        raise InputError(Problem("--scheduler", "not a HOST:PORT address", value=address,
+                                 expected=SCHEDULER_EXPECTED))
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as err:
+        reason = "nothing listens there" if isinstance(err, ConnectionRefusedError) else (
+            f"no answer in {timeout:g} s" if isinstance(err, TimeoutError) else
+            (err.strerror or str(err)))
+        raise InputError(Problem("--scheduler", f"cannot reach {host}:{port}: {reason}",
+                                 value=address, expected=SCHEDULER_EXPECTED)) from None
+
+
 def _connect(workers: int, scheduler: str | None) -> tuple[Any, Any]:
     """A client of the cluster at ``scheduler``, or of a new local cluster of ``workers``
     processes; and that local cluster (``None`` for a scheduler's)."""
@@ -549,7 +580,12 @@ def _connect(workers: int, scheduler: str | None) -> tuple[Any, Any]:
     from dask.distributed import Client, LocalCluster
 
     if scheduler:
-        return Client(scheduler, set_as_default=False), None
+        check_scheduler(scheduler)
+        try:
+            return Client(scheduler, set_as_default=False), None
+        except OSError as err:  # it listens but does not answer as a scheduler (after 30 s)
+            raise InputError(Problem("--scheduler", f"no Dask scheduler answered at {scheduler} "
+                                     f"({err})", expected=SCHEDULER_EXPECTED)) from None
     # One thread per process: Pyomo and the model build hold the GIL; HiGHS threads come from the
     # scenario's solver settings.
     with dask.config.set(LOCAL_CLUSTER_CONFIG):
@@ -560,6 +596,15 @@ def _connect(workers: int, scheduler: str | None) -> tuple[Any, Any]:
     except BaseException:
         cluster.close()
         raise
+
+
+def case_size(sweep: Sweep, cases: list[Case]) -> int:
+    """Bytes one case's results file is expected to take (the first case's inputs)."""
+    from synergy_models.data.loader import load_inputs
+    from synergy_models.results import estimated_size
+    from synergy_models.scenario import load_scenario
+
+    return estimated_size(load_inputs(load_scenario(sweep.base, cases[0].overrides))) if cases else 0
 
 
 def run_sweep(sweep: Sweep | str | Path, out_dir: str | Path, workers: int = 1,
@@ -590,7 +635,8 @@ def run_sweep(sweep: Sweep | str | Path, out_dir: str | Path, workers: int = 1,
         fire_and_forget([client.submit(warm_up, pure=False, workers=[address])
                          for address in client.nthreads()])
         check_cases(sweep, cases)
-        out.mkdir(parents=True, exist_ok=True)
+        # the folder takes every case's file, checked before any solve
+        writable_path(case_path(out, "0" * 16), len(cases) * case_size(sweep, cases))
         groups: dict[str | None, list[Case]] = {None: cases}
         names = REUSABLE_PARAMETERS if warm else COLD_REUSABLE_PARAMETERS
         if reuse and any(_reusable(k, names) for k in sweep.parameters):

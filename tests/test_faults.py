@@ -1,0 +1,160 @@
+"""Faults around a run (issue 22, classes 6 and 7): output folders that cannot take the results,
+an unreachable Dask scheduler, temporary files left by a killed write. Each is found before the
+solve, or cleaned up on the next run, with a message naming what and where."""
+
+from __future__ import annotations
+
+import collections
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from synergy_models import io
+from synergy_models.cli import main
+from synergy_models.errors import OutputError
+
+Usage = collections.namedtuple("Usage", "total used free")
+
+
+def _no_solve(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make any solve fail the test: the fault must be found before one starts."""
+    import synergy_models.run as run
+
+    def solve(*args, **kwargs):
+        raise AssertionError("solved although the output cannot be written")
+
+    monkeypatch.setattr(run, "solve_inputs", solve)
+
+
+def _fails_clearly(argv: list[str], capsys: pytest.CaptureFixture, *expected: str) -> str:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.startswith("error: "), err
+    for text in expected:
+        assert text in err, err
+    return err
+
+
+def _read_only(folder: Path) -> bool:
+    """Make ``folder`` refuse new files, also to root (the immutable attribute); False if neither
+    that nor a mode without write permission works here."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        return True
+    done = shutil.which("chattr") and subprocess.run(["chattr", "+i", str(folder)],
+                                                      capture_output=True).returncode == 0
+    return bool(done)
+
+
+def _writable_again(folder: Path) -> None:
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "-i", str(folder)], capture_output=True)
+    folder.chmod(0o755)
+
+
+def test_a_read_only_output_folder_is_refused_before_the_solve(tmp_path, capsys, monkeypatch):
+    """It used to solve and then fail with a PermissionError traceback on the temporary file."""
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    if not _read_only(folder):
+        pytest.skip("cannot make a folder read-only here")
+    try:
+        _no_solve(monkeypatch)
+        _fails_clearly(["run", "milestones", "-q", "-o", str(folder / "results.nc")], capsys,
+                       f"cannot write in {folder}", "give another output folder")
+    finally:
+        _writable_again(folder)
+    assert list(folder.iterdir()) == []
+
+
+def test_a_full_disk_is_found_before_the_solve(tmp_path, capsys, monkeypatch):
+    """A disk with 1 MB free cannot take milestones' results: 8 hubs x 2 years x 32 steps x 2 kB
+    + 1 MB = 2,097,152 bytes (2.0 MB) expected, plus the 16 MB margin; the solve never starts
+    (it used to end in 'NetCDF: HDF error' after the solve, the results lost)."""
+    monkeypatch.setattr(io.shutil, "disk_usage", lambda path: Usage(10 * 2**30, 0, 2**20))
+    _no_solve(monkeypatch)
+    out = tmp_path / "results.nc"
+    _fails_clearly(["run", "milestones", "-q", "-o", str(out)], capsys,
+                   f"{out}: its disk has 1.0 MB free; writing it needs about 2.0 MB")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_write_that_fails_midway_names_the_file_and_leaves_nothing(tmp_path, monkeypatch):
+    """netCDF reports a full disk only as 'HDF error': the error now names the file and the free
+    space, and the temporary file is gone."""
+    def full(self, path, **kwargs):
+        Path(path).write_bytes(b"\x89HDF half")
+        raise RuntimeError("NetCDF: HDF error")
+
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", full)
+    with pytest.raises(OutputError, match=r"results.nc: writing it failed \(NetCDF: HDF error\); "
+                       r"[\d.,]+ [MG]B free on its disk"):
+        io.write_netcdf(xr.Dataset({"x": ("t", np.arange(3.0))}), tmp_path / "results.nc")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_cache_not_taking_a_file_costs_no_results(tmp_path, monkeypatch):
+    """A full or read-only cache folder is a warning, not a lost solve."""
+    from synergy_models import run
+    from synergy_models.scenario import load_scenario
+
+    monkeypatch.setattr(io.shutil, "disk_usage", lambda path: Usage(10 * 2**30, 0, 2**20))
+    solved = xr.Dataset(attrs={"objective": 1.0})
+    monkeypatch.setattr(run, "solve_inputs", lambda inputs, scenario, steps: solved)
+    scenario = load_scenario("milestones")
+    inputs = xr.Dataset(attrs={"inputs_hash": "h", "scenario": "milestones"},
+                        coords={"region": list("ABCDEFGH"), "year": [2025, 2030],
+                                "time": np.arange(32)})
+    with pytest.warns(UserWarning, match="results are not cached: .*1.0 MB free"):
+        assert run.solve_cached(inputs, scenario, tmp_path / "cache") is solved
+    assert list((tmp_path / "cache").iterdir()) == []
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_scheduler_nobody_listens_at_fails_at_once(tmp_path, capsys):
+    """Dask's client retried for 30 s and ended in an OSError traceback."""
+    port = _free_port()
+    t0 = time.perf_counter()
+    _fails_clearly(["sweep", "data/sweeps/carbon_x_growth.yaml", "-q", "-o", str(tmp_path / "s"),
+                    "--scheduler", f"tcp://127.0.0.1:{port}"], capsys,
+                   f"--scheduler: cannot reach 127.0.0.1:{port}: nothing listens there")
+    assert time.perf_counter() - t0 < 10
+    _fails_clearly(["sweep", "data/sweeps/carbon_x_growth.yaml", "-q", "-o", str(tmp_path / "s"),
+                    "--scheduler", "tcp://127.0.0.1:notaport"], capsys, "not a HOST:PORT address")
+    assert not (tmp_path / "s").exists()
+
+
+def test_temporary_files_of_killed_writes_are_removed_by_the_next_write(tmp_path):
+    """A write killed midway left its hidden temporary file for good. The next write of the same
+    file removes those whose writer is gone (a process of this host that no longer runs, or any
+    older than an hour) and keeps a running writer's and other files' temporaries."""
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    host = socket.gethostname().replace(".", "_")
+    names = {
+        "dead": f".results.nc.{host}-{gone.pid}.a1b2.tmp",        # its writer has ended
+        "running": f".results.nc.{host}-{os.getpid()}.c3d4.tmp",   # this process: still writing
+        "old": ".results.nc.e5f6g7.tmp",                           # the earlier naming, 2 h old
+        "recent": ".results.nc.h8i9j0.tmp",                        # the earlier naming, just now
+        "other": f".other.nc.{host}-{gone.pid}.k1l2.tmp",          # another file's
+    }
+    for name in names.values():
+        (tmp_path / name).write_bytes(b"half")
+    two_hours_ago = time.time() - 7200
+    os.utime(tmp_path / names["old"], (two_hours_ago, two_hours_ago))
+    io.write_netcdf(xr.Dataset({"x": ("t", np.arange(3.0))}), tmp_path / "results.nc")
+    left = {p.name for p in tmp_path.iterdir()}
+    assert left == {"results.nc", names["running"], names["recent"], names["other"]}
