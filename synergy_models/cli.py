@@ -62,6 +62,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             dims = f"({', '.join(map(str, da.dims))})" if da.dims else ""
             print(f"{name}{dims} [{da.attrs.get('units') or '1'}]: {da.attrs.get('long_name', '')}")
         return 0
+    from synergy_models.solve import check_solver_options
+
+    check_solver_options(scenario.solver.options, scenario.origin)
     inputs = steps("loading and checking inputs", lambda: load_inputs(scenario))
     _notes(inputs.attrs.get("assumed_units"))
     if not args.quiet:

@@ -36,7 +36,7 @@ from synergy_models.progress import Steps
 from synergy_models.results import build_results, estimated_size, read_results, write_results
 from synergy_models.reuse import ReusableModel
 from synergy_models.scenario import Scenario, SolverSettings, load_scenario
-from synergy_models.solve import solve_model
+from synergy_models.solve import check_solver_options, solve_model
 
 #: Modules whose source does not change solved results (editing a chart must not re-solve).
 PRESENTATION_MODULES = frozenset({"report.py", "charts.py", "summary.py", "cli.py", "progress.py",
@@ -177,6 +177,7 @@ def load_or_solve(scenario: str | Path | Scenario, overrides: dict[str, Any] | N
     ``cache_dir=False``: solved without it)."""
     steps = steps or Steps(quiet=quiet)
     scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides or None)
+    check_solver_options(scen.solver.options, scen.origin)
     inputs = steps(f"loading inputs of {scen.name}", lambda: load_inputs(scen))
     return inputs, solve_cached(inputs, scen, cache_dir, steps)
 
@@ -191,6 +192,7 @@ def run_scenario(scenario: str | Path | Scenario, overrides: dict[str, Any] | No
     """
     steps = Steps(quiet=quiet)
     scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides)
+    check_solver_options(scen.solver.options, scen.origin)
     inputs = steps(f"loading inputs of {scen.name}", lambda: load_inputs(scen))
     if out is not None:  # a folder that cannot take the file is found before the solve
         writable_path(Path(out), estimated_size(inputs))

@@ -22,6 +22,7 @@ import functools
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -212,6 +213,53 @@ def hipo_available() -> bool:
 HIPO_DEFAULTS: dict[str, str] = {"hipo_system": "augmented"}
 
 
+def check_solver_options(options: dict[str, Any],
+                         where: str | Callable[[str, Any], str] = "solver.options") -> None:
+    """:class:`InputError` naming each HiGHS option of ``options`` that HiGHS does not know, or
+    whose value it refuses (type or range), before anything is built or solved. ``where``: the
+    file the options came from, or a function of (key, value) saying so (``Scenario.origin``)."""
+    import difflib
+
+    from synergy_models.errors import InputError, Problem
+
+    if not options:
+        return
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    known = sorted(n for n in dir(h.getOptions()) if not n.startswith("_"))
+    problems = []
+    for key, value in options.items():
+        origin = where(f"solver.options.{key}", value) if callable(where) else where
+        status, _ = h.getOptionType(str(key))
+        if status != highspy.HighsStatus.kOk:
+            close = difflib.get_close_matches(str(key), known, n=1)
+            problems.append(Problem(origin, "HiGHS has no such option" + (
+                f"; did you mean '{close[0]}'?" if close else ""), column=f"solver.options.{key}",
+                expected="an option of HiGHS (https://ergo-code.github.io/HiGHS/stable/options/"
+                "definitions/)"))
+        elif h.setOptionValue(str(key), option_value(h, str(key), value)) != highspy.HighsStatus.kOk:
+            problems.append(Problem(origin, "HiGHS refuses this value", value=value,
+                                    column=f"solver.options.{key}",
+                                    expected=f"a {_option_kind(h, str(key))} HiGHS accepts"))
+    if problems:
+        raise InputError(problems)
+
+
+def option_value(h: highspy.Highs, key: str, value: Any) -> Any:
+    """``value`` as HiGHS takes it: YAML reads ``presolve: off`` as false, which HiGHS's string
+    options (``on``/``off``/``choose``) want as text."""
+    if isinstance(value, bool) and h.getOptionType(key)[1] == highspy.HighsOptionType.kString:
+        return "on" if value else "off"
+    return value
+
+
+def _option_kind(h: highspy.Highs, key: str) -> str:
+    kind = h.getOptionType(key)[1]
+    return {highspy.HighsOptionType.kBool: "true or false", highspy.HighsOptionType.kInt:
+            "whole number", highspy.HighsOptionType.kDouble: "number",
+            highspy.HighsOptionType.kString: "string"}.get(kind, "value")
+
+
 def _configure(h: highspy.Highs, settings: SolverSettings, log_file: str) -> None:
     h.setOptionValue("output_flag", True)
     h.setOptionValue("log_to_console", False)
@@ -234,7 +282,7 @@ def _configure(h: highspy.Highs, settings: SolverSettings, log_file: str) -> Non
     if settings.time_limit:
         h.setOptionValue("time_limit", float(settings.time_limit))
     for key, value in settings.options.items():
-        status = h.setOptionValue(key, value)
+        status = h.setOptionValue(key, option_value(h, key, value))
         if status != highspy.HighsStatus.kOk:
             raise SolveError("error", f"HiGHS does not accept option {key}={value!r}")
 

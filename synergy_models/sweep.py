@@ -232,6 +232,7 @@ def check_cases(sweep: Sweep, cases: list[Case]) -> None:
     from synergy_models.data.overrides import apply_overrides
     from synergy_models.data.tables import read_tables
     from synergy_models.scenario import load_scenario
+    from synergy_models.solve import check_solver_options
 
     origin = {k: f"settings.{k}" for k in sweep.settings} | {k: f"parameters.{k}" for k in sweep.parameters}
     problems: dict[str, Problem] = {}
@@ -247,6 +248,7 @@ def check_cases(sweep: Sweep, cases: list[Case]) -> None:
     for case in cases:
         try:
             scenario = load_scenario(sweep.base, case.overrides)
+            check_solver_options(scenario.solver.options, scenario.origin)
         except InputError as err:
             note(err, case)
             continue

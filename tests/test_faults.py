@@ -158,3 +158,35 @@ def test_temporary_files_of_killed_writes_are_removed_by_the_next_write(tmp_path
     io.write_netcdf(xr.Dataset({"x": ("t", np.arange(3.0))}), tmp_path / "results.nc")
     left = {p.name for p in tmp_path.iterdir()}
     assert left == {"results.nc", names["running"], names["recent"], names["other"]}
+
+
+@pytest.mark.parametrize(("override", "expected"), [
+    ("carbon_price=1e300", "at most 100000 USD/t in magnitude"),
+    ("demand_base=1e300", "at most 1e+08 GWh in magnitude"),
+    ("capex={solar: {2030: 1e300}}", "at most 1e+06 MUSD/GW in magnitude"),
+])
+def test_huge_values_are_refused_by_validate(override, expected, capsys):
+    """1e300 passed validate and ended as 'unbounded' or a solve error."""
+    _fails_clearly(["validate", "milestones", "-q", "-p", override], capsys,
+                   "value implausibly large", expected)
+
+
+def test_a_huge_value_in_a_dataset_file_names_its_row(dataset_copy, tmp_path, capsys):
+    from tests.conftest import edit_row
+
+    edit_row(dataset_copy / "provinces.csv",
+             lambda r: r["province"] == "Hebei" and r["parameter"] == "capacity_solar", value="1e300")
+    scenario = tmp_path / "huge.yaml"
+    scenario.write_text(f"name: huge\ndataset: {dataset_copy}\n")
+    _fails_clearly(["validate", str(scenario), "-q"], capsys, "provinces.csv, row",
+                   "column 'value': 'capacity_solar' is implausibly large", "at most 10000 GW")
+
+
+def test_an_unknown_or_refused_highs_option_fails_validate(capsys):
+    """An unknown option passed validate and failed only when the solve started."""
+    _fails_clearly(["validate", "milestones", "-q", "-p", "solver.options.time_limt=3",
+                    "-p", "solver.options.threads=1.5"], capsys,
+                   "column 'solver.options.time_limt': HiGHS has no such option; did you mean "
+                   "'time_limit'?", "column 'solver.options.threads': HiGHS refuses this value; "
+                   "got 1.5; expected a whole number")
+    assert main(["validate", "milestones", "-q", "-p", "solver.options.presolve=off"]) == 0
