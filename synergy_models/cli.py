@@ -213,6 +213,7 @@ def cmd_market(args: argparse.Namespace) -> int:
         LEVERS,
         gap,
         gap_table,
+        load_segments,
         market_value,
         projection,
         required_parameter,
@@ -221,6 +222,7 @@ def cmd_market(args: argparse.Namespace) -> int:
     from synergy_models.units import USD_PER_USD_BN
 
     _check_market_args(args)
+    load_segments(args.segments)  # a broken segments file is found before the solve
     runs = ScenarioRuns(args.scenario, _parse_params(args.param)) if args.search else None
     if runs is not None and args.search not in LEVERS:
         # A parameter key for the search: loaded once with it, so a misspelt key fails before any
@@ -250,7 +252,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     from synergy_models.indicators import indicator_table, indicators
     from synergy_models.io import replacing
 
-    if args.year and not args.results:  # a year the scenario does not model: say so before solving
+    if args.year is not None and not args.results:  # a year not modelled: say so before solving
         from synergy_models.scenario import load_scenario
 
         years = list(load_scenario(args.scenario, _parse_params(args.param)).year_weights)
@@ -266,7 +268,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         return 0
     import pandas as pd
 
-    year = args.year or int(table.year.max())
+    year = args.year if args.year is not None else int(table.year.max())
     if year not in set(table.year.astype(int)):
         raise InputError(Problem("--year", "no such modelled year in the results", value=year,
                                  expected=f"one of {sorted(set(table.year.astype(int)))}"))

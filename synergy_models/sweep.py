@@ -628,6 +628,9 @@ def run_sweep(sweep: Sweep | str | Path, out_dir: str | Path, workers: int = 1,
         raise InputError(Problem("--workers", "at least one local worker is needed", value=workers))
     if not isinstance(sweep, Sweep):
         sweep = load_sweep(sweep)
+    from synergy_models.market import load_segments
+
+    load_segments()  # every case is valued by it (compact_results): a broken file fails here, whole
     cases = expand_cases(sweep)
     out = Path(out_dir).resolve()  # workers may run elsewhere: give them an absolute path
 

@@ -190,3 +190,41 @@ def test_an_unknown_or_refused_highs_option_fails_validate(capsys):
                    "'time_limit'?", "column 'solver.options.threads': HiGHS refuses this value; "
                    "got 1.5; expected a whole number")
     assert main(["validate", "milestones", "-q", "-p", "solver.options.presolve=off"]) == 0
+
+
+def _broken_segments(tmp_path: Path) -> Path:
+    path = tmp_path / "market_segments.yaml"
+    path.write_text("segments:\n  electricity:\n    items: [{kind: nonsense}]\n")
+    return path
+
+
+def test_a_broken_segments_file_fails_the_market_command_before_the_solve(tmp_path, capsys,
+                                                                           monkeypatch):
+    import synergy_models.run as run
+
+    def solve(*args, **kwargs):
+        raise AssertionError("solved before the segments file was read")
+
+    monkeypatch.setattr(run, "load_or_solve", solve)
+    _fails_clearly(["market", "milestones", "-q", "--segments", str(_broken_segments(tmp_path))],
+                   capsys, "market_segments.yaml", "line 3")
+
+
+def test_a_broken_segments_file_fails_a_sweep_before_any_case(tmp_path, monkeypatch):
+    """It was found by each case after its solve (every case 'failed', the message cut)."""
+    import synergy_models.market as market
+    from synergy_models.errors import InputError
+    from synergy_models.sweep import run_sweep
+
+    monkeypatch.setattr(market, "default_segments_path", lambda: _broken_segments(tmp_path))
+    t0 = time.perf_counter()
+    with pytest.raises(InputError, match="market_segments.yaml, line 3"):
+        run_sweep("data/sweeps/carbon_x_growth.yaml", tmp_path / "sweep", progress=False)
+    assert time.perf_counter() - t0 < 10  # no cluster started, nothing solved
+    assert not (tmp_path / "sweep").exists()
+
+
+def test_indicators_for_year_0_is_refused_not_the_default(capsys):
+    """--year 0 was taken as 'no year given' and printed the last year (exit 0)."""
+    _fails_clearly(["indicators", "milestones", "-q", "--year", "0"], capsys,
+                   "--year", "does not model this year")
