@@ -218,7 +218,7 @@ def test_a_broken_segments_file_fails_a_sweep_before_any_case(tmp_path, monkeypa
 
     monkeypatch.setattr(market, "default_segments_path", lambda: _broken_segments(tmp_path))
     t0 = time.perf_counter()
-    with pytest.raises(InputError, match="market_segments.yaml, line 3"):
+    with pytest.raises(InputError, match=r"market_segments\.yaml, line 3"):
         run_sweep("data/sweeps/carbon_x_growth.yaml", tmp_path / "sweep", progress=False)
     assert time.perf_counter() - t0 < 10  # no cluster started, nothing solved
     assert not (tmp_path / "sweep").exists()
@@ -228,3 +228,13 @@ def test_indicators_for_year_0_is_refused_not_the_default(capsys):
     """--year 0 was taken as 'no year given' and printed the last year (exit 0)."""
     _fails_clearly(["indicators", "milestones", "-q", "--year", "0"], capsys,
                    "--year", "does not model this year")
+
+
+def test_a_report_for_a_hub_the_dataset_lacks_fails_before_the_solve(tmp_path, capsys, monkeypatch):
+    """``report -p hub=XX`` failed in the notebook after the solve and left files behind."""
+    _no_solve(monkeypatch)
+    folder = tmp_path / "report"
+    _fails_clearly(["report", "milestones", "-o", str(folder), "-p", "hub=im"], capsys,
+                   "column 'hub': no hub 'im' in dataset china_hubs; did you mean 'IM'?",
+                   "expected one of BTH, YRD, GBA, CY, IM, GZ, GS, NX")
+    assert not folder.exists() and list(tmp_path.iterdir()) == []
