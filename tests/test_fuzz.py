@@ -26,7 +26,7 @@ import xarray as xr
 import yaml
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from synergy_models.errors import SynergyError  # noqa: E402
@@ -192,6 +192,19 @@ def profile_mutations(draw: st.DrawFn) -> Mutation:
     return Mutation(f"profiles.nc: {kind} {variable} x{factor} [{start}:+{length}] {keep}", apply)
 
 
+def yaml_text(text: str) -> Mutation:
+    """dataset.yaml replaced by ``text``."""
+    def apply(folder: Path) -> None:
+        (folder / "dataset.yaml").write_text(text, encoding="utf-8")
+
+    return Mutation(f"dataset.yaml: text {text!r}", apply)
+
+
+#: What the fuzzer found (each a traceback before its fix), run first in every run.
+FOUND = [
+    yaml_text("\x1f"),  # a control character: PyYAML's ReaderError escaped
+]
+
 MUTATIONS = st.one_of(cell_mutations(), header_mutations(), yaml_mutations(), profile_mutations())
 
 
@@ -227,6 +240,7 @@ def _files(*folders: Path) -> dict[str, tuple[int, int]]:
           derandomize=not os.environ.get("SYNERGY_FUZZ_RANDOM"),
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(mutation=MUTATIONS)
+@example(mutation=FOUND[0])
 def test_a_mutated_dataset_loads_or_fails_cleanly(mutation: Mutation) -> None:
     from synergy_models.data.loader import load_inputs
     from synergy_models.scenario import load_scenario
