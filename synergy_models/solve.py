@@ -440,7 +440,13 @@ def _explain(solution: Solution, settings: SolverSettings,
         try:
             diagnosis = diagnose_infeasibility(solution.form, settings)
             if diagnosis:
-                diagnosis = [*conflicting_parameters(solution.form, settings, limits or {}),
+                try:
+                    parameters = conflicting_parameters(solution.form, settings, limits or {})
+                except DiagnosisStopped as stop:
+                    parameters = [f"(the scenario parameters behind it were not found: a re-solve "
+                                  f"stopped at the {stop.status.replace('_', ' ')}; raise "
+                                  "solver.time_limit)"]
+                diagnosis = [*parameters,
                              "Constraints that cannot all hold (violation needed, by constraint):",
                              *(f"  {line}" for line in diagnosis)]
         except DiagnosisStopped as stop:
@@ -524,16 +530,15 @@ def conflicting_parameters(form: StandardForm, settings: SolverSettings,
     """
     if not limits:
         return []
-    def kind(component: Any) -> str:
-        return limits.get(component.parent_component().name, ("",))[0]
+    def family(components: list[Any], kinds: tuple[str, ...]) -> np.ndarray:
+        """Each component's family name where it is a limit of one of ``kinds``, else ''."""
+        names = (c.parent_component().name for c in components)
+        return np.array([n if limits.get(n, ("",))[0] in kinds else "" for n in names], dtype=object)
 
-    row_family = np.array([kind(r) in ("at_most", "at_least") for r in form.rows], dtype=bool)
-    col_family = np.array([kind(v) == "upper_bound" for v in form.columns],
-                          dtype=bool) & np.isfinite(form.col_upper)
-    row_names = np.array([r.parent_component().name if row_family[i] else ""
-                          for i, r in enumerate(form.rows)], dtype=object)
-    col_names = np.array([v.parent_component().name if col_family[j] else ""
-                          for j, v in enumerate(form.columns)], dtype=object)
+    row_names = family(form.rows, ("at_most", "at_least"))
+    col_names = family(form.columns, ("upper_bound",))
+    col_names[~np.isfinite(form.col_upper)] = ""  # no bound to relax
+    row_family, col_family = row_names != "", col_names != ""
 
     def violated(hard: str | None) -> dict[str, tuple[float, int]] | None:
         rows = row_family & (row_names != hard)
