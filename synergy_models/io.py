@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import hashlib
 import os
 import shutil
 import socket
@@ -123,10 +124,30 @@ def _size(n: float) -> str:
     return f"{n / 2**20:,.1f} MB" if n < 2**30 else f"{n / 2**30:,.1f} GB"
 
 
-def write_netcdf(ds: xr.Dataset, path: str | Path, encoding: dict | None = None) -> Path:
+def checksum_path(path: str | Path) -> Path:
+    """The hidden file beside ``path`` that holds its SHA-256 (:func:`write_netcdf` ``checksum``)."""
+    path = Path(path)
+    return path.with_name(f".{path.name}.sha256")
+
+
+def _sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(2**20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_netcdf(ds: xr.Dataset, path: str | Path, encoding: dict | None = None,
+                 checksum: bool = False) -> Path:
     """Write ``ds`` to ``path`` atomically (:func:`replacing`), after checking that its folder takes
     a file of ``ds``'s size; :class:`OutputError` names the file if the write fails (a full disk
-    shows only as netCDF's ``HDF error``)."""
+    shows only as netCDF's ``HDF error``).
+
+    ``checksum``: also keep the file's SHA-256 beside it (:func:`checksum_path`), written before the
+    file is renamed into place, so that :func:`read_netcdf` with ``checked`` finds a file damaged
+    on disk before netCDF opens it: a few flipped bytes can make the netCDF library loop forever
+    while it opens the file (seen on a results file), which no exception handler catches."""
     import dask  # only for its scheduler setting below; not needed to import this module
 
     from synergy_models.errors import OutputError
@@ -142,6 +163,10 @@ def write_netcdf(ds: xr.Dataset, path: str | Path, encoding: dict | None = None)
             free = shutil.disk_usage(Path(tmp).parent).free
             raise OutputError(f"{path}: writing it failed ({err}); {_size(free)} free on its "
                               "disk") from None
+        if checksum:  # before the rename: a file in place never has an older file's checksum
+            digest = _sha256(tmp)
+            with replacing(checksum_path(path)) as sums:
+                sums.write_text(digest + "\n")
     return Path(path)
 
 
@@ -153,7 +178,19 @@ def usual_mode(path: str | Path) -> None:
     os.chmod(path, 0o666 & ~mask)
 
 
-def read_netcdf(path: str | Path) -> xr.Dataset:
-    """Read a whole netCDF file into memory and close it (so it can be replaced on disk)."""
+def read_netcdf(path: str | Path, checked: bool = False) -> xr.Dataset:
+    """Read a whole netCDF file into memory and close it (so it can be replaced on disk).
+
+    ``checked``: first compare the file with the checksum :func:`write_netcdf` kept beside it, if
+    any; ``OSError`` when they differ (the file was damaged after it was written), without opening
+    it."""
+    if checked:
+        sums = checksum_path(path)
+        try:
+            expected = sums.read_text().strip()
+        except (FileNotFoundError, UnicodeDecodeError):
+            expected = None
+        if expected is not None and _sha256(path) != expected:
+            raise OSError(f"{path}: does not match its checksum {sums.name} (damaged on disk)")
     with xr.open_dataset(path, engine="netcdf4") as ds:
         return ds.load()

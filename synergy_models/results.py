@@ -140,13 +140,15 @@ def estimated_size(inputs: xr.Dataset) -> int:
     return 2048 * steps + 2**20
 
 
-def write_results(results: xr.Dataset, path: str | Path) -> Path:
-    """Write results atomically (a half-written file never replaces a good one)."""
-    return write_netcdf(results, path)
+def write_results(results: xr.Dataset, path: str | Path, checksum: bool = False) -> Path:
+    """Write results atomically (a half-written file never replaces a good one); ``checksum``:
+    with a checksum beside it (cache and sweep case files, see :func:`synergy_models.io.write_netcdf`)."""
+    return write_netcdf(results, path, checksum=checksum)
 
 
-def read_results(path: str | Path) -> xr.Dataset:
-    return read_netcdf(path)
+def read_results(path: str | Path, checked: bool = False) -> xr.Dataset:
+    """Results from a file; ``checked``: ``OSError`` when it does not match its checksum."""
+    return read_netcdf(path, checked=checked)
 
 
 def read_results_given(path: str | Path, what: str = "--results") -> xr.Dataset:

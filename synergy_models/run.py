@@ -154,7 +154,8 @@ def solve_cached(inputs: xr.Dataset, scenario: Scenario,
     path = cache_path(inputs, scenario.solver, None if cache_dir is True else cache_dir)
     if path.exists():
         try:
-            return steps(f"reading solved results {path.name}", lambda: read_results(path))
+            return steps(f"reading solved results {path.name}",
+                         lambda: read_results(path, checked=True))
         except (OSError, ValueError):  # unreadable (a disk fault): solve again and replace it
             pass
     try:  # a cache that cannot take the file (read-only, full) must not cost the solve
@@ -164,7 +165,7 @@ def solve_cached(inputs: xr.Dataset, scenario: Scenario,
         return solve_inputs(inputs, scenario, steps)
     results = solve_inputs(inputs, scenario, steps)
     try:
-        write_results(results, path)
+        write_results(results, path, checksum=True)
     except OutputError as err:
         warnings.warn(f"results are not cached: {err}", stacklevel=2)
     return results
@@ -238,7 +239,7 @@ class ScenarioRuns:
             path = cache_path(inputs, scen.solver, None if self.cache_dir is True else self.cache_dir)
             if path.exists():
                 try:
-                    results = read_results(path)
+                    results = read_results(path, checked=True)
                     self.paths.append("cached")
                     return inputs, results
                 except (OSError, ValueError):  # unreadable: solve again and replace it
@@ -247,5 +248,5 @@ class ScenarioRuns:
                                                    warm=self.warm)
         self.paths.append(extra["path"])
         if path is not None:
-            write_results(results, path)
+            write_results(results, path, checksum=True)
         return inputs, results

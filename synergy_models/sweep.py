@@ -349,7 +349,7 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
         path = case_path(out_dir, results_key(inputs, scenario.solver))
         if path.exists():  # same inputs, solver settings and model code: solved before (resume)
             try:
-                compact = compact_results(read_results(path))
+                compact = compact_results(read_results(path, checked=True))
                 return CaseOutcome("resumed", "", digest, str(path), time.perf_counter() - t0,
                                    compact=compact)
             except (OSError, ValueError, KeyError):  # unreadable or incomplete: solve it again
@@ -361,7 +361,7 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
         if reuse_group:
             _REUSABLE[reuse_group] = model
         t2 = time.perf_counter()
-        write_results(results, path)  # atomic: a case file on disk is always complete
+        write_results(results, path, checksum=True)  # atomic: a case file is always complete
         compact = compact_results(results)  # here, in parallel, not in the client at the end
         extra.update(inputs=t1 - t0, results=extra["results"] + time.perf_counter() - t2)
     except SynergyError as err:  # SolveError included: infeasible, time limit, numerical trouble

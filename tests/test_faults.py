@@ -238,3 +238,24 @@ def test_a_report_for_a_hub_the_dataset_lacks_fails_before_the_solve(tmp_path, c
                    "column 'hub': no hub 'im' in dataset china_hubs; did you mean 'IM'?",
                    "expected one of BTH, YRD, GBA, CY, IM, GZ, GS, NX")
     assert not folder.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_a_damaged_cache_or_case_file_is_found_before_netcdf_opens_it(tmp_path, monkeypatch):
+    """A few flipped bytes in a results file made netCDF loop forever while opening it (a sweep's
+    resume or a cached run hung). Cache and case files keep a SHA-256 beside them; a file that does
+    not match it is refused (OSError, which their readers answer by solving again) unopened."""
+    path = tmp_path / "case.nc"
+    ds = xr.Dataset({"x": ("t", np.arange(1000.0))})
+    io.write_netcdf(ds, path, checksum=True)
+    assert io.checksum_path(path).name == ".case.nc.sha256"
+    assert io.read_netcdf(path, checked=True).x.sum().item() == 999 * 1000 / 2
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+    def opened(*args, **kwargs):
+        raise AssertionError("netCDF opened a damaged file")
+
+    monkeypatch.setattr(io.xr, "open_dataset", opened)
+    with pytest.raises(OSError, match=r"case.nc: does not match its checksum \.case\.nc\.sha256"):
+        io.read_netcdf(path, checked=True)
