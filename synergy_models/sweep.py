@@ -547,8 +547,9 @@ LOCAL_CLUSTER_CONFIG: dict[str, Any] = {"distributed.worker.profile.enabled": Fa
 SCHEDULER_EXPECTED = "the address a running `dask scheduler` prints, e.g. tcp://10.0.0.5:8786"
 
 
-def check_scheduler(address: str, timeout: float = 5.0) -> None:
-    """:class:`InputError` at once when nothing listens at a ``tcp://host:port`` address (Dask's
+def check_scheduler(address: str, timeout: float = 5.0, grace: float = 10.0) -> None:
+    """:class:`InputError` when nothing listens at a ``tcp://host:port`` address within ``grace``
+    seconds (a scheduler started just before the sweep is given that long to open its port; Dask's
     client would retry for 30 s and end in a traceback); other protocols are left to Dask."""
     import socket
     from urllib.parse import urlsplit
@@ -565,14 +566,22 @@ def check_scheduler(address: str, timeout: float = 5.0) -> None:
     if not host or port is None:
         raise InputError(Problem("--scheduler", "not a HOST:PORT address", value=address,
                                  expected=SCHEDULER_EXPECTED))
-    try:
-        socket.create_connection((host, port), timeout=timeout).close()
-    except OSError as err:
-        reason = "nothing listens there" if isinstance(err, ConnectionRefusedError) else (
-            f"no answer in {timeout:g} s" if isinstance(err, TimeoutError) else
-            (err.strerror or str(err)))
+    end = time.monotonic() + grace
+    while True:
+        try:
+            socket.create_connection((host, port), timeout=timeout).close()
+            return
+        except ConnectionRefusedError:
+            if time.monotonic() < end:
+                time.sleep(0.25)
+                continue
+            reason = f"nothing listens there (tried for {grace:g} s)"
+        except TimeoutError:
+            reason = f"no answer in {timeout:g} s"
+        except OSError as err:
+            reason = err.strerror or str(err)
         raise InputError(Problem("--scheduler", f"cannot reach {host}:{port}: {reason}",
-                                 value=address, expected=SCHEDULER_EXPECTED)) from None
+                                 value=address, expected=SCHEDULER_EXPECTED))
 
 
 def _connect(workers: int, scheduler: str | None) -> tuple[Any, Any]:
