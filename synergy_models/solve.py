@@ -573,8 +573,8 @@ def conflicting_parameters(form: StandardForm, settings: SolverSettings,
             lines.append(f"  {named(family, found)}: cannot hold even with every other "
                          "parameter's limit relaxed (it conflicts with fixed data)")
         elif partners:
-            with_ = "; ".join(named(f, v) for f, v in sorted(partners.items()))
-            lines.append(f"  {named(family, found)} against {with_}")
+            lines.append(f"  {named(family, found)} against")
+            lines += [f"    {named(f, v)}" for f, v in sorted(partners.items())]
         else:
             lines.append(f"  {named(family, found)}")
     return lines
