@@ -12,7 +12,10 @@ The functions only reshape results for plotting: indicators belong in the result
 
 from __future__ import annotations
 
+import functools
 import json
+import re
+import textwrap
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -212,6 +215,16 @@ def _with_end(df: pd.DataFrame, n_days: int, keys: Sequence[str]) -> pd.DataFram
     return pd.concat([df, last], ignore_index=True).sort_values([*keys, "x"]).reset_index(drop=True)
 
 
+#: Invisible points on a line chart's steps: a line is one mark, so hovering it would show one
+#: step's tooltip wherever the pointer is; each point shows its own.
+_HOVER = alt.OverlayMarkDef(opacity=0, size=40)
+
+
+def _zoom_x() -> alt.Parameter:
+    """Zoom and pan along x (wheel, drag; double click resets) where a chart is drawn live."""
+    return alt.selection_interval(bind="scales", encodings=["x"])
+
+
 def _annual(series: xr.DataArray, weight: xr.DataArray) -> xr.DataArray:
     """GW over time steps -> TWh in the year (weights: hours each step stands for)."""
     return (series * weight).sum("time") / GWH_PER_TWH
@@ -325,21 +338,26 @@ def dispatch_days(results: xr.Dataset, region: str, year: int | None = None,
     scale = _tech_scale(supply.series.unique())
     x = alt.X("x:Q", axis=_day_axis(periods), scale=alt.Scale(domain=[0, 24 * len(periods)], nice=False))
     keyvals = sorted(supply.x.unique().tolist())
-    area = alt.Chart(supply).transform_impute(
+    stacked = alt.Chart(supply).transform_impute(
         impute="gw", key="x", keyvals=keyvals, groupby=["series", "kind"], value=0,
-    ).transform_calculate(order=_stack_order(scale.domain, "series"), **_day_hour(periods)).mark_area(
-        interpolate="step-after").encode(
-        x=x, y=alt.Y("gw:Q", stack="zero", title="power (GW)"),
+    ).transform_calculate(order=_stack_order(scale.domain, "series"), **_day_hour(periods))
+    y = alt.Y("gw:Q", stack="zero", title="power (GW)")
+    tooltip = [alt.Tooltip("series:N", title="series"), alt.Tooltip("kind:N", title="direction"),
+               alt.Tooltip("day:O"), alt.Tooltip("hour:O"),
+               alt.Tooltip("gw:Q", title="power (GW)", format=",.2f")]
+    area = stacked.add_params(_zoom_x()).mark_area(interpolate="step-after").encode(
+        x=x, y=y,
         color=alt.Color("series:N", scale=scale, title="supply (+) / use (−)"),
         opacity=alt.Opacity("kind:N", scale=alt.Scale(domain=["output", "charge"], range=[0.9, 0.45]),
                             title="direction"),
-        order=alt.Order("order:Q"),
-        tooltip=[alt.Tooltip("series:N", title="series"), alt.Tooltip("kind:N", title="direction"),
-                 alt.Tooltip("day:O"), alt.Tooltip("hour:O"),
-                 alt.Tooltip("gw:Q", title="power (GW)", format=",.2f")],
+        order=alt.Order("order:Q"), tooltip=tooltip,
     )
+    # an area is one mark per series: invisible points at each step's top give its own tooltip
+    hover = stacked.transform_filter("datum.gw != 0").mark_point(
+        filled=True, opacity=0, size=40).encode(
+        x=x, y=y, detail=["series:N", "kind:N"], order=alt.Order("order:Q"), tooltip=tooltip)
     line = alt.Chart(demand).transform_calculate(**_day_hour(periods)).mark_line(
-        interpolate="step-after", color="black", strokeWidth=1.5).encode(
+        interpolate="step-after", color="black", strokeWidth=1.5, point=_HOVER).encode(
         x=x, y=alt.Y("gw:Q", title="power (GW)"),
         strokeDash=alt.StrokeDash("series:N", title="demand",
                                   scale=alt.Scale(domain=[k for k, _ in lines], range=[[4, 3], [1, 0]])),
@@ -348,7 +366,7 @@ def dispatch_days(results: xr.Dataset, region: str, year: int | None = None,
                  alt.Tooltip("gw:Q", title="power (GW)", format=",.2f")],
     )
     name = (names or {}).get(region, region)
-    return alt.layer(area, line).properties(
+    return alt.layer(area, hover, line).properties(
         width=max(_WIDTH, 12 * len(periods) * 6), height=300,
         title=_title(f"Dispatch in {name} ({region}), {year}" if name != region else
                      f"Dispatch in {region}, {year}", results, note))
@@ -364,11 +382,12 @@ def price_profiles(results: xr.Dataset, year: int | None = None, periods: Sequen
     price = results.price.sel(year=year, time=steps.time.values)
     df = _frame(price, "price", {"region": "hub"}, drop_zeros=False, decimals=2).merge(steps, on="time")
     df = _with_end(df[["x", "hub", "price"]], len(periods), ["hub"])
-    return alt.Chart(df).mark_line(interpolate="step-after", strokeWidth=1.5).transform_calculate(
-        hub_name=_hub_name_expr(names), **_day_hour(periods)).encode(
+    return alt.Chart(df).mark_line(interpolate="step-after", strokeWidth=1.5, point=_HOVER).add_params(
+        _zoom_x()).transform_calculate(hub_name=_hub_name_expr(names), **_day_hour(periods)).encode(
         x=alt.X("x:Q", axis=_day_axis(periods), scale=alt.Scale(domain=[0, 24 * len(periods)], nice=False)),
         y=alt.Y("price:Q", title="price (USD/MWh)"),
-        color=alt.Color("hub:N", scale=_hub_scale(results.region.values), title="hub"),
+        color=alt.Color("hub:N", scale=_hub_scale(results.region.values), title="hub",
+                        legend=alt.Legend(symbolType="stroke")),  # lines, not the hover points
         tooltip=[alt.Tooltip("hub_name:N", title="hub"), alt.Tooltip("day:O"),
                  alt.Tooltip("hour:O"),
                  alt.Tooltip("price:Q", title="price (USD/MWh)", format=",.1f")],
@@ -397,12 +416,13 @@ def price_duration(results: xr.Dataset, year: int | None = None, max_points: int
         rows.append(pd.DataFrame({"hub": str(hub), "hours": np.append(start, end).round(1),
                                   "price": np.append(prices, prices[-1])}))
     df = pd.concat(rows, ignore_index=True)
-    return alt.Chart(df).mark_line(interpolate="step-after", strokeWidth=1.5).transform_calculate(
-        hub_name=_hub_name_expr(names)).encode(
+    return alt.Chart(df).mark_line(interpolate="step-after", strokeWidth=1.5, point=_HOVER).add_params(
+        _zoom_x()).transform_calculate(hub_name=_hub_name_expr(names)).encode(
         x=alt.X("hours:Q", title="hours of the year at or above the price (h)",
                 scale=alt.Scale(domain=[0, float(HOURS_PER_YEAR)], nice=False)),
         y=alt.Y("price:Q", title="price (USD/MWh)"),
-        color=alt.Color("hub:N", scale=_hub_scale(results.region.values), title="hub"),
+        color=alt.Color("hub:N", scale=_hub_scale(results.region.values), title="hub",
+                        legend=alt.Legend(symbolType="stroke")),
         tooltip=[alt.Tooltip("hub_name:N", title="hub"),
                  alt.Tooltip("hours:Q", title="from hour (h)", format=",.0f"),
                  alt.Tooltip("price:Q", title="price (USD/MWh)", format=",.1f")],
@@ -431,22 +451,35 @@ def _corridor_table(results: xr.Dataset, year: int) -> pd.DataFrame:
     return df[(df.capacity_gw > 0) | (total > 0)].reset_index(drop=True)
 
 
+def _corridor_labels(from_hub: pd.Series, to_hub: pd.Series) -> list[str]:
+    """Axis labels of lines: "IM→BTH", numbered ("IM→BTH 2") when a pair of hubs has several lines
+    (the line's own name, often 25 characters, goes in the tooltip)."""
+    pairs = (from_hub.astype(str) + "→" + to_hub.astype(str)).tolist()
+    seen: dict[str, int] = {}
+    labels = []
+    for pair in pairs:
+        seen[pair] = seen.get(pair, 0) + 1
+        labels.append(pair if pairs.count(pair) == 1 else f"{pair} {seen[pair]}")
+    return labels
+
+
 def corridor_flows(results: xr.Dataset, year: int | None = None) -> AnyChart:
     """UHV corridors: annual energy each way (TWh; right = from → to, left = to → from, coloured by
     the sending hub) and utilisation, energy both ways / (capacity × 8,760 h)."""
     year = _year(results, year)
     table = _corridor_table(results, year)
     table["corridor"] = table.line + " (" + table.from_hub + "→" + table.to_hub + ")"
+    table["label"] = _corridor_labels(table.from_hub, table.to_hub)
     order = table.assign(t=table.forward_twh + table.backward_twh).sort_values("t", ascending=False)
-    sort = order.corridor.tolist()
+    sort = order.label.tolist()
     ways = pd.concat([
         table.assign(direction=table.from_hub + " → " + table.to_hub, sender=table.from_hub,
                      twh=table.forward_twh),
         table.assign(direction=table.to_hub + " → " + table.from_hub, sender=table.to_hub,
                      twh=-table.backward_twh),
     ], ignore_index=True)
-    ways = ways[ways.twh != 0][["corridor", "direction", "sender", "twh", "capacity_gw"]]
-    y = alt.Y("corridor:N", sort=sort, title="corridor (from → to)")
+    ways = ways[ways.twh != 0][["corridor", "label", "direction", "sender", "twh", "capacity_gw"]]
+    y = alt.Y("label:N", sort=sort, title="corridor (from → to)")
     energy = alt.Chart(ways).mark_bar().encode(
         x=alt.X("twh:Q", title="annual energy sent (TWh; negative: to → from)"),
         y=y,
@@ -455,11 +488,11 @@ def corridor_flows(results: xr.Dataset, year: int | None = None) -> AnyChart:
                  alt.Tooltip("twh:Q", title="energy (TWh; − = to→from)", format=",.2f"),
                  alt.Tooltip("capacity_gw:Q", title="capacity (GW)", format=",.1f")],
     ).properties(width=320, height=alt.Step(18))
-    cols = ["corridor", "utilisation", "capacity_gw", "forward_twh", "backward_twh"]
+    cols = ["corridor", "label", "utilisation", "capacity_gw", "forward_twh", "backward_twh"]
     use = alt.Chart(table[cols]).mark_bar(color="#7f7f7f").encode(
-        x=alt.X("utilisation:Q", title="utilisation (%)", axis=alt.Axis(format="%"),
-                scale=alt.Scale(domain=[0, 1])),
-        y=alt.Y("corridor:N", sort=sort, title=None, axis=alt.Axis(labels=False)),
+        x=alt.X("utilisation:Q", title="utilisation (%)",  # 160 px: three labels, not touching
+                axis=alt.Axis(format="%", values=[0, 0.5, 1]), scale=alt.Scale(domain=[0, 1])),
+        y=alt.Y("label:N", sort=sort, title=None, axis=alt.Axis(labels=False)),
         tooltip=[alt.Tooltip("corridor:N"), alt.Tooltip("utilisation:Q", format=".1%"),
                  alt.Tooltip("capacity_gw:Q", title="capacity (GW)", format=",.1f"),
                  alt.Tooltip("forward_twh:Q", title="from→to (TWh)", format=",.2f"),
@@ -689,42 +722,79 @@ def compute_exports_chart(results: xr.Dataset, year: int | None = None,
         f"total {total:,.1f} TWh of IT energy served away from its origin"))
 
 
+#: How the data centres' electricity is covered, in stack order (bottom first), with colours.
+GREEN_SOURCES: dict[str, str] = {"contracted green output": "#5fb7a6",
+                                 "green certificates": "#b5d99c",
+                                 "grid (not green)": "#a6a6a6"}
+
+
 def green_share_chart(results: xr.Dataset, target: float | xr.DataArray | None = None,
-                      names: Mapping[str, str] | None = None) -> AnyChart:
-    """Green share of data-centre electricity achieved by hub and year (bars grouped by year), and
-    the target (``inputs.green_share_target``) as a dashed rule (or ticks if it varies) when given."""
+                      names: Mapping[str, str] | None = None, year: int | None = None
+                      ) -> AnyChart:
+    """How each hub's data-centre electricity in ``year`` (default: the last modelled) is covered
+    (TWh): contracted green output, green certificates and grid electricity that is not green,
+    stacked; a tick at the target share of it (``inputs.green_share_target``) when given. The
+    subtitle states the green share achieved in every modelled year in words, so a share that is
+    the same everywhere (100% in ``base``) is one sentence, not a wall of equal bars."""
     _require_compute(results)
-    df = _frame(results.green_share_achieved, "share", {"region": "hub"}, drop_zeros=False)
-    df = df[df.share.notna()]
-    df["year"] = df.year.astype(int)
+    year = _year(results, year)
+    total = _annual(results.dc_electricity, results.weight)
+    parts = {"contracted green output": results.green_matched,
+             "green certificates": results.certificates,
+             "grid (not green)": (total - results.green_matched - results.certificates).clip(min=0)}
+    frames = [_frame(clean_noise(da.sel(year=year)), "twh", {"region": "hub"}, decimals=3)
+              .assign(source=label) for label, da in parts.items()]
+    df = pd.concat(frames, ignore_index=True)
+    share = clean_noise(results.green_share_achieved).to_series()
+    df["share"] = [round(float(share.get((h, year), np.nan)), 4) for h in df.hub]
     hubs = _ordered(results.region.values, HUB_ORDER)
-    x = alt.X("year:O", title="year")
-    offset = alt.XOffset("hub:N", sort=hubs, scale=alt.Scale(domain=hubs))
-    y_title = "green share of data-centre electricity (%)"
+    domain = list(GREEN_SOURCES)
+    x = alt.X("hub:N", sort=hubs, title="hub", scale=alt.Scale(domain=hubs))
+    y_title = "data-centre electricity (TWh)"
     layers: list[alt.Chart] = [alt.Chart(df).mark_bar().transform_calculate(
-        hub_name=_hub_name_expr(names)).encode(
-        x=x, xOffset=offset,
-        y=alt.Y("share:Q", title=y_title, axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("hub:N", scale=_hub_scale(results.region.values), title="hub"),
-        tooltip=[alt.Tooltip("hub_name:N", title="hub"), alt.Tooltip("year:O"),
-                 alt.Tooltip("share:Q", title="achieved", format=".1%")],
+        order=_stack_order(domain, "source"), hub_name=_hub_name_expr(names)).encode(
+        x=x, y=alt.Y("twh:Q", title=y_title, stack="zero"),
+        color=alt.Color("source:N", title="covered by",
+                        scale=alt.Scale(domain=domain, range=[GREEN_SOURCES[d] for d in domain])),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("hub_name:N", title="hub"), alt.Tooltip("source:N", title="covered by"),
+                 alt.Tooltip("twh:Q", title="TWh", format=",.2f"),
+                 alt.Tooltip("share:Q", title="green share achieved", format=".1%")],
     )]
+    notes = [_share_sentence(results.green_share_achieved, target)]
     if target is not None:
         t = target if isinstance(target, xr.DataArray) else xr.DataArray(float(target))
-        tip = [alt.Tooltip("target:Q", title="target", format=".1%")]
-        if t.ndim == 0:
-            layers.append(alt.Chart(pd.DataFrame({"target": [float(t)]})).mark_rule(
-                strokeDash=[6, 4], color="black").encode(y=alt.Y("target:Q", title=y_title), tooltip=tip))
-        else:
-            tdf = _frame(t, "target", {"region": "hub"}, drop_zeros=False)
-            tdf["year"] = tdf.year.astype(int)
-            enc = {"xOffset": offset} if "hub" in tdf else {}
-            layers.append(alt.Chart(tdf).mark_tick(color="black", thickness=2).encode(
-                x=x, y=alt.Y("target:Q", title=y_title), tooltip=[alt.Tooltip("year:O"), *tip], **enc))
+        if "year" in t.dims:
+            t = t.sel(year=year)
+        need = (t * total.sel(year=year)).broadcast_like(total.sel(year=year))
+        tdf = _frame(need, "target_twh", {"region": "hub"}, drop_zeros=False, decimals=3)
+        tdf["target"] = [round(float(t.sel(region=h)) if "region" in t.dims else float(t), 4)
+                         for h in tdf.hub]
+        tdf = tdf[tdf.target_twh > 0]
+        layers.append(alt.Chart(tdf).mark_tick(color="black", thickness=2, size=30).encode(
+            x=x, y=alt.Y("target_twh:Q", title=y_title),
+            tooltip=[alt.Tooltip("hub:N"), alt.Tooltip("target:Q", title="target share", format=".0%"),
+                     alt.Tooltip("target_twh:Q", title="green TWh the target asks", format=",.2f")]))
+        notes.append("black tick: the green electricity the target asks for")
     return alt.layer(*layers).properties(
-        width=alt.Step(14), height=_HEIGHT,
-        title=_title("Green share of data-centre electricity", results,
-                     "achieved (matched + certificates) by hub with data centres; dashed: target"))
+        width=_WIDTH - 120, height=_HEIGHT,
+        title=_title(f"Green electricity of data centres by hub, {year}", results, *notes))
+
+
+def _share_sentence(share: xr.DataArray, target: float | xr.DataArray | None) -> str:
+    """The green share achieved in words: one number when it is the same in every hub and year."""
+    values = clean_noise(share).values
+    values = values[np.isfinite(values)]
+    if not len(values):
+        return "no data-centre electricity"
+    lo, hi = float(values.min()), float(values.max())
+    text = (f"green share achieved: {lo:.0%} in every hub and year" if hi - lo < 5e-4 else
+            f"green share achieved: {lo:.0%} to {hi:.0%} across hubs and years")
+    if target is not None:
+        t = np.atleast_1d(np.asarray(getattr(target, "values", target), dtype=float))
+        text += (f" (target {t.min():.0%})" if np.ptp(t) < 5e-4 else
+                 f" (targets {t.min():.0%} to {t.max():.0%})")
+    return text
 
 
 # ------------------------------------------------------------------------------- comparisons
@@ -876,6 +946,16 @@ HUB_INDICATORS: tuple[str, ...] = (
     "pue_average", "carbon_intensity_compute")
 
 
+#: Marks where :func:`_wrapped` breaks a legend label into lines (a legend's ``labelExpr`` splits).
+_WRAP = "|"
+
+
+def _wrapped(text: str, width: int = 72) -> str:
+    """A long legend label in lines of at most ``width`` characters (about the plot's width at
+    the legend's font), so the legend stays inside the chart instead of running off the page."""
+    return _WRAP.join(textwrap.wrap(text.replace(_WRAP, "/"), width, break_on_hyphens=False))
+
+
 def market_outlook(market: xr.Dataset, path: xr.DataArray) -> AnyChart:
     """The model-implied market by segment (stacked bars, USD bn/yr) against the projected path
     (line): ``market`` from :func:`synergy_models.market.market_value`, ``path`` from
@@ -886,14 +966,16 @@ def market_outlook(market: xr.Dataset, path: xr.DataArray) -> AnyChart:
     df = _frame(value, "usd_bn", decimals=3)
     df["year"] = df.year.astype(int)
     df["segment_name"] = df.segment.map(lambda s: str(names[s]))
+    df["segment_label"] = df.segment_name.map(_wrapped)
     proj = pd.DataFrame({"year": path.year.values.astype(int), "usd_bn": path.values / USD_PER_USD_BN})
     end = f"{float(path.attrs.get('end_value', path.values[-1])) / USD_PER_USD_BN:,.0f}"
     rate = f"{float(path.attrs.get('cagr', 0)) * 100:.0f}%"
     bars = alt.Chart(df).mark_bar().encode(
         x=alt.X("year:O", title="year", scale=alt.Scale(domain=[int(y) for y in proj.year])),
         y=alt.Y("sum(usd_bn):Q", title="market value (USD bn per year)"),
-        color=alt.Color("segment_name:N", title="model-implied segment",
-                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=600),
+        color=alt.Color("segment_label:N", title="model-implied segment",
+                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0,
+                                          labelExpr=f"split(datum.label, {json.dumps(_WRAP)})"),
                         scale=alt.Scale(scheme="tableau10")),
         tooltip=[alt.Tooltip("year:O"), alt.Tooltip("segment_name:N", title="segment"),
                  alt.Tooltip("sum(usd_bn):Q", title="USD bn/yr", format=",.2f")])
@@ -1106,6 +1188,51 @@ def all_charts(results: xr.Dataset, inputs: xr.Dataset | None = None, year: int 
     return charts
 
 
+#: The output type under which :func:`mimebundle` keeps a chart's Vega-Lite spec in a notebook. No
+#: front end draws it (JupyterLab shows the static picture beside it); the report's HTML export
+#: draws it with vega-embed (:func:`vega_javascript`), so tooltips and zoom work offline.
+SPEC_MIME = "application/vnd.synergy.vegalite+json"
+
+
+def mimebundle(chart: AnyChart) -> dict[str, object]:
+    """What a notebook shows for ``chart``: the active renderer's static picture (SVG with
+    :func:`use_svg_renderer`, SVG and PNG with :func:`use_notebook_renderer`) plus the chart's
+    Vega-Lite spec under :data:`SPEC_MIME`."""
+    return mimebundle_and_metadata(chart)[0]
+
+
+def mimebundle_and_metadata(chart: AnyChart) -> tuple[dict[str, object], dict[str, object]]:
+    """:func:`mimebundle` and the renderer's metadata (the PNG's display size), rendered once."""
+    bundle = chart._repr_mimebundle_()
+    data = dict(bundle[0] if isinstance(bundle, tuple) else bundle)
+    metadata = dict(bundle[1]) if isinstance(bundle, tuple) and len(bundle) > 1 else {}
+    if isinstance(data.get("image/svg+xml"), str):
+        data["image/svg+xml"] = without_invisible_marks(data["image/svg+xml"])
+    data[SPEC_MIME] = chart.to_dict()
+    # what a front end that shows none of the pictures prints instead (altair's own text)
+    data.setdefault("text/plain", f"alt.{type(chart).__name__}(...)")
+    return data, metadata
+
+
+def without_invisible_marks(svg: str) -> str:
+    """A static SVG without the fully transparent marks (the hover points of :data:`_HOVER`, which
+    only a live chart uses): the picture is the same, up to 5 times smaller."""
+    return re.sub(r'<path [^>]*\bopacity="0"/>', "", svg)
+
+
+@functools.cache
+def vega_javascript() -> str:
+    """Vega, Vega-Lite (the version altair writes specs for) and vega-embed in one script that sets
+    ``window.vegaEmbed``: vl-convert's bundle, about 0.9 MB, loaded from nothing but itself."""
+    import vl_convert
+
+    version = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]  # v6.4.1 -> 6.4
+    try:
+        return vl_convert.javascript_bundle(vl_version=version)
+    except (ValueError, RuntimeError):  # a vl-convert without this version: its newest one
+        return vl_convert.javascript_bundle()
+
+
 def use_svg_renderer() -> None:
     """Draw charts in notebooks as SVG (vl-convert): the output is a picture that shows in any
     HTML export with no network, unlike altair's default renderer, which loads Vega from a CDN."""
@@ -1129,4 +1256,79 @@ def save_chart(chart: AnyChart, path: str | Path, scale_factor: float = 2.0) -> 
             chart.save(str(tmp), format="png", scale_factor=scale_factor)
         else:
             chart.save(str(tmp), format="svg")
+            tmp.write_text(without_invisible_marks(tmp.read_text(encoding="utf-8")), encoding="utf-8")
     return path
+
+
+# ------------------------------------------------------------------------------ market layers
+
+def market_layers(view: xr.Dataset, path: xr.DataArray) -> AnyChart:
+    """The market outlook by layer (stacked bars, USD bn/yr; the model's layer first) against the
+    projected path (dashed line): ``view`` from :func:`synergy_models.market.outlook`, ``path``
+    from :func:`~synergy_models.market.projection`."""
+    names = dict(zip(view.layer.values, view.layer_long_name.values, strict=True))
+    df = _frame(view["value"] / USD_PER_USD_BN, "usd_bn", decimals=3)
+    df["year"] = df.year.astype(int)
+    df["layer_name"] = df.layer.map(lambda s: str(names[s]))
+    df["layer_label"] = df.layer_name.map(_wrapped)
+    df["order"] = df.layer.map({name: i for i, name in enumerate(view.layer.values)})
+    years = [int(y) for y in view.year.values]
+    proj = pd.DataFrame({"year": years, "usd_bn": [float(path.sel(year=y)) / USD_PER_USD_BN
+                                                   if y in path.year.values else np.nan
+                                                   for y in years]}).dropna()
+    bars = alt.Chart(df).mark_bar().encode(
+        x=alt.X("year:O", title="year"),
+        y=alt.Y("sum(usd_bn):Q", title="USD bn per year"),
+        color=alt.Color("layer_label:N", title="layer",
+                        sort=[_wrapped(str(names[n])) for n in view.layer.values],
+                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0,
+                                          labelExpr=f"split(datum.label, {json.dumps(_WRAP)})"),
+                        scale=alt.Scale(scheme="tableau10")),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("year:O"), alt.Tooltip("layer_name:N", title="layer"),
+                 alt.Tooltip("sum(usd_bn):Q", title="USD bn/yr", format=",.1f")])
+    end = f"{float(path.attrs.get('end_value', path.values[-1])) / USD_PER_USD_BN:,.0f}"
+    rate = f"{float(path.attrs.get('cagr', 0)) * 100:.0f}%"
+    line = alt.Chart(proj).mark_line(point=alt.OverlayMarkDef(color="#333333"), color="#333333",
+                                     strokeDash=[6, 3]).encode(
+        x="year:O", y="usd_bn:Q",
+        tooltip=[alt.Tooltip("year:O"), alt.Tooltip("usd_bn:Q", title="projection (USD bn/yr)",
+                                                    format=",.1f")])
+    return alt.layer(bars, line).properties(width=_WIDTH, height=_HEIGHT + 60, title=alt.TitleParams(
+        "Market outlook by layer vs the projection", anchor="start", subtitle=[
+            "bars: (a) from the solved scenario; (b)-(f) from sourced figures (data/market_layers.yaml)",
+            f"dashed: the brief's projection, USD {end} bn in {path.attrs.get('end_year', '')} at "
+            f"{rate} a year (scope not stated; docs/market.md)",
+            f"scenario: {view.attrs.get('scenario', '')}"]))
+
+
+# ------------------------------------------------------- notebooks: charts that show untrusted
+
+#: Scale of the PNG copy of a chart in a notebook output (1.5: sharp enough on high-density screens,
+#: smaller files than 2; the output's metadata gives the size to show it at).
+NOTEBOOK_PNG_SCALE = 1.5
+NOTEBOOK_RENDERER = "svg_png"
+
+
+def svg_png_renderer(spec: dict, **metadata: object) -> tuple[dict, dict]:
+    """A chart as one notebook output holding both an SVG and a PNG picture (vl-convert, offline).
+
+    JupyterLab shows a trusted notebook's SVG but never an untrusted one's (a ``report.ipynb``
+    opened fresh is untrusted): with SVG alone it falls back to the text ``alt.Chart(...)``. A PNG
+    is shown either way; nbconvert's HTML prefers the SVG, so reports are unchanged."""
+    from altair.utils.mimebundle import spec_to_mimebundle
+
+    versions = {"mode": "vega-lite", "vegalite_version": alt.VEGALITE_VERSION,
+                "vega_version": alt.VEGA_VERSION, "vegaembed_version": alt.VEGAEMBED_VERSION}
+    svg = spec_to_mimebundle(spec, format="svg", **versions)
+    png, png_metadata = spec_to_mimebundle(spec, format="png", scale_factor=NOTEBOOK_PNG_SCALE,
+                                           **versions)
+    return {**svg, **png}, png_metadata
+
+
+def use_notebook_renderer() -> None:
+    """Draw charts in notebooks as :func:`svg_png_renderer` outputs: shown by JupyterLab whether
+    or not the notebook is trusted, and by any HTML export with no network."""
+    if NOTEBOOK_RENDERER not in alt.renderers.names():
+        alt.renderers.register(NOTEBOOK_RENDERER, svg_png_renderer)
+    alt.renderers.enable(NOTEBOOK_RENDERER)

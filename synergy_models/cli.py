@@ -131,7 +131,8 @@ def cmd_provenance(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from synergy_models.io import writable_path
-    from synergy_models.run import run_scenario
+    from synergy_models.results import write_results
+    from synergy_models.run import cache_path, load_or_solve
     from synergy_models.scenario import load_scenario
     from synergy_models.summary import results_tables
 
@@ -143,24 +144,43 @@ def cmd_run(args: argparse.Namespace) -> int:
         _notes(unit_notes(scenario))
     out = Path(args.out or f"reports/{scenario.name}/results.nc")
     writable_path(out)  # before the solve, not after it
-    results = run_scenario(scenario, out=out, quiet=args.quiet)
+    steps = Steps(args.quiet)
+    # through the results cache: a scenario `synergy report` (or an earlier run) solved with the
+    # same inputs, solver settings and model code is read, not solved again
+    inputs, results = load_or_solve(scenario, cache_dir=False if args.no_cache else None,
+                                    steps=steps)
+    steps("writing results", lambda: write_results(results, out))
     if not args.quiet:
         for title, frame in results_tables(results):
             print(f"\n{title}\n{frame.to_string()}")
-    print(f"\nwrote {out} (objective {results.attrs['objective']:,.0f} MUSD, "
-          f"{time.perf_counter() - t0:.1f} s)")
+    cached = None if args.no_cache else cache_path(inputs, scenario.solver)
+    how = ("read from the cache " if any(k.startswith("reading solved results") for k in steps.times)
+           else "solved; cached in ") + str(cached) if cached else "solved without the cache"
+    print(f"\nwrote {out} (objective {results.attrs['objective']:,.0f} MUSD; {how}; "
+          f"{time.perf_counter() - t0:.1f} s)\n"
+          f"tables: synergy export {out} [--format xlsx]")
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from synergy_models.report import render_report
+    from synergy_models.report import find_browser, print_pdf, render_report
 
     t0 = time.perf_counter()
+    if args.pdf:
+        find_browser()  # before the notebook runs: no browser, nothing rendered (exit 2)
+    steps = Steps(args.quiet)
     folder = render_report(args.scenario, _parse_params(args.param),
-                           Path(args.out) if args.out else None, notebook=args.notebook)
+                           Path(args.out) if args.out else None, notebook=args.notebook,
+                           steps=steps)
     size = (folder / "report.html").stat().st_size / 1e6
-    print(f"wrote {folder}/report.html ({size:.1f} MB), report.ipynb and charts/ "
-          f"in {time.perf_counter() - t0:.0f} s")
+    results = sorted(p.name for p in folder.glob("results*.nc"))
+    print(f"wrote {folder}/report.html ({size:.1f} MB), report.ipynb, charts/"
+          + (f" and {', '.join(results)}" if results else "")
+          + f" in {time.perf_counter() - t0:.0f} s"
+          + (f"\ntables: synergy export {folder / results[0]} [--format xlsx]" if results else ""))
+    if args.pdf:
+        pdf = print_pdf(folder / "report.html")
+        print(f"wrote {pdf} ({pdf.stat().st_size / 1e6:.1f} MB)")
     return 0
 
 
@@ -198,10 +218,10 @@ def _check_market_args(args: argparse.Namespace) -> None:
     if not (math.isfinite(args.cagr) and -1 < args.cagr <= 10):
         problems.append(Problem("--cagr", "growth per year out of range", value=args.cagr,
                                 expected="a share above -1 (-100%) and at most 10, e.g. 0.42"))
-    low, high = args.bracket
+    low, high = args.bracket or (0.0, 1.0)
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
         problems.append(Problem("--bracket", "LOW must be below HIGH (both finite)",
-                                value=f"{low:g} {high:g}", expected="LOW HIGH, e.g. 0.05 0.40"))
+                                value=f"{low:g} {high:g}", expected="LOW HIGH, e.g. 0.05 0.50"))
     if problems:
         raise InputError(problems)
 
@@ -213,8 +233,11 @@ def cmd_market(args: argparse.Namespace) -> int:
         LEVERS,
         gap,
         gap_table,
+        load_layers,
         load_segments,
         market_value,
+        outlook,
+        outlook_table,
         projection,
         required_parameter,
     )
@@ -223,11 +246,19 @@ def cmd_market(args: argparse.Namespace) -> int:
 
     _check_market_args(args)
     load_segments(args.segments)  # a broken segments file is found before the solve
+    layers = load_layers(args.layers)  # a broken layers file fails before any solve
     runs = ScenarioRuns(args.scenario, _parse_params(args.param)) if args.search else None
+    bracket = tuple(args.bracket) if args.bracket else None
     if runs is not None and args.search not in LEVERS:
         # A parameter key for the search: loaded once with it, so a misspelt key fails before any
         # solve, named as the override machinery names it.
-        runs.inputs({args.search: args.bracket[0]})
+        if bracket is None:
+            if args.search.split(".")[0] not in runs.inputs():
+                runs.inputs({args.search: 1.0})  # raises, naming the unknown key
+            raise InputError(Problem("--bracket", f"no default search range for "
+                                     f"'{args.search}'", expected="--bracket LOW HIGH in the "
+                                     f"parameter's units (defaults exist for {', '.join(LEVERS)})"))
+        runs.inputs({args.search: bracket[0]})
     results, inputs = _solved(args)
     path = projection(args.end_value * USD_PER_USD_BN, args.end_year, args.cagr)
     market = market_value(results, args.segments, inputs)
@@ -236,15 +267,22 @@ def cmd_market(args: argparse.Namespace) -> int:
         return 0
     frame = (market.value / USD_PER_USD_BN).to_pandas()
     frame.loc["total"] = market.total.values / USD_PER_USD_BN
-    print(f"Model-implied market, USD bn/year ({market.attrs['basis']} investment)\n"
+    print(f"Model-implied market (layer a), USD bn/year ({market.attrs['basis']} investment)\n"
           f"{frame.round(2).to_string()}")
-    table = gap_table(gap(market, path))
-    with pd.option_context("display.width", 120):
-        print(f"\nProjection vs model\n{table.round(2).to_string()}\n{table.attrs['note']}")
+    view = outlook(results, inputs, layers, args.segments)
+    table = outlook_table(view, path)
+    with pd.option_context("display.width", 160, "display.max_colwidth", 90):
+        print(f"\nMarket outlook by layer, USD bn/year (sources: {view.attrs['layers_file']})\n"
+              f"{table.round(2).to_string()}\n{table.attrs['note']}")
+        table = gap_table(gap(market, path))
+        print(f"\nProjection vs model (layer a)\n{table.round(2).to_string()}\n"
+              f"{table.attrs['note']}")
     if runs is not None:
-        result = required_parameter(runs, args.search, tuple(args.bracket), path=path,
+        result = required_parameter(runs, args.search, bracket, path=path, segments=args.segments,
+                                    measure=args.measure, layers=layers,
                                     log=None if args.quiet else print)
-        print(f"\nreverse search: {result.message}")
+        what = "sum of the layers" if args.measure == "outlook" else "model layer (a)"
+        print(f"\nreverse search ({what} vs the projection): {result.message}")
     return 0
 
 
@@ -281,6 +319,26 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from synergy_models.export import FORMATS, check_output, default_output, export_results
+    from synergy_models.indicators import indicators
+    from synergy_models.results import read_results_given
+
+    fmt = args.format or ("xlsx" if args.out and str(args.out).lower().endswith(".xlsx") else "csv")
+    out = Path(args.out) if args.out else default_output(args.results, fmt)
+    if fmt in FORMATS:
+        check_output(out, fmt)  # before reading: a wrong -o fails at once
+    results = read_results_given(args.results, "RESULTS")
+    tables, left_out = export_results(results, out, fmt, indicators(results))
+    where = f"{out}/ (one CSV per table, contents.csv)" if fmt == "csv" else (
+        f"{out} (one sheet per table, sheet 'contents')")
+    print(f"wrote {len(tables) - len(left_out)} tables to {where}")
+    for name in left_out:
+        print(f"note: {name} has too many rows for a sheet and was left out: use --format csv",
+              file=sys.stderr)
+    return 0
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     from synergy_models.sweep import load_sweep, run_sweep
 
@@ -297,7 +355,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         from synergy_models.report import render_sweep_report
 
         # the notebook re-reads the finished cases (resume), so nothing is solved twice
-        folder = render_sweep_report(args.sweep, out, workers=args.workers, scheduler=args.scheduler)
+        folder = render_sweep_report(args.sweep, out, workers=args.workers, scheduler=args.scheduler,
+                                     steps=Steps(args.quiet))
         print(f"wrote {folder}/report.html")
     return 1 if failed else 0
 
@@ -343,6 +402,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("run", "Solve a scenario and write its results (netCDF) with a summary.", cmd_run)
     scenario_args(p)
     p.add_argument("-o", "--out", help="results file (default reports/<scenario>/results.nc)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="solve even if reports/cache holds these results (and do not cache them)")
     p = add("report", "Render a scenario's report (or compare several) into reports/ with "
             "papermill: report.ipynb, an offline report.html and the charts as SVG and PNG.",
             cmd_report)
@@ -356,6 +417,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="notebook to render (default: scenario_report for one scenario, "
                         "scenario_comparison for several)")
     p.add_argument("-o", "--out", help="output folder (default reports/<scenario>)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also print report.html to report.pdf (landscape A4) with headless "
+                        "Chromium, which must be installed")
     p = add("market", "Model-implied market by segment vs the $310B projection (a projection, not "
             "calibration data); optionally the parameter value that reaches it.", cmd_market)
     scenario_args(p)
@@ -366,14 +430,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cagr", type=float, default=0.42, help="projection growth per year (0.42)")
     p.add_argument("--search", metavar="PARAMETER", help="reverse search over solves: compute_growth, "
                    "compute_scale or a parameter key (docs/market.md)")
-    p.add_argument("--bracket", type=float, nargs=2, default=(0.05, 0.40), metavar=("LOW", "HIGH"),
-                   help="search range of the parameter (default 0.05 0.40)")
+    p.add_argument("--bracket", type=float, nargs=2, metavar=("LOW", "HIGH"),
+                   help="search range of the parameter (default: compute_growth 0.05 0.50, "
+                   "compute_scale 0.5 4; needed for other parameters)")
+    p.add_argument("--measure", choices=["outlook", "model"], default="outlook",
+                   help="what the search brings to the projection: the sum of the outlook's "
+                   "layers (default) or the model's layer alone")
+    p.add_argument("--layers", help="outlook layers file (default data/market_layers.yaml)")
     p = add("indicators", "Safety and efficiency indicators of a scenario by hub and year.",
             cmd_indicators)
     scenario_args(p)
     p.add_argument("--results", help="read solved results (netCDF) instead of solving")
     p.add_argument("--year", type=int, help="year to show (default the last); all years with -o")
     p.add_argument("-o", "--out", help="write the tidy table (all years) as CSV")
+    p = add("export", "Write solved results as tidy tables with units: a folder of CSV files or "
+            "one xlsx workbook, one table per variable group (docs/results.md#export).", cmd_export)
+    p.add_argument("results", help="results file (netCDF) of `synergy run` or `synergy report`, "
+                   "e.g. reports/base/results.nc")
+    p.add_argument("--format", choices=["csv", "xlsx"],
+                   help="csv (a folder, default) or xlsx (one file); default from -o's suffix")
+    p.add_argument("-o", "--out", help="folder (csv) or .xlsx file; default beside RESULTS: "
+                   "results_tables/ or results.xlsx")
     p = add("sweep", "Solve every case of a sweep file (local processes or a Dask cluster) into one "
             "Dataset with a case dimension and a summary table (docs/sweeps.md).", cmd_sweep)
     p.add_argument("sweep", help="sweep file (YAML), e.g. data/sweeps/carbon_x_growth.yaml")

@@ -45,7 +45,14 @@ from synergy_models.errors import (
 )
 from synergy_models.indicators import dc_share_of_consumption, has_data_centres
 from synergy_models.scenario import data_dir
-from synergy_models.units import GWH_PER_TWH, USD_PER_MUSD, USD_PER_USD_BN
+from synergy_models.units import (
+    GWH_PER_TWH,
+    USD_PER_MUSD,
+    USD_PER_USD_BN,
+    convert,
+    parse_unit,
+    registry,
+)
 from synergy_models.yamlfile import read_yaml, yaml_line
 
 PROJECTION_NOTE = ("projection, not calibration data: the project brief's figure ($310B in 2030 at "
@@ -135,8 +142,34 @@ def load_segments(path: str | Path | None = None) -> Segments:
         raise InputError(validation_problems(
             err, path, line=lambda loc: yaml_line(node, loc), message=_segments_message,
             expected=_segments_expected)) from None
+    double = _double_counted(spec, str(path), node)
+    if double:
+        raise InputError(double)
     return Segments(segments=_segments(spec.segments), memo=_segments(spec.memo or {}),
                     basis=spec.basis, source=str(path))
+
+
+def _double_counted(spec: SegmentsFile, path: str, node: Any) -> list[Problem]:
+    """A cost component in two segments (or twice in one): the segments are added up to the total,
+    so it would be counted twice. Memo lines are not added, so they may re-cut any component."""
+    first: dict[str, str] = {}  # component -> the key path of the item that counts it
+    problems = []
+    for name, seg in spec.segments.items():
+        for i, item in enumerate(seg.items):
+            where = f"segments.{name}.items.{i}.cost"
+            for component in item.cost or ():
+                if component in first:
+                    problems.append(Problem(
+                        path, f"cost component '{component}' is counted in segment "
+                        f"'{first[component].split('.')[1]}' ({first[component]}) and again in "
+                        f"segment '{name}': segments are added up to the market total, so it "
+                        "would be counted twice", line=yaml_line(node, ("segments", name, "items")),
+                        column=where, value=component,
+                        expected="each cost component in one segment only (a memo line may "
+                        "re-cut components already counted)"))
+                else:
+                    first[component] = where
+    return problems
 
 
 # The file's schema: what each key may hold. Messages word each part in the file's terms
@@ -420,6 +453,388 @@ def market_value(results: xr.Dataset, segments: Segments | str | Path | None = N
 
 
 # --------------------------------------------------------------------------------------------
+# Outlook layers (data/market_layers.yaml)
+
+
+#: What the brief's projection most likely counts, for every output that sets it against the layers.
+SCOPE_NOTE = (
+    "scope of the projection (an inference: the brief states none): $310B is of the order of "
+    "China's whole computing-power industry, e.g. CAICT's computing-power core industry of 1.8 "
+    "trillion CNY (about 250 bn USD) in 2022, or the sum of all layers here, which IT equipment "
+    "and compute services dominate; 42%/yr is an AI-compute growth rate (IDC: intelligent "
+    "computing capacity +46.2%/yr 2023-2028, AI data-centre IT energy +44.8%/yr 2022-2027), not "
+    "the growth of any electricity market")
+LayerScope = Literal["national", "outside_hubs"]
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A sourced quantity by year: points, their unit and how to fill the years between."""
+
+    name: str
+    unit: str
+    points: tuple[tuple[int, float], ...]
+    status: str
+    source: str
+    growth: float | None = None
+    interpolation: str = "geometric"
+    inputs: tuple[str, str] | None = None         # (inputs variable, its unit)
+    growth_source: str = ""
+    range: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class LayerItem:
+    factors: tuple[str, ...]
+    increase: tuple[str, ...] = ()
+    scope: str = "national"
+
+
+@dataclass(frozen=True)
+class Layer:
+    name: str
+    long_name: str
+    kind: str                                     # model | sourced
+    basis: str
+    method: str
+    items: tuple[LayerItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Layers:
+    """The validated contents of a layers file."""
+
+    layers: tuple[Layer, ...]
+    memo: tuple[Layer, ...]
+    factors: dict[str, Factor]
+    rates: tuple[tuple[str, float], ...]
+    source: str
+
+
+def default_layers_path() -> Path:
+    return data_dir() / "market_layers.yaml"
+
+
+class _Currency(_Strict):
+    per_usd: float = Field(gt=0)
+    source: StrictStr = Field(min_length=1)
+
+
+class _InputsRef(_Strict):
+    name: StrictStr
+    unit: StrictStr
+
+
+class _FactorFile(_Strict):
+    unit: StrictStr
+    points: dict[int, float] = Field(min_length=1)
+    status: Literal["sourced", "derived", "assumption"]
+    source: StrictStr = Field(min_length=1)
+    growth: float | None = Field(default=None, gt=-1, le=10)
+    growth_source: StrictStr | None = None
+    interpolation: Literal["geometric", "linear"] = "geometric"
+    inputs: _InputsRef | None = None
+    range: tuple[float, float] | None = None
+
+    @model_validator(mode="after")
+    def _sourced(self) -> _FactorFile:
+        if self.growth is not None and not self.growth_source:
+            raise ValueError("'growth' needs a 'growth_source' (a citation, or 'assumption: ...' "
+                             "with a range)")
+        if self.status == "assumption" and self.range is None:
+            raise ValueError("an assumption needs a 'range: [low, high]'")
+        if self.interpolation == "geometric" and any(v <= 0 for v in self.points.values()) \
+                and len(self.points) > 1:
+            raise ValueError("geometric interpolation needs positive points (or interpolation: "
+                             "linear)")
+        return self
+
+
+class _LayerItemFile(_Strict):
+    factors: list[StrictStr] = Field(min_length=1)
+    increase: list[StrictStr] = Field(default_factory=list)
+    scope: LayerScope = "national"
+
+
+class _LayerFile(_Strict):
+    kind: Literal["model", "sourced"] = "sourced"
+    long_name: StrictStr
+    basis: Literal["annualised", "overnight", "flow"]
+    method: StrictStr = Field(min_length=1)
+    items: list[_LayerItemFile] | None = None
+
+    @model_validator(mode="after")
+    def _items(self) -> _LayerFile:
+        if self.kind == "model" and self.items:
+            raise ValueError("a model layer has no items (it is the segments file's total)")
+        if self.kind == "sourced" and not self.items:
+            raise ValueError("a sourced layer needs 'items'")
+        return self
+
+
+class LayersFile(_Strict):
+    """A market layers file (``data/market_layers.yaml``) as written."""
+
+    currency: dict[str, _Currency] = Field(default_factory=dict)
+    layers: dict[str, _LayerFile] = Field(min_length=1)
+    memo: dict[str, _LayerFile] | None = None
+    factors: dict[str, _FactorFile] = Field(default_factory=dict)
+
+
+def load_layers(path: str | Path | None = None) -> Layers:
+    """Read and check a layers file: schema, factor names, units (each item must come to USD per
+    year) and ``hub_share`` where a layer is ``outside_hubs``; :class:`InputError` names the file,
+    the key and its line."""
+    path = Path(path) if path is not None else default_layers_path()
+    data, node = read_yaml(path, kind="a market layers file",
+                           expected="a mapping with 'layers', 'factors' (and 'memo', 'currency'); "
+                           "see docs/market.md")
+    try:
+        spec = LayersFile.model_validate(data)
+    except ValidationError as err:
+        raise InputError(validation_problems(
+            err, path, line=lambda loc: yaml_line(node, loc),
+            message=lambda e: pydantic_message(e, LayersFile))) from None
+    factors = {name: Factor(
+        name=name, unit=f.unit, points=tuple(sorted(f.points.items())), status=f.status,
+        source=f.source, growth=f.growth, interpolation=f.interpolation,
+        inputs=(f.inputs.name, f.inputs.unit) if f.inputs else None,
+        growth_source=f.growth_source or "", range=f.range) for name, f in spec.factors.items()}
+    rates = tuple(sorted((code, c.per_usd) for code, c in spec.currency.items()))
+    layers = Layers(_layers(spec.layers), _layers(spec.memo or {}), factors, rates, str(path))
+    problems = _check_layers(layers, node)
+    if problems:
+        raise InputError(problems)
+    return layers
+
+
+def _layers(group: dict[str, _LayerFile]) -> tuple[Layer, ...]:
+    return tuple(Layer(name, spec.long_name, spec.kind, spec.basis, spec.method, tuple(
+        LayerItem(tuple(i.factors), tuple(i.increase), i.scope) for i in spec.items or ()))
+        for name, spec in group.items())
+
+
+def _check_layers(spec: Layers, node: Any) -> list[Problem]:
+    """Names, units and scopes that pydantic cannot see: each a Problem with its key and line."""
+    ureg = registry(spec.rates)
+    problems = []
+    for name, factor in spec.factors.items():
+        for unit, key in [(factor.unit, "unit")] + ([(factor.inputs[1], "inputs.unit")]
+                                                    if factor.inputs else []):
+            try:
+                parse_unit(ureg, unit)
+            except ValueError as err:
+                problems.append(Problem(spec.source, f"not a unit: {err}", column=(
+                    f"factors.{name}.{key}"), line=yaml_line(node, ("factors", name)), value=unit))
+    if problems:
+        return problems
+    for group, layers in (("layers", spec.layers), ("memo", spec.memo)):
+        for layer in layers:
+            for i, item in enumerate(layer.items):
+                where = f"{group}.{layer.name}.items.{i}"
+                line = yaml_line(node, (group, layer.name, "items"))
+                unknown = [f for f in item.factors + item.increase if f not in spec.factors]
+                if item.scope == "outside_hubs" and "hub_share" not in spec.factors:
+                    unknown.append("hub_share")
+                if unknown:
+                    problems.append(Problem(spec.source, f"unknown factor(s) {unknown}",
+                                            column=where, line=line, expected="names under "
+                                            "'factors': " + ", ".join(spec.factors)))
+                    continue
+                try:
+                    _usd_per_year(spec, item)
+                except ValueError as err:
+                    problems.append(Problem(spec.source, str(err), column=where, line=line,
+                                            expected="factors whose units multiply to money per "
+                                            "year (an increase is per year itself)"))
+    return problems
+
+
+def _usd_per_year(spec: Layers, item: LayerItem) -> float:
+    """USD/year in one unit of the item's product (``ValueError`` naming the units otherwise)."""
+    import pint
+
+    ureg = registry(spec.rates)
+    q = ureg.Quantity(1.0, "")
+    for name in item.factors + item.increase:
+        q = q * parse_unit(ureg, spec.factors[name].unit)
+    if item.increase:
+        q = q / ureg.year
+    try:
+        return float(q.to("USD/year").magnitude)
+    except pint.DimensionalityError:
+        units = " x ".join(spec.factors[n].unit for n in item.factors)
+        if item.increase:
+            units += " x increase per year of " + " x ".join(
+                spec.factors[n].unit for n in item.increase)
+        raise ValueError(f"{units} is {q.dimensionality}, not money per year") from None
+
+
+def factor_path(factor: Factor, years: Sequence[int], inputs: xr.Dataset | None = None,
+                rates: tuple[tuple[str, float], ...] = ()) -> xr.DataArray:
+    r"""A factor in each of ``years`` in its own unit.
+
+    Between two points :math:`(a, v_a), (b, v_b)`: geometric :math:`v_a (v_b/v_a)^{(y-a)/(b-a)}`
+    (or linear); outside them the factor's ``growth`` from the nearest point, else the compound
+    growth (or slope) of the two nearest points, else the one point's value. With ``inputs`` that
+    hold the factor's ``inputs`` variable, the scenario's own figure replaces the points (a
+    variable by ``*_year`` gives points, a scalar one point).
+    """
+    points = list(factor.points)
+    if inputs is not None and factor.inputs and factor.inputs[0] in inputs:
+        var = inputs[factor.inputs[0]]
+        scale = convert(registry(rates), 1.0, factor.inputs[1], factor.unit)
+        if var.ndim == 0:
+            points = [(points[0][0], float(var) * scale)]
+        elif var.ndim == 1:
+            (dim,) = var.dims
+            points = sorted((int(y), float(v) * scale)
+                            for y, v in zip(var[dim].values, var.values, strict=True))
+        else:
+            raise ValueError(f"factor '{factor.name}': inputs variable '{factor.inputs[0]}' has "
+                             f"dimensions {var.dims}; a scalar or one year dimension expected")
+    xs = np.array([p[0] for p in points], float)
+    vs = np.array([p[1] for p in points], float)
+    linear = factor.interpolation == "linear"
+
+    def rate(i: int, j: int) -> float:  # growth per year (geometric) or slope (linear), i -> j
+        if linear:
+            return (vs[j] - vs[i]) / (xs[j] - xs[i])
+        return float((vs[j] / vs[i]) ** (1 / (xs[j] - xs[i])) - 1)
+
+    def extend(i: int, y: float, default: float) -> float:
+        if factor.growth is not None:
+            return float(vs[i] * (1 + factor.growth) ** (y - xs[i]))
+        return float(vs[i] + default * (y - xs[i]) if linear else vs[i] * (1 + default) ** (y - xs[i]))
+
+    out = []
+    for y in years:
+        if len(xs) == 1:
+            out.append(extend(0, y, 0.0))
+        elif y < xs[0]:
+            out.append(extend(0, y, rate(0, 1)))
+        elif y > xs[-1]:
+            out.append(extend(-1, y, rate(-2, -1)))
+        else:
+            j = max(int(np.searchsorted(xs, y)), 1)
+            i = j - 1
+            t = (y - xs[i]) / (xs[j] - xs[i])
+            out.append(float(vs[i] + t * (vs[j] - vs[i]) if linear
+                             else vs[i] * (vs[j] / vs[i]) ** t))
+    return xr.DataArray(out, dims="year", coords={"year": list(years)},
+                        attrs={"units": factor.unit, "source": factor.source})
+
+
+def _item_path(spec: Layers, item: LayerItem, years: Sequence[int],
+               inputs: xr.Dataset | None) -> xr.DataArray:
+    """One sourced item in USD/year: product of factors x increase of the product of the
+    ``increase`` factors over the year before x (1 - hub share) when outside the hubs."""
+    def product(names: Sequence[str], at: Sequence[int]) -> xr.DataArray:
+        value = xr.DataArray(np.ones(len(at)), dims="year", coords={"year": list(at)})
+        for name in names:
+            value = value * factor_path(spec.factors[name], at, inputs, spec.rates)
+        return value
+
+    value = product(item.factors, years)
+    if item.increase:
+        now = product(item.increase, years)
+        before = product(item.increase, [y - 1 for y in years]).assign_coords(year=list(years))
+        value = value * (now - before)
+    if item.scope == "outside_hubs":
+        value = value * (1 - factor_path(spec.factors["hub_share"], years, inputs, spec.rates))
+    return value * _usd_per_year(spec, item)
+
+
+def _layer_group(spec: Layers, group: Sequence[Layer], years: Sequence[int],
+                 model: xr.DataArray | None, inputs: xr.Dataset | None, dim: str) -> xr.DataArray:
+    rows = []
+    for layer in group:
+        if layer.kind == "model":
+            if model is None:
+                raise ValueError(f"layer '{layer.name}' is the model's: give solved results")
+            missing = sorted(set(years) - {int(y) for y in model.year.values})
+            if missing:
+                raise ValueError(f"layer '{layer.name}' is the model's: years {missing} are not "
+                                 f"modelled (years {[int(y) for y in model.year.values]})")
+            rows.append(model.sel(year=list(years)))
+        else:
+            parts = [_item_path(spec, item, years, inputs) for item in layer.items]
+            rows.append(sum(parts[1:], parts[0]))
+    return xr.concat(rows, dim=dim).assign_coords({dim: [g.name for g in group]}).transpose(
+        dim, "year")
+
+
+def outlook(results: xr.Dataset | None = None, inputs: xr.Dataset | None = None,
+            layers: Layers | str | Path | None = None,
+            segments: Segments | str | Path | None = None,
+            years: Sequence[int] | None = None) -> xr.Dataset:
+    """The market outlook by layer per year [USD/year]: the model's layer from ``results`` (the
+    total of :func:`market_value`), the sourced layers from ``data/market_layers.yaml`` (with the
+    scenario's own figures where ``inputs`` hold them), their ``total`` and memo lines.
+
+    ``years`` default to the results' modelled years (every layer is then defined); without
+    results only sourced layers may be asked for.
+    """
+    spec = layers if isinstance(layers, Layers) else load_layers(layers)
+    model = None
+    out = xr.Dataset()
+    if results is not None:
+        market = market_value(results, segments, inputs)
+        model = market.total
+        out.attrs.update(model_note=market.attrs["note"], skipped=market.attrs["skipped"])
+    if years is None:
+        if results is None:
+            raise ValueError("give the years (or solved results, whose years are taken)")
+        years = [int(y) for y in results.year.values]
+    years = [int(y) for y in years]
+    value = _layer_group(spec, spec.layers, years, model, inputs, "layer")
+    out["value"] = value.assign_attrs(units="USD/year", long_name="market outlook by layer")
+    out["total"] = value.sum("layer").assign_attrs(units="USD/year",
+                                                   long_name="market outlook, all layers")
+    out = out.assign_coords(
+        layer_long_name=("layer", [g.long_name for g in spec.layers]),
+        layer_kind=("layer", [g.kind for g in spec.layers]),
+        layer_basis=("layer", [g.basis for g in spec.layers]))
+    if spec.memo:
+        memo = _layer_group(spec, spec.memo, years, model, inputs, "memo")
+        out["memo_value"] = memo.assign_attrs(units="USD/year", long_name="memo lines (not in "
+                                              "the total: they overlap layers)")
+        out = out.assign_coords(memo_long_name=("memo", [g.long_name for g in spec.memo]))
+    scenario = results.attrs.get("scenario", "") if results is not None else ""
+    out.attrs.update(content="market outlook", scenario=scenario, layers_file=spec.source,
+                     scope_note=SCOPE_NOTE)
+    return out
+
+
+def outlook_table(view: xr.Dataset, path: xr.DataArray | None = None) -> pd.DataFrame:
+    """Layers (rows, with the total and the projection) by year in billion USD per year."""
+    frame = (view["value"] / USD_PER_USD_BN).to_pandas()
+    frame.index = list(view.layer_long_name.values)
+    frame.loc["total of the layers"] = view.total.values / USD_PER_USD_BN
+    if path is not None:
+        years = [y for y in view.year.values if y in path.year.values]
+        frame.loc["projection (the brief's)"] = (path.sel(year=years) / USD_PER_USD_BN
+                                                 ).reindex(year=view.year.values).values
+    if "memo_value" in view:
+        for name, row in zip(view.memo_long_name.values, view.memo_value.values, strict=True):
+            frame.loc[f"memo: {name}"] = row / USD_PER_USD_BN
+    frame.columns = [int(y) for y in view.year.values]
+    frame.attrs["note"] = view.attrs.get("scope_note", SCOPE_NOTE)
+    return frame
+
+
+def factor_table(spec: Layers | str | Path | None = None) -> pd.DataFrame:
+    """The layers file's factors: unit, points, growth, status and source (for reports)."""
+    spec = spec if isinstance(spec, Layers) else load_layers(spec)
+    rows = [{"factor": f.name, "unit": f.unit,
+             "points": ", ".join(f"{y}: {v:g}" for y, v in f.points),
+             "growth": "" if f.growth is None else f"{f.growth:.1%}/yr", "status": f.status,
+             "source": f.source + (f"; growth: {f.growth_source}" if f.growth_source else "")}
+            for f in spec.factors.values()]
+    return pd.DataFrame(rows).set_index("factor")
+
+
+# --------------------------------------------------------------------------------------------
 # Gap analysis
 
 
@@ -572,12 +987,14 @@ def _found(result: SearchResult, x: float, v: float, tol: float) -> SearchResult
 
 @dataclass(frozen=True)
 class Lever:
-    """A scenario parameter the reverse search can move, as overrides of the scenario."""
+    """A scenario parameter the reverse search can move, as overrides of the scenario, and the
+    range searched unless another is given."""
 
     name: str
     units: str
     description: str
     overrides: Callable[[float, xr.Dataset], dict[str, Any]]
+    bracket: tuple[float, float] | None = None
 
 
 def _compute_growth(g: float, inputs: xr.Dataset) -> dict[str, Any]:
@@ -590,22 +1007,40 @@ def _compute_scale(x: float, inputs: xr.Dataset) -> dict[str, Any]:
     return {"dc_electricity.2030": x * float(inputs.dc_electricity.sel(dc_year=2030))}
 
 
+# Default brackets: on base the outlook reaches $310B in 2030 at about 33%/yr of compute growth
+# (docs/market.md); 0.05 to 0.50 holds it with room (0.50 is 1,160 TWh of data centres in 2030).
 LEVERS: dict[str, Lever] = {
     "compute_growth": Lever(
         "compute_growth", "1/year", "compound annual growth of national data-centre electricity "
-        "2024-2030 (sets dc_electricity in 2030; base: 277/102 TWh, 18.1%/yr)", _compute_growth),
+        "2024-2030 (sets dc_electricity in 2030; base: 277/102 TWh, 18.1%/yr)", _compute_growth,
+        (0.05, 0.50)),
     "compute_scale": Lever(
         "compute_scale", "1", "multiplier of the scenario's national data-centre electricity in "
-        "2030 (1: as given; growth from 2024 follows)", _compute_scale),
+        "2030 (1: as given; growth from 2024 follows)", _compute_scale, (0.5, 4.0)),
 }
+
+#: What the reverse search brings to the projection: the sum of all layers (:func:`outlook`), or
+#: the model's layer alone (:func:`market_value`, the hubs' energy side).
+Measure = Literal["outlook", "model"]
+MEASURES: tuple[str, ...] = typing.get_args(Measure)
 
 
 def lever(name: str) -> Lever:
     """A named lever, or any scalar parameter / dotted parameter key set directly (e.g.
-    ``green_share_target``, ``dc_electricity.2030``, in the parameter's units)."""
+    ``green_share_target``, ``dc_electricity.2030``, in the parameter's units; no default
+    bracket)."""
     if name in LEVERS:
         return LEVERS[name]
     return Lever(name, "", f"the parameter {name} set directly", lambda x, _: {name: x})
+
+
+def default_bracket(parameter: str) -> tuple[float, float]:
+    """The lever's search range; ``ValueError`` for a parameter that has none."""
+    found = lever(parameter).bracket
+    if found is None:
+        raise ValueError(f"no default search range for '{parameter}': give a bracket (LOW, HIGH) "
+                         f"in its units (ranges are known for {', '.join(LEVERS)})")
+    return found
 
 
 class Runs(Protocol):
@@ -619,9 +1054,18 @@ class Runs(Protocol):
 
 def scenario_market_at(runs: Runs, parameter: str = "compute_growth", year: int = 2030,
                        segments: Segments | str | Path | None = None,
-                       log: Callable[[str], None] | None = None) -> Callable[[float], float]:
-    """``x -> market in `year` [USD]`` solving ``runs`` with ``parameter`` set to ``x``."""
+                       log: Callable[[str], None] | None = None, *,
+                       measure: Measure = "outlook",
+                       layers: Layers | str | Path | None = None) -> Callable[[float], float]:
+    """``x -> market in `year` [USD]`` solving ``runs`` with ``parameter`` set to ``x``: the
+    outlook's total (sourced layers read from the solve's inputs where they are tied to them, e.g.
+    national data-centre electricity) or the model's layer alone (``measure="model"``)."""
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {MEASURES}, got {measure!r}")
     spec = segments if isinstance(segments, Segments) else load_segments(segments)
+    layer_spec = None
+    if measure == "outlook":
+        layer_spec = layers if isinstance(layers, Layers) else load_layers(layers)
     lev = lever(parameter)
     base = runs.inputs()  # for levers relative to the data
 
@@ -629,29 +1073,37 @@ def scenario_market_at(runs: Runs, parameter: str = "compute_growth", year: int 
         inputs, results = runs.solve(lev.overrides(x, base))
         if year not in results.year.values:
             raise ValueError(f"year {year} is not modelled (years {list(results.year.values)})")
-        value = float(market_value(results, spec, inputs).total.sel(year=year))
+        if layer_spec is None:
+            value = float(market_value(results, spec, inputs).total.sel(year=year))
+        else:
+            value = float(outlook(results, inputs, layer_spec, spec, [year]).total.sel(year=year))
         if log:
-            log(f"{parameter} = {x:.6g}: market {year} {_fmt(value)}")
+            log(f"{parameter} = {x:.6g}: {measure} {year} {_fmt(value)}")
         return value
 
     return market_at
 
 
 def required_parameter(runs: Runs, parameter: str = "compute_growth",
-                       bracket: tuple[float, float] = (0.05, 0.40), *,
+                       bracket: tuple[float, float] | None = None, *,
                        path: xr.DataArray | None = None,
                        rtol: float = 0.01, xtol: float = 1e-4, max_evaluations: int = 20,
                        segments: Segments | str | Path | None = None,
+                       measure: Measure = "outlook", layers: Layers | str | Path | None = None,
                        log: Callable[[str], None] | None = None) -> SearchResult:
     """The value of ``parameter`` at which the scenario of ``runs`` reaches the projection in its
-    end year, e.g. ``required_parameter(ScenarioRuns("base", {"time.days": 2}))``.
+    end year, e.g. ``required_parameter(ScenarioRuns("base", {"time.days": 2}))``: by default the
+    sum of the outlook's layers (``measure="model"``: the model's layer alone), searched in the
+    lever's ``bracket`` (:data:`LEVERS`) unless one is given.
 
     Each evaluation is a solve through the pipeline (:class:`synergy_models.run.ScenarioRuns`;
     overrides such as ``{"time.days": 2}`` make them quicker).
     """
+    bracket = default_bracket(parameter) if bracket is None else bracket
     path = projection() if path is None else path
     end_year = int(path.attrs.get("end_year", path.year.values[-1]))
     target = float(path.sel(year=end_year))
-    market_at = scenario_market_at(runs, parameter, end_year, segments, log)
-    return reverse_search(market_at, target, bracket, parameter=parameter, rtol=rtol, xtol=xtol,
-                          max_evaluations=max_evaluations)
+    market_at = scenario_market_at(runs, parameter, end_year, segments, log, measure=measure,
+                                   layers=layers)
+    return reverse_search(market_at, target, bracket, parameter=parameter,
+                          rtol=rtol, xtol=xtol, max_evaluations=max_evaluations)

@@ -9,8 +9,10 @@ The notebooks in ``notebooks/`` call this module in their first cell:
   otherwise, so re-rendering a report does not re-solve and a change of model code does.
 
 :func:`render_report` (``synergy report``) executes a notebook into ``reports/<scenario>/``, writes
-``report.ipynb``, a self-contained ``report.html`` (code hidden, charts embedded as SVG, no script
-loaded from the network) and the charts as SVG and PNG files for slides. A report is written into a
+``report.ipynb``, a self-contained ``report.html`` (code hidden; charts drawn live by vega-embed,
+bundled inline once, over their static SVG, which print shows; a print stylesheet; no script
+loaded from the network) and the charts as SVG and PNG files for slides; :func:`print_pdf`
+(``--pdf``) prints the page to PDF with headless Chromium. A report is written into a
 temporary folder and swapped in whole when it has run through: a failing notebook leaves the last
 good report (notebook, HTML and every chart) in place and keeps the failed one beside it as
 ``report.failed.ipynb``.
@@ -19,13 +21,16 @@ good report (notebook, HTML and every chart) in place and keeps the failed one b
 from __future__ import annotations
 
 import ast
+import base64
 import contextlib
 import copy
 import difflib
 import functools
+import json
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterator, Mapping
 from html import escape as html_escape
@@ -36,6 +41,7 @@ import xarray as xr
 
 from synergy_models.errors import InputError, Problem, SynergyError
 from synergy_models.io import replacing, usual_mode
+from synergy_models.progress import Steps
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 #: Names IPython itself puts in a notebook's namespace (not parameters).
@@ -182,8 +188,9 @@ def scenario_overrides(values: dict[str, Any]) -> dict[str, Any]:
 def setup(namespace: dict[str, Any], declared: dict[str, Any]) -> dict[str, Any]:
     """The first cell of every notebook: check its parameters and the scenarios they name (unknown
     names and values that do not parse stop here with a clear message), and draw charts as SVG so
-    the report shows them with no network. Returns :func:`notebook_parameters`' dict."""
-    from synergy_models.charts import use_svg_renderer
+    the report shows them with no network, and with a PNG copy so that JupyterLab shows them in
+    an untrusted notebook. Returns :func:`notebook_parameters`' dict."""
+    from synergy_models.charts import use_notebook_renderer
 
     run = notebook_parameters(namespace, declared)
     if "sweep" in run:
@@ -193,7 +200,7 @@ def setup(namespace: dict[str, Any], declared: dict[str, Any]) -> dict[str, Any]
     else:
         names = run["scenarios"] if "scenarios" in run else [run["scenario"]]
         check_scenarios(names, run["overrides"])
-    use_svg_renderer()
+    use_notebook_renderer()
     return run
 
 
@@ -222,9 +229,12 @@ def show(chart: Any, name: str, output_dir: str | os.PathLike | None = None) -> 
     (for slides)."""
     from IPython.display import display
 
-    from synergy_models.charts import save_chart
+    from synergy_models.charts import mimebundle_and_metadata, save_chart
 
-    display(chart, metadata={"alt": chart_title(chart) or name.replace("_", " ")})
+    # the static picture for JupyterLab and print, the spec for the HTML report's live chart
+    data, metadata = mimebundle_and_metadata(chart)
+    display(data, raw=True,
+            metadata={**metadata, "alt": chart_title(chart) or name.replace("_", " ")})
     if output_dir is not None:
         for suffix in (".svg", ".png"):
             save_chart(chart, Path(output_dir) / f"{name}{suffix}")
@@ -407,22 +417,55 @@ def header_markdown(inputs: xr.Dataset, results: xr.Dataset, overrides: dict[str
     return "| | |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
 
 
-def _execute(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path) -> None:
+def _execute(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path,
+             steps: Steps | None = None) -> None:
     import papermill as pm
 
+    steps = steps or Steps(quiet=True)
+    headings = cell_headings(notebook)
+    total = len(headings) + (1 if parameters else 0)  # papermill injects a parameters cell
+    count = 0
+
+    def started(cell: Any, **_: Any) -> None:
+        nonlocal count
+        count += 1
+        heading = headings.get(cell.source, "parameters")  # the injected cell is not in the file
+        say(f"cell {count} of {total}" + (f": {heading}" if heading else ""))
+
     try:
-        # The kernel's own log level: its start-up warning about local TCP sockets (the kernel and
-        # this process on one machine) would otherwise be the first thing a user sees.
-        pm.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=str(cwd),
-                            kernel_name="python3", language="python", progress_bar=False,
-                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
+        with steps.part(f"executing {notebook.name}") as say:
+            # The kernel's own log level: its start-up warning about local TCP sockets (the kernel
+            # and this process on one machine) would otherwise be the first thing a user sees.
+            pm.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=str(cwd),
+                                kernel_name="python3", language="python", progress_bar=False,
+                                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                                on_cell_execute=started)
     except pm.PapermillExecutionError as err:
         raise ReportError(f"{notebook.name} failed in cell {err.exec_count} ({err.ename}): "
                           f"{err.evalue}") from None
 
 
+def cell_headings(notebook: Path) -> dict[str, str]:
+    """Each code cell's source -> the heading of the Markdown cell above it (progress messages
+    name the section being run)."""
+    import nbformat
+
+    headings: dict[str, str] = {}
+    heading = ""
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if cell.cell_type == "markdown":
+            first = next((ln for ln in cell.source.splitlines() if ln.startswith("#")), "")
+            heading = first.lstrip("#").strip() or heading
+        elif cell.cell_type == "code" and cell.source.strip():
+            headings[cell.source] = heading
+    return headings
+
+
 def export_html(notebook: Path, html: Path) -> Path:
-    """A notebook as HTML with the code hidden and no script loaded from the network."""
+    """A notebook as HTML with the code hidden and no script loaded from the network: each chart
+    shown with :func:`show` drawn live by vega-embed (tooltips, zoom; the scripts inline, once per
+    page) over its static picture, which print and browsers without scripts show instead; a print
+    stylesheet for landscape A4 that prints wide tables in parts (:data:`PRINT_COLUMNS`)."""
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -432,10 +475,12 @@ def export_html(notebook: Path, html: Path) -> Path:
     exporter.require_js_url = ""
     exporter.mathjax_url = ""
     book = nbformat.read(notebook, as_version=4)
-    for cell in book.cells:  # progress lines on stderr are for the analyst, not the reader
+    for cell in book.cells:  # progress (stderr, progress outputs) is for the analyst, not the reader
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs
-                            if not (o.output_type == "stream" and o.get("name") == "stderr")]
+                            if not (o.output_type == "stream" and o.get("name") == "stderr")
+                            and not is_progress_output(o)]
+    live = _live_charts(book)
     alts = [o.get("metadata", {}).get("alt", "chart") for c in book.cells if c.cell_type == "code"
             for o in c.outputs if "image/svg+xml" in o.get("data", {})]
     body, _ = exporter.from_notebook_node(book)
@@ -448,9 +493,161 @@ def export_html(notebook: Path, html: Path) -> Path:
     # the template's Mermaid loader imports from a CDN when a page has diagrams; reports have none
     body = re.sub(r'<script type="module">(?:(?!</script>).)*?mermaid.*?</script>', "", body,
                   flags=re.DOTALL)
+    body = _printable_tables(body)
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", body, re.DOTALL)
+    if heading:  # the tab's and the PDF's title: the report's, not "Notebook"
+        title = re.sub(r"<[^>]+>|¶", "", heading.group(1)).strip()
+        body = re.sub(r"<title>.*?</title>", lambda _: f"<title>{title}</title>", body, count=1,
+                      flags=re.DOTALL)
+    body = body.replace("</head>", f"<style>{_PAGE_CSS}</style>\n</head>", 1)
+    if live:
+        from synergy_models.charts import vega_javascript
+
+        scripts = (f'<script type="module">{vega_javascript()}</script>\n'
+                   f'<script type="module">{_CHARTS_JS}</script>\n')
+        body = body.replace("</body>", scripts + "</body>", 1)
     with replacing(html) as tmp:
         tmp.write_text(body, encoding="utf-8")
     return html
+
+
+def is_progress_output(output: Any) -> bool:
+    """Whether a notebook output is :class:`~synergy_models.progress.Steps`' progress."""
+    meta = output.get("metadata", {}).get("synergy_models", {})
+    return isinstance(meta, dict) and bool(meta.get("progress"))
+
+
+#: Columns of a table printed side by side at most: a wider table (the indicators by hub and year)
+#: prints in parts of whole column groups, its row labels repeated, each part fitting a landscape
+#: A4 page; the screen shows it whole.
+PRINT_COLUMNS = 12
+
+#: Screen: a live chart hides its static picture once drawn. Print (landscape A4): the static
+#: pictures, scaled to the page width with their legends, never split; tables in small type, wide
+#: ones in parts; headings kept with what follows them.
+_PAGE_CSS = """
+@page { size: A4 landscape; margin: 10mm; }
+figure.synergy-chart { margin: 0 0 1em 0; }
+figure.synergy-chart .chart-live { max-width: 100%; overflow-x: auto; }
+figure.synergy-chart.live .chart-static { display: none; }
+.table-print { display: none; }
+.jp-RenderedHTMLCommon th[colspan] { text-align: center; border-bottom: 1px solid #bbb; }
+@media print {
+  body { font-size: 9pt; }
+  figure.synergy-chart .chart-live { display: none !important; }
+  figure.synergy-chart .chart-static { display: block !important; max-width: 100%;
+    max-height: 180mm; height: auto; width: auto; }
+  figure.synergy-chart, img, svg, tr { break-inside: avoid; }
+  h1, h2, h3, h4 { break-after: avoid; }
+  .jp-OutputArea-output, .jp-RenderedHTMLCommon, .jp-Cell-outputWrapper, .jp-OutputArea {
+    overflow: visible !important; max-width: 100% !important; }
+  .jp-RenderedHTMLCommon table, table { font-size: 7.5pt; table-layout: auto !important;
+    width: auto !important; max-width: 100%; }
+  .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th, td, th { padding: 1px 4px !important;
+    white-space: normal !important; overflow-wrap: anywhere; }
+  thead { display: table-header-group; }
+  .table-screen { display: none !important; }
+  .table-print { display: block !important; }
+  .table-print table { margin-bottom: 4mm; }
+}
+"""
+
+#: Draws every chart of the page with vega-embed (SVG, tooltips on, no action menu); a chart that
+#: fails keeps its static picture. ``window.synergyCharts`` holds the views (tests read them).
+_CHARTS_JS = """
+const views = [];
+for (const figure of document.querySelectorAll("figure.synergy-chart")) {
+  const spec = JSON.parse(figure.querySelector("script.chart-spec").textContent);
+  try {
+    const result = await vegaEmbed(figure.querySelector(".chart-live"), spec,
+                                   {renderer: "svg", actions: false});
+    figure.classList.add("live");
+    figure.vegaView = result.view;
+    views.push(result.view);
+  } catch (error) {
+    figure.dataset.error = String(error);
+    console.error("chart", figure.id, error);
+  }
+}
+window.synergyCharts = views;
+document.documentElement.dataset.chartsDrawn = String(views.length);
+"""
+
+
+def _live_charts(book: Any) -> int:
+    """Turn each chart output of :func:`show` (a static picture and the spec) into HTML that draws
+    the spec live over the picture; returns how many."""
+    from synergy_models.charts import SPEC_MIME
+
+    count = 0
+    for cell in book.cells:
+        if cell.cell_type != "code":
+            continue
+        for output in cell.outputs:
+            data = output.get("data", {})
+            if SPEC_MIME not in data:
+                continue
+            alt = output.get("metadata", {}).get("alt", "chart")
+            output["data"] = {"text/html": _chart_html(data, alt, count)}
+            count += 1
+    return count
+
+
+def _chart_html(data: Mapping[str, Any], alt: str, index: int) -> str:
+    from synergy_models.charts import SPEC_MIME
+
+    # "<" escaped: a label holding "</script>" cannot end the spec's element early
+    spec = json.dumps(data[SPEC_MIME], separators=(",", ":")).replace("<", "\\u003c")
+    text = html_escape(alt, quote=True)
+    if "image/svg+xml" in data:
+        svg = data["image/svg+xml"]
+        svg = "".join(svg) if isinstance(svg, list) else svg
+        src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    elif "image/png" in data:
+        src = "data:image/png;base64," + "".join(str(data["image/png"]).split())
+    else:
+        src = ""
+    image = f'<img class="chart-static" alt="{text}" src="{src}">' if src else ""
+    return (f'<figure class="synergy-chart" id="chart-{index}" aria-label="{text}">'
+            f'<div class="chart-live"></div>{image}'
+            f'<script type="application/json" class="chart-spec">{spec}</script></figure>')
+
+
+_TABLE = re.compile(r"<table\b[^>]*>.*?</table>", re.DOTALL)
+_COLUMN_CELL = re.compile(r'<(t[hd])\b[^>]*\bclass="[^"]*\bcol(\d+)\b[^"]*"[^>]*>.*?</\1>',
+                          re.DOTALL)
+_GROUP_HEAD = re.compile(r'<th\b[^>]*\bclass="col_heading level0 col(\d+)"[^>]*>')
+
+
+def _printable_tables(body: str) -> str:
+    """Give each table wider than :data:`PRINT_COLUMNS` data columns (pandas' Styler marks a
+    column's cells ``colN``) print-only copies, each with a run of whole column groups (the
+    first header row's spans) and every row label."""
+    def split(match: re.Match[str]) -> str:
+        table = match.group(0)
+        columns = sorted({int(c) for _, c in _COLUMN_CELL.findall(table)})
+        if len(columns) <= PRINT_COLUMNS or columns != list(range(len(columns))):
+            return table
+        starts = sorted({int(c) for c in _GROUP_HEAD.findall(table)} | {0})
+        groups = [range(a, b) for a, b in zip(starts, [*starts[1:], len(columns)], strict=True)]
+        if any(len(g) > PRINT_COLUMNS for g in groups):  # a group too wide: single columns
+            groups = [range(c, c + 1) for c in columns]
+        size = -(-len(columns) // -(-len(columns) // PRINT_COLUMNS))  # balanced parts
+        parts: list[list[int]] = [[]]
+        for group in groups:
+            if parts[-1] and len(parts[-1]) + len(group) > size:
+                parts.append([])
+            parts[-1].extend(group)
+        copies = []
+        for part in parts:
+            keep = set(part)
+            copy = _COLUMN_CELL.sub(
+                lambda m, keep=keep: m.group(0) if int(m.group(2)) in keep else "", table)
+            copies.append(re.sub(r' id="T_\w+"', "", copy))  # ids stay unique in the page
+        return (f'<div class="table-screen">{table}</div><div class="table-print">'
+                + "".join(copies) + "</div>")
+
+    return _TABLE.sub(split, body)
 
 
 def _image_alt_text(html: str, alts: list[str]) -> str:
@@ -493,20 +690,27 @@ def notebook_arguments(notebook: str, scenarios: list[str], params: dict[str, An
 
 
 def render_report(scenarios: str | list[str], params: dict[str, Any] | None = None,
-                  out: Path | None = None, notebook: str | None = None) -> Path:
+                  out: Path | None = None, notebook: str | None = None,
+                  steps: Steps | None = None) -> Path:
     """Execute a notebook with papermill into ``out`` and write ``report.ipynb``, ``report.html``
-    (code hidden, charts as inline SVG, nothing loaded from the network) and ``charts/`` (SVG and
+    (code hidden, live charts over inline SVG, nothing loaded from the network; :func:`export_html`)
+    and ``charts/`` (SVG and
     PNG). One scenario renders ``scenario_report`` into ``reports/<scenario>``; several render
     ``scenario_comparison`` into ``reports/compare-<a>-<b>...``. Returns the folder.
 
     Parameters and every scenario's inputs are checked before a folder is made or a kernel starts
-    (:class:`InputError`, nothing written). A notebook that fails later keeps the last good report
-    and leaves ``report.failed.ipynb`` beside it (the failing cell shows its error); the
-    :class:`ReportError` names the cell.
+    (:class:`InputError`, nothing written). Each scenario is then solved here, through the results
+    cache (:func:`synergy_models.run.solve_cached`), so the solve shows its progress in ``steps``
+    and the notebook reads the cache; once the report is written its results go beside it,
+    ``results.nc`` (``results-<scenario>.nc`` for each of several), for ``synergy export``.
+    A notebook that fails later keeps the last good report and leaves ``report.failed.ipynb``
+    beside it (the failing cell shows its error); the :class:`ReportError` names the cell.
+    ``steps``: progress (solving, each cell executed, rendering); none shown by default.
     """
     from synergy_models.data.loader import load_inputs
     from synergy_models.scenario import load_scenario
 
+    steps = steps or Steps(quiet=True)
     names = [scenarios] if isinstance(scenarios, str) else list(scenarios)
     notebook = notebook or ("scenario_report" if len(names) == 1 else "scenario_comparison")
     if notebook == "sweep_report":
@@ -522,8 +726,10 @@ def render_report(scenarios: str | list[str], params: dict[str, Any] | None = No
     # exists: a bad dataset or a value that does not parse fails in seconds and writes nothing.
     run = notebook_parameters(parameters, NOTEBOOKS[notebook])
     loaded = [load_scenario(n, run["overrides"] or None) for n in names]
-    for scenario in loaded:
-        check_hub(run.get("hub"), load_inputs(scenario))
+    inputs = [steps(f"loading inputs of {s.name}", functools.partial(load_inputs, s))
+              for s in loaded]
+    for one in inputs:
+        check_hub(run.get("hub"), one)
     label = loaded[0].name if len(loaded) == 1 else "compare-" + "-".join(s.name for s in loaded)
     if notebook == "getting_started":
         label = "getting_started"
@@ -532,16 +738,41 @@ def render_report(scenarios: str | list[str], params: dict[str, Any] | None = No
     folder = (out or Path("reports") / label).resolve()
     if "output_dir" in NOTEBOOKS[notebook]:
         parameters["output_dir"] = str(folder / "charts")
-    return _render(f"{notebook}.ipynb", parameters, folder)
+    solved = _solve_first(notebook, loaded, inputs, run.get("cache_dir"), steps)
+    folder = _render(f"{notebook}.ipynb", parameters, folder, steps)
+    for name, path in solved.items():
+        target = folder / ("results.nc" if len(solved) == 1 else f"results-{name}.nc")
+        with replacing(target) as tmp:
+            shutil.copyfile(path, tmp)
+        steps.note(f"results: {target}")
+    return folder
 
 
-def _render(notebook: str, parameters: dict[str, Any], folder: Path) -> Path:
+def _solve_first(notebook: str, scenarios: list[Any], inputs: list[xr.Dataset],
+                 cache_dir: str | os.PathLike | None, steps: Steps) -> dict[str, Path]:
+    """Solve (or read from the cache) what the notebook reads through :func:`load_or_solve`
+    with these overrides, before its kernel starts; returns each scenario's cache file.
+    ``getting_started`` solves its own variants and is left to do so."""
+    from synergy_models.run import cache_path, solve_cached
+
+    if notebook == "getting_started":
+        return {}
+    files = {}
+    for scenario, data in zip(scenarios, inputs, strict=True):
+        solve_cached(data, scenario, cache_dir, steps)
+        files[scenario.name] = cache_path(data, scenario.solver, cache_dir)
+    return files
+
+
+def _render(notebook: str, parameters: dict[str, Any], folder: Path,
+            steps: Steps | None = None) -> Path:
     """Execute ``notebook`` into ``folder``: report.ipynb, report.html and the charts, all written
     first into a temporary folder inside ``folder`` and swapped in together once the notebook ran
     through and its HTML is written. A run that fails leaves the last good report, its HTML and
     every one of its charts as they were, and keeps the failed notebook beside them as
     ``report.failed.ipynb``. Folders this run made are removed again if it fails before writing
     anything into them."""
+    steps = steps or Steps(quiet=True)
     made = [p for p in (folder, *folder.parents) if not p.exists()]  # deepest first
     folder.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=".report.", suffix=".tmp", dir=folder))
@@ -552,7 +783,7 @@ def _render(notebook: str, parameters: dict[str, Any], folder: Path) -> Path:
     tmp = stage / "report.ipynb"
     try:
         try:
-            _execute(NOTEBOOK_DIR / notebook, tmp, parameters, cwd=NOTEBOOK_DIR)
+            _execute(NOTEBOOK_DIR / notebook, tmp, parameters, cwd=NOTEBOOK_DIR, steps=steps)
         except BaseException:
             if tmp.exists() and tmp.stat().st_size:
                 usual_mode(tmp)
@@ -562,7 +793,7 @@ def _render(notebook: str, parameters: dict[str, Any], folder: Path) -> Path:
             tmp.write_text(tmp.read_text(encoding="utf-8").replace(str(staged_charts), str(charts)),
                            encoding="utf-8")
         usual_mode(tmp)
-        export_html(tmp, stage / "report.html")
+        steps("writing report.html", lambda: export_html(tmp, stage / "report.html"))
         _swap_in(stage, folder, charts)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
@@ -591,8 +822,50 @@ def _swap_in(stage: Path, folder: Path, charts: Path | None) -> None:
     os.replace(stage / "report.html", folder / "report.html")
 
 
+#: Browsers that print a report to PDF, first found on PATH wins (Debian's package is chromium).
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def find_browser() -> str:
+    """The headless Chromium that prints reports (:data:`BROWSERS`); :class:`ReportError` saying
+    what to install when there is none."""
+    for name in BROWSERS:
+        path = shutil.which(name)
+        if path:
+            return path
+    raise ReportError("--pdf needs Chromium (its headless print) and none was found on PATH ("
+                      + ", ".join(BROWSERS) + "); install it, e.g. `sudo apt-get install chromium`"
+                      " on Debian/Ubuntu, `make browser` as root, or `brew install --cask "
+                      "chromium` on macOS; report.html prints to PDF from any browser too")
+
+
+def print_pdf(html: str | os.PathLike, pdf: str | os.PathLike | None = None,
+              timeout: float = 300) -> Path:
+    """Print a report's HTML to PDF (default: beside it, ``report.pdf``) with headless Chromium and
+    the network blocked: the page's print stylesheet applies (landscape A4, static charts, wide
+    tables in parts). Written atomically; :class:`ReportError` when Chromium is missing or fails."""
+    browser = find_browser()
+    html = Path(html).resolve()
+    pdf = Path(pdf) if pdf is not None else html.with_suffix(".pdf")
+    with tempfile.TemporaryDirectory(prefix="synergy-chromium-") as profile, replacing(pdf) as tmp:
+        # a profile of its own: runs in parallel (or beside an open browser) do not share a lock
+        cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+               "--host-resolver-rules=MAP * ~NOTFOUND", f"--user-data-dir={profile}",
+               f"--print-to-pdf={tmp}", html.as_uri()]
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise ReportError(f"{browser} did not print {html.name} within {timeout:.0f} s") from None
+        if done.returncode or tmp.stat().st_size < 100 or not tmp.read_bytes().startswith(b"%PDF"):
+            tail = " | ".join(done.stderr.strip().splitlines()[-3:])
+            raise ReportError(f"{browser} failed to print {html.name} to PDF (exit "
+                              f"{done.returncode}): {tail}")
+    return pdf
+
+
 def render_sweep_report(sweep_file: str | os.PathLike, out_dir: str | os.PathLike,
-                        workers: int = 1, scheduler: str | None = None) -> Path:
+                        workers: int = 1, scheduler: str | None = None,
+                        steps: Steps | None = None) -> Path:
     """Render ``sweep_report`` for a sweep whose cases are (or will be) in ``out_dir``: the report
     goes beside ``sweep.nc`` (report.ipynb, report.html, charts/). Returns the folder."""
     folder = Path(out_dir).resolve()
@@ -600,4 +873,4 @@ def render_sweep_report(sweep_file: str | os.PathLike, out_dir: str | os.PathLik
                   "out_dir": str(folder), "output_dir": str(folder / "charts")}
     if scheduler:
         parameters["scheduler"] = scheduler
-    return _render("sweep_report.ipynb", parameters, folder)
+    return _render("sweep_report.ipynb", parameters, folder, steps)

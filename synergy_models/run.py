@@ -40,7 +40,8 @@ from synergy_models.solve import check_solver_options, solve_model
 
 #: Modules whose source does not change solved results (editing a chart must not re-solve).
 PRESENTATION_MODULES = frozenset({"report.py", "charts.py", "summary.py", "cli.py", "progress.py",
-                                  "market.py", "indicators.py", "sweep.py", "__main__.py"})
+                                  "market.py", "indicators.py", "sweep.py", "__main__.py",
+                                  "export.py"})
 
 
 @lru_cache(maxsize=1)
@@ -166,6 +167,7 @@ def solve_cached(inputs: xr.Dataset, scenario: Scenario,
     results = solve_inputs(inputs, scenario, steps)
     try:
         write_results(results, path, checksum=True)
+        steps.note(f"results cached in {path}")
     except OutputError as err:
         warnings.warn(f"results are not cached: {err}", stacklevel=2)
     return results

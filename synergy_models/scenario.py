@@ -107,10 +107,11 @@ class SolverSettings(_Settings):
 class PolicySettings(_Settings):
     """Structural policy switches (numeric levers are parameters: carbon_price, carbon_cap...)."""
 
-    reserve_scope: Literal["system", "hub"] = Field(
+    reserve_scope: Literal["system", "network", "hub"] = Field(
         default="system",
         description="reserve margin over the interconnected hubs together (firm capacity anywhere, "
-        "coincident peak) or hub by hub (own firm capacity, own peak)",
+        "coincident peak), hub by hub at the coincident peak with firm capacity shared over the "
+        "lines up to their capacity (network), or hub by hub alone (own firm capacity, own peak)",
     )
     green_matching: Literal["annual", "hourly"] = Field(
         default="annual",

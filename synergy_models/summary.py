@@ -142,8 +142,19 @@ def _markdown(frame: pd.DataFrame) -> str:
 
 # ------------------------------------------------------------------------- executive summary
 
-#: The western hubs of "East Data, West Computing" (the others are the eastern ones).
+#: The western hubs of "East Data, West Computing" (the others are the eastern ones): the default
+#: when the inputs (``role_in_programme``, regions.csv ``role``) are not given.
 WEST_HUBS: tuple[str, ...] = ("IM", "GZ", "GS", "NX")
+
+
+def west_hubs(results: xr.Dataset, inputs: xr.Dataset | None = None) -> list[str]:
+    """The hubs of ``results`` that the dataset's ``role`` column marks west (else
+    :data:`WEST_HUBS`)."""
+    hubs = list(map(str, results.region.values))
+    if inputs is not None and "role_in_programme" in inputs:
+        role = inputs.role_in_programme.to_series().astype(str)
+        return [h for h in hubs if role.get(h) == "west"]
+    return [h for h in hubs if h in WEST_HUBS]
 #: Limit families in words (``indicators.binding_limits``' ``family``); others read their
 #: description up to its first parenthesis.
 LIMIT_LABELS: dict[str, str] = {
@@ -328,7 +339,7 @@ def executive_summary(results: xr.Dataset, ind: xr.Dataset | None = None,
                       inputs: xr.Dataset | None = None,
                       market_gap: xr.Dataset | None = None) -> list[str]:
     """Sentences with the key numbers of a solved scenario, each computed from ``results``: prices
-    by hub, where data-centre capacity goes (west: :data:`WEST_HUBS`), compute served away from its
+    by hub, where data-centre capacity goes (west: :func:`west_hubs`), compute served away from its
     origin against what the UHV lines carry, emissions from the first to the last year, hydrogen,
     the model-implied market against the projection (when ``market_gap``,
     :func:`synergy_models.market.gap`, is given), the limits that decide the outcome
@@ -352,7 +363,7 @@ def executive_summary(results: xr.Dataset, ind: xr.Dataset | None = None,
                f"(all hubs, weighted by demand: {_g(avg)} USD/MWh).")
 
     if "dc_capacity" in r:
-        west = [h for h in map(str, r.region.values) if h in WEST_HUBS]
+        west = west_hubs(r, inputs)
         cap = r.dc_capacity.sel(year=last)
         total, in_west = float(cap.sum()), float(cap.sel(region=west).sum())
         new = r.dc_capacity_new.sum("year") if "dc_capacity_new" in r else cap * 0
@@ -595,3 +606,73 @@ def _percent_change(before: float, after: float) -> str:
         return "from 0"
     change = 100 * (after / before - 1)
     return "no change" if abs(change) < 0.05 else f"{change:+.1f}%".replace("-", "−")
+
+
+# ------------------------------------------------------ UHV build-out and compute exports
+
+#: A line (GW) or a flow (TWh) below this is shown as none.
+SMALL = 1e-3
+
+
+def line_buildout_table(results: xr.Dataset, inputs: xr.Dataset | None = None) -> pd.DataFrame:
+    """The inter-hub lines' capacity: existing and planned (``line_capacity_existing`` of the
+    inputs, in the last year, when ``inputs`` are given), built in the model over the horizon
+    (the sum of ``line_capacity_new``) and in service in each modelled year (``line_capacity``,
+    which counts a period's builds by their average in-service share: docs/formulation.md), in
+    GW; one row per line with any capacity, most built first. Index: the line; ``corridor``:
+    its ends, from → to."""
+    if not results.sizes.get("line", 0) or "line_capacity" not in results:
+        return pd.DataFrame()
+    years = [int(y) for y in results.year.values]
+    first, last = years[0], years[-1]
+    lines = [str(ln) for ln in results.line.values]
+    frame = pd.DataFrame({"corridor": [f"{f} → {t}" for f, t in zip(
+        results.line_from.values, results.line_to.values, strict=True)]},
+        index=pd.Index(lines, name="line"))
+    if inputs is not None and "line_status" in inputs:
+        frame["status"] = inputs.line_status.sel(line=lines).values
+    if inputs is not None and "line_capacity_existing" in inputs:
+        existing = inputs.line_capacity_existing.sel(line=lines)
+        frame[f"existing and planned {last} GW"] = existing.sel(year=last).values
+    frame[f"built {first}–{last} GW"] = results.line_capacity_new.sum("year").values
+    for y in years:
+        frame[f"in service {y} GW"] = results.line_capacity.sel(year=y).values
+    numbers = frame.select_dtypes("number")
+    frame[numbers.columns] = numbers.where(numbers.abs() >= SMALL, 0.0) + 0.0
+    frame = frame[(frame.select_dtypes("number") > 0).any(axis=1)]
+    return frame.sort_values(f"built {first}–{last} GW", ascending=False, kind="stable")
+
+
+def compute_exports_table(results: xr.Dataset, year: int | None = None) -> pd.DataFrame:
+    """Compute served away from its origin in ``year`` (default the last) against the UHV
+    alternative, one row per origin → serving hub with any, most first, and a total row:
+    IT energy served (``compute_exports``), electricity the serving hub used for it
+    (``exported_electricity``), the electricity the serving hub would have sent over UHV lines
+    for the same service at the origin (``uhv_equivalent_electricity``) and the losses on the way
+    (``uhv_equivalent_losses``), in TWh, and the long-haul bandwidth built (Gbit/s).
+    ``attrs["note"]``: the UHV equivalent against what the inter-hub lines carry that year."""
+    if "compute_exports" not in results:
+        return pd.DataFrame()
+    year = int(results.year[-1]) if year is None else int(year)
+    columns = {"compute_exports": "IT energy served TWh",
+               "exported_electricity": "electricity used where served TWh",
+               "uhv_equivalent_electricity": "UHV equivalent TWh",
+               "uhv_equivalent_losses": "UHV losses TWh",
+               "bandwidth_gbps": "bandwidth Gbit/s"}
+    present = {k: v for k, v in columns.items() if k in results}
+    data = results[list(present)].sel(year=year).to_dataframe()[list(present)].rename(columns=present)
+    data = data[data["IT energy served TWh"] >= SMALL]
+    data = data.sort_values("IT energy served TWh", ascending=False, kind="stable")
+    data.index = pd.Index([f"{o} → {r}" for o, r in data.index],  # hub ids: names make long rows
+                          name=f"origin → served in ({year})")
+    if len(data):
+        data.loc["total"] = data.sum()
+    lines = _inter_hub_line_energy(results, year)
+    uhv = float(data.loc["total", "UHV equivalent TWh"]) if (
+        len(data) and "UHV equivalent TWh" in data) else 0.0
+    data.attrs["note"] = (
+        f"In {year} no compute is served away from its origin." if not len(data) else
+        f"Serving this compute at its origin instead would take {_g(uhv)} TWh of electricity "
+        "sent over UHV lines" + (f", against {_g(lines)} TWh the inter-hub lines carry in {year}."
+                                 if lines is not None else "."))
+    return data

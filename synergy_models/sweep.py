@@ -676,20 +676,26 @@ def run_sweep(sweep: Sweep | str | Path, out_dir: str | Path, workers: int = 1,
 class _Progress:
     """Progress on stderr: cases done, failed, and time left (from the mean time per finished case).
 
-    On a terminal, a live bar; otherwise (a log file of an overnight run) one line per finished case.
+    On a terminal, a live bar; otherwise (a log file of an overnight run) one line per finished case;
+    in a notebook, one output showing the last finished case.
     """
 
     def __init__(self, total: int, enabled: bool) -> None:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+        from synergy_models.progress import NotebookLines, in_kernel
+
         self.total, self.done, self.failed, self.t0 = total, 0, 0, time.perf_counter()
         self.console = Console(stderr=True, force_jupyter=False, highlight=False)
-        self.lines = enabled and not self.console.is_terminal
+        # in a notebook: one output updated in place, not stderr (a pink block that looks like an error)
+        self.notebook = NotebookLines() if enabled and in_kernel() else None
+        self.lines = enabled and not self.console.is_terminal and self.notebook is None
         self.progress = Progress(
             TextColumn("sweep"), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[failed]} failed, time left"), TimeRemainingColumn(),
-            console=self.console, disable=not enabled or self.lines, transient=False)
+            console=self.console, disable=not enabled or self.lines or self.notebook is not None,
+            transient=False)
         self.task = self.progress.add_task("sweep", total=total, failed=0)
 
     def __enter__(self) -> _Progress:
@@ -703,10 +709,14 @@ class _Progress:
         self.done += 1
         self.failed += not ok
         self.progress.update(self.task, advance=1, failed=self.failed)
-        if self.lines:
+        if self.lines or self.notebook is not None:
             left = (time.perf_counter() - self.t0) / self.done * (self.total - self.done)
-            self.console.print(f"case {case_id} {status}: {self.done}/{self.total} done, "
-                               f"{self.failed} failed, about {left / 60:.1f} min left")
+            text = (f"case {case_id} {status}: {self.done}/{self.total} done, "
+                    f"{self.failed} failed, about {left / 60:.1f} min left")
+            if self.notebook is not None:
+                self.notebook.show(text, replace_last=True)
+            else:
+                self.console.print(text)
 
 
 # --- combining ---------------------------------------------------------------------------------

@@ -23,15 +23,10 @@ HUBS = ("BTH", "YRD", "GBA", "CY", "IM", "GZ", "GS", "NX")
 NATIONAL_GAS_HOURS = 2363  # data sheet: national 2024 gas utilisation hours [CEIC]
 
 #: Known misses, each with its reason (docs/calibration.md). Keys: (check, hub).
-ABOVE_CONTRACT = ("the sending hub's price is below the receiving hub's by more than tariff and "
-                  "losses, so the line runs above its contract; reality's inter-provincial trading "
-                  "barriers are not modelled")
 NO_GRID = ("no grid constraints inside a hub (curtailment happens at congested collector "
            "substations and sending-end lines) and storage dispatched over known days")
 KNOWN_MISSES: dict[tuple[str, str], str] = {
-    **{("curtailment", h): NO_GRID for h in ("BTH", "IM", "GS", "NX")},
-    **{("line", ln): ABOVE_CONTRACT for ln in (
-        "nx_yrd_ningdong_shaoxing", "im_yrd_ximeng_taizhou", "im_bth_existing")},
+    **{("curtailment", h): NO_GRID for h in ("IM", "GS", "NX")},
 }
 
 

@@ -15,7 +15,7 @@ from synergy_models.io import read_netcdf
 from synergy_models.run import run_scenario
 
 COMMANDS = {"validate", "inputs", "scenarios", "profiles", "provenance", "run", "report", "market",
-            "indicators", "sweep"}
+            "indicators", "sweep", "export"}
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -242,3 +242,29 @@ def test_output_below_a_file_or_onto_a_folder(tmp_path, capsys):
     _fails_clearly(["run", "milestones", "-q", "-o", str(tmp_path / "afile" / "r.nc")], capsys,
                    "is a file, not a folder")  # before the solve
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
+def test_run_then_indicators_and_market_read_the_cache_instead_of_solving(tmp_path, capsys,
+                                                                           monkeypatch):
+    """``run`` solves once and caches; ``indicators``, ``market`` and ``run`` again read that
+    (a counter on the one solve function: no timing); ``run --no-cache`` solves."""
+    import synergy_models.run as pipeline
+
+    monkeypatch.setattr(pipeline, "default_cache_dir", lambda: tmp_path / "cache")
+    solves = []
+    solve = pipeline.solve_inputs
+    monkeypatch.setattr(pipeline, "solve_inputs", lambda *a, **k: solves.append(1) or solve(*a, **k))
+    small = ["milestones", "-q", "-p", "time.days=2", "-p", "years=[2030]"]
+    assert main(["run", *small, "-o", str(tmp_path / "r.nc")]) == 0
+    out = capsys.readouterr().out
+    assert len(solves) == 1 and "solved; cached in " + str(tmp_path / "cache") in out
+    assert f"synergy export {tmp_path / 'r.nc'}" in out
+    assert main(["indicators", *small]) == 0
+    assert main(["market", *small]) == 0
+    assert main(["run", *small, "-o", str(tmp_path / "again.nc")]) == 0
+    assert "read from the cache " in capsys.readouterr().out
+    assert len(solves) == 1
+    assert read_netcdf(tmp_path / "again.nc").attrs["objective"] == \
+        read_netcdf(tmp_path / "r.nc").attrs["objective"]
+    assert main(["run", *small, "--no-cache", "-o", str(tmp_path / "fresh.nc")]) == 0
+    assert len(solves) == 2 and "solved without the cache" in capsys.readouterr().out

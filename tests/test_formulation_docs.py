@@ -70,6 +70,7 @@ MODELS = {
     "fuel-cell backup share": ("hydrogen_push", {}),
     "hydrogen transport, carbon cap": ("milestones", {"h2_transport_cost": "0.0004 USD/kg/km",
                                                        "carbon_cap": 1000}),
+    "reserve shared over lines": ("milestones", {"policy.reserve_scope": "network"}),
 }
 #: code names a module docstring uses for things that are not components of its block
 NOT_COMPONENTS = {
@@ -78,6 +79,7 @@ NOT_COMPONENTS = {
     ("compute", "inference"): "a workload (``training`` is one too, and also a variable)",
     ("hydrogen", "carbon"): "the policy block's carbon cost, named from hydrogen's docstring",
     ("policy", "hub"): "a value of the scenario setting policy.reserve_scope",
+    ("policy", "network"): "a value of the scenario setting policy.reserve_scope",
     ("policy", "reserve_shortfall_cost"): "an input parameter",
     ("policy", "demand_response_share"): "an input parameter (parameters.csv)",
     ("policy", "demand_response_cost"): "an input parameter (parameters.csv)",
@@ -87,6 +89,8 @@ NOT_COMPONENTS = {
     ("power", "lead_time"): "an input parameter (technologies.csv)",
     ("transmission", "line_contracted_energy"): "an input parameter (line_parameters.csv)",
     ("transmission", "line_lead_time"): "an input parameter (transmission.csv)",
+    ("transmission", "line_contract_headroom"): "an input parameter (transmission.csv)",
+    ("transmission", "line_schedule_floor"): "an input parameter (line_parameters.csv)",
     ("transmission", "line_tariff"): "an input parameter (line_parameters.csv)",
 }
 #: components that need not be named (none so far)

@@ -224,3 +224,39 @@ def test_reverse_search_over_solves_finds_the_known_root():
     assert not missed.found
     np.testing.assert_allclose(missed.market_at_bracket, (315.36e6, 1.89216e9), rtol=1e-9)
     assert "0.32 bn USD at 0.5" in missed.message and "1.89 bn USD at 3" in missed.message
+
+
+def test_a_cost_component_in_two_segments_is_refused(tmp_path):
+    """Issue 22 (class 1): segments are added up, so `investment` in two of them would count it
+    twice; the error names the file, both segments, the component and the line. Memo lines may
+    re-cut components (they are not added)."""
+    path = write(tmp_path, """segments:
+  grid:
+    items:
+      - cost: [investment, transmission]
+  dc:
+    items:
+      - cost: [data_centres]
+      - cost: [investment]
+        attribution: dc_share_of_consumption
+memo:
+  again:
+    items:
+      - cost: [investment, data_centres]
+""")
+    with pytest.raises(InputError) as err:
+        load_segments(path)
+    (problem,) = err.value.problems
+    assert problem.file == str(path) and problem.value == "investment"
+    assert problem.column == "segments.dc.items.1.cost" and problem.line == 6
+    text = str(err.value)
+    assert "segment 'grid'" in text and "segment 'dc'" in text and "twice" in text
+    ok = write(tmp_path, "segments:\n  a:\n    items:\n      - cost: [investment]\n"
+               "memo:\n  m:\n    items:\n      - cost: [investment]\n")
+    assert len(load_segments(ok).memo) == 1
+
+
+def test_a_cost_component_twice_in_one_item_is_refused(tmp_path):
+    path = write(tmp_path, "segments:\n  a:\n    items:\n      - cost: [bandwidth, bandwidth]\n")
+    with pytest.raises(InputError, match=r"'bandwidth' is counted in segment 'a'.*again"):
+        load_segments(path)

@@ -120,6 +120,56 @@ def test_contracted_energy_and_tariff():
     assert extra == pytest.approx(2 * (0.06 + 0.005 - 0.05), rel=1e-6)
 
 
+def _two_hubs_with_a_line(cost_a: float, cost_b: float, load_b: list[float],
+                          **kw) -> xr.Dataset:
+    """A sends to B over a lossless 5 GW line that cannot be expanded; gas in both hubs at the
+    given marginal costs (MUSD/GWh), one-hour steps in one day, nothing can be built."""
+    line = {"name": "A_B", "from": "A", "to": "B", "capacity": 5.0}
+    ds = tiny_inputs(["A", "B"], {"gas": GAS, **kw.pop("techs", {})},
+                     np.array([[0.0] * len(load_b), load_b]), lines=[line],
+                     periods=[0] * len(load_b), max_new=0.0, **kw)
+    mc = ds.marginal_cost.copy()
+    mc.loc[{"tech": "gas"}] = [cost_a, cost_b]
+    ds["marginal_cost"] = mc
+    ds["line_max_new"] = ("line", [0.0])
+    return ds
+
+
+def test_a_contract_caps_what_the_existing_line_sends_above_it():
+    """A's gas (0.04 MUSD/GWh) undercuts B's (0.06): without a ceiling the line carries all of B's
+    3 GW in both steps (6 GWh). A contract of 2 GWh with 50% headroom caps it at 3 GWh, so B burns
+    3 GWh of its own gas: +3 x 0.02 = 0.06 MUSD, and the ceiling's shadow price is the spread,
+    0.02 MUSD/GWh = 20 USD/MWh."""
+    ds = _two_hubs_with_a_line(0.04, 0.06, [3.0, 3.0], capacity={("A", "gas"): 10.0,
+                                                                  ("B", "gas"): 10.0})
+    ds["line_contracted_energy"] = ("line", [2.0])
+    free = solve(ds)
+    assert float(free.flow.sum()) == pytest.approx(6.0, rel=1e-6)
+    capped = solve(ds.assign(line_contract_headroom=0.5))
+    assert float(capped.flow.sum()) == pytest.approx(3.0, rel=1e-6)
+    assert float(capped.cost.sum()) - float(free.cost.sum()) == pytest.approx(0.06, rel=1e-6)
+    price = capped.limit_shadow_price.where(
+        capped.limit_family == "transmission.contract_ceiling", drop=True)
+    assert float(price.max()) == pytest.approx(20.0, rel=1e-6)
+
+
+def test_a_schedule_floor_makes_the_contract_flat():
+    """A has 5 GW of free solar in the second step only and gas at 0.06; B's gas costs 0.05 and
+    B needs 3 GW in each step. With a 2 GWh contract and no floor the line sends 3 GW of solar in
+    step 2 and nothing in step 1 (3 GWh). A floor of 1.0 makes it send the contract's mean power,
+    1 GW, in step 1 too, from A's dearer gas: +1 x (0.06 - 0.05) = 0.01 MUSD."""
+    ds = _two_hubs_with_a_line(
+        0.06, 0.05, [3.0, 3.0], techs={"solar": {"capex": 1.0}},
+        capacity={("A", "gas"): 10.0, ("B", "gas"): 10.0, ("A", "solar"): 5.0},
+        cf={"solar": np.array([[0.0, 1.0], [0.0, 0.0]])})
+    ds["line_contracted_energy"] = ("line", [2.0])
+    free = solve(ds)
+    np.testing.assert_allclose(free.flow.sel(line="A_B").values.ravel(), [0.0, 3.0], atol=1e-6)
+    flat = solve(ds.assign(line_schedule_floor=("line", [1.0])))
+    np.testing.assert_allclose(flat.flow.sel(line="A_B").values.ravel(), [1.0, 3.0], atol=1e-6)
+    assert float(flat.cost.sum()) - float(free.cost.sum()) == pytest.approx(0.01, rel=1e-6)
+
+
 def test_a_modelled_year_takes_its_periods_mean_demand_growth():
     """10%/yr from 2024: 2025 standing for 2025-27 takes (1.1 + 1.1^2 + 1.1^3) / 3, 2028 for
     2028-29 (1.1^4 + 1.1^5) / 2, 2030 alone 1.1^6; a part year counts in proportion."""
@@ -133,3 +183,32 @@ def test_a_modelled_year_takes_its_periods_mean_demand_growth():
     assert got.sel(year=2030).item() == pytest.approx(1.1**6, rel=1e-12)
     half = period_mean_growth(xr.DataArray(1.1), {2025: 2.5}, 2024)
     assert half.sel(year=2025).item() == pytest.approx((1.1 + 1.21 + 0.5 * 1.331) / 2.5, rel=1e-12)
+
+
+@pytest.mark.parametrize(("scope", "short"), [("system", 0.0), ("network", 6.0), ("hub", 10.0)])
+def test_firm_capacity_reaches_a_neighbour_only_over_its_lines(scope, short):
+    """B's peak is 10 GW and it has no firm capacity; A has 20 GW of gas (credit 1) and a 10 GW
+    peak at the same hour, joined to B by a lossless 4 GW line; margin 0, shortfall 100 MUSD/GW.
+    System scope pools 20 GW against 20 GW: no shortfall. Network scope lets A's spare firm
+    capacity reach B up to the line's 4 GW: 6 GW short. Hub scope: B alone, 10 GW short."""
+    techs = {"gas": {"capex": 1e6, "marginal_cost": 0.05, "capacity_credit": 1.0}}
+    line = {"name": "A_B", "from": "A", "to": "B", "capacity": 4.0}
+    ds = tiny_inputs(["A", "B"], techs, np.array([[10.0], [10.0]]), capacity={("A", "gas"): 20.0},
+                     max_new=0.0, lines=[line], reserve_shortfall_cost=100.0,
+                     value_of_lost_load=1e3)
+    ds["line_max_new"] = ("line", [0.0])
+    ds.attrs["reserve_scope"] = scope
+    r = solve(ds)
+    assert float(r.cost.sel(component="reserve_shortfall").sum()) == pytest.approx(
+        100.0 * short, abs=1e-6)
+
+
+def test_the_contract_ceiling_is_reported_as_the_ceiling():
+    """The limits table shows the ceiling in GWh a year: 2 GWh x 1.5 = 3, at level 3."""
+    ds = _two_hubs_with_a_line(0.04, 0.06, [3.0, 3.0], capacity={("A", "gas"): 10.0,
+                                                                  ("B", "gas"): 10.0})
+    ds["line_contracted_energy"] = ("line", [2.0])
+    r = solve(ds.assign(line_contract_headroom=0.5))
+    row = r.limit_family == "transmission.contract_ceiling"
+    assert float(r.limit_value.where(row, drop=True).item()) == pytest.approx(3.0, rel=1e-9)
+    assert float(r.limit_level.where(row, drop=True).item()) == pytest.approx(3.0, rel=1e-6)

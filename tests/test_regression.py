@@ -40,15 +40,18 @@ from tests.tiny import tiny_inputs
 #   coal 2030 -4.6 GW, pumped hydro -4.7 GW).
 #   Then CHP shares derived from GEM's plant trackers: gas CHP now also in CY (0.573) and NX (1.0),
 #   312 more must-run rows; objective +0.26%, emissions -0.3%.
+# - 2026-12-07 (issue 17, third pass): dedicated lines send their contract as a flat schedule with
+#   10% headroom on their existing capacity (contract_ceiling, schedule_floor; Sichuan's hydro
+#   lines unshaped): +786 rows in base. Objective +0.26%, 2030 solar -0.6%, emissions 2030 +0.3%.
 LEGACY = {
-    "base": {"objective": 1_310_022.74, "rows": 70_310, "cols": 48_507, "nnz": 225_708},
-    "milestones": {"objective": 1_385_678.38, "rows": 22_514, "cols": 16_466, "nnz": 72_289},
+    "base": {"objective": 1_313_478.36, "rows": 71_096, "cols": 48_507, "nnz": 229_566},
+    "milestones": {"objective": 1_389_660.79, "rows": 22_782, "cols": 16_466, "nnz": 73_581},
 }
 CAPACITY_2030_GW = {  # all hubs
     "coal": 800.3, "gas": 156.8, "nuclear": 52.5, "hydro": 185.7,
-    "wind": 613.7, "solar": 1420.1, "battery": 245.6, "pumped_hydro": 64.0,
+    "wind": 613.6, "solar": 1412.1, "battery": 245.6, "pumped_hydro": 64.0,
 }
-EMISSIONS_MT = {2025: 2559.7, 2028: 2764.3, 2030: 2990.3}
+EMISSIONS_MT = {2025: 2552.9, 2028: 2771.5, 2030: 3000.7}
 
 
 @pytest.fixture(scope="module")

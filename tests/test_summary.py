@@ -288,3 +288,18 @@ def test_comparison_says_why_nothing_changed():
                                "build limit over the horizon in YRD (120.0 USD/kW/year)")
     assert found[-1] == "Why: the same 8 limits bind at a cost in both."
     assert not summary.capacity_changed({"ref": ref, "other": other})
+
+
+def test_western_hubs_come_from_the_datasets_role_column():
+    """The shipped regions.csv marks IM, GZ, GS and NX west (CY is a demand hub of the programme);
+    a dataset that marks another hub west moves it into the summary's west."""
+    from synergy_models.data.loader import load_inputs
+
+    inputs = load_inputs("calibration_2024")
+    results = xr.Dataset(coords={"region": inputs.region.values})
+    assert summary.west_hubs(results, inputs) == ["IM", "GZ", "GS", "NX"]
+    marked = inputs.assign(role_in_programme=inputs.role_in_programme.copy(
+        data=["west" if h == "BTH" else v for h, v in zip(
+            inputs.region.values, inputs.role_in_programme.values, strict=True)]))
+    assert summary.west_hubs(results, marked) == ["BTH", "IM", "GZ", "GS", "NX"]
+    assert summary.west_hubs(results) == ["IM", "GZ", "GS", "NX"]

@@ -546,3 +546,13 @@ def test_a_yaml_alias_bomb_is_refused(tmp_path):
     path.write_text("name: bomb\nparameters:\n  x:\n" + "".join(f"    {r}\n" for r in rows))
     with pytest.raises(InputError, match=r"more than 100 aliases"):
         load_scenario(path)
+
+
+def test_a_contract_the_line_cannot_carry(dataset_copy):
+    """40.4 TWh on 8 GW is 5,050 h; 80 TWh would need 10,000 h of a year's 8,760."""
+    row = edit_row(dataset_copy / "line_parameters.csv",
+                   is_row("line", "nx_yrd_ningdong_shaoxing", "contracted_energy"), value="80")
+    p = only(dataset_copy)
+    assert p.file.endswith("line_parameters.csv")
+    assert (p.row, p.column, p.value) == (row, "value", 80)
+    assert "nx_yrd_ningdong_shaoxing" in p.message and "70.1 TWh" in p.expected

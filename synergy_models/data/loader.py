@@ -235,7 +235,11 @@ def _add_policy(ds: xr.Dataset, t: Tables, coords: dict[str, Any]) -> None:
         long_name="most new capacity on the line over the horizon (inf: unlimited)")
     ds["line_tariff"] = ds.line_tariff.fillna(float(ds.line_default_tariff)).assign_attrs(
         long_name="transmission tariff per unit of energy sent")
-    del ds["line_default_max_new"], ds["line_default_tariff"]
+    ds["line_schedule_floor"] = ds.line_schedule_floor.fillna(
+        float(ds.line_default_schedule_floor)).assign_attrs(
+        long_name="least power a contracted line sends in any step, as a share of its "
+        "contract's mean power")
+    del ds["line_default_max_new"], ds["line_default_tariff"], ds["line_default_schedule_floor"]
     rates = [[t.value(schema.BUILD_LIMITS.file, r, f"max_build_rate_{tech}")
               for tech in schema.TECHS] for r in coords["region"]]
     ds["max_build_rate"] = _da(rates, ("region", "tech"), coords, "GW/year",

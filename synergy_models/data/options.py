@@ -21,7 +21,7 @@ class ModelOptions:
 
     base_year: int
     time_resolution: Literal["representative_days", "full_year"] = "representative_days"
-    reserve_scope: Literal["system", "hub"] = "system"
+    reserve_scope: Literal["system", "network", "hub"] = "system"
     green_matching: Literal["annual", "hourly"] = "annual"
     hydro_budget: Literal["day", "week"] | None = None
 

@@ -212,6 +212,14 @@ TRANSMISSION = LongTable(
                                 "a line has none of its own", required=False, default=0.0),
         "default_max_new": Param("GW", "new capacity per corridor over the horizon where a line "
                                  "has no limit of its own", required=False, default=math.inf),
+        "contract_headroom": Param(
+            "1", "most annual energy the existing capacity of a dedicated line sends above its "
+            "contract, as a share of the contract (inf: no limit)", required=False,
+            default=math.inf),
+        "default_schedule_floor": Param(
+            "1", "least power a dedicated line sends in any step, as a share of its contract's "
+            "mean power (0: none), where a line has no floor of its own", required=False,
+            default=0.0, high=1),
     },
 )
 
@@ -231,6 +239,8 @@ LINE_PARAMETERS = LongTable(
         "tariff": Param("MUSD/GWh", "transmission tariff per unit of energy sent",
                         required=False),
         "max_new": Param("GW", "new capacity over the horizon", required=False),
+        "schedule_floor": Param("1", "least power sent in any step, as a share of the "
+                                "contract's mean power", required=False, high=1),
     },
 )
 

@@ -522,6 +522,15 @@ def _check_lines(
         if n.parameter == "capacity" and ln.status == "candidate" and n.value > 0:
             problems.add(n.file, f"candidate line '{ln.line}' has capacity", expected="0 for a "
                          "candidate (set status existing or planned)", **where)
+    capacity = {n.key: n.value for n in numbers if n.parameter == "capacity"}
+    for n in numbers:
+        # A contract is a schedule: its mean power must fit on the line (GWh vs GW x hours).
+        if (n.parameter in ("contracted_energy", "scheduled_energy") and n.key in capacity
+                and n.value > capacity[n.key] * schema.HOURS_PER_YEAR * (1 + 1e-9)):
+            problems.add(n.file, f"line '{n.key}' cannot send {n.raw_value:g} {n.raw_unit} a year on "
+                         f"{capacity[n.key]:g} GW", row=n.row, column="value", value=n.raw_value,
+                         expected=f"at most capacity x 8,760 h = "
+                         f"{capacity[n.key] * schema.HOURS_PER_YEAR / 1000:,.1f} TWh")
     for ln in lines:
         if (ln.to in ext_ids or ln.from_ in ext_ids) and not any(
             n.key == ln.line and n.parameter == "scheduled_energy" for n in numbers

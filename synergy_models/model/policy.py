@@ -24,7 +24,13 @@ renewable share.
 
 Zones :math:`Z`: all hubs together (``policy.reserve_scope: system``, the default: firm capacity
 anywhere counts, the peak is each hub's load in the hour of the joint peak, and whether power can
-reach the hubs is left to the hourly balance) or each hub alone (``hub``: own capacity, own peak).
+reach the hubs is left to the hourly balance), each hub at the joint peak with firm capacity
+shared over the lines (``network``) or each hub alone (``hub``: own capacity, own peak). With
+``network`` hub :math:`r`'s row adds its net firm import :math:`\sum_{l: to(l)=r} ((1-\lambda_l)
+V^+_{l,y} - V^-_{l,y}) + \sum_{l: from(l)=r} ((1-\lambda_l) V^-_{l,y} - V^+_{l,y})`, firm capacity
+sent at the peak over hub-to-hub line :math:`l` (``reserve_forward`` :math:`V^+`,
+``reserve_backward`` :math:`V^-`, GW), each way at most the line's capacity in service
+:math:`C_{l,y}` (``reserve_forward_limit``, ``reserve_backward_limit``).
 :math:`\mathcal{F}`: registered firm capacity (power block: :math:`\sum_k \kappa_k K_{r,k,y}`);
 :math:`\mathcal{P}`: registered peak loads (power block: :math:`\hat L_{r,y}`; the compute module adds
 data-centre load); :math:`\mathcal{E}`: registered emissions [kt CO2/yr] (power block:
@@ -121,6 +127,27 @@ def add_policy(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.terms.finalizers.append(add_policy_constraints)
 
 
+def _reserve_sharing(m: pyo.ConcreteModel, d: ModelData) -> dict:
+    """Network scope: firm capacity sent to a neighbour at the peak, each way at most the line's
+    capacity in service, losses as in the hourly balance. Returns each hub's net firm import
+    [GW] by (hub, year); none without the transmission block (each hub alone)."""
+    if not hasattr(m, "transmission"):
+        return {}
+    b, tr = m.policy, m.transmission
+    keep = {ln: 1.0 - float(d.part("transmission")["line_loss"][i]) for i, ln in enumerate(d.lines)}
+    b.reserve_forward = pyo.Var(tr.L, m.Y, within=pyo.NonNegativeReals)
+    b.reserve_backward = pyo.Var(tr.L, m.Y, within=pyo.NonNegativeReals)
+    b.reserve_forward_limit = pyo.Constraint(tr.L, m.Y, rule=lambda b, ln, y: (
+        b.reserve_forward[ln, y] <= tr.capacity[ln, y]))
+    b.reserve_backward_limit = pyo.Constraint(tr.L, m.Y, rule=lambda b, ln, y: (
+        b.reserve_backward[ln, y] <= tr.capacity[ln, y]))
+    return {(r, y): sum(keep[ln] * b.reserve_forward[ln, y] - b.reserve_backward[ln, y]
+                        for ln in d.lines if d.line_to[ln] == r)
+            + sum(keep[ln] * b.reserve_backward[ln, y] - b.reserve_forward[ln, y]
+                  for ln in d.lines if d.line_from[ln] == r)
+            for r in d.regions for y in d.years}
+
+
 def add_policy_constraints(m: pyo.ConcreteModel, d: ModelData) -> None:
     """Constraints over registered terms: called after every module has registered its terms."""
     b = m.policy
@@ -130,7 +157,7 @@ def add_policy_constraints(m: pyo.ConcreteModel, d: ModelData) -> None:
     margin = a["reserve_margin"]
     firm = [component(m, n) for n in m.terms.firm_capacity]
     peak = [component(m, n) for n in m.terms.peak_load]
-    # System scope: one constraint over all hubs (index "system"); hub scope: one per hub.
+    # System scope: one constraint over all hubs (index "system"); network and hub: one per hub.
     zones = {"system": d.regions} if d.options.reserve_scope == "system" else {
         r: [r] for r in d.regions}
     b.reserve_zones = pyo.Set(initialize=list(zones), ordered=True)
@@ -153,8 +180,10 @@ def add_policy_constraints(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.terms.firm_capacity.append("policy.demand_response")
     firm.append(b.demand_response)
 
+    shared = _reserve_sharing(m, d) if d.options.reserve_scope == "network" else {}
     b.reserve_margin = pyo.Constraint(b.reserve_zones, m.Y, rule=lambda b, z, y: (
         sum(f[r, y] for f in firm for r in zones[z]) + b.reserve_shortfall[z, y]
+        + shared.get((z, y), 0)
         >= (1 + margin) * sum(p[r, y] for p in peak for r in zones[z])
         + sum(float(export[ri[r]]) for r in zones[z])))
     price = a["reserve_shortfall_cost"]

@@ -191,8 +191,8 @@ def prepare_power(ds: xr.Dataset, d: ModelData) -> dict:
     a["demand"] = ds.demand.transpose("region", "year").values                # GWh/yr
     a["load"] = ((a["demand"][:, :, None] / HOURS_PER_YEAR)
                  * d.arrays["load_profile"][:, None, :])                      # GW (r,y,t)
-    # Reserve margin: each hub's own peak, or its load in the hour of the joint peak (system).
-    peak = ds.peak_load_coincident if d.options.reserve_scope == "system" else ds.peak_load
+    # Reserve margin: each hub's own peak (hub), or its load in the hour of the joint peak.
+    peak = ds.peak_load if d.options.reserve_scope == "hub" else ds.peak_load_coincident
     a["peak_load"] = peak.transpose("region", "year").values
     techs, regions, steps = d.techs, d.regions, d.steps
     cf = np.ones((len(regions), len(techs), len(steps)))

@@ -28,14 +28,27 @@ length :math:`\ell_l`, :math:`c^{L}_l` annual cost per GW of new capacity (annui
     F^+_{l,y,t} &\le C_{l,y}, \quad F^-_{l,y,t} \le C_{l,y}
         && \text{forward\_limit, backward\_limit [GW]} \\
     \sum_t w_t (F^+_{l,y,t} - F^-_{l,y,t}) &\ge Q_l
-        && \text{contracted\_energy [GWh], where } Q_l > 0
+        && \text{contracted\_energy [GWh], where } Q_l > 0 \\
+    \sum_t w_t (F^+_{l,y,t} - F^-_{l,y,t}) &\le (1+\eta) Q_l
+        + \big(\textstyle\sum_t w_t\big) (C_{l,y} - C^0_{l,y})
+        && \text{contract\_ceiling [GWh], where } Q_l > 0,\ \eta < \infty \\
+    F^+_{l,y,t} - F^-_{l,y,t} &\ge \sigma_l Q_l \Big/ \textstyle\sum_t w_t
+        && \text{schedule\_floor [GW], where } Q_l > 0,\ \sigma_l > 0
 
 :math:`B_{l,y} = 0` where no year of the period is at or after the base year plus the lines' lead
 time :math:`\ell^L` (``line_lead_time``: a UHV line not in the data as existing or planned takes
 years to approve and build); :math:`\phi_y = (e_y+1)/(2\omega_y)` is the average in-service share
 of the period's builds (as in the power block). :math:`Q_l` (``line_contracted_energy``, GWh/yr)
 is the annual energy a dedicated line sends under its long-term contracts (reported send-out
-volumes); flows above it are economic.
+volumes). The existing capacity of such a line sends at most :math:`(1+\eta) Q_l` a year
+(:math:`\eta`, ``line_contract_headroom``): inter-provincial trade beyond the long-term contracts
+is small in China (the receiving provinces' plans protect their own plants' hours, and the sending
+provinces balance their own load first), and the dataset's external schedules are derived on the
+premise that each dedicated line carries its contract. Capacity built on the line by the model is
+not bound by the old contract: its energy (up to its full hours) comes on top. In every step
+the line sends at least :math:`\sigma_l` (``line_schedule_floor``) times the contract's mean
+power: 1 is a flat schedule, as UHV lines run to day-ahead curves fixed in their contracts rather
+than to the sending hub's wind and solar (0 for lines that follow hydro's seasons).
 
 Balance term (injection ``net_import`` of hub :math:`r`):
 
@@ -82,6 +95,11 @@ INPUTS = (
              "least annual energy sent from -> to (contracted schedule)", optional=True),
     InputVar("line_tariff", ("line",), "MUSD/GWh", "transmission tariff per unit sent",
              optional=True),
+    InputVar("line_schedule_floor", ("line",), "1", "least power a contracted line sends in any "
+             "step, as a share of its contract's mean power", optional=True),
+    InputVar("line_contract_headroom", (), "1", "most energy the existing capacity of a "
+             "contracted line sends above its contract, as a share of it (inf: none)",
+             optional=True),
 )
 
 
@@ -104,6 +122,9 @@ def prepare_transmission(ds: xr.Dataset, d: ModelData) -> dict:
         "line_in_service_share": in_service[0],                               # (year,)
         "line_contracted_energy": per_line("line_contracted_energy", 0.0),    # GWh/yr
         "line_tariff": per_line("line_tariff", 0.0),                          # MUSD/GWh
+        "line_contract_headroom": (float(ds.line_contract_headroom)
+                                   if "line_contract_headroom" in ds else np.inf),
+        "line_schedule_floor": per_line("line_schedule_floor", 0.0),          # 1
         "line_capacity_existing": internal.line_capacity_existing.transpose("line", "year").values,
         "line_loss": internal.line_loss.values,
         "line_max_new": (internal.line_max_new.values if "line_max_new" in internal
@@ -162,6 +183,23 @@ def add_transmission(m: pyo.ConcreteModel, d: ModelData) -> None:
     b.contracted_energy = pyo.Constraint(b.contracted, m.Y, rule=lambda b, ln, y: sum(
         float(weight[t]) * (b.flow_forward[ln, y, t] - b.flow_backward[ln, y, t])
         for t in d.steps) >= float(contracted[li[ln]]))
+    headroom = a["line_contract_headroom"]
+    hours = float(sum(weight[t] for t in d.steps))
+    # The contract binds the line's existing capacity only; what the model builds on it is free.
+    # New capacity in service (C - C0) is written with the builds, so the row's bound is the
+    # ceiling itself (the limits table reports it).
+    b.contract_ceiling = pyo.Constraint(b.contracted, m.Y, rule=lambda b, ln, y: (
+        pyo.Constraint.Skip if np.isinf(headroom) else sum(
+            float(weight[t]) * (b.flow_forward[ln, y, t] - b.flow_backward[ln, y, t])
+            for t in d.steps) - hours * (sum(b.new[ln, yy] for yy in years if yy < y)
+                                         + float(share[yi[y]]) * b.new[ln, y])
+        <= (1.0 + headroom) * float(contracted[li[ln]])))
+    floor = a["line_schedule_floor"]
+    # The contract is a schedule, not an energy account the line may send whenever it pays.
+    b.schedule_floor = pyo.Constraint(b.contracted, m.Y, m.T, rule=lambda b, ln, y, t: (
+        pyo.Constraint.Skip if floor[li[ln]] <= 0
+        else b.flow_forward[ln, y, t] - b.flow_backward[ln, y, t]
+        >= float(floor[li[ln]] * contracted[li[ln]]) / hours))
 
     cost = a["line_annual_cost"]
     b.cost_transmission = pyo.Expression(m.Y, rule=lambda b, y: sum(
@@ -207,6 +245,10 @@ def _transmission_limits() -> tuple:
         Limit("transmission.build_limit", "at_most", ("line",), "GW", "USD/kW/year",
               "line capacity built over the horizon (line_max_new)", discount="horizon",
               parameters=("line_max_new",)),
+        Limit("transmission.contract_ceiling", "at_most", ("line", "year"), "GWh/year",
+              "USD/MWh", "energy the existing capacity of a dedicated line sends a year, at most "
+              "its contract plus line_contract_headroom", price_scale=1000.0,
+              parameters=("line_contracted_energy", "line_contract_headroom")),
     )
 
 
