@@ -148,7 +148,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     # through the results cache: a scenario `synergy report` (or an earlier run) solved with the
     # same inputs, solver settings and model code is read, not solved again
     inputs, results = load_or_solve(scenario, cache_dir=False if args.no_cache else None,
-                                    steps=steps)
+                                    steps=steps, out=out)
     steps("writing results", lambda: write_results(results, out))
     if not args.quiet:
         for title, frame in results_tables(results):

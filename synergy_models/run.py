@@ -175,13 +175,18 @@ def solve_cached(inputs: xr.Dataset, scenario: Scenario,
 
 def load_or_solve(scenario: str | Path | Scenario, overrides: dict[str, Any] | None = None,
                   cache_dir: str | os.PathLike | bool | None = None, quiet: bool = False,
-                  steps: Steps | None = None) -> tuple[xr.Dataset, xr.Dataset]:
+                  steps: Steps | None = None, out: str | Path | None = None
+                  ) -> tuple[xr.Dataset, xr.Dataset]:
     """(inputs, results) of a scenario, the results through the cache (:func:`solve_cached`;
-    ``cache_dir=False``: solved without it)."""
+    ``cache_dir=False``: solved without it). ``out``: a file the caller will write the results
+    to, checked before the solve (its folder takes a file, its disk has room:
+    :func:`synergy_models.io.writable_path`)."""
     steps = steps or Steps(quiet=quiet)
     scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides or None)
     check_solver_options(scen.solver.options, scen.origin)
     inputs = steps(f"loading inputs of {scen.name}", lambda: load_inputs(scen))
+    if out is not None:  # a folder that cannot take the file is found before the solve
+        writable_path(Path(out), estimated_size(inputs))
     return inputs, solve_cached(inputs, scen, cache_dir, steps)
 
 
@@ -195,11 +200,7 @@ def run_scenario(scenario: str | Path | Scenario, overrides: dict[str, Any] | No
     """
     steps = Steps(quiet=quiet)
     scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides)
-    check_solver_options(scen.solver.options, scen.origin)
-    inputs = steps(f"loading inputs of {scen.name}", lambda: load_inputs(scen))
-    if out is not None:  # a folder that cannot take the file is found before the solve
-        writable_path(Path(out), estimated_size(inputs))
-    results = solve_cached(inputs, scen, cache_dir, steps)
+    _, results = load_or_solve(scen, cache_dir=cache_dir, steps=steps, out=out)
     results.attrs["time_inputs"] = steps.times.get(f"loading inputs of {scen.name}", float("nan"))
     if out is not None:
         steps("writing results", lambda: write_results(results, out))
