@@ -62,6 +62,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             dims = f"({', '.join(map(str, da.dims))})" if da.dims else ""
             print(f"{name}{dims} [{da.attrs.get('units') or '1'}]: {da.attrs.get('long_name', '')}")
         return 0
+    from synergy_models.solve import check_solver_options
+
+    check_solver_options(scenario.solver.options, scenario.origin)
     inputs = steps("loading and checking inputs", lambda: load_inputs(scenario))
     _notes(inputs.attrs.get("assumed_units"))
     if not args.quiet:
@@ -145,7 +148,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     # through the results cache: a scenario `synergy report` (or an earlier run) solved with the
     # same inputs, solver settings and model code is read, not solved again
     inputs, results = load_or_solve(scenario, cache_dir=False if args.no_cache else None,
-                                    steps=steps)
+                                    steps=steps, out=out)
     steps("writing results", lambda: write_results(results, out))
     if not args.quiet:
         for title, frame in results_tables(results):
@@ -231,6 +234,7 @@ def cmd_market(args: argparse.Namespace) -> int:
         gap,
         gap_table,
         load_layers,
+        load_segments,
         market_value,
         outlook,
         outlook_table,
@@ -241,6 +245,7 @@ def cmd_market(args: argparse.Namespace) -> int:
     from synergy_models.units import USD_PER_USD_BN
 
     _check_market_args(args)
+    load_segments(args.segments)  # a broken segments file is found before the solve
     layers = load_layers(args.layers)  # a broken layers file fails before any solve
     runs = ScenarioRuns(args.scenario, _parse_params(args.param)) if args.search else None
     bracket = tuple(args.bracket) if args.bracket else None
@@ -285,7 +290,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     from synergy_models.indicators import indicator_table, indicators
     from synergy_models.io import replacing
 
-    if args.year and not args.results:  # a year the scenario does not model: say so before solving
+    if args.year is not None and not args.results:  # a year not modelled: say so before solving
         from synergy_models.scenario import load_scenario
 
         years = list(load_scenario(args.scenario, _parse_params(args.param)).year_weights)
@@ -301,7 +306,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         return 0
     import pandas as pd
 
-    year = args.year or int(table.year.max())
+    year = args.year if args.year is not None else int(table.year.max())
     if year not in set(table.year.astype(int)):
         raise InputError(Problem("--year", "no such modelled year in the results", value=year,
                                  expected=f"one of {sorted(set(table.year.astype(int)))}"))

@@ -204,6 +204,18 @@ def setup(namespace: dict[str, Any], declared: dict[str, Any]) -> dict[str, Any]
     return run
 
 
+def check_hub(hub: str | None, inputs: Any) -> None:
+    """:class:`InputError` unless ``hub`` (a notebook's ``hub`` parameter) is a region of
+    ``inputs`` (the report failed after the solve, its files left behind)."""
+    regions = [str(r) for r in inputs.region.values]
+    if hub is not None and hub not in regions:
+        close = difflib.get_close_matches(str(hub).upper(), regions, n=1)
+        raise InputError(Problem("notebook parameters", f"no hub '{hub}' in dataset "
+                                 f"{inputs.attrs.get('dataset', '')}".rstrip()
+                                 + (f"; did you mean '{close[0]}'?" if close else ""),
+                                 column="hub", value=hub, expected="one of " + ", ".join(regions)))
+
+
 def check_scenarios(names: list[Any], overrides: dict[str, Any]) -> None:
     """Load each scenario with the overrides (raises :class:`InputError` naming what is wrong)."""
     from synergy_models.scenario import load_scenario
@@ -716,6 +728,8 @@ def render_report(scenarios: str | list[str], params: dict[str, Any] | None = No
     loaded = [load_scenario(n, run["overrides"] or None) for n in names]
     inputs = [steps(f"loading inputs of {s.name}", functools.partial(load_inputs, s))
               for s in loaded]
+    for one in inputs:
+        check_hub(run.get("hub"), one)
     label = loaded[0].name if len(loaded) == 1 else "compare-" + "-".join(s.name for s in loaded)
     if notebook == "getting_started":
         label = "getting_started"

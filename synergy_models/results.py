@@ -132,13 +132,23 @@ def full_year(results: xr.Dataset, name: str) -> xr.DataArray:
     return expand_to_year(results[name], results)
 
 
-def write_results(results: xr.Dataset, path: str | Path) -> Path:
-    """Write results atomically (a half-written file never replaces a good one)."""
-    return write_netcdf(results, path)
+def estimated_size(inputs: xr.Dataset) -> int:
+    """Bytes a results file of ``inputs`` is expected to take, about twice what ``base`` and
+    ``milestones`` measured (~0.9 kB per hub, modelled year and time step, uncompressed), so
+    that an output folder's free space can be checked before the solve."""
+    steps = inputs.sizes.get("time", 8760) * inputs.sizes.get("year", 1) * inputs.sizes.get("region", 1)
+    return 2048 * steps + 2**20
 
 
-def read_results(path: str | Path) -> xr.Dataset:
-    return read_netcdf(path)
+def write_results(results: xr.Dataset, path: str | Path, checksum: bool = False) -> Path:
+    """Write results atomically (a half-written file never replaces a good one); ``checksum``:
+    with a checksum beside it (cache and sweep case files, see :func:`synergy_models.io.write_netcdf`)."""
+    return write_netcdf(results, path, checksum=checksum)
+
+
+def read_results(path: str | Path, checked: bool = False) -> xr.Dataset:
+    """Results from a file; ``checked``: ``OSError`` when it does not match its checksum."""
+    return read_netcdf(path, checked=checked)
 
 
 def read_results_given(path: str | Path, what: str = "--results") -> xr.Dataset:

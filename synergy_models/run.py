@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import time
+import warnings
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -27,13 +28,15 @@ import xarray as xr
 
 import synergy_models
 from synergy_models.data.loader import load_inputs
+from synergy_models.errors import OutputError
+from synergy_models.io import writable_path
 from synergy_models.model.build import build_model
 from synergy_models.model.module import ModelModule
 from synergy_models.progress import Steps
-from synergy_models.results import build_results, read_results, write_results
+from synergy_models.results import build_results, estimated_size, read_results, write_results
 from synergy_models.reuse import ReusableModel
 from synergy_models.scenario import Scenario, SolverSettings, load_scenario
-from synergy_models.solve import solve_model
+from synergy_models.solve import check_solver_options, solve_model
 
 #: Modules whose source does not change solved results (editing a chart must not re-solve).
 PRESENTATION_MODULES = frozenset({"report.py", "charts.py", "summary.py", "cli.py", "progress.py",
@@ -152,23 +155,38 @@ def solve_cached(inputs: xr.Dataset, scenario: Scenario,
     path = cache_path(inputs, scenario.solver, None if cache_dir is True else cache_dir)
     if path.exists():
         try:
-            return steps(f"reading solved results {path.name}", lambda: read_results(path))
+            return steps(f"reading solved results {path.name}",
+                         lambda: read_results(path, checked=True))
         except (OSError, ValueError):  # unreadable (a disk fault): solve again and replace it
             pass
+    try:  # a cache that cannot take the file (read-only, full) must not cost the solve
+        writable_path(path, estimated_size(inputs))
+    except OutputError as err:
+        warnings.warn(f"results are not cached: {err}", stacklevel=2)
+        return solve_inputs(inputs, scenario, steps)
     results = solve_inputs(inputs, scenario, steps)
-    write_results(results, path)
-    steps.note(f"results cached in {path}")
+    try:
+        write_results(results, path, checksum=True)
+        steps.note(f"results cached in {path}")
+    except OutputError as err:
+        warnings.warn(f"results are not cached: {err}", stacklevel=2)
     return results
 
 
 def load_or_solve(scenario: str | Path | Scenario, overrides: dict[str, Any] | None = None,
                   cache_dir: str | os.PathLike | bool | None = None, quiet: bool = False,
-                  steps: Steps | None = None) -> tuple[xr.Dataset, xr.Dataset]:
+                  steps: Steps | None = None, out: str | Path | None = None
+                  ) -> tuple[xr.Dataset, xr.Dataset]:
     """(inputs, results) of a scenario, the results through the cache (:func:`solve_cached`;
-    ``cache_dir=False``: solved without it)."""
+    ``cache_dir=False``: solved without it). ``out``: a file the caller will write the results
+    to, checked before the solve (its folder takes a file, its disk has room:
+    :func:`synergy_models.io.writable_path`)."""
     steps = steps or Steps(quiet=quiet)
     scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides or None)
+    check_solver_options(scen.solver.options, scen.origin)
     inputs = steps(f"loading inputs of {scen.name}", lambda: load_inputs(scen))
+    if out is not None:  # a folder that cannot take the file is found before the solve
+        writable_path(Path(out), estimated_size(inputs))
     return inputs, solve_cached(inputs, scen, cache_dir, steps)
 
 
@@ -182,7 +200,7 @@ def run_scenario(scenario: str | Path | Scenario, overrides: dict[str, Any] | No
     """
     steps = Steps(quiet=quiet)
     scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides)
-    _, results = load_or_solve(scen, cache_dir=cache_dir, steps=steps)
+    _, results = load_or_solve(scen, cache_dir=cache_dir, steps=steps, out=out)
     results.attrs["time_inputs"] = steps.times.get(f"loading inputs of {scen.name}", float("nan"))
     if out is not None:
         steps("writing results", lambda: write_results(results, out))
@@ -224,7 +242,7 @@ class ScenarioRuns:
             path = cache_path(inputs, scen.solver, None if self.cache_dir is True else self.cache_dir)
             if path.exists():
                 try:
-                    results = read_results(path)
+                    results = read_results(path, checked=True)
                     self.paths.append("cached")
                     return inputs, results
                 except (OSError, ValueError):  # unreadable: solve again and replace it
@@ -233,5 +251,5 @@ class ScenarioRuns:
                                                    warm=self.warm)
         self.paths.append(extra["path"])
         if path is not None:
-            write_results(results, path)
+            write_results(results, path, checksum=True)
         return inputs, results

@@ -156,7 +156,9 @@ class Scenario(_Settings):
 
     def origin(self, key: str, value: Any = None) -> str:
         """Where a parameter or setting came from, for messages: the file, or the override."""
-        return override_origin(key, value, self.source) if key in self._overridden else self.source
+        parts = key.split(".")  # a setting inside an overridden group (solver.options.x) too
+        overridden = any(".".join(parts[:i]) in self._overridden for i in range(1, len(parts) + 1))
+        return override_origin(key, value, self.source) if overridden else self.source
 
     @field_validator("name")
     @classmethod

@@ -22,6 +22,7 @@ import functools
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -212,6 +213,53 @@ def hipo_available() -> bool:
 HIPO_DEFAULTS: dict[str, str] = {"hipo_system": "augmented"}
 
 
+def check_solver_options(options: dict[str, Any],
+                         where: str | Callable[[str, Any], str] = "solver.options") -> None:
+    """:class:`InputError` naming each HiGHS option of ``options`` that HiGHS does not know, or
+    whose value it refuses (type or range), before anything is built or solved. ``where``: the
+    file the options came from, or a function of (key, value) saying so (``Scenario.origin``)."""
+    import difflib
+
+    from synergy_models.errors import InputError, Problem
+
+    if not options:
+        return
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    known = sorted(n for n in dir(h.getOptions()) if not n.startswith("_"))
+    problems = []
+    for key, value in options.items():
+        origin = where(f"solver.options.{key}", value) if callable(where) else where
+        status, _ = h.getOptionType(str(key))
+        if status != highspy.HighsStatus.kOk:
+            close = difflib.get_close_matches(str(key), known, n=1)
+            problems.append(Problem(origin, "HiGHS has no such option" + (
+                f"; did you mean '{close[0]}'?" if close else ""), column=f"solver.options.{key}",
+                expected="an option of HiGHS (https://ergo-code.github.io/HiGHS/stable/options/"
+                "definitions/)"))
+        elif h.setOptionValue(str(key), option_value(h, str(key), value)) != highspy.HighsStatus.kOk:
+            problems.append(Problem(origin, "HiGHS refuses this value", value=value,
+                                    column=f"solver.options.{key}",
+                                    expected=f"a {_option_kind(h, str(key))} HiGHS accepts"))
+    if problems:
+        raise InputError(problems)
+
+
+def option_value(h: highspy.Highs, key: str, value: Any) -> Any:
+    """``value`` as HiGHS takes it: YAML reads ``presolve: off`` as false, which HiGHS's string
+    options (``on``/``off``/``choose``) want as text."""
+    if isinstance(value, bool) and h.getOptionType(key)[1] == highspy.HighsOptionType.kString:
+        return "on" if value else "off"
+    return value
+
+
+def _option_kind(h: highspy.Highs, key: str) -> str:
+    kind = h.getOptionType(key)[1]
+    return {highspy.HighsOptionType.kBool: "true or false", highspy.HighsOptionType.kInt:
+            "whole number", highspy.HighsOptionType.kDouble: "number",
+            highspy.HighsOptionType.kString: "string"}.get(kind, "value")
+
+
 def _configure(h: highspy.Highs, settings: SolverSettings, log_file: str) -> None:
     h.setOptionValue("output_flag", True)
     h.setOptionValue("log_to_console", False)
@@ -234,7 +282,7 @@ def _configure(h: highspy.Highs, settings: SolverSettings, log_file: str) -> Non
     if settings.time_limit:
         h.setOptionValue("time_limit", float(settings.time_limit))
     for key, value in settings.options.items():
-        status = h.setOptionValue(key, value)
+        status = h.setOptionValue(key, option_value(h, key, value))
         if status != highspy.HighsStatus.kOk:
             raise SolveError("error", f"HiGHS does not accept option {key}={value!r}")
 
@@ -356,7 +404,7 @@ def solve_form(m: pyo.ConcreteModel, form: StandardForm, settings: SolverSetting
     (the second half of :func:`solve_model`)."""
     solution = run_highs(form, settings, warm)
     if solution.status != "optimal":
-        raise _explain(solution, settings)
+        raise _explain(solution, settings, limit_parameters(m))
     for v in m.component_data_objects(pyo.Var, descend_into=True):
         if v.value is None:
             v.set_value(0.0, skip_validation=True)
@@ -364,14 +412,54 @@ def solve_form(m: pyo.ConcreteModel, form: StandardForm, settings: SolverSetting
     return solution
 
 
-def _explain(solution: Solution, settings: SolverSettings) -> SolveError:
+#: ``{family: (kind, parameters, units)}``: a limit's constraint or variable family, its kind
+#: (``at_most``/``at_least`` rows, ``upper_bound`` columns), the scenario parameters that set it
+LimitParameters = dict[str, tuple[str, tuple[str, ...], str]]
+
+
+def limit_parameters(m: pyo.ConcreteModel) -> LimitParameters:
+    """The limits the model's modules declare with the scenario parameters behind them (read from
+    ``m.modules``: this module imports no model code)."""
+    return {lim.component: (lim.kind, tuple(lim.parameters), lim.units)
+            for module in getattr(m, "modules", ()) for lim in getattr(module, "limits", ())
+            if getattr(lim, "parameters", ())}
+
+
+class DiagnosisStopped(Exception):
+    """An elastic re-solve of the diagnosis ended short of optimal (its ``status``: a time limit)."""
+
+    def __init__(self, status: str):
+        self.status = status
+        super().__init__(status)
+
+
+def _explain(solution: Solution, settings: SolverSettings,
+             limits: LimitParameters | None = None) -> SolveError:
     status = solution.status
     if status in ("infeasible", "infeasible_or_unbounded"):
-        diagnosis = diagnose_infeasibility(solution.form, settings)
+        try:
+            diagnosis = diagnose_infeasibility(solution.form, settings)
+            if diagnosis:
+                try:
+                    parameters = conflicting_parameters(solution.form, settings, limits or {})
+                except DiagnosisStopped as stop:
+                    parameters = [f"(the scenario parameters behind it were not found: a re-solve "
+                                  f"stopped at the {stop.status.replace('_', ' ')}; raise "
+                                  "solver.time_limit)"]
+                diagnosis = [*parameters,
+                             "Constraints that cannot all hold (violation needed, by constraint):",
+                             *(f"  {line}" for line in diagnosis)]
+        except DiagnosisStopped as stop:
+            proven = ("HiGHS proved the scenario infeasible" if status == "infeasible" else
+                      "HiGHS could not tell an infeasible scenario from an unbounded one")
+            return SolveError(
+                "time_limit", f"{proven}, and finding which constraints conflict stopped at the "
+                f"{stop.status.replace('_', ' ')} ({settings.time_limit} s, solver.time_limit). "
+                "Raise solver.time_limit to get the diagnosis, or use fewer representative days "
+                "or years.")
         if diagnosis:
             return SolveError("infeasible", "the scenario is infeasible: no dispatch and build "
-                              "satisfies every constraint. These constraints cannot all hold "
-                              "(violation needed, by constraint):", diagnosis)
+                              "satisfies every constraint.", diagnosis)
         status = "unbounded"
     if status == "unbounded":
         return SolveError("unbounded", "the scenario is unbounded: some cost can fall without "
@@ -391,10 +479,16 @@ def _explain(solution: Solution, settings: SolverSettings) -> SolveError:
                       " The solver log follows:\n" + solution.log[-2000:])
 
 
+def _elastic_settings(settings: SolverSettings) -> SolverSettings:
+    return SolverSettings(method="choose", threads=settings.threads, time_limit=settings.time_limit)
+
+
 def diagnose_infeasibility(form: StandardForm, settings: SolverSettings, limit: int = 12
                            ) -> list[str]:
     """Elastic re-solve: let every row be violated at a cost of 1 per unit and report the rows that
-    are, grouped by constraint family (e.g. ``policy.carbon_cap[2030]: 120.5``)."""
+    are, grouped by constraint family (e.g. ``policy.carbon_cap[2030]: 120.5``). Empty when no
+    violation is needed (the LP is feasible: unbounded); :class:`DiagnosisStopped` when the
+    re-solve ends short of optimal (a time limit)."""
     import scipy.sparse as sp
 
     n_rows, n_cols = form.shape
@@ -408,10 +502,9 @@ def diagnose_infeasibility(form: StandardForm, settings: SolverSettings, limit: 
         col_upper=np.concatenate([form.col_upper, np.full(2 * n_rows, np.inf)]),
         columns=form.columns, rows=form.rows,
     )
-    relaxed = run_highs(elastic, SolverSettings(method="choose", threads=settings.threads,
-                                                time_limit=settings.time_limit))
+    relaxed = run_highs(elastic, _elastic_settings(settings))
     if relaxed.status != "optimal":
-        return []
+        raise DiagnosisStopped(relaxed.status)
     slack = relaxed.x[n_cols:n_cols + n_rows] - relaxed.x[n_cols + n_rows:]
     violated = np.flatnonzero(np.abs(slack) > 1e-6)
     order = violated[np.argsort(-np.abs(slack[violated]))]
@@ -422,6 +515,112 @@ def diagnose_infeasibility(form: StandardForm, settings: SolverSettings, limit: 
     # Limits that are variable bounds, not rows, show up as the rows they starve: say which.
     lines += [f"({family}: {HINTS[family]})" for family in sorted(families) if family in HINTS]
     return lines
+
+
+def conflicting_parameters(form: StandardForm, settings: SolverSettings,
+                           limits: LimitParameters, most: int = 3
+                           ) -> list[str]:
+    """The scenario parameters behind an infeasible LP's conflict, as lines of the diagnosis.
+
+    ``limits``: :func:`limit_parameters`. First every such row and upper bound may be violated, each at a
+    cost of 1 per unit of its relative violation: the families violated are limits that cannot
+    hold. Then each of them (up to ``most``) is kept hard while the others stay elastic: the
+    families violated now are what it conflicts with. Empty when relaxing every parameter's limit
+    still leaves the LP infeasible (the conflict lies in fixed data: demand, existing capacity).
+    """
+    if not limits:
+        return []
+    def family(components: list[Any], kinds: tuple[str, ...]) -> np.ndarray:
+        """Each component's family name where it is a limit of one of ``kinds``, else ''."""
+        names = (c.parent_component().name for c in components)
+        return np.array([n if limits.get(n, ("",))[0] in kinds else "" for n in names], dtype=object)
+
+    row_names = family(form.rows, ("at_most", "at_least"))
+    col_names = family(form.columns, ("upper_bound",))
+    col_names[~np.isfinite(form.col_upper)] = ""  # no bound to relax
+    row_family, col_family = row_names != "", col_names != ""
+
+    def violated(hard: str | None) -> dict[str, tuple[float, int]] | None:
+        rows = row_family & (row_names != hard)
+        cols = col_family & (col_names != hard)
+        solved = _solve_elastic(form, settings, rows, cols)
+        if solved is None:
+            return None
+        row_slack, col_slack = solved
+        out: dict[str, tuple[float, int]] = {}
+        for names, slack in ((row_names, row_slack), (col_names, col_slack)):
+            hit = np.abs(slack) > 1e-6
+            for name in np.unique(names[hit]):
+                part = hit & (names == name)
+                total, count = out.get(name, (0.0, 0))
+                out[name] = (total + float(np.abs(slack[part]).sum()), count + int(part.sum()))
+        return out
+
+    first = violated(None)
+    if not first:
+        return []
+
+    def named(family: str, found: tuple[float, int]) -> str:
+        kind, parameters, units = limits[family]
+        what = "bounds" if kind == "upper_bound" else "rows"
+        return (f"{', '.join(parameters)} ({family}: {found[1]} {what}, "
+                f"violated by {found[0]:.4g} {units} in all)")
+
+    lines = ["Scenario parameters behind the conflict (their limits cannot all hold):"]
+    for family, found in sorted(first.items(), key=lambda kv: -kv[1][1])[:most]:
+        partners = violated(family)
+        if partners is None:
+            lines.append(f"  {named(family, found)}: cannot hold even with every other "
+                         "parameter's limit relaxed (it conflicts with fixed data)")
+        elif partners:
+            lines.append(f"  {named(family, found)} against")
+            lines += [f"    {named(f, v)}" for f, v in sorted(partners.items())]
+        else:
+            lines.append(f"  {named(family, found)}")
+    return lines
+
+
+def _solve_elastic(form: StandardForm, settings: SolverSettings, rows: np.ndarray,
+                   cols: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Feasibility LP of ``form`` with the ``rows`` and the upper bounds of the ``cols`` (masks)
+    elastic, each violation costing 1 per unit of its bound's size (at least 1). Returns the
+    violations by row and by column (zero where not elastic), ``None`` when infeasible even so;
+    :class:`DiagnosisStopped` when it ends otherwise short of optimal."""
+    import scipy.sparse as sp
+
+    n_rows, n_cols = form.shape
+    r_idx, c_idx = np.flatnonzero(rows), np.flatnonzero(cols)
+    nr, nc = len(r_idx), len(c_idx)
+    rhs = np.where(np.isfinite(form.row_lower), form.row_lower, form.row_upper)[r_idx]
+    row_weight = 1.0 / np.maximum(1.0, np.abs(np.nan_to_num(rhs, posinf=1.0, neginf=1.0)))
+    ub = form.col_upper[c_idx]
+    col_weight = 1.0 / np.maximum(1.0, np.abs(ub))
+    pick = sp.csc_array((np.ones(nr), (r_idx, np.arange(nr))), shape=(n_rows, nr))
+    # rows: A x + s+ - s- in [lower, upper]; bounds: x_j - v_j <= ub_j (x_j's own bound lifted)
+    top = sp.hstack([form.A, pick, -pick, sp.csc_array((n_rows, nc))], format="csc")
+    bound_rows = sp.hstack([sp.csc_array((np.ones(nc), (np.arange(nc), c_idx)), shape=(nc, n_cols)),
+                            sp.csc_array((nc, 2 * nr)), -sp.identity(nc, format="csc")],
+                           format="csc")
+    col_upper = form.col_upper.copy()
+    col_upper[c_idx] = np.inf
+    elastic = StandardForm(
+        c=np.concatenate([np.zeros(n_cols), row_weight, row_weight, col_weight]), offset=0.0,
+        A=sp.vstack([top, bound_rows], format="csc"),
+        row_lower=np.concatenate([form.row_lower, np.full(nc, -np.inf)]),
+        row_upper=np.concatenate([form.row_upper, ub]),
+        col_lower=np.concatenate([form.col_lower, np.zeros(2 * nr + nc)]),
+        col_upper=np.concatenate([col_upper, np.full(2 * nr + nc, np.inf)]),
+        columns=form.columns, rows=form.rows)
+    relaxed = run_highs(elastic, _elastic_settings(settings))
+    if relaxed.status in ("infeasible", "infeasible_or_unbounded"):
+        return None
+    if relaxed.status != "optimal":
+        raise DiagnosisStopped(relaxed.status)
+    x = relaxed.x
+    row_slack, col_slack = np.zeros(n_rows), np.zeros(n_cols)
+    row_slack[r_idx] = x[n_cols:n_cols + nr] - x[n_cols + nr:n_cols + 2 * nr]
+    col_slack[c_idx] = x[n_cols + 2 * nr:]
+    return row_slack, col_slack
 
 
 #: What to look at when a constraint family cannot hold, for limits that are variable bounds.

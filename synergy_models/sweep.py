@@ -46,7 +46,7 @@ from synergy_models.errors import (
     pydantic_message,
     validation_problems,
 )
-from synergy_models.io import replacing, write_netcdf
+from synergy_models.io import replacing, writable_path, write_netcdf
 from synergy_models.scenario import Real, Whole, output_name
 from synergy_models.units import USD_PER_USD_BN
 from synergy_models.yamlfile import read_yaml, yaml_line
@@ -232,6 +232,7 @@ def check_cases(sweep: Sweep, cases: list[Case]) -> None:
     from synergy_models.data.overrides import apply_overrides
     from synergy_models.data.tables import read_tables
     from synergy_models.scenario import load_scenario
+    from synergy_models.solve import check_solver_options
 
     origin = {k: f"settings.{k}" for k in sweep.settings} | {k: f"parameters.{k}" for k in sweep.parameters}
     problems: dict[str, Problem] = {}
@@ -247,6 +248,7 @@ def check_cases(sweep: Sweep, cases: list[Case]) -> None:
     for case in cases:
         try:
             scenario = load_scenario(sweep.base, case.overrides)
+            check_solver_options(scenario.solver.options, scenario.origin)
         except InputError as err:
             note(err, case)
             continue
@@ -347,7 +349,7 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
         path = case_path(out_dir, results_key(inputs, scenario.solver))
         if path.exists():  # same inputs, solver settings and model code: solved before (resume)
             try:
-                compact = compact_results(read_results(path))
+                compact = compact_results(read_results(path, checked=True))
                 return CaseOutcome("resumed", "", digest, str(path), time.perf_counter() - t0,
                                    compact=compact)
             except (OSError, ValueError, KeyError):  # unreadable or incomplete: solve it again
@@ -359,7 +361,7 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
         if reuse_group:
             _REUSABLE[reuse_group] = model
         t2 = time.perf_counter()
-        write_results(results, path)  # atomic: a case file on disk is always complete
+        write_results(results, path, checksum=True)  # atomic: a case file is always complete
         compact = compact_results(results)  # here, in parallel, not in the client at the end
         extra.update(inputs=t1 - t0, results=extra["results"] + time.perf_counter() - t2)
     except SynergyError as err:  # SolveError included: infeasible, time limit, numerical trouble
@@ -542,6 +544,46 @@ LOCAL_CLUSTER_CONFIG: dict[str, Any] = {"distributed.worker.profile.enabled": Fa
                                         "distributed.scheduler.work-stealing": False}
 
 
+SCHEDULER_EXPECTED = "the address a running `dask scheduler` prints, e.g. tcp://10.0.0.5:8786"
+
+
+def check_scheduler(address: str, timeout: float = 5.0, grace: float = 10.0) -> None:
+    """:class:`InputError` when nothing listens at a ``tcp://host:port`` address within ``grace``
+    seconds (a scheduler started just before the sweep is given that long to open its port; Dask's
+    client would retry for 30 s and end in a traceback); other protocols are left to Dask."""
+    import socket
+    from urllib.parse import urlsplit
+
+    if "://" not in address:
+        address = "tcp://" + address
+    parts = urlsplit(address)
+    if parts.scheme != "tcp":
+        return
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = None, None
+    if not host or port is None:
+        raise InputError(Problem("--scheduler", "not a HOST:PORT address", value=address,
+                                 expected=SCHEDULER_EXPECTED))
+    end = time.monotonic() + grace
+    while True:
+        try:
+            socket.create_connection((host, port), timeout=timeout).close()
+            return
+        except ConnectionRefusedError:
+            if time.monotonic() < end:
+                time.sleep(0.25)
+                continue
+            reason = f"nothing listens there (tried for {grace:g} s)"
+        except TimeoutError:
+            reason = f"no answer in {timeout:g} s"
+        except OSError as err:
+            reason = err.strerror or str(err)
+        raise InputError(Problem("--scheduler", f"cannot reach {host}:{port}: {reason}",
+                                 value=address, expected=SCHEDULER_EXPECTED))
+
+
 def _connect(workers: int, scheduler: str | None) -> tuple[Any, Any]:
     """A client of the cluster at ``scheduler``, or of a new local cluster of ``workers``
     processes; and that local cluster (``None`` for a scheduler's)."""
@@ -549,7 +591,12 @@ def _connect(workers: int, scheduler: str | None) -> tuple[Any, Any]:
     from dask.distributed import Client, LocalCluster
 
     if scheduler:
-        return Client(scheduler, set_as_default=False), None
+        check_scheduler(scheduler)
+        try:
+            return Client(scheduler, set_as_default=False), None
+        except OSError as err:  # it listens but does not answer as a scheduler (after 30 s)
+            raise InputError(Problem("--scheduler", f"no Dask scheduler answered at {scheduler} "
+                                     f"({err})", expected=SCHEDULER_EXPECTED)) from None
     # One thread per process: Pyomo and the model build hold the GIL; HiGHS threads come from the
     # scenario's solver settings.
     with dask.config.set(LOCAL_CLUSTER_CONFIG):
@@ -560,6 +607,15 @@ def _connect(workers: int, scheduler: str | None) -> tuple[Any, Any]:
     except BaseException:
         cluster.close()
         raise
+
+
+def case_size(sweep: Sweep, cases: list[Case]) -> int:
+    """Bytes one case's results file is expected to take (the first case's inputs)."""
+    from synergy_models.data.loader import load_inputs
+    from synergy_models.results import estimated_size
+    from synergy_models.scenario import load_scenario
+
+    return estimated_size(load_inputs(load_scenario(sweep.base, cases[0].overrides))) if cases else 0
 
 
 def run_sweep(sweep: Sweep | str | Path, out_dir: str | Path, workers: int = 1,
@@ -581,6 +637,9 @@ def run_sweep(sweep: Sweep | str | Path, out_dir: str | Path, workers: int = 1,
         raise InputError(Problem("--workers", "at least one local worker is needed", value=workers))
     if not isinstance(sweep, Sweep):
         sweep = load_sweep(sweep)
+    from synergy_models.market import load_segments
+
+    load_segments()  # every case is valued by it (compact_results): a broken file fails here, whole
     cases = expand_cases(sweep)
     out = Path(out_dir).resolve()  # workers may run elsewhere: give them an absolute path
 
@@ -590,7 +649,8 @@ def run_sweep(sweep: Sweep | str | Path, out_dir: str | Path, workers: int = 1,
         fire_and_forget([client.submit(warm_up, pure=False, workers=[address])
                          for address in client.nthreads()])
         check_cases(sweep, cases)
-        out.mkdir(parents=True, exist_ok=True)
+        # the folder takes every case's file, checked before any solve
+        writable_path(case_path(out, "0" * 16), len(cases) * case_size(sweep, cases))
         groups: dict[str | None, list[Case]] = {None: cases}
         names = REUSABLE_PARAMETERS if warm else COLD_REUSABLE_PARAMETERS
         if reuse and any(_reusable(k, names) for k in sweep.parameters):

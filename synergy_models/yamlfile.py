@@ -82,7 +82,13 @@ def read_yaml(path: Path, kind: str = "a YAML file",
     if not path.exists():
         raise InputError(Problem(str(path), "file is missing", expected=expected))
     text = read_text(path, expected=expected or "a YAML file")
-    loader = _UniqueKeyLoader(text)
+    try:
+        loader = _UniqueKeyLoader(text)
+    except yaml.reader.ReaderError as err:  # a control character (PyYAML checks the whole text)
+        raise InputError(Problem(
+            str(path), f"YAML does not parse: character #x{err.character:04x} is not allowed",
+            line=text.count("\n", 0, err.position) + 1,
+            expected="text without control characters")) from None
     try:  # one parse for both the node tree and the data (what yaml.compose and yaml.load do)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

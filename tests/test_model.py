@@ -303,3 +303,58 @@ def test_thread_count_may_change_between_solves(method):
     # The existing coal serves the 10 GW for the year at its marginal cost (present-value weight 1)
     expected = 10 * 8760 * 0.02  # GW x h x MUSD/GWh = 1,752 MUSD
     assert objectives == pytest.approx([expected] * 3, rel=1e-9)
+
+
+def _renewable_conflict() -> xr.Dataset:
+    """One hub with 20 GW of coal, 1 GW of solar and no room to build (max_new 0), asked for a 50%
+    renewable share of its 10 GW load all year: 43,800 GWh, of which 1 GW of solar at a capacity
+    factor of 0.25 gives 2,190: the other 41,610 GWh would need 19 GW of solar more."""
+    techs = {"coal": {"marginal_cost": 0.02}, "solar": {"marginal_cost": 0.0}}
+    return tiny_inputs(["A"], techs, np.array([[10.0]]),
+                       capacity={("A", "coal"): 20, ("A", "solar"): 1},
+                       max_new=0.0, cf={"solar": np.array([[0.25]])}, weights=[8760.0],
+                       renewable_share={"A": 0.5}, value_of_lost_load=1e9)
+
+
+def test_an_infeasible_scenario_names_the_parameters_behind_the_conflicting_limits():
+    """The diagnosis maps the conflicting rows and bounds back to the scenario parameters that set
+    them: the renewable share (short by 43,800 - 2,190 = 41,610 GWh) against the build limit
+    (solar's new capacity 19 GW over its bound of 0)."""
+    with pytest.raises(SolveError) as err:
+        solve(_renewable_conflict())
+    text = str(err.value)
+    assert err.value.status == "infeasible"
+    lines = text.splitlines()
+    i = next(i for i, x in enumerate(lines) if x.strip().startswith("renewable_share_min"))
+    assert "policy.renewable_share: 1 rows, violated by 4.161e+04 GWh/year in all) against" in lines[i]
+    assert lines[i + 1].strip() == ("max_new_capacity, max_build_rate (power.new: 1 bounds, "
+                                    "violated by 19 GW in all)")
+
+
+def test_a_renewable_share_in_a_hub_without_renewables_is_named_not_a_traceback():
+    """No wind, solar or hydro and none to build: the row would be a constant 0 >= 43,800 (a Pyomo
+    error used to escape); the parameter and hub are named instead."""
+    from synergy_models.errors import InputError
+
+    techs = {"coal": {"marginal_cost": 0.02}}
+    inputs = tiny_inputs(["A"], techs, np.array([[10.0]]), capacity={("A", "coal"): 20},
+                         max_new=0.0, weights=[8760.0], renewable_share={"A": 0.5})
+    with pytest.raises(InputError, match=r"renewable_share_min.*hub A has no wind, solar or hydro"):
+        build_model(inputs)
+
+
+def test_a_time_limit_hit_while_diagnosing_is_reported_as_a_time_limit(monkeypatch):
+    """The elastic re-solves of the diagnosis run under the scenario's time limit: when they stop
+    there, the error says so (it used to say 'unbounded, look for negative costs')."""
+    from synergy_models import solve as solve_module
+
+    model = build_model(_renewable_conflict())
+    form = solve_module.compile_model(model)
+    solution = solve_module.run_highs(form, SolverSettings(method="simplex"))
+    assert solution.status == "infeasible"
+    # HiGHS checks its time limit before it starts: 1e-9 s stops every elastic re-solve
+    err = solve_module._explain(solution, SolverSettings(time_limit=1e-9),
+                                solve_module.limit_parameters(model))
+    assert err.status == "time_limit"
+    assert "proved the scenario infeasible" in str(err) and "solver.time_limit" in str(err)
+    assert "unbounded" not in str(err)

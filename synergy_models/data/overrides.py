@@ -31,6 +31,7 @@ import numpy as np
 import pint
 import xarray as xr
 
+from synergy_models.data.schema import magnitude_limit
 from synergy_models.errors import InputError, ProblemCollector
 from synergy_models.units import convert, parse_quantity
 
@@ -163,6 +164,10 @@ def apply_overrides(
                 problems.add(where_from, "value out of range" if np.isfinite(number) else
                              "not a finite number", column=where, value=leaf,
                              expected=f"between {lo:g} and {hi:g} {unit}")
+                continue
+            if abs(number) > (most := magnitude_limit(unit)):
+                problems.add(where_from, "value implausibly large", column=where, value=leaf,
+                             expected=f"at most {most:g} {unit} in magnitude")
                 continue
             if sel:
                 da.loc[sel] = number

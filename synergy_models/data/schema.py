@@ -35,6 +35,41 @@ PROFILE_VARIABLES: tuple[str, ...] = ("load_profile", "wind_cf", "solar_cf", "hy
 ID_PATTERN = r"^[A-Z][A-Z0-9_]*$"
 
 
+#: The largest magnitude a number may have, by unit (as the inputs hold it), where a parameter
+#: sets no bound of its own: about 10-100 times the largest value that makes sense for China's
+#: power system (3.3 TW installed, ~9,500 TWh a year in 2024), so that a typo of several orders of
+#: magnitude or 1e300 is refused by ``validate`` instead of ending as an 'unbounded' or numerically
+#: failed solve. ``inf`` stays allowed where a parameter takes it ("no limit"). docs/data.md lists
+#: them; units not named here: :data:`DEFAULT_MAGNITUDE`.
+MAGNITUDE: dict[str, float] = {
+    "1": 1e3,                      # shares, ratios, EFLOPS per GW
+    "1/h": 1e3,
+    "1/year": 1e3,
+    "GW": 1e4,                     # 10 TW
+    "GW/year": 1e4,
+    "GWh": 1e8,                    # 100,000 TWh
+    "Gbit/s/GW": 1e7,
+    "MUSD": 1e8,                   # USD 100 trillion
+    "MUSD/(Gbit/s)/year": 1e3,
+    "MUSD/GW": 1e6,                # USD 1,000 per W
+    "MUSD/GW/km": 1e3,
+    "MUSD/GW/year": 1e6,
+    "MUSD/GWh": 1e3,               # USD 1 million per MWh
+    "Mt": 1e5,                     # 100 Gt of CO2
+    "USD/kg": 1e4,
+    "USD/kg/km": 1e2,
+    "USD/t": 1e5,
+    "t/MWh": 10.0,
+    "t/year": 1e10,                # 10 Gt of hydrogen
+}
+DEFAULT_MAGNITUDE = 1e9
+
+
+def magnitude_limit(unit: str | None) -> float:
+    """:data:`MAGNITUDE` of ``unit`` (:data:`DEFAULT_MAGNITUDE` if not named there)."""
+    return MAGNITUDE.get(unit or "1", DEFAULT_MAGNITUDE)
+
+
 @dataclass(frozen=True)
 class Param:
     """One parameter of a long table.

@@ -340,6 +340,12 @@ def _read_long(
                          + (f" (this row is {value:g} {spec.unit})" if parsed.unit != spec.unit else ""),
                          **where)
             continue
+        if abs(value) > (most := schema.magnitude_limit(spec.unit)):
+            problems.add(name, f"'{parsed.parameter}' is implausibly large", column="value",
+                         value=parsed.value, expected=f"at most {most:g} {spec.unit} in magnitude"
+                         + (f" (this row is {value:g} {spec.unit})" if parsed.unit != spec.unit else ""),
+                         **where)
+            continue
         out.append(Number(name, row, parsed.key, parsed.parameter, parsed.year, value, spec.unit,
                           parsed.value, parsed.unit, parsed.source))
     unreadable = not attempted and len(problems.problems) > before  # missing file or bad header

@@ -34,6 +34,7 @@ import pandas as pd
 import xarray as xr
 
 from synergy_models.data.schema import HOURS_PER_YEAR, PROFILE_VARIABLES
+from synergy_models.errors import OutputError
 from synergy_models.io import replacing
 from synergy_models.scenario import TimeSettings
 
@@ -124,7 +125,7 @@ def _write_cached(key: str, found: tuple[np.ndarray, np.ndarray, np.ndarray]
     try:
         with replacing(folder / f"clusters-{key[:32]}.npz") as tmp, open(tmp, "wb") as f:
             np.savez(f, reps=found[0], lengths=found[1], day_period=found[2])
-    except OSError:  # a read-only cache folder only costs the next run the clustering
+    except (OSError, OutputError):  # a read-only or full cache only costs the next run the clustering
         pass
     return found
 

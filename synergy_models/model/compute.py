@@ -491,18 +491,22 @@ MODULE = ModelModule(
         Limit("compute.it_load", "upper_bound", ("region", "year", "time"), "GW", "USD/kW/year",
               "grid safety: data-centre IT load at most grid_share_max x the hub's own peak / "
               "PUE, in every step (shadow price: raising it in every step)", over=("time",),
-              name="compute.grid_safety"),
+              name="compute.grid_safety", parameters=("grid_share_max", "utilisation_max")),
         Limit("compute.dc_build_limit", "at_most", R, "GW", "USD/kW/year",
-              "data-centre IT capacity built over the horizon (max_new_dc)", discount="horizon"),
+              "data-centre IT capacity built over the horizon (max_new_dc)", discount="horizon",
+              parameters=("max_new_dc",)),
         Limit("compute.export_share", "at_most", RY, "GWh/year", "USD/MWh",
               "most of an origin's IT energy served in other hubs (compute_export_max; the row: "
-              "served away - share x total <= 0)", price_scale=1000.0),
+              "served away - share x total <= 0)", price_scale=1000.0,
+              parameters=("compute_export_max",)),
         Limit("compute.green_target", "at_least", RY, "GWh/year", "USD/MWh",
               "green share of data-centre electricity (green_share_target), missing energy "
-              "priced at green_shortfall_cost", price_scale=1000.0),
+              "priced at green_shortfall_cost", price_scale=1000.0,
+              parameters=("green_share_target",)),
         Limit("compute.green_export", "at_most", RY, "GWh/year", "USD/MWh",
-              "most contracted green output sold on (green_export_max)", price_scale=1000.0),
+              "most contracted green output sold on (green_export_max)", price_scale=1000.0,
+              parameters=("green_export_max",)),
         Limit("compute.backup_requirement", "at_least", RY, "GW", "USD/kW/year",
-              "backup power per GW of new IT capacity (backup_ratio)"),
+              "backup power per GW of new IT capacity (backup_ratio)", parameters=("backup_ratio",)),
     ),
 )

@@ -453,13 +453,16 @@ def _hydrogen_limits() -> tuple:
     """The caps whose binding and shadow prices the results report (synergy_models.limits)."""
     return (
         Limit("hydrogen.electrolyser_build_limit", "at_most", R, "GW", "USD/kW/year",
-              "electrolysers built over the horizon (max_new_electrolyser)", discount="horizon"),
+              "electrolysers built over the horizon (max_new_electrolyser)", discount="horizon",
+              parameters=("max_new_electrolyser",)),
         Limit("hydrogen.fuel_cell_build_limit", "at_most", R, "GW", "USD/kW/year",
-              "fuel cells built over the horizon (max_new_fuel_cell)", discount="horizon"),
+              "fuel cells built over the horizon (max_new_fuel_cell)", discount="horizon",
+              parameters=("max_new_fuel_cell",)),
         Limit("hydrogen.green_minimum", "at_least", Y, "kt/year", "USD/kg",
-              "least electrolytic hydrogen a year, all hubs (green_h2_min)"),
+              "least electrolytic hydrogen a year, all hubs (green_h2_min)", parameters=("green_h2_min",)),
         Limit("hydrogen.backup_share", "at_least", ("region", "year"), "GW", "USD/kW/year",
-              "least fuel-cell share of new data-centre backup (h2_backup_share)"),
+              "least fuel-cell share of new data-centre backup (h2_backup_share)",
+              parameters=("h2_backup_share",)),
     )
 
 

@@ -104,6 +104,9 @@ class Limit:
     over: tuple[str, ...] = ()
     #: the family's name in reports (default: ``component``, with ``.bound`` for variable bounds)
     name: str = ""
+    #: the scenario parameters that set the limit's right-hand side or bound (``synergy validate
+    #: --list-parameters`` names): an infeasible scenario's diagnosis names them
+    parameters: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in LIMIT_KINDS:

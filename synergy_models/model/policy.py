@@ -70,6 +70,7 @@ import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
 
+from synergy_models.errors import InputError, Problem
 from synergy_models.model.balance import component
 from synergy_models.model.data import RENEWABLE, ModelData
 from synergy_models.model.module import InputVar, Limit, ModelModule, ResultsContext, da
@@ -220,7 +221,14 @@ def add_policy_constraints(m: pyo.ConcreteModel, d: ModelData) -> None:
                         if rr == r and g in RENEWABLE for t in d.steps)
         demand = float(a["demand"][ri[r], yi[y]]) + sum(
             float(weight[t]) * c[r, y, t] for c in consumption for t in d.steps)
-        return renewable >= rho * demand
+        row = renewable >= rho * demand
+        if row is False:  # no wind, solar or hydro in the hub: a fixed demand no row can meet
+            raise InputError(Problem(
+                "renewable_share_min", f"hub {r} has no wind, solar or hydro capacity and none "
+                f"may be built, so its renewable share in {y} cannot reach {rho:g}", value=rho,
+                expected="0 for this hub, or room to build renewables (max_new_capacity, "
+                "max_build_rate, lead_time)"))
+        return pyo.Constraint.Skip if row is True else row
 
     b.renewable_share = pyo.Constraint(m.R, m.Y, rule=renewable_share)
 
@@ -241,14 +249,16 @@ MODULE = ModelModule(
     limits=(
         Limit("policy.reserve_margin", "at_least", ("zone", "year"), "GW", "USD/kW/year",
               "firm capacity >= (1 + reserve_margin) x peak load, per zone (all hubs: 'system', "
-              "or each hub); missing capacity priced at reserve_shortfall_cost"),
+              "or each hub); missing capacity priced at reserve_shortfall_cost",
+              parameters=("reserve_margin",)),
         Limit("policy.demand_response_limit", "at_most", ("region", "year"), "GW",
-              "USD/kW/year", "demand response enrolled <= demand_response_share x peak load"),
+              "USD/kW/year", "demand response enrolled <= demand_response_share x peak load",
+              parameters=("demand_response_share",)),
         Limit("policy.carbon_cap", "at_most", ("year",), "kt/year", "USD/t",
-              "national CO2 cap (carbon_cap)", price_scale=1000.0),
+              "national CO2 cap (carbon_cap)", price_scale=1000.0, parameters=("carbon_cap",)),
         Limit("policy.renewable_share", "at_least", ("region", "year"), "GWh/year", "USD/MWh",
               "wind, solar and hydro output >= renewable_share_min x consumption (the row: "
               "output - share x modelled consumption >= share x exogenous demand)",
-              price_scale=1000.0),
+              price_scale=1000.0, parameters=("renewable_share_min",)),
     ),
 )

@@ -441,9 +441,10 @@ def _power_limits() -> tuple:
         Limit("power.new", "upper_bound", RTY, "GW", "USD/kW/year",
               "most capacity built in the year: build rate x years it stands for, at most the "
               "build limit (max_build_rate, max_new_capacity)", discount="in_service",
-              name="power.build_rate"),
+              name="power.build_rate", parameters=("max_new_capacity", "max_build_rate")),
         Limit("power.build_limit", "at_most", ("region", "tech"), "GW", "USD/kW/year",
-              "capacity built over the horizon (max_new_capacity)", discount="horizon"),
+              "capacity built over the horizon (max_new_capacity)", discount="horizon",
+              parameters=("max_new_capacity",)),
     )
 
 

@@ -226,6 +226,6 @@ MODULE = ModelModule(
         Limit("thermal.must_run", "at_least", ("region", "tech", "year", "time"), "GW",
               "USD/kW/year", "heat-led CHP must run: output at least chp_output x the CHP share "
               "of existing capacity in heating-season steps (shadow price: lowering it in every "
-              "step)", over=("time",)),
+              "step)", over=("time",), parameters=("chp_output", "chp_share", "chp_share_gas")),
     ),
 )

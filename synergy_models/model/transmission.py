@@ -241,12 +241,14 @@ def _transmission_limits() -> tuple:
     return (
         Limit("transmission.new", "upper_bound", ("line", "year"), "GW", "USD/kW/year",
               "line capacity built in the year (line_max_new)", discount="in_service",
-              name="transmission.build_rate"),
+              name="transmission.build_rate", parameters=("line_max_new",)),
         Limit("transmission.build_limit", "at_most", ("line",), "GW", "USD/kW/year",
-              "line capacity built over the horizon (line_max_new)", discount="horizon"),
+              "line capacity built over the horizon (line_max_new)", discount="horizon",
+              parameters=("line_max_new",)),
         Limit("transmission.contract_ceiling", "at_most", ("line", "year"), "GWh/year",
               "USD/MWh", "energy the existing capacity of a dedicated line sends a year, at most "
-              "its contract plus line_contract_headroom", price_scale=1000.0),
+              "its contract plus line_contract_headroom", price_scale=1000.0,
+              parameters=("line_contracted_energy", "line_contract_headroom")),
     )
 
 
