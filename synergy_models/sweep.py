@@ -315,7 +315,8 @@ def restore_malloc_thresholds() -> bool:
 
 
 def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
-               reuse_group: str | None = None, warm: bool = True) -> CaseOutcome:
+               reuse_group: str | None = None, warm: bool = True, basis: Any = None,
+               return_basis: bool = False) -> CaseOutcome:
     """Solve one case and write its results to ``out_dir/cases/<key16>.nc``, keyed like every
     cached solve (:func:`synergy_models.run.results_key`: inputs, solver settings, model code);
     never raises on a bad case (bad input, infeasible, time limit): it comes back ``failed``.
@@ -327,12 +328,19 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
     :func:`synergy_models.run.solve_reusing`). ``extra`` records ``reused``, ``path`` (``warm``,
     ``cold-fallback``, ``reused-cold`` or ``rebuilt``), HiGHS's ``iterations``, and the seconds
     spent in HiGHS (``highs``) and outside it in the case (``inputs``, ``model``: build and
-    compile, ``results``: results and the file).
+    compile, ``results``: results and the file), and ``patch``: how the LP was made
+    (:meth:`synergy_models.reuse.ReusableModel.solve`).
+
+    ``basis`` (a :class:`synergy_models.solve.Basis`, e.g. the optimal basis of another
+    worker's case): with ``warm``, when this process holds no model of ``reuse_group``, the case
+    is built and solved from it (path ``warm-shared``) instead of cold, if the LP has its shape.
+    ``return_basis``: the case's optimal basis is returned in ``extra["basis"]``.
 
     Module-level so that Dask workers started from the command line can import it.
     """
     from synergy_models.data.loader import load_inputs
     from synergy_models.results import read_results, write_results
+    from synergy_models.reuse import ReusableModel
     from synergy_models.run import results_key, solve_reusing
     from synergy_models.scenario import load_scenario
 
@@ -353,8 +361,21 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
             except (OSError, ValueError, KeyError):  # unreadable or incomplete: solve it again
                 pass
         t1 = time.perf_counter()
-        results, model, extra = solve_reusing(inputs, scenario, _REUSABLE.get(reuse_group or ""),
-                                              warm=warm)
+        held = _REUSABLE.get(reuse_group or "")
+        seeded = False
+        if held is None and warm and basis is not None:
+            held = ReusableModel.build(inputs)
+            if basis.fits(held.form):  # same shape: start from the shared basis (HiGHS's simplex)
+                held.basis, held.change, seeded = basis, "both", True
+        t_seed = time.perf_counter() - t1
+        results, model, extra = solve_reusing(inputs, scenario, held, warm=warm)
+        if seeded:  # the model is the case's own, built above
+            extra.update(reused=False, model=extra["model"] + t_seed)
+            if extra["path"] == "warm":
+                extra["path"] = "warm-shared"
+        extra["patch"] = str(results.attrs.get("patch", "")) if extra["reused"] else ""
+        if return_basis:
+            extra["basis"] = model.basis
         _REUSABLE.clear()  # one model per process: a sweep's groups come one after the other
         if reuse_group:
             _REUSABLE[reuse_group] = model
@@ -483,10 +504,15 @@ def _solve_all(client: Any, sweep: Sweep, groups: dict[str | None, list[Case]], 
     """
     from dask.distributed import as_completed
 
+    outcomes: dict[str, CaseOutcome] = {}
+    shared = None
+    if warm and sum(client.nthreads().values()) > 1:
+        groups, shared, seeder = _seed(client, sweep, groups, out, bar, outcomes)
     dispatch = Dispatch(groups)
+    if shared is not None:
+        dispatch.on[seeder] = next(iter(groups))  # the seed's worker goes on from its model
     running: dict[Any, tuple[Case, str]] = {}  # future -> its case and the worker it was given to
     finished = as_completed()
-    outcomes: dict[str, CaseOutcome] = {}
     while True:
         threads = client.nthreads()
         dispatch.forget(set(dispatch.on) - set(threads))
@@ -495,9 +521,9 @@ def _solve_all(client: Any, sweep: Sweep, groups: dict[str | None, list[Case]], 
             while busy[address] < n and (nxt := dispatch.next_for(address)) is not None:
                 case, group = nxt
                 # pure=False: a re-run must solve again (resume is decided by the case files)
-                future = client.submit(solve_case, sweep.base, case.overrides, str(out), group,
-                                       warm, pure=False, workers=[address],
-                                       allow_other_workers=True)
+                future = client.submit(solve_case, sweep.base, case.overrides, str(out),
+                                       _group_name(group), warm, shared, pure=False,
+                                       workers=[address], allow_other_workers=True)
                 running[future] = (case, address)
                 busy[address] += 1
                 finished.add(future)
@@ -515,6 +541,41 @@ def _solve_all(client: Any, sweep: Sweep, groups: dict[str | None, list[Case]], 
             outcome = future.result()
         outcomes[case.id] = outcome
         bar.advance(outcome.ok, case.id, outcome.status)
+
+
+def _group_name(group: Any) -> str | None:
+    """The reuse group of a :class:`Dispatch` key (a half of a seeded group: its group's)."""
+    return group[0] if isinstance(group, tuple) else group
+
+
+def _seed(client: Any, sweep: Sweep, groups: dict[Any, list[Case]], out: Path, bar: _Progress,
+          outcomes: dict[str, CaseOutcome]) -> tuple[dict[Any, list[Case]], Any, str]:
+    """Solve the middle case of the largest group first, alone, and share its optimal basis.
+
+    On several workers each would otherwise start with a cold solve of its own, which is most of a
+    warm sweep's time (docs/performance.md). The group's other cases are split at the seed into
+    two runs that walk away from it (down, reversed, first; then up), each case one step from the
+    last; every worker that holds no model of a group starts from the shared basis (``Basis``,
+    broadcast once). Returns the groups (the split one first), the basis's future (``None`` if the
+    seed failed or nothing is worth seeding) and the seed's worker."""
+    key = max(groups, key=lambda g: len(groups[g]))
+    members = groups[key]
+    address = sorted(client.nthreads())[0]
+    if len(members) < 3:
+        return groups, None, address
+    mid = len(members) // 2
+    seed = members[mid]
+    outcome = client.submit(solve_case, sweep.base, seed.overrides, str(out), key, True, None,
+                            True, pure=False, workers=[address], allow_other_workers=True).result()
+    basis = outcome.extra.pop("basis", None)
+    outcomes[seed.id] = outcome
+    bar.advance(outcome.ok, seed.id, outcome.status)
+    halves = {(key, "down"): members[:mid][::-1], (key, "up"): members[mid + 1:]}
+    rest = {g: m for g, m in groups.items() if g != key}
+    split = {**{g: m for g, m in halves.items() if m}, **rest}
+    if basis is None:
+        return split, None, address
+    return split, client.scatter(basis, broadcast=True), address
 
 
 def warm_up() -> None:
