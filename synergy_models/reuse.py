@@ -120,25 +120,30 @@ class Layout:
 
 
 def _enumerate(model: pyo.ConcreteModel) -> tuple[list, list, list[tuple[str, list]]]:
-    """The model's variables and active constraints in Pyomo's order, and its index structure
-    (each component's name and keys)."""
-    variables, constraints, signature = [], [], []
-    for kind, out in ((pyo.Var, variables), (pyo.Constraint, constraints)):
-        for comp in model.component_objects(kind, active=kind is pyo.Constraint or None,
-                                            descend_into=True):
-            items = [(k, d) for k, d in comp.items()
-                     if kind is pyo.Var or d.active]
-            signature.append((comp.name, [k for k, _ in items]))
-            out.extend(d for _, d in items)
+    """The model's variables and active constraints in Pyomo's order, and its index structure:
+    each variable and constraint component's name and keys, and how many rows are active."""
+    variables = list(model.component_data_objects(pyo.Var, descend_into=True))
+    constraints = list(model.component_data_objects(pyo.Constraint, active=True,
+                                                    descend_into=True))
+    # The populated indices as stored (``_data``): ``keys()`` walks the index sets, which costs
+    # ~0.7 s on ``base`` the first time (lazy product sets) against ~0.015 s.
+    signature: list[tuple[str, list]] = [
+        (comp.name, list(comp._data)) for kind in (pyo.Var, pyo.Constraint)
+        for comp in model.component_objects(kind, descend_into=True)]
+    signature.append(("active rows", [len(constraints)]))
     return variables, constraints, signature
 
 
 def _families(items: list) -> dict[str, np.ndarray]:
-    names = [item.parent_component().name for item in items]
-    out: dict[str, list[int]] = {}
-    for i, name in enumerate(names):
-        out.setdefault(name, []).append(i)
-    return {name: np.asarray(positions) for name, positions in out.items()}
+    """Positions of ``items`` (variables or constraints) by the name of their component."""
+    by_component: dict[int, list[int]] = {}
+    component: dict[int, object] = {}
+    for i, item in enumerate(items):
+        parent = item.parent_component()
+        by_component.setdefault(id(parent), []).append(i)
+        component[id(parent)] = parent
+    return {component[key].name: np.asarray(positions)  # type: ignore[attr-defined]
+            for key, positions in by_component.items()}
 
 
 def _bounds(variables: list) -> tuple[np.ndarray, np.ndarray]:
@@ -447,7 +452,8 @@ def _kind(new: StandardForm, old: StandardForm) -> Change:
 
 
 def _names(items: list, moved: np.ndarray) -> set[str]:
-    return {items[i].parent_component().name for i in np.flatnonzero(moved).tolist()}
+    parents = {id(p): p for p in (items[i].parent_component() for i in np.flatnonzero(moved).tolist())}
+    return {p.name for p in parents.values()}
 
 
 def _prices(model: pyo.ConcreteModel) -> np.ndarray:

@@ -506,7 +506,7 @@ def _solve_all(client: Any, sweep: Sweep, groups: dict[str | None, list[Case]], 
 
     outcomes: dict[str, CaseOutcome] = {}
     shared = None
-    if warm and sum(client.nthreads().values()) > 1:
+    if warm and SHARE_BASIS and sum(client.nthreads().values()) > 1:
         groups, shared, seeder = _seed(client, sweep, groups, out, bar, outcomes)
     dispatch = Dispatch(groups)
     if shared is not None:
@@ -541,6 +541,10 @@ def _solve_all(client: Any, sweep: Sweep, groups: dict[str | None, list[Case]], 
             outcome = future.result()
         outcomes[case.id] = outcome
         bar.advance(outcome.ok, case.id, outcome.status)
+
+
+#: Whether a warm sweep on several workers solves one case first and shares its basis (:func:`_seed`).
+SHARE_BASIS = True
 
 
 def _group_name(group: Any) -> str | None:
@@ -752,12 +756,18 @@ def combine(sweep: Sweep, cases: list[Case], outcomes: dict[str, CaseOutcome]) -
     ds["highs_seconds"] = ("case", [get(i).extra.get("highs", math.nan) if get(i) else math.nan
                                     for i in ids], {"units": "s", "long_name": "HiGHS run time"})
     ds["reused_model"] = ("case", [bool(get(i).extra.get("reused")) if get(i) else False
-                                   for i in ids], {"long_name": "solved on the model built for an "
-                                                   "earlier case (patched carbon costs)"})
+                                   for i in ids], {"long_name": "solved on the model held from an "
+                                                   "earlier case (patched costs and bounds)"})
     ds["solve_path"] = ("case", [str(get(i).extra.get("path", "")) if get(i) else "" for i in ids],
-                        {"long_name": "warm: simplex from the previous case's basis; cold-fallback:"
-                         " the warm start hit its iteration limit, solved cold; reused-cold: "
-                         "patched costs, solved cold; rebuilt: built and solved cold"})
+                        {"long_name": "warm: simplex from the previous case's basis; warm-shared: "
+                         "from the basis of the sweep's first case (another worker's); "
+                         "cold-fallback: the warm start hit its iteration limit, solved cold; "
+                         "reused-cold: patched LP, solved cold; rebuilt: built and solved cold"})
+    ds["lp_patch"] = ("case", [str(get(i).extra.get("patch", "")) if get(i) else "" for i in ids],
+                      {"long_name": "how a reused case's LP was made: costs (carbon price: patched"
+                       " costs), derived (the case's compile, moved families recorded), patched"
+                       " (costs and the recorded families' bounds patched), compiled (another "
+                       "matrix); empty: built afresh"})
     ds["highs_iterations"] = ("case", [int(get(i).extra.get("iterations", -1)) if get(i) else -1
                                        for i in ids], {"long_name": "HiGHS iterations (simplex, "
                                                        "interior point and crossover; -1: none)"})
