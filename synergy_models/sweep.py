@@ -362,17 +362,18 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
                 pass
         t1 = time.perf_counter()
         held = _REUSABLE.get(reuse_group or "")
-        seeded = False
+        built = False
         if held is None and warm and basis is not None:
-            held = ReusableModel.build(inputs)
+            held, built = ReusableModel.build(inputs), True
             if basis.fits(held.form):  # same shape: start from the shared basis (HiGHS's simplex)
-                held.basis, held.change, seeded = basis, "both", True
+                held.basis, held.change = basis, "both"
         t_seed = time.perf_counter() - t1
         results, model, extra = solve_reusing(inputs, scenario, held, warm=warm)
-        if seeded:  # the model is the case's own, built above
+        if built:  # the model is the case's own, built above
             extra.update(reused=False, model=extra["model"] + t_seed)
-            if extra["path"] == "warm":
-                extra["path"] = "warm-shared"
+            extra["path"] = {"warm": "warm-shared", "reused-cold": "rebuilt"}.get(
+                extra["path"], extra["path"])
+            results.attrs.update(reused_model=0, solve_path=extra["path"])
         extra["patch"] = str(results.attrs.get("patch", "")) if extra["reused"] else ""
         if return_basis:
             extra["basis"] = model.basis

@@ -272,3 +272,30 @@ def test_sweep_nc_records_each_cases_path_highs_time_and_iterations(tmp_path):
                       warm=False)
     assert cold.extra["path"] == "rebuilt"
     assert float(ds.objective.values[1]) == pytest.approx(float(cold.compact.objective), rel=1e-7)
+
+
+def test_a_worker_without_a_model_starts_from_the_shared_basis(tmp_path):
+    """What a second worker does in a sweep on several workers: it holds no model, so it builds
+    the case and solves it from the basis of the case another worker solved first
+    (``warm-shared``), not cold; the objective is the cold one, and a basis of another shape is
+    not used."""
+    from synergy_models.sweep import combine, expand_cases, solve_case
+    from tests.test_sweep import TINY, sweep_of
+
+    sweep = sweep_of(settings=TINY, parameters={"carbon_price": {"values": [40, 60]}})
+    first, second = expand_cases(sweep)
+    seed = solve_case("base", first.overrides, tmp_path, f"seed-{tmp_path.name}", True, None, True)
+    basis = seed.extra["basis"]
+    assert seed.extra["path"] == "rebuilt" and basis is not None
+    other = solve_case("base", second.overrides, tmp_path, f"other-{tmp_path.name}", True, basis)
+    assert other.extra["path"] == "warm-shared" and not other.extra["reused"]
+    assert other.extra["iterations"] > 0
+    cold = solve_case("base", second.overrides, tmp_path / "cold", f"cold-{tmp_path.name}", False)
+    assert cold.extra["path"] == "rebuilt"
+    assert float(other.compact.objective) == pytest.approx(float(cold.compact.objective), rel=1e-7)
+    ds = combine(sweep, [first, second], {first.id: seed, second.id: other})
+    assert list(ds.solve_path.values) == ["rebuilt", "warm-shared"]
+    # a basis of another LP (one more year: another shape) is not used: a cold solve
+    wider = {**second.overrides, "years": [2025, 2030]}
+    alone = solve_case("base", wider, tmp_path / "wider", f"wider-{tmp_path.name}", True, basis)
+    assert alone.extra["path"] == "rebuilt"
