@@ -392,13 +392,26 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
 # --- the whole sweep -------------------------------------------------------------------------------
 
 
-#: Scenario parameters whose cases go to one worker in turn: the carbon price (solved on the model
-#: already built, patched costs) and parameters that change only costs, bounds or right-hand sides
-#: (fuel prices, capex, demand, build limits: built afresh, solved from the previous case's basis
-#: when the LP keeps its shape; :mod:`synergy_models.reuse`).
-REUSABLE_PARAMETERS = ("carbon_price", "fuel_cost", "coal_price_difference", "capex",
-                       "capex_energy", "capex_dc", "demand_base", "demand_growth",
-                       "dc_electricity", "max_new_capacity")
+#: Scenario parameters whose cases go to one worker in turn, in neighbour order: the carbon price
+#: (patched costs on the held model) and parameters that change only costs, bounds or right-hand
+#: sides: prices and costs, demand, caps and limits. Such a case is built (its results need its
+#: model) but not compiled: its LP is the held one with costs and bounds patched, solved from the
+#: previous case's basis in the same HiGHS instance (:mod:`synergy_models.reuse`, which checks
+#: this on the LP itself: a parameter that turns out to change the matrix is compiled, one that
+#: changes the structure rebuilt, both still from the last basis when the LP keeps its shape).
+REUSABLE_PARAMETERS = (
+    "carbon_price", "carbon_cap",
+    # prices and costs (the cost vector)
+    "fuel_cost", "coal_price", "coal_price_difference", "vom", "capex", "capex_energy",
+    "capex_dc", "bandwidth_cost", "certificate_price", "value_of_lost_load",
+    "reserve_shortfall_cost", "demand_response_cost", "electrolyser_capex", "fuel_cell_capex",
+    "h2_storage_capex", "grey_h2_cost", "green_h2_subsidy", "tariff",
+    # demand levels (right-hand sides)
+    "demand_base", "demand_growth", "dc_electricity", "h2_demand",
+    # caps and limits (bounds and right-hand sides)
+    "max_new", "default_max_new", "max_new_capacity", "reserve_margin", "utilisation_max",
+    "grid_share_max", "green_share_target",
+)
 
 
 #: Without warm starts only the carbon price is worth a group: the others rebuild anyway.
