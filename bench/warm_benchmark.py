@@ -20,6 +20,12 @@ the previous basis (dual simplex or HiGHS's choice). ``--order cold-first`` runs
 machine's load drifts: run both orders). ``--market``: instead, ``required_parameter`` on
 ``base`` (one HiGHS thread) with warm starts and without, against one cold solve.
 
+``--patch``: instead, one data-centre demand case after another on ``base`` (2030 electricity
+201 -> 239 -> 277 -> 315 -> 353 TWh, one HiGHS thread), each solved two ways from the previous
+case's optimal basis: rebuilt (build, compile, a new HiGHS instance given the basis: the path
+before LP patching) and patched (build, no compile: costs and the moved families' bounds patched
+into the held LP and HiGHS instance). Printed: seconds per step of each, and the objectives.
+
 ``--workers 2``: instead of warm vs cold, the warm sweep on 1 worker and on 2 (a Dask
 ``LocalCluster``, 1 thread each), in the order 1, 2, 2, 1 (the machine's load drifts); on 2
 workers the middle case is solved first, alone, and its optimal basis is sent to both workers
@@ -136,12 +142,53 @@ def throughput(folder: Path, settings: dict[str, Any], parameters: dict[str, Any
           f"{wall1 / (serial + (wall1 - serial) / workers):.2f}x on {workers} workers")
 
 
+def patch_steps(settings: dict[str, Any]) -> None:
+    """Rebuilt vs patched warm cases, step by step (``--patch``)."""
+    from synergy_models.data.loader import load_inputs
+    from synergy_models.reuse import ReusableModel
+    from synergy_models.scenario import load_scenario
+
+    def inputs(twh: float) -> Any:
+        return load_inputs(load_scenario("base", {**settings, "solver.threads": 1,
+                                                  "dc_electricity.2030": twh * 1000}))
+
+    first = inputs(201)
+    solver = load_scenario("base", {**settings, "solver.threads": 1}).solver
+    held = ReusableModel.build(first)
+    held.solve(first, solver)
+    previous = held.basis
+    print(f"# rebuilt vs patched warm cases on base {settings or ''}, 1 HiGHS thread; "
+          f"{time.strftime('%Y-%m-%d %H:%M')}\n")
+    print("| 2030 DC TWh | rebuilt: build+compile [s] | HiGHS [s] | total [s] | patched: "
+          "accepts (build) [s] | patch [s] | HiGHS [s] | total [s] | LP | objective rel. diff |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
+    for twh in (239, 277, 315, 353):
+        case = inputs(twh)
+        t0 = time.perf_counter()
+        fresh = ReusableModel.build(case)
+        t1 = time.perf_counter()
+        fresh.basis, fresh.change = previous, "bounds"
+        a = fresh.solve(case, solver, checked=True)
+        t2 = time.perf_counter()
+        assert held.accepts(case)
+        t3 = time.perf_counter()
+        b = held.solve(case, solver, checked=True)
+        t4 = time.perf_counter()
+        previous = held.basis
+        rel = abs(a.objective - b.objective) / abs(a.objective)
+        patch = t4 - t3 - b.timings["solve"]
+        print(f"| {twh} | {t1 - t0:.2f} | {a.timings['solve']:.2f} | {t2 - t0:.2f} | "
+              f"{t3 - t2:.2f} | {patch:.2f} | {b.timings['solve']:.2f} | {t4 - t2:.2f} | "
+              f"{b.info['patch']} | {rel:.1e} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=16)
     parser.add_argument("--design", choices=["carbon", "grid"], default="carbon")
     parser.add_argument("--order", choices=["warm-first", "cold-first"], default="warm-first")
     parser.add_argument("--market", action="store_true")
+    parser.add_argument("--patch", action="store_true", help="rebuilt vs patched demand steps")
     parser.add_argument("--workers", type=int, default=1,
                         help="> 1: the warm sweep on 1 vs this many workers (throughput)")
     parser.add_argument("--no-share", action="store_true",
@@ -157,6 +204,9 @@ def main() -> None:
 
     if args.market:
         market(settings)
+        return
+    if args.patch:
+        patch_steps(settings)
         return
     parameters = design(args.design, args.cases)
     if args.workers > 1:
