@@ -308,7 +308,10 @@ class ReusableModel:
         repn = generate_standard_repn(model.objective.expr, compute_values=True)
         c = np.zeros(len(columns))
         for v, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
-            c[column[id(v)]] += coef
+            j = column.get(id(v))
+            if j is None:  # a variable that is no column of the held LP: another LP
+                raise NotPatchable(None)
+            c[j] += coef
         offset = float(repn.constant)
         touch = self.touches.get(changed)
         if touch is None:  # derive it: the case's LP in full, against this one
@@ -323,7 +326,10 @@ class ReusableModel:
             moved_rows = (old.row_lower != fresh.row_lower) | (old.row_upper != fresh.row_upper)
             touch = Touch(frozenset(_names(fresh.columns, moved_columns)),
                           frozenset(_names(fresh.rows, moved_rows)))
-            patched = self._patch_bounds(columns, rows, touch)
+            try:
+                patched = self._patch_bounds(columns, rows, touch)
+            except NotPatchable:  # a row this code does not read as the compiler: compile always
+                return replace(fresh, A=old.A)
             expected = (fresh.c, fresh.col_lower, fresh.col_upper, fresh.row_lower, fresh.row_upper)
             if all(np.allclose(x, y, rtol=1e-12, atol=1e-12, equal_nan=True)
                    for x, y in zip((c, *patched), expected, strict=True)) and np.isclose(
@@ -357,7 +363,7 @@ class ReusableModel:
                 repn = generate_standard_repn(con.body, compute_values=True)
                 found: dict[int, float] = {}
                 for v, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
-                    j = column[id(v)]
+                    j = column.get(id(v), -1)  # -1: no column of the held LP, found below
                     found[j] = found.get(j, 0.0) + coef
                 found = {j: a for j, a in found.items() if a != 0}
                 lo, hi = csr.indptr[i], csr.indptr[i + 1]
