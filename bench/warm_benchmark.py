@@ -80,6 +80,7 @@ def run(folder: Path, settings: dict[str, Any], parameters: dict[str, Any], warm
     return {"warm": warm, "wall": wall, "solved": int(ok.sum()), "cases": ds.sizes["case"],
             "seconds": ds.seconds.values, "highs": ds.highs_seconds.values,
             "iterations": ds.highs_iterations.values, "path": [str(p) for p in ds.solve_path.values],
+            "patch": [str(p) for p in ds.lp_patch.values],
             "label": [", ".join(f"{ds[k].values[i]:g}" for k in parameters)
                       for i in range(ds.sizes["case"])],
             "objective": ds.objective.values}
