@@ -332,8 +332,9 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
     (:meth:`synergy_models.reuse.ReusableModel.solve`).
 
     ``basis`` (a :class:`synergy_models.solve.Basis`, e.g. the optimal basis of another
-    worker's case): with ``warm``, when this process holds no model of ``reuse_group``, the case
-    is built and solved from it (path ``warm-shared``) instead of cold, if the LP has its shape.
+    worker's case, or a pair of it and the kind of change, ``cost`` or ``both``, that picks the
+    simplex): with ``warm``, when this process holds no model of ``reuse_group``, the case is
+    built and solved from it (path ``warm-shared``) instead of cold, if the LP has its shape.
     ``return_basis``: the case's optimal basis is returned in ``extra["basis"]``.
 
     Module-level so that Dask workers started from the command line can import it.
@@ -365,8 +366,9 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
         built = False
         if held is None and warm and basis is not None:
             held, built = ReusableModel.build(inputs), True
-            if basis.fits(held.form):  # same shape: start from the shared basis (HiGHS's simplex)
-                held.basis, held.change = basis, "both"
+            shared, change = basis if isinstance(basis, tuple) else (basis, "both")
+            if shared.fits(held.form):  # same shape: start from the shared basis
+                held.basis, held.change = shared, change
         t_seed = time.perf_counter() - t1
         results, model, extra = solve_reusing(inputs, scenario, held, warm=warm)
         if built:  # the model is the case's own, built above
@@ -562,8 +564,10 @@ SHARE_BASIS = True
 
 
 def _group_name(group: Any) -> str | None:
-    """The reuse group of a :class:`Dispatch` key (a half of a seeded group: its group's)."""
-    return group[0] if isinstance(group, tuple) else group
+    """The reuse group of a :class:`Dispatch` key. Each half of a seeded group is one of its own:
+    a worker that helps with the other half at the end starts from the shared basis (the middle
+    case's), not from its own last case at the far end of the group."""
+    return f"{group[0]}/{group[1]}" if isinstance(group, tuple) else group
 
 
 def _seed(client: Any, sweep: Sweep, groups: dict[Any, list[Case]], out: Path, bar: _Progress,
@@ -583,8 +587,9 @@ def _seed(client: Any, sweep: Sweep, groups: dict[Any, list[Case]], out: Path, b
         return groups, None, address
     mid = len(members) // 2
     seed = members[mid]
-    outcome = client.submit(solve_case, sweep.base, seed.overrides, str(out), key, True, None,
-                            True, pure=False, workers=[address], allow_other_workers=True).result()
+    outcome = client.submit(solve_case, sweep.base, seed.overrides, str(out),
+                            _group_name((key, "down")), True, None, True, pure=False,
+                            workers=[address], allow_other_workers=True).result()
     basis = outcome.extra.pop("basis", None)
     outcomes[seed.id] = outcome
     bar.advance(outcome.ok, seed.id, outcome.status)
@@ -593,7 +598,10 @@ def _seed(client: Any, sweep: Sweep, groups: dict[Any, list[Case]], out: Path, b
     split = {**{g: m for g, m in halves.items() if m}, **rest}
     if basis is None:
         return split, None, address
-    return split, client.scatter(basis, broadcast=True), address
+    # Which simplex fits a start from the seed's basis: primal after a change of costs only
+    change = "cost" if all(_reusable(k, COLD_REUSABLE_PARAMETERS) for k in sweep.parameters) \
+        else "both"
+    return split, client.scatter((basis, change), broadcast=True), address
 
 
 def warm_up() -> None:
