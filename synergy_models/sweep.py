@@ -362,26 +362,33 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
             except (OSError, ValueError, KeyError):  # unreadable or incomplete: solve it again
                 pass
         t1 = time.perf_counter()
-        held = _REUSABLE.get(reuse_group or "")
-        built = False
-        if held is None and warm and basis is not None:
+        held, held_overrides = _REUSABLE.get(reuse_group or "", (None, {}))
+        built = shared_start = False
+        if held is not None and not _same_group(held_overrides, overrides):
+            # Outside the held case's group (it differs in more than REUSABLE_PARAMETERS): built
+            # afresh, from the held basis when the LP keeps its shape.
+            fresh = ReusableModel.build(inputs)
+            if warm:
+                fresh.adopt_basis(held)
+            held, built = fresh, True
+        elif held is None and warm and basis is not None:
             held, built = ReusableModel.build(inputs), True
             shared, change = basis if isinstance(basis, tuple) else (basis, "both")
             if shared.fits(held.form):  # same shape: start from the shared basis
-                held.basis, held.change = shared, change
+                held.basis, held.change, shared_start = shared, change, True
         t_seed = time.perf_counter() - t1
         results, model, extra = solve_reusing(inputs, scenario, held, warm=warm)
         if built:  # the model is the case's own, built above
             extra.update(reused=False, model=extra["model"] + t_seed)
-            extra["path"] = {"warm": "warm-shared", "reused-cold": "rebuilt"}.get(
-                extra["path"], extra["path"])
+            extra["path"] = {"warm": "warm-shared" if shared_start else "warm",
+                             "reused-cold": "rebuilt"}.get(extra["path"], extra["path"])
             results.attrs.update(reused_model=0, solve_path=extra["path"])
         extra["patch"] = str(results.attrs.get("patch", "")) if extra["reused"] else ""
         if return_basis:
             extra["basis"] = model.basis
         _REUSABLE.clear()  # one model per process: a sweep's groups come one after the other
         if reuse_group:
-            _REUSABLE[reuse_group] = model
+            _REUSABLE[reuse_group] = (model, dict(overrides))
         t2 = time.perf_counter()
         write_results(results, path)  # atomic: a case file on disk is always complete
         compact = compact_results(results)  # here, in parallel, not in the client at the end
@@ -423,6 +430,11 @@ COLD_REUSABLE_PARAMETERS = ("carbon_price",)
 def _reusable(key: str, names: Sequence[str] = REUSABLE_PARAMETERS) -> bool:
     """Whether an override key is one of ``names``, or one entry of it (``carbon_price.2030``)."""
     return key.split(".")[0] in names
+
+
+def _same_group(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether two cases' overrides differ only in :data:`REUSABLE_PARAMETERS` (one group)."""
+    return all(a.get(k) == b.get(k) for k in set(a) | set(b) if not _reusable(k))
 
 
 def reuse_groups(cases: list[Case], names: Sequence[str] = REUSABLE_PARAMETERS
