@@ -127,9 +127,9 @@ def test_each_kind_of_patch_gives_the_cold_objective_and_duals(kind, cases):
 
 
 def test_a_case_whose_matrix_differs_is_compiled_not_patched():
-    """Another efficiency of a storage... here: another emission intensity changes costs only,
-    but another availability changes the matrix (capacity x availability): the case's own
-    compile is used, and its answer is the cold one."""
+    """Another availability changes the matrix (it multiplies the capacity in the availability
+    rows): the case is not patchable, its own compile is used (nothing recorded), and its answer
+    is the cold one."""
     techs = {k: dict(v) for k, v in MERIT.items()}
     techs["coal"]["availability"] = 0.8
     case = tiny_inputs(["A"], techs, np.array([[5.0, 15.0]]), max_new=5.0, carbon_price=20.0,
