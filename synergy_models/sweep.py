@@ -317,7 +317,8 @@ def restore_malloc_thresholds() -> bool:
 
 
 def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
-               reuse_group: str | None = None, warm: bool = True) -> CaseOutcome:
+               reuse_group: str | None = None, warm: bool = True, basis: Any = None,
+               return_basis: bool = False) -> CaseOutcome:
     """Solve one case and write its results to ``out_dir/cases/<key16>.nc``, keyed like every
     cached solve (:func:`synergy_models.run.results_key`: inputs, solver settings, model code);
     never raises on a bad case (bad input, infeasible, time limit): it comes back ``failed``.
@@ -329,12 +330,20 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
     :func:`synergy_models.run.solve_reusing`). ``extra`` records ``reused``, ``path`` (``warm``,
     ``cold-fallback``, ``reused-cold`` or ``rebuilt``), HiGHS's ``iterations``, and the seconds
     spent in HiGHS (``highs``) and outside it in the case (``inputs``, ``model``: build and
-    compile, ``results``: results and the file).
+    compile, ``results``: results and the file), and ``patch``: how the LP was made
+    (:meth:`synergy_models.reuse.ReusableModel.solve`).
+
+    ``basis`` (a :class:`synergy_models.solve.Basis`, e.g. the optimal basis of another
+    worker's case, or a pair of it and the kind of change, ``cost`` or ``both``, that picks the
+    simplex): with ``warm``, when this process holds no model of ``reuse_group``, the case is
+    built and solved from it (path ``warm-shared``) instead of cold, if the LP has its shape.
+    ``return_basis``: the case's optimal basis is returned in ``extra["basis"]``.
 
     Module-level so that Dask workers started from the command line can import it.
     """
     from synergy_models.data.loader import load_inputs
     from synergy_models.results import read_results, write_results
+    from synergy_models.reuse import ReusableModel
     from synergy_models.run import results_key, solve_reusing
     from synergy_models.scenario import load_scenario
 
@@ -355,11 +364,33 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
             except (OSError, ValueError, KeyError):  # unreadable or incomplete: solve it again
                 pass
         t1 = time.perf_counter()
-        results, model, extra = solve_reusing(inputs, scenario, _REUSABLE.get(reuse_group or ""),
-                                              warm=warm)
+        held, held_overrides = _REUSABLE.get(reuse_group or "", (None, {}))
+        built = shared_start = False
+        if held is not None and not _same_group(held_overrides, overrides):
+            # Outside the held case's group (it differs in more than REUSABLE_PARAMETERS): built
+            # afresh, from the held basis when the LP keeps its shape.
+            fresh = ReusableModel.build(inputs)
+            if warm:
+                fresh.adopt_basis(held)
+            held, built = fresh, True
+        elif held is None and warm and basis is not None:
+            held, built = ReusableModel.build(inputs), True
+            shared, change = basis if isinstance(basis, tuple) else (basis, "both")
+            if shared.fits(held.form):  # same shape: start from the shared basis
+                held.basis, held.change, shared_start = shared, change, True
+        t_seed = time.perf_counter() - t1
+        results, model, extra = solve_reusing(inputs, scenario, held, warm=warm)
+        if built:  # the model is the case's own, built above
+            extra.update(reused=False, model=extra["model"] + t_seed)
+            extra["path"] = {"warm": "warm-shared" if shared_start else "warm",
+                             "reused-cold": "rebuilt"}.get(extra["path"], extra["path"])
+            results.attrs.update(reused_model=0, solve_path=extra["path"])
+        extra["patch"] = str(results.attrs.get("patch", "")) if extra["reused"] else ""
+        if return_basis:
+            extra["basis"] = model.basis
         _REUSABLE.clear()  # one model per process: a sweep's groups come one after the other
         if reuse_group:
-            _REUSABLE[reuse_group] = model
+            _REUSABLE[reuse_group] = (model, dict(overrides))
         t2 = time.perf_counter()
         write_results(results, path, checksum=True)  # atomic: a case file is always complete
         compact = compact_results(results)  # here, in parallel, not in the client at the end
@@ -372,13 +403,26 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
 # --- the whole sweep -------------------------------------------------------------------------------
 
 
-#: Scenario parameters whose cases go to one worker in turn: the carbon price (solved on the model
-#: already built, patched costs) and parameters that change only costs, bounds or right-hand sides
-#: (fuel prices, capex, demand, build limits: built afresh, solved from the previous case's basis
-#: when the LP keeps its shape; :mod:`synergy_models.reuse`).
-REUSABLE_PARAMETERS = ("carbon_price", "fuel_cost", "coal_price_difference", "capex",
-                       "capex_energy", "capex_dc", "demand_base", "demand_growth",
-                       "dc_electricity", "max_new_capacity")
+#: Scenario parameters whose cases go to one worker in turn, in neighbour order: the carbon price
+#: (patched costs on the held model) and parameters that change only costs, bounds or right-hand
+#: sides: prices and costs, demand, caps and limits. Such a case is built (its results need its
+#: model) but not compiled: its LP is the held one with costs and bounds patched, solved from the
+#: previous case's basis in the same HiGHS instance (:mod:`synergy_models.reuse`, which checks
+#: this on the LP itself: a parameter that turns out to change the matrix is compiled, one that
+#: changes the structure rebuilt, both still from the last basis when the LP keeps its shape).
+REUSABLE_PARAMETERS = (
+    "carbon_price", "carbon_cap",
+    # prices and costs (the cost vector)
+    "fuel_cost", "coal_price", "coal_price_difference", "vom", "capex", "capex_energy",
+    "capex_dc", "bandwidth_cost", "certificate_price", "value_of_lost_load",
+    "reserve_shortfall_cost", "demand_response_cost", "electrolyser_capex", "fuel_cell_capex",
+    "h2_storage_capex", "grey_h2_cost", "green_h2_subsidy", "tariff",
+    # demand levels (right-hand sides)
+    "demand_base", "demand_growth", "dc_electricity", "h2_demand",
+    # caps and limits (bounds and right-hand sides)
+    "max_new", "default_max_new", "max_new_capacity", "reserve_margin", "utilisation_max",
+    "grid_share_max", "green_share_target",
+)
 
 
 #: Without warm starts only the carbon price is worth a group: the others rebuild anyway.
@@ -388,6 +432,11 @@ COLD_REUSABLE_PARAMETERS = ("carbon_price",)
 def _reusable(key: str, names: Sequence[str] = REUSABLE_PARAMETERS) -> bool:
     """Whether an override key is one of ``names``, or one entry of it (``carbon_price.2030``)."""
     return key.split(".")[0] in names
+
+
+def _same_group(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether two cases' overrides differ only in :data:`REUSABLE_PARAMETERS` (one group)."""
+    return all(a.get(k) == b.get(k) for k in set(a) | set(b) if not _reusable(k))
 
 
 def reuse_groups(cases: list[Case], names: Sequence[str] = REUSABLE_PARAMETERS
@@ -485,10 +534,15 @@ def _solve_all(client: Any, sweep: Sweep, groups: dict[str | None, list[Case]], 
     """
     from dask.distributed import as_completed
 
+    outcomes: dict[str, CaseOutcome] = {}
+    shared = None
+    if warm and SHARE_BASIS and sum(client.nthreads().values()) > 1:
+        groups, shared, seeder = _seed(client, sweep, groups, out, bar, outcomes)
     dispatch = Dispatch(groups)
+    if shared is not None:
+        dispatch.on[seeder] = next(iter(groups))  # the seed's worker goes on from its model
     running: dict[Any, tuple[Case, str]] = {}  # future -> its case and the worker it was given to
     finished = as_completed()
-    outcomes: dict[str, CaseOutcome] = {}
     while True:
         threads = client.nthreads()
         dispatch.forget(set(dispatch.on) - set(threads))
@@ -497,9 +551,9 @@ def _solve_all(client: Any, sweep: Sweep, groups: dict[str | None, list[Case]], 
             while busy[address] < n and (nxt := dispatch.next_for(address)) is not None:
                 case, group = nxt
                 # pure=False: a re-run must solve again (resume is decided by the case files)
-                future = client.submit(solve_case, sweep.base, case.overrides, str(out), group,
-                                       warm, pure=False, workers=[address],
-                                       allow_other_workers=True)
+                future = client.submit(solve_case, sweep.base, case.overrides, str(out),
+                                       _group_name(group), warm, shared, pure=False,
+                                       workers=[address], allow_other_workers=True)
                 running[future] = (case, address)
                 busy[address] += 1
                 finished.add(future)
@@ -517,6 +571,51 @@ def _solve_all(client: Any, sweep: Sweep, groups: dict[str | None, list[Case]], 
             outcome = future.result()
         outcomes[case.id] = outcome
         bar.advance(outcome.ok, case.id, outcome.status)
+
+
+#: Whether a warm sweep on several workers solves one case first and shares its basis (:func:`_seed`).
+SHARE_BASIS = True
+
+
+def _group_name(group: Any) -> str | None:
+    """The reuse group of a :class:`Dispatch` key. Each half of a seeded group is one of its own:
+    a worker that helps with the other half at the end starts from the shared basis (the middle
+    case's), not from its own last case at the far end of the group."""
+    return f"{group[0]}/{group[1]}" if isinstance(group, tuple) else group
+
+
+def _seed(client: Any, sweep: Sweep, groups: dict[Any, list[Case]], out: Path, bar: _Progress,
+          outcomes: dict[str, CaseOutcome]) -> tuple[dict[Any, list[Case]], Any, str]:
+    """Solve the middle case of the largest group first, alone, and share its optimal basis.
+
+    On several workers each would otherwise start with a cold solve of its own, which is most of a
+    warm sweep's time (docs/performance.md). The group's other cases are split at the seed into
+    two runs that walk away from it (down, reversed, first; then up), each case one step from the
+    last; every worker that holds no model of a group starts from the shared basis (``Basis``,
+    broadcast once). Returns the groups (the split one first), the basis's future (``None`` if the
+    seed failed or nothing is worth seeding) and the seed's worker."""
+    key = max(groups, key=lambda g: len(groups[g]))
+    members = groups[key]
+    address = sorted(client.nthreads())[0]
+    if len(members) < 3:
+        return groups, None, address
+    mid = len(members) // 2
+    seed = members[mid]
+    outcome = client.submit(solve_case, sweep.base, seed.overrides, str(out),
+                            _group_name((key, "down")), True, None, True, pure=False,
+                            workers=[address], allow_other_workers=True).result()
+    basis = outcome.extra.pop("basis", None)
+    outcomes[seed.id] = outcome
+    bar.advance(outcome.ok, seed.id, outcome.status)
+    halves = {(key, "down"): members[:mid][::-1], (key, "up"): members[mid + 1:]}
+    rest = {g: m for g, m in groups.items() if g != key}
+    split = {**{g: m for g, m in halves.items() if m}, **rest}
+    if basis is None:
+        return split, None, address
+    # Which simplex fits a start from the seed's basis: primal after a change of costs only
+    change = "cost" if all(_reusable(k, COLD_REUSABLE_PARAMETERS) for k in sweep.parameters) \
+        else "both"
+    return split, client.scatter((basis, change), broadcast=True), address
 
 
 def warm_up() -> None:
@@ -761,12 +860,18 @@ def combine(sweep: Sweep, cases: list[Case], outcomes: dict[str, CaseOutcome]) -
     ds["highs_seconds"] = ("case", [get(i).extra.get("highs", math.nan) if get(i) else math.nan
                                     for i in ids], {"units": "s", "long_name": "HiGHS run time"})
     ds["reused_model"] = ("case", [bool(get(i).extra.get("reused")) if get(i) else False
-                                   for i in ids], {"long_name": "solved on the model built for an "
-                                                   "earlier case (patched carbon costs)"})
+                                   for i in ids], {"long_name": "solved on the model held from an "
+                                                   "earlier case (patched costs and bounds)"})
     ds["solve_path"] = ("case", [str(get(i).extra.get("path", "")) if get(i) else "" for i in ids],
-                        {"long_name": "warm: simplex from the previous case's basis; cold-fallback:"
-                         " the warm start hit its iteration limit, solved cold; reused-cold: "
-                         "patched costs, solved cold; rebuilt: built and solved cold"})
+                        {"long_name": "warm: simplex from the previous case's basis; warm-shared: "
+                         "from the basis of the sweep's first case (another worker's); "
+                         "cold-fallback: the warm start hit its iteration limit, solved cold; "
+                         "reused-cold: patched LP, solved cold; rebuilt: built and solved cold"})
+    ds["lp_patch"] = ("case", [str(get(i).extra.get("patch", "")) if get(i) else "" for i in ids],
+                      {"long_name": "how a reused case's LP was made: costs (carbon price: patched"
+                       " costs), derived (the case's compile, moved families recorded), patched"
+                       " (costs and the recorded families' bounds patched), compiled (another "
+                       "matrix); empty: built afresh"})
     ds["highs_iterations"] = ("case", [int(get(i).extra.get("iterations", -1)) if get(i) else -1
                                        for i in ids], {"long_name": "HiGHS iterations (simplex, "
                                                        "interior point and crossover; -1: none)"})

@@ -62,11 +62,21 @@ def test_reuse_finds_the_merit_order_switch_and_the_case_costs():
     xr.testing.assert_allclose(r.generation, fresh.generation, atol=1e-6)
 
 
-def test_only_carbon_price_changes_are_accepted():
+def test_inputs_of_the_same_structure_are_accepted_and_others_not():
+    """Another carbon price or load keeps the model's structure (patched); another technology or
+    region does not (built anew)."""
     reusable = ReusableModel.build(merit(20.0))
     assert reusable.accepts(merit(35.0))
     other_load = tiny_inputs(["A"], MERIT, np.array([[6.0, 15.0]]), max_new=0.0,
                              capacity={("A", "coal"): 10, ("A", "gas"): 10}, carbon_price=35.0)
-    assert not reusable.accepts(other_load)
-    with pytest.raises(ValueError, match="more than the carbon price"):
-        reusable.solve(other_load, SolverSettings())
+    assert reusable.accepts(other_load)
+    assert reusable.changed(other_load) >= {"demand", "carbon_price"}
+    nuclear = tiny_inputs(["A"], {**MERIT, "nuclear": {"marginal_cost": 0.01}},
+                          np.array([[5.0, 15.0]]), max_new=0.0, carbon_price=20.0,
+                          capacity={("A", "coal"): 10, ("A", "gas"): 10, ("A", "nuclear"): 2})
+    assert not reusable.accepts(nuclear) and reusable.changed(nuclear) is None
+    two = tiny_inputs(["A", "B"], MERIT, np.array([[5.0, 15.0], [5.0, 15.0]]), max_new=0.0,
+                      capacity={("A", "coal"): 10, ("B", "gas"): 10}, carbon_price=20.0)
+    assert not reusable.accepts(two)
+    with pytest.raises(ValueError, match="structure"):
+        reusable.solve(nuclear, SolverSettings())
