@@ -273,7 +273,8 @@ def test_default_report_screenshot(tmp_path: Path):
     html = folder / "report.html"
     names = {p.stem for p in (folder / "charts").glob("*.svg")}
     assert names == {"capacity_by_hub", "capacity_build_out", "generation_mix", "dispatch_IM",
-                     "price_profiles", "price_duration", "corridor_flows", "hub_map", "curtailment",
+                     "price_profiles", "price_duration", "corridor_flows", "hub_map",
+                     "line_buildout_map", "curtailment",
                      "emissions", "dc_capacity", "compute_exports", "green_share", "hydrogen_supply",
                      "indicators", "market_outlook"}
     charts = len(names)
