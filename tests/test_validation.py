@@ -556,3 +556,16 @@ def test_a_contract_the_line_cannot_carry(dataset_copy):
     assert p.file.endswith("line_parameters.csv")
     assert (p.row, p.column, p.value) == (row, "value", 80)
     assert "nx_yrd_ningdong_shaoxing" in p.message and "70.1 TWh" in p.expected
+
+
+def test_inf_overrides_where_the_parameter_means_no_limit(capsys):
+    """"inf" is taken where the parameter's description gives it a meaning (inf: unlimited / no
+    limit / none) and refused, as not finite, elsewhere."""
+    ds = load_inputs("calibration_2024", {"max_new_capacity": "inf", "line_contract_headroom": "inf",
+                                          "carbon_cap": "inf"})
+    assert np.isinf(ds.max_new_capacity.values).all()
+    assert np.isinf(float(ds.line_contract_headroom))
+    with pytest.raises(InputError) as err:
+        load_inputs("calibration_2024", {"carbon_price": "inf"})
+    assert "not a finite number" in str(err.value) and "a finite number of at least 0" in str(
+        err.value)

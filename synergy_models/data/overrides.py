@@ -35,6 +35,9 @@ from synergy_models.data.schema import magnitude_limit
 from synergy_models.errors import InputError, ProblemCollector
 from synergy_models.units import convert, parse_quantity
 
+#: Words an override may use for an unlimited value, where the parameter allows one.
+INF_WORDS = ("inf", "infinity", ".inf", "+inf")
+
 
 def overridable(ds: xr.Dataset) -> list[str]:
     """Names of the variables an override may set."""
@@ -145,8 +148,12 @@ def apply_overrides(
             if error:
                 problems.add(where_from, error, column=where)
                 continue
+            # "inf" where the parameter says what it means ("(inf: unlimited)", "inf: none")
+            unlimited = "inf:" in str(da.attrs.get("long_name", ""))
             try:
-                if isinstance(leaf, str) and _bare_number(leaf) is not None:
+                if isinstance(leaf, str) and leaf.strip().lower() in INF_WORDS:
+                    number = np.inf
+                elif isinstance(leaf, str) and _bare_number(leaf) is not None:
                     number = float(leaf)  # "1e2": a bare number, in the parameter's unit
                 elif isinstance(leaf, str):
                     q = parse_quantity(ureg, leaf)
@@ -160,12 +167,19 @@ def apply_overrides(
                              expected=f"a number in {unit}, or a string with a unit like '10 {unit}'")
                 continue
             lo, hi = da.attrs.get("valid_min", -np.inf), da.attrs.get("valid_max", np.inf)
-            if not (np.isfinite(number) and lo <= number <= hi):
+            if number == np.inf and unlimited and hi == np.inf:
+                pass  # no limit, as the parameter's description allows
+            elif not (np.isfinite(number) and lo <= number <= hi):
+                if hi == np.inf:
+                    least = f" of at least {lo:g}" if np.isfinite(lo) else ""
+                    expected = (f"a number{least} {unit}, or inf (no limit)" if unlimited
+                                else f"a finite number{least} {unit}")
+                else:
+                    expected = f"between {lo:g} and {hi:g} {unit}"
                 problems.add(where_from, "value out of range" if np.isfinite(number) else
-                             "not a finite number", column=where, value=leaf,
-                             expected=f"between {lo:g} and {hi:g} {unit}")
+                             "not a finite number", column=where, value=leaf, expected=expected)
                 continue
-            if abs(number) > (most := magnitude_limit(unit)):
+            elif abs(number) > (most := magnitude_limit(unit)):
                 problems.add(where_from, "value implausibly large", column=where, value=leaf,
                              expected=f"at most {most:g} {unit} in magnitude")
                 continue
