@@ -275,6 +275,20 @@ def comparison(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return report.render_report(names, out=tmp_path_factory.mktemp("browser") / "compare")
 
 
+def _charts_live_and_printed(page: Path, seen: dict[str, Any]) -> None:
+    """The checks every report shares: each chart (``seen``: the page on screen) drawn with marks,
+    a tooltip, tick labels of at most 12 characters and no labels over each other; printed at a
+    landscape A4 page's width, nothing scrolls sideways and every table and picture ends inside."""
+    for chart in seen["charts"]:
+        assert chart["marks"] > 0 and chart["tooltip"], chart["alt"]
+        assert chart["ticks"] and max(map(len, chart["ticks"])) <= 12, chart["alt"]
+        assert not chart["overlaps"], (chart["alt"], chart["overlaps"])
+    printed = _browse(page, PRINT_WIDTH_PX, print_media=True)
+    assert printed["scrollWidth"] <= printed["width"] <= PRINT_WIDTH_PX
+    assert all(t["right"] <= printed["width"] for t in printed["tables"]), printed["tables"]
+    assert all(0 < c["staticRight"] <= printed["width"] for c in printed["charts"])
+
+
 @pytest.mark.slow
 @needs_chromium
 def test_comparison_report_in_a_browser_and_in_print(comparison: Path):
@@ -283,14 +297,7 @@ def test_comparison_report_in_a_browser_and_in_print(comparison: Path):
     seen = _browse(comparison / "report.html")
     assert seen["headings"][:2] == ["Scenario comparison", "What changed and why"]
     assert seen["summaryBeforeFigures"] and seen["figures"] == seen["drawn"] >= 3
-    for chart in seen["charts"]:
-        assert chart["marks"] > 0 and chart["tooltip"], chart["alt"]
-        assert chart["ticks"] and max(map(len, chart["ticks"])) <= 12, chart["alt"]
-        assert not chart["overlaps"], (chart["alt"], chart["overlaps"])
-    printed = _browse(comparison / "report.html", PRINT_WIDTH_PX, print_media=True)
-    assert printed["scrollWidth"] <= printed["width"] <= PRINT_WIDTH_PX
-    assert all(t["right"] <= printed["width"] for t in printed["tables"]), printed["tables"]
-    assert all(0 < c["staticRight"] <= printed["width"] for c in printed["charts"])
+    _charts_live_and_printed(comparison / "report.html", seen)
 
 
 @pytest.mark.slow
@@ -303,14 +310,7 @@ def test_other_reports_in_a_browser_and_in_print(notebook: str, scenario: str, t
     folder = report.render_report(scenario, out=tmp_path / notebook, notebook=notebook)
     seen = _browse(folder / "report.html")
     assert seen["figures"] == seen["drawn"] >= 1
-    for chart in seen["charts"]:
-        assert chart["marks"] > 0 and chart["tooltip"], chart["alt"]
-        assert chart["ticks"] and max(map(len, chart["ticks"])) <= 12, chart["alt"]
-        assert not chart["overlaps"], (chart["alt"], chart["overlaps"])
-    printed = _browse(folder / "report.html", PRINT_WIDTH_PX, print_media=True)
-    assert printed["scrollWidth"] <= printed["width"] <= PRINT_WIDTH_PX
-    assert all(t["right"] <= printed["width"] for t in printed["tables"]), printed["tables"]
-    assert all(0 < c["staticRight"] <= printed["width"] for c in printed["charts"])
+    _charts_live_and_printed(folder / "report.html", seen)
 
 
 SMALL_SWEEP = """name: browser_sweep
@@ -339,11 +339,4 @@ def test_sweep_report_in_a_browser_and_in_print(tmp_path: Path):
     folder = report.render_sweep_report(sweep_file, tmp_path / "sweep")
     seen = _browse(folder / "report.html")
     assert seen["figures"] == seen["drawn"] >= 1
-    for chart in seen["charts"]:
-        assert chart["marks"] > 0 and chart["tooltip"], chart["alt"]
-        assert chart["ticks"] and max(map(len, chart["ticks"])) <= 12, chart["alt"]
-        assert not chart["overlaps"], (chart["alt"], chart["overlaps"])
-    printed = _browse(folder / "report.html", PRINT_WIDTH_PX, print_media=True)
-    assert printed["scrollWidth"] <= printed["width"] <= PRINT_WIDTH_PX
-    assert all(t["right"] <= printed["width"] for t in printed["tables"]), printed["tables"]
-    assert all(0 < c["staticRight"] <= printed["width"] for c in printed["charts"])
+    _charts_live_and_printed(folder / "report.html", seen)
