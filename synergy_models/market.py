@@ -29,7 +29,6 @@ from pydantic import (
     Field,
     StrictBool,
     StrictStr,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -41,7 +40,6 @@ from synergy_models.errors import (
     Problem,
     SynergyError,
     pydantic_message,
-    validation_problems,
 )
 from synergy_models.indicators import dc_share_of_consumption, has_data_centres
 from synergy_models.scenario import data_dir
@@ -53,7 +51,7 @@ from synergy_models.units import (
     parse_unit,
     registry,
 )
-from synergy_models.yamlfile import read_yaml, yaml_line
+from synergy_models.yamlfile import read_yaml_model, yaml_line
 
 PROJECTION_NOTE = ("projection, not calibration data: the project brief's figure ($310B in 2030 at "
                    "42%/yr) has no stated scope, base year or method, and nothing in the model is "
@@ -133,15 +131,10 @@ def default_segments_path() -> Path:
 def load_segments(path: str | Path | None = None) -> Segments:
     """Read and check a segments file; :class:`InputError` names the file, key and line."""
     path = Path(path) if path is not None else default_segments_path()
-    data, node = read_yaml(path, kind="a market segments file",
-                           expected="a mapping with 'segments' (and 'memo', 'basis'); see "
-                           "docs/market.md")
-    try:
-        spec = SegmentsFile.model_validate(data)
-    except ValidationError as err:
-        raise InputError(validation_problems(
-            err, path, line=lambda loc: yaml_line(node, loc), message=_segments_message,
-            expected=_segments_expected)) from None
+    spec, node = read_yaml_model(
+        path, SegmentsFile, kind="a market segments file",
+        expected="a mapping with 'segments' (and 'memo', 'basis'); see docs/market.md",
+        message=_segments_message, error_expected=_segments_expected)
     double = _double_counted(spec, str(path), node)
     if double:
         raise InputError(double)
@@ -586,15 +579,10 @@ def load_layers(path: str | Path | None = None) -> Layers:
     year) and ``hub_share`` where a layer is ``outside_hubs``; :class:`InputError` names the file,
     the key and its line."""
     path = Path(path) if path is not None else default_layers_path()
-    data, node = read_yaml(path, kind="a market layers file",
-                           expected="a mapping with 'layers', 'factors' (and 'memo', 'currency'); "
-                           "see docs/market.md")
-    try:
-        spec = LayersFile.model_validate(data)
-    except ValidationError as err:
-        raise InputError(validation_problems(
-            err, path, line=lambda loc: yaml_line(node, loc),
-            message=lambda e: pydantic_message(e, LayersFile))) from None
+    spec, node = read_yaml_model(
+        path, LayersFile, kind="a market layers file",
+        expected="a mapping with 'layers', 'factors' (and 'memo', 'currency'); see docs/market.md",
+        message=lambda e: pydantic_message(e, LayersFile))
     factors = {name: Factor(
         name=name, unit=f.unit, points=tuple(sorted(f.points.items())), status=f.status,
         source=f.source, growth=f.growth, interpolation=f.interpolation,

@@ -34,7 +34,6 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
-    ValidationError,
     field_validator,
     model_validator,
 )
@@ -44,12 +43,11 @@ from synergy_models.errors import (
     Problem,
     SynergyError,
     pydantic_message,
-    validation_problems,
 )
 from synergy_models.io import replacing, writable_path, write_netcdf
 from synergy_models.scenario import Real, Whole, output_name
 from synergy_models.units import USD_PER_USD_BN
-from synergy_models.yamlfile import read_yaml, yaml_line
+from synergy_models.yamlfile import read_yaml_model
 
 Scalar = int | float | str | bool
 
@@ -191,15 +189,9 @@ class CaseOutcome:
 def load_sweep(path: str | Path) -> Sweep:
     """Read and validate a sweep file; :class:`InputError` names the file, key and line."""
     path = Path(path)
-    data, node = read_yaml(path, kind="a sweep file")
-    try:
-        sweep = Sweep.model_validate(data)
-    except ValidationError as err:
-        raise InputError(validation_problems(
-            err, path, line=lambda loc: yaml_line(node, loc),
-            message=lambda e: pydantic_message(e, Sweep),
-            value=lambda e: e.get("input") if isinstance(e.get("input"), Scalar) else None,
-        )) from None
+    sweep, _ = read_yaml_model(
+        path, Sweep, kind="a sweep file", message=lambda e: pydantic_message(e, Sweep),
+        value=lambda e: e.get("input") if isinstance(e.get("input"), Scalar) else None)
     # A base given as a path is relative to the sweep file, wherever the sweep is started from.
     if sweep.base.endswith((".yaml", ".yml")) and not Path(sweep.base).is_absolute():
         sweep.base = str((path.parent / sweep.base).resolve())

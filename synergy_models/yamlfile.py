@@ -4,12 +4,17 @@ file, line and character of any mistake, and keys traced back to their lines for
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
-from synergy_models.errors import InputError, Problem, read_text
+from synergy_models.errors import InputError, Problem, read_text, validation_problems
+
+Model = TypeVar("Model", bound=BaseModel)
 
 _INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
 #: Most aliases (``*name``) a YAML file may use.
@@ -113,6 +118,24 @@ def read_yaml(path: Path, kind: str = "a YAML file",
         raise InputError(Problem(str(path), f"{kind} must be a mapping of keys to values",
                                  value=type(data).__name__, expected=expected))
     return data, node
+
+
+def read_yaml_model(path: Path, model: type[Model], kind: str, expected: str | None = None, *,
+                    message: Callable[[ErrorDetails], str] | None = None,
+                    value: Callable[[ErrorDetails], object] | None = None,
+                    error_expected: Callable[[ErrorDetails], str | None] | None = None,
+                    ) -> tuple[Model, yaml.Node | None]:
+    """A YAML file (:func:`read_yaml`, with ``kind`` and ``expected``) validated as ``model``, and
+    its node tree. A validation error is an :class:`InputError` with a problem per mistake at its
+    key's line (:func:`synergy_models.errors.validation_problems` with ``message``, ``value`` and,
+    as its ``expected``, ``error_expected``)."""
+    data, node = read_yaml(path, kind=kind, expected=expected)
+    try:
+        return model.model_validate(data), node
+    except ValidationError as err:
+        raise InputError(validation_problems(
+            err, path, line=lambda loc: yaml_line(node, loc), message=message, value=value,
+            expected=error_expected)) from None
 
 
 def yaml_line(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
