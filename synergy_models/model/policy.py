@@ -74,6 +74,7 @@ from synergy_models.errors import InputError, Problem
 from synergy_models.model.balance import component
 from synergy_models.model.data import RENEWABLE, ModelData
 from synergy_models.model.module import InputVar, Limit, ModelModule, ResultsContext, da
+from synergy_models.model.transmission import net_inflow
 
 INPUTS = (
     InputVar("carbon_price", ("year",), "USD/t", "carbon price"),
@@ -134,17 +135,14 @@ def _reserve_sharing(m: pyo.ConcreteModel, d: ModelData) -> dict:
     if not hasattr(m, "transmission"):
         return {}
     b, tr = m.policy, m.transmission
-    keep = {ln: 1.0 - float(d.part("transmission")["line_loss"][i]) for i, ln in enumerate(d.lines)}
     b.reserve_forward = pyo.Var(tr.L, m.Y, within=pyo.NonNegativeReals)
     b.reserve_backward = pyo.Var(tr.L, m.Y, within=pyo.NonNegativeReals)
     b.reserve_forward_limit = pyo.Constraint(tr.L, m.Y, rule=lambda b, ln, y: (
         b.reserve_forward[ln, y] <= tr.capacity[ln, y]))
     b.reserve_backward_limit = pyo.Constraint(tr.L, m.Y, rule=lambda b, ln, y: (
         b.reserve_backward[ln, y] <= tr.capacity[ln, y]))
-    return {(r, y): sum(keep[ln] * b.reserve_forward[ln, y] - b.reserve_backward[ln, y]
-                        for ln in d.lines if d.line_to[ln] == r)
-            + sum(keep[ln] * b.reserve_backward[ln, y] - b.reserve_forward[ln, y]
-                  for ln in d.lines if d.line_from[ln] == r)
+    inflow = net_inflow(d)
+    return {(r, y): inflow(b.reserve_forward, b.reserve_backward, r, y)
             for r in d.regions for y in d.years}
 
 

@@ -65,6 +65,9 @@ B_{l,y}\big)` and ``tariff`` :math:`\sum_{l,t} w_t \theta_l (F^+_{l,y,t} + F^-_{
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
@@ -133,6 +136,23 @@ def prepare_transmission(ds: xr.Dataset, d: ModelData) -> dict:
     }
 
 
+def net_inflow(d: ModelData) -> Callable[..., Any]:
+    """``inflow(forward, backward, r, *index)``: what hub ``r`` receives over the hub-to-hub lines
+    less what it sends, for variables indexed ``[line, *index]`` sent from -> to (``forward``) and
+    to -> from (``backward``); what a line sends arrives less its losses :math:`\\lambda_l`. The
+    hourly balance's ``net_import`` and the network reserve margin's firm imports."""
+    loss = d.part("transmission")["line_loss"]
+    keep = {ln: 1.0 - float(loss[i]) for i, ln in enumerate(d.lines)}
+    into = {r: [ln for ln in d.lines if d.line_to[ln] == r] for r in d.regions}
+    out_of = {r: [ln for ln in d.lines if d.line_from[ln] == r] for r in d.regions}
+
+    def inflow(forward: Any, backward: Any, r: str, *index: Any) -> Any:
+        return (sum(keep[ln] * forward[ln, *index] - backward[ln, *index] for ln in into[r])
+                + sum(keep[ln] * backward[ln, *index] - forward[ln, *index] for ln in out_of[r]))
+
+    return inflow
+
+
 def add_transmission(m: pyo.ConcreteModel, d: ModelData) -> None:
     b = m.transmission = pyo.Block()
     a = d.view("transmission")
@@ -161,17 +181,9 @@ def add_transmission(m: pyo.ConcreteModel, d: ModelData) -> None:
     b.backward_limit = pyo.Constraint(b.L, m.Y, m.T, rule=lambda b, ln, y, t:
                                       b.flow_backward[ln, y, t] <= b.capacity[ln, y])
 
-    keep = {ln: 1.0 - float(a["line_loss"][li[ln]]) for ln in d.lines}
-    into = {r: [ln for ln in d.lines if d.line_to[ln] == r] for r in d.regions}
-    out_of = {r: [ln for ln in d.lines if d.line_from[ln] == r] for r in d.regions}
-
-    def net_import(b, r, y, t):
-        return (sum(keep[ln] * b.flow_forward[ln, y, t] - b.flow_backward[ln, y, t]
-                    for ln in into[r])
-                + sum(keep[ln] * b.flow_backward[ln, y, t] - b.flow_forward[ln, y, t]
-                      for ln in out_of[r]))
-
-    b.net_import = pyo.Expression(m.R, m.Y, m.T, rule=net_import)
+    inflow = net_inflow(d)
+    b.net_import = pyo.Expression(m.R, m.Y, m.T, rule=lambda b, r, y, t: inflow(
+        b.flow_forward, b.flow_backward, r, y, t))
     m.terms.inject("transmission.net_import", "trade")
 
     weight = d.arrays["weight"]
