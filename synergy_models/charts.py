@@ -1206,21 +1206,17 @@ def all_charts(results: xr.Dataset, inputs: xr.Dataset | None = None, year: int 
     return charts
 
 
-#: The output type under which :func:`mimebundle` keeps a chart's Vega-Lite spec in a notebook. No
-#: front end draws it (JupyterLab shows the static picture beside it); the report's HTML export
-#: draws it with vega-embed (:func:`vega_javascript`), so tooltips and zoom work offline.
+#: The output type under which :func:`mimebundle_and_metadata` keeps a chart's Vega-Lite spec in a
+#: notebook. No front end draws it (JupyterLab shows the static picture beside it); the report's
+#: HTML export draws it with vega-embed (:func:`vega_javascript`), so tooltips and zoom work offline.
 SPEC_MIME = "application/vnd.synergy.vegalite+json"
 
 
-def mimebundle(chart: AnyChart) -> dict[str, object]:
+def mimebundle_and_metadata(chart: AnyChart) -> tuple[dict[str, object], dict[str, object]]:
     """What a notebook shows for ``chart``: the active renderer's static picture (SVG with
     :func:`use_svg_renderer`, SVG and PNG with :func:`use_notebook_renderer`) plus the chart's
-    Vega-Lite spec under :data:`SPEC_MIME`."""
-    return mimebundle_and_metadata(chart)[0]
-
-
-def mimebundle_and_metadata(chart: AnyChart) -> tuple[dict[str, object], dict[str, object]]:
-    """:func:`mimebundle` and the renderer's metadata (the PNG's display size), rendered once."""
+    Vega-Lite spec under :data:`SPEC_MIME`; and the renderer's metadata (the PNG's display size),
+    rendered once."""
     bundle = chart._repr_mimebundle_()
     data = dict(bundle[0] if isinstance(bundle, tuple) else bundle)
     metadata = dict(bundle[1]) if isinstance(bundle, tuple) and len(bundle) > 1 else {}
