@@ -361,6 +361,42 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_forecast(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from synergy_models.data.loader import dataset_folder
+    from synergy_models.forecast import (
+        Holdout,
+        forecast_profiles,
+        read_dataset_profiles,
+        read_profiles_file,
+        summary_table,
+        write_forecast,
+    )
+
+    holdout = Holdout.parse(args.holdout)  # a bad --holdout fails before anything is read
+    steps = Steps(args.quiet)
+    if args.profiles:
+        where = args.profiles
+        profiles = steps("reading profiles", lambda: read_profiles_file(Path(args.profiles)))
+    else:
+        folder = dataset_folder(args.dataset)
+        where = str(folder / "profiles.nc")
+        profiles = steps("reading and checking the dataset", lambda: read_dataset_profiles(folder))
+    with steps.part(f"fitting and evaluating ({args.model}, {holdout.describe()})") as update:
+        errors = forecast_profiles(profiles, holdout=holdout, model=args.model, seed=args.seed,
+                                   where=where, progress=update)
+    out = Path(args.out or "reports/forecast")
+    nc, csv = write_forecast(errors, out)
+    table = summary_table(errors)
+    with pd.option_context("display.width", 200, "display.float_format", "{:.4f}".format):
+        print(f"\nday-ahead RMSE on {errors.attrs['test_days']} held-out days, mean over "
+              f"{errors.sizes['region']} hubs (load: share of mean load; wind, solar: share of "
+              f"capacity)\n{table.to_string()}")
+    print(f"\nwrote {nc} and {csv}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="synergy",
@@ -463,6 +499,20 @@ def build_parser() -> argparse.ArgumentParser:
                    "the carbon price are re-solved on one built model)")
     p.add_argument("--report", action="store_true",
                    help="also render notebooks/sweep_report.ipynb into the output folder")
+    p = add("forecast", "Fit a day-ahead forecaster of the hourly load, wind and solar profiles, "
+            "compare it with persistence and seasonal naive on held-out days, and write the "
+            "errors (netCDF) and their sigma (CSV, for the reserve module; docs/forecast.md).",
+            cmd_forecast)
+    p.add_argument("--dataset", default="china_hubs", help="dataset name or folder (china_hubs)")
+    p.add_argument("--profiles", metavar="FILE",
+                   help="forecast this netCDF file's load_profile, wind_cf and solar_cf (region, "
+                   "time) instead of a dataset's profiles (measured series, say)")
+    p.add_argument("-o", "--out", help="output folder (default reports/forecast)")
+    p.add_argument("--holdout", default="every:4",
+                   help="held-out days: every:K (every K-th week, default every:4) or last:N")
+    p.add_argument("--model", choices=["hgb", "ridge"], default="hgb",
+                   help="gradient-boosted trees (hgb, default) or ridge regression")
+    p.add_argument("--seed", type=int, default=0, help="random_state of the forecaster (0)")
     return parser
 
 

@@ -15,7 +15,7 @@ from synergy_models.io import read_netcdf
 from synergy_models.run import run_scenario
 
 COMMANDS = {"validate", "inputs", "scenarios", "profiles", "provenance", "run", "report", "market",
-            "indicators", "sweep", "export"}
+            "indicators", "sweep", "export", "forecast"}
 ROOT = Path(__file__).resolve().parent.parent
 
 
