@@ -383,7 +383,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         folder = dataset_folder(args.dataset)
         where = str(folder / "profiles.nc")
         profiles = steps("reading and checking the dataset", lambda: read_dataset_profiles(folder))
-    with steps.part(f"fitting and evaluating ({args.model}, {holdout.describe()})") as update:
+    with steps.part(f"fitting and evaluating ({args.model}, holdout {holdout})") as update:
         errors = forecast_profiles(profiles, holdout=holdout, model=args.model, seed=args.seed,
                                    where=where, progress=update)
     out = Path(args.out or "reports/forecast")
@@ -393,7 +393,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         print(f"\nday-ahead RMSE on {errors.attrs['test_days']} held-out days, mean over "
               f"{errors.sizes['region']} hubs (load: share of mean load; wind, solar: share of "
               f"capacity)\n{table.to_string()}")
-    print(f"\nwrote {nc} and {csv}")
+    print(f"\n{errors.attrs['holdout_description']}; wrote {nc} and {csv}")
     return 0
 
 
