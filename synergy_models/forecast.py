@@ -222,6 +222,35 @@ def check_series(profiles: xr.Dataset, where: str) -> None:
     problems.raise_if_any()
 
 
+def _check_values(series: dict[tuple[str, str], np.ndarray], times: pd.DatetimeIndex,
+                  where: str) -> None:
+    """Each series: numbers, capacity factors in [0, 1], a positive mean load (errors are shares
+    of it); the time axis is checked once, with the first series."""
+    problems = ProblemCollector()
+    for (region, source), values in series.items():
+        var = SOURCES[source]
+        name = f"'{var}' of '{region}'"
+        bad = np.flatnonzero(~np.isfinite(values))
+        if bad.size:
+            problems.add(where, f"{name} is not a finite number in {bad.size} hours, the first "
+                         f"{times[bad[0]]}", column=var, value=float(values[bad[0]]))
+            continue
+        if source == "load":
+            if not np.mean(values) > 0:
+                problems.add(where, f"{name} has mean {np.mean(values):g}", column=var,
+                             expected="a positive mean load (errors are shares of it)")
+            continue
+        bad = np.flatnonzero((values < 0) | (values > 1))
+        if bad.size:
+            problems.add(where, f"{name} is out of range in {bad.size} hours, the first "
+                         f"{times[bad[0]]}", column=var, value=float(values[bad[0]]),
+                         expected="capacity factors in [0, 1] (output per unit of installed "
+                         "capacity)")
+    problems.raise_if_any()
+    if series:
+        _days(next(iter(series.values())), times, where)
+
+
 def forecast_profiles(profiles: xr.Dataset, *, holdout: Holdout | str = DEFAULT_HOLDOUT,
                       model: str = "hgb", seed: int = DEFAULT_SEED, where: str = "profiles",
                       progress: Callable[[str], None] | None = None) -> xr.Dataset:
@@ -233,25 +262,25 @@ def forecast_profiles(profiles: xr.Dataset, *, holdout: Holdout | str = DEFAULT_
     check_series(profiles, where)
     times = pd.DatetimeIndex(profiles["time"].values)
     regions = [str(r) for r in profiles["region"].values]
+    series = {(r, source): profiles[var].sel(region=r).transpose("time").values.astype(float)
+              for r in regions for source, var in SOURCES.items()}
+    _check_values(series, times, where)  # every series, before the first fit
     error = np.full((len(regions), len(SOURCES), len(METHODS), len(METRICS)), np.nan)
     scale = np.ones((len(regions), len(SOURCES)))
     train_days = test_days = 0
     for i, region in enumerate(regions):
-        for j, (source, var) in enumerate(SOURCES.items()):
+        for j, source in enumerate(SOURCES):
             if progress is not None:
-                progress(f"{region} {source} ({i * len(SOURCES) + j + 1} of "
-                         f"{len(regions) * len(SOURCES)})")
-            values = profiles[var].sel(region=region).transpose("time").values.astype(float)
+                progress(f"{region} {source} ({i * len(SOURCES) + j + 1} of {len(series)})")
+            values = series[region, source]
             if source == "load":
                 scale[i, j] = float(np.mean(values))
-                if not scale[i, j] > 0:
-                    raise InputError(Problem(where, f"the load of '{region}' has mean {scale[i, j]:g}",
-                                             column=var, expected="a positive mean load"))
             bounds = (0.0, np.inf) if source == "load" else (0.0, 1.0)
             fc = forecast_series(values, times, scale=scale[i, j], holdout=holdout, model=model,
-                                 seed=seed, bounds=bounds, where=f"{where}, '{var}' of '{region}'")
-            for k, method in enumerate(METHODS):
-                error[i, j, k] = [fc.metrics()[method][m] for m in METRICS]
+                                 seed=seed, bounds=bounds,
+                                 where=f"{where}, '{SOURCES[source]}' of '{region}'")
+            metrics = fc.metrics()
+            error[i, j] = [[metrics[method][m] for m in METRICS] for method in METHODS]
             train_days, test_days = fc.train_days, fc.actual.shape[0]
     coords = {"region": regions, "source": list(SOURCES), "method": list(METHODS),
               "metric": list(METRICS)}
