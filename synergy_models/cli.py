@@ -368,6 +368,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     from synergy_models.forecast import (
         Holdout,
         forecast_profiles,
+        hub_table,
         read_dataset_profiles,
         read_profiles_file,
         summary_table,
@@ -388,11 +389,14 @@ def cmd_forecast(args: argparse.Namespace) -> int:
                                    where=where, progress=update)
     out = Path(args.out or "reports/forecast")
     nc, csv = write_forecast(errors, out)
-    table = summary_table(errors)
-    with pd.option_context("display.width", 200, "display.float_format", "{:.4f}".format):
+    units = "load: share of mean load; wind, solar: share of capacity"
+    with pd.option_context("display.width", 200, "display.max_rows", None,
+                           "display.float_format", "{:.4f}".format):
+        if args.by_hub:
+            print(f"\nday-ahead RMSE on {errors.attrs['test_days']} held-out days by hub ({units})"
+                  f"\n{hub_table(errors).to_string()}")
         print(f"\nday-ahead RMSE on {errors.attrs['test_days']} held-out days, mean over "
-              f"{errors.sizes['region']} hubs (load: share of mean load; wind, solar: share of "
-              f"capacity)\n{table.to_string()}")
+              f"{errors.sizes['region']} hubs ({units})\n{summary_table(errors).to_string()}")
     print(f"\n{errors.attrs['holdout_description']}; wrote {nc} and {csv}")
     return 0
 
@@ -513,6 +517,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", choices=["hgb", "ridge"], default="hgb",
                    help="gradient-boosted trees (hgb, default) or ridge regression")
     p.add_argument("--seed", type=int, default=0, help="random_state of the forecaster (0)")
+    p.add_argument("--by-hub", action="store_true", help="also print each hub's errors")
     return parser
 
 

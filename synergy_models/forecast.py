@@ -326,6 +326,12 @@ def summary_table(errors: xr.Dataset, metric: str = "rmse") -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("source")
 
 
+def hub_table(errors: xr.Dataset, metric: str = "rmse") -> pd.DataFrame:
+    """``metric`` of each method by hub and source (rows), as :func:`summary_table` averages."""
+    frame = errors["error"].sel({"metric": metric}).to_series().unstack("method")
+    return frame[list(METHODS)]
+
+
 def read_dataset_profiles(folder: Path) -> xr.Dataset:
     """The checked hourly profiles of the dataset in ``folder`` (its tables give the hubs and
     the profile year)."""
@@ -342,7 +348,7 @@ def read_profiles_file(path: Path) -> xr.Dataset:
     if not path.is_file():
         raise InputError(Problem(str(path), "file is missing", expected="a netCDF file of profiles"))
     try:
-        with xr.open_dataset(path) as f:
+        with xr.open_dataset(path, engine="netcdf4") as f:
             return f[[v for v in SOURCES.values() if v in f]].load()
     except Exception as err:  # netCDF4 and xarray raise many kinds
         raise InputError(Problem(str(path), f"not a readable netCDF file ({err})")) from None

@@ -182,9 +182,10 @@ def test_cli_writes_the_errors_and_the_sigma_csv_for_the_reserve_module(tmp_path
     src = tmp_path / "profiles.nc"
     small_profiles().to_netcdf(src)
     out = tmp_path / "out"
-    assert main(["forecast", "--profiles", str(src), "-o", str(out), "--seed", "1"]) == 0
+    assert main(["forecast", "--profiles", str(src), "-o", str(out), "--seed", "1", "--by-hub"]) == 0
     text = capsys.readouterr().out
     assert "persistence" in text and "seasonal_naive" in text and "wrote" in text
+    assert "BB     load" in text and "beats_persistence" in text  # --by-hub and the summary
     csv = pd.read_csv(out / "forecast_errors.csv")
     assert csv.columns.tolist() == ["region", "source", "error_sigma"]
     assert sorted(zip(csv.region, csv.source, strict=True)) == sorted(
