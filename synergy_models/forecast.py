@@ -139,7 +139,8 @@ def make_model(kind: str, seed: int) -> BaseEstimator:
     if kind == "hgb":
         from sklearn.ensemble import HistGradientBoostingRegressor
 
-        # no early stopping: it would hold out a random tenth of the training days
+        # no early stopping: it would validate on a random tenth of the training hours, whose
+        # neighbouring hours it has fitted
         return HistGradientBoostingRegressor(max_iter=200, learning_rate=0.05, max_leaf_nodes=15,
                                              min_samples_leaf=50, early_stopping=False,
                                              random_state=seed)
@@ -209,6 +210,11 @@ def check_series(profiles: xr.Dataset, where: str) -> None:
     problems = ProblemCollector()
     if "time" not in profiles.coords or profiles["time"].dtype.kind != "M":
         problems.add(where, "no datetime coordinate 'time'", expected="hourly datetimes")
+    if "region" in profiles.coords:
+        names = [str(r) for r in profiles["region"].values]
+        for twice in sorted({r for r in names if names.count(r) > 1}):
+            problems.add(where, f"region '{twice}' appears {names.count(twice)} times",
+                         column="region", expected="each hub once")
     for source, var in SOURCES.items():
         if var not in profiles:
             problems.add(where, f"variable '{var}' ({source}) is missing", column=var,
@@ -327,7 +333,8 @@ def summary_table(errors: xr.Dataset, metric: str = "rmse") -> pd.DataFrame:
 
 
 def hub_table(errors: xr.Dataset, metric: str = "rmse") -> pd.DataFrame:
-    """``metric`` of each method by hub and source (rows), as :func:`summary_table` averages."""
+    """``metric`` of each method (columns) by hub and source (rows): what :func:`summary_table`
+    averages."""
     frame = errors["error"].sel({"metric": metric}).to_series().unstack("method")
     return frame[list(METHODS)]
 

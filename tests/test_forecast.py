@@ -174,6 +174,9 @@ def test_missing_series_and_short_or_broken_series_are_named_errors():
         err.value)
     assert "'wind_cf' of 'BB' is out of range in 3 hours, the first 2024-01-02 16:00" in str(err.value)
     assert "capacity factors in [0, 1]" in str(err.value)
+    twice = small_profiles(regions=("AA", "BB", "AA"))
+    with pytest.raises(InputError, match="region 'AA' appears 2 times"):
+        forecast_profiles(twice)
     with pytest.raises(InputError, match="unknown forecaster 'lstm'"):
         forecast_profiles(small_profiles(), model="lstm")
 
