@@ -263,8 +263,8 @@ def _add_compute(ds: xr.Dataset, t: Tables, coords: dict[str, Any]) -> None:
 
     for name in ("hub_share", "pue_national", "training_flexibility", "latency_max_inference",
                  "fom_share_dc", "lifetime_dc", "bandwidth_per_it", "bandwidth_cost",
-                 "flops_per_watt", "green_share_target", "certificate_price", "green_export_max",
-                 "backup_ratio", "lifetime_backup"):
+                 "flops_per_watt", "green_share_target", "certificate_price", "green_power_premium",
+                 "green_export_max", "backup_ratio", "lifetime_backup"):
         ds[name] = scalar(name)
     spec = params["dc_electricity"]
     ds["dc_electricity"] = _da([t.value(pfile, None, "dc_electricity", y) for y in (2024, 2030)],

@@ -22,7 +22,7 @@ class ModelOptions:
     base_year: int
     time_resolution: Literal["representative_days", "full_year"] = "representative_days"
     reserve_scope: Literal["system", "network", "hub"] = "system"
-    green_matching: Literal["annual", "hourly"] = "annual"
+    green_matching: Literal["annual", "hourly", "none"] = "annual"
     hydro_budget: Literal["day", "week"] | None = None
 
     def __post_init__(self) -> None:
