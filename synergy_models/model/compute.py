@@ -89,7 +89,7 @@ at most what has been built, :math:`K - (K^0 - R)`), or existing capacity whose 
 at the green-power trading premium :math:`c^{gp}` (``green_trade``). A claim never exceeds what
 the hub's wind, solar and hydro generate (``match_generation``: curtailed output is not claimed),
 so what is left, :math:`\sum_t w_t \sum_g p_{s,g,y,t}` minus the claim, is what the rest of the
-hub may count (results ``green_generation_unclaimed``):
+hub may count (results *green_generation_unclaimed*):
 
 - *annual matching*: ``match_supply`` :math:`M_{s,y} \le \sum_t w_t \Gamma_{s,y,t}`,
   ``match_load`` :math:`M_{s,y} \le E_{s,y}`, ``match_generation`` :math:`M_{s,y} \le
@@ -103,13 +103,13 @@ hub may count (results ``green_generation_unclaimed``):
   ``green_export`` :math:`\sum_t w_t (\Gamma_{s,y,t} - m_{s,y,t}) \le \epsilon \sum_t w_t
   \Gamma_{s,y,t}`.
 
-- *no matching* (``none``): no contracts, certificates or target; the data centres use grid power.
+- *no matching* (*none*): no contracts, certificates or target; the data centres use grid power.
 
 Contracted capacity is part of the hub's own wind, solar and hydro (the power block's
 :math:`K`), so build limits and costs are those of the power system; contracting decides which
 output counts as the data centres', and existing output costs the premium.
 
-The results report the data centres' CO2 three ways (``compute_emissions`` by ``basis``, the GHG
+The results report the data centres' CO2 three ways (*compute_emissions* by *basis*, the GHG
 Protocol's Scope 2 methods and the marginal view): *location-based*, :math:`E` at the hub's average
 generation intensity; *market-based*, what claims and certificates do not cover at the hub's
 residual mix (its emissions over the generation nobody claimed); *marginal*, each step's
