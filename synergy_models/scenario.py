@@ -120,6 +120,12 @@ class PolicySettings(_Settings):
         "same hour counts), or not at all (none: no green contracts or certificates; the data "
         "centres' electricity is grid power)",
     )
+    training_relocation: Literal["none", "hourly"] = Field(
+        default="none",
+        description="whether the shiftable share of each hub's training load may also run in "
+        "other hubs hour by hour (hourly: over long-haul links paid like bandwidth, each hub "
+        "still running its own training energy over the year), besides moving within the day",
+    )
 
 
 #: What a scenario's or sweep's name may be: it names output folders and files, so no path

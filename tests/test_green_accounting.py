@@ -161,3 +161,42 @@ def test_matching_rule_changes_green_share_and_market_based_intensity():
         by_basis = r.compute_carbon_intensity_by_basis.sel(**a)
         assert by_basis.sel(basis="location").item() == pytest.approx(200.0, rel=1e-6)
         assert by_basis.sel(basis="marginal").item() == pytest.approx(200.0, rel=1e-6)
+
+
+def two_seasons(relocation: str, bandwidth_cost: float) -> xr.Dataset:
+    """Two hubs, two one-step 'days' of 24 h standing for half a year each (4,380 h). A has free
+    solar in day 1 only, B free wind in day 2 only; both have gas at 60 USD/MWh and a 1 GW load of
+    their own. Each serves 1 GW of its own training, all of it shiftable, in 2 GW of capacity."""
+    techs = {"solar": {}, "wind": {}, "gas": {"marginal_cost": 0.060}}
+    power = tiny_inputs(["A", "B"], techs, np.ones((2, 2)), weights=[4380.0, 4380.0], max_new=0.0,
+                        capacity={("A", "solar"): 5, ("B", "wind"): 5, ("A", "gas"): 10,
+                                  ("B", "gas"): 10},
+                        cf={"solar": np.array([[1.0, 0.0], [0.0, 0.0]]),
+                            "wind": np.array([[0.0, 0.0], [0.0, 1.0]])},
+                        periods=[0, 1], step_hours=[24.0, 24.0])
+    ds = with_compute(power, {("A", "training"): 1.0, ("B", "training"): 1.0}, export_max=0.0,
+                      dc_capacity=2.0, flexibility=1.0, bandwidth_cost=bandwidth_cost,
+                      grid_share_max=3.0)
+    ds.attrs["training_relocation"] = relocation
+    return ds
+
+
+def test_training_moves_between_hubs_hour_by_hour_when_links_cost_less_than_the_gas_saved():
+    """Without relocation each hub burns gas for its 1 GW of training in its dark half year:
+    2 x 1 GW x 4,380 h x 60 USD/MWh = 525.6 MUSD. With it, B's training runs in A in day 1 and
+    A's in B in day 2 (each hub still runs 4,380 GWh of training over the year): no gas, for a
+    link end of 1 GW at each hub, half a bandwidth price each: 525.6 MUSD saved less one
+    bandwidth price. At 90% of 525.6 MUSD/GW/yr the saving is 52.56 MUSD; at 110% nothing moves."""
+    threshold = 2 * 4380 * 0.060
+    fixed = solve(two_seasons("none", 0.9 * threshold))
+    cheap = solve(two_seasons("hourly", 0.9 * threshold))
+    dear = solve(two_seasons("hourly", 1.1 * threshold))
+    assert fixed.attrs["objective"] - cheap.attrs["objective"] == pytest.approx(
+        0.1 * threshold, rel=1e-6)
+    assert dear.attrs["objective"] == pytest.approx(fixed.attrs["objective"], rel=1e-9)
+    moved_in = cheap.training_moved_in.sel(year=2030)
+    np.testing.assert_allclose(moved_in.sel(region="A").values, [1.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(moved_in.sel(region="B").values, [0.0, 1.0], atol=1e-9)
+    it = (cheap.dc_load * cheap.weight).sum("time").sel(year=2030)
+    np.testing.assert_allclose(it.values, [8760.0, 8760.0], rtol=1e-9)  # each hub's own energy
+    assert cheap.relocation_link.sel(year=2030).values.tolist() == pytest.approx([1.0, 1.0])

@@ -29,6 +29,9 @@ symbol                     attribute            meaning [unit]
 :math:`z_{s,y}`            ``certificates``     green certificates bought (annual matching) [GWh]
 :math:`\sigma_{s,y}`       ``green_shortfall``  green energy missing from the target [GWh]
 :math:`U_{s,j,y}`          ``backup``           backup capacity [GW]
+:math:`\omega^+_{s,y,t}`    ``moved_in``         training of other hubs run here (relocation) [GW]
+:math:`\omega^-_{s,y,t}`    ``moved_out``        shifted training run in other hubs (relocation) [GW]
+:math:`\Lambda_{s,y}`      ``relocation_link``  link end for relocated training [GW]
 =========================  ===================  ===================================================
 
 **Parameters**: :math:`D_{o,k,y}` demand [GW of IT], :math:`\phi_{o,t}` inference profile (the
@@ -74,6 +77,25 @@ origin's profile, training flat, plus what the hub shifts:
 
 (``it_load_definition``, ``training_definition``: variables with a definition row each, so that
 each step's rows hold one term per hub rather than one per serving option),
+
+*Relocation* (``policy.training_relocation: hourly``; off by default): the training a hub shifts
+(:math:`v`) may run in other hubs hour by hour, adding :math:`\omega^+_{s,y,t} - \omega^-_{s,y,t}`
+to :math:`X_{s,y,t}`:
+
+.. math::
+
+    \sum_s \omega^+_{s,y,t} &= \sum_s \omega^-_{s,y,t}
+        && \text{relocation\_pool [GW]} \\
+    \sum_t w_t (\omega^+_{s,y,t} - \omega^-_{s,y,t}) &= 0
+        && \text{relocation\_year [GWh]} \\
+    \omega^-_{s,y,t} &\le v_{s,y,t}
+        && \text{relocation\_out [GW]} \\
+    \omega^+_{s,y,t} + \omega^-_{s,y,t} &\le \Lambda_{s,y}
+        && \text{relocation\_link\_limit [GW]}
+
+(a pool: training has no latency limit; each hub runs its own training energy over the year, so
+who serves whom is unchanged), at annual cost ``relocation`` :math:`\tfrac12 c^{bw} \sum_s
+\Lambda_{s,y}` (a link has two ends).
 
 with :math:`e_{o,inf} = \sum_t w_t \phi_{o,t}` and :math:`e_{o,tr} = \sum_t w_t` the hours of IT
 energy per GW of average load, and :math:`\hat\phi_o = \max_t \phi_{o,t}` the origin's peak factor:
@@ -297,10 +319,12 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
     peak, share_max = c["hub_peak"], c["grid_share_max"]
     b.it_load = pyo.Var(m.R, m.Y, m.T, within=pyo.NonNegativeReals, bounds=lambda b, s, y, t: (
         0.0, float(share_max[ri[s]] * peak[ri[s], yi[y]] / pue[ri[s]])))
+    relocated = _add_relocation(m, d, b) if d.options.training_relocation == "hourly" else None
     b.it_load_definition = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
         b.it_load[s, y, t] == sum(float(profile[ri[o], t]) * b.served[o, s, "inference", y]
                                   for o in by_server.get((s, "inference"), []))
-        + (1 - flex) * b.training[s, y] + b.shifted[s, y, t]))
+        + (1 - flex) * b.training[s, y] + b.shifted[s, y, t]
+        + (relocated(s, y, t) if relocated else 0)))
     b.utilisation = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
         b.it_load[s, y, t] <= float(util[ri[s]]) * b.dc_capacity[s, y]))
 
@@ -346,6 +370,35 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
     for name in ("data_centres", "bandwidth", "backup"):
         m.terms.cost(f"compute.cost_{name}")
     m.terms.finalizers.append(_add_backup_requirement)
+
+
+def _add_relocation(m: pyo.ConcreteModel, d: ModelData, b: pyo.Block) -> Any:
+    """Training load run in other hubs hour by hour (``policy.training_relocation: hourly``).
+
+    The shiftable training a hub schedules in a step (``shifted``) may run in another hub instead:
+    what hubs send equals what hubs receive in every step (a pool: training has no latency
+    limit), each hub runs its own training energy over the year, and each GW sent or received
+    needs a link end at the hub, half the cost of a GW of long-haul bandwidth. Returns the net
+    load received by hub and step (an expression for ``it_load_definition``).
+    """
+    weight = d.arrays["weight"]
+    b.moved_in = pyo.Var(m.R, m.Y, m.T, within=pyo.NonNegativeReals)
+    b.moved_out = pyo.Var(m.R, m.Y, m.T, within=pyo.NonNegativeReals)
+    b.relocation_link = pyo.Var(m.R, m.Y, within=pyo.NonNegativeReals)
+    b.relocation_pool = pyo.Constraint(m.Y, m.T, rule=lambda b, y, t: (
+        sum(b.moved_in[s, y, t] for s in d.regions) == sum(b.moved_out[s, y, t]
+                                                              for s in d.regions)))
+    b.relocation_year = pyo.Constraint(m.R, m.Y, rule=lambda b, s, y: sum(
+        float(weight[t]) * (b.moved_in[s, y, t] - b.moved_out[s, y, t]) for t in d.steps) == 0)
+    b.relocation_out = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
+        b.moved_out[s, y, t] <= b.shifted[s, y, t]))
+    b.relocation_link_limit = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
+        b.moved_in[s, y, t] + b.moved_out[s, y, t] <= b.relocation_link[s, y]))
+    half = d.part("compute")["bandwidth_cost"] / 2
+    b.cost_relocation = pyo.Expression(m.Y, rule=lambda b, y: half * sum(
+        b.relocation_link[s, y] for s in d.regions))
+    m.terms.cost("compute.cost_relocation")
+    return lambda s, y, t: b.moved_in[s, y, t] - b.moved_out[s, y, t]
 
 
 def _add_green_power(m: pyo.ConcreteModel, d: ModelData, b: pyo.Block) -> None:
@@ -474,6 +527,14 @@ def compute_results(ctx: ResultsContext) -> None:
     served = xr.DataArray(served * hours[:, None, :, None] / 1000,
                           dims=("origin", "region", "workload", "year"),
                           coords={k: coords[k] for k in ("origin", "region", "workload", "year")})
+    if hasattr(b, "moved_in"):
+        for name, var, long_name in (
+                ("training_moved_in", b.moved_in, "training load run here for other hubs"),
+                ("training_moved_out", b.moved_out, "training load of the hub run in other hubs")):
+            ds[name] = da(values(var, (R, Y, T)), ("region", "year", "time"), coords, "GW",
+                          long_name + " (hour by hour)")
+        ds["relocation_link"] = da(values(b.relocation_link, (R, Y)), ("region", "year"), coords,
+                                   "GW", "long-haul link end for training moved hour by hour")
     ds["compute_served"] = served.assign_attrs(
         units="TWh", long_name="IT energy of origin's demand served in the hub (by workload)")
     away = ds.origin != ds.region
@@ -662,7 +723,7 @@ def _compute_emissions(ds: Any, inputs: xr.Dataset, energy: xr.DataArray,
 MODULE = ModelModule(
     name="compute", add=add_compute, prepare=prepare_compute, results=compute_results,
     inputs=INPUTS, active=lambda inputs: "compute_demand" in inputs, requires=("power",),
-    options=("green_matching",),
+    options=("green_matching", "training_relocation"),
     limits=(
         Limit("compute.it_load", "upper_bound", ("region", "year", "time"), "GW", "USD/kW/year",
               "grid safety: data-centre IT load at most grid_share_max x the hub's own peak / "
