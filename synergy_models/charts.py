@@ -961,7 +961,8 @@ def hydrogen_supply(results: xr.Dataset, names: Mapping[str, str] | None = None)
 HUB_INDICATORS: tuple[str, ...] = (
     "reserve_margin_achieved", "unserved_share", "import_dependence", "curtailment_rate",
     "price_average", "carbon_intensity_electricity", "dc_share_of_peak", "green_share_dc",
-    "pue_average", "carbon_intensity_compute")
+    "pue_average", "carbon_intensity_compute", "carbon_intensity_compute_location",
+    "carbon_intensity_compute_marginal")
 
 
 #: Marks where :func:`_wrapped` breaks a legend label into lines (a legend's ``labelExpr`` splits).

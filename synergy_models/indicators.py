@@ -209,8 +209,16 @@ def _data_centres(r: xr.Dataset, ds: xr.Dataset, load: xr.DataArray, energy: xr.
         units="1", long_name="green share of data-centre electricity (contracted green output "
         "matched + certificates)")
     ds["carbon_intensity_compute"] = r.compute_carbon_intensity.assign_attrs(
-        units="g/kWh", long_name="CO2 per kWh of data-centre electricity (grid average for what "
-        "contracted green output does not match)")
+        units="g/kWh", long_name="CO2 per kWh of data-centre electricity, market-based (claims "
+        "and certificates count, the rest at the hub's residual mix)")
+    if "compute_carbon_intensity_by_basis" in r:
+        by_basis = r.compute_carbon_intensity_by_basis
+        ds["carbon_intensity_compute_location"] = by_basis.sel(basis="location", drop=True) \
+            .assign_attrs(units="g/kWh", long_name="CO2 per kWh of data-centre electricity, "
+                          "location-based (the hub's average generation)")
+        ds["carbon_intensity_compute_marginal"] = by_basis.sel(basis="marginal", drop=True) \
+            .assign_attrs(units="g/kWh", long_name="CO2 per kWh of data-centre electricity, "
+                          "marginal (the price-setting units of the hours it runs)")
     ds["carbon_per_compute"] = r.compute_emissions_per_eflops_year.assign_attrs(
         units="kt/(EFLOPS-year)", long_name="CO2 per EFLOPS-year of compute served in the hub")
 

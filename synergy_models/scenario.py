@@ -113,11 +113,18 @@ class PolicySettings(_Settings):
         "coincident peak), hub by hub at the coincident peak with firm capacity shared over the "
         "lines up to their capacity (network), or hub by hub alone (own firm capacity, own peak)",
     )
-    green_matching: Literal["annual", "hourly"] = Field(
+    green_matching: Literal["annual", "hourly", "none"] = Field(
         default="annual",
         description="data centres' green-power share counted over the year (certificates allowed) "
         "or hour by hour (24/7 carbon-free: only contracted wind, solar and hydro output in the "
-        "same hour counts)",
+        "same hour counts), or not at all (none: no green contracts or certificates; the data "
+        "centres' electricity is grid power)",
+    )
+    training_relocation: Literal["none", "hourly"] = Field(
+        default="none",
+        description="whether the shiftable share of each hub's training load may also run in "
+        "other hubs hour by hour (hourly: over long-haul links paid like bandwidth, each hub "
+        "still running its own training energy over the year), besides moving within the day",
     )
 
 

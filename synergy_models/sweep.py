@@ -406,7 +406,7 @@ REUSABLE_PARAMETERS = (
     "carbon_price", "carbon_cap",
     # prices and costs (the cost vector)
     "fuel_cost", "coal_price", "coal_price_difference", "vom", "capex", "capex_energy",
-    "capex_dc", "bandwidth_cost", "certificate_price", "value_of_lost_load",
+    "capex_dc", "bandwidth_cost", "certificate_price", "green_power_premium", "value_of_lost_load",
     "reserve_shortfall_cost", "demand_response_cost", "electrolyser_capex", "fuel_cell_capex",
     "h2_storage_capex", "grey_h2_cost", "green_h2_subsidy", "tariff",
     # demand levels (right-hand sides)

@@ -44,9 +44,13 @@ from tests.tiny import tiny_inputs
 #   10% headroom on their existing capacity (contract_ceiling, schedule_floor; Sichuan's hydro
 #   lines unshaped): +786 rows in base (the ceiling written with the builds: +18 nnz). Objective
 #   +0.26%, 2030 solar -0.6%, emissions 2030 +0.3%.
+# - Green contracts additional (issue 19): existing green capacity contracted at a premium
+#   (green_capacity_existing, green_trade: +72 cols, +72 rows in base) and claims capped by the
+#   hub's green generation (match_generation, +24 rows). Objective unchanged: base contracts only
+#   new capacity, which the system builds anyway.
 LEGACY = {
-    "base": {"objective": 1_313_478.36, "rows": 71_096, "cols": 48_507, "nnz": 229_584},
-    "milestones": {"objective": 1_389_660.79, "rows": 22_782, "cols": 16_466, "nnz": 73_587},
+    "base": {"objective": 1_313_478.36, "rows": 71_192, "cols": 48_579, "nnz": 234_576},
+    "milestones": {"objective": 1_389_660.79, "rows": 22_846, "cols": 16_514, "nnz": 75_379},
 }
 CAPACITY_2030_GW = {  # all hubs
     "coal": 800.3, "gas": 156.8, "nuclear": 52.5, "hydro": 185.7,

@@ -263,8 +263,8 @@ def _add_compute(ds: xr.Dataset, t: Tables, coords: dict[str, Any]) -> None:
 
     for name in ("hub_share", "pue_national", "training_flexibility", "latency_max_inference",
                  "fom_share_dc", "lifetime_dc", "bandwidth_per_it", "bandwidth_cost",
-                 "flops_per_watt", "green_share_target", "certificate_price", "green_export_max",
-                 "backup_ratio", "lifetime_backup"):
+                 "flops_per_watt", "green_share_target", "certificate_price", "green_power_premium",
+                 "green_export_max", "backup_ratio", "lifetime_backup"):
         ds[name] = scalar(name)
     spec = params["dc_electricity"]
     ds["dc_electricity"] = _da([t.value(pfile, None, "dc_electricity", y) for y in (2024, 2030)],
@@ -719,7 +719,8 @@ def load_inputs(scenario: Scenario | str | Path, overrides: dict[str, Any] | Non
                        time_resolution=inputs.attrs["time_resolution"],
                        hydro_budget=inputs.attrs["hydro_budget"],
                        reserve_scope=scenario.policy.reserve_scope,
-                       green_matching=scenario.policy.green_matching).attrs(),
+                       green_matching=scenario.policy.green_matching,
+                       training_relocation=scenario.policy.training_relocation).attrs(),
     )
     if notes:
         inputs.attrs["assumed_units"] = "; ".join(notes)

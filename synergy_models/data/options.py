@@ -16,13 +16,14 @@ import xarray as xr
 @dataclass(frozen=True)
 class ModelOptions:
     """Structural options of one model: the base year discounting starts from, the time grid's
-    kind, the reserve margin's scope, how data centres match green power and the period of the
-    hydro energy budget (None: a week over a chronological year, a day on representative days)."""
+    kind, the reserve margin's scope, how data centres match green power, whether training load
+    moves between hubs hour by hour and the period of the hydro energy budget (None: a week over a chronological year, a day on representative days)."""
 
     base_year: int
     time_resolution: Literal["representative_days", "full_year"] = "representative_days"
     reserve_scope: Literal["system", "network", "hub"] = "system"
-    green_matching: Literal["annual", "hourly"] = "annual"
+    green_matching: Literal["annual", "hourly", "none"] = "annual"
+    training_relocation: Literal["none", "hourly"] = "none"
     hydro_budget: Literal["day", "week"] | None = None
 
     def __post_init__(self) -> None:

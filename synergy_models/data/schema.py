@@ -329,6 +329,8 @@ COMPUTE_PARAMETERS = LongTable(
         "green_share_target": Param("1", "share of data-centre electricity from green power",
                                     high=1),
         "certificate_price": Param("MUSD/GWh", "green electricity certificate price"),
+        "green_power_premium": Param("MUSD/GWh", "premium for green power bought from existing "
+                                     "(not additional) wind, solar and hydro"),
         "green_export_max": Param("1", "most of dedicated green output sold to the grid", high=1),
         "backup_ratio": Param("1", "backup power per unit of IT capacity", high=5),
         "capex_backup_diesel": Param("MUSD/GW", "diesel backup investment"),

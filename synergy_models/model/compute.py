@@ -22,12 +22,16 @@ symbol                     attribute            meaning [unit]
 :math:`Q_{s,y}`            ``dc_capacity``      data-centre IT capacity [GW]
 :math:`H_{s,y}`            ``dc_new``           IT capacity built in year y [GW]
 :math:`\beta_{o,s,y}`      ``bandwidth``        long-haul link, as IT load it can carry [GW]
-:math:`G_{s,g,y}`          ``green_capacity``   wind/solar/hydro capacity contracted by data centres [GW]
+:math:`G_{s,g,y}`          ``green_capacity``   capacity built in the horizon, contracted by data centres [GW]
+:math:`G^e_{s,g,y}`        ``green_capacity_existing``  existing capacity contracted at a premium [GW]
 :math:`m_{s,y,t}`          ``green_matched``    green output used by data centres (hourly) [GW]
 :math:`M_{s,y}`            ``green_matched_year``  (annual matching) [GWh]
 :math:`z_{s,y}`            ``certificates``     green certificates bought (annual matching) [GWh]
 :math:`\sigma_{s,y}`       ``green_shortfall``  green energy missing from the target [GWh]
 :math:`U_{s,j,y}`          ``backup``           backup capacity [GW]
+:math:`\omega^+_{s,y,t}`    ``moved_in``         training of other hubs run here (relocation) [GW]
+:math:`\omega^-_{s,y,t}`    ``moved_out``        shifted training run in other hubs (relocation) [GW]
+:math:`\Lambda_{s,y}`      ``relocation_link``  link end for relocated training [GW]
 =========================  ===================  ===================================================
 
 **Parameters**: :math:`D_{o,k,y}` demand [GW of IT], :math:`\phi_{o,t}` inference profile (the
@@ -56,8 +60,10 @@ backup per unit of IT capacity.
         && \text{bandwidth\_limit [GW]} \\
     0 \le X_{s,y,t} &\le \gamma_s \hat L_{s,y} / \mathrm{PUE}_s
         && \text{grid safety: the bounds of } X \text{ [GW]} \\
-    G_{s,g,y} &\le K_{s,g,y}
+    G_{s,g,y} &\le K_{s,g,y} - (K^0_{s,g} - R_{s,g,y})
         && \text{green\_contract [GW]} \\
+    G^e_{s,g,y} &\le K^0_{s,g} - R_{s,g,y}
+        && \text{green\_trade [GW]} \\
     \sum_j U_{s,j,y} + \sum_{i \in \mathcal{B}} B^i_{s,y} &\ge \rho \sum_{y' \le y} H_{s,y'}
         && \text{backup\_requirement, new capacity [GW]}
 
@@ -72,28 +78,65 @@ origin's profile, training flat, plus what the hub shifts:
 (``it_load_definition``, ``training_definition``: variables with a definition row each, so that
 each step's rows hold one term per hub rather than one per serving option),
 
+*Relocation* (``policy.training_relocation: hourly``; off by default): the training a hub shifts
+(:math:`v`) may run in other hubs hour by hour, adding :math:`\omega^+_{s,y,t} - \omega^-_{s,y,t}`
+to :math:`X_{s,y,t}`:
+
+.. math::
+
+    \sum_s \omega^+_{s,y,t} &= \sum_s \omega^-_{s,y,t}
+        && \text{relocation\_pool [GW]} \\
+    \sum_t w_t (\omega^+_{s,y,t} - \omega^-_{s,y,t}) &= 0
+        && \text{relocation\_year [GWh]} \\
+    \omega^-_{s,y,t} &\le v_{s,y,t}
+        && \text{relocation\_out [GW]} \\
+    \omega^+_{s,y,t} + \omega^-_{s,y,t} &\le \Lambda_{s,y}
+        && \text{relocation\_link\_limit [GW]}
+
+(a pool: training has no latency limit; each hub runs its own training energy over the year, so
+who serves whom is unchanged), at annual cost ``relocation`` :math:`\tfrac12 c^{bw} \sum_s
+\Lambda_{s,y}` (a link has two ends).
+
 with :math:`e_{o,inf} = \sum_t w_t \phi_{o,t}` and :math:`e_{o,tr} = \sum_t w_t` the hours of IT
 energy per GW of average load, and :math:`\hat\phi_o = \max_t \phi_{o,t}` the origin's peak factor:
 exported inference needs bandwidth for its peak hour, training for its average. Serving shares are
 the same in every hour of a year (a hub's inference does not switch servers hour by hour), which
 keeps the block's time-indexed variables per hub rather than per origin and hub.
 
-Green power, with :math:`\Gamma_{s,y,t} = \sum_g a_g f_{s,g,t} G_{s,g,y}` the contracted output and
-:math:`E_{s,y} = \sum_t w_t \mathrm{PUE}_s X_{s,y,t}` the data centres' electricity:
+Green power, with :math:`\Gamma_{s,y,t} = \sum_g a_g f_{s,g,t} (G_{s,g,y} + G^e_{s,g,y})` the
+contracted output, :math:`p_{s,g,y,t}` the power block's generation, :math:`K^0, R` its existing
+and retired capacity, and :math:`E_{s,y} = \sum_t w_t \mathrm{PUE}_s X_{s,y,t}` the data centres'
+electricity. Contracts are *additional*: capacity built within the horizon (``green_contract``:
+at most what has been built, :math:`K - (K^0 - R)`), or existing capacity whose output is bought
+at the green-power trading premium :math:`c^{gp}` (``green_trade``). A claim never exceeds what
+the hub's wind, solar and hydro generate (``match_generation``: curtailed output is not claimed),
+so what is left, :math:`\sum_t w_t \sum_g p_{s,g,y,t}` minus the claim, is what the rest of the
+hub may count (results *green_generation_unclaimed*):
 
 - *annual matching*: ``match_supply`` :math:`M_{s,y} \le \sum_t w_t \Gamma_{s,y,t}`,
-  ``match_load`` :math:`M_{s,y} \le E_{s,y}`, ``green_target``
+  ``match_load`` :math:`M_{s,y} \le E_{s,y}`, ``match_generation`` :math:`M_{s,y} \le
+  \sum_t w_t \sum_g p_{s,g,y,t}`, ``green_target``
   :math:`M_{s,y} + z_{s,y} + \sigma_{s,y} \ge \theta E_{s,y}`, export cap ``green_export``
   :math:`\sum_t w_t \Gamma_{s,y,t} - M_{s,y} \le \epsilon \sum_t w_t \Gamma_{s,y,t}`;
 - *hourly matching* (24/7): ``match_supply`` :math:`m_{s,y,t} \le \Gamma_{s,y,t}`,
-  ``match_load`` :math:`m_{s,y,t} \le \mathrm{PUE}_s X_{s,y,t}`, ``green_target``
+  ``match_load`` :math:`m_{s,y,t} \le \mathrm{PUE}_s X_{s,y,t}`, ``match_generation``
+  :math:`m_{s,y,t} \le \sum_g p_{s,g,y,t}`, ``green_target``
   :math:`\sum_t w_t m_{s,y,t} + \sigma_{s,y} \ge \theta E_{s,y}` (no certificates), export cap
   ``green_export`` :math:`\sum_t w_t (\Gamma_{s,y,t} - m_{s,y,t}) \le \epsilon \sum_t w_t
   \Gamma_{s,y,t}`.
 
+- *no matching* (*none*): no contracts, certificates or target; the data centres use grid power.
+
 Contracted capacity is part of the hub's own wind, solar and hydro (the power block's
-:math:`K`), so build limits and costs are those of the power system; contracting only decides
-which output counts as the data centres'.
+:math:`K`), so build limits and costs are those of the power system; contracting decides which
+output counts as the data centres', and existing output costs the premium.
+
+The results report the data centres' CO2 three ways (*compute_emissions* by *basis*, the GHG
+Protocol's Scope 2 methods and the marginal view): *location-based*, :math:`E` at the hub's average
+generation intensity; *market-based*, what claims and certificates do not cover at the hub's
+residual mix (its emissions over the generation nobody claimed); *marginal*, each step's
+electricity at the emission intensity of the step's price-setting unit
+(:func:`marginal_emission_factor`).
 
 Balance terms: withdrawal (consumption) ``electricity``
 :math:`\mathrm{PUE}_s X_{s,y,t}`. Peak-load term ``peak``
@@ -101,13 +144,15 @@ Balance terms: withdrawal (consumption) ``electricity``
 
 Annual costs [MUSD/yr]: ``data_centres`` :math:`\sum_s \sum_{y' \le y} c^{dc}_{y'} H_{s,y'}` plus
 fixed O&M of existing capacity; ``bandwidth`` :math:`c^{bw} \sum_{o \ne s} \beta_{o,s,y}`;
-``certificates`` :math:`p^z \sum_s z_{s,y}`; ``green_shortfall`` :math:`c^\sigma \sum_s
+``certificates`` :math:`p^z \sum_s z_{s,y}`; ``green_premium`` :math:`c^{gp} \sum_{s,g,t} w_t
+a_g f_{s,g,t} G^e_{s,g,y}`; ``green_shortfall`` :math:`c^\sigma \sum_s
 \sigma_{s,y}`; ``backup`` :math:`\sum_{s,j} c^U_j U_{s,j,y}` (annuity, no vintages).
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pyomo.environ as pyo
@@ -137,6 +182,9 @@ INPUTS = (
     InputVar("bandwidth_annual_cost", (), "MUSD/GW/year", "long-haul bandwidth per GW of IT load"),
     InputVar("green_share_target", (), "1", "green share of data-centre electricity"),
     InputVar("certificate_price", (), "MUSD/GWh", "green certificate price"),
+    InputVar("green_power_premium", (), "MUSD/GWh",
+             "premium for green power bought from existing (not additional) capacity",
+             optional=True),
     InputVar("green_export_max", (), "1", "most contracted green output sold on"),
     InputVar("green_shortfall_cost", (), "MUSD/GWh", "price of green energy missing"),
     InputVar("backup_ratio", (), "1", "backup power per unit of new IT capacity"),
@@ -177,6 +225,7 @@ def prepare_compute(ds: xr.Dataset, d: ModelData) -> dict:
         "bandwidth_cost": float(ds.bandwidth_annual_cost),               # MUSD/GW/yr
         "green_share": float(ds.green_share_target),
         "certificate_price": float(ds.certificate_price),
+        "green_premium": float(ds.green_power_premium) if "green_power_premium" in ds else 0.0,
         "green_export_max": float(ds.green_export_max),
         "green_shortfall_cost": float(ds.green_shortfall_cost),
         "matching": d.options.green_matching,
@@ -270,10 +319,12 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
     peak, share_max = c["hub_peak"], c["grid_share_max"]
     b.it_load = pyo.Var(m.R, m.Y, m.T, within=pyo.NonNegativeReals, bounds=lambda b, s, y, t: (
         0.0, float(share_max[ri[s]] * peak[ri[s], yi[y]] / pue[ri[s]])))
+    relocated = _add_relocation(m, d, b) if d.options.training_relocation == "hourly" else None
     b.it_load_definition = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
         b.it_load[s, y, t] == sum(float(profile[ri[o], t]) * b.served[o, s, "inference", y]
                                   for o in by_server.get((s, "inference"), []))
-        + (1 - flex) * b.training[s, y] + b.shifted[s, y, t]))
+        + (1 - flex) * b.training[s, y] + b.shifted[s, y, t]
+        + (relocated(s, y, t) if relocated else 0)))
     b.utilisation = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
         b.it_load[s, y, t] <= float(util[ri[s]]) * b.dc_capacity[s, y]))
 
@@ -296,7 +347,8 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
         float(pue[ri[s]] * util[ri[s]]) * b.dc_capacity[s, y]))
     m.terms.peak("compute.peak")
 
-    _add_green_power(m, d, b)
+    if c["matching"] != "none":
+        _add_green_power(m, d, b)
 
     # Backup: diesel and batteries here; other modules register more (fuel cells).
     b.J = pyo.Set(initialize=c["backup_techs"], ordered=True)
@@ -320,23 +372,74 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.terms.finalizers.append(_add_backup_requirement)
 
 
+def _add_relocation(m: pyo.ConcreteModel, d: ModelData, b: pyo.Block) -> Any:
+    """Training load run in other hubs hour by hour (``policy.training_relocation: hourly``).
+
+    The shiftable training a hub schedules in a step (``shifted``) may run in another hub instead:
+    what hubs send equals what hubs receive in every step (a pool: training has no latency
+    limit), each hub runs its own training energy over the year, and each GW sent or received
+    needs a link end at the hub, half the cost of a GW of long-haul bandwidth. Returns the net
+    load received by hub and step (an expression for ``it_load_definition``).
+    """
+    weight = d.arrays["weight"]
+    b.moved_in = pyo.Var(m.R, m.Y, m.T, within=pyo.NonNegativeReals)
+    b.moved_out = pyo.Var(m.R, m.Y, m.T, within=pyo.NonNegativeReals)
+    b.relocation_link = pyo.Var(m.R, m.Y, within=pyo.NonNegativeReals)
+    b.relocation_pool = pyo.Constraint(m.Y, m.T, rule=lambda b, y, t: (
+        sum(b.moved_in[s, y, t] for s in d.regions) == sum(b.moved_out[s, y, t]
+                                                              for s in d.regions)))
+    b.relocation_year = pyo.Constraint(m.R, m.Y, rule=lambda b, s, y: sum(
+        float(weight[t]) * (b.moved_in[s, y, t] - b.moved_out[s, y, t]) for t in d.steps) == 0)
+    b.relocation_out = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
+        b.moved_out[s, y, t] <= b.shifted[s, y, t]))
+    b.relocation_link_limit = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
+        b.moved_in[s, y, t] + b.moved_out[s, y, t] <= b.relocation_link[s, y]))
+    half = d.part("compute")["bandwidth_cost"] / 2
+    b.cost_relocation = pyo.Expression(m.Y, rule=lambda b, y: half * sum(
+        b.relocation_link[s, y] for s in d.regions))
+    m.terms.cost("compute.cost_relocation")
+    return lambda s, y, t: b.moved_in[s, y, t] - b.moved_out[s, y, t]
+
+
 def _add_green_power(m: pyo.ConcreteModel, d: ModelData, b: pyo.Block) -> None:
     c, a = d.part("compute"), d.view("power")
     ri, ki = d.index("regions"), d.index("techs")
     pairs = [(r, g) for r, g in m.power.RG if g in GREEN_SOURCES]
     b.RG = pyo.Set(initialize=pairs, dimen=2, ordered=True)
+    # Additionality: what data centres contract is either capacity built within the horizon
+    # (G, for the contract) or existing capacity bought at the green-power trading premium (G^e).
     b.green_capacity = pyo.Var(b.RG, m.Y, within=pyo.NonNegativeReals)
+    b.green_capacity_existing = pyo.Var(b.RG, m.Y, within=pyo.NonNegativeReals)
+    existing = a["capacity_existing"]
     b.green_contract = pyo.Constraint(b.RG, m.Y, rule=lambda b, r, g, y: (
-        b.green_capacity[r, g, y] <= m.power.capacity[r, g, y]))
+        b.green_capacity[r, g, y] <= m.power.capacity[r, g, y]
+        - float(existing[ri[r], ki[g]]) + m.power.retired[r, g, y]))
+    b.green_trade = pyo.Constraint(b.RG, m.Y, rule=lambda b, r, g, y: (
+        b.green_capacity_existing[r, g, y] <= float(existing[ri[r], ki[g]])
+        - m.power.retired[r, g, y]))
     cf, avail, weight = a["capacity_factor"], a["availability"], a["weight"]
     sources = {r: [g for rr, g in pairs if rr == r] for r in d.regions}
-    b.green_output = pyo.Expression(m.R, m.Y, m.T, rule=lambda b, r, y, t: sum(
-        float(avail[ki[g]] * cf[ri[r], ki[g], t]) * b.green_capacity[r, g, y] for g in sources[r]))
+
+    def output_of(var, r, y, t):
+        return sum(float(avail[ki[g]] * cf[ri[r], ki[g], t]) * var[r, g, y] for g in sources[r])
+
+    b.green_output = pyo.Expression(m.R, m.Y, m.T, rule=lambda b, r, y, t: (
+        output_of(b.green_capacity, r, y, t) + output_of(b.green_capacity_existing, r, y, t)))
     theta, eps = c["green_share"], c["green_export_max"]
     steps = d.steps
 
     def annual(expr_of_t, r, y):
         return sum(float(weight[t]) * expr_of_t(r, y, t) for t in steps)
+
+    premium = c["green_premium"]
+    b.cost_green_premium = pyo.Expression(m.Y, rule=lambda b, y: premium * sum(
+        annual(lambda r, y, t: output_of(b.green_capacity_existing, r, y, t), r, y)
+        for r in d.regions))
+    m.terms.cost("compute.cost_green_premium")
+
+    def generated(r, y, t):
+        # the hub's green generation (after curtailment): no claim may exceed it
+        return sum(m.power.generation[r, g, y, t] for g in sources[r])
 
     b.green_shortfall = pyo.Var(m.R, m.Y, within=pyo.NonNegativeReals)
     if c["matching"] == "hourly":
@@ -345,6 +448,9 @@ def _add_green_power(m: pyo.ConcreteModel, d: ModelData, b: pyo.Block) -> None:
             b.green_matched[r, y, t] <= b.green_output[r, y, t]))
         b.match_load = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, r, y, t: (
             b.green_matched[r, y, t] <= b.electricity[r, y, t]))
+        b.match_generation = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, r, y, t: (
+            b.green_matched[r, y, t] <= generated(r, y, t)) if sources[r]
+            else pyo.Constraint.Skip)
 
         def matched(r, y):
             return annual(lambda r, y, t: b.green_matched[r, y, t], r, y)
@@ -358,6 +464,9 @@ def _add_green_power(m: pyo.ConcreteModel, d: ModelData, b: pyo.Block) -> None:
             b.green_matched_year[r, y] <= annual(lambda r, y, t: b.green_output[r, y, t], r, y)))
         b.match_load = pyo.Constraint(m.R, m.Y, rule=lambda b, r, y: (
             b.green_matched_year[r, y] <= annual(lambda r, y, t: b.electricity[r, y, t], r, y)))
+        b.match_generation = pyo.Constraint(m.R, m.Y, rule=lambda b, r, y: (
+            b.green_matched_year[r, y] <= annual(generated, r, y)) if sources[r]
+            else pyo.Constraint.Skip)
 
         def matched(r, y):
             return b.green_matched_year[r, y]
@@ -418,6 +527,14 @@ def compute_results(ctx: ResultsContext) -> None:
     served = xr.DataArray(served * hours[:, None, :, None] / 1000,
                           dims=("origin", "region", "workload", "year"),
                           coords={k: coords[k] for k in ("origin", "region", "workload", "year")})
+    if hasattr(b, "moved_in"):
+        for name, var, long_name in (
+                ("training_moved_in", b.moved_in, "training load run here for other hubs"),
+                ("training_moved_out", b.moved_out, "training load of the hub run in other hubs")):
+            ds[name] = da(values(var, (R, Y, T)), ("region", "year", "time"), coords, "GW",
+                          long_name + " (hour by hour)")
+        ds["relocation_link"] = da(values(b.relocation_link, (R, Y)), ("region", "year"), coords,
+                                   "GW", "long-haul link end for training moved hour by hour")
     ds["compute_served"] = served.assign_attrs(
         units="TWh", long_name="IT energy of origin's demand served in the hub (by workload)")
     away = ds.origin != ds.region
@@ -447,46 +564,166 @@ def compute_results(ctx: ResultsContext) -> None:
     ds["bandwidth_gbps"] = (ds.bandwidth * float(inputs.bandwidth_per_it)).assign_attrs(
         units="Gbit/s", long_name="long-haul link capacity")
     energy = (ds.dc_electricity * w).sum("time") / 1000                    # TWh
+    ry = {"region": R, "year": Y}
     if hasattr(b, "green_matched"):
         matched = (xr.DataArray(values(b.green_matched, (R, Y, T)), dims=("region", "year", "time"),
                                 coords={"region": R, "year": Y, "time": T}) * w).sum("time") / 1000
         certificates = xr.zeros_like(matched)
-    else:
+    elif hasattr(b, "green_matched_year"):
         matched = xr.DataArray(values(b.green_matched_year, (R, Y)), dims=("region", "year"),
-                               coords={"region": R, "year": Y}) / 1000
+                               coords=ry) / 1000
         certificates = xr.DataArray(values(b.certificates, (R, Y)), dims=("region", "year"),
-                                    coords={"region": R, "year": Y}) / 1000
+                                    coords=ry) / 1000
+    else:  # no matching: no contracts, no certificates
+        matched = xr.DataArray(np.zeros((len(R), len(Y))), dims=("region", "year"), coords=ry)
+        certificates = xr.zeros_like(matched)
     ds["green_matched"] = matched.assign_attrs(units="TWh", long_name="contracted green output "
                                                "used by the data centres")
     ds["certificates"] = certificates.assign_attrs(units="TWh", long_name="green certificates")
+    if hasattr(b, "green_capacity"):
+        green = sorted({g for _, g in b.RG}, key=GREEN_SOURCES.index)
+        dims = ("region", "green_source", "year")
+        gcoords = {"region": R, "green_source": green, "year": Y}
+        for name, var, long_name in (
+                ("green_capacity_additional", b.green_capacity,
+                 "capacity built within the horizon and contracted by data centres"),
+                ("green_capacity_traded", b.green_capacity_existing,
+                 "existing capacity whose output data centres buy at the green-power premium")):
+            ds[name] = xr.DataArray(values(var, (R, green, Y)), dims=dims, coords=gcoords,
+                                    attrs={"units": "GW", "long_name": long_name})
     share = ((matched + certificates) / energy).where(energy > 0)
     ds["green_share_achieved"] = share.assign_attrs(
         units="1", long_name="green share of data-centre electricity (matched + certificates)")
+    _compute_emissions(ds, inputs, energy, matched, w, c["flops_per_watt"])
     ds["backup_capacity"] = da(values(b.backup, (R, c["backup_techs"], Y)),
                                 ("region", "backup_tech", "year"), coords, "GW",
                                 "backup power (diesel, battery)")
     ds["dc_price"] = ((ds.price * ds.dc_electricity * w).sum("time")
                       / (ds.dc_electricity * w).sum("time")).where(energy > 0).assign_attrs(
         units="USD/MWh", long_name="average price data centres pay (load-weighted)")
-    generation = ds.generation_annual.sum("gen_tech")
+
+
+#: Price at or below which a hub's extra MWh is absorbed by curtailed (free) output [USD/MWh].
+SURPLUS_PRICE = 0.5
+#: Gap between a technology's marginal cost and a price within which it sets the price: the
+#: larger of 1 USD/MWh and a share of the price, 2% in the hub itself and 10% in another hub
+#: (whose power reaches the hub over lines with losses of a few per cent).
+PRICE_MATCH = (1.0, 0.02, 0.10)
+
+
+def marginal_emission_factor(ds: Any, inputs: xr.Dataset) -> tuple[xr.DataArray, xr.DataArray]:
+    """The CO2 of one more MWh consumed in each hub and step [t/MWh], and whether it was found.
+
+    The short-run marginal unit: among the generators running part-loaded (output above 0 and
+    below what is available: availability x capacity, or output + curtailment for wind and solar),
+    the one whose marginal cost (fuel and O&M plus the carbon price on the CO2 not covered by free
+    allocation) is nearest the hub's price sets it: one in the hub itself if within
+    :data:`PRICE_MATCH`'s 2%, else one in any hub within 10% (an import's marginal unit). At a
+    price of at most :data:`SURPLUS_PRICE` the extra MWh is curtailed output (0 t/MWh). Hydro and
+    storage are energy-limited (their price is the value of water or stored energy, set in other
+    steps): a step set by them is *not identified* and takes the load-weighted mean factor of the
+    hub's identified steps in the year (the second result says which steps were identified).
+    """
+    gen = ds.generation                                           # region, gen_tech, year, time
+    techs = [str(g) for g in gen.gen_tech.values]
+
+    def per_tech(x: xr.DataArray) -> xr.DataArray:
+        return x.sel(tech=techs).rename(tech="gen_tech")
+
+    available = xr.where(gen.gen_tech.isin(["wind", "solar"]), gen + ds.curtailment,
+                         per_tech(inputs.availability) * per_tech(ds.capacity))
+    tol = 1e-4 * np.maximum(1.0, available)
+    part_loaded = (gen > tol) & (gen < available - tol) & (gen.gen_tech != "hydro")
+    rate = per_tech(inputs.emission_intensity)                                 # t/MWh
+    free = (per_tech(inputs.carbon_free_share) if "carbon_free_share" in inputs
+            else xr.zeros_like(rate))
+    carbon = inputs.carbon_price if "carbon_price" in inputs else 0.0       # USD/t by year
+    cost = per_tech(inputs.marginal_cost) * 1000 + carbon * rate * (1 - free)  # USD/MWh
+    price = ds.price
+    floor, own_share, other_share = PRICE_MATCH
+
+    def nearest(gap: xr.DataArray, dims: list[str], share: float) -> tuple[xr.DataArray,
+                                                                          xr.DataArray]:
+        stacked = gap.stack(unit=dims)
+        best = stacked.fillna(np.inf).argmin("unit")
+        factor = rate.broadcast_like(gap).stack(unit=dims).isel(unit=best)
+        found = stacked.min("unit") <= np.maximum(floor, share * abs(price))
+        return factor.drop_vars(["unit", *dims], errors="ignore"), found
+
+    own, own_found = nearest(abs(cost - price).where(part_loaded), ["gen_tech"], own_share)
+    other_gap = abs(cost.rename(region="source") - price).where(
+        part_loaded.rename(region="source"))
+    other, other_found = nearest(other_gap.transpose("region", "source", "gen_tech", ...),
+                                 ["source", "gen_tech"], other_share)
+    surplus = price <= SURPLUS_PRICE
+    factor = xr.where(surplus, 0.0, xr.where(own_found, own, other))
+    identified = surplus | own_found | other_found
+    factor = factor.where(identified)
+    load = (ds.dc_electricity if "dc_electricity" in ds else ds.demand) + ds.demand
+    weights = (load * ds.weight).where(identified, 0.0)
+    total = weights.sum("time")
+    mean = (factor.fillna(0) * weights).sum("time") / total.where(total > 0)
+    return factor.fillna(mean).fillna(0.0).transpose("region", "year", "time"), identified
+
+
+def _compute_emissions(ds: Any, inputs: xr.Dataset, energy: xr.DataArray,
+                       matched: xr.DataArray, w: xr.DataArray, flops_per_watt: float) -> None:
+    """The data centres' CO2 three ways (GHG Protocol Scope 2 and the marginal view).
+
+    *Location-based*: their electricity at the hub's average generation intensity. *Market-based*:
+    what contracts and certificates do not cover, at the hub's residual mix (its emissions over
+    the generation nobody has claimed), so a claimed MWh is never also counted for other
+    consumers. *Marginal*: each step's electricity at the marginal emission factor
+    (:func:`marginal_emission_factor`): the CO2 of the extra load, whatever is claimed.
+    """
+    generation = ds.generation_annual.sum("gen_tech")                      # TWh
     grid = (ds.emissions / generation).where(generation > 0)              # Mt/TWh = t/MWh
     ds["grid_emission_intensity"] = (grid * 1000).assign_attrs(
         units="g/kWh", long_name="average CO2 intensity of generation in the hub")
-    unmatched = (1 - (matched / energy).where(energy > 0)).clip(min=0)
-    ds["compute_carbon_intensity"] = (grid * 1000 * unmatched).assign_attrs(
-        units="g/kWh", long_name="CO2 per kWh of data-centre electricity: the hub's grid average "
-        "for what contracted green output does not match (certificates not counted)")
-    eflops_years = (ds.dc_load * w).sum("time") / HOURS_PER_YEAR * c["flops_per_watt"]
+    green = ds.generation_annual.sel(gen_tech=[g for g in GREEN_SOURCES
+                                               if g in ds.gen_tech.values]).sum("gen_tech")
+    ds["green_generation_unclaimed"] = (green - matched).assign_attrs(
+        units="TWh", long_name="the hub's wind, solar and hydro output not claimed by data "
+        "centres' contracts (what the rest of the hub may count)")
+    unclaimed = generation - matched
+    residual = (ds.emissions / unclaimed).where(unclaimed > 0)
+    ds["residual_emission_intensity"] = (residual * 1000).assign_attrs(
+        units="g/kWh", long_name="CO2 per kWh of the generation not claimed by contracts "
+        "(residual mix)")
+    factor, identified = marginal_emission_factor(ds, inputs)
+    ds["marginal_emission_factor"] = (factor * 1000).assign_attrs(
+        units="g/kWh", long_name="CO2 of one more kWh consumed in the step (short-run marginal "
+        "unit; steps not identified take the hub's mean)")
+    ds["marginal_identified_share"] = ((identified * w).sum("time") / w.sum()).assign_attrs(
+        units="1", long_name="share of the year's hours whose marginal unit was identified")
+    certificates = ds.certificates
+    uncovered = (energy - matched - certificates).clip(min=0)
+    by_basis = xr.concat([
+        energy * grid.fillna(0),
+        uncovered * residual.fillna(0),
+        (ds.dc_electricity * w * factor).sum("time") / 1000,             # GWh x t/MWh = kt
+    ], dim=xr.DataArray(["location", "market", "marginal"], dims="basis", name="basis"))
+    ds["compute_emissions"] = by_basis.assign_attrs(
+        units="Mt", long_name="data centres' CO2: location-based (hub average), market-based "
+        "(residual mix for what contracts and certificates do not cover), marginal (the extra "
+        "load's marginal units)")
+    intensity = (by_basis / energy).where(energy > 0) * 1000
+    ds["compute_carbon_intensity_by_basis"] = intensity.assign_attrs(
+        units="g/kWh", long_name="CO2 per kWh of data-centre electricity by accounting basis")
+    ds["compute_carbon_intensity"] = intensity.sel(basis="market", drop=True).assign_attrs(
+        units="g/kWh", long_name="CO2 per kWh of data-centre electricity, market-based "
+        "(contracts and certificates count; the rest at the hub's residual mix)")
+    eflops_years = (ds.dc_load * w).sum("time") / HOURS_PER_YEAR * flops_per_watt
     ds["compute_emissions_per_eflops_year"] = (
         ds.compute_carbon_intensity * energy / eflops_years.where(eflops_years > 0)
     ).assign_attrs(units="kt/(EFLOPS-year)", long_name="CO2 per EFLOPS-year of compute "
-                   "(g/kWh x TWh = kt)")
+                   "(market-based; g/kWh x TWh = kt)")
 
 
 MODULE = ModelModule(
     name="compute", add=add_compute, prepare=prepare_compute, results=compute_results,
     inputs=INPUTS, active=lambda inputs: "compute_demand" in inputs, requires=("power",),
-    options=("green_matching",),
+    options=("green_matching", "training_relocation"),
     limits=(
         Limit("compute.it_load", "upper_bound", ("region", "year", "time"), "GW", "USD/kW/year",
               "grid safety: data-centre IT load at most grid_share_max x the hub's own peak / "
