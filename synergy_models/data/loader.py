@@ -285,6 +285,12 @@ def _add_compute(ds: xr.Dataset, t: Tables, coords: dict[str, Any]) -> None:
                   for r in regions]
         ds[name] = _da(values, ("region",), coords, spec.unit, spec.description,
                        valid_min=spec.low, valid_max=spec.high)
+    # The existing fleet runs at its own PUE (model/compute.py, fleet PUE by vintage).
+    spec = schema.COMPUTE.params["pue_existing"]
+    fleet = [t.value(cfile, r, "pue_existing") if t.has(cfile, r, "pue_existing")
+             else float(ds.pue.sel(region=r)) for r in regions]
+    ds["pue_existing"] = _da(fleet, ("region",), coords, spec.unit, spec.description,
+                             valid_min=spec.low, valid_max=spec.high)
     latency = np.zeros((len(regions), len(regions)))
     for row in t.latency:
         latency[regions.index(row.origin), regions.index(row.destination)] = row.rtt_ms
