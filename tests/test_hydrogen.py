@@ -176,7 +176,7 @@ def test_no_hydrogen_data_adds_nothing():
 
 def test_loader_splits_national_demand_over_the_hubs_and_grows_it():
     """Hub demand = national on-purpose demand x the hub's share; national demand grows at the
-    compound rate between 26.9 Mt (2024) and 27.65 Mt (2030); costs are interpolated."""
+    compound rate between 26.9 Mt (2024) and 27.65 Mt (2030); costs are converted to USD."""
     ds = load_inputs(Scenario(name="h2", years=[2025, 2030], time={"days": 1, "segments": 2}))
     national = ds.h2_demand.sum("region") / ds.h2_demand_share.sum()
     growth = (27.65 / 26.9) ** (1 / 6)
@@ -184,9 +184,13 @@ def test_loader_splits_national_demand_over_the_hubs_and_grows_it():
     assert national.sel(year=2025).item() == pytest.approx(26.9e6 * growth, rel=1e-9)
     yrd = ds.h2_demand.sel(region="YRD", year=2030).item()
     assert yrd == pytest.approx(27.65e6 * 0.2607, rel=1e-9)
-    eur = 1 / 0.9239  # USD per EUR (currency.csv)
-    assert ds.electrolyser_capex.sel(year=2030).item() == pytest.approx(450 * eur, rel=1e-6)
-    assert ds.electrolyser_capex.sel(year=2025).item() == pytest.approx(550 * eur, rel=1e-6)
+    cny = 1 / 7.1956  # USD per CNY (currency.csv); Chinese system capex, flat (issue 19)
+    assert ds.electrolyser_capex.sel(year=2030).item() == pytest.approx(2100 * cny, rel=1e-6)
+    assert ds.electrolyser_capex.sel(year=2025).item() == pytest.approx(2100 * cny, rel=1e-6)
+    # existing and under construction: IM 140 + 390 + 240 MW, NX 150 MW (hydrogen.csv)
+    existing = ds.electrolyser_existing.to_series()
+    assert existing.to_dict() == pytest.approx(
+        {"BTH": 0, "YRD": 0, "GBA": 0, "CY": 0, "IM": 0.77, "GZ": 0, "GS": 0, "NX": 0.15})
     assert np.isinf(ds.h2_transport_cost.item())  # no transport figure in the dataset
 
 

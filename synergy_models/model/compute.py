@@ -546,7 +546,8 @@ MODULE = ModelModule(
     limits=(
         Limit("compute.it_load", "upper_bound", ("region", "year", "time"), "GW", "USD/kW/year",
               "grid safety: data-centre IT load at most grid_share_max x the hub's own peak / "
-              "PUE, in every step (shadow price: raising it in every step)", over=("time",),
+              "the larger PUE of the two vintages, in every step (shadow price: raising it in "
+              "every step)", over=("time",),
               name="compute.grid_safety", parameters=("grid_share_max", "utilisation_max")),
         Limit("compute.dc_build_limit", "at_most", R, "GW", "USD/kW/year",
               "data-centre IT capacity built over the horizon (max_new_dc)", discount="horizon",
