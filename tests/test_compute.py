@@ -214,3 +214,20 @@ def test_one_pue_for_the_whole_fleet_without_pue_existing():
     r = solve(ds)
     assert r.dc_electricity.item() == pytest.approx(1.6 * 1.2, rel=1e-6)
     assert r.dc_capacity_new.sum().item() == pytest.approx(0.6, rel=1e-6)
+
+
+def test_the_existing_fleet_draws_no_power_beyond_its_it_load_under_hourly_matching():
+    """The solar day with hourly matching and the 1 GW served by the existing fleet at PUE 1.5:
+    it draws 1.5 GW in every hour, no more. Without existing_within_load the fleet's share could
+    exceed the IT load in sunny hours (free solar), raising matched energy by 1 and the target by
+    only 0.8 per GWh of phantom load; here the share matched stays 12/24 = 0.5 and the shortfall
+    is 30% of 1.5 x 8,760 GWh at 0.5 MUSD/GWh = 1,971 MUSD."""
+    ds = solar_day("hourly")
+    ds["pue_existing"] = ("region", [1.5])
+    ds["capex_dc"] = ("year", [1e6])  # no new halls (free ones would take the night's load)
+    r = solve(ds)
+    np.testing.assert_allclose(r.dc_electricity.values, 1.5, rtol=1e-6)
+    np.testing.assert_allclose(r.dc_load_existing.values, 1.0, rtol=1e-6)
+    assert r.green_share_achieved.item() == pytest.approx(0.5, rel=1e-6)
+    shortfall = r.cost.sel(component="green_shortfall").item()
+    assert shortfall == pytest.approx(0.5 * 0.3 * 1.5 * HOURS, rel=1e-6)
