@@ -150,7 +150,8 @@ def build_primary(t: Tables) -> xr.Dataset:
                               "compound annual growth of electricity demand",
                               valid_min=-0.5, valid_max=1.0)
     ds["pue"] = _da([t.value(schema.REGION_PARAMETERS.file, r, "pue") for r in regions],
-                    ("region",), coords, "1", "typical data-centre PUE", valid_min=1.0, valid_max=3.0)
+                    ("region",), coords, "1", "PUE of new data centres (the existing fleet: "
+                    "pue_existing)", valid_min=1.0, valid_max=3.0)
     ds["coal_price_difference"] = _da(
         [t.value(schema.REGION_PARAMETERS.file, r, "coal_price_difference") for r in regions],
         ("region",), coords, "MUSD/GWh", "hub's coal price minus the national coal fuel_cost "
