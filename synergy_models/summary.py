@@ -22,8 +22,10 @@ def summary_tables(inputs: xr.Dataset) -> list[tuple[str, pd.DataFrame]]:
         "growth %/yr": inputs.demand_growth.values * 100,
         f"demand {last} TWh": inputs.demand.sel(year=last).values / GWH_PER_TWH,
         f"peak {last} GW": inputs.peak_load.sel(year=last).values,
-        "PUE": inputs.pue.values,
+        "PUE new builds": inputs.pue.values,
     }, index=pd.Index(inputs.region.values, name="region"))
+    if "pue_existing" in inputs:
+        hubs["PUE existing fleet"] = inputs.pue_existing.values
     hubs["coal marginal cost USD/MWh"] = (inputs.marginal_cost.sel(tech="coal").values
                                           * USD_MWH_PER_MUSD_GWH)
     caps = inputs.capacity_existing.to_pandas()

@@ -155,8 +155,9 @@ def test_backup_requirement_and_grid_safety():
 
 @pytest.mark.parametrize("scope", ["system", "hub"])
 def test_grid_safety_caps_data_centre_load_at_the_hubs_own_peak_in_either_reserve_scope(scope):
-    """IT load <= grid_share_max x the hub's own peak / PUE, whatever the reserve margin's scope
-    (which decides only whether the power block's peak term is the hub's own or coincident)."""
+    """IT load <= grid_share_max x the hub's own peak / PUE (the larger of the existing fleet's
+    and the new builds'), whatever the reserve margin's scope (which decides only whether the
+    power block's peak term is the hub's own or coincident)."""
     from synergy_models.data.loader import load_inputs
 
     inputs = load_inputs("milestones", {"time.days": 1, "time.segments": 2,
@@ -165,10 +166,68 @@ def test_grid_safety_caps_data_centre_load_at_the_hubs_own_peak_in_either_reserv
     for s in m.R:
         for y in m.Y:
             own = float(inputs.peak_load.sel(region=s, year=y))
-            cap = float(inputs.grid_share_max.sel(region=s) * own / inputs.pue.sel(region=s))
+            pue = max(float(inputs.pue.sel(region=s)), float(inputs.pue_existing.sel(region=s)))
+            cap = float(inputs.grid_share_max.sel(region=s)) * own / pue
             assert m.compute.it_load[s, y, 0].ub == pytest.approx(cap, rel=1e-12)
             reserve_peak = inputs.peak_load_coincident if scope == "system" else inputs.peak_load
             assert pyo.value(m.power.peak[s, y]) == pytest.approx(
                 float(reserve_peak.sel(region=s, year=y)), rel=1e-12)
     # The two peaks differ somewhere, so the test tells the scopes apart.
     assert float(abs(inputs.peak_load - inputs.peak_load_coincident).max()) > 1.0
+
+
+def fleet(capex_dc: float, pue_existing: float = 1.5) -> xr.Dataset:
+    """One hub, gas at 60 USD/MWh, one flat hour for the year: 1.6 GW of IT demand, 1 GW of
+    existing capacity at PUE 1.5, new builds at PUE 1.2, utilisation limit 1."""
+    power = tiny_inputs(["A"], {"gas": {"marginal_cost": 0.060}}, np.array([[5.0]]),
+                        weights=[HOURS], max_new=0.0, capacity={("A", "gas"): 50})
+    ds = with_compute(power, {("A", "inference"): 1.6}, pue=1.2, dc_capacity=1.0,
+                      capex_dc=capex_dc)
+    ds["pue_existing"] = ("region", [pue_existing])
+    return ds
+
+
+def test_existing_fleet_and_new_builds_draw_power_at_their_own_pue():
+    """The 0.6 GW the fleet cannot carry is built; the new halls run full (lower PUE), the fleet
+    carries the rest: 0.6 x 1.2 + 1.0 x 1.5 = 2.22 GW of electricity (one PUE of 1.2 for all
+    would say 1.92). Replacing a GW of the fleet's load by new builds saves (1.5 - 1.2) x 60
+    USD/MWh x 8,760 h = 157.68 MUSD a year: above that capex only the 0.6 GW are built, below it
+    all 1.6 GW move to new halls and the fleet stands idle (1.6 x 1.2 = 1.92 GW)."""
+    saving = (1.5 - 1.2) * 0.060 * HOURS
+    dear, cheap = solve(fleet(saving * 1.05)), solve(fleet(saving * 0.95))
+    assert dear.dc_capacity_new.sum().item() == pytest.approx(0.6, rel=1e-6)
+    assert dear.dc_load_existing.item() == pytest.approx(1.0, rel=1e-6)
+    assert dear.dc_electricity.item() == pytest.approx(0.6 * 1.2 + 1.0 * 1.5, rel=1e-6)
+    gen = dear.generation.sel(region="A", gen_tech="gas").sum().item()
+    assert gen == pytest.approx(5.0 + 2.22, rel=1e-6)
+    assert dear.attrs["objective"] == pytest.approx(
+        (5.0 + 2.22) * 0.060 * HOURS + 0.6 * saving * 1.05, rel=1e-6)
+    assert cheap.dc_capacity_new.sum().item() == pytest.approx(1.6, rel=1e-6)
+    assert cheap.dc_load_existing.item() == pytest.approx(0.0, abs=1e-6)
+    assert cheap.dc_electricity.item() == pytest.approx(1.6 * 1.2, rel=1e-6)
+
+
+def test_one_pue_for_the_whole_fleet_without_pue_existing():
+    """Without pue_existing the fleet runs at the new builds' PUE (the old formulation):
+    1.6 GW x 1.2 whatever the vintage."""
+    ds = fleet(1.0).drop_vars("pue_existing")
+    r = solve(ds)
+    assert r.dc_electricity.item() == pytest.approx(1.6 * 1.2, rel=1e-6)
+    assert r.dc_capacity_new.sum().item() == pytest.approx(0.6, rel=1e-6)
+
+
+def test_the_existing_fleet_draws_no_power_beyond_its_it_load_under_hourly_matching():
+    """The solar day with hourly matching and the 1 GW served by the existing fleet at PUE 1.5:
+    it draws 1.5 GW in every hour, no more. Without existing_within_load the fleet's share could
+    exceed the IT load in sunny hours (free solar), raising matched energy by 1 and the target by
+    only 0.8 per GWh of phantom load; here the share matched stays 12/24 = 0.5 and the shortfall
+    is 30% of 1.5 x 8,760 GWh at 0.5 MUSD/GWh = 1,971 MUSD."""
+    ds = solar_day("hourly")
+    ds["pue_existing"] = ("region", [1.5])
+    ds["capex_dc"] = ("year", [1e6])  # no new halls (free ones would take the night's load)
+    r = solve(ds)
+    np.testing.assert_allclose(r.dc_electricity.values, 1.5, rtol=1e-6)
+    np.testing.assert_allclose(r.dc_load_existing.values, 1.0, rtol=1e-6)
+    assert r.green_share_achieved.item() == pytest.approx(0.5, rel=1e-6)
+    shortfall = r.cost.sel(component="green_shortfall").item()
+    assert shortfall == pytest.approx(0.5 * 0.3 * 1.5 * HOURS, rel=1e-6)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from synergy_models.data.loader import load_inputs
+from synergy_models.data.loader import dataset_folder, load_inputs
 from synergy_models.data.tables import read_tables
 from synergy_models.errors import InputError
 from synergy_models.model.build import build_model
@@ -176,7 +176,7 @@ def test_no_hydrogen_data_adds_nothing():
 
 def test_loader_splits_national_demand_over_the_hubs_and_grows_it():
     """Hub demand = national on-purpose demand x the hub's share; national demand grows at the
-    compound rate between 26.9 Mt (2024) and 27.65 Mt (2030); costs are interpolated."""
+    compound rate between 26.9 Mt (2024) and 27.65 Mt (2030); costs are converted to USD."""
     ds = load_inputs(Scenario(name="h2", years=[2025, 2030], time={"days": 1, "segments": 2}))
     national = ds.h2_demand.sum("region") / ds.h2_demand_share.sum()
     growth = (27.65 / 26.9) ** (1 / 6)
@@ -184,9 +184,13 @@ def test_loader_splits_national_demand_over_the_hubs_and_grows_it():
     assert national.sel(year=2025).item() == pytest.approx(26.9e6 * growth, rel=1e-9)
     yrd = ds.h2_demand.sel(region="YRD", year=2030).item()
     assert yrd == pytest.approx(27.65e6 * 0.2607, rel=1e-9)
-    eur = 1 / 0.9239  # USD per EUR (currency.csv)
-    assert ds.electrolyser_capex.sel(year=2030).item() == pytest.approx(450 * eur, rel=1e-6)
-    assert ds.electrolyser_capex.sel(year=2025).item() == pytest.approx(550 * eur, rel=1e-6)
+    cny = 1 / 7.1956  # USD per CNY (currency.csv); Chinese system capex, flat (issue 19)
+    assert ds.electrolyser_capex.sel(year=2030).item() == pytest.approx(2100 * cny, rel=1e-6)
+    assert ds.electrolyser_capex.sel(year=2025).item() == pytest.approx(2100 * cny, rel=1e-6)
+    # existing and under construction: IM 140 + 390 + 240 MW, NX 150 MW (hydrogen.csv)
+    existing = ds.electrolyser_existing.to_series()
+    assert existing.to_dict() == pytest.approx(
+        {"BTH": 0, "YRD": 0, "GBA": 0, "CY": 0, "IM": 0.77, "GZ": 0, "GS": 0, "NX": 0.15})
     assert np.isinf(ds.h2_transport_cost.item())  # no transport figure in the dataset
 
 
@@ -219,3 +223,49 @@ def test_a_dataset_without_hydrogen_files_has_no_hydrogen(dataset_copy):
         (dataset_copy / f).unlink()
     tables = read_tables(dataset_copy)
     assert not tables.has_hydrogen
+
+
+def test_at_chinese_capex_electrolysers_are_built_where_european_capex_builds_none():
+    """The dataset's electrolyser at Chinese system capex, 2,100 CNY/kW / 7.1956 CNY/USD =
+    291.84 USD/kW, 6%/yr over 27.5 years (CRF = 0.06 / (1 - 1.06^-27.5) = 0.075131) plus 2%/yr
+    O&M: 291.84 x 0.095131 = 27.763 MUSD/GW-yr. On free solar surplus, 4 GW for 5 hours a day
+    (1,825 h/yr) and 4 GW more for 2 hours (730 h), a GW makes h / 49.4 kt worth grey's 10 CNY/kg
+    = 1.38974 USD/kg: 1,825 / 49.4 x 1.38974 = 51.34 MUSD > 27.76 (built), 730 h: 20.54 < 27.76
+    (not built). So 4 GW, 4 x 1,825 / 49.4 = 147.77 kt/yr at LCOH 27.763 x 49.4 / 1,825 + VOM
+    0.07 CNY/kg (0.00973 USD/kg) = 0.7515 + 0.0097 = 0.7612 USD/kg. At European capex, 550
+    EUR/kW / 0.9239 EUR/USD = 595.30 USD/kW, 56.63 MUSD/GW-yr > 51.34: nothing is built."""
+    t = read_tables(dataset_folder("china_hubs"))
+    value = lambda name, year=None: t.value("hydrogen_parameters.csv", None, name, year)  # noqa: E731
+    capex, consumption = value("electrolyser_capex", 2025), value("electrolyser_consumption")
+    grey, vom = value("grey_h2_cost"), value("electrolyser_vom")
+    assert (capex, consumption) == pytest.approx((2100 / 7.1956, 49.4), rel=1e-9)  # MUSD/GW
+    assert (grey, vom) == pytest.approx((10 / 7.1956, 0.07 / 7.1956), rel=1e-9)    # USD/kg
+    crf = 0.06 / (1 - 1.06 ** -27.5)
+    annual = capex * (crf + 0.02)
+    assert annual == pytest.approx(27.763, rel=1e-4)
+    sun = [0.0] * 8 + [1.0] * 2 + [9 / 13] * 3 + [0.0] * 11   # 8 GW 2 h/day, 4 GW 3 h more
+
+    def case(capex_per_gw: float) -> xr.Dataset:
+        ds = solar_day(sun, 13.0, demand={"A": 2e6}, electrolyser_capex=capex_per_gw,
+                       consumption=consumption, grey_cost=grey, electrolyser_vom=vom,
+                       storage_capex=1e5)
+        ds["discount_rate"] = 0.06
+        ds["electrolyser_lifetime"] = 27.5
+        ds["electrolyser_fom_share"] = 0.02
+        return ds
+
+    chinese, european = solve(case(capex)), solve(case(550 / 0.9239))
+    assert chinese.electrolyser_capacity.item() == pytest.approx(4.0, rel=1e-6)
+    produced = 4 * 5 * DAYS / consumption
+    assert chinese.h2_produced.item() == pytest.approx(produced, rel=1e-6)
+    # Levelised cost on the surplus it absorbs (all of it spilled otherwise: the power is free)
+    assert chinese.h2_absorbed_surplus.item() == pytest.approx(4 * 5 * DAYS / 1000, rel=1e-6)
+    investment = chinese.cost.sel(component="hydrogen_investment").item()
+    assert investment == pytest.approx(4 * annual, rel=1e-6)
+    levelised = investment / produced + vom
+    assert levelised == pytest.approx(annual * consumption / (5 * DAYS) + vom, rel=1e-9)
+    assert levelised == pytest.approx(0.7612, abs=1e-4)
+    # The model's LCOH adds electricity at the hourly price; in the 3 hours the 4 GW take all the
+    # surplus the price is anywhere from 0 to hydrogen's value (degenerate), so only bounds hold.
+    assert levelised - 1e-6 <= chinese.lcoh.item() <= grey + 1e-6
+    assert european.electrolyser_capacity.item() == pytest.approx(0.0, abs=1e-6)

@@ -44,19 +44,28 @@ from tests.tiny import tiny_inputs
 #   10% headroom on their existing capacity (contract_ceiling, schedule_floor; Sichuan's hydro
 #   lines unshaped): +786 rows in base (the ceiling written with the builds: +18 nnz). Objective
 #   +0.26%, 2030 solar -0.6%, emissions 2030 +0.3%.
+# - 2026-12-07 (issue 19, fleet PUE and Chinese hydrogen costs): the existing data-centre fleet
+#   draws power at its own PUE (1.48 east, 1.3 west) and new builds at the hubs' 1.2-1.25, with
+#   the fleet's IT load a column per hub and step and two rows (new_build_utilisation,
+#   existing_within_load): base +3,072 rows, +1,536 columns, +13,824 nnz; milestones +1,024,
+#   +512, +4,352. Data-centre electricity in 2030 +10% (154.8 -> 170.9 TWh). Electrolysers at
+#   Chinese system capex (2,100 CNY/kW, was 550 -> 450 EUR/kW) and 0.92 GW existing or under
+#   construction in IM and NX (was 0.14 GW): 16.0 GW of electrolysers in 2030 (was 15.2 GW, built
+#   from 2025 instead of 2028). Objective base +0.19% (1,313,478 -> 1,316,002), milestones +0.25%;
+#   emissions +0.2 to +0.5%; 2030 coal +2.2 GW.
 # - Green contracts additional (issue 19): existing green capacity contracted at a premium
 #   (green_capacity_existing, green_trade: +72 cols, +72 rows in base) and claims capped by the
 #   hub's green generation (match_generation, +24 rows). Objective unchanged: base contracts only
 #   new capacity, which the system builds anyway.
 LEGACY = {
-    "base": {"objective": 1_313_478.36, "rows": 71_192, "cols": 48_579, "nnz": 234_576},
-    "milestones": {"objective": 1_389_660.79, "rows": 22_846, "cols": 16_514, "nnz": 75_379},
+    "base": {"objective": 1_316_001.84, "rows": 74_264, "cols": 50_115, "nnz": 248_400},
+    "milestones": {"objective": 1_393_106.47, "rows": 23_870, "cols": 17_026, "nnz": 79_731},
 }
 CAPACITY_2030_GW = {  # all hubs
-    "coal": 800.3, "gas": 156.8, "nuclear": 52.5, "hydro": 185.7,
-    "wind": 613.6, "solar": 1412.1, "battery": 245.6, "pumped_hydro": 64.0,
+    "coal": 802.5, "gas": 156.8, "nuclear": 52.5, "hydro": 185.7,
+    "wind": 613.6, "solar": 1411.1, "battery": 245.6, "pumped_hydro": 64.0,
 }
-EMISSIONS_MT = {2025: 2552.9, 2028: 2771.5, 2030: 3000.7}
+EMISSIONS_MT = {2025: 2559.1, 2028: 2780.6, 2030: 3015.1}
 
 
 @pytest.fixture(scope="module")

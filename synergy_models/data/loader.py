@@ -150,7 +150,8 @@ def build_primary(t: Tables) -> xr.Dataset:
                               "compound annual growth of electricity demand",
                               valid_min=-0.5, valid_max=1.0)
     ds["pue"] = _da([t.value(schema.REGION_PARAMETERS.file, r, "pue") for r in regions],
-                    ("region",), coords, "1", "typical data-centre PUE", valid_min=1.0, valid_max=3.0)
+                    ("region",), coords, "1", "PUE of new data centres (the existing fleet: "
+                    "pue_existing)", valid_min=1.0, valid_max=3.0)
     ds["coal_price_difference"] = _da(
         [t.value(schema.REGION_PARAMETERS.file, r, "coal_price_difference") for r in regions],
         ("region",), coords, "MUSD/GWh", "hub's coal price minus the national coal fuel_cost "
@@ -285,6 +286,12 @@ def _add_compute(ds: xr.Dataset, t: Tables, coords: dict[str, Any]) -> None:
                   for r in regions]
         ds[name] = _da(values, ("region",), coords, spec.unit, spec.description,
                        valid_min=spec.low, valid_max=spec.high)
+    # The existing fleet runs at its own PUE (model/compute.py, fleet PUE by vintage).
+    spec = schema.COMPUTE.params["pue_existing"]
+    fleet = [t.value(cfile, r, "pue_existing") if t.has(cfile, r, "pue_existing")
+             else float(ds.pue.sel(region=r)) for r in regions]
+    ds["pue_existing"] = _da(fleet, ("region",), coords, spec.unit, spec.description,
+                             valid_min=spec.low, valid_max=spec.high)
     latency = np.zeros((len(regions), len(regions)))
     for row in t.latency:
         latency[regions.index(row.origin), regions.index(row.destination)] = row.rtt_ms

@@ -17,7 +17,8 @@ import xarray as xr
 class ModelOptions:
     """Structural options of one model: the base year discounting starts from, the time grid's
     kind, the reserve margin's scope, how data centres match green power, whether training load
-    moves between hubs hour by hour and the period of the hydro energy budget (None: a week over a chronological year, a day on representative days)."""
+    moves between hubs hour by hour and the period of the hydro energy budget (None: a week over
+    a chronological year, a day on representative days)."""
 
     base_year: int
     time_resolution: Literal["representative_days", "full_year"] = "representative_days"

@@ -302,6 +302,9 @@ COMPUTE = LongTable(
         "utilisation_max": Param("1", "highest utilisation of installed IT capacity", low=0.01, high=1),
         "grid_share_max": Param("1", "most data-centre load as a share of the hub's peak load",
                                 required=False, high=1),
+        "pue_existing": Param("1", "PUE of the existing fleet (dc_capacity_existing); default: "
+                              "the hub's pue (region_parameters.csv) of new builds",
+                              required=False, low=1.0, high=3.0),
     },
 )
 

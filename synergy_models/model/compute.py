@@ -18,6 +18,7 @@ symbol                     attribute            meaning [unit]
 :math:`x_{o,s,k,y}`        ``served``           average IT load of origin o, workload k served at s [GW]
 :math:`v_{s,y,t}`          ``shifted``          training load hub s moves in time within the day [GW]
 :math:`X_{s,y,t}`          ``it_load``          IT load served in hub s (defined below) [GW]
+:math:`X^0_{s,y,t}`        ``it_load_existing`` the part of it in the existing fleet [GW]
 :math:`T_{s,y}`            ``training``         training load served in hub s, on average [GW]
 :math:`Q_{s,y}`            ``dc_capacity``      data-centre IT capacity [GW]
 :math:`H_{s,y}`            ``dc_new``           IT capacity built in year y [GW]
@@ -37,7 +38,8 @@ symbol                     attribute            meaning [unit]
 **Parameters**: :math:`D_{o,k,y}` demand [GW of IT], :math:`\phi_{o,t}` inference profile (the
 origin's load profile, mean 1), :math:`\varphi` training flexibility, :math:`\chi_o` most of the
 origin's demand served elsewhere, :math:`Q^0_s` existing capacity, :math:`u_s` utilisation limit,
-:math:`\mathrm{PUE}_s`, :math:`\gamma_s` grid-safety share, :math:`\hat L_{s,y}` the hub's own peak
+:math:`\mathrm{PUE}_s` of new builds, :math:`\mathrm{PUE}^0_s` of the existing fleet,
+:math:`\gamma_s` grid-safety share, :math:`\hat L_{s,y}` the hub's own peak
 load (in either reserve scope),
 :math:`\theta` green share target, :math:`\epsilon` export cap of contracted output, :math:`\rho`
 backup per unit of IT capacity.
@@ -56,9 +58,12 @@ backup per unit of IT capacity.
         && \text{dc\_capacity\_definition, dc\_build\_limit [GW]} \\
     X_{s,y,t} &\le u_s Q_{s,y}
         && \text{utilisation [GW]} \\
+    X_{s,y,t} - X^0_{s,y,t} &\le u_s \textstyle\sum_{y' \le y} H_{s,y'}, \quad
+    X^0_{s,y,t} \le X_{s,y,t}, \quad 0 \le X^0_{s,y,t} \le u_s Q^0_s
+        && \text{new\_build\_utilisation, existing\_within\_load [GW]} \\
     \hat\phi_o\, x_{o,s,inf,y} + x_{o,s,tr,y} &\le \beta_{o,s,y} \quad (s \ne o)
         && \text{bandwidth\_limit [GW]} \\
-    0 \le X_{s,y,t} &\le \gamma_s \hat L_{s,y} / \mathrm{PUE}_s
+    0 \le X_{s,y,t} &\le \gamma_s \hat L_{s,y} / \max(\mathrm{PUE}_s, \mathrm{PUE}^0_s)
         && \text{grid safety: the bounds of } X \text{ [GW]} \\
     G_{s,g,y} &\le K_{s,g,y} - (K^0_{s,g} - R_{s,g,y})
         && \text{green\_contract [GW]} \\
@@ -103,11 +108,32 @@ exported inference needs bandwidth for its peak hour, training for its average. 
 the same in every hour of a year (a hub's inference does not switch servers hour by hour), which
 keeps the block's time-indexed variables per hub rather than per origin and hub.
 
+**Fleet PUE by vintage.** The existing fleet (built before the hub programme's PUE caps) and new
+builds draw power at their own PUE. The hub's electricity in step :math:`t` is
+
+.. math::
+
+    P_{s,y,t} = \mathrm{PUE}_s (X_{s,y,t} - X^0_{s,y,t}) + \mathrm{PUE}^0_s X^0_{s,y,t}
+              = \mathrm{PUE}_s X_{s,y,t} + (\mathrm{PUE}^0_s - \mathrm{PUE}_s) X^0_{s,y,t}
+        \qquad [\text{GW}]
+
+The IT load on new builds, :math:`X - X^0`, fits their capacity at the utilisation limit, and the
+existing fleet's part :math:`X^0` its own; the solver chooses the split. Where
+:math:`\mathrm{PUE}^0_s > \mathrm{PUE}_s` (the data) it puts load on new builds first (less
+electricity), so the existing fleet carries :math:`\max(0, X - u_s \sum H)`;
+``existing_within_load`` keeps the fleet from drawing power for no IT load in hours where power is
+free or green output would count (hourly matching). With both rows ``utilisation`` is implied
+(:math:`u_s Q = u_s Q^0 + u_s \sum H`). The
+grid-safety bound divides by the larger of the two PUEs: it holds whatever the mix (conservative
+when the other vintage carries load). With no new builds the hub draws
+:math:`\mathrm{PUE}^0_s X`; a dataset without a fleet PUE gets :math:`\mathrm{PUE}^0 =
+\mathrm{PUE}` (one PUE for the whole fleet, as before).
+
 Green power, with :math:`\Gamma_{s,y,t} = \sum_g a_g f_{s,g,t} (G_{s,g,y} + G^e_{s,g,y})` the
 contracted output, :math:`p_{s,g,y,t}` the power block's generation, :math:`K^0, R` its existing
-and retired capacity, and :math:`E_{s,y} = \sum_t w_t \mathrm{PUE}_s X_{s,y,t}` the data centres'
-electricity. Contracts are *additional*: capacity built within the horizon (``green_contract``:
-at most what has been built, :math:`K - (K^0 - R)`), or existing capacity whose output is bought
+and retired capacity, and :math:`E_{s,y} = \sum_t w_t P_{s,y,t}` the data centres' electricity.
+Contracts are *additional*: capacity built within the horizon (``green_contract``: at most what
+has been built, :math:`K - (K^0 - R)`), or existing capacity whose output is bought
 at the green-power trading premium :math:`c^{gp}` (``green_trade``). A claim never exceeds what
 the hub's wind, solar and hydro generate (``match_generation``: curtailed output is not claimed),
 so what is left, :math:`\sum_t w_t \sum_g p_{s,g,y,t}` minus the claim, is what the rest of the
@@ -119,7 +145,7 @@ hub may count (results *green_generation_unclaimed*):
   :math:`M_{s,y} + z_{s,y} + \sigma_{s,y} \ge \theta E_{s,y}`, export cap ``green_export``
   :math:`\sum_t w_t \Gamma_{s,y,t} - M_{s,y} \le \epsilon \sum_t w_t \Gamma_{s,y,t}`;
 - *hourly matching* (24/7): ``match_supply`` :math:`m_{s,y,t} \le \Gamma_{s,y,t}`,
-  ``match_load`` :math:`m_{s,y,t} \le \mathrm{PUE}_s X_{s,y,t}`, ``match_generation``
+  ``match_load`` :math:`m_{s,y,t} \le P_{s,y,t}`, ``match_generation``
   :math:`m_{s,y,t} \le \sum_g p_{s,g,y,t}`, ``green_target``
   :math:`\sum_t w_t m_{s,y,t} + \sigma_{s,y} \ge \theta E_{s,y}` (no certificates), export cap
   ``green_export`` :math:`\sum_t w_t (\Gamma_{s,y,t} - m_{s,y,t}) \le \epsilon \sum_t w_t
@@ -139,8 +165,9 @@ electricity at the emission intensity of the step's price-setting unit
 (:func:`marginal_emission_factor`).
 
 Balance terms: withdrawal (consumption) ``electricity``
-:math:`\mathrm{PUE}_s X_{s,y,t}`. Peak-load term ``peak``
-:math:`\mathrm{PUE}_s u_s Q_{s,y}` (the most the data centres can draw).
+:math:`P_{s,y,t}`. Peak-load term ``peak``
+:math:`\mathrm{PUE}_s u_s Q_{s,y} + (\mathrm{PUE}^0_s - \mathrm{PUE}_s) u_s Q^0_s` (the most the
+data centres can draw: both vintages at the utilisation limit).
 
 Annual costs [MUSD/yr]: ``data_centres`` :math:`\sum_s \sum_{y' \le y} c^{dc}_{y'} H_{s,y'}` plus
 fixed O&M of existing capacity; ``bandwidth`` :math:`c^{bw} \sum_{o \ne s} \beta_{o,s,y}`;
@@ -174,7 +201,9 @@ INPUTS = (
     InputVar("dc_capacity_existing", R, "GW", "data-centre IT capacity in the base year"),
     InputVar("utilisation_max", R, "1", "most IT load per unit of IT capacity"),
     InputVar("grid_share_max", R, "1", "most data-centre load as a share of the hub's own peak"),
-    InputVar("pue", R, "1", "power usage effectiveness"),
+    InputVar("pue", R, "1", "power usage effectiveness of new builds"),
+    InputVar("pue_existing", R, "1", "power usage effectiveness of the existing fleet",
+             optional=True),
     InputVar("max_new_dc", R, "GW", "build limit of IT capacity"),
     InputVar("capex_dc", ("year",), "MUSD/GW", "investment per GW of IT capacity"),
     InputVar("lifetime_dc", (), "year", "economic lifetime of data centres"),
@@ -219,6 +248,8 @@ def prepare_compute(ds: xr.Dataset, d: ModelData) -> dict:
         # reserve margin's scope (which changes the power block's peak term, not this cap).
         "hub_peak": ds.peak_load.transpose("region", "year").values,
         "pue": ds.pue.values,
+        # without a fleet PUE the existing capacity runs at the new builds' (one PUE for all)
+        "pue_existing": (ds.pue_existing if "pue_existing" in ds else ds.pue).values,
         "max_new": ds.max_new_dc.values,
         "annual_cost": capex * (crf_dc + float(ds.fom_share_dc)),        # (year,) MUSD/GW/yr
         "fom_existing": float(capex[0] * ds.fom_share_dc),
@@ -313,12 +344,13 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
         + sum(b.dc_new[s, yy] for yy in years if yy <= y)))
     b.dc_build_limit = pyo.Constraint(m.R, rule=lambda b, s: pyo.Constraint.Skip if math.isinf(
         c["max_new"][ri[s]]) else sum(b.dc_new[s, y] for y in years) <= float(c["max_new"][ri[s]]))
-    util, pue = c["utilisation_max"], c["pue"]
+    util, pue, pue0 = c["utilisation_max"], c["pue"], c["pue_existing"]
     # Grid safety (data-centre load at most a share of the hub's own peak) is a constant cap on
-    # each step's IT load: a bound, not a row per step.
+    # each step's IT load: a bound, not a row per step; at the larger of the vintages' PUEs, so
+    # that it holds whatever their mix.
     peak, share_max = c["hub_peak"], c["grid_share_max"]
     b.it_load = pyo.Var(m.R, m.Y, m.T, within=pyo.NonNegativeReals, bounds=lambda b, s, y, t: (
-        0.0, float(share_max[ri[s]] * peak[ri[s], yi[y]] / pue[ri[s]])))
+        0.0, float(share_max[ri[s]] * peak[ri[s], yi[y]] / max(pue[ri[s]], pue0[ri[s]]))))
     relocated = _add_relocation(m, d, b) if d.options.training_relocation == "hourly" else None
     b.it_load_definition = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
         b.it_load[s, y, t] == sum(float(profile[ri[o], t]) * b.served[o, s, "inference", y]
@@ -327,6 +359,7 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
         + (relocated(s, y, t) if relocated else 0)))
     b.utilisation = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
         b.it_load[s, y, t] <= float(util[ri[s]]) * b.dc_capacity[s, y]))
+    _add_fleet_vintages(m, d, b)
 
     # Long-haul bandwidth for compute served away from its origin: inference at its origin's
     # peak hour, training at its average (results and data move as the jobs run).
@@ -341,10 +374,13 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
     b.energy_of = energy_of  # for results: IT hours per GW of average load served
 
     b.electricity = pyo.Expression(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
-        float(pue[ri[s]]) * b.it_load[s, y, t]))
+        float(pue[ri[s]]) * b.it_load[s, y, t]
+        + float(pue0[ri[s]] - pue[ri[s]]) * b.it_load_existing[s, y, t]))
     m.terms.withdraw("compute.electricity", "demand")
+    existing = c["capacity_existing"]
     b.peak = pyo.Expression(m.R, m.Y, rule=lambda b, s, y: (
-        float(pue[ri[s]] * util[ri[s]]) * b.dc_capacity[s, y]))
+        float(pue[ri[s]] * util[ri[s]]) * b.dc_capacity[s, y]
+        + float((pue0[ri[s]] - pue[ri[s]]) * util[ri[s]] * existing[ri[s]])))
     m.terms.peak("compute.peak")
 
     if c["matching"] != "none":
@@ -399,6 +435,23 @@ def _add_relocation(m: pyo.ConcreteModel, d: ModelData, b: pyo.Block) -> Any:
         b.relocation_link[s, y] for s in d.regions))
     m.terms.cost("compute.cost_relocation")
     return lambda s, y, t: b.moved_in[s, y, t] - b.moved_out[s, y, t]
+
+
+def _add_fleet_vintages(m: pyo.ConcreteModel, d: ModelData, b: pyo.Block) -> None:
+    """The existing fleet's share of the IT load, for its own PUE (module docstring)."""
+    c = d.part("compute")
+    ri, years = d.index("regions"), d.years
+    util, existing = c["utilisation_max"], c["capacity_existing"]
+    # A bound, not a row: the existing fleet carries at most its capacity at the utilisation limit.
+    b.it_load_existing = pyo.Var(m.R, m.Y, m.T, within=pyo.NonNegativeReals,
+                                 bounds=lambda b, s, y, t: (0.0, float(util[ri[s]] * existing[ri[s]])))
+    b.new_build_utilisation = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
+        b.it_load[s, y, t] - b.it_load_existing[s, y, t]
+        <= float(util[ri[s]]) * sum(b.dc_new[s, yy] for yy in years if yy <= y)))
+    # Without it the existing fleet could draw power for no IT load where power is free, or
+    # where hourly green matching rewards more consumption.
+    b.existing_within_load = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
+        b.it_load_existing[s, y, t] <= b.it_load[s, y, t]))
 
 
 def _add_green_power(m: pyo.ConcreteModel, d: ModelData, b: pyo.Block) -> None:
@@ -520,8 +573,11 @@ def compute_results(ctx: ResultsContext) -> None:
     ds["compute_demand_eflops"] = (ds.compute_demand * c["flops_per_watt"]).assign_attrs(
         units="EFLOPS", long_name="compute demand by origin hub (IT load x EFLOPS per GW)")
     pue = xr.DataArray(c["pue"], dims="region", coords={"region": R})
-    ds["dc_electricity"] = (ds.dc_load * pue).assign_attrs(
-        units="GW", long_name="data-centre electricity (IT load x PUE)")
+    pue0 = xr.DataArray(c["pue_existing"], dims="region", coords={"region": R})
+    ds["dc_load_existing"] = da(values(b.it_load_existing, (R, Y, T)), ("region", "year", "time"),
+                                coords, "GW", "IT load served by the existing fleet")
+    ds["dc_electricity"] = (ds.dc_load * pue + ds.dc_load_existing * (pue0 - pue)).assign_attrs(
+        units="GW", long_name="data-centre electricity (IT load x PUE of its vintage)")
     served = values(b.served, (R, R, W, Y))  # average GW: origin, region, workload, year
     hours = np.array([[b.energy_of[(o, k)] for k in W] for o in R])  # IT hours per GW served
     served = xr.DataArray(served * hours[:, None, :, None] / 1000,
@@ -727,7 +783,8 @@ MODULE = ModelModule(
     limits=(
         Limit("compute.it_load", "upper_bound", ("region", "year", "time"), "GW", "USD/kW/year",
               "grid safety: data-centre IT load at most grid_share_max x the hub's own peak / "
-              "PUE, in every step (shadow price: raising it in every step)", over=("time",),
+              "the larger PUE of the two vintages, in every step (shadow price: raising it in "
+              "every step)", over=("time",),
               name="compute.grid_safety", parameters=("grid_share_max", "utilisation_max")),
         Limit("compute.dc_build_limit", "at_most", R, "GW", "USD/kW/year",
               "data-centre IT capacity built over the horizon (max_new_dc)", discount="horizon",
