@@ -119,6 +119,12 @@ class PolicySettings(_Settings):
         "or hour by hour (24/7 carbon-free: only contracted wind, solar and hydro output in the "
         "same hour counts)",
     )
+    operating_reserves: bool = Field(
+        default=False,
+        description="each hub holds upward and downward operating reserves sized from the "
+        "day-ahead forecast errors of its load, wind and solar (the dataset's forecast_errors.csv, "
+        "or the scenario's forecast_errors file) plus a contingency (docs/formulation.md)",
+    )
 
 
 #: What a scenario's or sweep's name may be: it names output folders and files, so no path

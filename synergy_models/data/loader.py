@@ -719,7 +719,9 @@ def load_inputs(scenario: Scenario | str | Path, overrides: dict[str, Any] | Non
                        time_resolution=inputs.attrs["time_resolution"],
                        hydro_budget=inputs.attrs["hydro_budget"],
                        reserve_scope=scenario.policy.reserve_scope,
-                       green_matching=scenario.policy.green_matching).attrs(),
+                       green_matching=scenario.policy.green_matching,
+                       operating_reserves="on" if scenario.policy.operating_reserves
+                       else "off").attrs(),
     )
     if notes:
         inputs.attrs["assumed_units"] = "; ".join(notes)

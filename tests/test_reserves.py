@@ -1,0 +1,160 @@
+"""Operating reserves (synergy_models/model/reserves.py) on tiny cases derived by hand.
+
+Units: GW, MUSD; 0.02 MUSD/GWh = 20 USD/MWh. With the tiny defaults (discount rate 0, lifetime 1,
+existing capacity only, no capacity cost) the objective is the year's variable cost.
+
+The case: one hub, load 5 GW; 6 GW of coal (20 USD/MWh, minimum stable load 0.4) and 10 GW of gas
+(50 USD/MWh, minimum stable load 0.5), both committed by the thermal block. Without reserves coal
+covers the load alone (cost 0.02 x 5 = 0.1 per hour) and keeps 1 GW of headroom (6 - 5).
+With an upward requirement R > 1 GW, gas must be committed: U_g >= R - 1 (coal headroom plus gas
+headroom, U_c + U_g - 5 >= R with U_c <= 6), and committed gas runs at least 0.5 U_g, displacing
+coal: each GW of gas committed costs 0.5 x (0.05 - 0.02) = 0.015 per hour. So the cost is
+0.1 + 0.015 (R - 1) and the upward reserve price 15 USD/MW-h while R > 1, 0.1 and 0 once R <= 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyomo.environ as pyo
+import pytest
+import xarray as xr
+
+from synergy_models.model.build import build_model
+from tests.test_model import solve
+from tests.tiny import tiny_inputs, with_compute, with_reserves, with_thermal
+
+COAL, GAS = 0.02, 0.05
+
+
+def hub(load=5.0, *, coal=6.0, weights=None, step_hours=None) -> xr.Dataset:
+    ds = tiny_inputs(["A"], {"coal": {"marginal_cost": COAL}, "gas": {"marginal_cost": GAS}},
+                     np.array([[load]]), capacity={("A", "coal"): coal, ("A", "gas"): 10.0},
+                     max_new=0.0, weights=weights, step_hours=step_hours)
+    return with_thermal(ds, {"coal": 0.4, "gas": 0.5})
+
+
+def at(r: xr.Dataset, var: str, **sel) -> float:
+    return float(r[var].sel(region="A", year=2030, **sel).squeeze())
+
+
+def test_reserve_requirement_forces_gas_online_at_the_hand_cost():
+    """sigma_load 0.4, k = 1: R = 0.4 x 5 = 2 GW each way. U_g = 2 - 1 = 1 GW, gas runs 0.5 GW:
+    cost 0.02 x 4.5 + 0.05 x 0.5 = 0.115 (0.1 without reserves). Upward price: 0.015 MUSD per GW
+    for the 1-h step = 15 USD/MW-h; downward not binding (5 - 0.4 x 6 - 0.5 x 1 = 2.1 >= 2): 0."""
+    off = solve(hub())
+    assert off.attrs["objective"] == pytest.approx(0.1, rel=1e-6)
+    assert "reserve_price" not in off
+
+    r = solve(with_reserves(hub(), {"load": 0.4}))
+    assert r.attrs["objective"] == pytest.approx(0.115, rel=1e-6)
+    assert at(r, "committed", gen_tech="gas") == pytest.approx(1.0, abs=1e-6)
+    assert at(r, "generation", gen_tech="gas") == pytest.approx(0.5, abs=1e-6)
+    assert at(r, "reserve_requirement", reserve_direction="up") == pytest.approx(2.0)
+    assert at(r, "reserve_price", reserve_direction="up") == pytest.approx(15.0, rel=1e-6)
+    assert at(r, "reserve_price", reserve_direction="down") == pytest.approx(0.0, abs=1e-6)
+    held = r.reserve_provided.sel(region="A", year=2030, reserve_direction="up").sum("time")
+    assert float(held.sum()) >= 2.0 - 1e-6
+    assert float(r.reserve_shortfall.sum()) == pytest.approx(0.0, abs=1e-9)
+    # the cost in the results is the objective's (no reserve cost term of its own here)
+    assert float(r.cost.sum()) == pytest.approx(0.115, rel=1e-6)
+
+
+def test_contingency_adds_to_the_upward_requirement_only():
+    """Contingency 2 GW, no forecast error: R_up = 2 (gas 1 GW committed, cost 0.115), R_down 0."""
+    r = solve(with_reserves(hub(), {}, contingency=2.0))
+    assert r.attrs["objective"] == pytest.approx(0.115, rel=1e-6)
+    assert at(r, "reserve_requirement", reserve_direction="down") == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize("cut", [0.0, 0.25, 0.4, 0.5, 0.6, 0.9])
+def test_better_forecasts_remove_the_gas_unit_at_the_computed_threshold(cut):
+    """R = 2 (1 - cut): gas is needed while R > 1, i.e. below cut = 0.5; the cost is
+    0.1 + 0.015 max(0, 1 - 2 cut) and the upward price 15 USD/MW-h below the threshold, 0 above."""
+    r = solve(with_reserves(hub(), {"load": 0.4}, reduction={"load": cut}))
+    gas = max(0.0, 1 - 2 * cut)
+    assert r.attrs["objective"] == pytest.approx(0.1 + 0.015 * gas, rel=1e-6)
+    assert at(r, "committed", gen_tech="gas") == pytest.approx(gas, abs=1e-6)
+    price = at(r, "reserve_price", reserve_direction="up")
+    if cut < 0.5:
+        assert price == pytest.approx(15.0, rel=1e-6)
+    elif cut > 0.5:
+        assert price == pytest.approx(0.0, abs=1e-6)
+
+
+def test_wind_error_scales_with_capacity_and_output():
+    """Wind 4 GW at capacity factor 0.5 (its mean: counted in full), sigma_wind 0.25: R = 0.25 x 4
+    = 1 GW from wind, plus 0.4 x load. Load 7 GW, wind gives 2: coal 5 with 1 GW headroom; with
+    sigma_load 0.2 (1.4 GW) R_up = 2.4, so gas commits 1.4 GW and runs 0.7: cost 0.02 x 4.3 +
+    0.05 x 0.7 = 0.121. Downward: wind can curtail its 2 GW."""
+    ds = tiny_inputs(["A"], {"coal": {"marginal_cost": COAL}, "gas": {"marginal_cost": GAS},
+                             "wind": {}}, np.array([[7.0]]),
+                     capacity={("A", "coal"): 6.0, ("A", "gas"): 10.0, ("A", "wind"): 4.0},
+                     max_new=0.0, cf={"wind": np.array([[0.5]])})
+    ds = with_thermal(ds, {"coal": 0.4, "gas": 0.5})
+    r = solve(with_reserves(ds, {"load": 0.2, "wind": 0.25}))
+    assert at(r, "reserve_requirement", reserve_direction="up") == pytest.approx(2.4)
+    assert r.attrs["objective"] == pytest.approx(0.121, rel=1e-6)
+    # halving wind's error (the AI lever) takes 0.5 GW off: gas commits 0.9, cost 0.1185
+    r = solve(with_reserves(ds, {"load": 0.2, "wind": 0.25}, reduction={"wind": 0.5}))
+    assert at(r, "reserve_requirement", reserve_direction="up") == pytest.approx(1.9)
+    assert r.attrs["objective"] == pytest.approx(0.02 * 4.55 + 0.05 * 0.45, rel=1e-6)
+
+
+def test_forecasting_cost_is_charged_per_gw_of_wind_forecast():
+    """The lever costs forecast_cost per GW of wind in service once wind's error is cut: 4 GW x
+    0.005 MUSD/GW/yr = 0.02 on top of the run without the lever (load 3 GW: wind 2, coal 1 with
+    ample headroom, 0.02; keeping the wind, which saves 0.04 of coal, still pays)."""
+    ds = tiny_inputs(["A"], {"coal": {"marginal_cost": COAL}, "wind": {}}, np.array([[3.0]]),
+                     capacity={("A", "coal"): 6.0, ("A", "wind"): 4.0}, max_new=0.0,
+                     cf={"wind": np.array([[0.5]])})
+    ds = with_thermal(ds, {"coal": 0.4})
+    base = solve(with_reserves(ds, {"wind": 0.1}, forecast_cost=0.005))
+    paid = solve(with_reserves(ds, {"wind": 0.1}, reduction={"wind": 0.3}, forecast_cost=0.005))
+    assert base.attrs["objective"] == pytest.approx(0.02, rel=1e-6)
+    assert paid.attrs["objective"] == pytest.approx(0.02 + 0.02, rel=1e-6)
+    assert float(paid.cost.sel(component="forecasting").sum()) == pytest.approx(0.02)
+
+
+def test_flexible_training_load_displaces_thermal_headroom_exactly():
+    """A day as one 24-h step: load 5 GW plus 1 GW of training (PUE 1) with flexibility 0.5, so
+    0.5 GW is shifted load (v = 0.5 T) that can pause: it offers 0.5 GW of upward reserve.
+    R_up = 0.4 x 5 = 2 (the exogenous load's error). Coal runs at most 6 = the whole load, so
+    without the training's reserve thermal holds all 2 GW: U_g = 2, gas 1 GW, cost per hour
+    0.02 x 5 + 0.05 x 1 = 0.15 (x 24 h = 3.6). With it thermal holds 1.5: U_g = 1.5, gas 0.75,
+    cost 24 x (0.02 x 5.25 + 0.05 x 0.75) = 3.42. Training earns 0.5 GW x 15 USD/MW-h x 24 h =
+    0.18 MUSD."""
+    def case(flexibility: float) -> xr.Dataset:
+        ds = with_compute(hub(weights=[24.0], step_hours=[24.0]), {("A", "training"): 1.0},
+                          flexibility=flexibility)
+        return with_reserves(ds, {"load": 0.4})
+
+    rigid, flexible = solve(case(0.0)), solve(case(0.5))
+    assert rigid.attrs["objective"] == pytest.approx(3.6, rel=1e-6)
+    assert flexible.attrs["objective"] == pytest.approx(3.42, rel=1e-6)
+    up = dict(reserve_direction="up")
+    thermal = ["coal", "gas"]
+
+    def held(r, who):
+        return float(r.reserve_provided.sel(region="A", year=2030, reserve_provider=who,
+                                            **up).sum())
+
+    assert held(rigid, thermal) == pytest.approx(2.0, abs=1e-6)
+    assert held(flexible, "training") == pytest.approx(0.5, abs=1e-6)
+    assert held(flexible, thermal) == pytest.approx(1.5, abs=1e-6)
+    assert at(flexible, "reserve_price", **up) == pytest.approx(15.0, rel=1e-6)
+    earned = float(flexible.reserve_revenue.sel(region="A", year=2030, reserve_provider="training",
+                                                **up))
+    assert earned == pytest.approx(0.18, rel=1e-6)
+
+
+def test_reserves_off_leave_the_model_unchanged():
+    """The option off (or no forecast errors): no reserves block, the same rows and columns."""
+    ds = with_reserves(hub(), {"load": 0.4})
+    on = build_model(ds)
+    assert hasattr(on, "reserves")
+    off = build_model(ds.assign_attrs(operating_reserves="off"))
+    plain = build_model(hub())
+    assert not hasattr(off, "reserves")
+    count = [sum(1 for _ in m.component_data_objects(kind))
+             for m in (off, plain) for kind in (pyo.Var, pyo.Constraint)]
+    assert count[:2] == count[2:]
