@@ -151,6 +151,11 @@ class Scenario(_Settings):
     parameters: dict[str, Any] = Field(default_factory=dict)
     solver: SolverSettings = Field(default_factory=SolverSettings)
     policy: PolicySettings = Field(default_factory=PolicySettings)
+    forecast_errors: str | None = Field(
+        default=None,
+        description="a CSV region,source,error_sigma (as the dataset's forecast_errors.csv; "
+        "e.g. written by synergy forecast) replacing the dataset's day-ahead forecast errors; "
+        "a relative path is taken from the scenario file's folder")
     _source: Path | None = PrivateAttr(default=None)
     #: the keys given as overrides on top of the file (command line, notebook, sweep case)
     _overridden: frozenset[str] = PrivateAttr(default=frozenset())
@@ -165,6 +170,14 @@ class Scenario(_Settings):
         parts = key.split(".")  # a setting inside an overridden group (solver.options.x) too
         overridden = any(".".join(parts[:i]) in self._overridden for i in range(1, len(parts) + 1))
         return override_origin(key, value, self.source) if overridden else self.source
+
+    def forecast_errors_path(self) -> Path:
+        """The ``forecast_errors`` file: a relative path from the scenario file's folder."""
+        assert self.forecast_errors is not None
+        path = Path(self.forecast_errors).expanduser()
+        if not path.is_absolute() and self._source is not None:
+            path = self._source.parent / path
+        return path
 
     @field_validator("name")
     @classmethod

@@ -71,6 +71,8 @@ MODELS = {
     "hydrogen transport, carbon cap": ("milestones", {"h2_transport_cost": "0.0004 USD/kg/km",
                                                        "carbon_cap": 1000}),
     "reserve shared over lines": ("milestones", {"policy.reserve_scope": "network"}),
+    "operating reserves, AI forecasting": ("milestones", {"policy.operating_reserves": True,
+                                                          "forecast_error_reduction": 0.2}),
 }
 #: code names a module docstring uses for things that are not components of its block
 NOT_COMPONENTS = {

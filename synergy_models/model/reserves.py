@@ -5,7 +5,7 @@ notice) and downward reserve (output it can shed, or load it can add) against th
 day-ahead forecasts of its load, wind and solar output, plus an upward contingency (the loss of
 its largest unit or line). Hubs do not share reserves over lines (each hub's dispatch centre
 carries its own, as China's provincial "two rules" assess them). Active when the scenario turns
-``policy.operating_reserves`` on and the dataset has forecast errors (``forecast_errors.csv``).
+*policy.operating_reserves* on and the dataset has forecast errors (``forecast_errors.csv``).
 
 **Sets**: :math:`(r, i) \in RU` and :math:`(r, i) \in RD` the hubs' upward and downward
 providers (``RU``, ``RD``): committed coal and gas (the thermal block's :math:`RC`), hydro,
@@ -98,7 +98,7 @@ z^{-}_{r,y,t})`, and ``forecasting`` :math:`c^{F} \sum_{r} \sum_{v : \delta_v > 
 
 **Prices**: the reserve price [USD/MW-h] is the dual of ``requirement_up`` (``requirement_down``)
 divided by the discounted step weight, :math:`\pi^{\pm}_{r,y,t} / (\Omega_y w_t)` x 1,000; each
-provider earns that price on the reserve it holds (results ``reserve_revenue``).
+provider earns that price on the reserve it holds (results variable *reserve_revenue*).
 """
 
 from __future__ import annotations
