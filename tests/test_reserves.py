@@ -19,11 +19,17 @@ import pyomo.environ as pyo
 import pytest
 import xarray as xr
 
+from synergy_models.data.loader import load_inputs
+from synergy_models.data.tables import read_tables
+from synergy_models.errors import InputError
 from synergy_models.model.build import build_model
+from synergy_models.model.catalogue import active_modules
+from synergy_models.scenario import data_dir
 from tests.test_model import solve
 from tests.tiny import tiny_inputs, with_compute, with_reserves, with_thermal
 
 COAL, GAS = 0.02, 0.05
+DATA = data_dir()
 
 
 def hub(load=5.0, *, coal=6.0, weights=None, step_hours=None) -> xr.Dataset:
@@ -158,3 +164,75 @@ def test_reserves_off_leave_the_model_unchanged():
     count = [sum(1 for _ in m.component_data_objects(kind))
              for m in (off, plain) for kind in (pyo.Var, pyo.Constraint)]
     assert count[:2] == count[2:]
+
+
+# --- data: the dataset's table, a scenario's own file -------------------------------------------
+
+HUBS = ["BTH", "YRD", "GBA", "CY", "IM", "GZ", "GS", "NX"]
+
+
+def errors_csv(path, rows=None, header="region,source,error_sigma"):
+    rows = rows if rows is not None else [f"{r},{s},{v}" for r in HUBS
+                                          for s, v in (("load", 0.02), ("wind", 0.1),
+                                                       ("solar", 0.08))]
+    path.write_text("\n".join([header, *rows]) + "\n")
+    return path
+
+
+def scenario_with(tmp_path, errors: str) -> str:
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"extends: {DATA / 'scenarios' / 'reserves.yaml'}\nname: mine\n"
+                    f"forecast_errors: {errors}\n")
+    return str(path)
+
+
+def test_dataset_errors_are_sourced_and_off_in_base():
+    """The dataset's table: every hub and source, each number with its citation in provenance;
+    base leaves reserves off, the reserves scenario turns them on."""
+    tables = read_tables(DATA / "china_hubs")
+    prov = tables.provenance()
+    rows = prov[prov.file.str.endswith("forecast_errors.csv")]
+    assert len(rows) == 3 * len(HUBS)
+    assert (rows.source.str.len() > 20).all()
+    base = load_inputs("base")
+    assert base.attrs["operating_reserves"] == "off"
+    assert "reserves" not in [m.name for m in active_modules(base)]
+    on = load_inputs("reserves")
+    assert "reserves" in [m.name for m in active_modules(on)]
+    assert float(on.forecast_error.sel(region="IM", forecast_source="wind")) == 0.15
+
+
+def test_scenario_file_replaces_the_dataset_errors(tmp_path):
+    """forecast_errors: PATH (relative to the scenario's folder) replaces every number."""
+    errors_csv(tmp_path / "errors.csv")
+    inputs = load_inputs(scenario_with(tmp_path, "errors.csv"))
+    np.testing.assert_allclose(inputs.forecast_error.sel(forecast_source="wind").values, 0.1)
+    np.testing.assert_allclose(inputs.forecast_error.sel(forecast_source="load").values, 0.02)
+
+
+@pytest.mark.parametrize("rows, header, row, column, words", [
+    (["BTH,load,1.5"], None, 1, "error_sigma", "less than or equal to 1"),
+    (["XYZ,load,0.1"], None, 1, "region", "unknown region"),
+    (["BTH,hydro,0.1"], None, 1, "source", "'load', 'wind' or 'solar'"),
+    (["BTH,load,0.1", "BTH,load,0.2"], None, 2, "source", "duplicate"),
+    ([], "region,source,sigma", None, "error_sigma", "missing column"),
+])
+def test_bad_forecast_errors_file_names_file_row_and_column(tmp_path, rows, header, row, column,
+                                                           words):
+    full = [f"{r},{s},0.1" for r in HUBS for s in ("load", "wind", "solar")
+            if not (r == "BTH" and s == "load")]
+    path = errors_csv(tmp_path / "bad.csv", rows + full if header is None else [],
+                      header=header or "region,source,error_sigma")
+    with pytest.raises(InputError) as err:
+        load_inputs(scenario_with(tmp_path, str(path)))
+    hits = [p for p in err.value.problems if p.column == column and p.row == row]
+    assert hits, err.value.problems
+    assert all(p.file.endswith("bad.csv") for p in err.value.problems)
+    assert any(words in (p.message + " " + (p.expected or "")) for p in hits), hits
+
+
+def test_missing_hub_row_is_named(tmp_path):
+    path = errors_csv(tmp_path / "short.csv",
+                      [f"{r},{s},0.1" for r in HUBS for s in ("load", "wind", "solar")][:-1])
+    with pytest.raises(InputError, match="no row for hub 'NX', source 'solar'"):
+        load_inputs(scenario_with(tmp_path, str(path)))
