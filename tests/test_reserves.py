@@ -22,6 +22,7 @@ import xarray as xr
 from synergy_models.data.loader import load_inputs
 from synergy_models.data.tables import read_tables
 from synergy_models.errors import InputError
+from synergy_models.indicators import forecasting_value, operating_reserves
 from synergy_models.model.build import build_model
 from synergy_models.model.catalogue import active_modules
 from synergy_models.scenario import data_dir
@@ -100,7 +101,7 @@ def test_wind_error_scales_with_capacity_and_output():
     r = solve(with_reserves(ds, {"load": 0.2, "wind": 0.25}))
     assert at(r, "reserve_requirement", reserve_direction="up") == pytest.approx(2.4)
     assert r.attrs["objective"] == pytest.approx(0.121, rel=1e-6)
-    # halving wind's error (the AI lever) takes 0.5 GW off: gas commits 0.9, cost 0.1185
+    # halving wind's error (the AI lever) takes 0.5 GW off: gas commits 0.9, runs 0.45
     r = solve(with_reserves(ds, {"load": 0.2, "wind": 0.25}, reduction={"wind": 0.5}))
     assert at(r, "reserve_requirement", reserve_direction="up") == pytest.approx(1.9)
     assert r.attrs["objective"] == pytest.approx(0.02 * 4.55 + 0.05 * 0.45, rel=1e-6)
@@ -236,3 +237,34 @@ def test_missing_hub_row_is_named(tmp_path):
                       [f"{r},{s},0.1" for r in HUBS for s in ("load", "wind", "solar")][:-1])
     with pytest.raises(InputError, match="no row for hub 'NX', source 'solar'"):
         load_inputs(scenario_with(tmp_path, str(path)))
+
+
+# --- what the report reads: reserves by provider, the value of better forecasting ---------------
+
+def test_forecasting_value_and_reserve_table_from_tiny_results():
+    """The wind case above, reference vs halved wind error: cost 0.121 -> 0.1135 (-0.0075: 0.5 GW
+    less gas committed x 0.015), the
+    upward requirement 2.4 -> 1.9 GW, committed gas 1.4 -> 0.9 GW (coal stays at 6), emissions 0
+    (none set). Reserve table: upward price 15 USD/MW-h in the one hour, so it is positive in all
+    hours; thermal holds 2.4 GW in the reference, earning 2.4 x 15 / 1000 = 0.036 MUSD."""
+    ds = tiny_inputs(["A"], {"coal": {"marginal_cost": COAL}, "gas": {"marginal_cost": GAS},
+                             "wind": {}}, np.array([[7.0]]),
+                     capacity={("A", "coal"): 6.0, ("A", "gas"): 10.0, ("A", "wind"): 4.0},
+                     max_new=0.0, cf={"wind": np.array([[0.5]])})
+    ds = with_thermal(ds, {"coal": 0.4, "gas": 0.5})
+    ref = solve(with_reserves(ds, {"load": 0.2, "wind": 0.25}))
+    ai = solve(with_reserves(ds, {"load": 0.2, "wind": 0.25}, reduction={"wind": 0.5}))
+    value = forecasting_value(ref, ai)
+    row = value.loc["2030"]
+    assert row["cost MUSD/year"] == pytest.approx(-0.0075, abs=1e-9)
+    assert row["upward requirement GW"] == pytest.approx(-0.5, abs=1e-9)
+    assert row["committed thermal GW"] == pytest.approx(-0.5, abs=1e-6)
+    assert value.loc["horizon (present value, MUSD)", "cost MUSD/year"] == pytest.approx(-0.0075,
+                                                                                       abs=1e-9)
+    table = operating_reserves(ref).set_index(["reserve_direction", "reserve_provider"])
+    thermal = table.loc[[("up", "coal"), ("up", "gas")]]
+    assert thermal["mean GW"].sum() == pytest.approx(2.4, abs=1e-6)
+    assert thermal["earned MUSD/year"].sum() == pytest.approx(0.036, rel=1e-6)
+    assert table.loc[("up", "coal"), "hours with a positive price (share)"] == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="no operating reserves"):
+        operating_reserves(solve(hub()))
