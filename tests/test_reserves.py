@@ -27,7 +27,7 @@ from synergy_models.model.build import build_model
 from synergy_models.model.catalogue import active_modules
 from synergy_models.scenario import data_dir
 from tests.test_model import solve
-from tests.tiny import tiny_inputs, with_compute, with_reserves, with_thermal
+from tests.tiny import tiny_inputs, with_compute, with_hydrogen, with_reserves, with_thermal
 
 COAL, GAS = 0.02, 0.05
 DATA = data_dir()
@@ -268,3 +268,24 @@ def test_forecasting_value_and_reserve_table_from_tiny_results():
     assert table.loc[("up", "coal"), "hours with a positive price (share)"] == pytest.approx(1.0)
     with pytest.raises(ValueError, match="no operating reserves"):
         operating_reserves(solve(hub()))
+
+
+def test_electrolysers_hold_upward_reserve_at_the_reserve_price():
+    """1 GW of electrolysers (50 kWh/kg) serve 175,200 t/yr (0.02 kt/h: they run at 1 GW; grey
+    hydrogen costs 2 USD/kg = 0.04 MUSD per GW-hour of electrolysis, above coal's 0.02), on top of
+    5 GW of load; R_up = 0.4 x 5 = 2 GW. Coal covers the 6 GW, so thermal headroom needs gas; the
+    electrolysers can drop their 1 GW at short notice, so gas commits 1 GW, not 2: cost
+    0.02 x 5.5 + 0.05 x 0.5 = 0.135 (not 0.15, the same load as exogenous demand with the same
+    2 GW requirement). The electrolysers earn 1 GW x 15 USD/MW-h = 0.015 MUSD. Pausing them instead
+    (grey hydrogen) would cost 0.04 - 0.02 per GW-hour, more than the reserve saves (0.015)."""
+    rigid = solve(with_reserves(hub(load=6.0), {"load": 2 / 6}))
+    assert rigid.attrs["objective"] == pytest.approx(0.15, rel=1e-6)
+    ds = with_hydrogen(hub(), 175_200.0, electrolyser_existing=1.0, max_new_electrolyser=0.0)
+    r = solve(with_reserves(ds, {"load": 0.4}))
+    assert r.attrs["objective"] == pytest.approx(0.135, rel=1e-6)
+    up = dict(reserve_direction="up")
+    held = r.reserve_provided.sel(region="A", year=2030, **up)
+    assert float(held.sel(reserve_provider="electrolyser").sum()) == pytest.approx(1.0, abs=1e-6)
+    assert float(held.sel(reserve_provider=["coal", "gas"]).sum()) == pytest.approx(1.0, abs=1e-6)
+    earned = r.reserve_revenue.sel(region="A", year=2030, reserve_provider="electrolyser", **up)
+    assert float(earned) == pytest.approx(0.015, rel=1e-6)
