@@ -64,6 +64,15 @@ def test_reserve_requirement_forces_gas_online_at_the_hand_cost():
     assert float(r.reserve_shortfall.sum()) == pytest.approx(0.0, abs=1e-9)
     # the cost in the results is the objective's (no reserve cost term of its own here)
     assert float(r.cost.sum()) == pytest.approx(0.115, rel=1e-6)
+    # the limits report the binding upward requirement: 2 GW, priced over the year's one hour at
+    # 0.015 MUSD per GW = 0.015 USD/kW/yr; the downward one costs nothing (its level may equal its
+    # value: reserve held is free to sit at the requirement)
+    label = "reserves.requirement_up[A,2030]"
+    assert r.limit_binding.sel(limit=label).item() == 1
+    assert r.limit_value.sel(limit=label).item() == pytest.approx(2.0)
+    assert r.limit_shadow_price.sel(limit=label).item() == pytest.approx(0.015, rel=1e-6)
+    down = "reserves.requirement_down[A,2030]"
+    assert r.limit_shadow_price.sel(limit=down).item() == pytest.approx(0.0, abs=1e-9)
 
 
 def test_contingency_adds_to_the_upward_requirement_only():

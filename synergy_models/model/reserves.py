@@ -110,7 +110,7 @@ import xarray as xr
 from synergy_models.data.options import ModelOptions
 from synergy_models.model.data import ModelData
 from synergy_models.model.interday import links_days
-from synergy_models.model.module import InputVar, ModelModule, ResultsContext, da, values
+from synergy_models.model.module import InputVar, Limit, ModelModule, ResultsContext, da, values
 
 #: Forecast sources of the errors table, in order: load (share of load), wind and solar (share of
 #: installed capacity).
@@ -378,4 +378,17 @@ MODULE = ModelModule(
     name="reserves", add=add_reserves, prepare=prepare_reserves, results=reserves_results,
     inputs=INPUTS, active=reserves_active, requires=("power",),
     options=("operating_reserves",),
+    limits=(
+        Limit("reserves.requirement_up", "at_least", ("region", "year", "time"), "GW",
+              "USD/kW/year", "upward operating reserve held in every step (value: k x the load "
+              "error + contingency; the wind and solar part grows with the capacity built; "
+              "shadow price: holding one GW less in every step)", over=("time",),
+              parameters=("forecast_error", "forecast_error_reduction",
+                          "reserve_sigma_multiplier", "reserve_contingency")),
+        Limit("reserves.requirement_down", "at_least", ("region", "year", "time"), "GW",
+              "USD/kW/year", "downward operating reserve held in every step (value: k x the "
+              "load error; the wind and solar part grows with the capacity built)",
+              over=("time",), parameters=("forecast_error", "forecast_error_reduction",
+                                          "reserve_sigma_multiplier")),
+    ),
 )
