@@ -19,6 +19,7 @@ import pyomo.environ as pyo
 import pytest
 import xarray as xr
 
+from synergy_models import charts
 from synergy_models.data.loader import load_inputs
 from synergy_models.data.tables import read_tables
 from synergy_models.errors import InputError
@@ -161,6 +162,13 @@ def test_flexible_training_load_displaces_thermal_headroom_exactly():
     earned = float(flexible.reserve_revenue.sel(region="A", year=2030, reserve_provider="training",
                                                 **up))
     assert earned == pytest.approx(0.18, rel=1e-6)
+    # the report's chart shows the same split (mean GW) and earnings
+    data = charts.operating_reserves_chart(flexible).data.set_index("provider")
+    assert data.reserve_gw.sum() == pytest.approx(2.0, abs=1e-3)
+    assert data.loc["training", "reserve_gw"] == pytest.approx(0.5, abs=1e-3)
+    assert data.loc["training", "earned_musd"] == pytest.approx(0.18, abs=1e-3)
+    assert "operating_reserves" in charts.all_charts(flexible)
+    assert "operating_reserves" not in charts.all_charts(solve(hub()))
 
 
 def test_reserves_off_leave_the_model_unchanged():
