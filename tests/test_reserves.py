@@ -26,6 +26,7 @@ from synergy_models.errors import InputError
 from synergy_models.indicators import forecasting_value, operating_reserves
 from synergy_models.model.build import build_model
 from synergy_models.model.catalogue import active_modules
+from synergy_models.run import run_scenario
 from synergy_models.scenario import data_dir
 from tests.test_model import solve
 from tests.tiny import tiny_inputs, with_compute, with_hydrogen, with_reserves, with_thermal
@@ -306,3 +307,27 @@ def test_electrolysers_hold_upward_reserve_at_the_reserve_price():
     assert float(held.sel(reserve_provider=["coal", "gas"]).sum()) == pytest.approx(1.0, abs=1e-6)
     earned = r.reserve_revenue.sel(region="A", year=2030, reserve_provider="electrolyser", **up)
     assert float(earned) == pytest.approx(0.015, rel=1e-6)
+
+
+def test_on_the_dataset_prices_are_positive_only_where_the_requirement_binds():
+    """The hubs with reserves on (2030, two representative days): every requirement is met
+    without shortfall; the reserve price is never negative; where the hub holds more than it must
+    (slack) the price is 0, and where the price is positive the reserve held equals the requirement
+    (complementary slackness); committed coal holds no more than its headroom above output. Both
+    kinds of step occur (headroom scarce in some steps, ample in others)."""
+    r = run_scenario("reserves", {"years": [2030], "time.days": 2, "time.segments": 6})
+    held = r.reserve_provided.sum("reserve_provider") + r.reserve_shortfall
+    need = r.reserve_requirement
+    assert float(r.reserve_shortfall.max()) == pytest.approx(0.0, abs=1e-6)
+    assert bool((held >= need - 1e-4).all())
+    price = r.reserve_price
+    assert float(price.min()) >= -1e-6
+    slack = held > need + 1e-3
+    assert float(abs(price.where(slack, 0.0)).max()) < 1e-6
+    positive = price > 1e-3
+    assert bool(positive.sel(reserve_direction="up").any())
+    assert bool((~positive).sel(reserve_direction="up").any())
+    assert float(abs((held - need).where(positive, 0.0)).max()) < 1e-3
+    coal_up = r.reserve_provided.sel(reserve_direction="up", reserve_provider="coal")
+    room = (r.committed - r.generation).sel(gen_tech="coal")
+    assert bool((coal_up <= room + 1e-5).all())
