@@ -664,6 +664,38 @@ def curtailment(results: xr.Dataset, names: Mapping[str, str] | None = None) -> 
                               "available wind, solar and hydro output not used"))
 
 
+def operating_reserves_chart(results: xr.Dataset, direction: str = "up",
+                             names: Mapping[str, str] | None = None) -> AnyChart:
+    """Operating reserve held on average (GW) by provider, per year, one panel per hub, with what
+    each provider earns at the reserve price (tooltip). Needs results with operating reserves."""
+    if "reserve_provided" not in results:
+        raise ValueError("these results have no operating reserves (policy.operating_reserves off)")
+    w = results.weight
+    held = (results.reserve_provided.sel(reserve_direction=direction) * w).sum("time") / float(
+        w.sum())
+    df = _frame(held, "reserve_gw", {"reserve_provider": "provider", "region": "hub"})
+    earned = _frame(results.reserve_revenue.sel(reserve_direction=direction), "earned_musd",
+                    {"reserve_provider": "provider", "region": "hub"}, drop_zeros=False)
+    df = df.merge(earned, on=["hub", "provider", "year"], how="left")
+    df["year"] = df.year.astype(int)
+    scale = _tech_scale(results.reserve_provider.values if df.empty else df.provider.unique())
+    return alt.Chart(df).mark_bar().transform_calculate(
+        order=_stack_order(scale.domain, "provider"), hub_name=_hub_name_expr(names)).encode(
+        x=alt.X("year:O", title="year"),
+        y=alt.Y("reserve_gw:Q", title=f"{direction}ward reserve held, mean (GW)"),
+        color=alt.Color("provider:N", scale=scale, title="provider"),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("hub_name:N", title="hub"), alt.Tooltip("year:O"),
+                 alt.Tooltip("provider:N", title="provider"),
+                 alt.Tooltip("reserve_gw:Q", title="held, mean (GW)", format=",.2f"),
+                 alt.Tooltip("earned_musd:Q", title="earned (MUSD/yr)", format=",.1f")],
+    ).properties(width=max(60, 24 * results.sizes["year"]), height=_HEIGHT).facet(
+        column=alt.Column("hub:N", sort=_ordered(results.region.values, HUB_ORDER), title="hub"),
+    ).properties(title=_title(f"Operating reserve ({direction}ward) by hub and provider", results,
+                              "held against day-ahead forecast errors; earned at the reserve "
+                              "price"))
+
+
 def _hub_stack_by_year(results: xr.Dataset, df: pd.DataFrame, field: str, axis_title: str,
                        tooltips: Sequence[alt.Tooltip], title: str,
                        names: Mapping[str, str] | None) -> AnyChart:
@@ -1199,6 +1231,8 @@ def all_charts(results: xr.Dataset, inputs: xr.Dataset | None = None, year: int 
         charts["hub_map"] = hub_map(results, inputs, year)
     charts["curtailment"] = curtailment(results, names=names)
     charts["emissions"] = emissions(results, names=names)
+    if "reserve_provided" in results:
+        charts["operating_reserves"] = operating_reserves_chart(results, names=names)
     if "dc_capacity" in results:
         target = inputs.get("green_share_target") if inputs is not None else None
         charts["dc_capacity"] = dc_capacity_chart(results, names=names)

@@ -30,6 +30,7 @@ from synergy_models.io import replacing, writable_path
 #: that matches a variable takes it, a variable no group matches goes to ``other``.
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("limits", ("limit_",)),
+    ("operating_reserves", ("reserve_",)),
     ("hydrogen", ("h2_", "electrolyser_", "fuel_cell_", "lcoh")),
     ("compute", ("dc_", "compute_", "exported_electricity", "uhv_equivalent_", "bandwidth",
                  "green_matched", "certificates", "green_share_achieved", "backup_capacity")),

@@ -323,3 +323,70 @@ def binding_limits(results: xr.Dataset, min_shadow_price: float = 0.0,
         keep &= ~((table.kind == "upper_bound") & (table.value == 0))
     return (table[keep].sort_values("shadow_price", ascending=False, kind="stable")
             .drop(columns="binding").reset_index(drop=True))
+
+
+def has_operating_reserves(results: xr.Dataset) -> bool:
+    """Whether the results come from a model with operating reserves (the reserves module)."""
+    return "reserve_provided" in results
+
+
+def operating_reserves(results: xr.Dataset) -> pd.DataFrame:
+    """Reserves by provider and direction, all hubs, per year: reserve held on average [GW] and
+    over the year [TWh, GW x h], what it earns at the reserve price [MUSD/yr], and the share of the
+    year's hours in which the price is positive (scarce headroom) with its mean there [USD/MW-h].
+    """
+    if not has_operating_reserves(results):
+        raise ValueError("these results have no operating reserves (policy.operating_reserves off)")
+    w = results.weight
+    hours = float(w.sum())
+    held = results.reserve_provided.sum("region")
+    frame = xr.Dataset({
+        "mean GW": (held * w).sum("time") / hours,
+        "TWh/year": results.reserve_provided_annual.sum("region"),
+        "earned MUSD/year": results.reserve_revenue.sum("region"),
+    }).to_dataframe().reset_index()
+    price = results.reserve_price
+    scarce = (price > 1e-6)
+    share = ((scarce * w).sum("time") / hours).mean("region")
+    mean_scarce = ((price * w).where(scarce).sum("time") / (w.where(scarce)).sum("time"))
+    prices = xr.Dataset({"hours with a positive price (share)": share,
+                         "mean positive price USD/MWh": mean_scarce.mean("region", skipna=True)}
+                        ).to_dataframe().reset_index()
+    return frame.merge(prices, on=["reserve_direction", "year"])
+
+
+def forecasting_value(reference: xr.Dataset, lever: xr.Dataset) -> pd.DataFrame:
+    """What better forecasting changes, ``lever`` minus ``reference`` (same system, reserves on):
+    per year and all hubs, the total annual cost [MUSD/yr] (the lever's forecasting cost
+    included, and shown on its own), wind and solar curtailment [TWh], emissions [Mt], the mean
+    committed coal and gas [GW] and the mean upward reserve requirement [GW]; the ``horizon`` row
+    holds the objective (present value, MUSD) difference. Negative numbers are savings."""
+    def annual(r: xr.Dataset) -> pd.DataFrame:
+        w = r.weight
+        hours = float(w.sum())
+        out = {
+            "cost MUSD/year": r.cost.sum("component"),
+            "forecasting cost MUSD/year": (r.cost.sel(component="forecasting")
+                                           if "forecasting" in r.component.values
+                                           else xr.zeros_like(r.cost.isel(component=0))),
+            "curtailment TWh": r.curtailment_annual.sel(
+                gen_tech=[g for g in VARIABLE_RENEWABLES if g in r.gen_tech.values]).sum(
+                ["region", "gen_tech"]),
+            "emissions Mt": r.emissions.sum("region"),
+        }
+        if "committed" in r:
+            out["committed thermal GW"] = (r.committed * w).sum(["region", "gen_tech",
+                                                                  "time"]) / hours
+        if "reserve_requirement" in r:
+            out["upward requirement GW"] = (r.reserve_requirement.sel(reserve_direction="up")
+                                            * w).sum(["region", "time"]) / hours
+        return pd.DataFrame({name: pd.Series(np.asarray(v.values, float).ravel(),
+                                             index=[int(y) for y in v.year.values])
+                             for name, v in out.items()}).rename_axis("year")
+
+    diff = annual(lever) - annual(reference)
+    diff.index = diff.index.astype(str)
+    total = pd.DataFrame({"cost MUSD/year": [float(lever.attrs["objective"])
+                                             - float(reference.attrs["objective"])]},
+                         index=pd.Index(["horizon (present value, MUSD)"], name="year"))
+    return pd.concat([diff, total])

@@ -126,6 +126,12 @@ class PolicySettings(_Settings):
         "other hubs hour by hour (hourly: over long-haul links paid like bandwidth, each hub "
         "still running its own training energy over the year), besides moving within the day",
     )
+    operating_reserves: bool = Field(
+        default=False,
+        description="each hub holds upward and downward operating reserves sized from the "
+        "day-ahead forecast errors of its load, wind and solar (the dataset's forecast_errors.csv, "
+        "or the scenario's forecast_errors file) plus a contingency (docs/formulation.md)",
+    )
 
 
 #: What a scenario's or sweep's name may be: it names output folders and files, so no path
@@ -152,6 +158,11 @@ class Scenario(_Settings):
     parameters: dict[str, Any] = Field(default_factory=dict)
     solver: SolverSettings = Field(default_factory=SolverSettings)
     policy: PolicySettings = Field(default_factory=PolicySettings)
+    forecast_errors: str | None = Field(
+        default=None,
+        description="a CSV region,source,error_sigma (as the dataset's forecast_errors.csv; "
+        "e.g. written by synergy forecast) replacing the dataset's day-ahead forecast errors; "
+        "a relative path is taken from the scenario file's folder")
     _source: Path | None = PrivateAttr(default=None)
     #: the keys given as overrides on top of the file (command line, notebook, sweep case)
     _overridden: frozenset[str] = PrivateAttr(default=frozenset())
@@ -166,6 +177,14 @@ class Scenario(_Settings):
         parts = key.split(".")  # a setting inside an overridden group (solver.options.x) too
         overridden = any(".".join(parts[:i]) in self._overridden for i in range(1, len(parts) + 1))
         return override_origin(key, value, self.source) if overridden else self.source
+
+    def forecast_errors_path(self) -> Path:
+        """The ``forecast_errors`` file: a relative path from the scenario file's folder."""
+        assert self.forecast_errors is not None
+        path = Path(self.forecast_errors).expanduser()
+        if not path.is_absolute() and self._source is not None:
+            path = self._source.parent / path
+        return path
 
     @field_validator("name")
     @classmethod

@@ -72,6 +72,8 @@ MODELS = {
                                                        "carbon_cap": 1000}),
     "reserve shared over lines": ("milestones", {"policy.reserve_scope": "network"}),
     "training moved between hubs": ("milestones", {"policy.training_relocation": "hourly"}),
+    "operating reserves, AI forecasting": ("milestones", {"policy.operating_reserves": True,
+                                                          "forecast_error_reduction": 0.2}),
 }
 #: code names a module docstring uses for things that are not components of its block
 NOT_COMPONENTS = {

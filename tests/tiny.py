@@ -321,3 +321,38 @@ def with_thermal(
     ds["heating_end"] = ("region", np.full(len(regions), heating[1]))
     ds["chp_must_run_share"] = heating_season_share(ds)
     return ds
+
+
+def with_reserves(
+    ds: xr.Dataset,
+    sigma: dict[str, float] | None = None,
+    *,
+    by_region: dict[tuple[str, str], float] | None = None,
+    multiplier: float = 1.0,
+    contingency: float = 0.0,
+    energy_hours: float = 1.0,
+    reduction: dict[str, float] | None = None,
+    forecast_cost: float = 0.0,
+) -> xr.Dataset:
+    """Turn operating reserves on in a :func:`tiny_inputs` Dataset.
+
+    ``sigma``: forecast error by source (``load`` share of load, ``wind``/``solar`` share of
+    capacity), the same in every hub unless ``by_region`` gives (region, source); ``multiplier``
+    k, ``contingency`` GW, ``energy_hours`` h; ``reduction``: share of each source's error removed
+    by better forecasting, at ``forecast_cost`` MUSD/GW/yr of wind and solar.
+    """
+    ds = ds.copy()
+    regions = [str(r) for r in ds.region.values]
+    sources = ["load", "wind", "solar"]
+    values = np.array([[(by_region or {}).get((r, s), (sigma or {}).get(s, 0.0)) for s in sources]
+                       for r in regions])
+    ds = ds.assign_coords(forecast_source=sources)
+    ds["forecast_error"] = (("region", "forecast_source"), values)
+    ds["forecast_error_reduction"] = ("forecast_source",
+                                      [(reduction or {}).get(s, 0.0) for s in sources])
+    ds["reserve_sigma_multiplier"] = multiplier
+    ds["reserve_contingency"] = contingency
+    ds["reserve_energy_hours"] = energy_hours
+    ds["forecast_cost"] = forecast_cost
+    ds.attrs["operating_reserves"] = "on"
+    return ds

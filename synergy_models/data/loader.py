@@ -30,7 +30,7 @@ import synergy_models
 from synergy_models.data import schema
 from synergy_models.data.options import ModelOptions
 from synergy_models.data.overrides import apply_overrides, assumed_units
-from synergy_models.data.tables import Tables, check_profiles, read_tables
+from synergy_models.data.tables import Tables, check_profiles, read_forecast_errors, read_tables
 from synergy_models.data.timeseries import reduce_time
 from synergy_models.errors import InputError, Problem, ProblemCollector
 from synergy_models.gather import Gathered
@@ -180,6 +180,8 @@ def build_primary(t: Tables) -> xr.Dataset:
         ds[param] = _da(glob(param), (), {}, spec.unit, spec.description,
                         valid_min=spec.low, valid_max=spec.high)
     _add_policy(ds, t, coords)
+    if t.forecast_errors:
+        add_forecast_errors(ds, t.forecast_errors)
     if t.has_compute:
         _add_compute(ds, t, coords)
     if t.has_hydrogen:
@@ -212,6 +214,23 @@ def _add_technologies(ds: xr.Dataset, t: Tables, coords: dict[str, Any]) -> None
         ds[f"line_{param}"] = _da(t.value(file, None, param), (), {}, spec.unit,
                                   "UHV corridors: " + spec.description,
                                   valid_min=spec.low, valid_max=spec.high)
+
+
+def add_forecast_errors(ds: xr.Dataset, rows: list[schema.ForecastErrorRow]) -> None:
+    """Day-ahead forecast errors (region, forecast_source) from checked rows (every hub and source
+    once), and the AI forecasting lever at its default: no reduction."""
+    sources = list(schema.FORECAST_SOURCES)
+    coords = {"region": [str(r) for r in ds.region.values], "forecast_source": sources}
+    sigma = {(row.region, row.source): row.error_sigma for row in rows}
+    ds["forecast_error"] = _da(
+        [[sigma[(r, s)] for s in sources] for r in coords["region"]], ("region", "forecast_source"),
+        coords, "1", "standard deviation of the day-ahead forecast error: load as a share of load, "
+        "wind and solar as a share of installed capacity", valid_min=0.0, valid_max=1.0)
+    if "forecast_error_reduction" not in ds:
+        ds["forecast_error_reduction"] = _da(
+            np.zeros(len(sources)), ("forecast_source",), coords, "1",
+            "share by which better (machine-learning) forecasting lowers each source's error",
+            valid_min=0.0, valid_max=1.0)
 
 
 def _add_policy(ds: xr.Dataset, t: Tables, coords: dict[str, Any]) -> None:
@@ -708,6 +727,10 @@ def load_inputs(scenario: Scenario | str | Path, overrides: dict[str, Any] | Non
     elif overrides:
         raise ValueError("pass overrides with a scenario name or path, not with a Scenario")
     primary, ureg = read_primary(dataset_folder(scenario.dataset))
+    if scenario.forecast_errors is not None:
+        # The scenario's own errors (e.g. from ``synergy forecast``) replace the dataset's table.
+        path = scenario.forecast_errors_path()
+        add_forecast_errors(primary, read_forecast_errors(path, list(primary.region.values)))
     notes = assumed_units(primary, scenario.parameters)
     primary = apply_overrides(primary, scenario.parameters, ureg, scenario.origin)
     n_days = primary.sizes["time"] // 24  # check_profiles made it a whole number of days
@@ -727,7 +750,9 @@ def load_inputs(scenario: Scenario | str | Path, overrides: dict[str, Any] | Non
                        hydro_budget=inputs.attrs["hydro_budget"],
                        reserve_scope=scenario.policy.reserve_scope,
                        green_matching=scenario.policy.green_matching,
-                       training_relocation=scenario.policy.training_relocation).attrs(),
+                       training_relocation=scenario.policy.training_relocation,
+                       operating_reserves="on" if scenario.policy.operating_reserves
+                       else "off").attrs(),
     )
     if notes:
         inputs.attrs["assumed_units"] = "; ".join(notes)

@@ -17,8 +17,9 @@ import xarray as xr
 class ModelOptions:
     """Structural options of one model: the base year discounting starts from, the time grid's
     kind, the reserve margin's scope, how data centres match green power, whether training load
-    moves between hubs hour by hour and the period of the hydro energy budget (None: a week over
-    a chronological year, a day on representative days)."""
+    moves between hubs hour by hour, the period of the hydro energy budget (None: a week over a
+    chronological year, a day on representative days) and whether the hubs hold operating
+    reserves against forecast errors."""
 
     base_year: int
     time_resolution: Literal["representative_days", "full_year"] = "representative_days"
@@ -26,6 +27,9 @@ class ModelOptions:
     green_matching: Literal["annual", "hourly", "none"] = "annual"
     training_relocation: Literal["none", "hourly"] = "none"
     hydro_budget: Literal["day", "week"] | None = None
+    #: operating reserves from forecast errors (the reserves module): "on" or "off" (a string:
+    #: netCDF attributes have no booleans)
+    operating_reserves: Literal["off", "on"] = "off"
 
     def __post_init__(self) -> None:
         chronological = self.time_resolution == "full_year"

@@ -268,6 +268,20 @@ PARAMETERS = LongTable(
         "default_hydro_hours": Param("h", "hydro full-load hours where none are reported", high=8760),
         "chp_output": Param("1", "share of CHP capacity that must run for heat in the heating "
                             "season", required=False, default=0.0, high=1),
+        # Operating reserves (model/reserves.py; used when policy.operating_reserves is on).
+        "reserve_sigma_multiplier": Param(
+            "1", "multiple of the day-ahead forecast error held as operating reserve",
+            required=False, default=1.0, high=5),
+        "reserve_contingency": Param(
+            "GW", "upward reserve for the loss of a hub's largest unit or line", required=False,
+            default=0.0, high=50),
+        "reserve_energy_hours": Param(
+            "h", "hours a storage must sustain the reserve it holds", required=False,
+            default=1.0, high=24),
+        "forecast_cost": Param(
+            "MUSD/GW/year", "yearly cost of better (machine-learning) forecasts per GW of wind "
+            "and solar forecast (charged where forecast_error_reduction > 0)", required=False,
+            default=0.0),
     },
 )
 
@@ -499,6 +513,23 @@ class LatencyRow(_Row):
     source: str = Field(min_length=3)
 
 
+FORECAST_SOURCES: tuple[str, ...] = ("load", "wind", "solar")
+
+
+class ForecastErrorRow(_Row):
+    """A row of ``forecast_errors.csv``: the day-ahead forecast error of one source in one hub.
+
+    ``source`` is what is forecast (not a citation): ``load`` (error as a share of load),
+    ``wind`` or ``solar`` (as a share of installed capacity); ``citation`` says where the number
+    comes from (required in a dataset, optional in a scenario's own file).
+    """
+
+    region: str = Field(pattern=ID_PATTERN)
+    source: Literal["load", "wind", "solar"]
+    error_sigma: float = Field(ge=0, le=1, allow_inf_nan=False)
+    citation: str = ""
+
+
 class CurrencyRow(_Row):
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     per_usd: float = Field(gt=0, allow_inf_nan=False)
@@ -523,6 +554,8 @@ EXTERNAL_REGIONS = WideTable("external_regions.csv", ExternalRegionRow)
 LINES = WideTable("lines.csv", LineRow)
 CURRENCY = WideTable("currency.csv", CurrencyRow)
 LATENCY = WideTable("latency.csv", LatencyRow, id_columns=("origin", "destination"))
+FORECAST_ERRORS = WideTable("forecast_errors.csv", ForecastErrorRow,
+                            id_columns=("region", "source"))
 
 
 class DatasetMeta(_Row):

@@ -59,6 +59,8 @@ class Tables:
     currency: list[schema.CurrencyRow]
     numbers: dict[str, list[Number]] = field(default_factory=dict)
     latency: list[schema.LatencyRow] = field(default_factory=list)
+    #: day-ahead forecast errors by hub and source (``forecast_errors.csv``; optional)
+    forecast_errors: list[schema.ForecastErrorRow] = field(default_factory=list)
     ureg: pint.UnitRegistry | None = None
 
     def value(self, file: str, key: str | None, parameter: str, year: int | None = None) -> float:
@@ -100,6 +102,12 @@ class Tables:
                 wide(schema.LINES, ln, ln.line, "in_service", "year")
         for lat in self.latency:
             wide(schema.LATENCY, lat, f"{lat.origin}-{lat.destination}", "rtt_ms", "ms")
+        for fe in self.forecast_errors:
+            rows.append({"file": _rel(self.folder / schema.FORECAST_ERRORS.file),
+                         "row": fe.where["row"], "key": f"{fe.region}-{fe.source}",
+                         "parameter": "error_sigma", "year": None, "value": fe.error_sigma,
+                         "unit": "1 (share of load)" if fe.source == "load"
+                         else "1 (share of installed capacity)", "source": fe.citation})
         meta_file = _rel(self.folder / "dataset.yaml")
         for parameter, meaning in (("base_year", "the year of the reported demand and capacity"),
                                    ("profile_year", "the calendar of the hourly profiles")):
@@ -468,10 +476,68 @@ def read_tables(folder: str | Path) -> Tables:
                          column="value", expected="shares of national demand that add up to at "
                          "most 1")
     _check_lines(folder, lines, region_ids, ext_ids, numbers["line_parameters.csv"], problems)
+    errors_path = folder / schema.FORECAST_ERRORS.file
+    forecast_errors = (forecast_error_rows(errors_path, region_ids, problems, cited=True)
+                       if errors_path.exists() else [])
     problems.raise_if_any()
     assert meta is not None
     return Tables(folder, meta, regions, externals, lines, currency, numbers=numbers,
-                  latency=latency, ureg=ureg)
+                  latency=latency, forecast_errors=forecast_errors, ureg=ureg)
+
+
+def forecast_error_rows(path: Path, regions: list[str], problems: ProblemCollector,
+                        cited: bool = False) -> list[schema.ForecastErrorRow]:
+    """The rows of a forecast-errors CSV (``region,source,error_sigma[,citation]``), checked:
+    every hub of ``regions`` and every source once, nothing else; with ``cited`` (a dataset's own
+    table) each row names its citation. Problems go to ``problems`` with file, row and column."""
+    name = _rel(path)
+    table = schema.FORECAST_ERRORS
+    rows: list[schema.ForecastErrorRow] = []
+    seen: dict[tuple[str, str], int] = {}
+    attempted: set[tuple[str | None, str | None]] = set()
+    before = len(problems.problems)
+    for row, line, cells in _csv_rows(path, table.columns, problems, optional=("citation",)):
+        attempted.add((cells.get("region"), cells.get("source")))
+        parsed = _validate_row(table.row, cells, name, row, line, problems)
+        if parsed is None:
+            continue
+        parsed._row, parsed._line = row, line
+        where = {"row": row, "line": line}
+        if parsed.region not in regions:
+            close = difflib.get_close_matches(parsed.region, regions, n=1)
+            problems.add(name, "unknown region" + (f"; did you mean '{close[0]}'?" if close else ""),
+                         column="region", value=parsed.region,
+                         expected="one of " + ", ".join(regions), **where)
+            continue
+        ident = (parsed.region, parsed.source)
+        if ident in seen:
+            problems.add(name, f"duplicate region, source (first on row {seen[ident]})",
+                         column="source", value=parsed.source, expected="each once", **where)
+            continue
+        if cited and len(parsed.citation) < 3:
+            problems.add(name, "no citation", column="citation", value=parsed.citation or None,
+                         expected="where the number comes from (a dataset's numbers are sourced)",
+                         **where)
+            continue
+        seen[ident] = row
+        rows.append(parsed)
+    unreadable = not attempted and len(problems.problems) > before  # missing file, bad header
+    if not unreadable:
+        for r in regions:
+            for src in schema.FORECAST_SOURCES:
+                if (r, src) not in seen and (r, src) not in attempted:
+                    problems.add(name, f"no row for hub '{r}', source '{src}'", column="source",
+                                 expected=f"a row {r},{src},<error_sigma>")
+    return rows
+
+
+def read_forecast_errors(path: str | Path, regions: list[str]) -> list[schema.ForecastErrorRow]:
+    """A scenario's own forecast-errors CSV (same columns as the dataset's), or
+    :class:`InputError` naming file, row and column."""
+    problems = ProblemCollector()
+    rows = forecast_error_rows(Path(path), regions, problems)
+    problems.raise_if_any()
+    return rows
 
 
 def _check_latency(folder: Path, rows: list[schema.LatencyRow], regions: list[str],
