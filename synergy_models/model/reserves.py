@@ -323,8 +323,11 @@ def _add_training_reserves(m: pyo.ConcreteModel, d: ModelData, b: pyo.Block,
     part = d.part("compute")
     ri = d.index("regions")
     pue, util, flex = part["pue"], part["utilisation_max"], float(part["flexibility"])
+    # training run in other hubs (policy.training_relocation) is not also paused here
+    moved = c.moved_out if hasattr(c, "moved_out") else None
     b.training_up = pyo.Constraint(pairs, m.Y, m.T, rule=lambda b, r, i, y, t: (
-        b.up[r, i, y, t] <= float(pue[ri[r]]) * c.shifted[r, y, t]))
+        b.up[r, i, y, t] <= float(pue[ri[r]]) * (
+            c.shifted[r, y, t] - (moved[r, y, t] if moved is not None else 0))))
     b.training_down = pyo.Constraint(pairs, m.Y, m.T, rule=lambda b, r, i, y, t: (
         b.down[r, i, y, t] <= float(pue[ri[r]]) * (float(util[ri[r]]) * c.dc_capacity[r, y]
                                                    - c.it_load[r, y, t])))
