@@ -87,7 +87,9 @@ would be lower but is not linear in :math:`K`:
 The energy rows hold only for storage cycling within its period (for storage linked across days
 the intra-day level :math:`e` is relative, and its power rows alone apply). Training load offers
 upward reserve by pausing the part it shifts in the step (:math:`v`) and downward reserve by
-running more, within its data centres' free capacity and its daily flexible energy; the latency
+running more, within its data centres' free capacity and its daily flexible energy (with
+``policy.training_relocation: hourly``, what it runs in other hubs, :math:`\omega^-`, is taken
+off :math:`v` in the upward row); the latency
 and backup rules are untouched (the block only reads the compute block's variables).
 Electrolysers offer their consumption up and their free capacity down. Reserves are held, not
 deployed: their energy is not in the balance (deployments net to little over a day).
