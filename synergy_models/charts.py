@@ -1381,3 +1381,26 @@ def use_notebook_renderer() -> None:
     if NOTEBOOK_RENDERER not in alt.renderers.names():
         alt.renderers.register(NOTEBOOK_RENDERER, svg_png_renderer)
     alt.renderers.enable(NOTEBOOK_RENDERER)
+
+
+def forecasting_value_chart(value: pd.DataFrame, reference: str, lever: str) -> AnyChart:
+    """What better forecasting saves before its own cost against what it costs, per year
+    (MUSD/yr; bars), from :func:`synergy_models.indicators.forecasting_value`."""
+    yearly = value.drop(index="horizon (present value, MUSD)", errors="ignore")
+    cost, forecasting = yearly["cost MUSD/year"], yearly["forecasting cost MUSD/year"]
+    parts = {"saving before the forecasts' cost": -(cost - forecasting),
+             "cost of the forecasts": forecasting, "net change in system cost": cost}
+    df = pd.DataFrame([{"year": str(y), "part": part, "musd": float(v)}
+                       for part, series in parts.items() for y, v in series.items()])
+    order = list(parts)
+    return alt.Chart(df).mark_bar().encode(
+        x=alt.X("part:N", sort=order, title=None, axis=alt.Axis(labels=False, ticks=False)),
+        y=alt.Y("musd:Q", title="MUSD per year"),
+        color=alt.Color("part:N", sort=order, title=None,
+                        scale=alt.Scale(domain=order, range=["#2a9d8f", "#e76f51", "#264653"])),
+        column=alt.Column("year:O", title=None),
+        tooltip=[alt.Tooltip("year:O"), alt.Tooltip("part:N"),
+                 alt.Tooltip("musd:Q", format=",.1f", title="MUSD/yr")],
+    ).properties(width=150, height=220, title=alt.TitleParams(
+        "What better forecasting is worth", subtitle=[f"{lever} against {reference}, all hubs; "
+                                                       "negative net change: a saving"]))

@@ -453,7 +453,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a notebook parameter (carbon_price=150, hub=GS, years=[2030]) or any "
                         "scenario parameter or setting (green_share_target=0.9, time.days=4)")
     p.add_argument("--notebook", choices=["scenario_report", "scenario_comparison", "market_outlook",
-                                            "getting_started"],
+                                            "getting_started", "ai_for_grid"],
                    help="notebook to render (default: scenario_report for one scenario, "
                         "scenario_comparison for several)")
     p.add_argument("-o", "--out", help="output folder (default reports/<scenario>)")

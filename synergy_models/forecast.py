@@ -377,3 +377,17 @@ def write_forecast(errors: xr.Dataset, out: Path) -> tuple[Path, Path]:
     with replacing(csv) as tmp:
         sigma_table(errors).to_csv(tmp, index=False, float_format="%.6g")
     return nc, csv
+
+
+def sourced_comparison(errors: xr.Dataset, sourced: xr.DataArray) -> pd.DataFrame:
+    """The forecaster's sigma beside the sourced sigma the reserve module uses by default
+    (``sourced``: the inputs' ``forecast_error``, region x forecast_source), each averaged over
+    the hubs, per source."""
+    model = errors["error"].sel({"method": "model", "metric": "sigma"})
+    rows = []
+    for source in model.source.values:
+        row = {"source": str(source), "forecaster sigma": float(model.sel(source=source).mean())}
+        if "forecast_source" in sourced.dims and source in sourced.forecast_source.values:
+            row["sourced sigma (default)"] = float(sourced.sel(forecast_source=source).mean())
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("source")

@@ -390,3 +390,35 @@ def forecasting_value(reference: xr.Dataset, lever: xr.Dataset) -> pd.DataFrame:
                                              - float(reference.attrs["objective"])]},
                          index=pd.Index(["horizon (present value, MUSD)"], name="year"))
     return pd.concat([diff, total])
+
+
+def reserve_prices_by_hub(results: xr.Dataset, year: int | None = None) -> pd.DataFrame:
+    """Reserve prices hub by hub in ``year`` (default: the last), upward and downward: the share of
+    the year's hours with a positive price (headroom scarce), the mean price in those hours and the
+    highest [USD/MW-h]. Zero everywhere means the hub's headroom is ample."""
+    if not has_operating_reserves(results):
+        raise ValueError("these results have no operating reserves (policy.operating_reserves off)")
+    year = int(results.year.values[-1]) if year is None else year
+    price = results.reserve_price.sel(year=year)
+    w = results.weight
+    scarce = price > 1e-6
+    table = xr.Dataset({
+        "hours with a positive price (share)": (scarce * w).sum("time") / float(w.sum()),
+        "mean positive price USD/MWh": (price * w).where(scarce).sum("time")
+        / w.where(scarce).sum("time"),
+        "highest price USD/MWh": price.max("time"),
+    }).to_dataframe().drop(columns="year", errors="ignore")
+    return table.unstack("reserve_direction").swaplevel(axis=1).sort_index(axis=1, level=0)
+
+
+def curtailment_change(reference: xr.Dataset, other: xr.Dataset) -> pd.DataFrame:
+    """Wind and solar curtailment of ``other`` minus ``reference`` [TWh/yr], hub by hub (rows) and
+    year (columns), with an all-hubs row: negative numbers are curtailment avoided."""
+    def curtailed(r: xr.Dataset) -> xr.DataArray:
+        techs = [g for g in VARIABLE_RENEWABLES if g in r.gen_tech.values]
+        return r.curtailment_annual.sel(gen_tech=techs).sum("gen_tech")
+
+    diff = (curtailed(other) - curtailed(reference)).transpose("region", "year").to_pandas()
+    diff.loc["all hubs"] = diff.sum()
+    diff.columns = [int(y) for y in diff.columns]
+    return diff

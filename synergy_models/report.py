@@ -57,7 +57,7 @@ class ReportError(SynergyError):
 
 #: The notebooks of ``notebooks/`` that render reports.
 NOTEBOOK_NAMES = ("scenario_report", "scenario_comparison", "market_outlook", "sweep_report",
-                  "getting_started")
+                  "getting_started", "ai_for_grid")
 #: The names notebooks pass to :func:`setup` for their own parameters (``report.SCENARIO_REPORT``).
 _DECLARED_NAMES = {name.upper(): name for name in NOTEBOOK_NAMES}
 
@@ -132,6 +132,7 @@ PARAMETER_KINDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "out_dir": ((str, os.PathLike), "a folder"),
     "x": (str, "a swept parameter"),
     "color": (str, "a swept parameter"),
+    "forecast_holdout": (str, "every:K (every K-th week held out) or last:N (the last N days)"),
 }
 
 
@@ -399,6 +400,22 @@ def _text(value: object) -> str:
 
 def _code(value: object) -> str:
     return f"<code>{_text(value)}</code>"
+
+
+def require_operating_reserves(solved: Mapping[str, xr.Dataset]) -> None:
+    """:class:`InputError` unless there are two scenarios or more and each holds operating
+    reserves (the AI-for-the-grid notebook compares a reference with a forecasting lever)."""
+    problems = []
+    if len(solved) < 2:
+        problems.append(Problem("notebook parameters", "needs two scenarios", column="scenarios",
+                                value=list(solved), expected="a reference and a lever, e.g. "
+                                "['reserves', 'ai_forecasting']"))
+    for name, results in solved.items():
+        if "reserve_provided" not in results:
+            problems.append(Problem(f"scenario {name}", "holds no operating reserves",
+                                    expected="policy.operating_reserves: true (extends: reserves)"))
+    if problems:
+        raise InputError(problems)
 
 
 def header_markdown(inputs: xr.Dataset, results: xr.Dataset, overrides: dict[str, Any]) -> str:

@@ -678,3 +678,41 @@ def compute_exports_table(results: xr.Dataset, year: int | None = None) -> pd.Da
         "sent over UHV lines" + (f", against {_g(lines)} TWh the inter-hub lines carry in {year}."
                                  if lines is not None else "."))
     return data
+
+
+def _span(values: pd.Series, fmt: str) -> str:
+    """``a–b`` (or ``a`` when all equal) in the format ``fmt``."""
+    low, high = format(float(values.min()), fmt), format(float(values.max()), fmt)
+    return low if low == high else f"{low} to {high}"
+
+
+def forecasting_value_markdown(value: pd.DataFrame, reference: str, lever: str,
+                               forecast_cost: float | None = None) -> str:
+    """One paragraph on what better forecasting is worth, from
+    :func:`synergy_models.indicators.forecasting_value` (``lever`` minus ``reference``): the gross
+    saving before the forecasts' own cost, that cost and the net change, per year and over the
+    horizon; with ``forecast_cost`` (the lever's assumed cost, USD/kW/yr), the cost at which the
+    forecasts would break even."""
+    yearly = value.drop(index="horizon (present value, MUSD)", errors="ignore")
+    cost = yearly["cost MUSD/year"]
+    forecasting = yearly["forecasting cost MUSD/year"]
+    gross = -(cost - forecasting)
+    horizon = float(value.loc["horizon (present value, MUSD)", "cost MUSD/year"])
+    lines = [f"**{lever}** against **{reference}**: better forecasts save "
+             f"{_span(gross, ',.0f')} MUSD a year before their own cost, which is "
+             f"{_span(forecasting, ',.0f')} MUSD a year; net, the system costs "
+             f"{abs(horizon):,.0f} MUSD {'more' if horizon > 0 else 'less'} over the horizon "
+             "(present value)."]
+    for column, unit, word in (("curtailment TWh", "TWh", "curtailment"),
+                               ("emissions Mt", "Mt", "emissions")):
+        if column in yearly:
+            lines.append(f"{word.capitalize()} changes by {_span(yearly[column], '+,.2f')} {unit} "
+                         "a year.")
+    if forecasting.sum() > 0:
+        ratio = float(gross.sum() / forecasting.sum())
+        cost_text = (f"{ratio * forecast_cost:.3f} USD/kW/yr instead of the assumed "
+                     f"{forecast_cost:g}" if forecast_cost is not None
+                     else f"{ratio:.3f}× the assumed one")
+        lines.append(f"They would break even at a forecasting cost of {cost_text} "
+                     "(`forecast_cost`).")
+    return " ".join(lines)
