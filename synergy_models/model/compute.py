@@ -147,7 +147,23 @@ INPUTS = (
     InputVar("route_loss", ("origin", "region"), "1", "UHV losses on the route between hubs",
              role="reference"),
     InputVar("peak_load", RY, "GW", "the hub's own peak load (grid-safety cap)"),
+    InputVar("tariff_adder", R, "MUSD/GWh", "T&D charge and policy surcharges on data-centre "
+             "electricity", optional=True),
+    InputVar("water_cost", R, "MUSD/GWh", "cooling water per unit of data-centre electricity",
+             optional=True),
+    InputVar("land_cost", R, "MUSD/GW", "land per unit of new IT capacity", optional=True),
+    InputVar("site_capacity", ("region", "site_tranche"), "GW", "new IT capacity of each site "
+             "tranche", optional=True),
+    InputVar("site_cost", ("region", "site_tranche"), "MUSD/GW/year", "annual site premium of "
+             "each tranche", optional=True),
+    InputVar("grid_region", R, "", "regional grid of the hub", optional=True, role="metadata"),
 )
+
+
+def _per_region(ds: xr.Dataset, name: str, default: float) -> np.ndarray:
+    """A per-hub siting input, or ``default`` everywhere where the dataset has none (tiny cases)."""
+    return (ds[name].values.astype(float) if name in ds
+            else np.full(ds.sizes["region"], default, dtype=float))
 
 
 def prepare_compute(ds: xr.Dataset, d: ModelData) -> dict:
@@ -156,6 +172,13 @@ def prepare_compute(ds: xr.Dataset, d: ModelData) -> dict:
     crf_dc = float(capital_recovery_factor(rate, float(ds.lifetime_dc)))
     crf_backup = float(capital_recovery_factor(rate, float(ds.lifetime_backup)))
     capex = ds.capex_dc.values
+    n = ds.sizes["region"]
+    # Sites: one unlimited tranche at no premium where the dataset has no supply curve.
+    if "site_capacity" in ds:
+        site_capacity = ds.site_capacity.transpose("region", "site_tranche").values.astype(float)
+        site_cost = ds.site_cost.transpose("region", "site_tranche").values.astype(float)
+    else:
+        site_capacity, site_cost = np.full((n, 1), np.inf), np.zeros((n, 1))
     return {
         "workloads": [str(w) for w in ds.workload.values],
         "backup_techs": [str(b) for b in ds.backup_tech.values],
@@ -183,6 +206,11 @@ def prepare_compute(ds: xr.Dataset, d: ModelData) -> dict:
         "backup_ratio": float(ds.backup_ratio),
         "backup_annual_cost": ds.capex_backup.values * crf_backup,      # (backup_tech,)
         "flops_per_watt": float(ds.flops_per_watt),
+        # per MWh of data-centre electricity, on top of the hub's energy price [MUSD/GWh]
+        "energy_adder": _per_region(ds, "tariff_adder", 0.0) + _per_region(ds, "water_cost", 0.0),
+        "land_annual": _per_region(ds, "land_cost", 0.0) * crf_dc,        # MUSD/GW/yr
+        "site_capacity": site_capacity,                                   # (region, tranche) GW
+        "site_cost": site_cost,                                           # MUSD/GW/yr
     }
 
 
@@ -264,6 +292,20 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
         + sum(b.dc_new[s, yy] for yy in years if yy <= y)))
     b.dc_build_limit = pyo.Constraint(m.R, rule=lambda b, s: pyo.Constraint.Skip if math.isinf(
         c["max_new"][ri[s]]) else sum(b.dc_new[s, y] for y in years) <= float(c["max_new"][ri[s]]))
+    # Supply curve of sites: new capacity comes from tranches of rising site cost, each with its
+    # size; a hub with one unlimited tranche at no premium needs no tranche variables.
+    cap_k, cost_k = c["site_capacity"], c["site_cost"]
+    trivial = {s for s in d.regions if math.isinf(cap_k[ri[s], 0]) and cost_k[ri[s], 0] == 0
+               and not (cap_k[ri[s], 1:] > 0).any()}
+    tranches = [(s, k) for s in d.regions if s not in trivial for k in range(cap_k.shape[1])
+                if cap_k[ri[s], k] > 0]
+    b.ST = pyo.Set(initialize=tranches, dimen=2, ordered=True)
+    b.dc_site = pyo.Var(b.ST, m.Y, within=pyo.NonNegativeReals)
+    b.site_definition = pyo.Constraint(m.R, m.Y, rule=lambda b, s, y: pyo.Constraint.Skip
+                                       if s in trivial else b.dc_new[s, y] == sum(
+                                           b.dc_site[s, k, y] for ss, k in tranches if ss == s))
+    b.site_limit = pyo.Constraint(b.ST, rule=lambda b, s, k: pyo.Constraint.Skip if math.isinf(
+        cap_k[ri[s], k]) else sum(b.dc_site[s, k, y] for y in years) <= float(cap_k[ri[s], k]))
     util, pue = c["utilisation_max"], c["pue"]
     # Grid safety (data-centre load at most a share of the hub's own peak) is a constant cap on
     # each step's IT load: a bound, not a row per step.
@@ -305,17 +347,27 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
         b.backup[s, j, y] for j in b.J))
     m.terms.backup.append("compute.backup_total")
 
-    cost_dc, fom0 = c["annual_cost"], c["fom_existing"]
+    cost_dc, fom0, land = c["annual_cost"], c["fom_existing"], c["land_annual"]
     b.cost_data_centres = pyo.Expression(m.Y, rule=lambda b, y: sum(
-        float(cost_dc[yi[yy]]) * b.dc_new[s, yy] for s in d.regions for yy in years if yy <= y)
-        + fom0 * float(c["capacity_existing"].sum()))
+        float(cost_dc[yi[yy]] + land[ri[s]]) * b.dc_new[s, yy] for s in d.regions for yy in years
+        if yy <= y) + fom0 * float(c["capacity_existing"].sum()))
+    # Site premiums of the tranches built so far [MUSD/yr].
+    b.cost_sites = pyo.Expression(m.Y, rule=lambda b, y: sum(
+        float(cost_k[ri[s], k]) * b.dc_site[s, k, yy] for s, k in tranches
+        if cost_k[ri[s], k] > 0 for yy in years if yy <= y))
+    # What data centres pay per MWh on top of the energy price (T&D charge, policy surcharges,
+    # cooling water): the private costs siting responds to [MUSD/yr].
+    adder = c["energy_adder"]
+    b.cost_dc_tariffs = pyo.Expression(m.Y, rule=lambda b, y: sum(
+        float(adder[ri[s]]) * sum(float(weight[t]) * b.electricity[s, y, t] for t in d.steps)
+        for s in d.regions if adder[ri[s]] != 0))
     b.cost_bandwidth = pyo.Expression(m.Y, rule=lambda b, y: c["bandwidth_cost"] * sum(
         b.bandwidth[o, s, y] for o, s in pairs))
     backup_cost = {j: float(v) for j, v in zip(c["backup_techs"], c["backup_annual_cost"],
                                                strict=True)}
     b.cost_backup = pyo.Expression(m.Y, rule=lambda b, y: sum(
         backup_cost[j] * b.backup[s, j, y] for s in d.regions for j in b.J))
-    for name in ("data_centres", "bandwidth", "backup"):
+    for name in ("data_centres", "sites", "dc_tariffs", "bandwidth", "backup"):
         m.terms.cost(f"compute.cost_{name}")
     m.terms.finalizers.append(_add_backup_requirement)
 
@@ -421,9 +473,17 @@ def compute_results(ctx: ResultsContext) -> None:
     ds["compute_served"] = served.assign_attrs(
         units="TWh", long_name="IT energy of origin's demand served in the hub (by workload)")
     away = ds.origin != ds.region
-    it = ds.compute_served.sum("workload").where(away, 0.0)
+    ds["compute_served_away"] = ds.compute_served.sum("workload").where(away, 0.0).assign_attrs(
+        units="TWh", long_name="IT energy served away from its origin hub (origin -> serving hub)")
+    # Exports count only across grid regions: serving a neighbour in the same regional grid
+    # replaces no inter-regional power transfer.
+    grid = (inputs["grid_region"] if "grid_region" in inputs
+            else xr.DataArray(np.array(R, dtype=object), dims="region", coords={"region": R}))
+    across = grid.rename(region="origin") != grid
+    it = ds.compute_served_away.where(across, 0.0)
     ds["compute_exports"] = it.assign_attrs(
-        units="TWh", long_name="IT energy served away from its origin (origin -> serving hub)")
+        units="TWh", long_name="IT energy served in another grid region than its origin's "
+        "(origin -> serving hub)")
     average_gw = 1000 / HOURS_PER_YEAR  # TWh a year -> GW on average
     ds["compute_exports_eflops_years"] = (it * average_gw * c["flops_per_watt"]).assign_attrs(
         units="EFLOPS-year", long_name="compute exported (average EFLOPS over a year)")
@@ -481,6 +541,70 @@ def compute_results(ctx: ResultsContext) -> None:
         ds.compute_carbon_intensity * energy / eflops_years.where(eflops_years > 0)
     ).assign_attrs(units="kt/(EFLOPS-year)", long_name="CO2 per EFLOPS-year of compute "
                    "(g/kWh x TWh = kt)")
+    adder = xr.DataArray(c["energy_adder"] * 1000, dims="region", coords={"region": R})
+    ds["dc_tariff"] = (ds.dc_price + adder).assign_attrs(
+        units="USD/MWh", long_name="all-in price data centres pay: energy (load-weighted model "
+        "price) + T&D charge, policy surcharges and cooling water")
+    _export_vs_uhv(ctx, across)
+
+
+def _export_vs_uhv(ctx: ResultsContext, across: xr.DataArray) -> None:
+    r"""Per serving hub: compute exported to it over fibre against sending the same energy over UHV.
+
+    For the exports :math:`I_{o,s}` [TWh of IT] into hub :math:`s` from origins in other grid
+    regions: fibre uses :math:`I \mathrm{PUE}_s` in s and the bandwidth built for the pairs; UHV
+    sends :math:`I \mathrm{PUE}_o / (1-\lambda_{o,s})` from s, losing the share
+    :math:`\lambda_{o,s}`, over a line sized at the average power sent (a lower bound: no peak)
+    costing :math:`(c^{fix} + c^{km} L_{o,s})(\mathrm{CRF} + f)` per GW a year. Emissions: each
+    TWh generated in s at s's average grid intensity. The saving of fibre is the UHV line's cost
+    plus the extra electricity at s's all-in data-centre tariff minus the bandwidth's cost."""
+    ds, inputs, m = ctx.ds, ctx.inputs, ctx.model
+    c = m.data.part("compute")
+    it = ds.compute_exports                                              # origin, region, year
+    fibre_twh = ds.exported_electricity.sum("origin")
+    uhv_twh = ds.uhv_equivalent_electricity.sum("origin")
+    kind = {"units": "TWh"}
+    ds["compute_export_it"] = it.sum("origin").assign_attrs(
+        **kind, long_name="IT energy served here for origins in other grid regions")
+    ds["compute_export_fibre_electricity"] = fibre_twh.assign_attrs(
+        **kind, long_name="electricity those exports used here (over fibre)")
+    ds["compute_export_uhv_electricity"] = uhv_twh.assign_attrs(
+        **kind, long_name="electricity this hub would send over UHV for the same service at the "
+        "origins (origin PUE, route losses)")
+    ds["compute_export_uhv_losses"] = ds.uhv_equivalent_losses.sum("origin").assign_attrs(
+        **kind, long_name="losses of those UHV routes")
+    bw = ds.bandwidth.where(across, 0.0)
+    ds["compute_export_bandwidth"] = (bw.sum("origin") * float(inputs.bandwidth_per_it)
+                                      ).assign_attrs(units="Gbit/s", long_name="long-haul "
+                                                     "bandwidth built to this hub from origins in "
+                                                     "other grid regions")
+    fibre_cost = bw.sum("origin") * c["bandwidth_cost"]
+    ds["compute_export_fibre_cost"] = fibre_cost.assign_attrs(
+        units="MUSD", long_name="annual cost of that bandwidth")
+    if {"line_capex_fixed", "line_capex_length", "line_lifetime", "line_fom_share",
+            "route_length"} <= set(inputs.variables):
+        crf = float(capital_recovery_factor(m.data.scalars["discount_rate"],
+                                            float(inputs.line_lifetime)))
+        per_gw = ((inputs.line_capex_fixed + inputs.line_capex_length * inputs.route_length)
+                  * (crf + float(inputs.line_fom_share)))                 # MUSD/GW/yr
+        sent_gw = ds.uhv_equivalent_electricity * 1000 / HOURS_PER_YEAR   # average GW
+        uhv_cost = (sent_gw * per_gw).sum("origin")
+    else:  # a dataset without line costs (tiny cases)
+        uhv_cost = xr.full_like(fibre_cost, np.nan)
+    ds["compute_export_uhv_cost"] = uhv_cost.assign_attrs(
+        units="MUSD", long_name="annual cost of UHV lines sized at the average power sent "
+        "(a lower bound)")
+    grid = ds.grid_emission_intensity.fillna(0.0) / 1000                  # Mt/TWh
+    ds["compute_export_fibre_emissions"] = (fibre_twh * grid).assign_attrs(
+        units="Mt", long_name="CO2 of the electricity exports used here (grid average)")
+    ds["compute_export_uhv_emissions"] = (uhv_twh * grid).assign_attrs(
+        units="Mt", long_name="CO2 of the electricity the UHV route would need here (grid average)")
+    tariff = ds.dc_tariff.fillna(0.0) / 1000                              # MUSD/GWh
+    ds["compute_export_saving"] = (uhv_cost + (uhv_twh - fibre_twh) * 1000 * tariff
+                                   - fibre_cost).assign_attrs(
+        units="MUSD", long_name="annual saving of exporting compute over fibre instead of "
+        "sending the energy over UHV: UHV line cost + extra electricity at the hub's all-in "
+        "tariff - bandwidth cost")
 
 
 MODULE = ModelModule(
