@@ -545,7 +545,26 @@ def compute_results(ctx: ResultsContext) -> None:
     ds["dc_tariff"] = (ds.dc_price + adder).assign_attrs(
         units="USD/MWh", long_name="all-in price data centres pay: energy (load-weighted model "
         "price) + T&D charge, policy surcharges and cooling water")
+    _western_share(ctx)
     _export_vs_uhv(ctx, across)
+
+
+def _western_share(ctx: ResultsContext) -> None:
+    """Share of the hubs' IT energy served in the hubs the dataset marks west (``role``), and, as
+    its ``base_year_share`` attribute, their share of the existing IT capacity (the base year's
+    share at equal utilisation)."""
+    ds, inputs = ctx.ds, ctx.inputs
+    if "role_in_programme" not in inputs:
+        return
+    west = (inputs.role_in_programme == "west").drop_vars(
+        [v for v in inputs.role_in_programme.coords if v != "region"])
+    it = (ds.dc_load * ctx.w).sum("time")
+    total = it.sum("region")
+    existing = inputs.dc_capacity_existing
+    ds["western_it_share"] = (it.where(west, 0.0).sum("region") / total).where(
+        total > 0).assign_attrs(
+        units="1", long_name="share of the hubs' IT energy served in the western hubs",
+        base_year_share=float(existing.where(west, 0.0).sum() / existing.sum()))
 
 
 def _export_vs_uhv(ctx: ResultsContext, across: xr.DataArray) -> None:
