@@ -154,3 +154,28 @@ def test_exports_count_only_across_grid_regions_and_compare_with_uhv_by_hand():
     assert w2["bandwidth"] == pytest.approx(bw * 1000.0, rel=1e-6)
     assert w2["fibre_cost"] == pytest.approx(bw * 5.0, rel=1e-6)
     assert float(r.compute_export_it.sel(region="W1", year=2030)) == 0.0
+
+
+def test_the_siting_sweep_varies_one_parameter_at_a_time_from_base_values():
+    """data/sweeps/siting_sensitivity.yaml: case 000 is base (its values equal the dataset's, so
+    the file is in step with compute.csv), and every other case moves exactly one parameter to
+    0.8 or 1.2 times its base value."""
+    from synergy_models.run import ScenarioRuns
+    from synergy_models.sweep import check_cases, expand_cases, load_sweep
+
+    sweep = load_sweep("data/sweeps/siting_sensitivity.yaml")
+    cases = expand_cases(sweep)
+    check_cases(sweep, cases)
+    keys = list(cases[0].swept)
+    assert len(cases) == 1 + 2 * len(keys)
+    base = ScenarioRuns("base", {}).inputs()
+    at_base = ScenarioRuns("base", cases[0].swept).inputs()
+    for key in keys:
+        name = key.split(".")[0]
+        assert np.allclose(at_base[name].values, base[name].values), key
+    number = {k: float(str(v).split()[0]) for k, v in cases[0].swept.items()}
+    for case in cases[1:]:
+        changed = {k: float(str(v).split()[0]) / number[k] for k, v in case.swept.items()
+                   if float(str(v).split()[0]) != number[k]}
+        assert len(changed) == 1 and next(iter(changed.values())) == pytest.approx(
+            0.8 if int(case.id) % 2 else 1.2), case.id

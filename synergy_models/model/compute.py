@@ -28,6 +28,7 @@ symbol                     attribute            meaning [unit]
 :math:`z_{s,y}`            ``certificates``     green certificates bought (annual matching) [GWh]
 :math:`\sigma_{s,y}`       ``green_shortfall``  green energy missing from the target [GWh]
 :math:`U_{s,j,y}`          ``backup``           backup capacity [GW]
+:math:`S_{s,n,y}`          ``dc_site``          IT capacity built in year y on site tranche n [GW]
 =========================  ===================  ===================================================
 
 **Parameters**: :math:`D_{o,k,y}` demand [GW of IT], :math:`\phi_{o,t}` inference profile (the
@@ -59,7 +60,17 @@ backup per unit of IT capacity.
     G_{s,g,y} &\le K_{s,g,y}
         && \text{green\_contract [GW]} \\
     \sum_j U_{s,j,y} + \sum_{i \in \mathcal{B}} B^i_{s,y} &\ge \rho \sum_{y' \le y} H_{s,y'}
-        && \text{backup\_requirement, new capacity [GW]}
+        && \text{backup\_requirement, new capacity [GW]} \\
+    H_{s,y} = \sum_n S_{s,n,y}, \quad \sum_y S_{s,n,y} &\le \bar S_{s,n}
+        && \text{site\_definition, site\_limit [GW]}
+
+Siting economics (issue 19): each hub's new capacity comes from a supply curve of sites, tranches
+:math:`n` of size :math:`\bar S_{s,n}` (input *site_capacity*) at an annual premium
+:math:`c^{site}_{s,n}` [MUSD/GW/yr] (input *site_cost*) that rises along the curve, so siting moves
+tranche by tranche with prices and policy rather than flipping to one hub; a hub with a single
+unlimited tranche at no premium has no :math:`S` variables. Data centres pay
+:math:`\tau_s` [MUSD/GWh] on top of the energy price (input *tariff_adder*: T&D charge and policy
+surcharges, input *water_cost*: cooling water) and land :math:`c^{land}_s` [MUSD/GW] (annualised).
 
 The IT load served in hub :math:`s` in step :math:`t` (``it_load``) is inference following each
 origin's profile, training flat, plus what the hub shifts:
@@ -99,8 +110,11 @@ Balance terms: withdrawal (consumption) ``electricity``
 :math:`\mathrm{PUE}_s X_{s,y,t}`. Peak-load term ``peak``
 :math:`\mathrm{PUE}_s u_s Q_{s,y}` (the most the data centres can draw).
 
-Annual costs [MUSD/yr]: ``data_centres`` :math:`\sum_s \sum_{y' \le y} c^{dc}_{y'} H_{s,y'}` plus
-fixed O&M of existing capacity; ``bandwidth`` :math:`c^{bw} \sum_{o \ne s} \beta_{o,s,y}`;
+Annual costs [MUSD/yr]: ``data_centres`` :math:`\sum_s \sum_{y' \le y} (c^{dc}_{y'} +
+c^{land}_s \mathrm{CRF}) H_{s,y'}` plus fixed O&M of existing capacity; ``sites``
+:math:`\sum_{s,n} c^{site}_{s,n} \sum_{y' \le y} S_{s,n,y'}`; ``dc_tariffs``
+:math:`\sum_s \tau_s E_{s,y}` (a charge, not a resource cost, in the objective because it decides
+siting); ``bandwidth`` :math:`c^{bw} \sum_{o \ne s} \beta_{o,s,y}`;
 ``certificates`` :math:`p^z \sum_s z_{s,y}`; ``green_shortfall`` :math:`c^\sigma \sum_s
 \sigma_{s,y}`; ``backup`` :math:`\sum_{s,j} c^U_j U_{s,j,y}` (annuity, no vintages).
 """
