@@ -486,18 +486,18 @@ def compute_results(ctx: ResultsContext) -> None:
                           coords={k: coords[k] for k in ("origin", "region", "workload", "year")})
     ds["compute_served"] = served.assign_attrs(
         units="TWh", long_name="IT energy of origin's demand served in the hub (by workload)")
-    away = ds.origin != ds.region
-    ds["compute_served_away"] = ds.compute_served.sum("workload").where(away, 0.0).assign_attrs(
-        units="TWh", long_name="IT energy served away from its origin hub (origin -> serving hub)")
+    away = ds.compute_served.sum("workload").where(ds.origin != ds.region, 0.0)
     # Exports count only across grid regions: serving a neighbour in the same regional grid
     # replaces no inter-regional power transfer.
     grid = (inputs["grid_region"] if "grid_region" in inputs
             else xr.DataArray(np.array(R, dtype=object), dims="region", coords={"region": R}))
     across = grid.rename(region="origin") != grid
-    it = ds.compute_served_away.where(across, 0.0)
+    it = away.where(across, 0.0)
     ds["compute_exports"] = it.assign_attrs(
         units="TWh", long_name="IT energy served in another grid region than its origin's "
         "(origin -> serving hub)")
+    ds["compute_served_away"] = away.assign_attrs(
+        units="TWh", long_name="IT energy served away from its origin hub (origin -> serving hub)")
     average_gw = 1000 / HOURS_PER_YEAR  # TWh a year -> GW on average
     ds["compute_exports_eflops_years"] = (it * average_gw * c["flops_per_watt"]).assign_attrs(
         units="EFLOPS-year", long_name="compute exported (average EFLOPS over a year)")
