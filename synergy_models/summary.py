@@ -164,6 +164,7 @@ LIMIT_LABELS: dict[str, str] = {
     "transmission.build_limit": "line build limit over the horizon",
     "compute.grid_safety": "grid-safety cap on data-centre load",
     "compute.dc_build_limit": "data-centre build limit",
+    "compute.site_limit": "data-centre site tranche (supply curve of sites, quota)",
     "compute.export_share": "cap on compute served away from its origin",
     "compute.green_target": "green-share target of data centres",
     "compute.green_export": "cap on green output sold on",

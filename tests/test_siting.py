@@ -77,6 +77,15 @@ def test_sites_fill_in_order_of_all_in_cost_and_spread_over_hubs():
     assert r.attrs["objective"] == pytest.approx(expected, rel=1e-6)
     assert float(r.dc_tariff.sel(region="W1", year=2030)) == pytest.approx(45.0, rel=1e-6)
     assert electricity == pytest.approx(float((r.dc_electricity * r.weight).sum()), rel=1e-6)
+    # One more GW in W1's first tranche displaces the dearest GW built, W2's second (554.1): it
+    # saves 554.1 - 473.0 = 81.1 MUSD/yr, W2's first 554.1 - 494.1 = 60; the third tranches,
+    # unused, are worth nothing.
+    gw_year = PUE * HOURS
+    w2_second = gw_year * (PRICE["W2"] + TARIFF["W2"]) + 60
+    for label, expected in (("W1,1", w2_second - gw_year * (PRICE["W1"] + TARIFF["W1"])),
+                            ("W2,1", 60.0), ("W1,3", 0.0)):
+        site = r.limit_shadow_price.sel(limit=f"compute.site_limit[{label}]").item()
+        assert site == pytest.approx(expected, rel=1e-6, abs=1e-6), label
 
 
 def _scaled(name: str, hub: str, factor: float, k: int = 0) -> xr.Dataset:

@@ -191,8 +191,9 @@ def prepare_compute(ds: xr.Dataset, d: ModelData) -> dict:
     if "site_capacity" in ds:
         site_capacity = ds.site_capacity.transpose("region", "site_tranche").values.astype(float)
         site_cost = ds.site_cost.transpose("region", "site_tranche").values.astype(float)
+        site_labels = [int(k) for k in ds.site_tranche.values]
     else:
-        site_capacity, site_cost = np.full((n, 1), np.inf), np.zeros((n, 1))
+        site_capacity, site_cost, site_labels = np.full((n, 1), np.inf), np.zeros((n, 1)), [1]
     return {
         "workloads": [str(w) for w in ds.workload.values],
         "backup_techs": [str(b) for b in ds.backup_tech.values],
@@ -225,6 +226,7 @@ def prepare_compute(ds: xr.Dataset, d: ModelData) -> dict:
         "land_annual": _per_region(ds, "land_cost", 0.0) * crf_dc,        # MUSD/GW/yr
         "site_capacity": site_capacity,                                   # (region, tranche) GW
         "site_cost": site_cost,                                           # MUSD/GW/yr
+        "site_labels": site_labels,                                       # tranche names
     }
 
 
@@ -308,18 +310,22 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
         c["max_new"][ri[s]]) else sum(b.dc_new[s, y] for y in years) <= float(c["max_new"][ri[s]]))
     # Supply curve of sites: new capacity comes from tranches of rising site cost, each with its
     # size; a hub with one unlimited tranche at no premium needs no tranche variables.
+    # Tranches are indexed by the dataset's labels (1, 2, 3), so limits report them as written.
+    labels = c["site_labels"]
+    ki = {k: i for i, k in enumerate(labels)}
     cap_k, cost_k = c["site_capacity"], c["site_cost"]
     trivial = {s for s in d.regions if math.isinf(cap_k[ri[s], 0]) and cost_k[ri[s], 0] == 0
                and not (cap_k[ri[s], 1:] > 0).any()}
-    tranches = [(s, k) for s in d.regions if s not in trivial for k in range(cap_k.shape[1])
-                if cap_k[ri[s], k] > 0]
+    tranches = [(s, k) for s in d.regions if s not in trivial for k in labels
+                if cap_k[ri[s], ki[k]] > 0]
     b.ST = pyo.Set(initialize=tranches, dimen=2, ordered=True)
     b.dc_site = pyo.Var(b.ST, m.Y, within=pyo.NonNegativeReals)
     b.site_definition = pyo.Constraint(m.R, m.Y, rule=lambda b, s, y: pyo.Constraint.Skip
                                        if s in trivial else b.dc_new[s, y] == sum(
                                            b.dc_site[s, k, y] for ss, k in tranches if ss == s))
     b.site_limit = pyo.Constraint(b.ST, rule=lambda b, s, k: pyo.Constraint.Skip if math.isinf(
-        cap_k[ri[s], k]) else sum(b.dc_site[s, k, y] for y in years) <= float(cap_k[ri[s], k]))
+        cap_k[ri[s], ki[k]]) else sum(b.dc_site[s, k, y] for y in years)
+        <= float(cap_k[ri[s], ki[k]]))
     util, pue = c["utilisation_max"], c["pue"]
     # Grid safety (data-centre load at most a share of the hub's own peak) is a constant cap on
     # each step's IT load: a bound, not a row per step.
@@ -367,8 +373,8 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
         if yy <= y) + fom0 * float(c["capacity_existing"].sum()))
     # Site premiums of the tranches built so far [MUSD/yr].
     b.cost_sites = pyo.Expression(m.Y, rule=lambda b, y: sum(
-        float(cost_k[ri[s], k]) * b.dc_site[s, k, yy] for s, k in tranches
-        if cost_k[ri[s], k] > 0 for yy in years if yy <= y))
+        float(cost_k[ri[s], ki[k]]) * b.dc_site[s, k, yy] for s, k in tranches
+        if cost_k[ri[s], ki[k]] > 0 for yy in years if yy <= y))
     # What data centres pay per MWh on top of the energy price (T&D charge, policy surcharges,
     # cooling water): the private costs siting responds to [MUSD/yr].
     adder = c["energy_adder"]
@@ -652,6 +658,10 @@ MODULE = ModelModule(
         Limit("compute.dc_build_limit", "at_most", R, "GW", "USD/kW/year",
               "data-centre IT capacity built over the horizon (max_new_dc)", discount="horizon",
               parameters=("max_new_dc",)),
+        Limit("compute.site_limit", "at_most", ("region", "site_tranche"), "GW", "USD/kW/year",
+              "new data-centre IT capacity of a site tranche over the horizon (site_capacity: "
+              "the supply curve of sites; the eastern hubs' last tranche is their energy-use "
+              "quota)", discount="horizon", parameters=("site_capacity",)),
         Limit("compute.export_share", "at_most", RY, "GWh/year", "USD/MWh",
               "most of an origin's IT energy served in other hubs (compute_export_max; the row: "
               "served away - share x total <= 0)", price_scale=1000.0,
