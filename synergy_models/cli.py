@@ -242,6 +242,7 @@ def cmd_market(args: argparse.Namespace) -> int:
         required_parameter,
     )
     from synergy_models.run import ScenarioRuns
+    from synergy_models.summary import compute_exports_by_hub_table
     from synergy_models.units import USD_PER_USD_BN
 
     _check_market_args(args)
@@ -277,6 +278,11 @@ def cmd_market(args: argparse.Namespace) -> int:
         table = gap_table(gap(market, path))
         print(f"\nProjection vs model (layer a)\n{table.round(2).to_string()}\n"
               f"{table.attrs['note']}")
+        by_hub = compute_exports_by_hub_table(results, inputs=inputs)
+        if not by_hub.empty:
+            print(f"\nCompute exports vs UHV by western hub, {int(results.year[-1])} (origins in "
+                  "other grid regions; costs a year, the UHV line sized at the average power "
+                  f"sent)\n{by_hub.round(2).to_string()}")
     if runs is not None:
         result = required_parameter(runs, args.search, bracket, path=path, segments=args.segments,
                                     measure=args.measure, layers=layers,

@@ -221,6 +221,8 @@ def _data_centres(r: xr.Dataset, ds: xr.Dataset, load: xr.DataArray, energy: xr.
                           "marginal (the price-setting units of the hours it runs)")
     ds["carbon_per_compute"] = r.compute_emissions_per_eflops_year.assign_attrs(
         units="kt/(EFLOPS-year)", long_name="CO2 per EFLOPS-year of compute served in the hub")
+    if "western_it_share" in r:  # needs the dataset's roles, which the results carry here
+        ds["western_it_share"] = r.western_it_share
 
 
 def compare(scenarios: Mapping[str, xr.Dataset],

@@ -166,6 +166,7 @@ LIMIT_LABELS: dict[str, str] = {
     "transmission.build_limit": "line build limit over the horizon",
     "compute.grid_safety": "grid-safety cap on data-centre load",
     "compute.dc_build_limit": "data-centre build limit",
+    "compute.site_limit": "data-centre site tranche (supply curve of sites, quota)",
     "compute.export_share": "cap on compute served away from its origin",
     "compute.green_target": "green-share target of data centres",
     "compute.green_export": "cap on green output sold on",
@@ -380,6 +381,12 @@ def executive_summary(results: xr.Dataset, ind: xr.Dataset | None = None,
                      f"{_hub(str(top.index[0]), names)} ({_g(top.iloc[0])} GW).")
         else:
             text += "no new data-centre capacity is built."
+        if "western_it_share" in r:
+            share = float(r.western_it_share.sel(year=last))
+            base = r.western_it_share.attrs.get("base_year_share")
+            text += (f" The western hubs serve {_pct(share, 1.0)} of the hubs' IT energy in {last}"
+                     + (f" (their share of IT capacity in the base year: {_pct(base, 1.0)})."
+                        if base is not None else "."))
         out.append(text)
 
         ex = r.compute_exports.sel(year=last)
@@ -389,9 +396,12 @@ def executive_summary(results: xr.Dataset, ind: xr.Dataset | None = None,
             flows = ex.to_series()
             (origin, serving), biggest = flows.idxmax(), float(flows.max())
             in_west = float(ex.sel(region=west).sum())
-            text = (f"In {last}, {_g(served)} TWh of IT energy is served away from its origin, "
-                    f"{_pct(in_west, served)} of it in the western hubs; the largest flow is "
-                    f"{_hub(str(origin), names)} → {_hub(str(serving), names)} ({_g(biggest)} TWh).")
+            away = (f" (of {_g(float(r.compute_served_away.sel(year=last).sum()))} TWh served "
+                    "away from its origin hub)" if "compute_served_away" in r else "")
+            text = (f"In {last}, {_g(served)} TWh of IT energy is exported to another grid "
+                    f"region{away}, {_pct(in_west, served)} of it to the western hubs; the largest "
+                    f"flow is {_hub(str(origin), names)} → {_hub(str(serving), names)} "
+                    f"({_g(biggest)} TWh).")
             if "uhv_equivalent_electricity" in r:
                 uhv = float(r.uhv_equivalent_electricity.sel(year=last).sum())
                 text += (f" Serving it at its origin instead would take {_g(uhv)} TWh of "
@@ -643,6 +653,40 @@ def line_buildout_table(results: xr.Dataset, inputs: xr.Dataset | None = None) -
     frame[numbers.columns] = numbers.where(numbers.abs() >= SMALL, 0.0) + 0.0
     frame = frame[(frame.select_dtypes("number") > 0).any(axis=1)]
     return frame.sort_values(f"built {first}–{last} GW", ascending=False, kind="stable")
+
+
+#: Columns of :func:`compute_exports_by_hub_table`: results variable -> column.
+EXPORT_VS_UHV_COLUMNS: dict[str, str] = {
+    "compute_export_it": "IT energy exported TWh",
+    "compute_export_fibre_electricity": "fibre: electricity used here TWh",
+    "compute_export_uhv_electricity": "UHV: electricity sent TWh",
+    "compute_export_uhv_losses": "UHV: losses TWh",
+    "compute_export_bandwidth": "fibre: bandwidth Gbit/s",
+    "compute_export_fibre_cost": "fibre: bandwidth cost MUSD",
+    "compute_export_uhv_cost": "UHV: line cost MUSD",
+    "compute_export_fibre_emissions": "fibre: CO2 Mt",
+    "compute_export_uhv_emissions": "UHV: CO2 Mt",
+    "compute_export_saving": "saving of fibre over UHV MUSD",
+}
+
+
+def compute_exports_by_hub_table(results: xr.Dataset, year: int | None = None,
+                                 inputs: xr.Dataset | None = None) -> pd.DataFrame:
+    """For each western hub (``west_hubs``), compute exported to it in ``year`` (default the last)
+    from origins in other grid regions over fibre, against sending the same energy over UHV lines:
+    electricity, losses, bandwidth, annual costs, CO2 and the saving (results ``compute_export_*``,
+    docs/results.md), one row per hub and a total row. Empty without those results."""
+    if "compute_export_it" not in results:
+        return pd.DataFrame()
+    year = int(results.year[-1]) if year is None else int(year)
+    present = {k: v for k, v in EXPORT_VS_UHV_COLUMNS.items() if k in results}
+    west = west_hubs(results, inputs)
+    data = results[list(present)].sel(year=year, region=west).to_dataframe()[list(present)]
+    data = data.rename(columns=present)
+    data.index = pd.Index(list(data.index), name=f"western hub ({year})")
+    if len(data):
+        data.loc["total"] = data.sum(min_count=1)
+    return data
 
 
 def compute_exports_table(results: xr.Dataset, year: int | None = None) -> pd.DataFrame:

@@ -261,6 +261,9 @@ def test_run_then_indicators_and_market_read_the_cache_instead_of_solving(tmp_pa
     assert f"synergy export {tmp_path / 'r.nc'}" in out
     assert main(["indicators", *small]) == 0
     assert main(["market", *small]) == 0
+    market_out = capsys.readouterr().out
+    assert "Compute exports vs UHV by western hub, 2030" in market_out
+    assert all(hub in market_out for hub in ("IM", "GZ", "GS", "NX", "saving of fibre over UHV"))
     assert main(["run", *small, "-o", str(tmp_path / "again.nc")]) == 0
     assert "read from the cache " in capsys.readouterr().out
     assert len(solves) == 1

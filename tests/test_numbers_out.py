@@ -8,7 +8,11 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from synergy_models.summary import compute_exports_table, line_buildout_table
+from synergy_models.summary import (
+    compute_exports_by_hub_table,
+    compute_exports_table,
+    line_buildout_table,
+)
 from tests.tiny_results import tiny_results
 
 
@@ -85,3 +89,27 @@ def test_compute_exports_when_none_leave_their_origin():
     table = compute_exports_table(r, 2030)
     assert table.empty and table.attrs["note"] == "In 2030 no compute is served away from its origin."
     assert compute_exports_table(tiny_results(compute=False)).empty
+
+
+def test_compute_exports_by_western_hub_against_uhv():
+    """Two hubs, W west and E east (inputs' roles): only W gets a row, then the total row; each
+    column is the results variable as given (W: 10 TWh of IT, 12 TWh used over fibre, 13.2 over
+    UHV with 0.66 lost...). A hub with no exports shows zeros, not a missing row."""
+    c = {"region": ["E", "W"], "year": [2030]}
+    values = {"compute_export_it": 10.0, "compute_export_fibre_electricity": 12.0,
+              "compute_export_uhv_electricity": 13.2, "compute_export_uhv_losses": 0.66,
+              "compute_export_bandwidth": 1.0e5, "compute_export_fibre_cost": 100.0,
+              "compute_export_uhv_cost": 350.0, "compute_export_fibre_emissions": 6.0,
+              "compute_export_uhv_emissions": 6.6, "compute_export_saving": 290.0}
+    r = xr.Dataset({k: (("region", "year"), [[0.0], [v]]) for k, v in values.items()}, coords=c)
+    inputs = xr.Dataset({"role_in_programme": ("region", ["east", "west"])},
+                        coords={"region": c["region"]})
+    table = compute_exports_by_hub_table(r, inputs=inputs)
+    assert list(table.index) == ["W", "total"]
+    assert table.loc["W", "IT energy exported TWh"] == 10.0
+    assert table.loc["W", "UHV: losses TWh"] == 0.66
+    assert table.loc["W", "saving of fibre over UHV MUSD"] == 290.0
+    assert table.loc["total", "UHV: line cost MUSD"] == 350.0
+    r["compute_export_it"] = r.compute_export_it * 0
+    assert compute_exports_by_hub_table(r, inputs=inputs).loc["W", "IT energy exported TWh"] == 0.0
+    assert compute_exports_by_hub_table(tiny_results(compute=False)).empty

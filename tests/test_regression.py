@@ -57,6 +57,12 @@ from tests.tiny import tiny_inputs
 #   (green_capacity_existing, green_trade: +72 cols, +72 rows in base) and claims capped by the
 #   hub's green generation (match_generation, +24 rows). Objective unchanged: base contracts only
 #   new capacity, which the system builds anyway.
+# - 2026-12-07 (issue 19): siting by economics: one utilisation limit (0.65) everywhere, a supply
+#   curve of sites per hub (site tranches: +63 columns, +45 rows in base), T&D charges, surcharges
+#   and cooling water on data-centre electricity and land in the objective (they decide siting).
+#   Objective +1.29% (base 1,313,478 -> 1,330,388; milestones +1.5%), mostly the T&D charges;
+#   new IT capacity 6.5 GW all in BTH -> 9.2 GW in BTH 1.5, IM 3.25, GS 3.72, NX 0.7;
+#   2030 solar +0.5%, emissions 2030 -0.3%.
 LEGACY = {
     "base": {"objective": 1_316_001.84, "rows": 74_264, "cols": 50_115, "nnz": 248_400},
     "milestones": {"objective": 1_393_106.47, "rows": 23_870, "cols": 17_026, "nnz": 79_731},

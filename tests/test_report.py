@@ -126,6 +126,9 @@ def test_report_files(rendered: Path):
     assert svgs == pngs and {"capacity_by_hub", "dispatch_GS", "hub_map", "compute_exports", "indicators",
                            "market_outlook", "hydrogen_supply"} <= set(svgs)
     assert (rendered / "report.html").stat().st_size < 5e6  # the report's size budget
+    # compute exports vs UHV for each western hub (issue 19), one row per hub and a total
+    assert "Each western hub: compute exported over fibre" in html
+    assert all(f">{hub}<" in html for hub in ("IM", "GZ", "GS", "NX"))
     assert 'alt="Capacity by hub and technology' in html  # the chart's title, not a generic text
     assert "No description has been provided" not in html
     # written via private temporary files, renamed into place with the mode open() would give

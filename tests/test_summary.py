@@ -125,7 +125,7 @@ def test_compute_exports_against_the_lines():
     """Exports 10 + 6 + 4 = 20 TWh, served in the west (IM 6, GS 4) 50%; largest YRD -> BTH 10;
     UHV equivalent 1.4 x 20 = 28 TWh; the line carries (2 + 3) GW x 4,380 h = 21.9 TWh in 2030."""
     text = one(sentences(hand_results()), "In 2030, 20.0 TWh of IT energy")
-    assert "50% of it in the western hubs" in text
+    assert "TWh of IT energy is exported to another grid region, 50% of it to the western hubs" in text
     assert "Yangtze River Delta (YRD) → Beijing-Tianjin-Hebei (BTH) (10.0 TWh)" in text
     assert "would take 28.0 TWh of electricity sent over UHV lines" in text
     assert "against 21.9 TWh the inter-hub lines carry in 2030" in text

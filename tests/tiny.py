@@ -165,11 +165,18 @@ def with_compute(
     backup_ratio: float = 0.0,
     capex_backup: dict[str, float] | None = None,
     grid_share_max: float = 1.0,
+    tariff_adder: dict[str, float] | float = 0.0,
+    site_capacity: dict[str, Sequence[float]] | None = None,
+    site_cost: dict[str, Sequence[float]] | None = None,
+    grid_region: dict[str, str] | None = None,
 ) -> xr.Dataset:
     """Add data-centre inputs to a :func:`tiny_inputs` Dataset.
 
     ``demand``: average IT load [GW] by (origin, workload); ``latency``: round trip [ms] by
     (origin, serving hub), default 10 ms; costs per GW of IT per year (lifetime 1, no O&M).
+    Siting: ``tariff_adder`` [MUSD/GWh of data-centre electricity]; ``site_capacity`` [GW] and
+    ``site_cost`` [MUSD/GW/yr] per hub by tranche (hubs not given: one unlimited free tranche);
+    ``grid_region`` per hub (default: each hub its own).
     """
     ds = ds.copy()
     regions = [str(r) for r in ds.region.values]
@@ -211,6 +218,19 @@ def with_compute(
     ds["route_length"] = (("origin", "region"), km)
     ds["route_loss"] = (("origin", "region"), np.where(km > 0, 0.05, 0.0))
     ds.attrs["green_matching"] = matching
+    ds["tariff_adder"] = ("region", per_region(tariff_adder))
+    if site_capacity is not None:
+        n_k = max(len(v) for v in site_capacity.values())
+        cap = [list(site_capacity.get(r, [np.inf])) + [0.0] * (n_k - len(site_capacity.get(
+            r, [np.inf]))) for r in regions]
+        cost = [list((site_cost or {}).get(r, [0.0] * n_k)) for r in regions]
+        ds = ds.assign_coords(site_tranche=list(range(1, n_k + 1)))
+        ds["site_capacity"] = (("region", "site_tranche"), np.array(cap, dtype=float))
+        ds["site_cost"] = (("region", "site_tranche"), np.array(
+            [c + [0.0] * (n_k - len(c)) for c in cost], dtype=float))
+    if grid_region is not None:
+        ds["grid_region"] = ("region", np.array([grid_region.get(r, r) for r in regions],
+                                                dtype=object))
     return ds
 
 

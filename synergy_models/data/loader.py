@@ -131,6 +131,9 @@ def build_primary(t: Tables) -> xr.Dataset:
         "region_name": ([r.name for r in t.regions], "hub name"),
         "region_name_zh": ([r.name_zh for r in t.regions], "hub name (Chinese)"),
         "role_in_programme": ([r.role for r in t.regions], "eastern demand hub or western hub"),
+        # No grid region given: each hub its own, so any compute served away counts as exported.
+        "grid_region": ([r.grid_region or r.region for r in t.regions],
+                        "regional grid of the hub (compute served across grid regions is exported)"),
         "provinces": (["; ".join(r.provinces) for r in t.regions], "member provinces"),
         "location": ([r.location for r in t.regions], "representative city"),
         "climate": ([r.climate for r in t.regions], "climate of the representative city"),
@@ -311,15 +314,25 @@ def _add_compute(ds: xr.Dataset, t: Tables, coords: dict[str, Any]) -> None:
              else float(ds.pue.sel(region=r)) for r in regions]
     ds["pue_existing"] = _da(fleet, ("region",), coords, spec.unit, spec.description,
                              valid_min=spec.low, valid_max=spec.high)
+    for name in ("tariff_adder", "water_cost", "land_cost", "max_new_dc"):
+        spec = schema.COMPUTE.params[name]
+        ds[name] = _da([t.value(cfile, r, name) for r in regions], ("region",), coords, spec.unit,
+                       spec.description + (" (inf: unlimited)" if name == "max_new_dc" else ""),
+                       valid_min=spec.low, valid_max=spec.high)
+    ds.coords["site_tranche"] = list(schema.SITE_TRANCHES)
+    for name, unit, long_name in (
+            ("site_capacity", "GW", "new IT capacity of each site tranche (inf: unlimited)"),
+            ("site_cost", "MUSD/GW/year", "annual site premium of each tranche per unit of IT "
+             "capacity (supply curve of sites)")):
+        values = [[t.value(cfile, r, f"{name}_{k}") for k in schema.SITE_TRANCHES] for r in regions]
+        ds[name] = _da(values, ("region", "site_tranche"), {**coords, "site_tranche": list(
+            schema.SITE_TRANCHES)}, unit, long_name, valid_min=0.0)
     latency = np.zeros((len(regions), len(regions)))
     for row in t.latency:
         latency[regions.index(row.origin), regions.index(row.destination)] = row.rtt_ms
     ds["latency"] = _da(latency, ("origin", "region"), {"origin": regions, "region": regions}, "ms",
                         "round-trip latency from the origin hub to the serving hub",
                         valid_min=0.0)
-    ds["max_new_dc"] = _da(np.full(len(regions), np.inf), ("region",), coords, "GW",
-                           "most new data-centre IT capacity over the horizon (inf: unlimited)",
-                           valid_min=0.0)
     ds["compute_export_max"] = _da(np.ones(len(regions)), ("region",), coords, "1",
                                    "most of a hub's compute demand that may be served elsewhere "
                                    "(0: it stays home)", valid_min=0.0, valid_max=1.0)

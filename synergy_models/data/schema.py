@@ -306,6 +306,8 @@ BUILD_LIMITS = LongTable(
 
 WORKLOADS: tuple[str, ...] = ("inference", "training")
 BACKUP_TECHS: tuple[str, ...] = ("diesel", "battery")
+#: Tranches of each hub's supply curve of data-centre sites (rising site cost).
+SITE_TRANCHES: tuple[int, ...] = (1, 2, 3)
 
 COMPUTE = LongTable(
     "compute.csv",
@@ -319,6 +321,27 @@ COMPUTE = LongTable(
         "pue_existing": Param("1", "PUE of the existing fleet (dc_capacity_existing); default: "
                               "the hub's pue (region_parameters.csv) of new builds",
                               required=False, low=1.0, high=3.0),
+        # Siting economics (issue 19); defaults keep a dataset without them as before.
+        "tariff_adder": Param("MUSD/GWh", "transmission-and-distribution charge and policy "
+                              "surcharges on data-centre electricity", required=False, default=0.0),
+        "water_cost": Param("MUSD/GWh", "cooling water per unit of data-centre electricity",
+                            required=False, default=0.0),
+        "land_cost": Param("MUSD/GW", "land per unit of new IT capacity", required=False,
+                           default=0.0),
+        "max_new_dc": Param("GW", "most new IT capacity over the horizon (energy-use quota)",
+                            required=False, default=math.inf),
+    }
+    | {
+        f"site_capacity_{k}": Param(
+            "GW", f"new IT capacity of the hub's site tranche {k}", required=False,
+            default=math.inf if k == 1 else 0.0)
+        for k in SITE_TRANCHES
+    }
+    | {
+        f"site_cost_{k}": Param(
+            "MUSD/GW/year", f"annual site premium of tranche {k} per unit of IT capacity",
+            required=False, default=0.0)
+        for k in SITE_TRANCHES
     },
 )
 
@@ -463,6 +486,8 @@ class RegionRow(_Row):
     name: str = Field(min_length=1)
     name_zh: str = ""
     role: Literal["east", "west"]
+    # Regional grid the hub's provinces belong to; compute served across it counts as exported.
+    grid_region: str = ""
     provinces: list[str] = Field(min_length=1)
     location: str = Field(min_length=1)
     lat: float = Field(ge=-90, le=90, allow_inf_nan=False)

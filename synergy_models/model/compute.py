@@ -33,6 +33,7 @@ symbol                     attribute            meaning [unit]
 :math:`\omega^+_{s,y,t}`    ``moved_in``         training of other hubs run here (relocation) [GW]
 :math:`\omega^-_{s,y,t}`    ``moved_out``        shifted training run in other hubs (relocation) [GW]
 :math:`\Lambda_{s,y}`      ``relocation_link``  link end for relocated training [GW]
+:math:`S_{s,n,y}`          ``dc_site``          IT capacity built in year y on site tranche n [GW]
 =========================  ===================  ===================================================
 
 **Parameters**: :math:`D_{o,k,y}` demand [GW of IT], :math:`\phi_{o,t}` inference profile (the
@@ -70,7 +71,17 @@ backup per unit of IT capacity.
     G^e_{s,g,y} &\le K^0_{s,g} - R_{s,g,y}
         && \text{green\_trade [GW]} \\
     \sum_j U_{s,j,y} + \sum_{i \in \mathcal{B}} B^i_{s,y} &\ge \rho \sum_{y' \le y} H_{s,y'}
-        && \text{backup\_requirement, new capacity [GW]}
+        && \text{backup\_requirement, new capacity [GW]} \\
+    H_{s,y} = \sum_n S_{s,n,y}, \quad \sum_y S_{s,n,y} &\le \bar S_{s,n}
+        && \text{site\_definition, site\_limit [GW]}
+
+Siting economics (issue 19): each hub's new capacity comes from a supply curve of sites, tranches
+:math:`n` of size :math:`\bar S_{s,n}` (input *site_capacity*) at an annual premium
+:math:`c^{site}_{s,n}` [MUSD/GW/yr] (input *site_cost*) that rises along the curve, so siting moves
+tranche by tranche with prices and policy rather than flipping to one hub; a hub with a single
+unlimited tranche at no premium has no :math:`S` variables. Data centres pay
+:math:`\tau_s` [MUSD/GWh] on top of the energy price (input *tariff_adder*: T&D charge and policy
+surcharges, input *water_cost*: cooling water) and land :math:`c^{land}_s` [MUSD/GW] (annualised).
 
 The IT load served in hub :math:`s` in step :math:`t` (``it_load``) is inference following each
 origin's profile, training flat, plus what the hub shifts:
@@ -169,8 +180,11 @@ Balance terms: withdrawal (consumption) ``electricity``
 :math:`\mathrm{PUE}_s u_s Q_{s,y} + (\mathrm{PUE}^0_s - \mathrm{PUE}_s) u_s Q^0_s` (the most the
 data centres can draw: both vintages at the utilisation limit).
 
-Annual costs [MUSD/yr]: ``data_centres`` :math:`\sum_s \sum_{y' \le y} c^{dc}_{y'} H_{s,y'}` plus
-fixed O&M of existing capacity; ``bandwidth`` :math:`c^{bw} \sum_{o \ne s} \beta_{o,s,y}`;
+Annual costs [MUSD/yr]: ``data_centres`` :math:`\sum_s \sum_{y' \le y} (c^{dc}_{y'} +
+c^{land}_s \mathrm{CRF}) H_{s,y'}` plus fixed O&M of existing capacity; ``sites``
+:math:`\sum_{s,n} c^{site}_{s,n} \sum_{y' \le y} S_{s,n,y'}`; ``dc_tariffs``
+:math:`\sum_s \tau_s E_{s,y}` (a charge, not a resource cost, in the objective because it decides
+siting); ``bandwidth`` :math:`c^{bw} \sum_{o \ne s} \beta_{o,s,y}`;
 ``certificates`` :math:`p^z \sum_s z_{s,y}`; ``green_premium`` :math:`c^{gp} \sum_{s,g,t} w_t
 a_g f_{s,g,t} G^e_{s,g,y}`; ``green_shortfall`` :math:`c^\sigma \sum_s
 \sigma_{s,y}`; ``backup`` :math:`\sum_{s,j} c^U_j U_{s,j,y}` (annuity, no vintages).
@@ -224,7 +238,23 @@ INPUTS = (
     InputVar("route_loss", ("origin", "region"), "1", "UHV losses on the route between hubs",
              role="reference"),
     InputVar("peak_load", RY, "GW", "the hub's own peak load (grid-safety cap)"),
+    InputVar("tariff_adder", R, "MUSD/GWh", "T&D charge and policy surcharges on data-centre "
+             "electricity", optional=True),
+    InputVar("water_cost", R, "MUSD/GWh", "cooling water per unit of data-centre electricity",
+             optional=True),
+    InputVar("land_cost", R, "MUSD/GW", "land per unit of new IT capacity", optional=True),
+    InputVar("site_capacity", ("region", "site_tranche"), "GW", "new IT capacity of each site "
+             "tranche", optional=True),
+    InputVar("site_cost", ("region", "site_tranche"), "MUSD/GW/year", "annual site premium of "
+             "each tranche", optional=True),
+    InputVar("grid_region", R, "", "regional grid of the hub", optional=True, role="metadata"),
 )
+
+
+def _per_region(ds: xr.Dataset, name: str, default: float) -> np.ndarray:
+    """A per-hub siting input, or ``default`` everywhere where the dataset has none (tiny cases)."""
+    return (ds[name].values.astype(float) if name in ds
+            else np.full(ds.sizes["region"], default, dtype=float))
 
 
 def prepare_compute(ds: xr.Dataset, d: ModelData) -> dict:
@@ -233,6 +263,14 @@ def prepare_compute(ds: xr.Dataset, d: ModelData) -> dict:
     crf_dc = float(capital_recovery_factor(rate, float(ds.lifetime_dc)))
     crf_backup = float(capital_recovery_factor(rate, float(ds.lifetime_backup)))
     capex = ds.capex_dc.values
+    n = ds.sizes["region"]
+    # Sites: one unlimited tranche at no premium where the dataset has no supply curve.
+    if "site_capacity" in ds:
+        site_capacity = ds.site_capacity.transpose("region", "site_tranche").values.astype(float)
+        site_cost = ds.site_cost.transpose("region", "site_tranche").values.astype(float)
+        site_labels = [int(k) for k in ds.site_tranche.values]
+    else:
+        site_capacity, site_cost, site_labels = np.full((n, 1), np.inf), np.zeros((n, 1)), [1]
     return {
         "workloads": [str(w) for w in ds.workload.values],
         "backup_techs": [str(b) for b in ds.backup_tech.values],
@@ -263,6 +301,12 @@ def prepare_compute(ds: xr.Dataset, d: ModelData) -> dict:
         "backup_ratio": float(ds.backup_ratio),
         "backup_annual_cost": ds.capex_backup.values * crf_backup,      # (backup_tech,)
         "flops_per_watt": float(ds.flops_per_watt),
+        # per MWh of data-centre electricity, on top of the hub's energy price [MUSD/GWh]
+        "energy_adder": _per_region(ds, "tariff_adder", 0.0) + _per_region(ds, "water_cost", 0.0),
+        "land_annual": _per_region(ds, "land_cost", 0.0) * crf_dc,        # MUSD/GW/yr
+        "site_capacity": site_capacity,                                   # (region, tranche) GW
+        "site_cost": site_cost,                                           # MUSD/GW/yr
+        "site_labels": site_labels,                                       # tranche names
     }
 
 
@@ -344,6 +388,24 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
         + sum(b.dc_new[s, yy] for yy in years if yy <= y)))
     b.dc_build_limit = pyo.Constraint(m.R, rule=lambda b, s: pyo.Constraint.Skip if math.isinf(
         c["max_new"][ri[s]]) else sum(b.dc_new[s, y] for y in years) <= float(c["max_new"][ri[s]]))
+    # Supply curve of sites: new capacity comes from tranches of rising site cost, each with its
+    # size; a hub with one unlimited tranche at no premium needs no tranche variables.
+    # Tranches are indexed by the dataset's labels (1, 2, 3), so limits report them as written.
+    labels = c["site_labels"]
+    ki = {k: i for i, k in enumerate(labels)}
+    cap_k, cost_k = c["site_capacity"], c["site_cost"]
+    trivial = {s for s in d.regions if math.isinf(cap_k[ri[s], 0]) and cost_k[ri[s], 0] == 0
+               and not (cap_k[ri[s], 1:] > 0).any()}
+    tranches = [(s, k) for s in d.regions if s not in trivial for k in labels
+                if cap_k[ri[s], ki[k]] > 0]
+    b.ST = pyo.Set(initialize=tranches, dimen=2, ordered=True)
+    b.dc_site = pyo.Var(b.ST, m.Y, within=pyo.NonNegativeReals)
+    b.site_definition = pyo.Constraint(m.R, m.Y, rule=lambda b, s, y: pyo.Constraint.Skip
+                                       if s in trivial else b.dc_new[s, y] == sum(
+                                           b.dc_site[s, k, y] for ss, k in tranches if ss == s))
+    b.site_limit = pyo.Constraint(b.ST, rule=lambda b, s, k: pyo.Constraint.Skip if math.isinf(
+        cap_k[ri[s], ki[k]]) else sum(b.dc_site[s, k, y] for y in years)
+        <= float(cap_k[ri[s], ki[k]]))
     util, pue, pue0 = c["utilisation_max"], c["pue"], c["pue_existing"]
     # Grid safety (data-centre load at most a share of the hub's own peak) is a constant cap on
     # each step's IT load: a bound, not a row per step; at the larger of the vintages' PUEs, so
@@ -393,17 +455,27 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
         b.backup[s, j, y] for j in b.J))
     m.terms.backup.append("compute.backup_total")
 
-    cost_dc, fom0 = c["annual_cost"], c["fom_existing"]
+    cost_dc, fom0, land = c["annual_cost"], c["fom_existing"], c["land_annual"]
     b.cost_data_centres = pyo.Expression(m.Y, rule=lambda b, y: sum(
-        float(cost_dc[yi[yy]]) * b.dc_new[s, yy] for s in d.regions for yy in years if yy <= y)
-        + fom0 * float(c["capacity_existing"].sum()))
+        float(cost_dc[yi[yy]] + land[ri[s]]) * b.dc_new[s, yy] for s in d.regions for yy in years
+        if yy <= y) + fom0 * float(c["capacity_existing"].sum()))
+    # Site premiums of the tranches built so far [MUSD/yr].
+    b.cost_sites = pyo.Expression(m.Y, rule=lambda b, y: sum(
+        float(cost_k[ri[s], ki[k]]) * b.dc_site[s, k, yy] for s, k in tranches
+        if cost_k[ri[s], ki[k]] > 0 for yy in years if yy <= y))
+    # What data centres pay per MWh on top of the energy price (T&D charge, policy surcharges,
+    # cooling water): the private costs siting responds to [MUSD/yr].
+    adder = c["energy_adder"]
+    b.cost_dc_tariffs = pyo.Expression(m.Y, rule=lambda b, y: sum(
+        float(adder[ri[s]]) * sum(float(weight[t]) * b.electricity[s, y, t] for t in d.steps)
+        for s in d.regions if adder[ri[s]] != 0))
     b.cost_bandwidth = pyo.Expression(m.Y, rule=lambda b, y: c["bandwidth_cost"] * sum(
         b.bandwidth[o, s, y] for o, s in pairs))
     backup_cost = {j: float(v) for j, v in zip(c["backup_techs"], c["backup_annual_cost"],
                                                strict=True)}
     b.cost_backup = pyo.Expression(m.Y, rule=lambda b, y: sum(
         backup_cost[j] * b.backup[s, j, y] for s in d.regions for j in b.J))
-    for name in ("data_centres", "bandwidth", "backup"):
+    for name in ("data_centres", "sites", "dc_tariffs", "bandwidth", "backup"):
         m.terms.cost(f"compute.cost_{name}")
     m.terms.finalizers.append(_add_backup_requirement)
 
@@ -593,10 +665,18 @@ def compute_results(ctx: ResultsContext) -> None:
                                    "GW", "long-haul link end for training moved hour by hour")
     ds["compute_served"] = served.assign_attrs(
         units="TWh", long_name="IT energy of origin's demand served in the hub (by workload)")
-    away = ds.origin != ds.region
-    it = ds.compute_served.sum("workload").where(away, 0.0)
+    away = ds.compute_served.sum("workload").where(ds.origin != ds.region, 0.0)
+    # Exports count only across grid regions: serving a neighbour in the same regional grid
+    # replaces no inter-regional power transfer.
+    grid = (inputs["grid_region"] if "grid_region" in inputs
+            else xr.DataArray(np.array(R, dtype=object), dims="region", coords={"region": R}))
+    across = grid.rename(region="origin") != grid
+    it = away.where(across, 0.0)
     ds["compute_exports"] = it.assign_attrs(
-        units="TWh", long_name="IT energy served away from its origin (origin -> serving hub)")
+        units="TWh", long_name="IT energy served in another grid region than its origin's "
+        "(origin -> serving hub)")
+    ds["compute_served_away"] = away.assign_attrs(
+        units="TWh", long_name="IT energy served away from its origin hub (origin -> serving hub)")
     average_gw = 1000 / HOURS_PER_YEAR  # TWh a year -> GW on average
     ds["compute_exports_eflops_years"] = (it * average_gw * c["flops_per_watt"]).assign_attrs(
         units="EFLOPS-year", long_name="compute exported (average EFLOPS over a year)")
@@ -657,6 +737,12 @@ def compute_results(ctx: ResultsContext) -> None:
     ds["dc_price"] = ((ds.price * ds.dc_electricity * w).sum("time")
                       / (ds.dc_electricity * w).sum("time")).where(energy > 0).assign_attrs(
         units="USD/MWh", long_name="average price data centres pay (load-weighted)")
+    adder = xr.DataArray(c["energy_adder"] * 1000, dims="region", coords={"region": R})
+    ds["dc_tariff"] = (ds.dc_price + adder).assign_attrs(
+        units="USD/MWh", long_name="all-in price data centres pay: energy (load-weighted model "
+        "price) + T&D charge, policy surcharges and cooling water")
+    _western_share(ctx)
+    _export_vs_uhv(ctx, across)
 
 
 #: Price at or below which a hub's extra MWh is absorbed by curtailed (free) output [USD/MWh].
@@ -776,6 +862,83 @@ def _compute_emissions(ds: Any, inputs: xr.Dataset, energy: xr.DataArray,
                    "(market-based; g/kWh x TWh = kt)")
 
 
+def _western_share(ctx: ResultsContext) -> None:
+    """Share of the hubs' IT energy served in the hubs the dataset marks west (``role``), and, as
+    its ``base_year_share`` attribute, their share of the existing IT capacity (the base year's
+    share at equal utilisation)."""
+    ds, inputs = ctx.ds, ctx.inputs
+    if "role_in_programme" not in inputs:
+        return
+    west = (inputs.role_in_programme == "west").drop_vars(
+        [v for v in inputs.role_in_programme.coords if v != "region"])
+    it = (ds.dc_load * ctx.w).sum("time")
+    total = it.sum("region")
+    existing = inputs.dc_capacity_existing
+    ds["western_it_share"] = (it.where(west, 0.0).sum("region") / total).where(
+        total > 0).assign_attrs(
+        units="1", long_name="share of the hubs' IT energy served in the western hubs",
+        base_year_share=float(existing.where(west, 0.0).sum() / existing.sum()))
+
+
+def _export_vs_uhv(ctx: ResultsContext, across: xr.DataArray) -> None:
+    r"""Per serving hub: compute exported to it over fibre against sending the same energy over UHV.
+
+    For the exports :math:`I_{o,s}` [TWh of IT] into hub :math:`s` from origins in other grid
+    regions: fibre uses :math:`I \mathrm{PUE}_s` in s and the bandwidth built for the pairs; UHV
+    sends :math:`I \mathrm{PUE}_o / (1-\lambda_{o,s})` from s, losing the share
+    :math:`\lambda_{o,s}`, over a line sized at the average power sent (a lower bound: no peak)
+    costing :math:`(c^{fix} + c^{km} L_{o,s})(\mathrm{CRF} + f)` per GW a year. Emissions: each
+    TWh generated in s at s's average grid intensity. The saving of fibre is the UHV line's cost
+    plus the extra electricity at s's all-in data-centre tariff minus the bandwidth's cost."""
+    ds, inputs, m = ctx.ds, ctx.inputs, ctx.model
+    c = m.data.part("compute")
+    it = ds.compute_exports                                              # origin, region, year
+    fibre_twh = ds.exported_electricity.sum("origin")
+    uhv_twh = ds.uhv_equivalent_electricity.sum("origin")
+    kind = {"units": "TWh"}
+    ds["compute_export_it"] = it.sum("origin").assign_attrs(
+        **kind, long_name="IT energy served here for origins in other grid regions")
+    ds["compute_export_fibre_electricity"] = fibre_twh.assign_attrs(
+        **kind, long_name="electricity those exports used here (over fibre)")
+    ds["compute_export_uhv_electricity"] = uhv_twh.assign_attrs(
+        **kind, long_name="electricity this hub would send over UHV for the same service at the "
+        "origins (origin PUE, route losses)")
+    ds["compute_export_uhv_losses"] = ds.uhv_equivalent_losses.sum("origin").assign_attrs(
+        **kind, long_name="losses of those UHV routes")
+    bw = ds.bandwidth.where(across, 0.0)
+    ds["compute_export_bandwidth"] = (bw.sum("origin") * float(inputs.bandwidth_per_it)
+                                      ).assign_attrs(units="Gbit/s", long_name="long-haul "
+                                                     "bandwidth built to this hub from origins in "
+                                                     "other grid regions")
+    fibre_cost = bw.sum("origin") * c["bandwidth_cost"]
+    ds["compute_export_fibre_cost"] = fibre_cost.assign_attrs(
+        units="MUSD", long_name="annual cost of that bandwidth")
+    if {"line_capex_fixed", "line_capex_length", "line_lifetime", "line_fom_share",
+            "route_length"} <= set(inputs.variables):
+        crf = float(capital_recovery_factor(m.data.scalars["discount_rate"],
+                                            float(inputs.line_lifetime)))
+        per_gw = ((inputs.line_capex_fixed + inputs.line_capex_length * inputs.route_length)
+                  * (crf + float(inputs.line_fom_share)))                 # MUSD/GW/yr
+        sent_gw = ds.uhv_equivalent_electricity * 1000 / HOURS_PER_YEAR   # average GW
+        uhv_cost = (sent_gw * per_gw).sum("origin")
+    else:  # a dataset without line costs (tiny cases)
+        uhv_cost = xr.full_like(fibre_cost, np.nan)
+    ds["compute_export_uhv_cost"] = uhv_cost.assign_attrs(
+        units="MUSD", long_name="annual cost of UHV lines sized at the average power sent "
+        "(a lower bound)")
+    grid = ds.grid_emission_intensity.fillna(0.0) / 1000                  # Mt/TWh
+    ds["compute_export_fibre_emissions"] = (fibre_twh * grid).assign_attrs(
+        units="Mt", long_name="CO2 of the electricity exports used here (grid average)")
+    ds["compute_export_uhv_emissions"] = (uhv_twh * grid).assign_attrs(
+        units="Mt", long_name="CO2 of the electricity the UHV route would need here (grid average)")
+    tariff = ds.dc_tariff.fillna(0.0) / 1000                              # MUSD/GWh
+    ds["compute_export_saving"] = (uhv_cost + (uhv_twh - fibre_twh) * 1000 * tariff
+                                   - fibre_cost).assign_attrs(
+        units="MUSD", long_name="annual saving of exporting compute over fibre instead of "
+        "sending the energy over UHV: UHV line cost + extra electricity at the hub's all-in "
+        "tariff - bandwidth cost")
+
+
 MODULE = ModelModule(
     name="compute", add=add_compute, prepare=prepare_compute, results=compute_results,
     inputs=INPUTS, active=lambda inputs: "compute_demand" in inputs, requires=("power",),
@@ -789,6 +952,10 @@ MODULE = ModelModule(
         Limit("compute.dc_build_limit", "at_most", R, "GW", "USD/kW/year",
               "data-centre IT capacity built over the horizon (max_new_dc)", discount="horizon",
               parameters=("max_new_dc",)),
+        Limit("compute.site_limit", "at_most", ("region", "site_tranche"), "GW", "USD/kW/year",
+              "new data-centre IT capacity of a site tranche over the horizon (site_capacity: "
+              "the supply curve of sites; the eastern hubs' last tranche is their energy-use "
+              "quota)", discount="horizon", parameters=("site_capacity",)),
         Limit("compute.export_share", "at_most", RY, "GWh/year", "USD/MWh",
               "most of an origin's IT energy served in other hubs (compute_export_max; the row: "
               "served away - share x total <= 0)", price_scale=1000.0,
