@@ -244,6 +244,20 @@ def _add_policy(ds: xr.Dataset, t: Tables, coords: dict[str, Any]) -> None:
               for tech in schema.TECHS] for r in coords["region"]]
     ds["max_build_rate"] = _da(rates, ("region", "tech"), coords, "GW/year",
                                "most new capacity per year (inf: unlimited)", valid_min=0.0)
+    tranches = range(1, schema.SUPPLY_TRANCHES + 1)
+    file = schema.BUILD_LIMITS.file
+    curve = {"tranche": list(tranches)}
+    ds["supply_potential"] = _da(
+        [[[t.value(file, r, f"supply_potential_{tech}_{j}") for j in tranches]
+          for tech in schema.TECHS] for r in coords["region"]],
+        ("region", "tech", "tranche"), coords | curve, "GW",
+        "new capacity each resource tranche can hold (inf in every tranche: no supply curve)",
+        valid_min=0.0)
+    ds["supply_capex_adder"] = _da(
+        [[[t.value(file, r, f"supply_capex_adder_{tech}_{j}") for j in tranches]
+          for tech in schema.TECHS] for r in coords["region"]],
+        ("region", "tech", "tranche"), coords | curve, "MUSD/GW",
+        "investment added to capex in each resource tranche", valid_min=0.0)
 
 
 def _add_compute(ds: xr.Dataset, t: Tables, coords: dict[str, Any]) -> None:
@@ -505,6 +519,7 @@ def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
     ds["peak_load_coincident"] = load.isel(time=system_peak_hour).drop_vars("time").assign_attrs(
         units="GW", long_name="hub's load in the hour of the hubs' joint annual peak",
         role="parameter")
+    ds["storage_peak_share"] = storage_peak_share(ds, years[0])
 
     # Costs: linear between cost years, constant outside them.
     clipped = np.clip(years, min(schema.COST_YEARS), max(schema.COST_YEARS))
@@ -544,6 +559,51 @@ def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
         units="GW", long_name="fixed flow from -> to on lines with an external end (flat)",
         role="parameter")
     return ds.dataset()
+
+
+def peak_shaving_share(load: np.ndarray, duration: float, hours_per_day: int = 24) -> float:
+    r"""Most power :math:`P` [share of the peak] that storage of ``duration`` hours can take off the
+    peak of ``load`` (hourly, whole days), recharging each day: the largest :math:`P` with
+    :math:`\sum_{t \in d} \max(0, L_t - (\hat L - P)) \le P h` on every day :math:`d`
+    (:math:`\hat L` the peak), found by bisection. The peak-shaving potential of Denholm et al.
+    2020 (Renewable Energy 151, 1269-1277): beyond it, more storage of that duration adds no
+    firm capacity, as the peak left is longer than the storage lasts."""
+    days = np.asarray(load, dtype=float).reshape(-1, hours_per_day)
+    peak = float(days.max())
+    if peak <= 0 or duration <= 0:
+        return 0.0
+    low, high = 0.0, peak - float(days.min())
+    for _ in range(50):
+        mid = 0.5 * (low + high)
+        above = np.clip(days - (peak - mid), 0.0, None).sum(axis=1).max()
+        low, high = (mid, high) if above <= mid * duration else (low, mid)
+    return low / peak
+
+
+def storage_peak_share(ds: Gathered | xr.Dataset, year: int) -> xr.DataArray:
+    """Peak-shaving potential of each storage technology at its duration in each hub, as a share
+    of the hub's peak load (:func:`peak_shaving_share`), on the hub's net load in ``year``: its
+    load less the output of its base-year wind and solar fleet, whose midday output narrows the
+    evening peak (the net peak is what storage must cover; later builds, which would narrow it
+    more, are left out, so the potential is a lower estimate). Not a storage technology: inf."""
+    load = (ds.demand.sel(year=year) / schema.HOURS_PER_YEAR * ds.load_profile)  # GW
+    net = load.transpose("region", "time").values.copy()
+    for tech, var in (("wind", "wind_cf"), ("solar", "solar_cf")):
+        if var in ds and tech in ds.tech.values:
+            net -= (ds.capacity_existing.sel(tech=tech) * ds[var]).transpose(
+                "region", "time").values
+    peak = load.max("time").values
+    techs = [str(k) for k in ds.tech.values]
+    share = np.full((len(peak), len(techs)), np.inf)
+    for j, tech in enumerate(techs):
+        if tech in schema.STORAGE:
+            h = float(ds.duration.sel(tech=tech))
+            for i in range(len(peak)):
+                share[i, j] = peak_shaving_share(net[i], h) * float(net[i].max()) / peak[i]
+    return xr.DataArray(share, dims=("region", "tech"), coords={
+        "region": ds.region.values, "tech": ds.tech.values}, attrs={
+        "units": "1", "long_name": "most firm capacity storage of the technology's duration adds, "
+        "as a share of the hub's peak load (peak shaving of its net load)", "role": "parameter"})
 
 
 def _derive_compute(ds: Gathered, weights: dict[int, float], clipped: np.ndarray) -> None:

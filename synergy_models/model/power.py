@@ -114,6 +114,11 @@ INPUTS = (
     InputVar("max_build_rate", ("region", "tech"), "GW/year", "build limit per year"),
     InputVar("marginal_cost", ("region", "tech"), "MUSD/GWh",
              "fuel and variable O&M per GWh (fuel prices differ by hub)"),
+    InputVar("supply_potential", ("region", "tech", "tranche"), "GW",
+             "new capacity each resource tranche can hold (inf in every tranche: no curve)",
+             optional=True),
+    InputVar("supply_capex_adder", ("region", "tech", "tranche"), "MUSD/GW",
+             "investment added to capex in each resource tranche", optional=True),
     InputVar("lead_time", ("tech",), "year",
              "years from the base year to the first year new capacity can be in service",
              optional=True),
@@ -205,6 +210,18 @@ def prepare_power(ds: xr.Dataset, d: ModelData) -> dict:
     a["value_of_lost_load"] = float(ds.value_of_lost_load)
     a["region_tech"] = [(r, t) for i, r in enumerate(regions) for j, t in enumerate(techs)
                         if a["capacity_existing"][i, j] > 0 or a["max_new"][i, j] > 0]
+    # Supply curves: a hub and technology with a finite potential in any tranche builds only in
+    # its tranches; each tranche's capex adder pays the technology's annuity and fixed O&M.
+    if "supply_potential" in ds:
+        potential = ds.supply_potential.transpose("region", "tech", "tranche").values
+        adder = ds.supply_capex_adder.transpose("region", "tech", "tranche").values
+    else:
+        potential = np.full((len(regions), len(techs), 0), np.inf)
+        adder = np.zeros_like(potential)
+    a["tranche_potential"] = potential
+    a["tranche_annual_adder"] = adder * (crf + ds.fom_share.values)[None, :, None]
+    a["curve_pairs"] = [(r, t) for r, t in a["region_tech"]
+                        if np.isfinite(potential[regions.index(r), techs.index(t)]).any()]
     return a
 
 
@@ -262,6 +279,25 @@ def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     b.build_limit = pyo.Constraint(b.RK, rule=build_limit)
 
+    # Supply curves: the year's builds come from the hub's resource tranches, each holding at
+    # most its potential over the horizon; tranches cost more (capex adder) as sites get poorer.
+    potential, adder_ann = a["tranche_potential"], a["tranche_annual_adder"]
+    tranches = range(1, potential.shape[2] + 1)                 # labelled from 1, as in the data
+    b.RC = pyo.Set(initialize=a["curve_pairs"], dimen=2, ordered=True)
+    b.RKJ = pyo.Set(initialize=[(r, k, j) for r, k in a["curve_pairs"] for j in tranches],
+                    dimen=3, ordered=True)
+    b.tranche_new = pyo.Var(b.RKJ, m.Y, within=pyo.NonNegativeReals)
+    b.tranche_split = pyo.Constraint(b.RC, m.Y, rule=lambda b, r, k, y: (
+        b.new[r, k, y] == sum(b.tranche_new[r, k, j, y] for j in tranches)))
+
+    def tranche_limit(b, r, k, j):
+        cap = float(potential[ri[r], ki[k], j - 1])
+        if math.isinf(cap):
+            return pyo.Constraint.Skip
+        return sum(b.tranche_new[r, k, j, y] for y in years) <= cap
+
+    b.tranche_limit = pyo.Constraint(b.RKJ, rule=tranche_limit)
+
     cf = a["capacity_factor"]
     avail = a["availability"]
 
@@ -317,8 +353,14 @@ def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     def investment(b, y):
         # A vintage pays from when it is in service: in its own period, its in-service share.
-        return sum(float(cost_p[ki[k], yi[yy]] * (share[ki[k], yi[y]] if yy == y else 1.0))
-                   * b.new[r, k, yy] for r, k in d.region_tech for yy in years if yy <= y)
+        def paid(k, yy):
+            return float(share[ki[k], yi[y]]) if yy == y else 1.0
+
+        return (sum(float(cost_p[ki[k], yi[yy]] * paid(k, yy)) * b.new[r, k, yy]
+                    for r, k in d.region_tech for yy in years if yy <= y)
+                + sum(float(adder_ann[ri[r], ki[k], j - 1] * paid(k, yy))
+                      * b.tranche_new[r, k, j, yy] for r, k, j in b.RKJ for yy in years
+                      if yy <= y and adder_ann[ri[r], ki[k], j - 1] > 0))
 
     def fixed_om_existing(b, y):
         return sum(float(fom0[ki[k]]) * (existing(r, k) - (b.retired[r, k, y] if (r, k) in gen_set
@@ -445,6 +487,10 @@ def _power_limits() -> tuple:
         Limit("power.build_limit", "at_most", ("region", "tech"), "GW", "USD/kW/year",
               "capacity built over the horizon (max_new_capacity)", discount="horizon",
               parameters=("max_new_capacity",)),
+        Limit("power.tranche_limit", "at_most", ("region", "tech", "tranche"), "GW",
+              "USD/kW/year", "capacity built over the horizon in a resource tranche of the "
+              "supply curve (supply_potential)", discount="horizon",
+              parameters=("supply_potential",)),
     )
 
 

@@ -79,7 +79,14 @@ from synergy_models.model.interday import (
     period_start_steps,
     start_levels_by_day,
 )
-from synergy_models.model.module import InputVar, ModelModule, ResultsContext, da, values
+from synergy_models.model.module import (
+    InputVar,
+    Limit,
+    ModelModule,
+    ResultsContext,
+    da,
+    values,
+)
 
 INPUTS = (
     InputVar("capex_energy", ("tech", "year"), "MUSD/GWh", "investment per GWh of storage energy"),
@@ -89,6 +96,9 @@ INPUTS = (
     InputVar("duration", ("tech",), "h", "energy per unit of power of new storage"),
     InputVar("inter_day", ("tech",), "1", "1: storage level linked across days (absent: 0)",
              optional=True),
+    InputVar("storage_peak_share", ("region", "tech"), "1",
+             "most firm capacity storage of the technology's duration adds, as a share of the "
+             "hub's peak load (inf or absent: no limit)", optional=True),
 )
 
 
@@ -106,6 +116,9 @@ def prepare_storage(ds: xr.Dataset, d: ModelData) -> dict:
         # 1: level linked across days (representative days); absent: every storage cycles daily
         "inter_day": (ds.inter_day.values.astype(float) if "inter_day" in ds
                       else np.zeros(ds.sizes["tech"])),
+        "peak_share": (ds.storage_peak_share.transpose("region", "tech").values
+                       if "storage_peak_share" in ds
+                       else np.full((ds.sizes["region"], ds.sizes["tech"]), np.inf)),
     }
 
 
@@ -178,6 +191,21 @@ def add_storage(m: pyo.ConcreteModel, d: ModelData) -> None:
         * b.energy_new[r, s, yy] for r, s in pairs for yy in years if yy <= y))
     m.terms.cost("storage.cost_storage_energy")
 
+    # Firm capacity: the power block credits kappa_s K; beyond the peak-shaving potential of the
+    # storage's duration (a share of the peak) more storage takes no more off the peak, so the
+    # excess credit X is taken back (the LP keeps X as small as the limit allows).
+    credit, peak_share, peak = a["capacity_credit"], a["peak_share"], a["peak_load"]
+    capped = [(r, s) for r, s in pairs
+              if credit[ki[s]] > 0 and np.isfinite(peak_share[ri[r], ki[s]])]
+    b.RF = pyo.Set(initialize=capped, dimen=2, ordered=True)
+    b.firm_excess = pyo.Var(b.RF, m.Y, within=pyo.NonNegativeReals)
+    b.firm_limit = pyo.Constraint(b.RF, m.Y, rule=lambda b, r, s, y: (
+        float(credit[ki[s]]) * cap[r, s, y] - b.firm_excess[r, s, y]
+        <= float(peak_share[ri[r], ki[s]] * peak[ri[r], yi[y]])))
+    b.firm_capacity = pyo.Expression(m.R, m.Y, rule=lambda b, r, y: -sum(
+        b.firm_excess[rr, s, y] for rr, s in capped if rr == r))
+    m.terms.firm_capacity.append("storage.firm_capacity")
+
 
 def storage_results(ctx: ResultsContext) -> None:
     """Energy capacity, charging, discharging and state of charge."""
@@ -219,4 +247,7 @@ def storage_results(ctx: ResultsContext) -> None:
 MODULE = ModelModule(
     name="storage", add=add_storage, prepare=prepare_storage, results=storage_results,
     inputs=INPUTS, requires=("power",),
+    limits=(Limit("storage.firm_limit", "at_most", ("region", "tech", "year"), "GW",
+                  "USD/kW/year", "firm capacity storage adds to the reserve margin: at most the "
+                  "peak-shaving potential of its duration (storage_peak_share x peak load)"),),
 )
