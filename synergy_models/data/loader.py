@@ -572,7 +572,7 @@ def peak_shaving_share(load: np.ndarray, duration: float, hours_per_day: int = 2
     peak = float(days.max())
     if peak <= 0 or duration <= 0:
         return 0.0
-    low, high = 0.0, peak - float(days.min())
+    low, high = 0.0, peak
     for _ in range(50):
         mid = 0.5 * (low + high)
         above = np.clip(days - (peak - mid), 0.0, None).sum(axis=1).max()
