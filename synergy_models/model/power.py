@@ -43,11 +43,21 @@ the others), :math:`L_{r,y,t}` exogenous load, :math:`w_t` hours of the year per
         && \text{build\_limit [GW]} \\
     N_{r,k,y} &\le \min(\bar n_{r,k}\, e_{k,y},\ \bar N_{r,k})
         && \text{build rate (variable bound) [GW]} \\
+    N_{r,k,y} &= \sum_j X_{r,k,j,y}, \quad \sum_y X_{r,k,j,y} \le \bar X_{r,k,j}
+        && \text{tranche\_split, tranche\_limit [GW]} \\
     p_{r,g,y,t} &\le a_g f_{r,g,t} K_{r,g,y} \quad (g \ne \mathrm{hydro}), \qquad
     p_{r,\mathrm{hydro},y,t} \le a_{\mathrm{hydro}} K_{r,\mathrm{hydro},y}
         && \text{availability [GW]} \\
     \sum_{t \in T_b} \Delta_t p_{r,\mathrm{hydro},y,t} &\le \sum_{t \in T_b} \Delta_t
         f_{r,\mathrm{hydro},t} K_{r,\mathrm{hydro},y} && \text{hydro\_energy, per day or week [GWh]}
+
+**Supply curves.** Where a hub and technology have a finite potential :math:`\bar X_{r,k,j}`
+in any resource tranche :math:`j` (``supply_potential``), its builds come from the tranches:
+``tranche_new`` :math:`X_{r,k,j,y}` [GW] is the year's build in tranche :math:`j`, each costing
+the technology's capex plus the tranche's adder :math:`\Delta c_{r,k,j}` [MUSD/GW]
+(``supply_capex_adder``), paid as capex is (annuity and fixed O&M, from when in service). Adders
+rise with :math:`j`, so the cheapest tranche fills first and the marginal tranche's levelised
+cost sets the price of the energy it adds.
 
 **Periods and lead times.** Modelled year :math:`y` stands for :math:`\omega_y` calendar years;
 :math:`e_{k,y}` of them are at or after :math:`y_0 + \ell_k` (base year plus the technology's
@@ -70,7 +80,8 @@ Balance terms: injections :math:`\sum_g p_{r,g,y,t}` (``generation_total``) and 
 (``unserved``); withdrawal :math:`L_{r,y,t}` (``demand``, consumption).
 
 Annual costs [MUSD/yr]: ``investment`` :math:`\sum_{r,k} \sum_{y' \le y} c^{ann}_{k,y'} N_{r,k,y'}`
-(annuity plus fixed O&M of each vintage; its own period's vintage times :math:`\phi_{k,y}`),
+(annuity plus fixed O&M of each vintage; its own period's vintage times :math:`\phi_{k,y}`;
+plus :math:`(\mathrm{CRF}_k + o_k) \Delta c_{r,k,j} X_{r,k,j,y'}` in supply-curve tranches),
 ``fixed_om_existing`` :math:`\sum_{r,k} o_k (K^0_{r,k} - D_{r,k,y})`, ``variable``
 :math:`\sum_{r,g,t} w_t\, m_{r,g}\, p_{r,g,y,t}` (fuel and variable O&M; coal's fuel price differs
 by hub), ``unserved_energy`` :math:`\sum_{r,t} w_t V u_{r,y,t}` with
