@@ -52,10 +52,10 @@ the others), :math:`L_{r,y,t}` exogenous load, :math:`w_t` hours of the year per
         f_{r,\mathrm{hydro},t} K_{r,\mathrm{hydro},y} && \text{hydro\_energy, per day or week [GWh]}
 
 **Supply curves.** Where a hub and technology have a finite potential :math:`\bar X_{r,k,j}`
-in any resource tranche :math:`j` (``supply_potential``), its builds come from the tranches:
+in any resource tranche :math:`j` (`supply_potential`), its builds come from the tranches:
 ``tranche_new`` :math:`X_{r,k,j,y}` [GW] is the year's build in tranche :math:`j`, each costing
 the technology's capex plus the tranche's adder :math:`\Delta c_{r,k,j}` [MUSD/GW]
-(``supply_capex_adder``), paid as capex is (annuity and fixed O&M, from when in service). Adders
+(`supply_capex_adder`), paid as capex is (annuity and fixed O&M, from when in service). Adders
 rise with :math:`j`, so the cheapest tranche fills first and the marginal tranche's levelised
 cost sets the price of the energy it adds.
 

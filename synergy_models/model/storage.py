@@ -61,8 +61,8 @@ is the absolute level (for linked storage, the intra-day level plus the mean sta
 days the period represents); `storage_level_daily` the level at the start of each calendar day.
 
 **Firm capacity** (reserve margin): the power block credits :math:`\kappa_s K_{r,s,y}`; beyond
-the peak-shaving potential of its duration, :math:`\psi_{r,s} P_{r,y}` (``storage_peak_share``
-times the peak the margin uses; loader: ``peak_shaving_share`` of the hub's net load), more
+the peak-shaving potential of its duration, :math:`\psi_{r,s} P_{r,y}` (`storage_peak_share`
+times the peak the margin uses; loader: `peak_shaving_share` of the hub's net load), more
 storage takes no more off the peak. ``firm_excess`` :math:`x_{r,s,y} \ge 0` [GW] takes the excess
 credit back through the firm term ``firm_capacity`` :math:`-\sum_s x_{r,s,y}`:
 
