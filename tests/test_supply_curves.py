@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from synergy_models.data.loader import peak_shaving_share
+from synergy_models.data.loader import shaving_energy
 from tests.test_model import solve
 from tests.tiny import tiny_inputs
 
@@ -64,42 +64,44 @@ def test_when_wind_tranches_run_out_the_dearer_supply_sets_the_price():
         [60.0 * 4.38 - 200.0, 60.0 * 4.38 - 240.0], rel=1e-6)
 
 
-def test_peak_shaving_share_by_hand():
-    """A day of 22 hours at 6 GW and 2 at 10 GW (peak 10). Shaving P <= 4 GW off the peak takes
-    2P GWh, so 2-hour storage shaves 4 GW (share 0.4); P > 4 reaches the 22 other hours. 1-hour
-    storage has P GWh for 2P of energy above the line: nothing (0). Two days, the second flat at
-    5 GW: the first sets it."""
+def test_shaving_energy_by_hand():
+    """A day of 22 hours at 6 GW and 2 at 10 GW (peak 10). Taking P <= 4 GW off the peak takes
+    2P GWh; P = 4.4 also reaches the 22 other hours: 2 x 4.4 + 22 x 0.4 = 17.6 GWh. A second,
+    flat day at 5 GW needs nothing: the first day sets it."""
     day = np.array([6.0] * 22 + [10.0] * 2)
-    assert peak_shaving_share(day, 2.0) == pytest.approx(0.4, abs=1e-9)
-    assert peak_shaving_share(day, 1.0) == pytest.approx(0.0, abs=1e-9)
-    assert peak_shaving_share(np.concatenate([day, np.full(24, 5.0)]), 2.0) == pytest.approx(
-        0.4, abs=1e-9)
-    # 4-hour storage: 2P + 22 (P - 4) <= 4P  ->  P <= 88 / 20 = 4.4
-    assert peak_shaving_share(day, 4.0) == pytest.approx(0.44, abs=1e-9)
+    assert shaving_energy(day, np.array([0.0, 1.0, 4.0, 4.4])) == pytest.approx(
+        [0.0, 2.0, 8.0, 17.6], abs=1e-9)
+    two = np.concatenate([day, np.full(24, 5.0)])
+    assert shaving_energy(two, np.array([4.4])) == pytest.approx([17.6], abs=1e-9)
 
 
-@pytest.mark.parametrize(("share", "new_gas"), [(INF, 0.0), (0.2, 0.0), (0.1, 1.0)])
-def test_storage_adds_firm_capacity_up_to_its_peak_shaving_potential(share, new_gas):
-    """Load 10 and 4 GW (peak 10), margin 0: 10 GW firm needed. Existing gas 8 GW (credit 1) and
-    a 5 GW battery of credit 1 with 10 GWh, which shifts 2 GW into the peak. Without a limit the
-    battery counts 5 GW; with a potential of 0.2 x 10 = 2 GW it counts 2 (enough); at 0.1 it
-    counts 1, so 1 GW of new gas (credit 1, 50 MUSD/GW/yr, cheaper than the 1000 shortfall)."""
+@pytest.mark.parametrize(("energy", "new_gas", "shadow"), [(None, 0.0, None), (10.0, 0.0, 0.0),
+                                                           (5.0, 1.0, 50.0 / 3)])
+def test_storage_adds_firm_capacity_as_far_as_its_energy_shaves_the_peak(energy, new_gas, shadow):
+    """Load 10 and 2 GW (peak 10), margin 0: 10 GW firm needed. Existing gas 6 GW (credit 1) and a
+    5 GW battery of credit 1, which shifts 4 GW into the peak. Its peak-shaving curve: 2 GW off
+    the peak take 2 GWh, 4 GW take 8 (chords of slope 1 and 3 h). Without a curve the battery
+    counts 5 GW. With 10 GWh it counts min(5, 10, (10 + 4) / 3, 4) = 4: enough. With 5 GWh,
+    min(5, 5, (5 + 4) / 3) = 3, so 1 GW of new gas (50 MUSD/GW/yr, cheaper than the 1000
+    shortfall); one more GWh would add 1/3 GW: worth 50/3 USD/kWh/yr."""
     techs = {"gas": {"capex": 50.0, "marginal_cost": 0.060, "capacity_credit": 1.0},
              "battery": {"capex": 1e4, "capacity_credit": 1.0, "duration": 2.0}}
-    ds = tiny_inputs(["A"], techs, np.array([[10.0, 4.0]]),
-                     capacity={("A", "gas"): 8.0, ("A", "battery"): 5.0},
-                     energy={("A", "battery"): 10.0}, max_new={("A", "gas"): INF},
+    ds = tiny_inputs(["A"], techs, np.array([[10.0, 2.0]]),
+                     capacity={("A", "gas"): 6.0, ("A", "battery"): 5.0},
+                     energy={("A", "battery"): energy or 10.0}, max_new={("A", "gas"): INF},
                      reserve_shortfall_cost=1000.0, value_of_lost_load=10.0)
-    ds["storage_peak_share"] = (("region", "tech"), [[INF, share]])
+    if energy is not None:
+        dims = ("region", "year", "shave_point")
+        ds = ds.assign_coords(shave_point=[0.0, 0.2, 0.4])
+        ds["storage_shave_power"] = (dims, [[[0.0, 2.0, 4.0]]])
+        ds["storage_shave_energy"] = (dims, [[[0.0, 2.0, 8.0]]])
     r = solve(ds)
     assert float(r.capacity_new.sel(region="A", tech="gas").item()) == pytest.approx(
         new_gas, abs=1e-6)
     assert float(r.cost.sel(component="reserve_shortfall").sum()) == pytest.approx(0, abs=1e-6)
-    fam = r.limit_family == "storage.firm_limit"
-    if np.isfinite(share):
-        assert float(r.limit_value.where(fam, drop=True).item()) == pytest.approx(share * 10.0)
-        # at 0.1 the potential binds and is worth the new gas it replaces (50 USD/kW/yr)
-        assert float(r.limit_shadow_price.where(fam, drop=True).item()) == pytest.approx(
-            50.0 if share == 0.1 else 0.0, abs=1e-6)
-    else:
+    fam = r.limit_family == "storage.firm_energy"
+    if shadow is None:
         assert not bool(fam.any())
+    else:
+        assert float(r.limit_shadow_price.where(fam, drop=True).item()) == pytest.approx(
+            shadow, abs=1e-6)

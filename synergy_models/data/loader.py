@@ -519,7 +519,7 @@ def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
     ds["peak_load_coincident"] = load.isel(time=system_peak_hour).drop_vars("time").assign_attrs(
         units="GW", long_name="hub's load in the hour of the hubs' joint annual peak",
         role="parameter")
-    ds["storage_peak_share"] = storage_peak_share(ds, years[0])
+    ds["storage_shave_power"], ds["storage_shave_energy"] = storage_shaving_curve(ds)
 
     # Costs: linear between cost years, constant outside them.
     clipped = np.clip(years, min(schema.COST_YEARS), max(schema.COST_YEARS))
@@ -561,49 +561,49 @@ def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
     return ds.dataset()
 
 
-def peak_shaving_share(load: np.ndarray, duration: float, hours_per_day: int = 24) -> float:
-    r"""Most power :math:`P` [share of the peak] that storage of ``duration`` hours can take off the
-    peak of ``load`` (hourly, whole days), recharging each day: the largest :math:`P` with
-    :math:`\sum_{t \in d} \max(0, L_t - (\hat L - P)) \le P h` on every day :math:`d`
-    (:math:`\hat L` the peak), found by bisection. The peak-shaving potential of Denholm et al.
-    2020 (Renewable Energy 151, 1269-1277): beyond it, more storage of that duration adds no
-    firm capacity, as the peak left is longer than the storage lasts."""
+#: Points of the storage peak-shaving curve, as shares of the hub's net peak (storage_shave_*).
+SHAVE_POINTS = (0.0, 0.02, 0.04, 0.06, 0.08, 0.10, 0.13, 0.16, 0.20, 0.25, 0.30)
+
+
+def shaving_energy(load: np.ndarray, power: np.ndarray, hours_per_day: int = 24) -> np.ndarray:
+    r"""Energy [GWh, for ``load`` in GW hourly over whole days] storage must hold to take each of
+    ``power`` [GW] off the peak of ``load``, recharging each day:
+    :math:`E(P) = \max_d \sum_{t \in d} \max(0, L_t - (\hat L - P))`. Convex in :math:`P` (a
+    maximum of convex functions), so the model can bound it by its chords."""
     days = np.asarray(load, dtype=float).reshape(-1, hours_per_day)
     peak = float(days.max())
-    if peak <= 0 or duration <= 0:
-        return 0.0
-    low, high = 0.0, peak
-    for _ in range(50):
-        mid = 0.5 * (low + high)
-        above = np.clip(days - (peak - mid), 0.0, None).sum(axis=1).max()
-        low, high = (mid, high) if above <= mid * duration else (low, mid)
-    return low / peak
+    return np.array([np.clip(days - (peak - p), 0.0, None).sum(axis=1).max()
+                     for p in np.asarray(power, dtype=float)])
 
 
-def storage_peak_share(ds: Gathered | xr.Dataset, year: int) -> xr.DataArray:
-    """Peak-shaving potential of each storage technology at its duration in each hub, as a share
-    of the hub's peak load (:func:`peak_shaving_share`), on the hub's net load in ``year``: its
-    load less the output of its base-year wind and solar fleet, whose midday output narrows the
-    evening peak (the net peak is what storage must cover; later builds, which would narrow it
-    more, are left out, so the potential is a lower estimate). Not a storage technology: inf."""
-    load = (ds.demand.sel(year=year) / schema.HOURS_PER_YEAR * ds.load_profile)  # GW
-    net = load.transpose("region", "time").values.copy()
+def storage_shaving_curve(ds: Gathered | xr.Dataset) -> tuple[xr.DataArray, xr.DataArray]:
+    """Peak-shaving curve of each hub and modelled year (:func:`shaving_energy`): the power
+    [GW] at :data:`SHAVE_POINTS` of the hub's net peak and the storage energy [GWh] that takes it
+    off. Net load: the hub's load less the output of its base-year wind and solar fleet, whose
+    midday output narrows the evening peak (later builds, which would narrow it more, are left
+    out: a lower estimate of what storage can do)."""
+    load = (ds.demand / schema.HOURS_PER_YEAR * ds.load_profile).transpose(
+        "region", "year", "time")                                                      # GW
+    net = load.values.copy()
     for tech, var in (("wind", "wind_cf"), ("solar", "solar_cf")):
         if var in ds and tech in ds.tech.values:
             net -= (ds.capacity_existing.sel(tech=tech) * ds[var]).transpose(
-                "region", "time").values
-    peak = load.max("time").values
-    techs = [str(k) for k in ds.tech.values]
-    share = np.full((len(peak), len(techs)), np.inf)
-    for j, tech in enumerate(techs):
-        if tech in schema.STORAGE:
-            h = float(ds.duration.sel(tech=tech))
-            for i in range(len(peak)):
-                share[i, j] = peak_shaving_share(net[i], h) * float(net[i].max()) / peak[i]
-    return xr.DataArray(share, dims=("region", "tech"), coords={
-        "region": ds.region.values, "tech": ds.tech.values}, attrs={
-        "units": "1", "long_name": "most firm capacity storage of the technology's duration adds, "
-        "as a share of the hub's peak load (peak shaving of its net load)", "role": "parameter"})
+                "region", "time").values[:, None, :]
+    shares = np.array(SHAVE_POINTS)
+    power = np.zeros(net.shape[:2] + (len(shares),))
+    energy = np.zeros_like(power)
+    for i in range(net.shape[0]):
+        for j in range(net.shape[1]):
+            power[i, j] = shares * max(float(net[i, j].max()), 0.0)
+            energy[i, j] = shaving_energy(net[i, j], power[i, j])
+    dims = ("region", "year", "shave_point")
+    coords = {"region": ds.region.values, "year": ds.year.values, "shave_point": shares}
+    return (xr.DataArray(power, dims=dims, coords=coords, attrs={
+                "units": "GW", "long_name": "power storage takes off the hub's net peak "
+                "(points of the peak-shaving curve)", "role": "parameter"}),
+            xr.DataArray(energy, dims=dims, coords=coords, attrs={
+                "units": "GWh", "long_name": "storage energy that takes that power off the peak, "
+                "recharging daily", "role": "parameter"}))
 
 
 def _derive_compute(ds: Gathered, weights: dict[int, float], clipped: np.ndarray) -> None:

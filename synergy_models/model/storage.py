@@ -106,9 +106,11 @@ INPUTS = (
     InputVar("duration", ("tech",), "h", "energy per unit of power of new storage"),
     InputVar("inter_day", ("tech",), "1", "1: storage level linked across days (absent: 0)",
              optional=True),
-    InputVar("storage_peak_share", ("region", "tech"), "1",
-             "most firm capacity storage of the technology's duration adds, as a share of the "
-             "hub's peak load (inf or absent: no limit)", optional=True),
+    InputVar("storage_shave_power", ("region", "year", "shave_point"), "GW",
+             "power storage takes off the hub's net peak (points of its peak-shaving curve; "
+             "absent: storage counts its capacity credit)", optional=True),
+    InputVar("storage_shave_energy", ("region", "year", "shave_point"), "GWh",
+             "storage energy that takes that power off the peak", optional=True),
 )
 
 
@@ -126,9 +128,10 @@ def prepare_storage(ds: xr.Dataset, d: ModelData) -> dict:
         # 1: level linked across days (representative days); absent: every storage cycles daily
         "inter_day": (ds.inter_day.values.astype(float) if "inter_day" in ds
                       else np.zeros(ds.sizes["tech"])),
-        "peak_share": (ds.storage_peak_share.transpose("region", "tech").values
-                       if "storage_peak_share" in ds
-                       else np.full((ds.sizes["region"], ds.sizes["tech"]), np.inf)),
+        "shave_power": (ds.storage_shave_power.transpose("region", "year", "shave_point").values
+                        if "storage_shave_power" in ds else None),
+        "shave_energy": (ds.storage_shave_energy.transpose("region", "year", "shave_point").values
+                         if "storage_shave_energy" in ds else None),
     }
 
 
@@ -201,19 +204,35 @@ def add_storage(m: pyo.ConcreteModel, d: ModelData) -> None:
         * b.energy_new[r, s, yy] for r, s in pairs for yy in years if yy <= y))
     m.terms.cost("storage.cost_storage_energy")
 
-    # Firm capacity: the power block credits kappa_s K; beyond the peak-shaving potential of the
-    # storage's duration (a share of the peak) more storage takes no more off the peak, so the
-    # excess credit X is taken back (the LP keeps X as small as the limit allows).
-    credit, peak_share, peak = a["capacity_credit"], a["peak_share"], a["peak_load"]
-    capped = [(r, s) for r, s in pairs
-              if credit[ki[s]] > 0 and np.isfinite(peak_share[ri[r], ki[s]])]
-    b.RF = pyo.Set(initialize=capped, dimen=2, ordered=True)
-    b.firm_excess = pyo.Var(b.RF, m.Y, within=pyo.NonNegativeReals)
-    b.firm_limit = pyo.Constraint(b.RF, m.Y, rule=lambda b, r, s, y: (
-        float(credit[ki[s]]) * cap[r, s, y] - b.firm_excess[r, s, y]
-        <= float(peak_share[ri[r], ki[s]] * peak[ri[r], yi[y]])))
-    b.firm_capacity = pyo.Expression(m.R, m.Y, rule=lambda b, r, y: -sum(
-        b.firm_excess[rr, s, y] for rr, s in capped if rr == r))
+    # Firm capacity: the power block credits kappa_s K. Storage only adds firm capacity while its
+    # energy can take that much off the peak (the peak left grows longer than it lasts), so its
+    # firm capacity F is bounded by the chords of the convex energy-to-shave curve E(P), and its
+    # term replaces the power block's credit by F (F <= kappa K keeps each GW within its credit).
+    shave_p, shave_e = a["shave_power"], a["shave_energy"]
+    credit = a["capacity_credit"]
+    firm_techs = {r: [s for rr, s in pairs if rr == r and credit[ki[s]] > 0] for r in d.regions}
+    hubs = [r for r in d.regions if firm_techs[r]] if shave_p is not None else []
+    b.RF = pyo.Set(initialize=hubs, ordered=True)
+    n_seg = 0 if shave_p is None else shave_p.shape[2] - 1
+    b.SEG = pyo.Set(initialize=range(1, n_seg + 1), ordered=True)   # chords 1..n
+    b.firm = pyo.Var(b.RF, m.Y, within=pyo.NonNegativeReals, bounds=lambda b, r, y: (
+        0, float(shave_p[ri[r], yi[y], -1])))
+    b.firm_credit_limit = pyo.Constraint(b.RF, m.Y, rule=lambda b, r, y: (
+        b.firm[r, y] <= sum(float(credit[ki[s]]) * cap[r, s, y] for s in firm_techs[r])))
+
+    def firm_energy(b, r, y, i):
+        p0, p1 = float(shave_p[ri[r], yi[y], i - 1]), float(shave_p[ri[r], yi[y], i])
+        e0, e1 = float(shave_e[ri[r], yi[y], i - 1]), float(shave_e[ri[r], yi[y], i])
+        if p1 <= p0:
+            return pyo.Constraint.Skip
+        slope = (e1 - e0) / (p1 - p0)                                   # h
+        return (slope * b.firm[r, y] - sum(b.energy_capacity[r, s, y] for s in firm_techs[r])
+                <= slope * p0 - e0)
+
+    b.firm_energy = pyo.Constraint(b.RF, m.Y, b.SEG, rule=firm_energy)
+    b.firm_capacity = pyo.Expression(m.R, m.Y, rule=lambda b, r, y: (
+        b.firm[r, y] - sum(float(credit[ki[s]]) * cap[r, s, y] for s in firm_techs[r])
+        if r in hubs else 0))
     m.terms.firm_capacity.append("storage.firm_capacity")
 
 
@@ -257,7 +276,10 @@ def storage_results(ctx: ResultsContext) -> None:
 MODULE = ModelModule(
     name="storage", add=add_storage, prepare=prepare_storage, results=storage_results,
     inputs=INPUTS, requires=("power",),
-    limits=(Limit("storage.firm_limit", "at_most", ("region", "tech", "year"), "GW",
-                  "USD/kW/year", "firm capacity storage adds to the reserve margin: at most the "
-                  "peak-shaving potential of its duration (storage_peak_share x peak load)"),),
+    limits=(Limit("storage.firm_energy", "at_most", ("region", "year", "segment"), "GWh",
+                  "USD/kWh/year", "the hub's storage energy bounds the firm capacity its storage "
+                  "adds (the energy to take F GW off the net peak, by the chords of the "
+                  "peak-shaving curve; rows as written: slope x F - storage energy <= slope x "
+                  "P_i - E_i); the shadow price is what one more GWh of storage energy is "
+                  "worth to the reserve margin", over=("segment",)),),
 )
