@@ -590,7 +590,7 @@ def storage_shaving_curve(ds: Gathered | xr.Dataset) -> tuple[xr.DataArray, xr.D
             net -= (ds.capacity_existing.sel(tech=tech) * ds[var]).transpose(
                 "region", "time").values[:, None, :]
     shares = np.array(SHAVE_POINTS)
-    power = np.zeros(net.shape[:2] + (len(shares),))
+    power = np.zeros((*net.shape[:2], len(shares)))
     energy = np.zeros_like(power)
     for i in range(net.shape[0]):
         for j in range(net.shape[1]):
