@@ -60,15 +60,18 @@ Storage has no self-discharge, so the inter-day level carries no loss. Results: 
 is the absolute level (for linked storage, the intra-day level plus the mean start level of the
 days the period represents); `storage_level_daily` the level at the start of each calendar day.
 
-**Firm capacity** (reserve margin): the power block credits :math:`\kappa_s K_{r,s,y}`; beyond
-the peak-shaving potential of its duration, :math:`\psi_{r,s} P_{r,y}` (`storage_peak_share`
-times the peak the margin uses; loader: `peak_shaving_share` of the hub's net load), more
-storage takes no more off the peak. ``firm_excess`` :math:`x_{r,s,y} \ge 0` [GW] takes the excess
-credit back through the firm term ``firm_capacity`` :math:`-\sum_s x_{r,s,y}`:
+**Firm capacity** (reserve margin): the power block credits :math:`\kappa_s K_{r,s,y}`; storage
+only takes the top off the peak while its energy lasts. :math:`E_{r,y}(P)`, the energy [GWh] that
+takes :math:`P` GW off the hub's net peak recharging daily (convex; tabulated by the loader at
+points :math:`(P_i, E_i)`, `storage_shave_power` and `storage_shave_energy`), bounds the hub's
+storage firm capacity ``firm`` :math:`F_{r,y}` [GW] through its chords; the firm term
+``firm_capacity`` :math:`F_{r,y} - \sum_s \kappa_s K_{r,s,y}` replaces the power block's credit:
 
 .. math::
 
-    \kappa_s K_{r,s,y} - x_{r,s,y} \le \psi_{r,s} P_{r,y} && \text{firm\_limit [GW]}
+    F_{r,y} &\le \sum_s \kappa_s K_{r,s,y} && \text{firm\_credit\_limit [GW]} \\
+    E_{i-1} + \tfrac{E_i - E_{i-1}}{P_i - P_{i-1}} (F_{r,y} - P_{i-1}) &\le \sum_s E_{r,s,y}
+        && \text{firm\_energy [GWh]}
 
 Balance term: injection :math:`\sum_s (d_{r,s,y,t} - c_{r,s,y,t})` (``net_discharge``).
 Annual cost [MUSD/yr]: ``storage_energy`` :math:`\sum_{r,s} \sum_{y' \le y} c^{E}_{s,y'} M_{r,s,y'}`.
