@@ -44,15 +44,23 @@ from tests.tiny import tiny_inputs
 #   10% headroom on their existing capacity (contract_ceiling, schedule_floor; Sichuan's hydro
 #   lines unshaped): +786 rows in base (the ceiling written with the builds: +18 nnz). Objective
 #   +0.26%, 2030 solar -0.6%, emissions 2030 +0.3%.
+# - 2026-12-07 (issue 17, supply curves): wind builds come from four resource tranches per hub
+#   (GCAM-China provincial curves: tranche_split, tranche_limit; +96 columns, +120 rows in base)
+#   with capex adders; storage's firm capacity is bounded by the energy that shaves each hub's net
+#   peak (firm, firm_credit_limit, firm_energy: +24 columns, +264 rows). Objective +1.3% (base;
+#   milestones +1.3%); 2030 battery 245.6 -> 137.6 GW (they no longer earn 0.585 GW of credit per
+#   GW whatever the peak), wind -8% (614 -> 564 GW: poorer tranches cost more), solar +3.8%,
+#   coal +0.6%; emissions 2025 +1.4%, 2030 -0.3%; base's 2030 reserve margin is now short (56 GW at
+#   the shortfall price) with coal and gas pipelines built out in every hub.
 LEGACY = {
-    "base": {"objective": 1_313_478.36, "rows": 71_096, "cols": 48_507, "nnz": 229_584},
-    "milestones": {"objective": 1_389_660.79, "rows": 22_782, "cols": 16_466, "nnz": 73_587},
+    "base": {"objective": 1_330_906.52, "rows": 71_416, "cols": 48_627, "nnz": 230_568},
+    "milestones": {"objective": 1_407_361.40, "rows": 23_006, "cols": 16_546, "nnz": 74_243},
 }
 CAPACITY_2030_GW = {  # all hubs
-    "coal": 800.3, "gas": 156.8, "nuclear": 52.5, "hydro": 185.7,
-    "wind": 613.6, "solar": 1412.1, "battery": 245.6, "pumped_hydro": 64.0,
+    "coal": 804.9, "gas": 156.8, "nuclear": 52.5, "hydro": 185.7,
+    "wind": 564.2, "solar": 1465.8, "battery": 137.6, "pumped_hydro": 68.7,
 }
-EMISSIONS_MT = {2025: 2552.9, 2028: 2771.5, 2030: 3000.7}
+EMISSIONS_MT = {2025: 2588.2, 2028: 2790.6, 2030: 2991.3}
 
 
 @pytest.fixture(scope="module")
