@@ -45,7 +45,7 @@ from tests.tiny import tiny_inputs
 #   lines unshaped): +786 rows in base (the ceiling written with the builds: +18 nnz). Objective
 #   +0.26%, 2030 solar -0.6%, emissions 2030 +0.3%.
 # - 2026-12-07 (issue 17, supply curves): wind builds come from four resource tranches per hub
-#   (GCAM-China provincial curves: tranche_split, tranche_limit; +96 columns, +120 rows in base)
+#   (GCAM-China provincial curves: tranche_split, tranche_limit; +96 columns, +56 rows in base)
 #   with capex adders; storage's firm capacity is bounded by the energy that shaves each hub's net
 #   peak (firm, firm_credit_limit, firm_energy: +24 columns, +264 rows). Objective +1.3% (base;
 #   milestones +1.3%); 2030 battery 245.6 -> 137.6 GW (they no longer earn 0.585 GW of credit per
