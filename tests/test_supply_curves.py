@@ -91,10 +91,10 @@ def test_storage_adds_firm_capacity_as_far_as_its_energy_shaves_the_peak(energy,
                      energy={("A", "battery"): energy or 10.0}, max_new={("A", "gas"): INF},
                      reserve_shortfall_cost=1000.0, value_of_lost_load=10.0)
     if energy is not None:
-        dims = ("region", "year", "shave_point")
+        # net peak 10 GW: 0.2 and 0.4 of it take 0.2 and 0.8 h of energy per GW of net peak
         ds = ds.assign_coords(shave_point=[0.0, 0.2, 0.4])
-        ds["storage_shave_power"] = (dims, [[[0.0, 2.0, 4.0]]])
-        ds["storage_shave_energy"] = (dims, [[[0.0, 2.0, 8.0]]])
+        ds["storage_shave_hours"] = (("region", "shave_point"), [[0.0, 0.2, 0.8]])
+        ds["storage_net_peak"] = (("region", "year"), [[10.0]])
     r = solve(ds)
     assert float(r.capacity_new.sel(region="A", tech="gas").item()) == pytest.approx(
         new_gas, abs=1e-6)

@@ -519,7 +519,7 @@ def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
     ds["peak_load_coincident"] = load.isel(time=system_peak_hour).drop_vars("time").assign_attrs(
         units="GW", long_name="hub's load in the hour of the hubs' joint annual peak",
         role="parameter")
-    ds["storage_shave_power"], ds["storage_shave_energy"] = storage_shaving_curve(ds)
+    ds["storage_shave_hours"], ds["storage_net_peak"] = storage_shaving_curve(ds)
 
     # Costs: linear between cost years, constant outside them.
     clipped = np.clip(years, min(schema.COST_YEARS), max(schema.COST_YEARS))
@@ -577,33 +577,42 @@ def shaving_energy(load: np.ndarray, power: np.ndarray, hours_per_day: int = 24)
 
 
 def storage_shaving_curve(ds: Gathered | xr.Dataset) -> tuple[xr.DataArray, xr.DataArray]:
-    """Peak-shaving curve of each hub and modelled year (:func:`shaving_energy`): the power
-    [GW] at :data:`SHAVE_POINTS` of the hub's net peak and the storage energy [GWh] that takes it
-    off. Net load: the hub's load less the output of its base-year wind and solar fleet, whose
-    midday output narrows the evening peak (later builds, which would narrow it more, are left
-    out: a lower estimate of what storage can do)."""
-    load = (ds.demand / schema.HOURS_PER_YEAR * ds.load_profile).transpose(
-        "region", "year", "time")                                                      # GW
-    net = load.values.copy()
-    for tech, var in (("wind", "wind_cf"), ("solar", "solar_cf")):
-        if var in ds and tech in ds.tech.values:
-            net -= (ds.capacity_existing.sel(tech=tech) * ds[var]).transpose(
-                "region", "time").values[:, None, :]
+    """Peak-shaving curve of each hub (:func:`shaving_energy`): the storage energy per GW of net
+    peak [h] that takes :data:`SHAVE_POINTS` shares of the net peak off it; and each modelled
+    year's net peak [GW]. Net load: the hub's load less the output of its base-year wind and
+    solar fleet, whose midday output narrows the evening peak (later builds, which would narrow it more, are left
+    out: a lower estimate of what storage can do). The curve's shape is the base year's
+    (reported demand, ``demand_base``), scaled in the model to each modelled year's net peak: so
+    a change of demand moves only right-hand sides and bounds, which a sweep patches into the
+    held LP (the chords' slopes stay exactly the same)."""
+    def net_load(demand: xr.DataArray) -> np.ndarray:
+        load = (demand / schema.HOURS_PER_YEAR * ds.load_profile).transpose(..., "time")
+        net = load.values.copy()
+        for tech, var in (("wind", "wind_cf"), ("solar", "solar_cf")):
+            if var in ds and tech in ds.tech.values:
+                fleet = (ds.capacity_existing.sel(tech=tech) * ds[var]).transpose(
+                    "region", "time").values
+                net -= fleet[:, None, :] if net.ndim == 3 else fleet
+        return net
+
+    base = net_load(ds.demand_base)                                            # (region, time)
+    years = net_load(ds.demand.transpose("region", "year"))               # (region, year, time)
     shares = np.array(SHAVE_POINTS)
-    power = np.zeros((*net.shape[:2], len(shares)))
-    energy = np.zeros_like(power)
-    for i in range(net.shape[0]):
-        for j in range(net.shape[1]):
-            power[i, j] = shares * max(float(net[i, j].max()), 0.0)
-            energy[i, j] = shaving_energy(net[i, j], power[i, j])
-    dims = ("region", "year", "shave_point")
+    hours = np.zeros((base.shape[0], len(shares)))
+    for i in range(base.shape[0]):
+        peak0 = max(float(base[i].max()), 0.0)
+        if peak0 > 0:
+            hours[i] = shaving_energy(base[i], shares * peak0) / peak0   # GWh per GW of net peak
     coords = {"region": ds.region.values, "year": ds.year.values, "shave_point": shares}
-    return (xr.DataArray(power, dims=dims, coords=coords, attrs={
-                "units": "GW", "long_name": "power storage takes off the hub's net peak "
-                "(points of the peak-shaving curve)", "role": "parameter"}),
-            xr.DataArray(energy, dims=dims, coords=coords, attrs={
-                "units": "GWh", "long_name": "storage energy that takes that power off the peak, "
-                "recharging daily", "role": "parameter"}))
+    return (xr.DataArray(hours, dims=("region", "shave_point"), coords={
+                k: coords[k] for k in ("region", "shave_point")}, attrs={
+                "units": "h", "long_name": "storage energy per GW of net peak that takes the "
+                "shave_point share of the net peak off it, recharging daily (base year's shape)",
+                "role": "parameter"}),
+            xr.DataArray(np.clip(years.max(axis=2), 0.0, None), dims=("region", "year"),
+                         coords={k: coords[k] for k in ("region", "year")}, attrs={
+                "units": "GW", "long_name": "peak of the hub's net load (load less its "
+                "base-year wind and solar output)", "role": "parameter"}))
 
 
 def _derive_compute(ds: Gathered, weights: dict[int, float], clipped: np.ndarray) -> None:

@@ -63,7 +63,8 @@ days the period represents); `storage_level_daily` the level at the start of eac
 **Firm capacity** (reserve margin): the power block credits :math:`\kappa_s K_{r,s,y}`; storage
 only takes the top off the peak while its energy lasts. :math:`E_{r,y}(P)`, the energy [GWh] that
 takes :math:`P` GW off the hub's net peak recharging daily (convex; tabulated by the loader at
-points :math:`(P_i, E_i)`, `storage_shave_power` and `storage_shave_energy`), bounds the hub's
+points :math:`(P_i, E_i) = (s_i, h_i) \hat L_{r,y}`: `storage_shave_hours` :math:`h_i` at shares
+:math:`s_i` of the net peak :math:`\hat L_{r,y}`, `storage_net_peak`), bounds the hub's
 storage firm capacity ``firm`` :math:`F_{r,y}` [GW] through its chords; the firm term
 ``firm_capacity`` :math:`F_{r,y} - \sum_s \kappa_s K_{r,s,y}` replaces the power block's credit:
 
@@ -109,11 +110,13 @@ INPUTS = (
     InputVar("duration", ("tech",), "h", "energy per unit of power of new storage"),
     InputVar("inter_day", ("tech",), "1", "1: storage level linked across days (absent: 0)",
              optional=True),
-    InputVar("storage_shave_power", ("region", "year", "shave_point"), "GW",
-             "power storage takes off the hub's net peak (points of its peak-shaving curve; "
-             "absent: storage counts its capacity credit)", optional=True),
-    InputVar("storage_shave_energy", ("region", "year", "shave_point"), "GWh",
-             "storage energy that takes that power off the peak", optional=True),
+    InputVar("storage_shave_hours", ("region", "shave_point"), "h",
+             "storage energy per GW of net peak that takes the shave_point share of the net "
+             "peak off it (the peak-shaving curve; absent: storage counts its capacity credit)",
+             optional=True),
+    InputVar("storage_net_peak", ("region", "year"), "GW",
+             "peak of the hub's net load (load less its base-year wind and solar output)",
+             optional=True),
 )
 
 
@@ -131,10 +134,12 @@ def prepare_storage(ds: xr.Dataset, d: ModelData) -> dict:
         # 1: level linked across days (representative days); absent: every storage cycles daily
         "inter_day": (ds.inter_day.values.astype(float) if "inter_day" in ds
                       else np.zeros(ds.sizes["tech"])),
-        "shave_power": (ds.storage_shave_power.transpose("region", "year", "shave_point").values
-                        if "storage_shave_power" in ds else None),
-        "shave_energy": (ds.storage_shave_energy.transpose("region", "year", "shave_point").values
-                         if "storage_shave_energy" in ds else None),
+        "shave_hours": (ds.storage_shave_hours.transpose("region", "shave_point").values
+                        if "storage_shave_hours" in ds else None),
+        "shave_shares": (ds.shave_point.values.astype(float) if "storage_shave_hours" in ds
+                         else None),
+        "net_peak": (ds.storage_net_peak.transpose("region", "year").values
+                     if "storage_shave_hours" in ds else None),
     }
 
 
@@ -211,26 +216,26 @@ def add_storage(m: pyo.ConcreteModel, d: ModelData) -> None:
     # energy can take that much off the peak (the peak left grows longer than it lasts), so its
     # firm capacity F is bounded by the chords of the convex energy-to-shave curve E(P), and its
     # term replaces the power block's credit by F (F <= kappa K keeps each GW within its credit).
-    shave_p, shave_e = a["shave_power"], a["shave_energy"]
+    hours, shares, net_peak = a["shave_hours"], a["shave_shares"], a["net_peak"]
     credit = a["capacity_credit"]
     firm_techs = {r: [s for rr, s in pairs if rr == r and credit[ki[s]] > 0] for r in d.regions}
-    hubs = [r for r in d.regions if firm_techs[r]] if shave_p is not None else []
+    hubs = [r for r in d.regions if firm_techs[r]] if hours is not None else []
     b.RF = pyo.Set(initialize=hubs, ordered=True)
-    n_seg = 0 if shave_p is None else shave_p.shape[2] - 1
+    n_seg = 0 if hours is None else len(shares) - 1
     b.SEG = pyo.Set(initialize=range(1, n_seg + 1), ordered=True)   # chords 1..n
     b.firm = pyo.Var(b.RF, m.Y, within=pyo.NonNegativeReals, bounds=lambda b, r, y: (
-        0, float(shave_p[ri[r], yi[y], -1])))
+        0, float(shares[-1] * net_peak[ri[r], yi[y]])))
     b.firm_credit_limit = pyo.Constraint(b.RF, m.Y, rule=lambda b, r, y: (
         b.firm[r, y] <= sum(float(credit[ki[s]]) * cap[r, s, y] for s in firm_techs[r])))
 
     def firm_energy(b, r, y, i):
-        p0, p1 = float(shave_p[ri[r], yi[y], i - 1]), float(shave_p[ri[r], yi[y], i])
-        e0, e1 = float(shave_e[ri[r], yi[y], i - 1]), float(shave_e[ri[r], yi[y], i])
-        if p1 <= p0:
-            return pyo.Constraint.Skip
-        slope = (e1 - e0) / (p1 - p0)                                   # h
+        # chord i of E(P) = peak x h(P / peak): slope in hours, the same for every year and
+        # demand (only the right-hand side scales with the year's net peak)
+        s0, s1 = float(shares[i - 1]), float(shares[i])
+        h0, h1 = float(hours[ri[r], i - 1]), float(hours[ri[r], i])
+        slope = (h1 - h0) / (s1 - s0)                                                  # h
         return (slope * b.firm[r, y] - sum(b.energy_capacity[r, s, y] for s in firm_techs[r])
-                <= slope * p0 - e0)
+                <= float((slope * s0 - h0) * net_peak[ri[r], yi[y]]))
 
     b.firm_energy = pyo.Constraint(b.RF, m.Y, b.SEG, rule=firm_energy)
     b.firm_capacity = pyo.Expression(m.R, m.Y, rule=lambda b, r, y: (
