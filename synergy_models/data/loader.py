@@ -580,8 +580,8 @@ def storage_shaving_curve(ds: Gathered | xr.Dataset) -> tuple[xr.DataArray, xr.D
     """Peak-shaving curve of each hub (:func:`shaving_energy`): the storage energy per GW of net
     peak [h] that takes :data:`SHAVE_POINTS` shares of the net peak off it; and each modelled
     year's net peak [GW]. Net load: the hub's load less the output of its base-year wind and
-    solar fleet, whose midday output narrows the evening peak (later builds, which would narrow it more, are left
-    out: a lower estimate of what storage can do). The curve's shape is the base year's
+    solar fleet, whose midday output narrows the evening peak (later builds, which would narrow
+    it more, are left out: a lower estimate of what storage can do). The curve's shape is the base year's
     (reported demand, ``demand_base``), scaled in the model to each modelled year's net peak: so
     a change of demand moves only right-hand sides and bounds, which a sweep patches into the
     held LP (the chords' slopes stay exactly the same)."""
