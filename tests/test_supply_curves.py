@@ -105,3 +105,23 @@ def test_storage_adds_firm_capacity_as_far_as_its_energy_shaves_the_peak(energy,
     else:
         assert float(r.limit_shadow_price.where(fam, drop=True).item()) == pytest.approx(
             shadow, abs=1e-6)
+
+
+def test_the_dataset_gives_wind_a_curve_in_every_hub_and_inf_switches_it_off():
+    """build_limits.csv: four wind tranches per hub (BTH's first: 26.01 GW at 64.5 USD/kW, i.e.
+    64.5 MUSD/GW); no other technology has a curve. ``supply_potential=inf`` lifts every tranche:
+    no curve, wind back to its build rates alone."""
+    from synergy_models.data.loader import load_inputs
+    from synergy_models.model.build import build_model
+    from synergy_models.scenario import load_scenario
+
+    small = {"time.days": 1, "time.segments": 2, "years": {2025: 1, 2030: 1}}
+    ds = load_inputs(load_scenario("base", small))
+    first = ds.sel(region="BTH", tech="wind", tranche=1)
+    assert float(first.supply_potential) == pytest.approx(26.01)
+    assert float(first.supply_capex_adder) == pytest.approx(64.5)
+    finite = np.isfinite(ds.supply_potential).any("tranche")
+    assert finite.sel(tech="wind").all() and not finite.drop_sel(tech="wind").any()
+    assert len(build_model(ds).power.RC) == 8
+    off = load_inputs(load_scenario("base", {**small, "supply_potential": "inf"}))
+    assert len(build_model(off).power.RC) == 0

@@ -251,7 +251,8 @@ def _add_policy(ds: xr.Dataset, t: Tables, coords: dict[str, Any]) -> None:
         [[[t.value(file, r, f"supply_potential_{tech}_{j}") for j in tranches]
           for tech in schema.TECHS] for r in coords["region"]],
         ("region", "tech", "tranche"), coords | curve, "GW",
-        "new capacity each resource tranche can hold (inf in every tranche: no supply curve)",
+        "new capacity each resource tranche can hold (inf: no limit in the tranche; inf in every "
+        "tranche: no supply curve)",
         valid_min=0.0)
     ds["supply_capex_adder"] = _da(
         [[[t.value(file, r, f"supply_capex_adder_{tech}_{j}") for j in tranches]
