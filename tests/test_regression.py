@@ -44,6 +44,14 @@ from tests.tiny import tiny_inputs
 #   10% headroom on their existing capacity (contract_ceiling, schedule_floor; Sichuan's hydro
 #   lines unshaped): +786 rows in base (the ceiling written with the builds: +18 nnz). Objective
 #   +0.26%, 2030 solar -0.6%, emissions 2030 +0.3%.
+# - 2026-12-07 (issue 17, supply curves): wind builds come from four resource tranches per hub
+#   (GCAM-China provincial curves: tranche_split, tranche_limit; +96 columns, +56 rows in base)
+#   with capex adders; storage's firm capacity is bounded by the energy that shaves each hub's net
+#   peak (firm, firm_credit_limit, firm_energy: +24 columns, +264 rows). Objective +1.3% (base;
+#   milestones +1.2%); 2030 battery 245.6 -> 141.3 GW (they no longer earn 0.585 GW of credit per
+#   GW whatever the peak), wind -8% (614 -> 562 GW: poorer tranches cost more), solar +3.8%,
+#   coal +0.6%; emissions 2025 +1.4%, 2030 -0.0%; base's 2030 reserve margin is now short (54 GW at
+#   the shortfall price) with coal and gas pipelines built out in every hub.
 # - 2026-12-07 (issue 19, fleet PUE and Chinese hydrogen costs): the existing data-centre fleet
 #   draws power at its own PUE (1.48 east, 1.3 west) and new builds at the hubs' 1.2-1.25, with
 #   the fleet's IT load a column per hub and step and two rows (new_build_utilisation,
@@ -64,14 +72,14 @@ from tests.tiny import tiny_inputs
 #   new IT capacity 6.5 GW all in BTH -> 9.2 GW in BTH 1.5, IM 3.25, GS 3.72, NX 0.7;
 #   2030 solar +0.5%, emissions 2030 -0.3%.
 LEGACY = {
-    "base": {"objective": 1_316_001.84, "rows": 74_264, "cols": 50_115, "nnz": 248_400},
-    "milestones": {"objective": 1_393_106.47, "rows": 23_870, "cols": 17_026, "nnz": 79_731},
+    "base": {"objective": 1_330_705.87, "rows": 71_416, "cols": 48_627, "nnz": 230_568},
+    "milestones": {"objective": 1_406_623.01, "rows": 23_006, "cols": 16_546, "nnz": 74_243},
 }
 CAPACITY_2030_GW = {  # all hubs
-    "coal": 802.5, "gas": 156.8, "nuclear": 52.5, "hydro": 185.7,
-    "wind": 613.6, "solar": 1411.1, "battery": 245.6, "pumped_hydro": 64.0,
+    "coal": 804.9, "gas": 156.8, "nuclear": 52.5, "hydro": 185.7,
+    "wind": 562.0, "solar": 1465.8, "battery": 141.3, "pumped_hydro": 68.7,
 }
-EMISSIONS_MT = {2025: 2559.1, 2028: 2780.6, 2030: 3015.1}
+EMISSIONS_MT = {2025: 2589.4, 2028: 2791.6, 2030: 2999.6}
 
 
 @pytest.fixture(scope="module")

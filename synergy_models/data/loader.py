@@ -267,6 +267,21 @@ def _add_policy(ds: xr.Dataset, t: Tables, coords: dict[str, Any]) -> None:
               for tech in schema.TECHS] for r in coords["region"]]
     ds["max_build_rate"] = _da(rates, ("region", "tech"), coords, "GW/year",
                                "most new capacity per year (inf: unlimited)", valid_min=0.0)
+    tranches = range(1, schema.SUPPLY_TRANCHES + 1)
+    file = schema.BUILD_LIMITS.file
+    curve = {"tranche": list(tranches)}
+    ds["supply_potential"] = _da(
+        [[[t.value(file, r, f"supply_potential_{tech}_{j}") for j in tranches]
+          for tech in schema.TECHS] for r in coords["region"]],
+        ("region", "tech", "tranche"), coords | curve, "GW",
+        "new capacity each resource tranche can hold (inf: no limit in the tranche; inf in every "
+        "tranche: no supply curve)",
+        valid_min=0.0)
+    ds["supply_capex_adder"] = _da(
+        [[[t.value(file, r, f"supply_capex_adder_{tech}_{j}") for j in tranches]
+          for tech in schema.TECHS] for r in coords["region"]],
+        ("region", "tech", "tranche"), coords | curve, "MUSD/GW",
+        "investment added to capex in each resource tranche", valid_min=0.0)
 
 
 def _add_compute(ds: xr.Dataset, t: Tables, coords: dict[str, Any]) -> None:
@@ -544,6 +559,7 @@ def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
     ds["peak_load_coincident"] = load.isel(time=system_peak_hour).drop_vars("time").assign_attrs(
         units="GW", long_name="hub's load in the hour of the hubs' joint annual peak",
         role="parameter")
+    ds["storage_shave_hours"], ds["storage_net_peak"] = storage_shaving_curve(ds)
 
     # Costs: linear between cost years, constant outside them.
     clipped = np.clip(years, min(schema.COST_YEARS), max(schema.COST_YEARS))
@@ -583,6 +599,60 @@ def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
         units="GW", long_name="fixed flow from -> to on lines with an external end (flat)",
         role="parameter")
     return ds.dataset()
+
+
+#: Points of the storage peak-shaving curve, as shares of the hub's net peak (storage_shave_*).
+SHAVE_POINTS = (0.0, 0.02, 0.04, 0.06, 0.08, 0.10, 0.13, 0.16, 0.20, 0.25, 0.30)
+
+
+def shaving_energy(load: np.ndarray, power: np.ndarray, hours_per_day: int = 24) -> np.ndarray:
+    r"""Energy [GWh, for ``load`` in GW hourly over whole days] storage must hold to take each of
+    ``power`` [GW] off the peak of ``load``, recharging each day:
+    :math:`E(P) = \max_d \sum_{t \in d} \max(0, L_t - (\hat L - P))`. Convex in :math:`P` (a
+    maximum of convex functions), so the model can bound it by its chords."""
+    days = np.asarray(load, dtype=float).reshape(-1, hours_per_day)
+    peak = float(days.max())
+    return np.array([np.clip(days - (peak - p), 0.0, None).sum(axis=1).max()
+                     for p in np.asarray(power, dtype=float)])
+
+
+def storage_shaving_curve(ds: Gathered | xr.Dataset) -> tuple[xr.DataArray, xr.DataArray]:
+    """Peak-shaving curve of each hub (:func:`shaving_energy`): the storage energy per GW of net
+    peak [h] that takes :data:`SHAVE_POINTS` shares of the net peak off it; and each modelled
+    year's net peak [GW]. Net load: the hub's load less the output of its base-year wind and
+    solar fleet, whose midday output narrows the evening peak (later builds, which would narrow
+    it more, are left out: a lower estimate of what storage can do). The curve's shape is the base year's
+    (reported demand, ``demand_base``), scaled in the model to each modelled year's net peak: so
+    a change of demand moves only right-hand sides and bounds, which a sweep patches into the
+    held LP (the chords' slopes stay exactly the same)."""
+    def net_load(demand: xr.DataArray) -> np.ndarray:
+        load = (demand / schema.HOURS_PER_YEAR * ds.load_profile).transpose(..., "time")
+        net = load.values.copy()
+        for tech, var in (("wind", "wind_cf"), ("solar", "solar_cf")):
+            if var in ds and tech in ds.tech.values:
+                fleet = (ds.capacity_existing.sel(tech=tech) * ds[var]).transpose(
+                    "region", "time").values
+                net -= fleet[:, None, :] if net.ndim == 3 else fleet
+        return net
+
+    base = net_load(ds.demand_base)                                            # (region, time)
+    years = net_load(ds.demand.transpose("region", "year"))               # (region, year, time)
+    shares = np.array(SHAVE_POINTS)
+    hours = np.zeros((base.shape[0], len(shares)))
+    for i in range(base.shape[0]):
+        peak0 = max(float(base[i].max()), 0.0)
+        if peak0 > 0:
+            hours[i] = shaving_energy(base[i], shares * peak0) / peak0   # GWh per GW of net peak
+    coords = {"region": ds.region.values, "year": ds.year.values, "shave_point": shares}
+    return (xr.DataArray(hours, dims=("region", "shave_point"), coords={
+                k: coords[k] for k in ("region", "shave_point")}, attrs={
+                "units": "h", "long_name": "storage energy per GW of net peak that takes the "
+                "shave_point share of the net peak off it, recharging daily (base year's shape)",
+                "role": "parameter"}),
+            xr.DataArray(np.clip(years.max(axis=2), 0.0, None), dims=("region", "year"),
+                         coords={k: coords[k] for k in ("region", "year")}, attrs={
+                "units": "GW", "long_name": "peak of the hub's net load (load less its "
+                "base-year wind and solar output)", "role": "parameter"}))
 
 
 def _derive_compute(ds: Gathered, weights: dict[int, float], clipped: np.ndarray) -> None:

@@ -285,6 +285,9 @@ PARAMETERS = LongTable(
     },
 )
 
+#: Resource tranches of a supply curve per hub and technology (build_limits.csv).
+SUPPLY_TRANCHES = 4
+
 BUILD_LIMITS = LongTable(
     "build_limits.csv",
     "region",
@@ -301,6 +304,20 @@ BUILD_LIMITS = LongTable(
             required=False, default=math.inf,
         )
         for tech in TECHS
+    }
+    | {
+        f"supply_potential_{tech}_{j}": Param(
+            "GW", f"new {tech} capacity the hub's resource tranche {j} can hold (its supply "
+            "curve; no tranche given: no curve)", required=False, default=math.inf,
+        )
+        for tech in TECHS for j in range(1, SUPPLY_TRANCHES + 1)
+    }
+    | {
+        f"supply_capex_adder_{tech}_{j}": Param(
+            "MUSD/GW", f"investment added to {tech}'s capex in the hub's resource tranche {j} "
+            "(poorer sites, longer connections)", required=False, default=0.0,
+        )
+        for tech in TECHS for j in range(1, SUPPLY_TRANCHES + 1)
     },
 )
 

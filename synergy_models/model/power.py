@@ -43,11 +43,21 @@ the others), :math:`L_{r,y,t}` exogenous load, :math:`w_t` hours of the year per
         && \text{build\_limit [GW]} \\
     N_{r,k,y} &\le \min(\bar n_{r,k}\, e_{k,y},\ \bar N_{r,k})
         && \text{build rate (variable bound) [GW]} \\
+    N_{r,k,y} &= \sum_j X_{r,k,j,y}, \quad \sum_y X_{r,k,j,y} \le \bar X_{r,k,j}
+        && \text{tranche\_split, tranche\_limit [GW]} \\
     p_{r,g,y,t} &\le a_g f_{r,g,t} K_{r,g,y} \quad (g \ne \mathrm{hydro}), \qquad
     p_{r,\mathrm{hydro},y,t} \le a_{\mathrm{hydro}} K_{r,\mathrm{hydro},y}
         && \text{availability [GW]} \\
     \sum_{t \in T_b} \Delta_t p_{r,\mathrm{hydro},y,t} &\le \sum_{t \in T_b} \Delta_t
         f_{r,\mathrm{hydro},t} K_{r,\mathrm{hydro},y} && \text{hydro\_energy, per day or week [GWh]}
+
+**Supply curves.** Where a hub and technology have a finite potential :math:`\bar X_{r,k,j}`
+in any resource tranche :math:`j` (`supply_potential`), its builds come from the tranches:
+``tranche_new`` :math:`X_{r,k,j,y}` [GW] is the year's build in tranche :math:`j`, each costing
+the technology's capex plus the tranche's adder :math:`\Delta c_{r,k,j}` [MUSD/GW]
+(`supply_capex_adder`), paid as capex is (annuity and fixed O&M, from when in service). Adders
+rise with :math:`j`, so the cheapest tranche fills first and the marginal tranche's levelised
+cost sets the price of the energy it adds.
 
 **Periods and lead times.** Modelled year :math:`y` stands for :math:`\omega_y` calendar years;
 :math:`e_{k,y}` of them are at or after :math:`y_0 + \ell_k` (base year plus the technology's
@@ -70,7 +80,8 @@ Balance terms: injections :math:`\sum_g p_{r,g,y,t}` (``generation_total``) and 
 (``unserved``); withdrawal :math:`L_{r,y,t}` (``demand``, consumption).
 
 Annual costs [MUSD/yr]: ``investment`` :math:`\sum_{r,k} \sum_{y' \le y} c^{ann}_{k,y'} N_{r,k,y'}`
-(annuity plus fixed O&M of each vintage; its own period's vintage times :math:`\phi_{k,y}`),
+(annuity plus fixed O&M of each vintage; its own period's vintage times :math:`\phi_{k,y}`;
+plus :math:`(\mathrm{CRF}_k + o_k) \Delta c_{r,k,j} X_{r,k,j,y'}` in supply-curve tranches),
 ``fixed_om_existing`` :math:`\sum_{r,k} o_k (K^0_{r,k} - D_{r,k,y})`, ``variable``
 :math:`\sum_{r,g,t} w_t\, m_{r,g}\, p_{r,g,y,t}` (fuel and variable O&M; coal's fuel price differs
 by hub), ``unserved_energy`` :math:`\sum_{r,t} w_t V u_{r,y,t}` with
@@ -114,6 +125,11 @@ INPUTS = (
     InputVar("max_build_rate", ("region", "tech"), "GW/year", "build limit per year"),
     InputVar("marginal_cost", ("region", "tech"), "MUSD/GWh",
              "fuel and variable O&M per GWh (fuel prices differ by hub)"),
+    InputVar("supply_potential", ("region", "tech", "tranche"), "GW",
+             "new capacity each resource tranche can hold (inf in every tranche: no curve)",
+             optional=True),
+    InputVar("supply_capex_adder", ("region", "tech", "tranche"), "MUSD/GW",
+             "investment added to capex in each resource tranche", optional=True),
     InputVar("lead_time", ("tech",), "year",
              "years from the base year to the first year new capacity can be in service",
              optional=True),
@@ -205,6 +221,18 @@ def prepare_power(ds: xr.Dataset, d: ModelData) -> dict:
     a["value_of_lost_load"] = float(ds.value_of_lost_load)
     a["region_tech"] = [(r, t) for i, r in enumerate(regions) for j, t in enumerate(techs)
                         if a["capacity_existing"][i, j] > 0 or a["max_new"][i, j] > 0]
+    # Supply curves: a hub and technology with a finite potential in any tranche builds only in
+    # its tranches; each tranche's capex adder pays the technology's annuity and fixed O&M.
+    if "supply_potential" in ds:
+        potential = ds.supply_potential.transpose("region", "tech", "tranche").values
+        adder = ds.supply_capex_adder.transpose("region", "tech", "tranche").values
+    else:
+        potential = np.full((len(regions), len(techs), 0), np.inf)
+        adder = np.zeros_like(potential)
+    a["tranche_potential"] = potential
+    a["tranche_annual_adder"] = adder * (crf + ds.fom_share.values)[None, :, None]
+    a["curve_pairs"] = [(r, t) for r, t in a["region_tech"]
+                        if np.isfinite(potential[regions.index(r), techs.index(t)]).any()]
     return a
 
 
@@ -262,6 +290,25 @@ def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     b.build_limit = pyo.Constraint(b.RK, rule=build_limit)
 
+    # Supply curves: the year's builds come from the hub's resource tranches, each holding at
+    # most its potential over the horizon; tranches cost more (capex adder) as sites get poorer.
+    potential, adder_ann = a["tranche_potential"], a["tranche_annual_adder"]
+    tranches = range(1, potential.shape[2] + 1)                 # labelled from 1, as in the data
+    b.RC = pyo.Set(initialize=a["curve_pairs"], dimen=2, ordered=True)
+    b.RKJ = pyo.Set(initialize=[(r, k, j) for r, k in a["curve_pairs"] for j in tranches],
+                    dimen=3, ordered=True)
+    b.tranche_new = pyo.Var(b.RKJ, m.Y, within=pyo.NonNegativeReals)
+    b.tranche_split = pyo.Constraint(b.RC, m.Y, rule=lambda b, r, k, y: (
+        b.new[r, k, y] == sum(b.tranche_new[r, k, j, y] for j in tranches)))
+
+    def tranche_limit(b, r, k, j):
+        cap = float(potential[ri[r], ki[k], j - 1])
+        if math.isinf(cap):
+            return pyo.Constraint.Skip
+        return sum(b.tranche_new[r, k, j, y] for y in years) <= cap
+
+    b.tranche_limit = pyo.Constraint(b.RKJ, rule=tranche_limit)
+
     cf = a["capacity_factor"]
     avail = a["availability"]
 
@@ -317,8 +364,14 @@ def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     def investment(b, y):
         # A vintage pays from when it is in service: in its own period, its in-service share.
-        return sum(float(cost_p[ki[k], yi[yy]] * (share[ki[k], yi[y]] if yy == y else 1.0))
-                   * b.new[r, k, yy] for r, k in d.region_tech for yy in years if yy <= y)
+        def paid(k, yy):
+            return float(share[ki[k], yi[y]]) if yy == y else 1.0
+
+        return (sum(float(cost_p[ki[k], yi[yy]] * paid(k, yy)) * b.new[r, k, yy]
+                    for r, k in d.region_tech for yy in years if yy <= y)
+                + sum(float(adder_ann[ri[r], ki[k], j - 1] * paid(k, yy))
+                      * b.tranche_new[r, k, j, yy] for r, k, j in b.RKJ for yy in years
+                      if yy <= y and adder_ann[ri[r], ki[k], j - 1] > 0))
 
     def fixed_om_existing(b, y):
         return sum(float(fom0[ki[k]]) * (existing(r, k) - (b.retired[r, k, y] if (r, k) in gen_set
@@ -445,6 +498,10 @@ def _power_limits() -> tuple:
         Limit("power.build_limit", "at_most", ("region", "tech"), "GW", "USD/kW/year",
               "capacity built over the horizon (max_new_capacity)", discount="horizon",
               parameters=("max_new_capacity",)),
+        Limit("power.tranche_limit", "at_most", ("region", "tech", "tranche"), "GW",
+              "USD/kW/year", "capacity built over the horizon in a resource tranche of the "
+              "supply curve (supply_potential)", discount="horizon",
+              parameters=("supply_potential",)),
     )
 
 

@@ -60,6 +60,20 @@ Storage has no self-discharge, so the inter-day level carries no loss. Results: 
 is the absolute level (for linked storage, the intra-day level plus the mean start level of the
 days the period represents); `storage_level_daily` the level at the start of each calendar day.
 
+**Firm capacity** (reserve margin): the power block credits :math:`\kappa_s K_{r,s,y}`; storage
+only takes the top off the peak while its energy lasts. :math:`E_{r,y}(P)`, the energy [GWh] that
+takes :math:`P` GW off the hub's net peak recharging daily (convex; tabulated by the loader at
+points :math:`(P_i, E_i) = (s_i, h_i) \hat L_{r,y}`: `storage_shave_hours` :math:`h_i` at shares
+:math:`s_i` of the net peak :math:`\hat L_{r,y}`, `storage_net_peak`), bounds the hub's
+storage firm capacity ``firm`` :math:`F_{r,y}` [GW] through its chords; the firm term
+``firm_capacity`` :math:`F_{r,y} - \sum_s \kappa_s K_{r,s,y}` replaces the power block's credit:
+
+.. math::
+
+    F_{r,y} &\le \sum_s \kappa_s K_{r,s,y} && \text{firm\_credit\_limit [GW]} \\
+    E_{i-1} + \tfrac{E_i - E_{i-1}}{P_i - P_{i-1}} (F_{r,y} - P_{i-1}) &\le \sum_s E_{r,s,y}
+        && \text{firm\_energy [GWh]}
+
 Balance term: injection :math:`\sum_s (d_{r,s,y,t} - c_{r,s,y,t})` (``net_discharge``).
 Annual cost [MUSD/yr]: ``storage_energy`` :math:`\sum_{r,s} \sum_{y' \le y} c^{E}_{s,y'} M_{r,s,y'}`.
 """
@@ -79,7 +93,14 @@ from synergy_models.model.interday import (
     period_start_steps,
     start_levels_by_day,
 )
-from synergy_models.model.module import InputVar, ModelModule, ResultsContext, da, values
+from synergy_models.model.module import (
+    InputVar,
+    Limit,
+    ModelModule,
+    ResultsContext,
+    da,
+    values,
+)
 
 INPUTS = (
     InputVar("capex_energy", ("tech", "year"), "MUSD/GWh", "investment per GWh of storage energy"),
@@ -88,6 +109,13 @@ INPUTS = (
     InputVar("efficiency", ("tech",), "1", "round-trip efficiency"),
     InputVar("duration", ("tech",), "h", "energy per unit of power of new storage"),
     InputVar("inter_day", ("tech",), "1", "1: storage level linked across days (absent: 0)",
+             optional=True),
+    InputVar("storage_shave_hours", ("region", "shave_point"), "h",
+             "storage energy per GW of net peak that takes the shave_point share of the net "
+             "peak off it (the peak-shaving curve; absent: storage counts its capacity credit)",
+             optional=True),
+    InputVar("storage_net_peak", ("region", "year"), "GW",
+             "peak of the hub's net load (load less its base-year wind and solar output)",
              optional=True),
 )
 
@@ -106,6 +134,12 @@ def prepare_storage(ds: xr.Dataset, d: ModelData) -> dict:
         # 1: level linked across days (representative days); absent: every storage cycles daily
         "inter_day": (ds.inter_day.values.astype(float) if "inter_day" in ds
                       else np.zeros(ds.sizes["tech"])),
+        "shave_hours": (ds.storage_shave_hours.transpose("region", "shave_point").values
+                        if "storage_shave_hours" in ds else None),
+        "shave_shares": (ds.shave_point.values.astype(float) if "storage_shave_hours" in ds
+                         else None),
+        "net_peak": (ds.storage_net_peak.transpose("region", "year").values
+                     if "storage_shave_hours" in ds else None),
     }
 
 
@@ -178,6 +212,37 @@ def add_storage(m: pyo.ConcreteModel, d: ModelData) -> None:
         * b.energy_new[r, s, yy] for r, s in pairs for yy in years if yy <= y))
     m.terms.cost("storage.cost_storage_energy")
 
+    # Firm capacity: the power block credits kappa_s K. Storage only adds firm capacity while its
+    # energy can take that much off the peak (the peak left grows longer than it lasts), so its
+    # firm capacity F is bounded by the chords of the convex energy-to-shave curve E(P), and its
+    # term replaces the power block's credit by F (F <= kappa K keeps each GW within its credit).
+    hours, shares, net_peak = a["shave_hours"], a["shave_shares"], a["net_peak"]
+    credit = a["capacity_credit"]
+    firm_techs = {r: [s for rr, s in pairs if rr == r and credit[ki[s]] > 0] for r in d.regions}
+    hubs = [r for r in d.regions if firm_techs[r]] if hours is not None else []
+    b.RF = pyo.Set(initialize=hubs, ordered=True)
+    n_seg = 0 if hours is None else len(shares) - 1
+    b.SEG = pyo.Set(initialize=range(1, n_seg + 1), ordered=True)   # chords 1..n
+    b.firm = pyo.Var(b.RF, m.Y, within=pyo.NonNegativeReals, bounds=lambda b, r, y: (
+        0, float(shares[-1] * net_peak[ri[r], yi[y]])))
+    b.firm_credit_limit = pyo.Constraint(b.RF, m.Y, rule=lambda b, r, y: (
+        b.firm[r, y] <= sum(float(credit[ki[s]]) * cap[r, s, y] for s in firm_techs[r])))
+
+    def firm_energy(b, r, y, i):
+        # chord i of E(P) = peak x h(P / peak): slope in hours, the same for every year and
+        # demand (only the right-hand side scales with the year's net peak)
+        s0, s1 = float(shares[i - 1]), float(shares[i])
+        h0, h1 = float(hours[ri[r], i - 1]), float(hours[ri[r], i])
+        slope = (h1 - h0) / (s1 - s0)                                                  # h
+        return (slope * b.firm[r, y] - sum(b.energy_capacity[r, s, y] for s in firm_techs[r])
+                <= float((slope * s0 - h0) * net_peak[ri[r], yi[y]]))
+
+    b.firm_energy = pyo.Constraint(b.RF, m.Y, b.SEG, rule=firm_energy)
+    b.firm_capacity = pyo.Expression(m.R, m.Y, rule=lambda b, r, y: (
+        b.firm[r, y] - sum(float(credit[ki[s]]) * cap[r, s, y] for s in firm_techs[r])
+        if r in hubs else 0))
+    m.terms.firm_capacity.append("storage.firm_capacity")
+
 
 def storage_results(ctx: ResultsContext) -> None:
     """Energy capacity, charging, discharging and state of charge."""
@@ -219,4 +284,10 @@ def storage_results(ctx: ResultsContext) -> None:
 MODULE = ModelModule(
     name="storage", add=add_storage, prepare=prepare_storage, results=storage_results,
     inputs=INPUTS, requires=("power",),
+    limits=(Limit("storage.firm_energy", "at_most", ("region", "year", "segment"), "GWh",
+                  "USD/kWh/year", "the hub's storage energy bounds the firm capacity its storage "
+                  "adds (the energy to take F GW off the net peak, by the chords of the "
+                  "peak-shaving curve; rows as written: slope x F - storage energy <= slope x "
+                  "P_i - E_i); the shadow price is what one more GWh of storage energy is "
+                  "worth to the reserve margin", over=("segment",)),),
 )
