@@ -71,15 +71,19 @@ from tests.tiny import tiny_inputs
 #   Objective +1.29% (base 1,313,478 -> 1,330,388; milestones +1.5%), mostly the T&D charges;
 #   new IT capacity 6.5 GW all in BTH -> 9.2 GW in BTH 1.5, IM 3.25, GS 3.72, NX 0.7;
 #   2030 solar +0.5%, emissions 2030 -0.3%.
+# - 2026-12-07, all of the above merged (issues 17, 19, 20 helpers): base 1,351,618 MUSD (+2.9% on
+#   1,313,478 before them: T&D charges on data centres +1.3%, supply curves and the storage firm
+#   bound +1.3%, fleet PUE and hydrogen +0.2%); 2030 wind 571, solar 1,473, battery 142.5 GW;
+#   emissions 2025/2028/2030 2,593/2,783/2,994 Mt.
 LEGACY = {
-    "base": {"objective": 1_330_705.87, "rows": 71_416, "cols": 48_627, "nnz": 230_568},
-    "milestones": {"objective": 1_406_623.01, "rows": 23_006, "cols": 16_546, "nnz": 74_243},
+    "base": {"objective": 1_351_618.38, "rows": 74_629, "cols": 50_298, "nnz": 249_534},
+    "milestones": {"objective": 1_431_964.73, "rows": 24_131, "cols": 17_148, "nnz": 80_487},
 }
 CAPACITY_2030_GW = {  # all hubs
     "coal": 804.9, "gas": 156.8, "nuclear": 52.5, "hydro": 185.7,
-    "wind": 562.0, "solar": 1465.8, "battery": 141.3, "pumped_hydro": 68.7,
+    "wind": 570.7, "solar": 1473.3, "battery": 142.5, "pumped_hydro": 68.7,
 }
-EMISSIONS_MT = {2025: 2589.4, 2028: 2791.6, 2030: 2999.6}
+EMISSIONS_MT = {2025: 2592.6, 2028: 2782.9, 2030: 2993.7}
 
 
 @pytest.fixture(scope="module")
