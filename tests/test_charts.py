@@ -425,7 +425,7 @@ def test_indicator_panels_hide_noise_and_empty_panels(results: xr.Dataset, input
     ind["unserved_share"] = ind.unserved_share * 0.0
     spec = charts.indicators_by_hub(ind).to_dict()
     rows = next(iter(spec["datasets"].values()))
-    intensity = [r["value"] for r in rows if r["indicator"].startswith("carbon intensity compute")]
+    intensity = [r["value"] for r in rows if r["indicator"].startswith("carbon intensity compute (")]
     assert sorted(intensity) == [0.0, 0.0, 300.0]
     assert not any(r["indicator"].startswith("unserved share") for r in rows)
     assert any("zero in every hub (not drawn): unserved share" in line
