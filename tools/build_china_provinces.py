@@ -417,12 +417,27 @@ def main() -> None:
         args.pik, "resources/data/grids/edges_current.csv").strip().splitlines()]
     pik_name = {n.replace(" ", ""): i for n, i in ID.items()}
     hub_lp = {(r[0], r[1]): r for r in csv.reader((HUBS / "line_parameters.csv").open())}
-    # (sender, receiver): (china_hubs line(s) whose contract or schedule the corridor carries)
-    contracts = {("NX", "ZJ"): ["nx_yrd_ningdong_shaoxing"], ("NM", "JS"): ["im_yrd_ximeng_taizhou"],
-                 ("SC", "JS"): ["cy_yrd_baihetan_jiangsu"], ("GZ", "GD"): ["gz_gba_existing"],
-                 ("NM", "SD"): ["im_shandong_jarud_qingzhou", "im_shandong_shanghaimiao"],
-                 ("NX", "SD"): ["nx_shandong_yindong"], ("GS", "HN"): ["gs_hunan_jiuquan"],
-                 ("SC", "JX"): ["cy_jiangxi_existing"]}
+    # (sender, receiver): the dedicated china_hubs lines whose contracts the corridor carries, with
+    # the share of each: 1 where the corridor is the line, else the corridor's share of the
+    # aggregate's capacity (cy_yrd_other_dc: Xiangjiaba-Shanghai 6.4, Jinping-Sunan 7.2,
+    # Xiluodu-Zhexi and Baihetan-Zhejiang 16 of 29.6 GW; im_bth_existing: Beijing 9, Hebei 3.95 of
+    # 12.95 GW). The hub dataset's *net* schedules to external regions (ext_*, yg_gba_existing,
+    # im_ext_northeast, gs_ext_northwest) are not carried: between provinces those flows are the
+    # model's to decide.
+    contracts = {
+        ("NX", "ZJ"): [("nx_yrd_ningdong_shaoxing", 1.0)],
+        ("NM", "JS"): [("im_yrd_ximeng_taizhou", 1.0)],
+        ("SC", "JS"): [("cy_yrd_baihetan_jiangsu", 1.0), ("cy_yrd_other_dc", 7.2 / 29.6)],
+        ("SC", "ZJ"): [("cy_yrd_other_dc", 16.0 / 29.6)],
+        ("SC", "SH"): [("cy_yrd_other_dc", 6.4 / 29.6)],
+        ("NM", "BJ"): [("im_bth_existing", 9.0 / 12.95)],
+        ("NM", "HE"): [("im_bth_existing", 3.95 / 12.95)],
+        ("GZ", "GD"): [("gz_gba_existing", 1.0)],
+        ("NM", "SD"): [("im_shandong_jarud_qingzhou", 1.0), ("im_shandong_shanghaimiao", 1.0)],
+        ("NX", "SD"): [("nx_shandong_yindong", 1.0)],
+        ("GS", "HN"): [("gs_hunan_jiuquan", 1.0)],
+        ("SC", "JX"): [("cy_jiangxi_existing", 1.0)],
+    }
     lines, lparams = [], []
     for a, b, mw in edges:
         pa, pb = pik_name[a], pik_name[b]
@@ -441,15 +456,19 @@ def main() -> None:
         lparams.append([lid, "length", "", round(km), "km",
                         f"derived: great-circle {city[pa]}-{city[pb]} x route factor 1.2 "
                         "(assumption; representative cities in regions.csv)"])
-        for hl in contracts.get((pa, pb), []):
+        for hl, share in contracts.get((pa, pb), []):
             for prm in ("contracted_energy", "scheduled_energy"):
                 if (hl, prm) in hub_lp:
                     r = hub_lp[(hl, prm)]
-                    lparams.append([lid, "contracted_energy", r[2], r[3], r[4],
-                                    f"as china_hubs line_parameters.csv {hl} {prm}: {r[5]}"])
-            if (hl, "tariff") in hub_lp:
-                r = hub_lp[(hl, "tariff")]
-                lparams.append([lid, "tariff", r[2], r[3], r[4], f"as china_hubs {hl}: {r[5]}"])
+                    part = "" if share == 1 else f"{share:.4f} (capacity share) of "
+                    lparams.append([lid, "contracted_energy", r[2],
+                                    round(float(r[3]) * share, 3), r[4],
+                                    f"derived: {part}china_hubs line_parameters.csv {hl} {prm} "
+                                    f"{r[3]} {r[4]}: {r[5]}"])
+            for prm in ("tariff", "schedule_floor"):
+                if (hl, prm) in hub_lp:
+                    r = hub_lp[(hl, prm)]
+                    lparams.append([lid, prm, r[2], r[3], r[4], f"as china_hubs {hl}: {r[5]}"])
     # merge several contracts on one corridor into one row
     merged: dict[tuple[str, str], list] = {}
     for r in lparams:
