@@ -134,3 +134,17 @@ def test_a_quick_2024_solve_is_feasible_and_serves_the_load(quick_solve):
     total = float(results.generation_annual.sum()) * 1000  # TWh -> GWh
     assert total > 0.9 * NATIONAL_DEMAND_2024_TWH * 1000
     assert unserved <= 0.01 * total
+
+
+@pytest.mark.parametrize("tech, national, low, high", [
+    # national end-2024 capacity, GW (reference data sheet section 1, [CEIC]); the provinces'
+    # series are plants >= 6 MW (wind: November), so they may fall short but not exceed much
+    ("solar", 886.7, -0.01, 0.01),
+    ("hydro", 436.0, -0.02, 0.02),
+    ("wind", 520.7, -0.10, 0.0),
+    ("nuclear", 60.8, -0.05, 0.0),
+])
+def test_provincial_capacity_adds_up_to_the_national_figure(tech, national, low, high):
+    total = sum(float(r["value"]) for r in _rows(FOLDER, "provinces.csv")
+                if r["parameter"] == f"capacity_{tech}")
+    assert national * (1 + low) <= total <= national * (1 + high)
