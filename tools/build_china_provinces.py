@@ -305,7 +305,7 @@ def main() -> None:
     demand = {r[0]: float(r[3]) for r in allrows if r[1] == "demand"}
     rp = list(csv.reader((HUBS / "region_parameters.csv").open(encoding="utf-8")))
     out_rp = []
-    for pid, name, *_ in PROVINCES:
+    for pid, *_ in PROVINCES:
         hub = HUB_OF[pid]
         if hub:
             for r in rp[1:]:
@@ -451,7 +451,7 @@ def main() -> None:
         src = (f"{PIK} resources/data/grids/edges_current.csv '{a},{b},{mw}' (existing "
                "inter-provincial corridor capacity, all circuits)")
         lines.append([lid, f"{NAME[pa]} - {NAME[pb]} (corridor)", pa, pb, kind, "existing", 2024,
-                      src + f"; kind: assumption, dc beyond 900 km"])
+                      src + "; kind: assumption, dc beyond 900 km"])
         lparams.append([lid, "capacity", 2024, int(mw) / 1e3, "GW", src])
         lparams.append([lid, "length", "", round(km), "km",
                         f"derived: great-circle {city[pa]}-{city[pb]} x route factor 1.2 "
