@@ -497,13 +497,103 @@ def main() -> None:
     write(OUT / "line_parameters.csv", ["line", "parameter", "year", "value", "unit", "source"],
           lparams)
 
-    # Build limits: no new nuclear inland (PIK's NUCLEAR_EXTENDABLE lists the coastal provinces).
+    write(OUT / "build_limits.csv", ["region", "parameter", "year", "value", "unit", "source"],
+          build_limits(args.ceic, allrows, hub_rows[1:]))
+
+
+#: Nuclear units under construction in IAEA PRIS via cristianst85/GeoNuclearData @1bc8b4a
+#: data/csv/denormalized/nuclear_power_plants.csv (PRIS update 2024-03-02), net MW, by province
+#: (plant sites), less units in the 2024 base (Fangchenggang-4); Jiangsu, Zhejiang and Guangdong
+#: as china_hubs (which adds the units approved in Aug 2024 there).
+GEONUCLEAR = "cristianst85/GeoNuclearData @1bc8b4a data/csv/denormalized/nuclear_power_plants.csv"
+NUCLEAR_PIPELINE = {
+    "JS": (4.576, "derived: Tianwan-7/8 1171+1171 MW under construction ({src}) + Xuwei 1/2 "
+           "(Hualong One, approved Aug 2024) 2 x 1117 MW, as china_hubs YRD row split by site"),
+    "ZJ": (6.794, "derived: Sanmen-3/4 1163+1163, Sanaocun-1/2 1117+1117 MW under construction "
+           "({src}) + San'ao 3/4 (approved Aug 2024) 2 x 1117 MW, as china_hubs YRD row split by "
+           "site"),
+    "GD": (9.264, "as china_hubs build_limits.csv GBA max_new_nuclear: Taipingling-1/2, Lufeng-5/6 "
+           "under construction ({src}), Lianjiang 1/2 and Lufeng 1/2 approved"),
+    "SD": (5.39, "derived: Haiyang-3/4 1161+1161 and CAP1400-1/2 (Shidaowan Guohe One) 1534+1534 MW "
+           "under construction ({src}); later approvals not counted (TODO)"),
+    "FJ": (3.494, "derived: Zhangzhou-1/2 1126+1126 and Xiapu-1/2 (CFR-600) 642+600 MW under "
+           "construction ({src}); later approvals not counted (TODO)"),
+    "HI": (2.1, "derived: Changjiang-3/4 1000+1000 and Changjiang SMR-1 (ACP100) 100 MW under "
+           "construction ({src}); later approvals not counted (TODO)"),
+    "LN": (3.4, "derived: Xudabu-1 1000, Xudabu-3/4 1200+1200 MW under construction ({src}); "
+           "later approvals not counted (TODO)"),
+    "GX": (0.0, "derived: no unit under construction in {src} other than Fangchenggang-4, in "
+           "service in 2024 and in the 2024 base; later approvals not counted (TODO)"),
+}
+
+
+def build_limits(ceic_repo: Path, prov_rows: list[list], hub_prov: list[list]) -> list[list]:
+    """Per-province build limits by the china_hubs rules where they are province-level."""
+    out: list[list] = []
+    value = {(r[0], r[1]): float(r[3]) for r in prov_rows}
+    demand_total = 9852.0
+    # Wind and solar: 1.5 x national 2024 additions x the larger of the province's share of
+    # national capacity and of the 31 provinces' 2024 additions (china_hubs rule).
+    cap = ceic(ceic_repo, "power_capacity_by_province&type.csv")
+    nat = ceic(ceic_repo, "Power_Capacity.csv")
+    capf = "inst/csv/power_capacity_by_province&type.csv"
+    rules = {
+        "wind": ("Newly-added Installed Capacity of Power Generation: Wind Power: YTD", 520.68,
+                 lambda p: find(cap, f"China: {p}: Power Gen", "Wind Power")[1], "2024-11"),
+        "solar": ("Generating Capacity of New Equipment: Solar: YTD", 886.66,
+                  lambda p: find(cap, f"China: {p}: Installed Capacity: Solar Power Generation: "
+                                 "YTD")[1], "2024-12"),
+    }
+    for tech, (series, national_cap, get, month) in rules.items():
+        additions = {k: v for k, v in nat.items() if k.endswith(series)}
+        name, add = next(iter(additions.items()))
+        national_add = add["2024-12"] / 100  # 10^4 kW -> GW
+        added = {p[0]: (get(p[1])[month] - get(p[1])["2023-12"]) / 100 for p in PROVINCES}
+        total_added = sum(added.values())
+        for pid, pname, *_ in PROVINCES:
+            c = value[(pname, f"capacity_{tech}")]
+            share = max(c / national_cap, added[pid] / total_added)
+            v = round(1.5 * national_add * share, 2)
+            out.append([pid, f"max_build_rate_{tech}", 2024, v, "GW/year",
+                        f"derived: 1.5 headroom x {national_add:.2f} GW national 2024 {tech} "
+                        f"additions x {pname} share {share:.5f} = {v} GW/year; share = larger of "
+                        f"its share of national {tech} capacity {c:.2f}/{national_cap} GW and of "
+                        f"2024 additions {added[pid]:.2f}/{total_added:.2f} GW (Dec 2023 to "
+                        f"{month}, sum of the 31 provinces, {CEIC} {capf}); national additions "
+                        f"{CEIC} inst/csv/Power_Capacity.csv '{name}' 2024-12; china_hubs rule and "
+                        "headroom assumption (docs/data.md)"])
+    # Pumped hydro: the national 83.61 GW to 2030 split by 2024 consumption (china_hubs rule).
+    for pid, pname, *_ in PROVINCES:
+        d = value[(pname, "demand")]
+        v = round(83.61 * d / demand_total, 2)
+        out.append([pid, "max_new_pumped_hydro", 2030, v, "GW",
+                    f"derived: 83.61 GW national pumped storage to add by 2030 (NEA medium- and "
+                    f"long-term plan 2021-2035, about 120 GW by 2030, minus PIK's 36.39 GW end-2021 "
+                    f"base; china_hubs build_limits.csv) x {pname}'s share of national 2024 "
+                    f"consumption {d:.1f}/{demand_total:g} TWh"])
+    # Conventional hydro: the hub assumptions for Sichuan, Guizhou, Gansu; none elsewhere.
+    hydro = {"SC": (15.0, "as china_hubs build_limits.csv CY max_new_hydro (Sichuan's projects "
+                    "under construction or approved; Chongqing none)"),
+             "GZ": (1.0, "as china_hubs build_limits.csv GZ max_new_hydro (residual projects)"),
+             "GS": (1.0, "as china_hubs build_limits.csv GS max_new_hydro (residual projects)")}
+    for pid, pname, *_ in PROVINCES:
+        v, src = hydro.get(pid, (0.0, (
+            f"gap: no list of {pname}'s conventional hydro under construction at hand; 0 until one "
+            "is sourced (TODO: Yunnan, Tibet, Qinghai and Hubei have large projects under "
+            "construction; an unlimited value let the model build 68 GW in 2025)")))
+        out.append([pid, "max_new_hydro", 2030, v, "GW", src])
+    # Nuclear: the pipeline of the coastal provinces, none inland.
     coastal = {"LN", "SD", "JS", "ZJ", "FJ", "GD", "HI", "GX"}
-    bl = [[pid, "max_new_nuclear", 2030, 0, "GW",
-           f"{PIK} workflow/scripts/constants.py NUCLEAR_EXTENDABLE: coastal Liaoning, Shandong, "
-           f"Jiangsu, Zhejiang, Fujian, Guangdong, Hainan, Guangxi only; {NAME[pid]} is inland"]
-          for pid in ids if pid not in coastal]
-    write(OUT / "build_limits.csv", ["region", "parameter", "year", "value", "unit", "source"], bl)
+    for pid, pname, *_ in PROVINCES:
+        if pid in coastal:
+            v, src = NUCLEAR_PIPELINE[pid]
+            out.append([pid, "max_new_nuclear", 2030, v, "GW", src.format(src=GEONUCLEAR)])
+        else:
+            out.append([pid, "max_new_nuclear", 2030, 0, "GW",
+                        f"{PIK} workflow/scripts/constants.py NUCLEAR_EXTENDABLE: coastal Liaoning, "
+                        "Shandong, Jiangsu, Zhejiang, Fujian, Guangdong, Hainan, Guangxi only; "
+                        f"{pname} is inland"])
+    return out
 
 
 if __name__ == "__main__":
