@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from synergy_models.data.loader import build_primary, load_inputs
+from synergy_models.data.loader import build_primary, load_inputs, regenerate_profiles
 from synergy_models.data.tables import read_tables
 from synergy_models.run import run_scenario
 
@@ -44,6 +44,11 @@ def test_dataset_validates_with_31_single_province_regions(tables):
     assert all(len(r.provinces) == 1 for r in tables.regions)
     primary = build_primary(tables)
     assert primary.sizes["region"] == 31
+
+
+def test_shipped_profiles_match_the_generator():
+    same, message = regenerate_profiles(FOLDER, check_only=True)
+    assert same, message
 
 
 def test_provincial_demand_adds_up_to_the_national_figure():
