@@ -438,12 +438,28 @@ def main() -> None:
         ("GS", "HN"): [("gs_hunan_jiuquan", 1.0)],
         ("SC", "JX"): [("cy_jiangxi_existing", 1.0)],
     }
+    # Dedicated UHV DC lines of the coal and renewable exporters outside the hubs, with their
+    # reported annual energy ([BB]) as the contract.
+    reported = {
+        ("XJ", "AH"): (69.871, 2025, f"{BB} docs/各省数据2025/新疆.md table 4.1: 昌吉—古泉±1100kV "
+                       "(Changji-Guquan UHV DC, Xinjiang -> Anhui) 2025 energy 69,871 GWh "
+                       "(Xinjiang power trading centre / Xinhua)"),
+        ("XJ", "HA"): (45.924, 2025, f"{BB} docs/各省数据2025/新疆.md table 4.1: 哈密南—郑州±800kV "
+                       "(Hami South-Zhengzhou UHV DC, Xinjiang -> Henan) 2025 energy 45,924 GWh "
+                       "(Xinjiang power trading centre / Xinhua)"),
+        ("SX", "JS"): (51.0, 2025, f"{BB} docs/各省数据2025/山西.md section 4: 雁淮直流 (Yanmenguan-"
+                       "Huai'an UHV DC, Shanxi -> Jiangsu) 51.0 TWh in Jan-Nov 2025 (official, per "
+                       "the file's note; its monthly table with a December estimate adds to 52.1); "
+                       "a lower bound of the year"),
+        ("SN", "HB"): (24.7, 2023, f"{BB} docs/各省数据2025/陕西.md section 4: 陕北—湖北 ±800 kV "
+                       "(Shanbei-Wuhan UHV DC) carried 24.7 TWh in 2023"),
+    }
     lines, lparams = [], []
     for a, b, mw in edges:
         pa, pb = pik_name[a], pik_name[b]
         if {pa, pb} == {"GD", "HE"}:
             continue  # PIK lists Guangdong-Hebei 3 GW: no such corridor is known (docs/data.md)
-        if (pb, pa) in contracts:
+        if (pb, pa) in contracts or (pb, pa) in reported:
             pa, pb = pb, pa
         km = great_circle(coords[pa], coords[pb]) * 1.2
         lid = f"{pa.lower()}_{pb.lower()}"
@@ -456,6 +472,9 @@ def main() -> None:
         lparams.append([lid, "length", "", round(km), "km",
                         f"derived: great-circle {city[pa]}-{city[pb]} x route factor 1.2 "
                         "(assumption; representative cities in regions.csv)"])
+        if (pa, pb) in reported:
+            twh, year, src = reported[(pa, pb)]
+            lparams.append([lid, "contracted_energy", year, twh, "TWh", src])
         for hl, share in contracts.get((pa, pb), []):
             for prm in ("contracted_energy", "scheduled_energy"):
                 if (hl, prm) in hub_lp:
