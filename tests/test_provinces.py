@@ -132,7 +132,7 @@ def quick_solve():
 def test_a_quick_2024_solve_is_feasible_and_serves_the_load(quick_solve):
     results = quick_solve
     assert results.sizes["region"] == 31
-    demand = float((results.demand if "demand" in results else results.load).sum())
+    demand = float(results.demand.sum())
     assert demand > 0
     # nothing is built, so generation must meet 2024 demand: little or no unserved energy
     unserved = float(results.unserved_annual.sum())
