@@ -1,0 +1,155 @@
+"""The 31-province dataset ``data/china_provinces`` (issue 18): it validates, covers the mainland,
+its numbers add up to the national figures, its network is closed, and a short year solves."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from synergy_models.data.loader import build_primary, load_inputs, regenerate_profiles
+from synergy_models.data.tables import read_tables
+from synergy_models.run import run_scenario
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+FOLDER = DATA / "china_provinces"
+
+MAINLAND = {
+    "Beijing", "Tianjin", "Hebei", "Shanxi", "Inner Mongolia", "Liaoning", "Jilin", "Heilongjiang",
+    "Shanghai", "Jiangsu", "Zhejiang", "Anhui", "Fujian", "Jiangxi", "Shandong", "Henan", "Hubei",
+    "Hunan", "Guangdong", "Guangxi", "Hainan", "Chongqing", "Sichuan", "Guizhou", "Yunnan", "Tibet",
+    "Shaanxi", "Gansu", "Qinghai", "Ningxia", "Xinjiang",
+}
+#: National 2024 electricity consumption, 9,852 TWh (reference data sheet section 1, [CEIC]
+#: generation-consumption-utilization-capacity.csv); the provincial series of the same source add
+#: up to slightly less (statistical differences), hence the tolerance.
+NATIONAL_DEMAND_2024_TWH = 9852.0
+DEMAND_TOLERANCE = 0.005
+
+
+def _rows(folder: Path, name: str) -> list[dict[str, str]]:
+    with (folder / name).open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return read_tables(FOLDER)
+
+
+def test_dataset_validates_with_31_single_province_regions(tables):
+    assert len(tables.regions) == 31
+    assert {p for r in tables.regions for p in r.provinces} == MAINLAND
+    assert all(len(r.provinces) == 1 for r in tables.regions)
+    primary = build_primary(tables)
+    assert primary.sizes["region"] == 31
+
+
+def test_shipped_profiles_match_the_generator():
+    same, message = regenerate_profiles(FOLDER, check_only=True)
+    assert same, message
+
+
+def test_provincial_demand_adds_up_to_the_national_figure():
+    demand = [float(r["value"]) for r in _rows(FOLDER, "provinces.csv")
+              if r["parameter"] == "demand"]
+    units = {r["unit"] for r in _rows(FOLDER, "provinces.csv") if r["parameter"] == "demand"}
+    assert len(demand) == 31 and units == {"TWh"}
+    assert sum(demand) == pytest.approx(NATIONAL_DEMAND_2024_TWH, rel=DEMAND_TOLERANCE)
+
+
+def test_every_line_joins_two_provinces_of_the_dataset():
+    regions = {r["region"] for r in _rows(FOLDER, "regions.csv")}
+    lines = _rows(FOLDER, "lines.csv")
+    assert len(lines) > 50
+    for ln in lines:
+        assert ln["from"] in regions and ln["to"] in regions and ln["from"] != ln["to"], ln["line"]
+    # every province is reached by the network (no island without a line)
+    ends = {ln[k] for ln in lines for k in ("from", "to")}
+    assert ends == regions
+    params = {(r["line"], r["parameter"]) for r in _rows(FOLDER, "line_parameters.csv")}
+    assert all((ln["line"], p) in params for ln in lines for p in ("capacity", "length"))
+
+
+def test_every_number_has_a_source(tables):
+    prov = tables.provenance()
+    assert len(prov) > 1000
+    assert prov["source"].str.len().min() >= 3
+
+
+def test_hub_provinces_keep_the_hub_dataset_numbers():
+    hubs = {(r["province"], r["parameter"]): r["value"]
+            for r in _rows(DATA / "china_hubs", "provinces.csv")}
+    mine = {(r["province"], r["parameter"]): r["value"] for r in _rows(FOLDER, "provinces.csv")}
+    assert len(hubs) > 200
+    assert {k: mine.get(k) for k in hubs} == hubs
+
+
+def test_hub_clusters_are_placed_in_their_provinces():
+    """Each hub's data-centre capacity sits in its provinces in full, and compute demand
+    originates only in the 14 hub provinces."""
+    hub_of = {p: r["region"] for r in _rows(DATA / "china_hubs", "regions.csv")
+              for p in r["provinces"].split(";")}
+    region_province = {r["region"]: r["provinces"] for r in _rows(FOLDER, "regions.csv")}
+    hub_cap = {r["region"]: float(r["value"]) for r in _rows(DATA / "china_hubs", "compute.csv")
+               if r["parameter"] == "dc_capacity_existing"}
+    placed: dict[str, float] = {}
+    shares = {}
+    for r in _rows(FOLDER, "compute.csv"):
+        province = region_province[r["region"]]
+        if r["parameter"] == "dc_capacity_existing" and float(r["value"]) > 0:
+            assert province in hub_of, province
+            placed[hub_of[province]] = placed.get(hub_of[province], 0.0) + float(r["value"])
+        if r["parameter"] == "demand_share":
+            shares[province] = float(r["value"])
+    assert placed == pytest.approx(hub_cap, abs=0.2)  # MW, rounding of the split
+    assert placed["BTH"] == pytest.approx(4000) and "HE" in {
+        r["region"] for r in _rows(FOLDER, "compute.csv")
+        if r["parameter"] == "dc_capacity_existing" and float(r["value"]) > 0}
+    assert sum(shares.values()) == pytest.approx(1.0, abs=1e-6)
+    assert all(v == 0 for p, v in shares.items() if p not in hub_of)
+
+
+def test_scenario_inputs_have_31_regions_and_no_data_centres_outside_the_hubs():
+    inputs = load_inputs("provinces")
+    assert inputs.sizes["region"] == 31
+    outside = ["SX", "LN", "JL", "HL", "FJ", "JX", "SD", "HA", "HB", "HN", "GX", "HI", "YN", "XZ",
+               "SN", "QH", "XJ"]
+    assert float(inputs.max_new_dc.sel(region=outside).max()) == 0.0
+    # demand reaches the model unchanged: the base-year total is the provinces' sum (GWh)
+    total = sum(float(r["value"]) for r in _rows(FOLDER, "provinces.csv")
+                if r["parameter"] == "demand") * 1000
+    assert float(inputs.demand_base.sum()) == pytest.approx(total, rel=1e-9)
+
+
+@pytest.fixture(scope="module")
+def quick_solve():
+    """The 2024 system (one model year, nothing new built) on 3 representative days."""
+    return run_scenario("provinces_2024", {"time.days": 3, "time.segments": 8})
+
+
+def test_a_quick_2024_solve_is_feasible_and_serves_the_load(quick_solve):
+    results = quick_solve
+    assert results.sizes["region"] == 31
+    demand = float(results.demand.sum())
+    assert demand > 0
+    # nothing is built, so generation must meet 2024 demand: little or no unserved energy
+    unserved = float(results.unserved_annual.sum())
+    total = float(results.generation_annual.sum()) * 1000  # TWh -> GWh
+    assert total > 0.9 * NATIONAL_DEMAND_2024_TWH * 1000
+    assert unserved <= 0.01 * total
+
+
+@pytest.mark.parametrize("tech, national, low, high", [
+    # national end-2024 capacity, GW (reference data sheet section 1, [CEIC]); the provinces'
+    # series are plants >= 6 MW (wind: November), so they may fall short but not exceed much
+    ("solar", 886.7, -0.01, 0.01),
+    ("hydro", 436.0, -0.02, 0.02),
+    ("wind", 520.7, -0.10, 0.0),
+    ("nuclear", 60.8, -0.05, 0.0),
+])
+def test_provincial_capacity_adds_up_to_the_national_figure(tech, national, low, high):
+    total = sum(float(r["value"]) for r in _rows(FOLDER, "provinces.csv")
+                if r["parameter"] == f"capacity_{tech}")
+    assert national * (1 + low) <= total <= national * (1 + high)

@@ -1,0 +1,619 @@
+"""Build ``data/china_provinces/`` (31 mainland provinces) from the public sources it cites.
+
+Run once by hand after ``fetch``-ing the source repositories; the dataset is committed, this script
+records how its derived numbers were made (issue 18). It reads the repositories' committed files
+with ``git show`` so no work tree is needed::
+
+    python tools/build_china_provinces.py --ceic /path/to/energyandcleanair+china_co2/repo \
+        --pik /path/to/pik-piam+PyPSA-China-PIK/repo
+
+Rules (also in docs/data.md, "The province dataset"):
+- the 14 provinces of the eight hubs keep their rows of ``data/china_hubs/provinces.csv`` verbatim;
+- the other 17 follow the same rules from the same CEIC tables (capacities Dec 2024, wind Nov 2024,
+  wind hours 2023, solar hours Jan-Nov 2024 x 12/11, utilisation = mean of the 2024 monthly rates,
+  demand = 2024 consumption, growth = 2019-2024 CAGR, thermal hours = 2024 generation / mean of the
+  Dec 2023 and Dec 2024 capacity), pumped hydro from PIK's PHS_p_nom.csv, nuclear from PIK where
+  CEIC has no series;
+- national files (technologies, transmission, parameters, currency, compute and hydrogen
+  parameters) are copied from china_hubs unchanged;
+- lines: PIK's inter-provincial corridors (``resources/data/grids/edges_current.csv``) plus the
+  UHV lines of china_hubs that came into service in 2025 or later, with the hub dataset's contracts
+  on the corridors that carry them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import math
+import shutil
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HUBS = ROOT / "data" / "china_hubs"
+OUT = ROOT / "data" / "china_provinces"
+
+CEIC = "[CEIC] energyandcleanair/china_co2"
+PIK = "[PIK] pik-piam/PyPSA-China-PIK @25c83bf"
+BB = "[BB] johnhany/BladeBend"
+
+#: id, English name (as CEIC spells it), Chinese name, hub, role, representative city, lat, lon,
+#: January and July mean temperature. Hub provinces hosting the hub's cluster use the hub's city.
+PROVINCES: list[tuple[str, str, str, str | None, str, str, float, float, float, float]] = [
+    ("BJ", "Beijing", "北京", "BTH", "east", "Beijing", 39.90, 116.40, -3.1, 26.7),
+    ("TJ", "Tianjin", "天津", "BTH", "east", "Tianjin", 39.13, 117.20, -3.4, 26.8),
+    ("HE", "Hebei", "河北", "BTH", "east", "Zhangjiakou (Zhangjiakou data-centre cluster)",
+     40.769, 114.886, -10.4, 22.3),
+    ("SX", "Shanxi", "山西", None, "east", "Taiyuan", 37.87, 112.55, -5.5, 23.5),
+    ("NM", "Inner Mongolia", "内蒙古", "IM", "west",
+     "Hohhot (Horinger data-centre cluster, ~40 km south)", 40.84, 111.75, -11.0, 23.3),
+    ("LN", "Liaoning", "辽宁", None, "east", "Shenyang", 41.80, 123.43, -11.0, 24.9),
+    ("JL", "Jilin", "吉林", None, "east", "Changchun", 43.88, 125.32, -14.9, 23.3),
+    ("HL", "Heilongjiang", "黑龙江", None, "east", "Harbin", 45.75, 126.63, -17.6, 23.3),
+    ("SH", "Shanghai", "上海", "YRD", "east",
+     "Shanghai (YRD eco-green integration demonstration zone cluster)", 31.23, 121.47, 4.2, 27.9),
+    ("JS", "Jiangsu", "江苏", "YRD", "east", "Nanjing", 32.06, 118.80, 2.7, 28.1),
+    ("ZJ", "Zhejiang", "浙江", "YRD", "east", "Hangzhou", 30.27, 120.15, 4.6, 28.9),
+    ("AH", "Anhui", "安徽", "YRD", "east", "Wuhu (Wuhu data-centre cluster)", 31.35, 118.43, 3.4,
+     28.8),
+    ("FJ", "Fujian", "福建", None, "east", "Fuzhou", 26.07, 119.30, 11.4, 29.2),
+    ("JX", "Jiangxi", "江西", None, "east", "Nanchang", 28.68, 115.86, 5.9, 29.8),
+    ("SD", "Shandong", "山东", None, "east", "Jinan", 36.65, 117.00, -0.4, 27.5),
+    ("HA", "Henan", "河南", None, "east", "Zhengzhou", 34.75, 113.63, 0.9, 27.6),
+    ("HB", "Hubei", "湖北", None, "east", "Wuhan", 30.59, 114.30, 4.0, 29.7),
+    ("HN", "Hunan", "湖南", None, "east", "Changsha", 28.23, 112.94, 5.0, 29.6),
+    ("GD", "Guangdong", "广东", "GBA", "east", "Shaoguan (Shaoguan data-centre cluster)", 24.81,
+     113.60, 10.0, 28.0),
+    ("GX", "Guangxi", "广西", None, "west", "Nanning", 22.82, 108.37, 13.1, 28.7),
+    ("HI", "Hainan", "海南", None, "east", "Haikou", 20.04, 110.20, 17.7, 29.0),
+    ("CQ", "Chongqing", "重庆", "CY", "east", "Chongqing (Chongqing data-centre cluster)", 29.56,
+     106.55, 7.9, 28.5),
+    ("SC", "Sichuan", "四川", "CY", "east", "Chengdu (Tianfu data-centre cluster)", 30.66, 104.07,
+     5.9, 25.0),
+    ("GZ", "Guizhou", "贵州", "GZ", "west", "Guiyang (Gui'an data-centre cluster)", 26.73, 106.45,
+     4.6, 24.0),
+    ("YN", "Yunnan", "云南", None, "west", "Kunming", 25.04, 102.71, 8.9, 20.2),
+    ("XZ", "Tibet", "西藏", None, "west", "Lhasa", 29.65, 91.13, -0.3, 16.0),
+    ("SN", "Shaanxi", "陕西", None, "west", "Xi'an", 34.34, 108.94, 1.0, 27.5),
+    ("GS", "Gansu", "甘肃", "GS", "west", "Qingyang (Qingyang data-centre cluster, Xifeng district)",
+     35.71, 107.64, -4.6, 21.1),
+    ("QH", "Qinghai", "青海", None, "west", "Xining", 36.62, 101.78, -6.9, 17.6),
+    ("NX", "Ningxia", "宁夏", "NX", "west", "Zhongwei (Zhongwei data-centre cluster)", 37.5002,
+     105.1968, -7.9, 23.5),
+    ("XJ", "Xinjiang", "新疆", None, "west", "Urumqi", 43.83, 87.62, -12.6, 23.7),
+]
+NAME = {p[0]: p[1] for p in PROVINCES}
+ID = {p[1]: p[0] for p in PROVINCES}
+HUB_OF = {p[0]: p[3] for p in PROVINCES}
+#: Where each hub's data-centre cluster (its existing IT capacity) is placed. BTH: Zhangjiakou
+#: (Hebei); YRD: the Wuhu cluster (Anhui) and the demonstration zone across Shanghai, Jiangsu and
+#: Zhejiang, so all four by demand; CY: Tianfu (Sichuan) and Chongqing, by demand.
+CLUSTER = {"BTH": ["HE"], "YRD": ["SH", "JS", "ZJ", "AH"], "GBA": ["GD"], "CY": ["SC", "CQ"],
+           "IM": ["NM"], "GZ": ["GZ"], "GS": ["GS"], "NX": ["NX"]}
+
+CITY_SOURCE = ("assumption: provincial capital's city-centre coordinates (approximate) and January/"
+               "July mean temperatures (approximate 1981-2010 normals of the China Meteorological "
+               "Administration as quoted in Wikipedia climate tables, written from memory and not "
+               "retrieved in this session: TODO verify against a retrieved source)")
+
+#: Coal benchmark (燃煤发电基准价, CNY/MWh) of the 17 provinces outside the hubs. BB where its file
+#: gives it; otherwise the NDRC 2019 benchmark (发改价格规〔2019〕1658号, the former desulphurised coal
+#: feed-in tariff), from memory, not retrieved: TODO verify. Hebei-style split grids: none here.
+COAL_BENCHMARK = {
+    "Fujian": (393.2, f"{BB} docs/各省数据2025/福建.md section 3: 燃煤发电基准价 393.2 CNY/MWh"),
+    "Guangxi": (420.7, f"{BB} docs/各省数据2025/广西.md section 3: 燃煤基准价 420.7 CNY/MWh"),
+    "Yunnan": (335.8, f"{BB} docs/各省数据2025/云南.md section 3: 燃煤发电基准价 335.8 CNY/MWh"),
+}
+NDRC_MEMORY = {"Shanxi": 332.0, "Liaoning": 374.9, "Jilin": 373.1, "Heilongjiang": 374.0,
+               "Jiangxi": 414.3, "Shandong": 394.9, "Henan": 377.9, "Hubei": 416.1,
+               "Hunan": 450.0, "Hainan": 429.8, "Shaanxi": 354.5, "Qinghai": 324.7,
+               "Xinjiang": 250.0, "Tibet": 250.0}
+NDRC_SOURCE = ("assumption: NDRC coal-fired benchmark price 2019 (发改价格规〔2019〕1658号 annex, the "
+               "former desulphurised coal feed-in tariff) as recalled, not retrieved in this session "
+               "(TODO verify); a reference figure for checks only, not a model input")
+
+
+def git_show(repo: Path, path: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), "show", f"HEAD:{path}"], capture_output=True,
+                          check=True).stdout.decode("utf-8-sig")
+
+
+def ceic(repo: Path, name: str) -> dict[str, dict[str, float]]:
+    """A CEIC export of the china_co2 repository: series name -> {YYYY-MM: value}."""
+    rows = list(csv.reader(io.StringIO(git_show(repo, f"inst/csv/{name}"))))
+    names = next(r for r in rows if r and r[0] == "Name")[1:]
+    out: dict[str, dict[str, float]] = {}
+    for r in rows:
+        if r and len(r[0]) == 7 and r[0][4] == "-" and r[0][:4].isdigit():
+            for n, v in zip(names, r[1:], strict=False):
+                v = v.replace(",", "").strip()
+                if v:
+                    out.setdefault(n, {})[r[0]] = float(v)
+    return out
+
+
+def find(series: dict[str, dict[str, float]], *parts: str) -> tuple[str, dict[str, float]]:
+    hits = [k for k in series if all(p in k for p in parts)]
+    if len(hits) != 1:
+        raise KeyError(f"{parts}: {hits}")
+    return hits[0], series[hits[0]]
+
+
+def row(key: str, param: str, year: int | str, value: float, unit: str, source: str) -> list:
+    return [key, param, year, f"{value:.6g}" if isinstance(value, float) else value, unit, source]
+
+
+def province_rows(ceic_repo: Path, pik_repo: Path) -> list[list]:
+    cap = ceic(ceic_repo, "power_capacity_by_province&type.csv")
+    gen = ceic(ceic_repo, "power_generation_by_province_and_source.csv")
+    use = ceic(ceic_repo, "wind_solar_utilization_capacity_by_province.csv")
+    cur = ceic(ceic_repo, "curtailment.csv")
+    phs = dict(line.split(",") for line in git_show(
+        pik_repo, "resources/data/hydro/PHS_p_nom.csv").strip().splitlines()[1:])
+    nuc = dict(line.split(",") for line in git_show(
+        pik_repo, "resources/data/p_nom/nuclear_p_nom.csv").strip().splitlines()[1:])
+    capf = "inst/csv/power_capacity_by_province&type.csv"
+    genf = "inst/csv/power_generation_by_province_and_source.csv"
+    rows: list[list] = []
+    for pid, name, *_ in PROVINCES:
+        if HUB_OF[pid] is not None:
+            continue
+        p = name
+        pk = name.replace(" ", "")
+        cname, cons = find(gen, f"Power Consumption: {p}: YTD")
+        d24, d19 = cons["2024-12"] / 1e5, cons["2019-12"] / 1e5  # 10^4 kWh -> TWh
+        rows.append(row(p, "demand", 2024, round(d24, 2), "TWh",
+                        f"{CEIC} {genf} '{cname}' 2024-12 (10^4 kWh) = {d24:.2f} TWh"))
+        g = (d24 / d19) ** 0.2 - 1
+        rows.append(row(p, "demand_growth", 2024, round(g, 4), "1/year",
+                        f"derived: ({d24:.2f} TWh 2024 / {d19:.2f} TWh 2019)^(1/5) - 1, "
+                        f"{CEIC} {genf} '{cname}' 2019-12 and 2024-12 (same rule as china_hubs)"))
+        tname, th = find(cap, f"China: {p}: Power Generating Capacity", "Thermal Power")
+        rows.append(row(p, "capacity_thermal", 2024, th["2024-12"] / 100, "GW",
+                        f"{CEIC} {capf} '{tname}' 2024-12 (plants >= 6 MW; coal + gas + other "
+                        "thermal)"))
+        if p == "Tibet":  # no CEIC hydro series for Tibet
+            hy = {}
+            rows.append(row(p, "capacity_hydro", 2025, 6.98, "GW",
+                            f"{BB} docs/各省数据2025/西藏.md table 1: 水电 ≈6,980 MW at end-2025 "
+                            "(estimate from the clean-energy shares of Tibet's 13 GW, Tibet "
+                            "government 2025-12-19); no hydro series for Tibet in "
+                            f"{CEIC} {capf}; year 2025, not 2024"))
+        else:
+            hname, hy = find(cap, f"China: {p}: Power Generating Capacity", "Hydropower")
+            rows.append(row(p, "capacity_hydro", 2024, hy["2024-12"] / 100, "GW",
+                            f"{CEIC} {capf} '{hname}' 2024-12 (includes pumped storage)"))
+        nk = [k for k in cap if f"China: {p}:" in k and "Nuclear" in k]
+        if nk:
+            rows.append(row(p, "capacity_nuclear", 2024, cap[nk[0]]["2024-12"] / 100, "GW",
+                            f"{CEIC} {capf} '{nk[0]}' 2024-12"))
+        else:
+            mw = float(nuc[pk])
+            src = (f"{PIK} resources/data/p_nom/nuclear_p_nom.csv '{pk}' = {mw:g} MW (no nuclear "
+                   f"series for {p} in {CEIC} {capf}")
+            src += ("; Shandong's Haiyang 1-2 and Shidaowan HTR-PM; later units not counted)"
+                    if mw > 0 else ")")
+            rows.append(row(p, "capacity_nuclear", 2024 if mw == 0 else 2021, mw / 1e3, "GW", src))
+        wname, wi = find(cap, f"China: {p}: Power Gen", "Wind Power")
+        rows.append(row(p, "capacity_wind", 2024, wi["2024-11"] / 100, "GW",
+                        f"{CEIC} {capf} '{wname}' 2024-11 (latest month; plants >= 6 MW, slight "
+                        "undercount)"))
+        sname, so = find(cap, f"China: {p}: Installed Capacity: Solar Power Generation: YTD")
+        rows.append(row(p, "capacity_solar", 2024, so["2024-12"] / 100, "GW",
+                        f"{CEIC} {capf} '{sname}' 2024-12 (incl. distributed)"))
+        whname, wh = find(use, f"China: {p}: Average Utilization Hours", "Wind Power")
+        rows.append(row(p, "wind_hours", 2023, wh["2023-12"], "h",
+                        f"{CEIC} inst/csv/wind_solar_utilization_capacity_by_province.csv "
+                        f"'{whname}' 2023-12 (2024 full year not reported)"))
+        shname, sh = find(use, f"China: {p}: Average Utilization Hours: Solar")
+        rows.append(row(p, "solar_hours", 2024, round(sh["2024-11"] * 12 / 11, 1), "h",
+                        f"derived: {sh['2024-11']:g} h (Jan-Nov 2024) x 12/11, {CEIC} "
+                        f"inst/csv/wind_solar_utilization_capacity_by_province.csv '{shname}' "
+                        "2024-11"))
+        cp = "Xizang" if p == "Tibet" else p
+        for tech, label in (("wind", "Wind Power"), ("solar", "Photovoltaic Power")):
+            k = f"China: {cp}: {label} Utilization Rate"
+            vals = [v for m, v in cur.get(k, {}).items() if m.startswith("2024-")]
+            if len(vals) == 12:
+                rows.append(row(p, f"{tech}_utilisation", 2024, round(sum(vals) / 1200, 4), "1",
+                                f"derived: simple mean of the 12 monthly 2024 values of '{k}' "
+                                f"(national new-energy monitoring centre), {CEIC} "
+                                "inst/csv/curtailment.csv"))
+        mw_phs = float(phs[pk])
+        rows.append(row(p, "capacity_pumped_hydro", 2021, mw_phs / 1e3, "GW",
+                        f"{PIK} resources/data/hydro/PHS_p_nom.csv '{pk}' = {mw_phs:g} MW (file "
+                        "total 36.39 GW = national pumped storage at end-2021, hence year 2021; "
+                        "understates 2024)"))
+        # Hydro hours only where pumped storage is a small part of hydro (its output is in the
+        # NBS hydro series too); otherwise the national default applies.
+        hk = [k for k in gen if k == f"Output: Hydro Power Generating Capacity: {p}: YTD"]
+        hydro_mean = (hy["2023-12"] + hy["2024-12"]) / 200 if hy else 0.0
+        if hk and hydro_mean >= 1 and mw_phs / 1e3 <= 0.2 * hydro_mean:
+            e = gen[hk[0]]["2024-12"] / 1e5  # 10^4 kWh -> TWh
+            conv = hydro_mean - mw_phs / 1e3
+            rows.append(row(p, "hydro_hours", 2024, round(e * 1e3 / conv), "h",
+                            f"derived: 2024 hydro generation {e:.2f} TWh / mean conventional hydro "
+                            f"capacity {conv:.2f} GW (mean of Dec 2023 and Dec 2024 hydro "
+                            f"{hydro_mean:.2f} GW minus pumped storage {mw_phs / 1e3:g} GW); {CEIC} "
+                            f"{genf} '{hk[0]}' 2024-12 and {capf}"))
+        tk = f"Output: Thermal Power Generating Capacity: {p}: YTD"
+        if tk in gen and "2023-12" in th:
+            e = gen[tk]["2024-12"] / 1e5
+            mean_cap = (th["2023-12"] + th["2024-12"]) / 200
+            rows.append(row(p, "thermal_hours", 2024, round(e * 1e3 / mean_cap), "h",
+                            f"derived: 2024 thermal generation {e:.2f} TWh / mean thermal capacity "
+                            f"{mean_cap:.2f} GW (Dec 2023 and Dec 2024), {CEIC} {genf} '{tk}' "
+                            f"2024-12 (10^4 kWh) and {capf} (china_hubs uses the monthly "
+                            "trapezoid; the two differ by under 1%)"))
+        if p in COAL_BENCHMARK:
+            v, src = COAL_BENCHMARK[p]
+        else:
+            v, src = NDRC_MEMORY[p], NDRC_SOURCE
+        rows.append(row(p, "coal_price", 2025 if p in COAL_BENCHMARK else 2019, v, "CNY/MWh", src))
+    return rows
+
+
+def great_circle(a: tuple[float, float], b: tuple[float, float]) -> float:
+    la1, lo1, la2, lo2 = map(math.radians, (*a, *b))
+    h = (math.sin((la2 - la1) / 2) ** 2
+         + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2)
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+def write(path: Path, header: list[str], rows: list[list]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--ceic", type=Path, required=True, help="git dir of energyandcleanair/china_co2")
+    ap.add_argument("--pik", type=Path, required=True, help="git dir of pik-piam/PyPSA-China-PIK")
+    args = ap.parse_args()
+    OUT.mkdir(exist_ok=True)
+    for f in ("technologies.csv", "transmission.csv", "parameters.csv", "currency.csv",
+              "compute_parameters.csv", "hydrogen_parameters.csv"):
+        shutil.copyfile(HUBS / f, OUT / f)
+
+    hub_rows = list(csv.reader((HUBS / "provinces.csv").open(encoding="utf-8")))
+    header = hub_rows[0]
+    new = province_rows(args.ceic, args.pik)
+    order = {p[1]: i for i, p in enumerate(PROVINCES)}
+    allrows = sorted(hub_rows[1:] + new, key=lambda r: order[r[0]])
+    write(OUT / "provinces.csv", header, allrows)
+
+    # Regions: one per province.
+    hub_regions = {r["region"]: r for r in csv.DictReader((HUBS / "regions.csv").open())}
+    regions = []
+    for pid, name, zh, hub, role, city, lat, lon, tj, tl in PROVINCES:
+        h = hub_regions.get(hub) if hub else None
+        if h is not None and city == h["location"]:
+            src = f"as china_hubs regions.csv {hub} (the hub's cluster city): {h['source']}"
+        elif h is not None and city.split(" (")[0] == h["location"].split(" (")[0]:
+            src = f"as china_hubs regions.csv {hub}: {h['source']}"
+        else:
+            src = CITY_SOURCE
+        regions.append([pid, name, zh, role, name, city, lat, lon, "", tj, tl, src])
+    write(OUT / "regions.csv", ["region", "name", "name_zh", "role", "provinces", "location",
+                                "lat", "lon", "climate", "t_jan", "t_jul", "source"], regions)
+    write(OUT / "external_regions.csv", ["region", "name", "provinces", "source"], [])
+
+    demand = {r[0]: float(r[3]) for r in allrows if r[1] == "demand"}
+    rp = list(csv.reader((HUBS / "region_parameters.csv").open(encoding="utf-8")))
+    out_rp = []
+    for pid, *_ in PROVINCES:
+        hub = HUB_OF[pid]
+        if hub:
+            for r in rp[1:]:
+                if r[0] == hub:
+                    out_rp.append([pid, r[1], r[2], r[3], r[4],
+                                   f"hub value of {hub} applied to its member province: {r[5]}"])
+        else:
+            out_rp.append([pid, "pue", 2025, 1.3, "1",
+                           "assumption: new large data centres outside the hub nodes, PUE below 1.3 "
+                           "(2021 national plan for new large DCs, reference data sheet section 3; "
+                           "hub nodes 1.25)"])
+    write(OUT / "region_parameters.csv", rp[0], out_rp)
+
+    # Compute: demand origin by tertiary GDP (as china_hubs), capacity in the clusters.
+    gdp = ceic(args.ceic, "Regional_GDP_complete.csv")
+
+    def gdp_of(p: str, part: str) -> tuple[float, str]:
+        alias = {"Beijing": "Beijing Municipality", "Shanghai": "Shanghai Municipality"}.get(p, p)
+        k = f"China: {alias}: GDP: {part} Industry: YTD"
+        return gdp[k].get("2024-12", 0.0), k
+
+    comp = list(csv.reader((HUBS / "compute.csv").open(encoding="utf-8")))
+    hub_comp = {(r[0], r[1]): r for r in comp[1:]}
+    hub_members = {h: [p[0] for p in PROVINCES if p[3] == h] for h in CLUSTER}
+    tert_total = sum(gdp_of(NAME[p], "Tertiary")[0] for h in hub_members for p in hub_members[h])
+    out_c = []
+    for pid, name, *_ in PROVINCES:
+        hub = HUB_OF[pid]
+        if hub is None:
+            why = (f"assumption: {name} is outside the eight hubs: no data-centre cluster of the "
+                   "compute module (its data centres are in its ordinary demand)")
+            out_c += [[pid, "dc_capacity_existing", 2024, 0, "MW", why],
+                      [pid, "demand_share", 2024, 0.0, "1", why + "; compute demand originates in "
+                       "the hub provinces only"],
+                      [pid, "utilisation_max", 2025, 0.65, "1", why + "; 0.65 as the western "
+                       "hubs of china_hubs (used only if the scenario lets it build)"]]
+            continue
+        cl = CLUSTER[hub]
+        if pid in cl:
+            base = hub_comp[(hub, "dc_capacity_existing")]
+            w = demand[name] / sum(demand[NAME[q]] for q in cl)
+            out_c.append([pid, "dc_capacity_existing", 2024, round(float(base[3]) * w, 1), "MW",
+                          f"derived: {hub} hub's {base[3]} MW (china_hubs compute.csv) x {w:.4f}, "
+                          f"placed in the hub's cluster province(s) {', '.join(cl)} by 2024 "
+                          f"electricity demand (assumption). Hub row: {base[5]}"])
+        else:
+            out_c.append([pid, "dc_capacity_existing", 2024, 0, "MW",
+                          f"assumption: the {hub} hub's data-centre cluster is placed in "
+                          f"{', '.join(cl)}; this member province has none in the compute module "
+                          "(its data centres are in its ordinary demand)"])
+        t, k = gdp_of(name, "Tertiary")
+        out_c.append([pid, "demand_share", 2024, round(t / tert_total, 5), "1",
+                      f"derived: tertiary-industry GDP {t:,.0f} of the 14 hub provinces' "
+                      f"{tert_total:,.0f} (CNY 100 mn), {CEIC} inst/csv/Regional_GDP_complete.csv "
+                      f"'{k}' 2024-12 (china_hubs rule: services originate compute demand)"])
+        um = hub_comp[(hub, "utilisation_max")]
+        out_c.append([pid, "utilisation_max", 2025, um[3], "1", f"as {hub} in china_hubs: {um[5]}"])
+    # rounding: put the residue of the shares on the largest origin
+    shares = [r for r in out_c if r[1] == "demand_share"]
+    resid = round(1 - sum(r[3] for r in shares), 5)
+    max(shares, key=lambda r: r[3])[3] = round(max(r[3] for r in shares) + resid, 5)
+    write(OUT / "compute.csv", comp[0], out_c)
+
+    # Latency between the hub provinces (the compute module's regions), as china_hubs: route
+    # factor 1.25, 5 us/km each way, 1 ms equipment.
+    coords = {p[0]: (p[6], p[7]) for p in PROVINCES}
+    city = {p[0]: p[5].split(" (")[0] for p in PROVINCES}
+    lat_rows = []
+    ids = [p[0] for p in PROVINCES]
+    for a in ids:
+        for b in ids:
+            if a == b:
+                continue
+            km = great_circle(coords[a], coords[b])
+            rtt = 2 * km * 1.25 * 5e-3 + 1
+            lat_rows.append([a, b, round(rtt, 1),
+                             f"derived: great-circle {city[a]}-{city[b]} {km:,.0f} km (regions.csv "
+                             f"lat/lon) x route factor 1.25 = {km * 1.25:,.0f} km of fibre; round trip"
+                             f" = 2 x {km * 1.25:,.0f} km x 5 us/km + 1 ms equipment = {rtt:.1f} ms "
+                             "(china_hubs rule, docs/data.md Data centres)"])
+    write(OUT / "latency.csv", ["origin", "destination", "rtt_ms", "source"], lat_rows)
+
+    # Hydrogen: share of national secondary-industry GDP (china_hubs rule, same denominator).
+    h2 = list(csv.reader((HUBS / "hydrogen.csv").open(encoding="utf-8")))
+    out_h = []
+    denominator = 480_338.0
+    for pid, name, *_ in PROVINCES:
+        s, k = gdp_of(name, "Secondary")
+        note = ""
+        if name == "Henan":
+            s, note = 22_175.0, " (Henan's 2024 value not reported: its 2023 value 22,175, as china_hubs)"
+        if s == 0:
+            out_h.append([pid, "h2_demand_share", 2024, 0, "1",
+                          f"gap: {name}'s 2024 secondary-industry GDP is not reported in {CEIC} "
+                          "inst/csv/Regional_GDP_complete.csv; 0 (TODO: a later source; Xinjiang's "
+                          "coal chemicals are a real hydrogen demand)"])
+            continue
+        out_h.append([pid, "h2_demand_share", 2024, round(s / denominator, 4), "1",
+                      f"derived: secondary-industry GDP {s:,.0f} of 480,338 (CNY 100 mn; china_hubs "
+                      f"denominator: 28 provinces of 2024-12 plus Henan 2023), {CEIC} "
+                      f"inst/csv/Regional_GDP_complete.csv '{k}' 2024-12{note}; china_hubs rule"])
+    for r in h2[1:]:
+        if r[1] == "electrolyser_existing":
+            out_h.append([{"IM": "NM"}.get(r[0], r[0]), *r[1:5], f"as china_hubs: {r[5]}"])
+    write(OUT / "hydrogen.csv", h2[0], out_h)
+
+    # Lines: PIK corridors, oriented from the sending province where a contract is known.
+    edges = [ln.split(",") for ln in git_show(
+        args.pik, "resources/data/grids/edges_current.csv").strip().splitlines()]
+    pik_name = {n.replace(" ", ""): i for n, i in ID.items()}
+    hub_lp = {(r[0], r[1]): r for r in csv.reader((HUBS / "line_parameters.csv").open())}
+    # (sender, receiver): the dedicated china_hubs lines whose contracts the corridor carries, with
+    # the share of each: 1 where the corridor is the line, else the corridor's share of the
+    # aggregate's capacity (cy_yrd_other_dc: Xiangjiaba-Shanghai 6.4, Jinping-Sunan 7.2,
+    # Xiluodu-Zhexi and Baihetan-Zhejiang 16 of 29.6 GW; im_bth_existing: Beijing 9, Hebei 3.95 of
+    # 12.95 GW). The hub dataset's *net* schedules to external regions (ext_*, yg_gba_existing,
+    # im_ext_northeast, gs_ext_northwest) are not carried: between provinces those flows are the
+    # model's to decide.
+    contracts = {
+        ("NX", "ZJ"): [("nx_yrd_ningdong_shaoxing", 1.0)],
+        ("NM", "JS"): [("im_yrd_ximeng_taizhou", 1.0)],
+        ("SC", "JS"): [("cy_yrd_baihetan_jiangsu", 1.0), ("cy_yrd_other_dc", 7.2 / 29.6)],
+        ("SC", "ZJ"): [("cy_yrd_other_dc", 16.0 / 29.6)],
+        ("SC", "SH"): [("cy_yrd_other_dc", 6.4 / 29.6)],
+        ("NM", "BJ"): [("im_bth_existing", 9.0 / 12.95)],
+        ("NM", "HE"): [("im_bth_existing", 3.95 / 12.95)],
+        ("GZ", "GD"): [("gz_gba_existing", 1.0)],
+        ("NM", "SD"): [("im_shandong_jarud_qingzhou", 1.0), ("im_shandong_shanghaimiao", 1.0)],
+        ("NX", "SD"): [("nx_shandong_yindong", 1.0)],
+        ("GS", "HN"): [("gs_hunan_jiuquan", 1.0)],
+        ("SC", "JX"): [("cy_jiangxi_existing", 1.0)],
+    }
+    # Dedicated UHV DC lines of the coal and renewable exporters outside the hubs, with their
+    # reported annual energy ([BB]) as the contract.
+    reported = {
+        ("XJ", "AH"): (69.871, 2025, f"{BB} docs/各省数据2025/新疆.md table 4.1: 昌吉—古泉±1100kV "
+                       "(Changji-Guquan UHV DC, Xinjiang -> Anhui) 2025 energy 69,871 GWh "
+                       "(Xinjiang power trading centre / Xinhua)"),
+        ("XJ", "HA"): (45.924, 2025, f"{BB} docs/各省数据2025/新疆.md table 4.1: 哈密南—郑州±800kV "
+                       "(Hami South-Zhengzhou UHV DC, Xinjiang -> Henan) 2025 energy 45,924 GWh "
+                       "(Xinjiang power trading centre / Xinhua)"),
+        ("SX", "JS"): (51.0, 2025, f"{BB} docs/各省数据2025/山西.md section 4: 雁淮直流 (Yanmenguan-"
+                       "Huai'an UHV DC, Shanxi -> Jiangsu) 51.0 TWh in Jan-Nov 2025 (official, per "
+                       "the file's note; its monthly table with a December estimate adds to 52.1); "
+                       "a lower bound of the year"),
+        ("SN", "HB"): (24.7, 2023, f"{BB} docs/各省数据2025/陕西.md section 4: 陕北—湖北 ±800 kV "
+                       "(Shanbei-Wuhan UHV DC) carried 24.7 TWh in 2023"),
+    }
+    lines, lparams = [], []
+    for a, b, mw in edges:
+        pa, pb = pik_name[a], pik_name[b]
+        if {pa, pb} == {"GD", "HE"}:
+            continue  # PIK lists Guangdong-Hebei 3 GW: no such corridor is known (docs/data.md)
+        if (pb, pa) in contracts or (pb, pa) in reported:
+            pa, pb = pb, pa
+        km = great_circle(coords[pa], coords[pb]) * 1.2
+        lid = f"{pa.lower()}_{pb.lower()}"
+        kind = "dc" if km > 900 else "ac"
+        src = (f"{PIK} resources/data/grids/edges_current.csv '{a},{b},{mw}' (existing "
+               "inter-provincial corridor capacity, all circuits)")
+        lines.append([lid, f"{NAME[pa]} - {NAME[pb]} (corridor)", pa, pb, kind, "existing", 2024,
+                      src + "; kind: assumption, dc beyond 900 km"])
+        lparams.append([lid, "capacity", 2024, int(mw) / 1e3, "GW", src])
+        lparams.append([lid, "length", "", round(km), "km",
+                        f"derived: great-circle {city[pa]}-{city[pb]} x route factor 1.2 "
+                        "(assumption; representative cities in regions.csv)"])
+        if (pa, pb) in reported:
+            twh, year, src = reported[(pa, pb)]
+            lparams.append([lid, "contracted_energy", year, twh, "TWh", src])
+        for hl, share in contracts.get((pa, pb), []):
+            for prm in ("contracted_energy", "scheduled_energy"):
+                if (hl, prm) in hub_lp:
+                    r = hub_lp[(hl, prm)]
+                    part = "" if share == 1 else f"{share:.4f} (capacity share) of "
+                    lparams.append([lid, "contracted_energy", r[2],
+                                    round(float(r[3]) * share, 3), r[4],
+                                    f"derived: {part}china_hubs line_parameters.csv {hl} {prm} "
+                                    f"{r[3]} {r[4]}: {r[5]}"])
+            for prm in ("tariff", "schedule_floor"):
+                if (hl, prm) in hub_lp:
+                    r = hub_lp[(hl, prm)]
+                    lparams.append([lid, prm, r[2], r[3], r[4], f"as china_hubs {hl}: {r[5]}"])
+    # merge several contracts on one corridor into one row
+    merged: dict[tuple[str, str], list] = {}
+    for r in lparams:
+        k = (r[0], r[1])
+        if k in merged and r[1] == "contracted_energy":
+            m = merged[k]
+            m[3] = round(float(m[3]) + float(r[3]), 3)
+            m[5] = f"sum of two contracts: {m[5]} ++ {r[5]}"
+        elif k not in merged:
+            merged[k] = list(r)
+    lparams = list(merged.values())
+    # UHV lines of china_hubs in service from 2025 (not in PIK's 'current' grid).
+    new_lines = {"nx_hunan_zhongning": ("NX", "HN"), "gs_yrd_wuwei_zhejiang": ("GS", "ZJ"),
+                 "im_bth_mengxi_jingjinji": ("NM", "HE")}
+    hub_lines = {r["line"]: r for r in csv.DictReader((HUBS / "lines.csv").open())}
+    for hl, (pa, pb) in new_lines.items():
+        h = hub_lines[hl]
+        lines.append([hl, h["name"], pa, pb, h["kind"], h["status"], h["in_service"],
+                      f"as china_hubs lines.csv {hl}: {h['source']}"])
+        for (k, prm), r in hub_lp.items():
+            if k == hl and prm in ("capacity", "length", "investment", "scheduled_energy"):
+                lparams.append([hl, "contracted_energy" if prm == "scheduled_energy" else prm,
+                                r[2], r[3], r[4], f"as china_hubs {hl} {prm}: {r[5]}"])
+    write(OUT / "lines.csv", ["line", "name", "from", "to", "kind", "status", "in_service",
+                              "source"], lines)
+    write(OUT / "line_parameters.csv", ["line", "parameter", "year", "value", "unit", "source"],
+          lparams)
+
+    write(OUT / "build_limits.csv", ["region", "parameter", "year", "value", "unit", "source"],
+          build_limits(args.ceic, allrows, hub_rows[1:]))
+
+
+#: Nuclear units under construction in IAEA PRIS via cristianst85/GeoNuclearData @1bc8b4a
+#: data/csv/denormalized/nuclear_power_plants.csv (PRIS update 2024-03-02), net MW, by province
+#: (plant sites), less units in the 2024 base (Fangchenggang-4); Jiangsu, Zhejiang and Guangdong
+#: as china_hubs (which adds the units approved in Aug 2024 there).
+GEONUCLEAR = "cristianst85/GeoNuclearData @1bc8b4a data/csv/denormalized/nuclear_power_plants.csv"
+NUCLEAR_PIPELINE = {
+    "JS": (4.576, "derived: Tianwan-7/8 1171+1171 MW under construction ({src}) + Xuwei 1/2 "
+           "(Hualong One, approved Aug 2024) 2 x 1117 MW, as china_hubs YRD row split by site"),
+    "ZJ": (6.794, "derived: Sanmen-3/4 1163+1163, Sanaocun-1/2 1117+1117 MW under construction "
+           "({src}) + San'ao 3/4 (approved Aug 2024) 2 x 1117 MW, as china_hubs YRD row split by "
+           "site"),
+    "GD": (9.264, "as china_hubs build_limits.csv GBA max_new_nuclear: Taipingling-1/2, Lufeng-5/6 "
+           "under construction ({src}), Lianjiang 1/2 and Lufeng 1/2 approved"),
+    "SD": (5.39, "derived: Haiyang-3/4 1161+1161 and CAP1400-1/2 (Shidaowan Guohe One) 1534+1534 MW "
+           "under construction ({src}); later approvals not counted (TODO)"),
+    "FJ": (3.494, "derived: Zhangzhou-1/2 1126+1126 and Xiapu-1/2 (CFR-600) 642+600 MW under "
+           "construction ({src}); later approvals not counted (TODO)"),
+    "HI": (2.1, "derived: Changjiang-3/4 1000+1000 and Changjiang SMR-1 (ACP100) 100 MW under "
+           "construction ({src}); later approvals not counted (TODO)"),
+    "LN": (3.4, "derived: Xudabu-1 1000, Xudabu-3/4 1200+1200 MW under construction ({src}); "
+           "later approvals not counted (TODO)"),
+    "GX": (0.0, "derived: no unit under construction in {src} other than Fangchenggang-4, in "
+           "service in 2024 and in the 2024 base; later approvals not counted (TODO)"),
+}
+
+
+def build_limits(ceic_repo: Path, prov_rows: list[list], hub_prov: list[list]) -> list[list]:
+    """Per-province build limits by the china_hubs rules where they are province-level."""
+    out: list[list] = []
+    value = {(r[0], r[1]): float(r[3]) for r in prov_rows}
+    demand_total = 9852.0
+    # Wind and solar: 1.5 x national 2024 additions x the larger of the province's share of
+    # national capacity and of the 31 provinces' 2024 additions (china_hubs rule).
+    cap = ceic(ceic_repo, "power_capacity_by_province&type.csv")
+    nat = ceic(ceic_repo, "Power_Capacity.csv")
+    capf = "inst/csv/power_capacity_by_province&type.csv"
+    rules = {
+        "wind": ("Newly-added Installed Capacity of Power Generation: Wind Power: YTD", 520.68,
+                 lambda p: find(cap, f"China: {p}: Power Gen", "Wind Power")[1], "2024-11"),
+        "solar": ("Generating Capacity of New Equipment: Solar: YTD", 886.66,
+                  lambda p: find(cap, f"China: {p}: Installed Capacity: Solar Power Generation: "
+                                 "YTD")[1], "2024-12"),
+    }
+    for tech, (series, national_cap, get, month) in rules.items():
+        additions = {k: v for k, v in nat.items() if k.endswith(series)}
+        name, add = next(iter(additions.items()))
+        national_add = add["2024-12"] / 100  # 10^4 kW -> GW
+        added = {p[0]: (get(p[1])[month] - get(p[1])["2023-12"]) / 100 for p in PROVINCES}
+        total_added = sum(added.values())
+        for pid, pname, *_ in PROVINCES:
+            c = value[(pname, f"capacity_{tech}")]
+            share = max(c / national_cap, added[pid] / total_added)
+            v = round(1.5 * national_add * share, 2)
+            out.append([pid, f"max_build_rate_{tech}", 2024, v, "GW/year",
+                        f"derived: 1.5 headroom x {national_add:.2f} GW national 2024 {tech} "
+                        f"additions x {pname} share {share:.5f} = {v} GW/year; share = larger of "
+                        f"its share of national {tech} capacity {c:.2f}/{national_cap} GW and of "
+                        f"2024 additions {added[pid]:.2f}/{total_added:.2f} GW (Dec 2023 to "
+                        f"{month}, sum of the 31 provinces, {CEIC} {capf}); national additions "
+                        f"{CEIC} inst/csv/Power_Capacity.csv '{name}' 2024-12; china_hubs rule and "
+                        "headroom assumption (docs/data.md)"])
+    # Pumped hydro: the national 83.61 GW to 2030 split by 2024 consumption (china_hubs rule).
+    for pid, pname, *_ in PROVINCES:
+        d = value[(pname, "demand")]
+        v = round(83.61 * d / demand_total, 2)
+        out.append([pid, "max_new_pumped_hydro", 2030, v, "GW",
+                    f"derived: 83.61 GW national pumped storage to add by 2030 (NEA medium- and "
+                    f"long-term plan 2021-2035, about 120 GW by 2030, minus PIK's 36.39 GW end-2021 "
+                    f"base; china_hubs build_limits.csv) x {pname}'s share of national 2024 "
+                    f"consumption {d:.1f}/{demand_total:g} TWh"])
+    # Conventional hydro: the hub assumptions for Sichuan, Guizhou, Gansu; none elsewhere.
+    hydro = {"SC": (15.0, "as china_hubs build_limits.csv CY max_new_hydro (Sichuan's projects "
+                    "under construction or approved; Chongqing none)"),
+             "GZ": (1.0, "as china_hubs build_limits.csv GZ max_new_hydro (residual projects)"),
+             "GS": (1.0, "as china_hubs build_limits.csv GS max_new_hydro (residual projects)")}
+    for pid, pname, *_ in PROVINCES:
+        v, src = hydro.get(pid, (0.0, (
+            f"gap: no list of {pname}'s conventional hydro under construction at hand; 0 until one "
+            "is sourced (TODO: Yunnan, Tibet, Qinghai and Hubei have large projects under "
+            "construction; an unlimited value let the model build 68 GW in 2025)")))
+        out.append([pid, "max_new_hydro", 2030, v, "GW", src])
+    # Nuclear: the pipeline of the coastal provinces, none inland.
+    coastal = {"LN", "SD", "JS", "ZJ", "FJ", "GD", "HI", "GX"}
+    for pid, pname, *_ in PROVINCES:
+        if pid in coastal:
+            v, src = NUCLEAR_PIPELINE[pid]
+            out.append([pid, "max_new_nuclear", 2030, v, "GW", src.format(src=GEONUCLEAR)])
+        else:
+            out.append([pid, "max_new_nuclear", 2030, 0, "GW",
+                        f"{PIK} workflow/scripts/constants.py NUCLEAR_EXTENDABLE: coastal Liaoning, "
+                        "Shandong, Jiangsu, Zhejiang, Fujian, Guangdong, Hainan, Guangxi only; "
+                        f"{pname} is inland"])
+    return out
+
+
+if __name__ == "__main__":
+    main()
