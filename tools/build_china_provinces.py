@@ -262,6 +262,26 @@ def great_circle(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
+#: Each province's regional grid (compute exports count only between them), as in china_hubs.
+GRID_REGION = {
+    **dict.fromkeys(("BJ", "TJ", "HE", "SX", "SD", "NM"), "North China"),
+    **dict.fromkeys(("LN", "JL", "HL"), "Northeast"),
+    **dict.fromkeys(("SH", "JS", "ZJ", "AH", "FJ"), "East China"),
+    **dict.fromkeys(("HA", "HB", "HN", "JX"), "Central"),
+    **dict.fromkeys(("SC", "CQ", "XZ"), "Southwest"),
+    **dict.fromkeys(("SN", "GS", "QH", "NX", "XJ"), "Northwest"),
+    **dict.fromkeys(("GD", "GX", "YN", "GZ", "HI"), "South"),
+}
+GRID_SOURCE = ("grid region: State Grid's regional branches (North China: Beijing, Tianjin, Hebei, "
+               "Shanxi, Shandong; Northeast: Liaoning, Jilin, Heilongjiang; East China: Shanghai, "
+               "Jiangsu, Zhejiang, Anhui, Fujian; Central: Henan, Hubei, Hunan, Jiangxi; Southwest: "
+               "Sichuan, Chongqing, Tibet, split from Central China in 2017; Northwest: Shaanxi, "
+               "Gansu, Qinghai, Ningxia, Xinjiang) and China Southern Power Grid (Guangdong, "
+               "Guangxi, Yunnan, Guizhou, Hainan), as in china_hubs regions.csv; Inner Mongolia "
+               "as one region in North China (its western grid, which holds most of its load and "
+               "the hub's cluster; the eastern part belongs to the Northeast grid)")
+
+
 def write(path: Path, header: list[str], rows: list[list]) -> None:
     with path.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
@@ -297,9 +317,11 @@ def main() -> None:
             src = f"as china_hubs regions.csv {hub}: {h['source']}"
         else:
             src = CITY_SOURCE
-        regions.append([pid, name, zh, role, name, city, lat, lon, "", tj, tl, src])
-    write(OUT / "regions.csv", ["region", "name", "name_zh", "role", "provinces", "location",
-                                "lat", "lon", "climate", "t_jan", "t_jul", "source"], regions)
+        regions.append([pid, name, zh, role, GRID_REGION[pid], name, city, lat, lon, "", tj, tl,
+                        f"{src}; {GRID_SOURCE}"])
+    write(OUT / "regions.csv", ["region", "name", "name_zh", "role", "grid_region", "provinces",
+                                "location", "lat", "lon", "climate", "t_jan", "t_jul", "source"],
+          regions)
     write(OUT / "external_regions.csv", ["region", "name", "provinces", "source"], [])
 
     demand = {r[0]: float(r[3]) for r in allrows if r[1] == "demand"}
