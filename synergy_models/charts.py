@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from synergy_models.indicators import demand_weighted_price
+from synergy_models.indicators import HORIZON_ROW, demand_weighted_price, has_operating_reserves
 from synergy_models.io import replacing
 from synergy_models.tidy import clean_noise
 from synergy_models.units import GWH_PER_TWH, HOURS_PER_YEAR, USD_PER_USD_BN
@@ -668,7 +668,7 @@ def operating_reserves_chart(results: xr.Dataset, direction: str = "up",
                              names: Mapping[str, str] | None = None) -> AnyChart:
     """Operating reserve held on average (GW) by provider, per year, one panel per hub, with what
     each provider earns at the reserve price (tooltip). Needs results with operating reserves."""
-    if "reserve_provided" not in results:
+    if not has_operating_reserves(results):
         raise ValueError("these results have no operating reserves (policy.operating_reserves off)")
     w = results.weight
     held = (results.reserve_provided.sel(reserve_direction=direction) * w).sum("time") / float(
@@ -1231,7 +1231,7 @@ def all_charts(results: xr.Dataset, inputs: xr.Dataset | None = None, year: int 
         charts["hub_map"] = hub_map(results, inputs, year)
     charts["curtailment"] = curtailment(results, names=names)
     charts["emissions"] = emissions(results, names=names)
-    if "reserve_provided" in results:
+    if has_operating_reserves(results):
         charts["operating_reserves"] = operating_reserves_chart(results, names=names)
     if "dc_capacity" in results:
         target = inputs.get("green_share_target") if inputs is not None else None
@@ -1386,7 +1386,7 @@ def use_notebook_renderer() -> None:
 def forecasting_value_chart(value: pd.DataFrame, reference: str, lever: str) -> AnyChart:
     """What better forecasting saves before its own cost against what it costs, per year
     (MUSD/yr; bars), from :func:`synergy_models.indicators.forecasting_value`."""
-    yearly = value.drop(index="horizon (present value, MUSD)", errors="ignore")
+    yearly = value.drop(index=HORIZON_ROW, errors="ignore")
     cost, forecasting = yearly["cost MUSD/year"], yearly["forecasting cost MUSD/year"]
     parts = {"saving before the forecasts' cost": -(cost - forecasting),
              "cost of the forecasts": forecasting, "net change in system cost": cost}

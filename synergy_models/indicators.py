@@ -23,6 +23,8 @@ import xarray as xr
 from synergy_models.units import G_KWH_PER_MT_TWH, GWH_PER_TWH
 
 VARIABLE_RENEWABLES = ("wind", "solar")
+#: The row of :func:`forecasting_value` holding the objective's difference over the horizon.
+HORIZON_ROW = "horizon (present value, MUSD)"
 ALL_HUBS = "all"  # region label of system-wide indicators in tables
 
 
@@ -149,7 +151,7 @@ def indicators(results: xr.Dataset, inputs: xr.Dataset | None = None) -> xr.Data
 
     # Efficiency
     vre = [g for g in VARIABLE_RENEWABLES if g in r.gen_tech.values]
-    curtailed = r.curtailment_annual.sel(gen_tech=vre).sum("gen_tech")
+    curtailed = variable_renewable_curtailment(r)
     available = curtailed + r.generation_annual.sel(gen_tech=vre).sum("gen_tech")
     ds["curtailment_rate"] = (curtailed / available).where(available > 0).assign_attrs(
         units="1", long_name="curtailed / available wind and solar output")
@@ -327,6 +329,12 @@ def binding_limits(results: xr.Dataset, min_shadow_price: float = 0.0,
             .drop(columns="binding").reset_index(drop=True))
 
 
+def variable_renewable_curtailment(results: xr.Dataset) -> xr.DataArray:
+    """Curtailed wind and solar output by hub and year [TWh]."""
+    techs = [g for g in VARIABLE_RENEWABLES if g in results.gen_tech.values]
+    return results.curtailment_annual.sel(gen_tech=techs).sum("gen_tech")
+
+
 def has_operating_reserves(results: xr.Dataset) -> bool:
     """Whether the results come from a model with operating reserves (the reserves module)."""
     return "reserve_provided" in results
@@ -371,9 +379,7 @@ def forecasting_value(reference: xr.Dataset, lever: xr.Dataset) -> pd.DataFrame:
             "forecasting cost MUSD/year": (r.cost.sel(component="forecasting")
                                            if "forecasting" in r.component.values
                                            else xr.zeros_like(r.cost.isel(component=0))),
-            "curtailment TWh": r.curtailment_annual.sel(
-                gen_tech=[g for g in VARIABLE_RENEWABLES if g in r.gen_tech.values]).sum(
-                ["region", "gen_tech"]),
+            "curtailment TWh": variable_renewable_curtailment(r).sum("region"),
             "emissions Mt": r.emissions.sum("region"),
         }
         if "committed" in r:
@@ -390,7 +396,7 @@ def forecasting_value(reference: xr.Dataset, lever: xr.Dataset) -> pd.DataFrame:
     diff.index = diff.index.astype(str)
     total = pd.DataFrame({"cost MUSD/year": [float(lever.attrs["objective"])
                                              - float(reference.attrs["objective"])]},
-                         index=pd.Index(["horizon (present value, MUSD)"], name="year"))
+                         index=pd.Index([HORIZON_ROW], name="year"))
     return pd.concat([diff, total])
 
 
@@ -416,11 +422,8 @@ def reserve_prices_by_hub(results: xr.Dataset, year: int | None = None) -> pd.Da
 def curtailment_change(reference: xr.Dataset, other: xr.Dataset) -> pd.DataFrame:
     """Wind and solar curtailment of ``other`` minus ``reference`` [TWh/yr], hub by hub (rows) and
     year (columns), with an all-hubs row: negative numbers are curtailment avoided."""
-    def curtailed(r: xr.Dataset) -> xr.DataArray:
-        techs = [g for g in VARIABLE_RENEWABLES if g in r.gen_tech.values]
-        return r.curtailment_annual.sel(gen_tech=techs).sum("gen_tech")
-
-    diff = (curtailed(other) - curtailed(reference)).transpose("region", "year").to_pandas()
+    diff = (variable_renewable_curtailment(other) - variable_renewable_curtailment(reference)
+            ).transpose("region", "year").to_pandas()
     diff.loc["all hubs"] = diff.sum()
     diff.columns = [int(y) for y in diff.columns]
     return diff

@@ -405,13 +405,15 @@ def _code(value: object) -> str:
 def require_operating_reserves(solved: Mapping[str, xr.Dataset]) -> None:
     """:class:`InputError` unless there are two scenarios or more and each holds operating
     reserves (the AI-for-the-grid notebook compares a reference with a forecasting lever)."""
+    from synergy_models.indicators import has_operating_reserves
+
     problems = []
     if len(solved) < 2:
         problems.append(Problem("notebook parameters", "needs two scenarios", column="scenarios",
                                 value=list(solved), expected="a reference and a lever, e.g. "
                                 "['reserves', 'ai_forecasting']"))
     for name, results in solved.items():
-        if "reserve_provided" not in results:
+        if not has_operating_reserves(results):
             problems.append(Problem(f"scenario {name}", "holds no operating reserves",
                                     expected="policy.operating_reserves: true (extends: reserves)"))
     if problems:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import pandas as pd
 import xarray as xr
 
-from synergy_models.indicators import demand_weighted_price
+from synergy_models.indicators import HORIZON_ROW, demand_weighted_price
 from synergy_models.units import GWH_PER_TWH, USD_MWH_PER_MUSD_GWH, USD_PER_USD_BN
 
 
@@ -737,11 +737,11 @@ def forecasting_value_markdown(value: pd.DataFrame, reference: str, lever: str,
     saving before the forecasts' own cost, that cost and the net change, per year and over the
     horizon; with ``forecast_cost`` (the lever's assumed cost, USD/kW/yr), the cost at which the
     forecasts would break even."""
-    yearly = value.drop(index="horizon (present value, MUSD)", errors="ignore")
+    yearly = value.drop(index=HORIZON_ROW, errors="ignore")
     cost = yearly["cost MUSD/year"]
     forecasting = yearly["forecasting cost MUSD/year"]
     gross = -(cost - forecasting)
-    horizon = float(value.loc["horizon (present value, MUSD)", "cost MUSD/year"])
+    horizon = float(value.loc[HORIZON_ROW, "cost MUSD/year"])
     lines = [f"**{lever}** against **{reference}**: better forecasts save "
              f"{_span(gross, ',.0f')} MUSD a year before their own cost, which is "
              f"{_span(forecasting, ',.0f')} MUSD a year; net, the system costs "
