@@ -20,16 +20,13 @@ from synergy_models import charts, forecast, indicators, summary
 from synergy_models.errors import InputError
 from synergy_models.report import NOTEBOOKS, require_operating_reserves
 from tests.test_model import solve
-from tests.tiny import tiny_inputs, with_reserves, with_thermal
+from tests.test_reserves import wind_hub
+from tests.tiny import with_reserves
 
 
 @pytest.fixture(scope="module")
 def pair() -> tuple[xr.Dataset, xr.Dataset]:
-    ds = tiny_inputs(["A"], {"coal": {"marginal_cost": 0.02}, "gas": {"marginal_cost": 0.05},
-                             "wind": {}}, np.array([[7.0]]),
-                     capacity={("A", "coal"): 6.0, ("A", "gas"): 10.0, ("A", "wind"): 4.0},
-                     max_new=0.0, cf={"wind": np.array([[0.5]])})
-    ds = with_thermal(ds, {"coal": 0.4, "gas": 0.5})
+    ds = wind_hub()
     reference = solve(with_reserves(ds, {"load": 0.2, "wind": 0.25}))
     lever = solve(with_reserves(ds, {"load": 0.2, "wind": 0.25}, reduction={"wind": 0.5}))
     return reference, lever

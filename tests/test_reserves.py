@@ -42,6 +42,15 @@ def hub(load=5.0, *, coal=6.0, weights=None, step_hours=None) -> xr.Dataset:
     return with_thermal(ds, {"coal": 0.4, "gas": 0.5})
 
 
+def wind_hub() -> xr.Dataset:
+    """One hub, load 7 GW, the coal and gas of :func:`hub` and 4 GW of wind at half output."""
+    ds = tiny_inputs(["A"], {"coal": {"marginal_cost": COAL}, "gas": {"marginal_cost": GAS},
+                             "wind": {}}, np.array([[7.0]]),
+                     capacity={("A", "coal"): 6.0, ("A", "gas"): 10.0, ("A", "wind"): 4.0},
+                     max_new=0.0, cf={"wind": np.array([[0.5]])})
+    return with_thermal(ds, {"coal": 0.4, "gas": 0.5})
+
+
 def at(r: xr.Dataset, var: str, **sel) -> float:
     return float(r[var].sel(region="A", year=2030, **sel).squeeze())
 
@@ -104,11 +113,7 @@ def test_wind_error_scales_with_capacity_and_output():
     = 1 GW from wind, plus 0.4 x load. Load 7 GW, wind gives 2: coal 5 with 1 GW headroom; with
     sigma_load 0.2 (1.4 GW) R_up = 2.4, so gas commits 1.4 GW and runs 0.7: cost 0.02 x 4.3 +
     0.05 x 0.7 = 0.121. Downward: wind can curtail its 2 GW."""
-    ds = tiny_inputs(["A"], {"coal": {"marginal_cost": COAL}, "gas": {"marginal_cost": GAS},
-                             "wind": {}}, np.array([[7.0]]),
-                     capacity={("A", "coal"): 6.0, ("A", "gas"): 10.0, ("A", "wind"): 4.0},
-                     max_new=0.0, cf={"wind": np.array([[0.5]])})
-    ds = with_thermal(ds, {"coal": 0.4, "gas": 0.5})
+    ds = wind_hub()
     r = solve(with_reserves(ds, {"load": 0.2, "wind": 0.25}))
     assert at(r, "reserve_requirement", reserve_direction="up") == pytest.approx(2.4)
     assert r.attrs["objective"] == pytest.approx(0.121, rel=1e-6)
@@ -265,11 +270,7 @@ def test_forecasting_value_and_reserve_table_from_tiny_results():
     upward requirement 2.4 -> 1.9 GW, committed gas 1.4 -> 0.9 GW (coal stays at 6), emissions 0
     (none set). Reserve table: upward price 15 USD/MW-h in the one hour, so it is positive in all
     hours; thermal holds 2.4 GW in the reference, earning 2.4 x 15 / 1000 = 0.036 MUSD."""
-    ds = tiny_inputs(["A"], {"coal": {"marginal_cost": COAL}, "gas": {"marginal_cost": GAS},
-                             "wind": {}}, np.array([[7.0]]),
-                     capacity={("A", "coal"): 6.0, ("A", "gas"): 10.0, ("A", "wind"): 4.0},
-                     max_new=0.0, cf={"wind": np.array([[0.5]])})
-    ds = with_thermal(ds, {"coal": 0.4, "gas": 0.5})
+    ds = wind_hub()
     ref = solve(with_reserves(ds, {"load": 0.2, "wind": 0.25}))
     ai = solve(with_reserves(ds, {"load": 0.2, "wind": 0.25}, reduction={"wind": 0.5}))
     value = forecasting_value(ref, ai)
