@@ -75,9 +75,11 @@ from tests.tiny import tiny_inputs
 #   1,313,478 before them: T&D charges on data centres +1.3%, supply curves and the storage firm
 #   bound +1.3%, fleet PUE and hydrogen +0.2%); 2030 wind 571, solar 1,473, battery 142.5 GW;
 #   emissions 2025/2028/2030 2,593/2,783/2,994 Mt.
+# - The utilisation row X <= u Q dropped: the fleet-PUE rows and bound imply it (-1,536 rows and
+#   -3,072 nnz in base, -512 and -1,024 in milestones; same objective, capacities and emissions).
 LEGACY = {
-    "base": {"objective": 1_351_618.38, "rows": 74_629, "cols": 50_298, "nnz": 249_534},
-    "milestones": {"objective": 1_431_964.73, "rows": 24_131, "cols": 17_148, "nnz": 80_487},
+    "base": {"objective": 1_351_618.38, "rows": 73_093, "cols": 50_298, "nnz": 246_462},
+    "milestones": {"objective": 1_431_964.73, "rows": 23_619, "cols": 17_148, "nnz": 79_463},
 }
 CAPACITY_2030_GW = {  # all hubs
     "coal": 804.9, "gas": 156.8, "nuclear": 52.5, "hydro": 185.7,

@@ -57,8 +57,6 @@ backup per unit of IT capacity.
         && \text{export\_share [GWh], where } 0 < \chi_o < 1 \\
     Q_{s,y} &= Q^0_s + \sum_{y' \le y} H_{s,y'}, \quad \sum_y H_{s,y} \le \bar H_s
         && \text{dc\_capacity\_definition, dc\_build\_limit [GW]} \\
-    X_{s,y,t} &\le u_s Q_{s,y}
-        && \text{utilisation [GW]} \\
     X_{s,y,t} - X^0_{s,y,t} &\le u_s \textstyle\sum_{y' \le y} H_{s,y'}, \quad
     X^0_{s,y,t} \le X_{s,y,t}, \quad 0 \le X^0_{s,y,t} \le u_s Q^0_s
         && \text{new\_build\_utilisation, existing\_within\_load [GW]} \\
@@ -133,8 +131,9 @@ existing fleet's part :math:`X^0` its own; the solver chooses the split. Where
 :math:`\mathrm{PUE}^0_s > \mathrm{PUE}_s` (the data) it puts load on new builds first (less
 electricity), so the existing fleet carries :math:`\max(0, X - u_s \sum H)`;
 ``existing_within_load`` keeps the fleet from drawing power for no IT load in hours where power is
-free or green output would count (hourly matching). With both rows ``utilisation`` is implied
-(:math:`u_s Q = u_s Q^0 + u_s \sum H`). The
+free or green output would count (hourly matching). Together these rows and the bound give the
+utilisation limit :math:`X_{s,y,t} \le u_s Q_{s,y}` (:math:`u_s Q = u_s Q^0 + u_s \sum H`), which
+therefore has no row of its own. The
 grid-safety bound divides by the larger of the two PUEs: it holds whatever the mix (conservative
 when the other vintage carries load). With no new builds the hub draws
 :math:`\mathrm{PUE}^0_s X`; a dataset without a fleet PUE gets :math:`\mathrm{PUE}^0 =
@@ -419,8 +418,7 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
                                   for o in by_server.get((s, "inference"), []))
         + (1 - flex) * b.training[s, y] + b.shifted[s, y, t]
         + (relocated(s, y, t) if relocated else 0)))
-    b.utilisation = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
-        b.it_load[s, y, t] <= float(util[ri[s]]) * b.dc_capacity[s, y]))
+    # The utilisation limit X <= u Q is the sum of the vintages' rows (_add_fleet_vintages).
     _add_fleet_vintages(m, d, b)
 
     # Long-haul bandwidth for compute served away from its origin: inference at its origin's
