@@ -270,18 +270,14 @@ def _add_policy(ds: xr.Dataset, t: Tables, coords: dict[str, Any]) -> None:
     tranches = range(1, schema.SUPPLY_TRANCHES + 1)
     file = schema.BUILD_LIMITS.file
     curve = {"tranche": list(tranches)}
-    ds["supply_potential"] = _da(
-        [[[t.value(file, r, f"supply_potential_{tech}_{j}") for j in tranches]
-          for tech in schema.TECHS] for r in coords["region"]],
-        ("region", "tech", "tranche"), coords | curve, "GW",
-        "new capacity each resource tranche can hold (inf: no limit in the tranche; inf in every "
-        "tranche: no supply curve)",
-        valid_min=0.0)
-    ds["supply_capex_adder"] = _da(
-        [[[t.value(file, r, f"supply_capex_adder_{tech}_{j}") for j in tranches]
-          for tech in schema.TECHS] for r in coords["region"]],
-        ("region", "tech", "tranche"), coords | curve, "MUSD/GW",
-        "investment added to capex in each resource tranche", valid_min=0.0)
+    for name, unit, long_name in (
+            ("supply_potential", "GW", "new capacity each resource tranche can hold (inf: no "
+             "limit in the tranche; inf in every tranche: no supply curve)"),
+            ("supply_capex_adder", "MUSD/GW", "investment added to capex in each resource tranche")):
+        ds[name] = _da([[[t.value(file, r, f"{name}_{tech}_{j}") for j in tranches]
+                         for tech in schema.TECHS] for r in coords["region"]],
+                       ("region", "tech", "tranche"), coords | curve, unit, long_name,
+                       valid_min=0.0)
 
 
 def _add_compute(ds: xr.Dataset, t: Tables, coords: dict[str, Any]) -> None:
