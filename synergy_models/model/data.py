@@ -103,6 +103,14 @@ class ModelData:
         return ChainMap(*(self.parts[n] for n in names), self.arrays)
 
     @property
+    def output_capped(self) -> frozenset[tuple[str, str]]:
+        """(region, tech) pairs whose output a module's own rows already keep at or below
+        availability x capacity (a part's ``caps_output``: the thermal block's p <= U <= a K), so
+        the power block's availability row would only repeat them."""
+        return frozenset(pair for part in self.parts.values() if isinstance(part, dict)
+                         for pair in part.get("caps_output", ()))
+
+    @property
     def region_tech(self) -> list[tuple[str, str]]:
         """(region, tech) pairs that exist or may be built (the power module's)."""
         return self.parts["power"]["region_tech"]

@@ -311,14 +311,18 @@ def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     cf = a["capacity_factor"]
     avail = a["availability"]
+    capped = d.output_capped
 
     def availability(b, r, g, y, t):
         # Hydro may run at full available capacity in any step; its energy is budgeted per day
         # or week (hydro_energy).
-        factor = float(avail[ki[g]] * (1.0 if g == "hydro" else cf[ri[r], ki[g], t]))
+        unit = 1.0 if g == "hydro" else float(cf[ri[r], ki[g], t])
+        factor = float(avail[ki[g]]) * unit
         if factor <= 0:
             b.generation[r, g, y, t].setub(0)
             return pyo.Constraint.Skip
+        if unit >= 1 and (r, g) in capped:
+            return pyo.Constraint.Skip  # another block's rows already imply p <= a K
         return b.generation[r, g, y, t] <= factor * b.capacity[r, g, y]
 
     b.availability = pyo.Constraint(b.RG, m.Y, m.T, rule=availability)

@@ -128,6 +128,8 @@ def prepare_thermal(ds: xr.Dataset, d: ModelData) -> dict:
         "must_run_share": floor,
         "committable": committable,
         "must_run": must_run,
+        # p <= U <= a K: the power block's availability row of these pairs is implied
+        "caps_output": committable,
     }
 
 
