@@ -77,7 +77,7 @@ period's highest and lowest intra-day stock :math:`w^{max}, w^{min}` (``intra_ma
     W_{r,y,j+1} &= W_{r,y,j} + n_j\, w_{r,y,\mathrm{last}(p_j)}
         && \text{day\_link [kt]} \\
     w^{min}_{r,y,p(t)} \le w_{r,y,t} &\le w^{max}_{r,y,p(t)}
-        && \text{intra\_min\_bound, intra\_max\_bound [kt]} \\
+        \quad (t \ne \mathrm{last}(p(t))) && \text{intra\_min\_bound, intra\_max\_bound [kt]} \\
     0 \le W_{r,y,j} + i\, w_{r,y,\mathrm{last}(p_j)} + w^{min}_{r,y,p_j}, \quad
     W_{r,y,j} + i\, w_{r,y,\mathrm{last}(p_j)} + w^{max}_{r,y,p_j} &\le S_{r,y} - h^B B_{r,y} / \eta^F
         && \text{day\_lower, day\_upper [kt]}

@@ -15,7 +15,7 @@ Applied Energy 213 (2018) 123-135; as tsam, PyPSA, Calliope and GenX do):
   first): :math:`E^{day}_{d+1} = E^{day}_d + \delta_{p(d)}`.
 
 The level in step :math:`t` of day :math:`d` is :math:`E^{day}_d + e_{p(d),t}`; it must lie in
-:math:`[0, \bar E]` for every day and step. Two exact reductions keep the rows few:
+:math:`[0, \bar E]` for every day and step. Three exact reductions keep the rows few:
 
 - *max/min of the intra-day level*: instead of :math:`2 D T_p` rows (every day times every step of
   its period), the bound uses the highest and lowest intra-day level of each period,
@@ -27,7 +27,11 @@ The level in step :math:`t` of day :math:`d` is :math:`E^{day}_d + e_{p(d),t}`; 
   :math:`n_j` days (365 days of 8 representative days: about 80 runs). Within a run the start
   level is :math:`E_j + i\,\delta_{p_j}`, :math:`i = 0 .. n_j - 1`, linear in :math:`i`, so it is
   in bounds on every day of the run if and only if on its first and last day. The variable
-  :math:`E_j` (``level_start``) is the level at the start of the run's first day.
+  :math:`E_j` (``level_start``) is the level at the start of the run's first day;
+- *the last step of a period*: its level, :math:`E^{day}_d + \delta_{p(d)} = E^{day}_{d+1}`, is
+  the start level of the next day, which that day's rows keep in :math:`[0, \bar E]` (since
+  :math:`e^{max} \ge 0 \ge e^{min}`), so it needs no ``intra_max_bound`` or ``intra_min_bound``
+  row (and :math:`e^{max}, e^{min}` need not cover it).
 
 **Components** (added to the calling block, indexed by its linked keys :math:`k`, e.g. (region,
 storage tech), and year :math:`y`)
@@ -45,6 +49,7 @@ symbol                attribute              meaning [unit of the storage: GWh o
     E_{k,y,j+1} &= E_{k,y,j} + n_j\, e_{k,y,\mathrm{last}(p_j)}
         \quad (j + 1 \text{ taken modulo the number of runs}) && \text{day\_link} \\
     e_{k,y,t} &\le e^{max}_{k,y,p(t)}, \quad e_{k,y,t} \ge e^{min}_{k,y,p(t)}
+        \quad (t \ne \mathrm{last}(p(t)))
         && \text{intra\_max\_bound, intra\_min\_bound} \\
     E_{k,y,j} + i\, e_{k,y,\mathrm{last}(p_j)} + e^{max}_{k,y,p_j} &\le \bar E_{k,y}, \quad
     E_{k,y,j} + i\, e_{k,y,\mathrm{last}(p_j)} + e^{min}_{k,y,p_j} \ge 0,
@@ -147,8 +152,12 @@ def add_day_linking(b: pyo.Block, m: pyo.ConcreteModel, d: ModelData, keys: Sequ
         k, y, t = split(idx)
         return level(k, y, t) >= b.intra_min[(*k, y, of_step[t])]
 
-    b.intra_max_bound = pyo.Constraint(b.LINKED, m.Y, m.T, rule=intra_max_bound)
-    b.intra_min_bound = pyo.Constraint(b.LINKED, m.Y, m.T, rule=intra_min_bound)
+    # The level at a period's last step is the next day's start level, which that day's rows
+    # already keep in [0, room] (intra_max >= 0 >= intra_min): no bound rows there.
+    inner = [t for t in d.steps if t not in set(last)]
+    b.INNER = pyo.Set(initialize=inner, ordered=True)
+    b.intra_max_bound = pyo.Constraint(b.LINKED, m.Y, b.INNER, rule=intra_max_bound)
+    b.intra_min_bound = pyo.Constraint(b.LINKED, m.Y, b.INNER, rule=intra_min_bound)
     # Within a run the start level moves linearly, start + i delta_p (i = 0 .. n-1): in bounds on
     # every day of the run if and only if on its first and last day.
     ends = [(j, i) for j, (_, n, _) in enumerate(runs) for i in sorted({0, n - 1})]

@@ -51,6 +51,10 @@ the others), :math:`L_{r,y,t}` exogenous load, :math:`w_t` hours of the year per
     \sum_{t \in T_b} \Delta_t p_{r,\mathrm{hydro},y,t} &\le \sum_{t \in T_b} \Delta_t
         f_{r,\mathrm{hydro},t} K_{r,\mathrm{hydro},y} && \text{hydro\_energy, per day or week [GWh]}
 
+No availability row is written for pairs another block already caps at :math:`a_g K_{r,g,y}`
+(:attr:`ModelData.output_capped`: committed coal and gas, :math:`p \le U \le a_g K`) where
+:math:`f = 1`.
+
 **Supply curves.** Where a hub and technology have a finite potential :math:`\bar X_{r,k,j}`
 in any resource tranche :math:`j` (`supply_potential`), its builds come from the tranches:
 ``tranche_new`` :math:`X_{r,k,j,y}` [GW] is the year's build in tranche :math:`j`, each costing

@@ -51,7 +51,7 @@ e^{min}` (``intra_max``, ``intra_min``, GWh):
     E_{r,s,y,j+1} &= E_{r,s,y,j} + n_j\, e_{r,s,y,\mathrm{last}(p_j)}
         && \text{day\_link [GWh]} \\
     e^{min}_{r,s,y,p(t)} \le e_{r,s,y,t} &\le e^{max}_{r,s,y,p(t)}
-        && \text{intra\_min\_bound, intra\_max\_bound [GWh]} \\
+        \quad (t \ne \mathrm{last}(p(t))) && \text{intra\_min\_bound, intra\_max\_bound [GWh]} \\
     0 \le E_{r,s,y,j} + i\, e_{r,s,y,\mathrm{last}(p_j)} + e^{min}_{r,s,y,p_j}, \quad
     E_{r,s,y,j} + i\, e_{r,s,y,\mathrm{last}(p_j)} + e^{max}_{r,s,y,p_j} &\le E_{r,s,y}
         && \text{day\_lower, day\_upper [GWh]}
