@@ -192,3 +192,9 @@ def test_linked_days_equal_chronological_storage():
         assert float(level.min()) >= -1e-6 and float(level.max()) <= E_CAP + 1e-6
     daily = solve(chronological_case(full_year=False, inter_day=0.0))
     assert daily.attrs["objective"] > expected * (1 + 1e-3)
+    # Each day's last step has no intra-day bound rows (its level is the next day's start, bounded
+    # by that day's rows), and the optimum above is still the chronological LP's.
+    m = build_model(chronological_case(full_year=False, inter_day=1.0))
+    bounded = {idx[-1] for idx in m.storage.intra_max_bound} | {
+        idx[-1] for idx in m.storage.intra_min_bound}
+    assert bounded == {t for t in range(DAYS * HOURS) if t % HOURS != HOURS - 1}

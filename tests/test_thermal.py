@@ -67,6 +67,24 @@ def test_without_min_stable_load_the_module_changes_nothing():
     assert float(abs(r.committed).sum()) == 0.0
 
 
+def test_committed_output_is_capped_by_availability_without_its_own_row():
+    """Coal available at 90% (9 of 10 GW), load 10 then 2 GW, start-ups 0.05 MUSD/GW.
+
+    The power block writes no availability row for committed coal (p <= U <= 0.9 K is the thermal
+    block's), yet coal still stops at 9 GW: U0 = 9, U1 = 5 (free, as above), start-ups 4 GW, the
+    peaker covers 1 GW: 0.02 x (9 + 2) + 0.1 x 1 + 0.05 x 4 = 0.52 (one GW less coal in the first
+    step would save 0.05 of start-up and cost 0.08 of peaker, so 9 it is)."""
+    ds = coal_and_peaker([10.0, 2.0], start_up_cost={"coal": 0.05})
+    ds["availability"] = ds.availability.where(ds.tech != "coal", 0.9)
+    m = build_model(ds)
+    rows = {idx[:2] for idx in m.power.availability}
+    assert ("A", "gas") in rows and ("A", "coal") not in rows
+    r = solve(ds)
+    assert r.attrs["objective"] == pytest.approx(0.52, rel=1e-6)
+    np.testing.assert_allclose(r.generation.sel(region="A", gen_tech="coal", year=2030).values,
+                               [9.0, 2.0], atol=1e-6)
+
+
 # --- 2. ramp limit ---------------------------------------------------------------------------
 
 def test_ramp_limit_makes_the_peaker_cover_the_ramp():
