@@ -40,6 +40,24 @@ def balance_by_role(results: xr.Dataset, role: str) -> xr.DataArray:
     return terms.sum("term")
 
 
+def net_imports(results: xr.Dataset) -> xr.DataArray:
+    """Net imports of each region over its lines and fixed external schedules (TWh; region, year;
+    negative: net exporter): the balance terms of role ``trade``, over the year."""
+    return _annual(balance_by_role(results, "trade"), results.weight).assign_attrs(
+        units="TWh", long_name="net imports over lines from other hubs and fixed external "
+        "schedules (negative: net exporter)")
+
+
+def variable_renewable_share(results: xr.Dataset) -> xr.DataArray:
+    """Wind and solar output over all generation in each region (region, year; NaN where a
+    region generates nothing)."""
+    techs = [g for g in VARIABLE_RENEWABLES if g in results.gen_tech.values]
+    total = results.generation_annual.sum("gen_tech")
+    share = results.generation_annual.sel(gen_tech=techs).sum("gen_tech") / total
+    return share.where(total > 0).assign_attrs(units="1", long_name="wind and solar share of "
+                                               "generation")
+
+
 def has_data_centres(results: xr.Dataset) -> bool:
     """Whether the results have data centres (the compute module was active)."""
     return "dc_electricity" in results
@@ -142,10 +160,8 @@ def indicators(results: xr.Dataset, inputs: xr.Dataset | None = None) -> xr.Data
         units="TWh", long_name="demand not met")
     ds["unserved_share"] = (ds.unserved_energy / energy).where(energy > 0).assign_attrs(
         units="1", long_name="unserved energy / consumption")
-    imports = _annual(balance_by_role(r, "trade"), w)
-    ds["net_imports"] = imports.assign_attrs(
-        units="TWh", long_name="net imports over lines from other hubs and fixed external "
-        "schedules (negative: net exporter)")
+    imports = net_imports(r)
+    ds["net_imports"] = imports
     ds["import_dependence"] = (imports / energy).where(energy > 0).assign_attrs(
         units="1", long_name="net imports / consumption (negative: net exporter)")
 
