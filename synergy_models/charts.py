@@ -1452,6 +1452,8 @@ def all_charts(results: xr.Dataset, inputs: xr.Dataset | None = None, year: int 
         charts["corridor_flows"] = corridor_flows(results, year)
     if inputs is not None and {"lat", "lon"} <= set(inputs.variables):
         charts["hub_map"] = hub_map(results, inputs, year)
+    if inputs is not None and (provinces := province_map_for_report(results, inputs, year)):
+        charts["province_map"] = provinces
     charts["curtailment"] = curtailment(results, names=names)
     charts["emissions"] = emissions(results, names=names)
     if has_operating_reserves(results):
