@@ -800,10 +800,17 @@ def _province_layers(results: xr.Dataset, inputs: xr.Dataset, measure: str, year
             notes.append("lines: energy between regions, both ways, tile centre to centre"
                          + (f"; {int(small.sum())} under {min_flow_share:.0%} of the largest not "
                             "drawn" if small.any() else ""))
-            lines = lines[~small]
-            layers.append(alt.Chart(lines).mark_rule(color="#333333", opacity=0.6).encode(
-                x=alt.X("x_a:Q", scale=x_scale, axis=no_axis), x2="x_b:Q",
-                y=alt.Y("y_a:Q", scale=y_scale, axis=no_axis), y2="y_b:Q",
+            lines = lines[~small].reset_index(drop=True)
+            # gently curved, so lines along a row or column of tiles do not hide one another
+            arcs = []
+            for i, ln in lines.iterrows():
+                ax, ay = _arc(ln.x_a, ln.y_a, ln.x_b, ln.y_b, bend=0.12)
+                arcs.append(lines.loc[[i] * len(ax)].assign(pair=i, step=np.arange(len(ax)),
+                                                            x=ax.round(3), y=ay.round(3)))
+            lines = pd.concat(arcs, ignore_index=True).drop(columns=["x_a", "y_a", "x_b", "y_b"])
+            layers.append(alt.Chart(lines).mark_line(color="#333333", opacity=0.6).encode(
+                x=alt.X("x:Q", scale=x_scale, axis=no_axis),
+                y=alt.Y("y:Q", scale=y_scale, axis=no_axis), detail="pair:N", order="step:Q",
                 strokeWidth=alt.StrokeWidth("energy_twh:Q", title="line energy, both ways (TWh)",
                                             scale=alt.Scale(range=[0.5, 6])),
                 tooltip=[alt.Tooltip("a:N", title="region A"), alt.Tooltip("b:N", title="region B"),
@@ -845,7 +852,7 @@ def province_maps(results: xr.Dataset, inputs: xr.Dataset, year: int | None = No
     panels = []
     for measure, (title, *_) in PROVINCE_MEASURES.items():
         layers, notes = _province_layers(results, inputs, measure, year,
-                                         flows=measure == "net_imports", min_flow_share=0.01)
+                                         flows=measure == "net_imports", min_flow_share=0.05)
         panels.append(alt.layer(*layers).properties(
             width=tile_px * _TILE_COLUMNS, height=tile_px * _TILE_ROWS,
             title=alt.TitleParams(title, subtitle=[ln for n in notes for ln in textwrap.wrap(n, 60)]

@@ -100,11 +100,13 @@ def test_tile_values_are_the_regions_indicators_worked_out_by_hand():
     assert tiles["HE"]["net_imports"] == pytest.approx(-4.134)
     assert tiles["HE"]["vre_share"] == 0.0
     assert not tiles["SD"]["modelled"] and tiles["SD"]["region"] == ""
-    (line,) = _data(spec, "energy_twh")
-    assert (line["a"], line["b"]) == ("A", "B")
+    points = sorted(_data(spec, "energy_twh"), key=lambda p: p["step"])
+    assert {(p["pair"], p["a"], p["b"]) for p in points} == {(0, "A", "B")}
+    line = points[0]
     assert line["a_to_b_twh"] == pytest.approx(8.28) and line["b_to_a_twh"] == pytest.approx(12.0)
-    # A's end is the middle of its two tiles, Beijing (4, 1) and Tianjin (5, 1); B's Hebei (4, 2)
-    assert (line["x_a"], line["y_a"], line["x_b"], line["y_b"]) == (5.0, 1.5, 4.5, 2.5)
+    assert line["energy_twh"] == pytest.approx(20.28)
+    # from A, the middle of its two tiles Beijing (4, 1) and Tianjin (5, 1), to Hebei's (4, 2)
+    assert (points[0]["x"], points[0]["y"], points[-1]["x"], points[-1]["y"]) == (5.0, 1.5, 4.5, 2.5)
     assert "grey: not modelled (28 of 31 provinces)" in spec["title"]["subtitle"]
 
 
@@ -125,11 +127,17 @@ def test_only_inputs_covering_the_mainland_get_a_map_in_the_report():
 
 @pytest.mark.slow
 def test_the_report_of_a_province_run_shows_the_map(tmp_path: Path):
-    """The 2024 provinces on 3 representative days (tests/test_provinces.py's quick solve):
-    the report holds the map, saved as a chart, and its HTML loads nothing from the network."""
-    params = {"time_days": 3, "time_segments": 8, "hub": "NM", "cache_dir": str(tmp_path / "cache")}
-    folder = report.render_report("provinces_2024", params, tmp_path / "provinces_2024")
-    book = nbformat.read(folder / "report.ipynb", as_version=4)
+    """The 2024 provinces on 2 representative days of 4 steps (a smaller tests/test_provinces.py
+    quick solve; about 90 s with the solve): the report notebook holds the map, and its HTML
+    loads nothing from the network. (render_report would also save every chart as SVG and PNG.)"""
+    import papermill
+
+    executed = tmp_path / "report.ipynb"
+    papermill.execute_notebook(
+        str(report.NOTEBOOK_DIR / "scenario_report.ipynb"), str(executed), progress_bar=False,
+        parameters={"scenario": "provinces_2024", "time_days": 2, "time_segments": 4, "hub": "NM",
+                    "cache_dir": str(tmp_path / "cache")})
+    book = nbformat.read(executed, as_version=4)
     maps = [o for c in book.cells if c.cell_type == "code" for o in c.outputs
             if charts.SPEC_MIME in o.get("data", {})
             and o.data[charts.SPEC_MIME].get("title", {}).get("text", "").startswith("Provinces")]
@@ -137,6 +145,6 @@ def test_the_report_of_a_province_run_shows_the_map(tmp_path: Path):
     spec = maps[0].data[charts.SPEC_MIME]
     tiles = _data(spec, "province")
     assert len(tiles) == 31 and all(t["modelled"] for t in tiles)
-    assert (folder / "charts" / "province_map.svg").is_file()
-    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert {t["region"] for t in tiles} == {pid for pid, _, _ in charts.PROVINCE_TILES.values()}
+    html = report.export_html(executed, tmp_path / "report.html").read_text(encoding="utf-8")
     assert spec["title"]["text"] in html and not re.search(r"""src=["']https?://""", html)
