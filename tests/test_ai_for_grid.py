@@ -79,6 +79,21 @@ def test_break_even_forecasting_cost_by_hand():
     assert "500 MUSD more" in text
 
 
+@pytest.mark.parametrize("curtailment, words", [
+    ([-0.5, -1.0], "Cost, curtailment, emissions are all lower in every year."),
+    ([-0.5, 0.2], "Not all lower: curtailment is not lower in every year (cost, emissions are)."),
+])
+def test_the_text_says_whether_cost_curtailment_and_emissions_are_all_lower(curtailment, words):
+    """Issue 20's test, read off a made-up table: cost and emissions fall in both years;
+    curtailment falls in both, or rises in 2030."""
+    value = pd.DataFrame({"cost MUSD/year": [-10.0, -20.0, -100.0],
+                          "forecasting cost MUSD/year": [5.0, 5.0, np.nan],
+                          "curtailment TWh": [*curtailment, np.nan],
+                          "emissions Mt": [-1.0, -2.0, np.nan]},
+                         index=["2025", "2030", "horizon (present value, MUSD)"])
+    assert words in summary.forecasting_value_markdown(value, "ref", "ai")
+
+
 def test_forecaster_beside_the_sourced_errors():
     """Averages over hubs of the model's sigma and of the sourced default, per source."""
     errors = xr.Dataset({"error": (("region", "source", "method", "metric"), np.zeros((2, 2, 1, 1)))},
