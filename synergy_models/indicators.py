@@ -384,17 +384,21 @@ def operating_reserves(results: xr.Dataset) -> pd.DataFrame:
 def forecasting_value(reference: xr.Dataset, lever: xr.Dataset) -> pd.DataFrame:
     """What better forecasting changes, ``lever`` minus ``reference`` (same system, reserves on):
     per year and all hubs, the total annual cost [MUSD/yr] (the lever's forecasting cost
-    included, and shown on its own), wind and solar curtailment [TWh], emissions [Mt], the mean
+    included, and shown on its own, as is the change in the cost of balancing forecast errors,
+    ``imbalance``), wind and solar curtailment [TWh], emissions [Mt], the mean
     committed coal and gas [GW] and the mean upward reserve requirement [GW]; the ``horizon`` row
     holds the objective (present value, MUSD) difference. Negative numbers are savings."""
     def annual(r: xr.Dataset) -> pd.DataFrame:
+        def component(name: str) -> xr.DataArray:
+            return (r.cost.sel(component=name) if name in r.component.values
+                    else xr.zeros_like(r.cost.isel(component=0)))
+
         w = r.weight
         hours = float(w.sum())
         out = {
             "cost MUSD/year": r.cost.sum("component"),
-            "forecasting cost MUSD/year": (r.cost.sel(component="forecasting")
-                                           if "forecasting" in r.component.values
-                                           else xr.zeros_like(r.cost.isel(component=0))),
+            "forecasting cost MUSD/year": component("forecasting"),
+            "imbalance cost MUSD/year": component("imbalance"),
             "curtailment TWh": variable_renewable_curtailment(r).sum("region"),
             "emissions Mt": r.emissions.sum("region"),
         }

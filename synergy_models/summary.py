@@ -730,6 +730,20 @@ def _span(values: pd.Series, fmt: str) -> str:
     return low if low == high else f"{low} to {high}"
 
 
+def _all_lower(yearly: pd.DataFrame) -> str:
+    """Issue 20's test of the lever: are cost, curtailment and emissions all lower, every year?"""
+    parts = {"cost": "cost MUSD/year", "curtailment": "curtailment TWh",
+             "emissions": "emissions Mt"}
+    lower = {word: bool((yearly[col] < 0).all()) for word, col in parts.items() if col in yearly}
+    if all(lower.values()):
+        return f"{', '.join(lower).capitalize()} are all lower in every year."
+    down = [w for w, ok in lower.items() if ok]
+    not_down = [w for w, ok in lower.items() if not ok]
+    return (f"Not all lower: {', '.join(not_down)} "
+            f"{'is' if len(not_down) == 1 else 'are'} not lower in every year"
+            + (f" ({', '.join(down)} {'is' if len(down) == 1 else 'are'})." if down else "."))
+
+
 def forecasting_value_markdown(value: pd.DataFrame, reference: str, lever: str,
                                forecast_cost: float | None = None) -> str:
     """One paragraph on what better forecasting is worth, from
@@ -752,6 +766,7 @@ def forecasting_value_markdown(value: pd.DataFrame, reference: str, lever: str,
         if column in yearly:
             lines.append(f"{word.capitalize()} changes by {_span(yearly[column], '+,.2f')} {unit} "
                          "a year.")
+    lines.append(_all_lower(yearly))
     if forecasting.sum() > 0:
         ratio = float(gross.sum() / forecasting.sum())
         cost_text = (f"{ratio * forecast_cost:.3f} USD/kW/yr instead of the assumed "

@@ -279,8 +279,12 @@ PARAMETERS = LongTable(
             "h", "hours a storage must sustain the reserve it holds", required=False,
             default=1.0, high=24),
         "forecast_cost": Param(
-            "MUSD/GW/year", "yearly cost of better (machine-learning) forecasts per GW of wind "
-            "and solar forecast (charged where forecast_error_reduction > 0)", required=False,
+            "MUSD/GW/year", "yearly cost of better (machine-learning) forecasts per GW of the "
+            "forecast fleet, the wind and solar in service in the base year (charged where "
+            "forecast_error_reduction > 0)", required=False, default=0.0),
+        "imbalance_cost": Param(
+            "MUSD/GWh", "cost of balancing each MWh of day-ahead forecast error (expected "
+            "absolute error) in real time: redispatch and imbalance energy", required=False,
             default=0.0),
     },
 )
