@@ -93,26 +93,83 @@ HUB_OF = {p[0]: p[3] for p in PROVINCES}
 CLUSTER = {"BTH": ["HE"], "YRD": ["SH", "JS", "ZJ", "AH"], "GBA": ["GD"], "CY": ["SC", "CQ"],
            "IM": ["NM"], "GZ": ["GZ"], "GS": ["GS"], "NX": ["NX"]}
 
-CITY_SOURCE = ("assumption: provincial capital's city-centre coordinates (approximate) and January/"
-               "July mean temperatures (approximate 1981-2010 normals of the China Meteorological "
-               "Administration as quoted in Wikipedia climate tables, written from memory and not "
-               "retrieved in this session: TODO verify against a retrieved source)")
+#: Coordinates: checked against a public table of provincial capitals' city-centre coordinates
+#: (every capital within 0.15 deg of it). Temperatures: January and July daily means; each row says
+#: what it was checked against (CMA normals quoted by city or travel pages, or the NBS yearbook's
+#: monthly means of 2008 and 2009, single years) or that it is an assumption.
+COORD_CHECK = ("coordinates checked against huangwenxia/my-threejs-bi src/components/Earth/untils/"
+               "coordinate.js @cd4d83f (provincial capitals' city centres)")
+NBS = ("NBS China Statistical Yearbook 2009 table 11-13 and 2010 table 12-13 (monthly mean "
+       "temperature of major cities in 2008 and 2009, stats.gov.cn)")
+TEMP_CHECK = {
+    "BJ": f"{NBS}: Jan -3.0/-3.0, Jul 27.2/27.0",
+    "TJ": f"{NBS}: Jan -3.6/-3.5, Jul 27.0/27.1",
+    "SX": ("CMA normals as quoted at traveltill.com/destination/China/Taiyuan/climate.php: Jan "
+           f"-5.5, Jul 23.4; {NBS}: Jan -5.5/-5.1"),
+    "LN": "CMA normals as quoted at english.gs.imr.ac.cn (IMR CAS, Shenyang): Jan -11.2, Jul 24.6",
+    "JL": ("CMA normals as quoted at traveltill.com/destination/China/Changchun/climate.php: Jan "
+           "-15.1, Jul 23.1"),
+    "HL": "CMA normals as quoted at nomadpub.com/harbin-weather: Jan -17.6, Jul 23.1",
+    "JS": f"{NBS}: Jan 1.5/2.2, Jul 29.0/28.0 (assumption within +-1 C)",
+    "ZJ": "photographycn.com/home/getone/807 (climate of Hangzhou): Jan 40.3 F = 4.6 C, Jul 84.0 F "
+          "= 28.9 C",
+    "AH": ("assumption: no Wuhu series found; Hefei (about 100 km north, slightly colder) in "
+           f"{NBS}: Jan 1.0/2.6, Jul 28.7/28.6; range Jan 2-5 C, Jul 28-30 C"),
+    "FJ": "CMA 1971-2000 normals as quoted at liquisearch.com/fuzhou/climate: Jan 10.9, Jul 28.9",
+    "JX": f"assumption within +-1.5 C; {NBS}: Jan 3.5/5.1, Jul 30.0/29.7",
+    "SD": f"assumption within +-1.5 C; {NBS}: Jan -2.0/-0.2, Jul 26.0/26.5",
+    "HA": f"{NBS}: Jan -0.7/1.0, Jul 26.6/27.9 (assumption within +-1 C)",
+    "HB": f"assumption within +-1.5 C; {NBS}: Jan 1.2/4.5, Jul 29.3/30.3",
+    "HN": f"assumption within +-1.5 C; {NBS}: Jan 2.3/5.1, Jul 30.1/29.8",
+    "GX": f"assumption within +-2 C (2008's January was a cold spell); {NBS}: Jan 9.4/11.3, Jul "
+          "27.7/28.3",
+    "HI": f"assumption within +-1 C; {NBS}: Jan 16.9/16.1, Jul 28.0/28.3",
+    "CQ": f"{NBS}: Jan 6.2/7.7, Jul 29.1/28.9 (assumption within +-1 C)",
+    "YN": (f"assumption within +-1.5 C; {NBS}: Jan 10.7/8.3, Jul 19.4/21.3; travel pages quoting "
+           "the city: coldest month 7.5-8, warmest 19.7"),
+    "XZ": ("assumption within +-2 C: sources disagree (CMA 1971-2000 via Wikipedia: Jan 0.6, warmest "
+           "17.5; Lhasa tourism pages: Jan -2.0, June 15.7; NBS 2009: Jan 1.0)"),
+    "SN": "assumption within +-1.5 C; a travel table (sanyachinatravel.com): Jan 2, Jul 28",
+    "QH": "assumption within +-1.5 C: no source found for Xining",
+    "XJ": ("CMA normals as quoted at en.hongshannet.cn (Urumqi city portal): Jan -12.6, Jul 23.7"),
+}
+
+
+def city_source(pid: str) -> str:
+    """Provenance of a representative city's coordinates and temperatures."""
+    coords = COORD_CHECK if pid != "AH" else (
+        "coordinates of Wuhu city centre: assumption within 0.1 deg (no table checked)")
+    return (f"{coords}; January/July mean temperatures (the values first written from memory as "
+            f"1981-2010 CMA normals) checked: {TEMP_CHECK[pid]}")
+
 
 #: Coal benchmark (燃煤发电基准价, CNY/MWh) of the 17 provinces outside the hubs. BB where its file
-#: gives it; otherwise the NDRC 2019 benchmark (发改价格规〔2019〕1658号, the former desulphurised coal
-#: feed-in tariff), from memory, not retrieved: TODO verify. Hebei-style split grids: none here.
+#: gives it; otherwise the former desulphurised coal benchmark feed-in tariff (脱硫标杆电价), which
+#: NDRC's 2019 notice (发改价格规〔2019〕1658号) turned into the benchmark unchanged, from a public
+#: table of all provinces; Xinjiang and Tibet are not in it.
 COAL_BENCHMARK = {
     "Fujian": (393.2, f"{BB} docs/各省数据2025/福建.md section 3: 燃煤发电基准价 393.2 CNY/MWh"),
     "Guangxi": (420.7, f"{BB} docs/各省数据2025/广西.md section 3: 燃煤基准价 420.7 CNY/MWh"),
     "Yunnan": (335.8, f"{BB} docs/各省数据2025/云南.md section 3: 燃煤发电基准价 335.8 CNY/MWh"),
 }
-NDRC_MEMORY = {"Shanxi": 332.0, "Liaoning": 374.9, "Jilin": 373.1, "Heilongjiang": 374.0,
-               "Jiangxi": 414.3, "Shandong": 394.9, "Henan": 377.9, "Hubei": 416.1,
-               "Hunan": 450.0, "Hainan": 429.8, "Shaanxi": 354.5, "Qinghai": 324.7,
-               "Xinjiang": 250.0, "Tibet": 250.0}
-NDRC_SOURCE = ("assumption: NDRC coal-fired benchmark price 2019 (发改价格规〔2019〕1658号 annex, the "
-               "former desulphurised coal feed-in tariff) as recalled, not retrieved in this session "
-               "(TODO verify); a reference figure for checks only, not a model input")
+DESULPHURISED = {"Shanxi": 332.0, "Liaoning": 374.9, "Jilin": 373.1, "Heilongjiang": 374.0,
+                 "Jiangxi": 414.3, "Shandong": 394.9, "Henan": 377.9, "Hubei": 416.1,
+                 "Hunan": 450.0, "Hainan": 429.8, "Shaanxi": 354.5, "Qinghai": 324.7}
+TABLE_SOURCE = ("wenku.solarbe.com/p-20929.html (全国最新分地区电价及利用小时数: 脱硫标杆电价 by "
+                "province, CNY/kWh), the tariff NDRC's 2019 notice (发改价格规〔2019〕1658号) made the "
+                "coal benchmark unchanged; the same table's values for Beijing, Tianjin, Jiangsu, "
+                "Ningxia, Fujian, Guangxi and Yunnan agree with [BB]'s 2025 benchmarks; a reference "
+                "figure for checks only, not a model input")
+NO_TABLE = {
+    "Xinjiang": (250.0, "assumption, range 250-262 CNY/MWh: Xinjiang is not in the benchmark table "
+                 "found; Xinjiang DRC's 2025-06-24 plan for new-energy prices sets the mechanism "
+                 "price of subsidised stock projects at 0.25 CNY/kWh and of grid-parity projects at "
+                 "0.262 (via e.ccement.com/news/content/50915138858316115.html); a reference figure "
+                 "for checks only, not a model input"),
+    "Tibet": (250.0, "assumption, no source: Tibet has almost no coal power and no coal benchmark "
+              "was found; Xinjiang's 250 CNY/MWh is a placeholder (range 250-450), so Tibet's "
+              "price check is not meaningful; a reference figure for checks only"),
+}
 
 
 def git_show(repo: Path, path: str) -> str:
@@ -249,10 +306,73 @@ def province_rows(ceic_repo: Path, pik_repo: Path) -> list[list]:
                             "trapezoid; the two differ by under 1%)"))
         if p in COAL_BENCHMARK:
             v, src = COAL_BENCHMARK[p]
+        elif p in DESULPHURISED:
+            v = DESULPHURISED[p]
+            src = f"{TABLE_SOURCE}: {p} {v / 1000:g} CNY/kWh"
         else:
-            v, src = NDRC_MEMORY[p], NDRC_SOURCE
+            v, src = NO_TABLE[p]
         rows.append(row(p, "coal_price", 2025 if p in COAL_BENCHMARK else 2019, v, "CNY/MWh", src))
     return rows
+
+
+def reported_rows(ceic_repo: Path, rows: list[list]) -> list[list]:
+    """2024 generation by technology and net exchange of every province, for the calibration
+    checks only (docs/calibration.md, "Provinces (issue 18)"); the loader does not read them.
+
+    Thermal, hydro (pumped storage output included) and nuclear are CEIC's provincial output of
+    plants above designated size. CEIC's provincial wind output is empty after April 2024 and its
+    solar output leaves out distributed plants, so wind and solar are derived: mean of the Dec 2023
+    and latest 2024 capacity x the province's reported hours (provinces.csv). No provincial table
+    of 2024 inter-provincial exchanges was found (CEIC has no send-out/receipt series), so the net
+    exchange is derived as each province's generation scaled to the national consumption (a closed
+    mainland: plant own use, losses and the statistical difference spread pro rata) minus its
+    consumption.
+    """
+    gen = ceic(ceic_repo, "power_generation_by_province_and_source.csv")
+    cap = ceic(ceic_repo, "power_capacity_by_province&type.csv")
+    genf = "inst/csv/power_generation_by_province_and_source.csv"
+    capf = "inst/csv/power_capacity_by_province&type.csv"
+    value = {(r[0], r[1]): float(r[3]) for r in rows}
+    out: list[list] = []
+    total: dict[str, float] = {}
+    for _, p, *_ in PROVINCES:
+        g = 0.0
+        for tech, series in (("thermal", f"Output: Thermal Power Generating Capacity: {p}: YTD"),
+                             ("hydro", f"Output: Hydro Power Generating Capacity: {p}: YTD"),
+                             ("nuclear", f"Output: Nuclear Power: {p}: YTD")):
+            e = gen.get(series, {}).get("2024-12", 0.0) / 1e5  # 10^4 kWh -> TWh
+            g += e
+            src = (f"{CEIC} {genf} '{series}' 2024-12 (10^4 kWh; plants above designated size"
+                   + ("; includes pumped-storage output)" if tech == "hydro" else ")")
+                   if series in gen else f"no '{series}' in {CEIC} {genf}: none reported")
+            out.append(row(p, f"generation_{tech}", 2024, round(e, 2), "TWh", src))
+        for tech, label, last in (("wind", "Wind Power", "2024-11"),
+                                  ("solar", "Installed Capacity: Solar Power Generation", "2024-12")):
+            k = next(k for k in cap if k.startswith(f"China: {p}:") and label in k)
+            mean_cap = (cap[k]["2023-12"] + cap[k][last]) / 200  # 10 MW -> GW
+            h = value[(p, f"{tech}_hours")]
+            e = mean_cap * h / 1e3
+            g += e
+            out.append(row(p, f"generation_{tech}", 2024, round(e, 2), "TWh",
+                           f"derived: mean capacity {mean_cap:.2f} GW (Dec 2023 and {last}, {CEIC} "
+                           f"{capf} '{k}') x {h:g} h ({tech}_hours of this file); CEIC's provincial "
+                           f"{tech} output is " + ("empty after April 2024" if tech == "wind"
+                                                   else "that of plants above designated size, "
+                                                   "without distributed solar")))
+        total[p] = g
+    national_g = sum(total.values())
+    national_d = sum(value[(p[1], "demand")] for p in PROVINCES)
+    scale = national_d / national_g
+    for _, p, *_ in PROVINCES:
+        d = value[(p, "demand")]
+        net = total[p] * scale - d
+        out.append(row(p, "net_export", 2024, round(net, 1), "TWh",
+                       f"derived: generation {total[p]:.1f} TWh (generation_* rows) x {scale:.4f} "
+                       f"(national consumption {national_d:,.0f} / the provinces' generation "
+                       f"{national_g:,.0f} TWh: own use, losses and statistical difference spread "
+                       f"pro rata) - consumption {d:.1f} TWh; positive = sends out. No published "
+                       "2024 table of provincial send-out/receipt was found (CEIC has none)"))
+    return out
 
 
 def great_circle(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -304,6 +424,7 @@ def main() -> None:
     new = province_rows(args.ceic, args.pik)
     order = {p[1]: i for i, p in enumerate(PROVINCES)}
     allrows = sorted(hub_rows[1:] + new, key=lambda r: order[r[0]])
+    allrows = sorted(allrows + reported_rows(args.ceic, allrows), key=lambda r: order[r[0]])
     write(OUT / "provinces.csv", header, allrows)
 
     # Regions: one per province.
@@ -316,7 +437,7 @@ def main() -> None:
         elif h is not None and city.split(" (")[0] == h["location"].split(" (")[0]:
             src = f"as china_hubs regions.csv {hub}: {h['source']}"
         else:
-            src = CITY_SOURCE
+            src = city_source(pid)
         regions.append([pid, name, zh, role, GRID_REGION[pid], name, city, lat, lon, "", tj, tl,
                         f"{src}; {GRID_SOURCE}"])
     write(OUT / "regions.csv", ["region", "name", "name_zh", "role", "grid_region", "provinces",
