@@ -172,6 +172,128 @@ NO_TABLE = {
 }
 
 
+#: Mine-mouth coal of the coal provinces outside the hubs: NDRC's reasonable ranges for medium-
+#: and long-term contract coal (Fagai Jiage [2022] No. 303), midpoint minus the Qinhuangdao port
+#: midpoint (570-770 CNY/t, mid 670), as china_hubs does for IM, NX and GS.
+NDRC_303 = ("NDRC Fagai Jiage [2022] No. 303 (via https://www.tellerreport.com/go/national-"
+            "development-and-reform-commission--strengthen-coal-market-price-regulation-and-"
+            "supervision.BkEOKDIBq.html; the Shanxi and Shaanxi ranges also in SteelOrbis, 28 Feb "
+            "2022)")
+MINE_MOUTH = {
+    "SX": (470.0, "derived", "the NDRC reasonable range for mine-mouth coal in Shanxi (5,500 kcal: "
+           "370-570 CNY/t, mid 470)"),
+    "SN": (420.0, "derived", "the NDRC reasonable range for mine-mouth coal in Shaanxi (5,500 kcal: "
+           "320-520 CNY/t, mid 420)"),
+    "XJ": (420.0, "proxy", "the NDRC range for Shaanxi (320-520 CNY/t, mid 420): Xinjiang has no "
+           "range of its own in the notice; its plants burn local mine-mouth coal (Zhundong, Hami), "
+           "as china_hubs's rule for Ningxia and Gansu (Xinjiang's own coal is cheaper still, so "
+           "this is an upper bound of its price)"),
+}
+
+
+#: Seaborne coal of the coastal provinces outside the hubs: the hubs' coastal freight proxies
+#: (china_hubs GBA and YRD rows), a lower bound for ports further from Qinhuangdao.
+COASTAL = {
+    "FJ": (33.5, "YRD", "Qinhuangdao-Shanghai (Fuzhou and Xiamen lie further south, so a lower "
+           "bound)"),
+    "GX": (42.2, "GBA", "Qinhuangdao-Guangzhou (Beibu Gulf ports lie further, so a lower bound)"),
+    "HI": (42.2, "GBA", "Qinhuangdao-Guangzhou (Haikou lies further, so a lower bound)"),
+}
+
+
+def mine_mouth_rows() -> list[list]:
+    out = []
+    for pid, (freight, hub, route) in COASTAL.items():
+        v = round(freight / 6.3965, 2)
+        out.append([pid, "coal_price_difference", 2024, v, "CNY/MWh",
+                    f"proxy: {freight} CNY/t / 6.3965 MWh/t = {v} CNY/MWh_th: coastal freight "
+                    f"{route}, the route rate china_hubs region_parameters.csv uses for {hub} (the "
+                    "Ministry of Transport's monthly tables of the Shanghai Shipping Exchange's "
+                    "rates, 2017-2019 midpoint); the province's coal plants burn seaborne coal"])
+    for pid, (mid, kind, what) in MINE_MOUTH.items():
+        diff = mid - 670.0
+        v = round(diff / 6.3965, 2)
+        out.append([pid, "coal_price_difference", 2024, v, "CNY/MWh",
+                    f"{kind}: {diff:+.0f} CNY/t / 6.3965 MWh/t = {v} CNY/MWh_th; {diff:+.0f} CNY/t "
+                    f"= midpoint of {what} minus that of Qinhuangdao port coal (570-770, mid 670), "
+                    f"{NDRC_303}; technologies.csv coal fuel_cost is the port price"])
+    return out
+
+
+GEM_COMMIT = "a10678a"
+GEM_DIR = "resources/data/existing_infrastructure"
+GEM_COAL = "Global-Coal-Plant-Tracker-add-CHP.xlsx"
+GEM_GAS = "Global-Gas-Plant-Tracker-GGPT-February-2023-v2.xlsx"
+#: Heating seasons (day of year) of the northern provinces outside the hubs, for heat-led CHP.
+#: Assumptions, as china_hubs's IM row: city practice, regulation texts not retrieved here.
+HEATING = {
+    "SX": (319, 74, "15 November to 15 March, the northern urban norm (as BTH's Beijing regulation)"),
+    "SD": (319, 74, "15 November to 15 March, the northern urban norm (as BTH's Beijing regulation)"),
+    "HA": (319, 74, "15 November to 15 March, the northern urban norm (as BTH's Beijing regulation)"),
+    "SN": (319, 74, "15 November to 15 March, the northern urban norm (as BTH's Beijing regulation)"),
+    "LN": (305, 90, "1 November to 31 March (Shenyang practice; as china_hubs's GS and NX rows)"),
+    "JL": (298, 100, "25 October to 10 April (Changchun practice)"),
+    "HL": (293, 110, "20 October to 20 April (Harbin practice)"),
+    "QH": (288, 105, "15 October to 15 April (Xining practice, as china_hubs's IM row)"),
+    "XJ": (283, 100, "10 October to 10 April (Urumqi practice)"),
+}
+
+
+def gem_rows(pik_repo: Path) -> tuple[list[list], list[list]]:
+    """Gas share of thermal (provinces.csv) and CHP shares of coal and gas (region_parameters.csv)
+    of the 17 provinces outside the hubs, from Global Energy Monitor's trackers as PIK copies them
+    (china_hubs's method for the hubs' CHP shares); heating seasons of the northern ones."""
+    import pandas as pd
+
+    def sheet(name: str, tab: str) -> pd.DataFrame:
+        raw = subprocess.run(["git", "-C", str(pik_repo), "show", f"{GEM_COMMIT}:{GEM_DIR}/{name}"],
+                             capture_output=True, check=True).stdout
+        df = pd.read_excel(io.BytesIO(raw), sheet_name=tab)
+        return df[(df["Country"] == "China") & (df["Status"] == "operating")]
+
+    prov = "Subnational unit (province, state)"
+    coal, gas = sheet(GEM_COAL, "Units"), sheet(GEM_GAS, "Gas Units")
+    where = (f"[PIK] pik-piam/PyPSA-China-PIK @{GEM_COMMIT} {GEM_DIR}/")
+    coal_src = (f"Global Energy Monitor's Global Coal Plant Tracker (July 2023, CC BY 4.0) with PIK's "
+                f"CHP column, copy in {where}{GEM_COAL}, sheet Units, Country China, Status "
+                "operating")
+    gas_src = (f"Global Energy Monitor's Global Gas Plant Tracker (February 2023, CC BY 4.0), copy "
+               f"in {where}{GEM_GAS}, sheet Gas Units, Country China, Status operating")
+    p_rows: list[list] = []
+    r_rows: list[list] = []
+    for pid, name, *_ in PROVINCES:
+        if HUB_OF[pid] is not None:
+            continue
+        c = coal[coal[prov] == name]
+        g = gas[gas[prov] == name]
+        c_mw, g_mw = float(c["Capacity (MW)"].sum()), float(g["Capacity elec. (MW)"].sum())
+        c_chp = float(c.loc[c["CHP"] == "Y", "Capacity (MW)"].sum())
+        g_chp = float(g.loc[g["CHP"] == "Y", "Capacity elec. (MW)"].sum())
+        if c_mw + g_mw > 0:
+            share = g_mw / (c_mw + g_mw)
+            p_rows.append([name, "gas_share_thermal", 2023, round(share, 4), "1",
+                           f"derived: operating gas {g_mw / 1e3:.2f} GW / (gas + coal {c_mw / 1e3:.2f}"
+                           f" GW) in {name}: {gas_src}; {coal_src} (units of 50 MW and more for gas"
+                           ", so a lower bound; replaces the national share)"])
+        if c_mw > 0:
+            r_rows.append([pid, "chp_share", 2024, round(c_chp / c_mw, 3), "1",
+                           f"derived: operating coal units flagged CHP: {c_chp / 1e3:.2f} GW of "
+                           f"{c_mw / 1e3:.2f} GW in {name} = {c_chp / c_mw:.3f}; {coal_src}, CHP = Y "
+                           "(china_hubs's method)"])
+        if g_mw > 0:
+            r_rows.append([pid, "chp_share_gas", 2024, round(g_chp / g_mw, 3), "1",
+                           f"derived: operating gas units flagged CHP: {g_chp / 1e3:.2f} GW of "
+                           f"{g_mw / 1e3:.2f} GW in {name} = {g_chp / g_mw:.3f}; {gas_src}, CHP = Y "
+                           "(china_hubs's method)"])
+        if pid in HEATING:
+            start, end, what = HEATING[pid]
+            for param, day in (("heating_start", start), ("heating_end", end)):
+                r_rows.append([pid, param, "", day, "day",
+                               f"assumption: heating season {what}, days {start} to {end}; "
+                               "regulation text not retrieved for this dataset"])
+    return p_rows, r_rows
+
+
 def git_show(repo: Path, path: str) -> str:
     return subprocess.run(["git", "-C", str(repo), "show", f"HEAD:{path}"], capture_output=True,
                           check=True).stdout.decode("utf-8-sig")
@@ -424,7 +546,9 @@ def main() -> None:
     new = province_rows(args.ceic, args.pik)
     order = {p[1]: i for i, p in enumerate(PROVINCES)}
     allrows = sorted(hub_rows[1:] + new, key=lambda r: order[r[0]])
-    allrows = sorted(allrows + reported_rows(args.ceic, allrows), key=lambda r: order[r[0]])
+    gem_provinces, gem_regions = gem_rows(args.pik)
+    allrows = sorted(allrows + gem_provinces + reported_rows(args.ceic, allrows),
+                     key=lambda r: order[r[0]])
     write(OUT / "provinces.csv", header, allrows)
 
     # Regions: one per province.
@@ -460,6 +584,7 @@ def main() -> None:
                            "assumption: new large data centres outside the hub nodes, PUE below 1.3 "
                            "(2021 national plan for new large DCs, reference data sheet section 3; "
                            "hub nodes 1.25)"])
+    out_rp += mine_mouth_rows() + gem_regions
     write(OUT / "region_parameters.csv", rp[0], out_rp)
 
     # Compute: demand origin by tertiary GDP (as china_hubs), capacity in the clusters.
