@@ -125,6 +125,12 @@ PROVINCES = LongTable(
         "coal_price": Param("MUSD/GWh", "coal benchmark price or its documented proxy"),
         "thermal_hours": Param("h", "reported thermal (coal and gas) full-load hours, for checks",
                                required=False, high=8760),
+        # Reported 2024 figures for the province calibration checks only (not model inputs).
+        **{f"generation_{t}": Param("GWh", f"reported or derived 2024 {t} generation, for checks",
+                                    required=False)
+           for t in ("thermal", "hydro", "nuclear", "wind", "solar")},
+        "net_export": Param("GWh", "derived 2024 net send-out to other provinces (negative: "
+                            "receipt), for checks", required=False, low=-math.inf),
     },
 )
 
