@@ -90,7 +90,8 @@ def with_fixed_builds(inputs: xr.Dataset, scenario: Scenario,
     :class:`~synergy_models.model.module.Build` is copied from its results
     (:func:`~synergy_models.model.build.add_fixed_builds`). The
     inputs hash takes in the reference's results key, so a change of the reference re-solves.
-    Returns ``inputs`` itself when the scenario fixes nothing or the builds are already there."""
+    The reference takes the run's years and time settings. Returns ``inputs`` itself when the
+    scenario fixes nothing or the builds are already there."""
     if scenario.fixed_builds is None or "fixed_builds" in inputs.attrs:
         return inputs
     steps = steps or Steps(quiet=True)
@@ -100,6 +101,13 @@ def with_fixed_builds(inputs: xr.Dataset, scenario: Scenario,
         reference = scenario._source.parent / reference
     name = str(reference) if reference.is_file() else scenario.fixed_builds
     ref_scen = load_scenario(name)
+    # the reference is solved on the run's years and time grid (an override of either, e.g. a
+    # quick test's, applies to both), not with its parameters: those are what the run changes
+    same_grid: dict[str, Any] = {} if ref_scen.years == scenario.years else {"years": scenario.years}
+    ours, theirs = scenario.time.model_dump(), ref_scen.time.model_dump()
+    same_grid.update({f"time.{k}": v for k, v in ours.items() if theirs.get(k) != v})
+    if same_grid:
+        ref_scen = load_scenario(name, same_grid)
     if ref_scen.fixed_builds is not None:
         raise InputError([Problem(scenario.source, "the reference of fixed_builds fixes its own "
                                   "builds", column="fixed_builds", value=scenario.fixed_builds,
