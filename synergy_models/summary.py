@@ -780,7 +780,8 @@ def forecasting_value_markdown(value: pd.DataFrame, reference: str, lever: str,
     for column, unit, word in (("curtailment TWh", "TWh", "curtailment"),
                                ("emissions Mt", "Mt", "emissions")):
         if column in yearly:
-            lines.append(f"{word.capitalize()} changes by {_span(yearly[column], '+,.2f')} {unit} "
+            verb = "change" if word == "emissions" else "changes"
+            lines.append(f"{word.capitalize()} {verb} by {_span(yearly[column], '+,.2f')} {unit} "
                          "a year.")
     if HORIZON_TOTAL_ROW in value.index:
         total = value.loc[HORIZON_TOTAL_ROW]
