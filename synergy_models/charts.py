@@ -26,7 +26,12 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from synergy_models.indicators import HORIZON_ROW, demand_weighted_price, has_operating_reserves
+from synergy_models.indicators import (
+    HORIZON_ROW,
+    HORIZON_TOTAL_ROW,
+    demand_weighted_price,
+    has_operating_reserves,
+)
 from synergy_models.io import replacing
 from synergy_models.tidy import clean_noise
 from synergy_models.units import GWH_PER_TWH, HOURS_PER_YEAR, USD_PER_USD_BN
@@ -1618,7 +1623,7 @@ def use_notebook_renderer() -> None:
 def forecasting_value_chart(value: pd.DataFrame, reference: str, lever: str) -> AnyChart:
     """What better forecasting saves before its own cost against what it costs, per year
     (MUSD/yr; bars), from :func:`synergy_models.indicators.forecasting_value`."""
-    yearly = value.drop(index=HORIZON_ROW, errors="ignore")
+    yearly = value.drop(index=[HORIZON_ROW, HORIZON_TOTAL_ROW], errors="ignore")
     cost, forecasting = yearly["cost MUSD/year"], yearly["forecasting cost MUSD/year"]
     parts = {"saving before the forecasts' cost": -(cost - forecasting),
              "cost of the forecasts": forecasting, "net change in system cost": cost}

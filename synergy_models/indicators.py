@@ -25,6 +25,8 @@ from synergy_models.units import G_KWH_PER_MT_TWH, GWH_PER_TWH
 VARIABLE_RENEWABLES = ("wind", "solar")
 #: The row of :func:`forecasting_value` holding the objective's difference over the horizon.
 HORIZON_ROW = "horizon (present value, MUSD)"
+#: forecasting_value's row of curtailment and emissions summed over the years of the horizon
+HORIZON_TOTAL_ROW = "horizon (total, TWh and Mt)"
 ALL_HUBS = "all"  # region label of system-wide indicators in tables
 
 
@@ -381,13 +383,16 @@ def operating_reserves(results: xr.Dataset) -> pd.DataFrame:
     return frame.merge(prices, on=["reserve_direction", "year"])
 
 
-def forecasting_value(reference: xr.Dataset, lever: xr.Dataset) -> pd.DataFrame:
+def forecasting_value(reference: xr.Dataset, lever: xr.Dataset,
+                      year_weight: xr.DataArray | None = None) -> pd.DataFrame:
     """What better forecasting changes, ``lever`` minus ``reference`` (same system, reserves on):
     per year and all hubs, the total annual cost [MUSD/yr] (the lever's forecasting cost
     included, and shown on its own, as is the change in the cost of balancing forecast errors,
     ``imbalance``), wind and solar curtailment [TWh], emissions [Mt], the mean
     committed coal and gas [GW] and the mean upward reserve requirement [GW]; the ``horizon`` row
-    holds the objective (present value, MUSD) difference. Negative numbers are savings."""
+    holds the objective (present value, MUSD) difference and, with ``year_weight`` (the inputs'
+    years each modelled year stands for), :data:`HORIZON_TOTAL_ROW` the curtailment and emissions
+    summed over the horizon. Negative numbers are savings."""
     def annual(r: xr.Dataset) -> pd.DataFrame:
         def component(name: str) -> xr.DataArray:
             return (r.cost.sel(component=name) if name in r.component.values
@@ -417,7 +422,14 @@ def forecasting_value(reference: xr.Dataset, lever: xr.Dataset) -> pd.DataFrame:
     total = pd.DataFrame({"cost MUSD/year": [float(lever.attrs["objective"])
                                              - float(reference.attrs["objective"])]},
                          index=pd.Index([HORIZON_ROW], name="year"))
-    return pd.concat([diff, total])
+    rows = [diff, total]
+    if year_weight is not None:
+        years = pd.Series(np.asarray(year_weight.values, float),
+                          index=[str(int(y)) for y in year_weight.year.values])
+        sums = {c: float((diff[c] * years.reindex(diff.index)).sum())
+                for c in ("curtailment TWh", "emissions Mt")}
+        rows.append(pd.DataFrame(sums, index=pd.Index([HORIZON_TOTAL_ROW], name="year")))
+    return pd.concat(rows)
 
 
 def reserve_prices_by_hub(results: xr.Dataset, year: int | None = None) -> pd.DataFrame:
