@@ -174,6 +174,8 @@ LIMIT_LABELS: dict[str, str] = {
     "policy.reserve_margin": "reserve margin",
     "policy.demand_response_limit": "demand-response limit",
     "thermal.must_run": "heat-led CHP must-run",
+    "collector.collector_limit": "collector capacity inside the hub (wind and solar)",
+    "collector.build_limit": "collector build limit over the horizon",
     "policy.carbon_cap": "carbon cap",
     "policy.renewable_share": "renewable-share minimum",
     "hydrogen.electrolyser_build_limit": "electrolyser build limit",

@@ -152,6 +152,9 @@ REGION_PARAMETERS = LongTable(
                                required=False, default=1.0, low=1, high=366),
         "heating_end": Param("day", "last day of the year of the heating season (day of year)",
                              required=False, default=366.0, low=1, high=366),
+        "collector_share": Param("1", "collector (evacuation) capacity inside the hub for its wind "
+                                 "and solar in the base year, per GW of base-year wind and solar "
+                                 "(inf: no limit)", required=False, default=math.inf),
     },
 )
 
@@ -272,6 +275,12 @@ PARAMETERS = LongTable(
         "default_wind_utilisation": Param("1", "wind utilisation where none is reported", high=1),
         "default_solar_utilisation": Param("1", "solar utilisation where none is reported", high=1),
         "default_hydro_hours": Param("h", "hydro full-load hours where none are reported", high=8760),
+        "collector_capex": Param("MUSD/GW", "investment per GW of collector capacity inside a "
+                                 "hub (model/collector.py)", required=False, default=0.0),
+        "collector_lifetime": Param("year", "economic lifetime of collector capacity",
+                                    required=False, default=40.0, low=1, high=100),
+        "collector_max_new": Param("GW", "most collector capacity a hub may add over the horizon",
+                                   required=False, default=math.inf),
         "chp_output": Param("1", "share of CHP capacity that must run for heat in the heating "
                             "season", required=False, default=0.0, high=1),
         # Operating reserves (model/reserves.py; used when policy.operating_reserves is on).
