@@ -49,7 +49,15 @@ import pyomo.environ as pyo
 import xarray as xr
 
 from synergy_models.model.data import ModelData, capital_recovery_factor
-from synergy_models.model.module import InputVar, Limit, ModelModule, ResultsContext, da, values
+from synergy_models.model.module import (
+    Build,
+    InputVar,
+    Limit,
+    ModelModule,
+    ResultsContext,
+    da,
+    values,
+)
 
 #: Technologies whose output the collector carries.
 VARIABLE_RENEWABLES = ("wind", "solar")
@@ -131,6 +139,7 @@ MODULE = ModelModule(
     inputs=INPUTS, requires=("power",),
     active=lambda inputs: ("collector_share" in inputs
                            and bool(np.isfinite(inputs.collector_share.values).any())),
+    builds=(Build("collector_new", "new"),),
     limits=(
         Limit("collector.collector_limit", "at_most", ("region", "year", "time"), "GW",
               "USD/kW/year", "wind and solar output at most the hub's collector capacity "
