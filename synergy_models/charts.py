@@ -26,7 +26,12 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from synergy_models.indicators import HORIZON_ROW, demand_weighted_price, has_operating_reserves
+from synergy_models.indicators import (
+    HORIZON_ROW,
+    HORIZON_TOTAL_ROW,
+    demand_weighted_price,
+    has_operating_reserves,
+)
 from synergy_models.io import replacing
 from synergy_models.tidy import clean_noise
 from synergy_models.units import GWH_PER_TWH, HOURS_PER_YEAR, USD_PER_USD_BN
@@ -642,6 +647,236 @@ def hub_map(results: xr.Dataset, inputs: xr.Dataset, year: int | None = None,
             else f"Hubs, corridors and compute exports, {year}", results, *notes))
 
 
+# ------------------------------------------------------------------------------ province map
+
+#: A tile-grid map of the 31 mainland provinces: province (as in the datasets' ``provinces``) ->
+#: (id, column, row), row 0 at the top. Each province is one square, so Beijing weighs as much
+#: as Xinjiang and no shape file is needed (drawn offline from these 31 rows). Placed by the
+#: latitude band and longitude order of its capital, then nudged so that provinces that share a
+#: border touch where the grid allows it: the north-east chain Heilongjiang-Jilin-Liaoning, Inner
+#: Mongolia above Shanxi and Hebei, Beijing and Tianjin over Hebei, the coast from Shandong to
+#: Guangdong on the right, Xinjiang, Qinghai and Tibet down the left edge, and Hainan below
+#: Guangxi and Guangdong. Ids are the province dataset's region ids (GB/T 2260 letters).
+PROVINCE_TILES: dict[str, tuple[str, int, int]] = {
+    "Heilongjiang": ("HL", 7, 0),
+    "Inner Mongolia": ("NM", 3, 1), "Beijing": ("BJ", 4, 1), "Tianjin": ("TJ", 5, 1),
+    "Liaoning": ("LN", 6, 1), "Jilin": ("JL", 7, 1),
+    "Xinjiang": ("XJ", 0, 2), "Gansu": ("GS", 1, 2), "Ningxia": ("NX", 2, 2),
+    "Shanxi": ("SX", 3, 2), "Hebei": ("HE", 4, 2), "Shandong": ("SD", 5, 2),
+    "Qinghai": ("QH", 1, 3), "Shaanxi": ("SN", 2, 3), "Henan": ("HA", 3, 3),
+    "Anhui": ("AH", 4, 3), "Jiangsu": ("JS", 5, 3), "Shanghai": ("SH", 6, 3),
+    "Tibet": ("XZ", 0, 4), "Sichuan": ("SC", 1, 4), "Chongqing": ("CQ", 2, 4),
+    "Hubei": ("HB", 3, 4), "Jiangxi": ("JX", 4, 4), "Zhejiang": ("ZJ", 5, 4),
+    "Yunnan": ("YN", 1, 5), "Guizhou": ("GZ", 2, 5), "Hunan": ("HN", 3, 5), "Fujian": ("FJ", 5, 5),
+    "Guangxi": ("GX", 2, 6), "Guangdong": ("GD", 3, 6),
+    "Hainan": ("HI", 2, 7),
+}
+_TILE_COLUMNS = 1 + max(c for _, c, _ in PROVINCE_TILES.values())
+_TILE_ROWS = 1 + max(r for _, _, r in PROVINCE_TILES.values())
+_TILE_GAP = 0.06  # of a tile, between neighbours
+
+#: What :func:`province_map` can colour the tiles by: name -> (title with units, legend title,
+#: colour scheme, diverging around 0, number format). Values come from the results (``price_average``,
+#: ``emissions``) or :mod:`synergy_models.indicators`.
+PROVINCE_MEASURES: dict[str, tuple[str, str, str, bool, str]] = {
+    "price": ("average price (USD/MWh)", "USD/MWh", "yelloworangered", False, ",.1f"),
+    "net_imports": ("net imports (TWh; negative: net exporter)", "TWh (− exports)", "redblue", True,
+                    ",.1f"),
+    "vre_share": ("wind and solar share of generation (%)", "share", "greens", False, ".0%"),
+    "emissions": ("CO2 emissions (Mt)", "Mt CO2", "purples", False, ",.1f"),
+}
+
+
+def region_provinces(inputs: xr.Dataset) -> dict[str, list[str]]:
+    """Region id -> the provinces it is made of (``inputs.provinces``, separated by ``;``)."""
+    if "provinces" not in inputs:
+        raise ValueError("the inputs have no 'provinces' (regions.csv column): a province map "
+                         "needs each region's provinces")
+    return {str(r): [p.strip() for p in str(v).split(";") if p.strip()]
+            for r, v in zip(inputs.region.values, inputs.provinces.values, strict=True)}
+
+
+def covers_mainland(inputs: xr.Dataset) -> bool:
+    """Whether the regions of ``inputs`` together hold all 31 mainland provinces of
+    :data:`PROVINCE_TILES` (the province dataset at any aggregation; not the eight hubs, whose
+    14 provinces leave most of the map empty)."""
+    if "provinces" not in inputs:
+        return False
+    held = {p for ps in region_provinces(inputs).values() for p in ps}
+    return set(PROVINCE_TILES) <= held
+
+
+def province_measures(results: xr.Dataset, year: int | None = None) -> pd.DataFrame:
+    """The :data:`PROVINCE_MEASURES` of each region in ``year`` (default: the last modelled), one
+    row per region."""
+    from synergy_models.indicators import net_imports, variable_renewable_share
+
+    year = _year(results, year)
+    values = {"price": results.price_average, "net_imports": net_imports(results),
+              "vre_share": variable_renewable_share(results), "emissions": results.emissions}
+    table = pd.DataFrame({name: clean_noise(da.sel(year=year)).to_series()
+                          for name, da in values.items()})
+    table.index = table.index.astype(str)
+    return table.rename_axis("region")
+
+
+def _tiles(results: xr.Dataset, inputs: xr.Dataset, year: int) -> pd.DataFrame:
+    """One row per tile: province, id, column, row, its region (empty: not modelled) and the
+    region's measures."""
+    owner = {p: r for r, ps in region_provinces(inputs).items() for p in ps}
+    names = hub_names(inputs) if "region_name" in inputs else {}
+    measures = province_measures(results, year)
+    rows = []
+    for province, (pid, col, row) in PROVINCE_TILES.items():
+        region = owner.get(province, "")
+        rows.append({"province": province, "id": pid, "col": col + _TILE_GAP / 2,
+                     "col2": col + 1 - _TILE_GAP / 2, "row": row + _TILE_GAP / 2,
+                     "row2": row + 1 - _TILE_GAP / 2, "cx": col + 0.5, "cy": row + 0.5,
+                     "region": region, "region_name": names.get(region, region)})
+    tiles = pd.DataFrame(rows)
+    joined = tiles.join(measures.round(4), on="region")
+    joined["modelled"] = joined.region != ""
+    return joined
+
+
+def _tile_flows(results: xr.Dataset, centres: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Annual energy on the lines between regions (TWh each way, summed over parallel lines),
+    with the ends' tile centres (a region of several provinces: the mean of its tiles)."""
+    if not results.sizes.get("line", 0):
+        return pd.DataFrame()
+    flow = results.flow.sel(year=year)
+    frm, to = results.line_from.values.astype(str), results.line_to.values.astype(str)
+    forward = _annual(flow.clip(min=0), results.weight).values
+    backward = _annual((-flow).clip(min=0), results.weight).values
+    swap = frm > to  # one row per pair of regions: a < b
+    df = pd.DataFrame({"a": np.where(swap, to, frm), "b": np.where(swap, frm, to),
+                       "a_to_b_twh": np.where(swap, backward, forward),
+                       "b_to_a_twh": np.where(swap, forward, backward)})
+    df = df[df.a.isin(centres.index) & df.b.isin(centres.index)]
+    df = df.groupby(["a", "b"], as_index=False)[["a_to_b_twh", "b_to_a_twh"]].sum()
+    df["energy_twh"] = df.a_to_b_twh + df.b_to_a_twh
+    df = df[df.energy_twh > 0].round(3)
+    for end in ("a", "b"):
+        df[f"x_{end}"] = centres.cx.reindex(df[end]).values
+        df[f"y_{end}"] = centres.cy.reindex(df[end]).values
+    return df.reset_index(drop=True)
+
+
+def _province_layers(results: xr.Dataset, inputs: xr.Dataset, measure: str, year: int,
+                     flows: bool, min_flow_share: float) -> tuple[list[AnyChart], list[str]]:
+    """The layers of :func:`province_map` (tiles, lines, labels) and notes for its subtitle."""
+    if measure not in PROVINCE_MEASURES:
+        raise ValueError(f"measure must be one of {list(PROVINCE_MEASURES)}, not {measure!r}")
+    _, legend_title, scheme, diverging, fmt = PROVINCE_MEASURES[measure]
+    tiles = _tiles(results, inputs, year)
+    x_scale = alt.Scale(domain=[0, _TILE_COLUMNS], nice=False, zero=False)
+    y_scale = alt.Scale(domain=[0, _TILE_ROWS], nice=False, zero=False, reverse=True)
+    no_axis = alt.Axis(labels=False, ticks=False, grid=False, domain=False, title=None)
+    x, y = alt.X("col:Q", scale=x_scale, axis=no_axis), alt.Y("row:Q", scale=y_scale, axis=no_axis)
+    if diverging:  # symmetric around 0 (white: balanced); the darkest ends unused, as below
+        top = 1.25 * (float(np.nanmax(np.abs(tiles[measure].to_numpy(dtype=float)), initial=0.0))
+                      or 1.0)
+        color_scale = alt.Scale(scheme=scheme, domain=[-top, top], domainMid=0)
+    else:  # the lightest 80% of the scheme: black labels stay readable
+        color_scale = alt.Scale(scheme=alt.SchemeParams(name=scheme, extent=[0.05, 0.8]))
+    tips = [alt.Tooltip("province:N"), alt.Tooltip("id:N", title="id"),
+            alt.Tooltip("region_name:N", title="region"), alt.Tooltip("region:N", title="region id"),
+            *(alt.Tooltip(f"{m}:Q", title=t, format=f) for m, (t, *_, f) in
+              PROVINCE_MEASURES.items())]
+    base = alt.Chart(tiles)
+    modelled = tiles.modelled.astype(bool)
+    layers: list[AnyChart] = [
+        base.transform_filter("datum.modelled").mark_rect(stroke="white", strokeWidth=0.5).encode(
+            x=x, x2="col2:Q", y=y, y2="row2:Q",
+            color=alt.Color(f"{measure}:Q", scale=color_scale, title=legend_title,
+                            legend=alt.Legend(format=fmt.lstrip(","))),
+            tooltip=tips)]
+    notes = []
+    if not modelled.all():
+        layers.append(base.transform_filter("!datum.modelled").mark_rect(color="#e4e4e4").encode(
+            x=x, x2="col2:Q", y=y, y2="row2:Q",
+            tooltip=[alt.Tooltip("province:N"), alt.Tooltip("id:N", title="id")]))
+        notes.append(f"grey: not modelled ({int((~modelled).sum())} of {len(tiles)} provinces)")
+    if flows:
+        centres = tiles[modelled].groupby("region")[["cx", "cy"]].mean()
+        lines = _tile_flows(results, centres, year)
+        if len(lines):
+            small = lines.energy_twh < min_flow_share * lines.energy_twh.max()
+            notes.append("lines: energy between regions, both ways, tile centre to centre"
+                         + (f"; {int(small.sum())} under {min_flow_share:.0%} of the largest not "
+                            "drawn" if small.any() else ""))
+            lines = lines[~small].reset_index(drop=True)
+            # gently curved, so lines along a row or column of tiles do not hide one another
+            arcs = []
+            for i, ln in lines.iterrows():
+                ax, ay = _arc(ln.x_a, ln.y_a, ln.x_b, ln.y_b, bend=0.12)
+                arcs.append(lines.loc[[i] * len(ax)].assign(pair=i, step=np.arange(len(ax)),
+                                                            x=ax.round(3), y=ay.round(3)))
+            lines = pd.concat(arcs, ignore_index=True).drop(columns=["x_a", "y_a", "x_b", "y_b"])
+            layers.append(alt.Chart(lines).mark_line(color="#333333", opacity=0.6).encode(
+                x=alt.X("x:Q", scale=x_scale, axis=no_axis),
+                y=alt.Y("y:Q", scale=y_scale, axis=no_axis), detail="pair:N", order="step:Q",
+                strokeWidth=alt.StrokeWidth("energy_twh:Q", title="line energy, both ways (TWh)",
+                                            scale=alt.Scale(range=[0.5, 6])),
+                tooltip=[alt.Tooltip("a:N", title="region A"), alt.Tooltip("b:N", title="region B"),
+                         alt.Tooltip("a_to_b_twh:Q", title="A → B (TWh)", format=",.1f"),
+                         alt.Tooltip("b_to_a_twh:Q", title="B → A (TWh)", format=",.1f"),
+                         alt.Tooltip("energy_twh:Q", title="both ways (TWh)", format=",.1f")]))
+    layers.append(base.mark_text(fontSize=10, fontWeight="bold").encode(
+        x=alt.X("cx:Q", scale=x_scale, axis=no_axis), y=alt.Y("cy:Q", scale=y_scale, axis=no_axis),
+        text="id:N", color=alt.condition("datum.modelled", alt.value("#111111"),
+                                         alt.value("#9a9a9a")),
+        tooltip=tips))
+    return layers, notes
+
+
+_TILE_NOTE = "tile grid, one square per province; a region of several provinces colours all its tiles"
+
+
+def province_map(results: xr.Dataset, inputs: xr.Dataset, measure: str = "price",
+                 year: int | None = None, flows: bool = False, min_flow_share: float = 0.01,
+                 tile_px: int = 44) -> AnyChart:
+    """A tile-grid map of the 31 mainland provinces (:data:`PROVINCE_TILES`) coloured by one of
+    :data:`PROVINCE_MEASURES` in ``year`` (default: the last modelled). A region made of several
+    provinces (a hub, an aggregate) colours all its tiles with its value; provinces in no region
+    are grey. With ``flows``, lines join the regions' tile centres (width: annual energy both
+    ways, TWh); lines under ``min_flow_share`` of the largest are left out (the subtitle says how
+    many). Tooltips give every measure of the tile's region."""
+    year = _year(results, year)
+    layers, notes = _province_layers(results, inputs, measure, year, flows, min_flow_share)
+    label = PROVINCE_MEASURES[measure][0].split(" (")[0]
+    return alt.layer(*layers).properties(
+        width=tile_px * _TILE_COLUMNS, height=tile_px * _TILE_ROWS,
+        title=_title(f"Provinces: {label}, {year}", results, _TILE_NOTE, *notes))
+
+
+def province_maps(results: xr.Dataset, inputs: xr.Dataset, year: int | None = None,
+                  tile_px: int = 36) -> AnyChart:
+    """The four :data:`PROVINCE_MEASURES` maps, two by two; the lines on the net-imports map."""
+    year = _year(results, year)
+    panels = []
+    for measure, (title, *_) in PROVINCE_MEASURES.items():
+        layers, notes = _province_layers(results, inputs, measure, year,
+                                         flows=measure == "net_imports", min_flow_share=0.05)
+        panels.append(alt.layer(*layers).properties(
+            width=tile_px * _TILE_COLUMNS, height=tile_px * _TILE_ROWS,
+            title=alt.TitleParams(title, subtitle=[ln for n in notes for ln in textwrap.wrap(n, 60)]
+                                  or [""], anchor="start", fontSize=12)))
+    independent = {"color": "independent", "strokeWidth": "independent"}
+    rows = [alt.hconcat(*panels[i:i + 2]).resolve_scale(**independent) for i in (0, 2)]
+    return alt.vconcat(*rows).resolve_scale(**independent).properties(
+        title=_title(f"Provinces, {year}", results, _TILE_NOTE))
+
+
+def province_map_for_report(results: xr.Dataset, inputs: xr.Dataset, year: int | None = None
+                            ) -> AnyChart | None:
+    """:func:`province_maps` when the regions cover the mainland's 31 provinces
+    (:func:`covers_mainland`), else ``None`` (the hub dataset's report has no province map)."""
+    if not covers_mainland(inputs):
+        return None
+    return province_maps(results, inputs, year)
+
+
 # ------------------------------------------------------------------- curtailment and emissions
 
 def curtailment(results: xr.Dataset, names: Mapping[str, str] | None = None) -> AnyChart:
@@ -1229,6 +1464,8 @@ def all_charts(results: xr.Dataset, inputs: xr.Dataset | None = None, year: int 
         charts["corridor_flows"] = corridor_flows(results, year)
     if inputs is not None and {"lat", "lon"} <= set(inputs.variables):
         charts["hub_map"] = hub_map(results, inputs, year)
+    if inputs is not None and (provinces := province_map_for_report(results, inputs, year)):
+        charts["province_map"] = provinces
     charts["curtailment"] = curtailment(results, names=names)
     charts["emissions"] = emissions(results, names=names)
     if has_operating_reserves(results):
@@ -1386,7 +1623,7 @@ def use_notebook_renderer() -> None:
 def forecasting_value_chart(value: pd.DataFrame, reference: str, lever: str) -> AnyChart:
     """What better forecasting saves before its own cost against what it costs, per year
     (MUSD/yr; bars), from :func:`synergy_models.indicators.forecasting_value`."""
-    yearly = value.drop(index=HORIZON_ROW, errors="ignore")
+    yearly = value.drop(index=[HORIZON_ROW, HORIZON_TOTAL_ROW], errors="ignore")
     cost, forecasting = yearly["cost MUSD/year"], yearly["forecasting cost MUSD/year"]
     parts = {"saving before the forecasts' cost": -(cost - forecasting),
              "cost of the forecasts": forecasting, "net change in system cost": cost}

@@ -25,6 +25,8 @@ from synergy_models.units import G_KWH_PER_MT_TWH, GWH_PER_TWH
 VARIABLE_RENEWABLES = ("wind", "solar")
 #: The row of :func:`forecasting_value` holding the objective's difference over the horizon.
 HORIZON_ROW = "horizon (present value, MUSD)"
+#: forecasting_value's row of curtailment and emissions summed over the years of the horizon
+HORIZON_TOTAL_ROW = "horizon (total, TWh and Mt)"
 ALL_HUBS = "all"  # region label of system-wide indicators in tables
 
 
@@ -38,6 +40,24 @@ def balance_by_role(results: xr.Dataset, role: str) -> xr.DataArray:
     module registered a term of that role (roles: ``synergy_models.model.module.ROLES``)."""
     terms = results.balance.where(results.term_role == role, 0.0)
     return terms.sum("term")
+
+
+def net_imports(results: xr.Dataset) -> xr.DataArray:
+    """Net imports of each region over its lines and fixed external schedules (TWh; region, year;
+    negative: net exporter): the balance terms of role ``trade``, over the year."""
+    return _annual(balance_by_role(results, "trade"), results.weight).assign_attrs(
+        units="TWh", long_name="net imports over lines from other hubs and fixed external "
+        "schedules (negative: net exporter)")
+
+
+def variable_renewable_share(results: xr.Dataset) -> xr.DataArray:
+    """Wind and solar output over all generation in each region (region, year; NaN where a
+    region generates nothing)."""
+    techs = [g for g in VARIABLE_RENEWABLES if g in results.gen_tech.values]
+    total = results.generation_annual.sum("gen_tech")
+    share = results.generation_annual.sel(gen_tech=techs).sum("gen_tech") / total
+    return share.where(total > 0).assign_attrs(units="1", long_name="wind and solar share of "
+                                               "generation")
 
 
 def has_data_centres(results: xr.Dataset) -> bool:
@@ -142,10 +162,8 @@ def indicators(results: xr.Dataset, inputs: xr.Dataset | None = None) -> xr.Data
         units="TWh", long_name="demand not met")
     ds["unserved_share"] = (ds.unserved_energy / energy).where(energy > 0).assign_attrs(
         units="1", long_name="unserved energy / consumption")
-    imports = _annual(balance_by_role(r, "trade"), w)
-    ds["net_imports"] = imports.assign_attrs(
-        units="TWh", long_name="net imports over lines from other hubs and fixed external "
-        "schedules (negative: net exporter)")
+    imports = net_imports(r)
+    ds["net_imports"] = imports
     ds["import_dependence"] = (imports / energy).where(energy > 0).assign_attrs(
         units="1", long_name="net imports / consumption (negative: net exporter)")
 
@@ -365,20 +383,27 @@ def operating_reserves(results: xr.Dataset) -> pd.DataFrame:
     return frame.merge(prices, on=["reserve_direction", "year"])
 
 
-def forecasting_value(reference: xr.Dataset, lever: xr.Dataset) -> pd.DataFrame:
+def forecasting_value(reference: xr.Dataset, lever: xr.Dataset,
+                      year_weight: xr.DataArray | None = None) -> pd.DataFrame:
     """What better forecasting changes, ``lever`` minus ``reference`` (same system, reserves on):
     per year and all hubs, the total annual cost [MUSD/yr] (the lever's forecasting cost
-    included, and shown on its own), wind and solar curtailment [TWh], emissions [Mt], the mean
+    included, and shown on its own, as is the change in the cost of balancing forecast errors,
+    ``imbalance``), wind and solar curtailment [TWh], emissions [Mt], the mean
     committed coal and gas [GW] and the mean upward reserve requirement [GW]; the ``horizon`` row
-    holds the objective (present value, MUSD) difference. Negative numbers are savings."""
+    holds the objective (present value, MUSD) difference and, with ``year_weight`` (the inputs'
+    years each modelled year stands for), :data:`HORIZON_TOTAL_ROW` the curtailment and emissions
+    summed over the horizon. Negative numbers are savings."""
     def annual(r: xr.Dataset) -> pd.DataFrame:
+        def component(name: str) -> xr.DataArray:
+            return (r.cost.sel(component=name) if name in r.component.values
+                    else xr.zeros_like(r.cost.isel(component=0)))
+
         w = r.weight
         hours = float(w.sum())
         out = {
             "cost MUSD/year": r.cost.sum("component"),
-            "forecasting cost MUSD/year": (r.cost.sel(component="forecasting")
-                                           if "forecasting" in r.component.values
-                                           else xr.zeros_like(r.cost.isel(component=0))),
+            "forecasting cost MUSD/year": component("forecasting"),
+            "imbalance cost MUSD/year": component("imbalance"),
             "curtailment TWh": variable_renewable_curtailment(r).sum("region"),
             "emissions Mt": r.emissions.sum("region"),
         }
@@ -397,7 +422,14 @@ def forecasting_value(reference: xr.Dataset, lever: xr.Dataset) -> pd.DataFrame:
     total = pd.DataFrame({"cost MUSD/year": [float(lever.attrs["objective"])
                                              - float(reference.attrs["objective"])]},
                          index=pd.Index([HORIZON_ROW], name="year"))
-    return pd.concat([diff, total])
+    rows = [diff, total]
+    if year_weight is not None:
+        years = pd.Series(np.asarray(year_weight.values, float),
+                          index=[str(int(y)) for y in year_weight.year.values])
+        sums = {c: float((diff[c] * years.reindex(diff.index)).sum())
+                for c in ("curtailment TWh", "emissions Mt")}
+        rows.append(pd.DataFrame(sums, index=pd.Index([HORIZON_TOTAL_ROW], name="year")))
+    return pd.concat(rows)
 
 
 def reserve_prices_by_hub(results: xr.Dataset, year: int | None = None) -> pd.DataFrame:

@@ -726,7 +726,7 @@ def render_report(scenarios: str | list[str], params: dict[str, Any] | None = No
     beside it (the failing cell shows its error); the :class:`ReportError` names the cell.
     ``steps``: progress (solving, each cell executed, rendering); none shown by default.
     """
-    from synergy_models.data.loader import load_inputs
+    from synergy_models.run import scenario_inputs
     from synergy_models.scenario import load_scenario
 
     steps = steps or Steps(quiet=True)
@@ -745,8 +745,7 @@ def render_report(scenarios: str | list[str], params: dict[str, Any] | None = No
     # exists: a bad dataset or a value that does not parse fails in seconds and writes nothing.
     run = notebook_parameters(parameters, NOTEBOOKS[notebook])
     loaded = [load_scenario(n, run["overrides"] or None) for n in names]
-    inputs = [steps(f"loading inputs of {s.name}", functools.partial(load_inputs, s))
-              for s in loaded]
+    inputs = [scenario_inputs(s, run.get("cache_dir"), steps) for s in loaded]
     for one in inputs:
         check_hub(run.get("hub"), one)
     label = loaded[0].name if len(loaded) == 1 else "compare-" + "-".join(s.name for s in loaded)

@@ -28,9 +28,9 @@ import xarray as xr
 
 import synergy_models
 from synergy_models.data.loader import load_inputs
-from synergy_models.errors import OutputError
+from synergy_models.errors import InputError, OutputError, Problem
 from synergy_models.io import writable_path
-from synergy_models.model.build import build_model
+from synergy_models.model.build import add_fixed_builds, build_model
 from synergy_models.model.module import ModelModule
 from synergy_models.progress import Steps
 from synergy_models.results import build_results, estimated_size, read_results, write_results
@@ -80,6 +80,53 @@ def cache_path(inputs: xr.Dataset, solver: SolverSettings,
     """Where the results of these inputs and solver settings are cached."""
     folder = default_cache_dir() if cache_dir is None else Path(cache_dir)
     return folder / f"{inputs.attrs['scenario']}-{results_key(inputs, solver)[:20]}.nc"
+
+
+def with_fixed_builds(inputs: xr.Dataset, scenario: Scenario,
+                      cache_dir: str | os.PathLike | bool | None = None,
+                      steps: Steps | None = None) -> xr.Dataset:
+    """``inputs`` with the build decisions of ``scenario.fixed_builds`` (an operation-only run):
+    the reference scenario is solved first (through the cache) and each active module's
+    :class:`~synergy_models.model.module.Build` is copied from its results
+    (:func:`~synergy_models.model.build.add_fixed_builds`). The
+    inputs hash takes in the reference's results key, so a change of the reference re-solves.
+    The reference takes the run's years and time settings. Returns ``inputs`` itself when the
+    scenario fixes nothing or the builds are already there."""
+    if scenario.fixed_builds is None or "fixed_builds" in inputs.attrs:
+        return inputs
+    steps = steps or Steps(quiet=True)
+    reference = Path(scenario.fixed_builds).expanduser()
+    if not reference.is_absolute() and scenario._source is not None \
+            and (scenario._source.parent / reference).is_file():
+        reference = scenario._source.parent / reference
+    name = str(reference) if reference.is_file() else scenario.fixed_builds
+    ref_scen = load_scenario(name)
+    # the reference is solved on the run's years and time grid (an override of either, e.g. a
+    # quick test's, applies to both), not with its parameters: those are what the run changes
+    same_grid: dict[str, Any] = {} if ref_scen.years == scenario.years else {"years": scenario.years}
+    ours, theirs = scenario.time.model_dump(), ref_scen.time.model_dump()
+    same_grid.update({f"time.{k}": v for k, v in ours.items() if theirs.get(k) != v})
+    if same_grid:
+        ref_scen = load_scenario(name, same_grid)
+    if ref_scen.fixed_builds is not None:
+        raise InputError([Problem(scenario.source, "the reference of fixed_builds fixes its own "
+                                  "builds", column="fixed_builds", value=scenario.fixed_builds,
+                                  expected="a scenario that plans its builds")])
+    ref_inputs, ref = load_or_solve(ref_scen, cache_dir=cache_dir, steps=steps)
+    out = add_fixed_builds(inputs, ref)
+    key = results_key(ref_inputs, ref_scen.solver)
+    out.attrs.update(fixed_builds=ref_scen.name, inputs_hash=hashlib.sha256(
+        f"{inputs.attrs['inputs_hash']}|fixed_builds|{key}".encode()).hexdigest())
+    return out
+
+
+def scenario_inputs(scenario: Scenario, cache_dir: str | os.PathLike | bool | None = None,
+                    steps: Steps | None = None) -> xr.Dataset:
+    """The inputs Dataset of a scenario: the loader's, with the fixed builds of an operation-only
+    run (:func:`with_fixed_builds`)."""
+    steps = steps or Steps(quiet=True)
+    inputs = steps(f"loading inputs of {scenario.name}", lambda: load_inputs(scenario))
+    return with_fixed_builds(inputs, scenario, cache_dir, steps)
 
 
 def solve_inputs(inputs: xr.Dataset, scenario: Scenario, steps: Steps | None = None,
@@ -150,6 +197,7 @@ def solve_cached(inputs: xr.Dataset, scenario: Scenario,
     solves without the cache.
     """
     steps = steps or Steps(quiet=True)
+    inputs = with_fixed_builds(inputs, scenario, cache_dir, steps)
     if cache_dir is False:
         return solve_inputs(inputs, scenario, steps)
     path = cache_path(inputs, scenario.solver, None if cache_dir is True else cache_dir)
@@ -184,7 +232,7 @@ def load_or_solve(scenario: str | Path | Scenario, overrides: dict[str, Any] | N
     steps = steps or Steps(quiet=quiet)
     scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides or None)
     check_solver_options(scen.solver.options, scen.origin)
-    inputs = steps(f"loading inputs of {scen.name}", lambda: load_inputs(scen))
+    inputs = scenario_inputs(scen, cache_dir, steps)
     if out is not None:  # a folder that cannot take the file is found before the solve
         writable_path(Path(out), estimated_size(inputs))
     return inputs, solve_cached(inputs, scen, cache_dir, steps)
@@ -230,13 +278,13 @@ class ScenarioRuns:
         return load_scenario(self.scenario, {**self.overrides, **(changes or {})} or None)
 
     def inputs(self, changes: dict[str, Any] | None = None) -> xr.Dataset:
-        return load_inputs(self._scenario(changes))
+        return scenario_inputs(self._scenario(changes), self.cache_dir)
 
     def solve(self, changes: dict[str, Any] | None = None) -> tuple[xr.Dataset, xr.Dataset]:
         """(inputs, results) with ``changes``: from the cache if there, else solved on (or from)
         the last solve's model."""
         scen = self._scenario(changes)
-        inputs = load_inputs(scen)
+        inputs = scenario_inputs(scen, self.cache_dir)
         path = None
         if self.cache_dir is not False:
             path = cache_path(inputs, scen.solver, None if self.cache_dir is True else self.cache_dir)

@@ -163,6 +163,12 @@ class Scenario(_Settings):
         description="a CSV region,source,error_sigma (as the dataset's forecast_errors.csv; "
         "e.g. written by synergy forecast) replacing the dataset's day-ahead forecast errors; "
         "a relative path is taken from the scenario file's folder")
+    fixed_builds: str | None = Field(
+        default=None,
+        description="operation only: every build decision (new capacity, retirements, storage "
+        "energy, lines, data centres, backup, electrolysers, fuel cells, hydrogen storage) fixed "
+        "at the results of this scenario (a name or file), which is solved first (through the "
+        "cache); what changes then is dispatch, commitment and reserves only")
     _source: Path | None = PrivateAttr(default=None)
     #: the keys given as overrides on top of the file (command line, notebook, sweep case)
     _overridden: frozenset[str] = PrivateAttr(default=frozenset())

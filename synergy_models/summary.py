@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import pandas as pd
 import xarray as xr
 
-from synergy_models.indicators import HORIZON_ROW, demand_weighted_price
+from synergy_models.indicators import HORIZON_ROW, HORIZON_TOTAL_ROW, demand_weighted_price
 from synergy_models.units import GWH_PER_TWH, USD_MWH_PER_MUSD_GWH, USD_PER_USD_BN
 
 
@@ -174,6 +174,8 @@ LIMIT_LABELS: dict[str, str] = {
     "policy.reserve_margin": "reserve margin",
     "policy.demand_response_limit": "demand-response limit",
     "thermal.must_run": "heat-led CHP must-run",
+    "collector.collector_limit": "collector capacity inside the hub (wind and solar)",
+    "collector.build_limit": "collector build limit over the horizon",
     "policy.carbon_cap": "carbon cap",
     "policy.renewable_share": "renewable-share minimum",
     "hydrogen.electrolyser_build_limit": "electrolyser build limit",
@@ -730,6 +732,36 @@ def _span(values: pd.Series, fmt: str) -> str:
     return low if low == high else f"{low} to {high}"
 
 
+def _all_lower(value: pd.DataFrame) -> str:
+    """Issue 20's test of the lever: are cost, curtailment and emissions all lower over the
+    horizon (cost in present value, the others summed over its years, when the table has the
+    totals), else in every year? Years against the trend are named."""
+    parts = {"cost": "cost MUSD/year", "curtailment": "curtailment TWh",
+             "emissions": "emissions Mt"}
+    yearly = value.drop(index=[HORIZON_ROW, HORIZON_TOTAL_ROW], errors="ignore")
+    if HORIZON_TOTAL_ROW in value.index and HORIZON_ROW in value.index:
+        total = {"cost": float(value.loc[HORIZON_ROW, parts["cost"]]),
+                 **{w: float(value.loc[HORIZON_TOTAL_ROW, parts[w]])
+                    for w in ("curtailment", "emissions") if parts[w] in value}}
+        lower = {w: v < 0 for w, v in total.items()}
+        against = [f"{w} in {', '.join(yearly.index[yearly[parts[w]] >= 0])}"
+                   for w in lower if parts[w] in yearly and (yearly[parts[w]] >= 0).any()]
+        note = f" (higher in single years: {'; '.join(against)})" if against else ""
+        if all(lower.values()):
+            return f"{', '.join(lower).capitalize()} are all lower over the horizon{note}."
+        not_down = [w for w, ok in lower.items() if not ok]
+        return (f"Not all lower: {', '.join(not_down)} "
+                f"{'is' if len(not_down) == 1 else 'are'} not lower over the horizon{note}.")
+    lower = {word: bool((yearly[col] < 0).all()) for word, col in parts.items() if col in yearly}
+    if all(lower.values()):
+        return f"{', '.join(lower).capitalize()} are all lower in every year."
+    down = [w for w, ok in lower.items() if ok]
+    not_down = [w for w, ok in lower.items() if not ok]
+    return (f"Not all lower: {', '.join(not_down)} "
+            f"{'is' if len(not_down) == 1 else 'are'} not lower in every year"
+            + (f" ({', '.join(down)} {'is' if len(down) == 1 else 'are'})." if down else "."))
+
+
 def forecasting_value_markdown(value: pd.DataFrame, reference: str, lever: str,
                                forecast_cost: float | None = None) -> str:
     """One paragraph on what better forecasting is worth, from
@@ -737,7 +769,7 @@ def forecasting_value_markdown(value: pd.DataFrame, reference: str, lever: str,
     saving before the forecasts' own cost, that cost and the net change, per year and over the
     horizon; with ``forecast_cost`` (the lever's assumed cost, USD/kW/yr), the cost at which the
     forecasts would break even."""
-    yearly = value.drop(index=HORIZON_ROW, errors="ignore")
+    yearly = value.drop(index=[HORIZON_ROW, HORIZON_TOTAL_ROW], errors="ignore")
     cost = yearly["cost MUSD/year"]
     forecasting = yearly["forecasting cost MUSD/year"]
     gross = -(cost - forecasting)
@@ -750,8 +782,14 @@ def forecasting_value_markdown(value: pd.DataFrame, reference: str, lever: str,
     for column, unit, word in (("curtailment TWh", "TWh", "curtailment"),
                                ("emissions Mt", "Mt", "emissions")):
         if column in yearly:
-            lines.append(f"{word.capitalize()} changes by {_span(yearly[column], '+,.2f')} {unit} "
+            verb = "change" if word == "emissions" else "changes"
+            lines.append(f"{word.capitalize()} {verb} by {_span(yearly[column], '+,.2f')} {unit} "
                          "a year.")
+    if HORIZON_TOTAL_ROW in value.index:
+        total = value.loc[HORIZON_TOTAL_ROW]
+        lines.append(f"Over the horizon, curtailment changes by {total['curtailment TWh']:+,.1f} "
+                     f"TWh and emissions by {total['emissions Mt']:+,.1f} Mt.")
+    lines.append(_all_lower(value))
     if forecasting.sum() > 0:
         ratio = float(gross.sum() / forecasting.sum())
         cost_text = (f"{ratio * forecast_cost:.3f} USD/kW/yr instead of the assumed "

@@ -333,10 +333,9 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
 
     Module-level so that Dask workers started from the command line can import it.
     """
-    from synergy_models.data.loader import load_inputs
     from synergy_models.results import read_results, write_results
     from synergy_models.reuse import ReusableModel
-    from synergy_models.run import results_key, solve_reusing
+    from synergy_models.run import results_key, scenario_inputs, solve_reusing
     from synergy_models.scenario import load_scenario
 
     t0 = time.perf_counter()
@@ -345,7 +344,7 @@ def solve_case(base: str, overrides: dict[str, Any], out_dir: str | Path,
     extra: dict[str, Any] = {"reused": False}
     try:
         scenario = load_scenario(base, overrides)
-        inputs = load_inputs(scenario)
+        inputs = scenario_inputs(scenario)
         digest = str(inputs.attrs["inputs_hash"])
         path = case_path(out_dir, results_key(inputs, scenario.solver))
         if path.exists():  # same inputs, solver settings and model code: solved before (resume)

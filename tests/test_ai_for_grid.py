@@ -18,7 +18,8 @@ import xarray as xr
 
 from synergy_models import charts, forecast, indicators, summary
 from synergy_models.errors import InputError
-from synergy_models.report import NOTEBOOKS, require_operating_reserves
+from synergy_models.indicators import HORIZON_ROW, HORIZON_TOTAL_ROW
+from synergy_models.report import NOTEBOOKS, load_or_solve, require_operating_reserves
 from tests.test_model import solve
 from tests.test_reserves import wind_hub
 from tests.tiny import with_reserves
@@ -79,6 +80,47 @@ def test_break_even_forecasting_cost_by_hand():
     assert "500 MUSD more" in text
 
 
+def test_all_lower_over_the_horizon_names_the_years_against_it():
+    """Totals over the horizon (2025 stands for 3 years, 2030 for 1): curtailment +0.2 x 3 - 1.0 =
+    -0.4 TWh, lower over the horizon though higher in 2025, which the text names."""
+    value = pd.DataFrame({"cost MUSD/year": [-10.0, -20.0, -100.0],
+                          "forecasting cost MUSD/year": [5.0, 5.0, np.nan],
+                          "curtailment TWh": [0.2, -1.0, np.nan],
+                          "emissions Mt": [-1.0, -2.0, np.nan]},
+                         index=["2025", "2030", HORIZON_ROW])
+    total = pd.DataFrame({"curtailment TWh": [0.2 * 3 - 1.0], "emissions Mt": [-5.0]},
+                         index=[HORIZON_TOTAL_ROW])
+    text = summary.forecasting_value_markdown(pd.concat([value, total]), "ref", "ai")
+    assert "curtailment changes by -0.4 TWh and emissions by -5.0 Mt" in text
+    assert ("Cost, curtailment, emissions are all lower over the horizon (higher in single "
+            "years: curtailment in 2025).") in text
+
+
+def test_horizon_totals_weigh_each_year_by_the_years_it_stands_for(pair):
+    """The tiny pair has one year, 2030; weighted by 4 years the totals are 4x the year's."""
+    weight = xr.DataArray([4.0], dims="year", coords={"year": [2030]})
+    value = indicators.forecasting_value(*pair, weight)
+    yearly = value.loc["2030"]
+    assert value.loc[HORIZON_TOTAL_ROW, "emissions Mt"] == pytest.approx(4 * yearly["emissions Mt"])
+    assert value.loc[HORIZON_TOTAL_ROW, "curtailment TWh"] == pytest.approx(
+        4 * yearly["curtailment TWh"])
+
+
+@pytest.mark.parametrize("curtailment, words", [
+    ([-0.5, -1.0], "Cost, curtailment, emissions are all lower in every year."),
+    ([-0.5, 0.2], "Not all lower: curtailment is not lower in every year (cost, emissions are)."),
+])
+def test_the_text_says_whether_cost_curtailment_and_emissions_are_all_lower(curtailment, words):
+    """Issue 20's test, read off a made-up table: cost and emissions fall in both years;
+    curtailment falls in both, or rises in 2030."""
+    value = pd.DataFrame({"cost MUSD/year": [-10.0, -20.0, -100.0],
+                          "forecasting cost MUSD/year": [5.0, 5.0, np.nan],
+                          "curtailment TWh": [*curtailment, np.nan],
+                          "emissions Mt": [-1.0, -2.0, np.nan]},
+                         index=["2025", "2030", "horizon (present value, MUSD)"])
+    assert words in summary.forecasting_value_markdown(value, "ref", "ai")
+
+
 def test_forecaster_beside_the_sourced_errors():
     """Averages over hubs of the model's sigma and of the sourced default, per source."""
     errors = xr.Dataset({"error": (("region", "source", "method", "metric"), np.zeros((2, 2, 1, 1)))},
@@ -102,3 +144,29 @@ def test_the_notebook_needs_two_scenarios_with_reserves(pair):
     plain = pair[0].drop_vars([v for v in pair[0].data_vars if v.startswith("reserve_")])
     with pytest.raises(InputError, match="holds no operating reserves"):
         require_operating_reserves({"ref": pair[0], "plain": plain})
+
+
+@pytest.mark.slow
+def test_ai_forecasting_against_reserves_on_the_shipped_data():
+    """Through the report cache (shared with the notebook): ai_forecasting (solar error -30%, wind
+    -10%, builds held at reserves') against reserves. The fee is the same each year,
+    forecast_cost x the base-year wind and solar (a fixed cost, docs/formulation.md); the imbalance
+    cost falls every year (the errors are smaller and it is linear in them); net, the annual cost
+    and the objective are lower, and so are curtailment and emissions over the horizon (issue 20's
+    test; single years may go the other way as trade between hubs shifts: docs/calibration.md)."""
+    inputs, ref = load_or_solve("reserves", quiet=True)
+    _, ai = load_or_solve("ai_forecasting", quiet=True)
+    fleet = float(inputs.capacity_existing.sel(tech=["wind", "solar"]).sum())
+    fee = ai.cost.sel(component="forecasting")
+    np.testing.assert_allclose(fee.values, float(inputs.forecast_cost) * fleet, rtol=1e-9)
+    assert float(abs(ref.cost.sel(component="forecasting")).max()) == 0.0
+    value = indicators.forecasting_value(ref, ai)
+    yearly = value.drop(index=HORIZON_ROW)
+    assert (yearly["imbalance cost MUSD/year"] < 0).all()
+    assert (yearly["cost MUSD/year"] < 0).all()
+    assert value.loc[HORIZON_ROW, "cost MUSD/year"] < 0
+    # operation only: the same fleet, so the difference is the forecasts' own
+    np.testing.assert_allclose(ai.capacity.values, ref.capacity.values, atol=1e-6)
+    totals = indicators.forecasting_value(ref, ai, inputs["year_weight"]).loc[HORIZON_TOTAL_ROW]
+    assert totals["curtailment TWh"] < 0
+    assert totals["emissions Mt"] < 0

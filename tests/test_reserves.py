@@ -124,9 +124,9 @@ def test_wind_error_scales_with_capacity_and_output():
 
 
 def test_forecasting_cost_is_charged_per_gw_of_wind_forecast():
-    """The lever costs forecast_cost per GW of wind in service once wind's error is cut: 4 GW x
-    0.005 MUSD/GW/yr = 0.02 on top of the run without the lever (load 3 GW: wind 2, coal 1 with
-    ample headroom, 0.02; keeping the wind, which saves 0.04 of coal, still pays)."""
+    """The lever costs forecast_cost per GW of the forecast fleet (wind in service in the base
+    year) once wind's error is cut: 4 GW x 0.005 MUSD/GW/yr = 0.02 on top of the run without the
+    lever (load 3 GW: wind 2, coal 1 with ample headroom, 0.02)."""
     ds = tiny_inputs(["A"], {"coal": {"marginal_cost": COAL}, "wind": {}}, np.array([[3.0]]),
                      capacity={("A", "coal"): 6.0, ("A", "wind"): 4.0}, max_new=0.0,
                      cf={"wind": np.array([[0.5]])})
@@ -136,6 +136,68 @@ def test_forecasting_cost_is_charged_per_gw_of_wind_forecast():
     assert base.attrs["objective"] == pytest.approx(0.02, rel=1e-6)
     assert paid.attrs["objective"] == pytest.approx(0.02 + 0.02, rel=1e-6)
     assert float(paid.cost.sel(component="forecasting").sum()) == pytest.approx(0.02)
+
+
+SQRT_2_PI = (2 / np.pi) ** 0.5   # E|e| / sigma of a normal error
+
+
+def buildable_wind(imbalance_cost: float = 0.0) -> xr.Dataset:
+    """Load 5 GW, coal 6 GW (20 USD/MWh, minimum load 0.4), 2 GW of wind in service and 2 GW
+    more that may be built at 0.005 MUSD/GW for the one-hour year, capacity factor 0.5 (its mean):
+    a GW built gives 0.5 GWh and saves 0.01 of coal, net 0.005 before the forecast error's costs.
+    Wind's day-ahead error sigma 0.1 of capacity."""
+    ds = tiny_inputs(["A"], {"coal": {"marginal_cost": COAL}, "wind": {"capex": 0.005}},
+                     np.array([[5.0]]), capacity={("A", "coal"): 6.0, ("A", "wind"): 2.0},
+                     max_new={("A", "coal"): 0.0, ("A", "wind"): 2.0},
+                     cf={"wind": np.array([[0.5]])})
+    return with_thermal(ds, {"coal": 0.4})
+
+
+def test_the_forecasting_fee_does_not_change_what_is_built():
+    """The fee is charged on the base-year fleet (2 GW), so it is a fixed cost: with 0.02
+    MUSD/GW/yr (which, charged per GW in service, would make each GW built cost 0.005 + 0.02 >
+    0.01 saved and stop the build) the model still builds the 2 GW; the objective rises by exactly
+    2 x 0.02 = 0.04. Without the fee: coal 3 GW (0.06) + 2 GW built (0.01) = 0.07."""
+    free = solve(with_reserves(buildable_wind(), {"wind": 0.1}, reduction={"wind": 0.3}))
+    fee = solve(with_reserves(buildable_wind(), {"wind": 0.1}, reduction={"wind": 0.3},
+                              forecast_cost=0.02))
+    for r in (free, fee):
+        assert at(r, "capacity", tech="wind") == pytest.approx(4.0, abs=1e-6)
+    assert free.attrs["objective"] == pytest.approx(0.07, rel=1e-6)
+    assert fee.attrs["objective"] == pytest.approx(0.07 + 0.04, rel=1e-6)
+    assert float(fee.cost.sel(component="forecasting").sum()) == pytest.approx(0.04)
+
+
+def test_imbalance_cost_by_hand_and_better_forecasts_make_wind_worth_building():
+    """Imbalance cost c = 0.075 MUSD/GWh of expected absolute error, E|e| = sigma sqrt(2/pi) K
+    (cf at its mean: the full sigma). Per GW of wind: c x 0.798 x 0.1 = 0.00598 > the 0.005 net
+    saving, so without the lever nothing is built: cost 0.02 x 4 + 0.00598 x 2 = 0.09197. Cutting
+    wind's error by 30% makes it 0.00419 < 0.005: the 2 GW are built, cost 0.02 x 3 + 0.005 x 2 +
+    0.075 x 0.798 x 0.07 x 4 = 0.08676 (curtailment none, coal output 4 -> 3)."""
+    c = 0.075
+    ref = solve(with_reserves(buildable_wind(), {"wind": 0.1}, imbalance_cost=c))
+    ai = solve(with_reserves(buildable_wind(), {"wind": 0.1}, reduction={"wind": 0.3},
+                             imbalance_cost=c))
+    assert at(ref, "capacity", tech="wind") == pytest.approx(2.0, abs=1e-6)
+    assert at(ai, "capacity", tech="wind") == pytest.approx(4.0, abs=1e-6)
+    ref_imbalance = c * SQRT_2_PI * 0.1 * 2
+    ai_imbalance = c * SQRT_2_PI * 0.07 * 4
+    assert float(ref.cost.sel(component="imbalance").sum()) == pytest.approx(ref_imbalance)
+    assert float(ai.cost.sel(component="imbalance").sum()) == pytest.approx(ai_imbalance)
+    assert ref.attrs["objective"] == pytest.approx(0.08 + ref_imbalance, rel=1e-6)
+    assert ai.attrs["objective"] == pytest.approx(0.07 + ai_imbalance, rel=1e-6)
+    assert at(ai, "generation", gen_tech="coal") == pytest.approx(3.0, abs=1e-6)
+
+
+def test_imbalance_cost_counts_load_and_wind_errors():
+    """The wind hub: E|e| = sqrt(2/pi) (0.2 x 7 + 0.25 x 4) = 1.915 GWh in the one hour; at
+    0.005 MUSD/GWh (5 USD/MWh) that is 0.009575 on top of 0.121; halving wind's error takes
+    sqrt(2/pi) x 0.5 GWh x 0.005 = 0.001995 more off, on top of the 0.0075 of reserve saved."""
+    ref = solve(with_reserves(wind_hub(), {"load": 0.2, "wind": 0.25}, imbalance_cost=0.005))
+    ai = solve(with_reserves(wind_hub(), {"load": 0.2, "wind": 0.25}, reduction={"wind": 0.5},
+                             imbalance_cost=0.005))
+    assert ref.attrs["objective"] == pytest.approx(0.121 + 0.005 * SQRT_2_PI * 2.4, rel=1e-6)
+    assert ai.attrs["objective"] == pytest.approx(0.1135 + 0.005 * SQRT_2_PI * 1.9, rel=1e-6)
 
 
 def test_flexible_training_load_displaces_thermal_headroom_exactly():

@@ -353,13 +353,15 @@ def with_reserves(
     energy_hours: float = 1.0,
     reduction: dict[str, float] | None = None,
     forecast_cost: float = 0.0,
+    imbalance_cost: float = 0.0,
 ) -> xr.Dataset:
     """Turn operating reserves on in a :func:`tiny_inputs` Dataset.
 
     ``sigma``: forecast error by source (``load`` share of load, ``wind``/``solar`` share of
     capacity), the same in every hub unless ``by_region`` gives (region, source); ``multiplier``
     k, ``contingency`` GW, ``energy_hours`` h; ``reduction``: share of each source's error removed
-    by better forecasting, at ``forecast_cost`` MUSD/GW/yr of wind and solar.
+    by better forecasting, at ``forecast_cost`` MUSD/GW/yr of the base-year wind and solar;
+    ``imbalance_cost`` MUSD/GWh of expected absolute forecast error.
     """
     ds = ds.copy()
     regions = [str(r) for r in ds.region.values]
@@ -374,5 +376,6 @@ def with_reserves(
     ds["reserve_contingency"] = contingency
     ds["reserve_energy_hours"] = energy_hours
     ds["forecast_cost"] = forecast_cost
+    ds["imbalance_cost"] = imbalance_cost
     ds.attrs["operating_reserves"] = "on"
     return ds

@@ -93,26 +93,205 @@ HUB_OF = {p[0]: p[3] for p in PROVINCES}
 CLUSTER = {"BTH": ["HE"], "YRD": ["SH", "JS", "ZJ", "AH"], "GBA": ["GD"], "CY": ["SC", "CQ"],
            "IM": ["NM"], "GZ": ["GZ"], "GS": ["GS"], "NX": ["NX"]}
 
-CITY_SOURCE = ("assumption: provincial capital's city-centre coordinates (approximate) and January/"
-               "July mean temperatures (approximate 1981-2010 normals of the China Meteorological "
-               "Administration as quoted in Wikipedia climate tables, written from memory and not "
-               "retrieved in this session: TODO verify against a retrieved source)")
+#: Coordinates: checked against a public table of provincial capitals' city-centre coordinates
+#: (every capital within 0.15 deg of it). Temperatures: January and July daily means; each row says
+#: what it was checked against (CMA normals quoted by city or travel pages, or the NBS yearbook's
+#: monthly means of 2008 and 2009, single years) or that it is an assumption.
+COORD_CHECK = ("coordinates checked against huangwenxia/my-threejs-bi src/components/Earth/untils/"
+               "coordinate.js @cd4d83f (provincial capitals' city centres)")
+NBS = ("NBS China Statistical Yearbook 2009 table 11-13 and 2010 table 12-13 (monthly mean "
+       "temperature of major cities in 2008 and 2009, stats.gov.cn)")
+TEMP_CHECK = {
+    "BJ": f"{NBS}: Jan -3.0/-3.0, Jul 27.2/27.0",
+    "TJ": f"{NBS}: Jan -3.6/-3.5, Jul 27.0/27.1",
+    "SX": ("CMA normals as quoted at traveltill.com/destination/China/Taiyuan/climate.php: Jan "
+           f"-5.5, Jul 23.4; {NBS}: Jan -5.5/-5.1"),
+    "LN": "CMA normals as quoted at english.gs.imr.ac.cn (IMR CAS, Shenyang): Jan -11.2, Jul 24.6",
+    "JL": ("CMA normals as quoted at traveltill.com/destination/China/Changchun/climate.php: Jan "
+           "-15.1, Jul 23.1"),
+    "HL": "CMA normals as quoted at nomadpub.com/harbin-weather: Jan -17.6, Jul 23.1",
+    "JS": f"{NBS}: Jan 1.5/2.2, Jul 29.0/28.0 (assumption within +-1 C)",
+    "ZJ": "photographycn.com/home/getone/807 (climate of Hangzhou): Jan 40.3 F = 4.6 C, Jul 84.0 F "
+          "= 28.9 C",
+    "AH": ("assumption: no Wuhu series found; Hefei (about 100 km north, slightly colder) in "
+           f"{NBS}: Jan 1.0/2.6, Jul 28.7/28.6; range Jan 2-5 C, Jul 28-30 C"),
+    "FJ": "CMA 1971-2000 normals as quoted at liquisearch.com/fuzhou/climate: Jan 10.9, Jul 28.9",
+    "JX": f"assumption within +-1.5 C; {NBS}: Jan 3.5/5.1, Jul 30.0/29.7",
+    "SD": f"assumption within +-1.5 C; {NBS}: Jan -2.0/-0.2, Jul 26.0/26.5",
+    "HA": f"{NBS}: Jan -0.7/1.0, Jul 26.6/27.9 (assumption within +-1 C)",
+    "HB": f"assumption within +-1.5 C; {NBS}: Jan 1.2/4.5, Jul 29.3/30.3",
+    "HN": f"assumption within +-1.5 C; {NBS}: Jan 2.3/5.1, Jul 30.1/29.8",
+    "GX": f"assumption within +-2 C (2008's January was a cold spell); {NBS}: Jan 9.4/11.3, Jul "
+          "27.7/28.3",
+    "HI": f"assumption within +-1 C; {NBS}: Jan 16.9/16.1, Jul 28.0/28.3",
+    "CQ": f"{NBS}: Jan 6.2/7.7, Jul 29.1/28.9 (assumption within +-1 C)",
+    "YN": (f"assumption within +-1.5 C; {NBS}: Jan 10.7/8.3, Jul 19.4/21.3; travel pages quoting "
+           "the city: coldest month 7.5-8, warmest 19.7"),
+    "XZ": ("assumption within +-2 C: sources disagree (CMA 1971-2000 via Wikipedia: Jan 0.6, warmest "
+           "17.5; Lhasa tourism pages: Jan -2.0, June 15.7; NBS 2009: Jan 1.0)"),
+    "SN": "assumption within +-1.5 C; a travel table (sanyachinatravel.com): Jan 2, Jul 28",
+    "QH": "assumption within +-1.5 C: no source found for Xining",
+    "XJ": ("CMA normals as quoted at en.hongshannet.cn (Urumqi city portal): Jan -12.6, Jul 23.7"),
+}
+
+
+def city_source(pid: str) -> str:
+    """Provenance of a representative city's coordinates and temperatures."""
+    coords = COORD_CHECK if pid != "AH" else (
+        "coordinates of Wuhu city centre: assumption within 0.1 deg (no table checked)")
+    return (f"{coords}; January/July mean temperatures (the values first written from memory as "
+            f"1981-2010 CMA normals) checked: {TEMP_CHECK[pid]}")
+
 
 #: Coal benchmark (燃煤发电基准价, CNY/MWh) of the 17 provinces outside the hubs. BB where its file
-#: gives it; otherwise the NDRC 2019 benchmark (发改价格规〔2019〕1658号, the former desulphurised coal
-#: feed-in tariff), from memory, not retrieved: TODO verify. Hebei-style split grids: none here.
+#: gives it; otherwise the former desulphurised coal benchmark feed-in tariff (脱硫标杆电价), which
+#: NDRC's 2019 notice (发改价格规〔2019〕1658号) turned into the benchmark unchanged, from a public
+#: table of all provinces; Xinjiang and Tibet are not in it.
 COAL_BENCHMARK = {
     "Fujian": (393.2, f"{BB} docs/各省数据2025/福建.md section 3: 燃煤发电基准价 393.2 CNY/MWh"),
     "Guangxi": (420.7, f"{BB} docs/各省数据2025/广西.md section 3: 燃煤基准价 420.7 CNY/MWh"),
     "Yunnan": (335.8, f"{BB} docs/各省数据2025/云南.md section 3: 燃煤发电基准价 335.8 CNY/MWh"),
 }
-NDRC_MEMORY = {"Shanxi": 332.0, "Liaoning": 374.9, "Jilin": 373.1, "Heilongjiang": 374.0,
-               "Jiangxi": 414.3, "Shandong": 394.9, "Henan": 377.9, "Hubei": 416.1,
-               "Hunan": 450.0, "Hainan": 429.8, "Shaanxi": 354.5, "Qinghai": 324.7,
-               "Xinjiang": 250.0, "Tibet": 250.0}
-NDRC_SOURCE = ("assumption: NDRC coal-fired benchmark price 2019 (发改价格规〔2019〕1658号 annex, the "
-               "former desulphurised coal feed-in tariff) as recalled, not retrieved in this session "
-               "(TODO verify); a reference figure for checks only, not a model input")
+DESULPHURISED = {"Shanxi": 332.0, "Liaoning": 374.9, "Jilin": 373.1, "Heilongjiang": 374.0,
+                 "Jiangxi": 414.3, "Shandong": 394.9, "Henan": 377.9, "Hubei": 416.1,
+                 "Hunan": 450.0, "Hainan": 429.8, "Shaanxi": 354.5, "Qinghai": 324.7}
+TABLE_SOURCE = ("wenku.solarbe.com/p-20929.html (全国最新分地区电价及利用小时数: 脱硫标杆电价 by "
+                "province, CNY/kWh), the tariff NDRC's 2019 notice (发改价格规〔2019〕1658号) made the "
+                "coal benchmark unchanged; the same table's values for Beijing, Tianjin, Jiangsu, "
+                "Ningxia, Fujian, Guangxi and Yunnan agree with [BB]'s 2025 benchmarks; a reference "
+                "figure for checks only, not a model input")
+NO_TABLE = {
+    "Xinjiang": (250.0, "assumption, range 250-262 CNY/MWh: Xinjiang is not in the benchmark table "
+                 "found; Xinjiang DRC's 2025-06-24 plan for new-energy prices sets the mechanism "
+                 "price of subsidised stock projects at 0.25 CNY/kWh and of grid-parity projects at "
+                 "0.262 (via e.ccement.com/news/content/50915138858316115.html); a reference figure "
+                 "for checks only, not a model input"),
+    "Tibet": (250.0, "assumption, no source: Tibet has almost no coal power and no coal benchmark "
+              "was found; Xinjiang's 250 CNY/MWh is a placeholder (range 250-450), so Tibet's "
+              "price check is not meaningful; a reference figure for checks only"),
+}
+
+
+#: Mine-mouth coal of the coal provinces outside the hubs: NDRC's reasonable ranges for medium-
+#: and long-term contract coal (Fagai Jiage [2022] No. 303), midpoint minus the Qinhuangdao port
+#: midpoint (570-770 CNY/t, mid 670), as china_hubs does for IM, NX and GS.
+NDRC_303 = ("NDRC Fagai Jiage [2022] No. 303 (via https://www.tellerreport.com/go/national-"
+            "development-and-reform-commission--strengthen-coal-market-price-regulation-and-"
+            "supervision.BkEOKDIBq.html; the Shanxi and Shaanxi ranges also in SteelOrbis, 28 Feb "
+            "2022)")
+MINE_MOUTH = {
+    "SX": (470.0, "derived", "the NDRC reasonable range for mine-mouth coal in Shanxi (5,500 kcal: "
+           "370-570 CNY/t, mid 470)"),
+    "SN": (420.0, "derived", "the NDRC reasonable range for mine-mouth coal in Shaanxi (5,500 kcal: "
+           "320-520 CNY/t, mid 420)"),
+    "XJ": (420.0, "proxy", "the NDRC range for Shaanxi (320-520 CNY/t, mid 420): Xinjiang has no "
+           "range of its own in the notice; its plants burn local mine-mouth coal (Zhundong, Hami), "
+           "as china_hubs's rule for Ningxia and Gansu (Xinjiang's own coal is cheaper still, so "
+           "this is an upper bound of its price)"),
+}
+
+
+#: Seaborne coal of the coastal provinces outside the hubs: the hubs' coastal freight proxies
+#: (china_hubs GBA and YRD rows), a lower bound for ports further from Qinhuangdao.
+COASTAL = {
+    "FJ": (33.5, "YRD", "Qinhuangdao-Shanghai (Fuzhou and Xiamen lie further south, so a lower "
+           "bound)"),
+    "GX": (42.2, "GBA", "Qinhuangdao-Guangzhou (Beibu Gulf ports lie further, so a lower bound)"),
+    "HI": (42.2, "GBA", "Qinhuangdao-Guangzhou (Haikou lies further, so a lower bound)"),
+}
+
+
+def mine_mouth_rows() -> list[list]:
+    out = []
+    for pid, (freight, hub, route) in COASTAL.items():
+        v = round(freight / 6.3965, 2)
+        out.append([pid, "coal_price_difference", 2024, v, "CNY/MWh",
+                    f"proxy: {freight} CNY/t / 6.3965 MWh/t = {v} CNY/MWh_th: coastal freight "
+                    f"{route}, the route rate china_hubs region_parameters.csv uses for {hub} (the "
+                    "Ministry of Transport's monthly tables of the Shanghai Shipping Exchange's "
+                    "rates, 2017-2019 midpoint); the province's coal plants burn seaborne coal"])
+    for pid, (mid, kind, what) in MINE_MOUTH.items():
+        diff = mid - 670.0
+        v = round(diff / 6.3965, 2)
+        out.append([pid, "coal_price_difference", 2024, v, "CNY/MWh",
+                    f"{kind}: {diff:+.0f} CNY/t / 6.3965 MWh/t = {v} CNY/MWh_th; {diff:+.0f} CNY/t "
+                    f"= midpoint of {what} minus that of Qinhuangdao port coal (570-770, mid 670), "
+                    f"{NDRC_303}; technologies.csv coal fuel_cost is the port price"])
+    return out
+
+
+GEM_COMMIT = "a10678a"
+GEM_DIR = "resources/data/existing_infrastructure"
+GEM_COAL = "Global-Coal-Plant-Tracker-add-CHP.xlsx"
+GEM_GAS = "Global-Gas-Plant-Tracker-GGPT-February-2023-v2.xlsx"
+#: Heating seasons (day of year) of the northern provinces outside the hubs, for heat-led CHP.
+#: Assumptions, as china_hubs's IM row: city practice, regulation texts not retrieved here.
+HEATING = {
+    "SX": (319, 74, "15 November to 15 March, the northern urban norm (as BTH's Beijing regulation)"),
+    "SD": (319, 74, "15 November to 15 March, the northern urban norm (as BTH's Beijing regulation)"),
+    "HA": (319, 74, "15 November to 15 March, the northern urban norm (as BTH's Beijing regulation)"),
+    "SN": (319, 74, "15 November to 15 March, the northern urban norm (as BTH's Beijing regulation)"),
+    "LN": (305, 90, "1 November to 31 March (Shenyang practice; as china_hubs's GS and NX rows)"),
+    "JL": (298, 100, "25 October to 10 April (Changchun practice)"),
+    "HL": (293, 110, "20 October to 20 April (Harbin practice)"),
+    "QH": (288, 105, "15 October to 15 April (Xining practice, as china_hubs's IM row)"),
+    "XJ": (283, 100, "10 October to 10 April (Urumqi practice)"),
+}
+
+
+def gem_rows(pik_repo: Path) -> tuple[list[list], list[list]]:
+    """Gas share of thermal (provinces.csv) and CHP shares of coal and gas (region_parameters.csv)
+    of the 17 provinces outside the hubs, from Global Energy Monitor's trackers as PIK copies them
+    (china_hubs's method for the hubs' CHP shares); heating seasons of the northern ones."""
+    import pandas as pd
+
+    def sheet(name: str, tab: str) -> pd.DataFrame:
+        raw = subprocess.run(["git", "-C", str(pik_repo), "show", f"{GEM_COMMIT}:{GEM_DIR}/{name}"],
+                             capture_output=True, check=True).stdout
+        df = pd.read_excel(io.BytesIO(raw), sheet_name=tab)
+        return df[(df["Country"] == "China") & (df["Status"] == "operating")]
+
+    prov = "Subnational unit (province, state)"
+    coal, gas = sheet(GEM_COAL, "Units"), sheet(GEM_GAS, "Gas Units")
+    where = (f"[PIK] pik-piam/PyPSA-China-PIK @{GEM_COMMIT} {GEM_DIR}/")
+    coal_src = (f"Global Energy Monitor's Global Coal Plant Tracker (July 2023, CC BY 4.0) with PIK's "
+                f"CHP column, copy in {where}{GEM_COAL}, sheet Units, Country China, Status "
+                "operating")
+    gas_src = (f"Global Energy Monitor's Global Gas Plant Tracker (February 2023, CC BY 4.0), copy "
+               f"in {where}{GEM_GAS}, sheet Gas Units, Country China, Status operating")
+    p_rows: list[list] = []
+    r_rows: list[list] = []
+    for pid, name, *_ in PROVINCES:
+        if HUB_OF[pid] is not None:
+            continue
+        c = coal[coal[prov] == name]
+        g = gas[gas[prov] == name]
+        c_mw, g_mw = float(c["Capacity (MW)"].sum()), float(g["Capacity elec. (MW)"].sum())
+        c_chp = float(c.loc[c["CHP"] == "Y", "Capacity (MW)"].sum())
+        g_chp = float(g.loc[g["CHP"] == "Y", "Capacity elec. (MW)"].sum())
+        if c_mw + g_mw > 0:
+            share = g_mw / (c_mw + g_mw)
+            p_rows.append([name, "gas_share_thermal", 2023, round(share, 4), "1",
+                           f"derived: operating gas {g_mw / 1e3:.2f} GW / (gas + coal {c_mw / 1e3:.2f}"
+                           f" GW) in {name}: {gas_src}; {coal_src} (units of 50 MW and more for gas"
+                           ", so a lower bound; replaces the national share)"])
+        if c_mw > 0:
+            r_rows.append([pid, "chp_share", 2024, round(c_chp / c_mw, 3), "1",
+                           f"derived: operating coal units flagged CHP: {c_chp / 1e3:.2f} GW of "
+                           f"{c_mw / 1e3:.2f} GW in {name} = {c_chp / c_mw:.3f}; {coal_src}, CHP = Y "
+                           "(china_hubs's method)"])
+        if g_mw > 0:
+            r_rows.append([pid, "chp_share_gas", 2024, round(g_chp / g_mw, 3), "1",
+                           f"derived: operating gas units flagged CHP: {g_chp / 1e3:.2f} GW of "
+                           f"{g_mw / 1e3:.2f} GW in {name} = {g_chp / g_mw:.3f}; {gas_src}, CHP = Y "
+                           "(china_hubs's method)"])
+        if pid in HEATING:
+            start, end, what = HEATING[pid]
+            for param, day in (("heating_start", start), ("heating_end", end)):
+                r_rows.append([pid, param, "", day, "day",
+                               f"assumption: heating season {what}, days {start} to {end}; "
+                               "regulation text not retrieved for this dataset"])
+    return p_rows, r_rows
 
 
 def git_show(repo: Path, path: str) -> str:
@@ -249,10 +428,73 @@ def province_rows(ceic_repo: Path, pik_repo: Path) -> list[list]:
                             "trapezoid; the two differ by under 1%)"))
         if p in COAL_BENCHMARK:
             v, src = COAL_BENCHMARK[p]
+        elif p in DESULPHURISED:
+            v = DESULPHURISED[p]
+            src = f"{TABLE_SOURCE}: {p} {v / 1000:g} CNY/kWh"
         else:
-            v, src = NDRC_MEMORY[p], NDRC_SOURCE
+            v, src = NO_TABLE[p]
         rows.append(row(p, "coal_price", 2025 if p in COAL_BENCHMARK else 2019, v, "CNY/MWh", src))
     return rows
+
+
+def reported_rows(ceic_repo: Path, rows: list[list]) -> list[list]:
+    """2024 generation by technology and net exchange of every province, for the calibration
+    checks only (docs/calibration.md, "Provinces (issue 18)"); the loader does not read them.
+
+    Thermal, hydro (pumped storage output included) and nuclear are CEIC's provincial output of
+    plants above designated size. CEIC's provincial wind output is empty after April 2024 and its
+    solar output leaves out distributed plants, so wind and solar are derived: mean of the Dec 2023
+    and latest 2024 capacity x the province's reported hours (provinces.csv). No provincial table
+    of 2024 inter-provincial exchanges was found (CEIC has no send-out/receipt series), so the net
+    exchange is derived as each province's generation scaled to the national consumption (a closed
+    mainland: plant own use, losses and the statistical difference spread pro rata) minus its
+    consumption.
+    """
+    gen = ceic(ceic_repo, "power_generation_by_province_and_source.csv")
+    cap = ceic(ceic_repo, "power_capacity_by_province&type.csv")
+    genf = "inst/csv/power_generation_by_province_and_source.csv"
+    capf = "inst/csv/power_capacity_by_province&type.csv"
+    value = {(r[0], r[1]): float(r[3]) for r in rows}
+    out: list[list] = []
+    total: dict[str, float] = {}
+    for _, p, *_ in PROVINCES:
+        g = 0.0
+        for tech, series in (("thermal", f"Output: Thermal Power Generating Capacity: {p}: YTD"),
+                             ("hydro", f"Output: Hydro Power Generating Capacity: {p}: YTD"),
+                             ("nuclear", f"Output: Nuclear Power: {p}: YTD")):
+            e = gen.get(series, {}).get("2024-12", 0.0) / 1e5  # 10^4 kWh -> TWh
+            g += e
+            src = (f"{CEIC} {genf} '{series}' 2024-12 (10^4 kWh; plants above designated size"
+                   + ("; includes pumped-storage output)" if tech == "hydro" else ")")
+                   if series in gen else f"no '{series}' in {CEIC} {genf}: none reported")
+            out.append(row(p, f"generation_{tech}", 2024, round(e, 2), "TWh", src))
+        for tech, label, last in (("wind", "Wind Power", "2024-11"),
+                                  ("solar", "Installed Capacity: Solar Power Generation", "2024-12")):
+            k = next(k for k in cap if k.startswith(f"China: {p}:") and label in k)
+            mean_cap = (cap[k]["2023-12"] + cap[k][last]) / 200  # 10 MW -> GW
+            h = value[(p, f"{tech}_hours")]
+            e = mean_cap * h / 1e3
+            g += e
+            out.append(row(p, f"generation_{tech}", 2024, round(e, 2), "TWh",
+                           f"derived: mean capacity {mean_cap:.2f} GW (Dec 2023 and {last}, {CEIC} "
+                           f"{capf} '{k}') x {h:g} h ({tech}_hours of this file); CEIC's provincial "
+                           f"{tech} output is " + ("empty after April 2024" if tech == "wind"
+                                                   else "that of plants above designated size, "
+                                                   "without distributed solar")))
+        total[p] = g
+    national_g = sum(total.values())
+    national_d = sum(value[(p[1], "demand")] for p in PROVINCES)
+    scale = national_d / national_g
+    for _, p, *_ in PROVINCES:
+        d = value[(p, "demand")]
+        net = total[p] * scale - d
+        out.append(row(p, "net_export", 2024, round(net, 1), "TWh",
+                       f"derived: generation {total[p]:.1f} TWh (generation_* rows) x {scale:.4f} "
+                       f"(national consumption {national_d:,.0f} / the provinces' generation "
+                       f"{national_g:,.0f} TWh: own use, losses and statistical difference spread "
+                       f"pro rata) - consumption {d:.1f} TWh; positive = sends out. No published "
+                       "2024 table of provincial send-out/receipt was found (CEIC has none)"))
+    return out
 
 
 def great_circle(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -304,6 +546,9 @@ def main() -> None:
     new = province_rows(args.ceic, args.pik)
     order = {p[1]: i for i, p in enumerate(PROVINCES)}
     allrows = sorted(hub_rows[1:] + new, key=lambda r: order[r[0]])
+    gem_provinces, gem_regions = gem_rows(args.pik)
+    allrows = sorted(allrows + gem_provinces + reported_rows(args.ceic, allrows),
+                     key=lambda r: order[r[0]])
     write(OUT / "provinces.csv", header, allrows)
 
     # Regions: one per province.
@@ -316,7 +561,7 @@ def main() -> None:
         elif h is not None and city.split(" (")[0] == h["location"].split(" (")[0]:
             src = f"as china_hubs regions.csv {hub}: {h['source']}"
         else:
-            src = CITY_SOURCE
+            src = city_source(pid)
         regions.append([pid, name, zh, role, GRID_REGION[pid], name, city, lat, lon, "", tj, tl,
                         f"{src}; {GRID_SOURCE}"])
     write(OUT / "regions.csv", ["region", "name", "name_zh", "role", "grid_region", "provinces",
@@ -339,6 +584,7 @@ def main() -> None:
                            "assumption: new large data centres outside the hub nodes, PUE below 1.3 "
                            "(2021 national plan for new large DCs, reference data sheet section 3; "
                            "hub nodes 1.25)"])
+    out_rp += mine_mouth_rows() + gem_regions
     write(OUT / "region_parameters.csv", rp[0], out_rp)
 
     # Compute: demand origin by tertiary GDP (as china_hubs), capacity in the clusters.

@@ -125,6 +125,12 @@ PROVINCES = LongTable(
         "coal_price": Param("MUSD/GWh", "coal benchmark price or its documented proxy"),
         "thermal_hours": Param("h", "reported thermal (coal and gas) full-load hours, for checks",
                                required=False, high=8760),
+        # Reported 2024 figures for the province calibration checks only (not model inputs).
+        **{f"generation_{t}": Param("GWh", f"reported or derived 2024 {t} generation, for checks",
+                                    required=False)
+           for t in ("thermal", "hydro", "nuclear", "wind", "solar")},
+        "net_export": Param("GWh", "derived 2024 net send-out to other provinces (negative: "
+                            "receipt), for checks", required=False, low=-math.inf),
     },
 )
 
@@ -146,6 +152,9 @@ REGION_PARAMETERS = LongTable(
                                required=False, default=1.0, low=1, high=366),
         "heating_end": Param("day", "last day of the year of the heating season (day of year)",
                              required=False, default=366.0, low=1, high=366),
+        "collector_share": Param("1", "collector (evacuation) capacity inside the hub for its wind "
+                                 "and solar in the base year, per GW of base-year wind and solar "
+                                 "(inf: no limit)", required=False, default=math.inf),
     },
 )
 
@@ -266,6 +275,12 @@ PARAMETERS = LongTable(
         "default_wind_utilisation": Param("1", "wind utilisation where none is reported", high=1),
         "default_solar_utilisation": Param("1", "solar utilisation where none is reported", high=1),
         "default_hydro_hours": Param("h", "hydro full-load hours where none are reported", high=8760),
+        "collector_capex": Param("MUSD/GW", "investment per GW of collector capacity inside a "
+                                 "hub (model/collector.py)", required=False, default=0.0),
+        "collector_lifetime": Param("year", "economic lifetime of collector capacity",
+                                    required=False, default=40.0, low=1, high=100),
+        "collector_max_new": Param("GW", "most collector capacity a hub may add over the horizon",
+                                   required=False, default=math.inf),
         "chp_output": Param("1", "share of CHP capacity that must run for heat in the heating "
                             "season", required=False, default=0.0, high=1),
         # Operating reserves (model/reserves.py; used when policy.operating_reserves is on).
@@ -279,8 +294,12 @@ PARAMETERS = LongTable(
             "h", "hours a storage must sustain the reserve it holds", required=False,
             default=1.0, high=24),
         "forecast_cost": Param(
-            "MUSD/GW/year", "yearly cost of better (machine-learning) forecasts per GW of wind "
-            "and solar forecast (charged where forecast_error_reduction > 0)", required=False,
+            "MUSD/GW/year", "yearly cost of better (machine-learning) forecasts per GW of the "
+            "forecast fleet, the wind and solar in service in the base year (charged where "
+            "forecast_error_reduction > 0)", required=False, default=0.0),
+        "imbalance_cost": Param(
+            "MUSD/GWh", "cost of balancing each MWh of day-ahead forecast error (expected "
+            "absolute error) in real time: redispatch and imbalance energy", required=False,
             default=0.0),
     },
 )

@@ -21,6 +21,7 @@ import pyomo.environ as pyo
 import xarray as xr
 from pyomo.common.gc_manager import PauseGC
 
+from synergy_models.errors import InputError, Problem
 from synergy_models.model.balance import Terms, add_balance, component
 from synergy_models.model.catalogue import active_modules
 from synergy_models.model.data import model_data
@@ -54,6 +55,7 @@ def _build(inputs: xr.Dataset, modules: list[ModelModule]) -> pyo.ConcreteModel:
     m.T = pyo.Set(initialize=d.steps, ordered=True)
     for module in modules:
         module.add(m, d)
+    fix_builds(m, inputs)
     add_balance(m)
     for finalize in m.terms.finalizers:
         finalize(m, d)
@@ -64,3 +66,48 @@ def _build(inputs: xr.Dataset, modules: list[ModelModule]) -> pyo.ConcreteModel:
         sense=pyo.minimize,
     )
     return m
+
+
+def add_fixed_builds(inputs: xr.Dataset, reference: xr.Dataset,
+                     modules: Sequence[ModelModule] | None = None) -> xr.Dataset:
+    """``inputs`` with the build decisions of a reference's results, for an operation-only run:
+    each active module's :class:`~synergy_models.model.module.Build` found in ``reference`` is
+    copied as ``fixed_<name>``, its dims prefixed ``fixed_`` so the reference's coordinates never
+    re-index the inputs. :func:`fix_builds` fixes the variables at these values."""
+    out = inputs.copy()
+    for module in active_modules(inputs, None if modules is None else list(modules)):
+        for build in module.builds:
+            if build.results in reference:
+                arr = reference[build.results]
+                out[f"fixed_{build.results}"] = arr.rename({d: f"fixed_{d}" for d in arr.dims})
+                out[f"fixed_{build.results}"].attrs.update(role="reference")
+    return out
+
+
+def fix_builds(m: pyo.ConcreteModel, inputs: xr.Dataset) -> None:
+    """Fix every module's build decisions given in ``inputs`` as ``fixed_<results name>`` (an
+    operation-only run, :func:`synergy_models.run.with_fixed_builds`): the variable is fixed at the
+    reference's value, so the compiler takes it as a constant. A decision the reference does not
+    have (other hubs, years or technologies) is an :class:`InputError` naming it."""
+    problems: list[Problem] = []
+    for module in m.modules:
+        block = getattr(m, module.name)
+        for build in module.builds:
+            name = f"fixed_{build.results}"
+            if name not in inputs:
+                continue
+            table = inputs[name].to_series()
+            var = getattr(block, build.var)
+            for index in var:
+                key = index if isinstance(index, tuple) else (index,)
+                value = table.get(key if len(key) > 1 else key[0])
+                if value is None or value != value:  # absent or NaN
+                    problems.append(Problem(f"fixed_builds ({inputs.attrs.get('fixed_builds')})",
+                                            f"no reference value for {build.results}{list(key)}",
+                                            column=build.results,
+                                            expected="a reference with the same hubs, years "
+                                            "and technologies"))
+                    continue
+                var[index].fix(max(float(value) / build.scale, 0.0))
+    if problems:
+        raise InputError(problems[:20])

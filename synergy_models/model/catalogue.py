@@ -4,9 +4,10 @@ The core builds the modules of :func:`active_modules`: those of :data:`MODULES` 
 with :func:`register`) that the inputs activate, each after the ones it requires. Compute and
 hydrogen are active only when the dataset has their data; hydrogen comes after compute because its
 fuel cells back up the data centres when there are any. Thermal (unit commitment of coal and gas)
-is active when the dataset gives minimum stable loads. Reserves (operating reserves from forecast
-errors) come after every module whose variables provide them, and are active when the scenario
-turns them on (``policy.operating_reserves``).
+is active when the dataset gives minimum stable loads; collector (the grid inside a hub that
+carries its wind and solar) when any hub has a finite collector share. Reserves (operating
+reserves from forecast errors) come after every module whose variables provide them, and are
+active when the scenario turns them on (``policy.operating_reserves``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import xarray as xr
 
 from synergy_models.model import (
+    collector,
     compute,
     hydrogen,
     policy,
@@ -25,8 +27,9 @@ from synergy_models.model import (
 )
 from synergy_models.model.module import ModelModule, order_modules
 
-MODULES: list[ModelModule] = [power.MODULE, thermal.MODULE, storage.MODULE, transmission.MODULE,
-                              compute.MODULE, hydrogen.MODULE, reserves.MODULE, policy.MODULE]
+MODULES: list[ModelModule] = [power.MODULE, thermal.MODULE, collector.MODULE, storage.MODULE,
+                              transmission.MODULE, compute.MODULE, hydrogen.MODULE, reserves.MODULE,
+                              policy.MODULE]
 
 
 def register(module: ModelModule, before: str | None = "policy") -> None:

@@ -200,7 +200,15 @@ import xarray as xr
 
 from synergy_models.model.balance import component
 from synergy_models.model.data import ModelData, capital_recovery_factor
-from synergy_models.model.module import InputVar, Limit, ModelModule, ResultsContext, da, values
+from synergy_models.model.module import (
+    Build,
+    InputVar,
+    Limit,
+    ModelModule,
+    ResultsContext,
+    da,
+    values,
+)
 from synergy_models.units import HOURS_PER_YEAR
 
 GREEN_SOURCES = ("wind", "solar", "hydro")
@@ -941,6 +949,7 @@ MODULE = ModelModule(
     name="compute", add=add_compute, prepare=prepare_compute, results=compute_results,
     inputs=INPUTS, active=lambda inputs: "compute_demand" in inputs, requires=("power",),
     options=("green_matching", "training_relocation"),
+    builds=(Build("dc_capacity_new", "dc_new"), Build("backup_capacity", "backup")),
     limits=(
         Limit("compute.it_load", "upper_bound", ("region", "year", "time"), "GW", "USD/kW/year",
               "grid safety: data-centre IT load at most grid_share_max x the hub's own peak / "

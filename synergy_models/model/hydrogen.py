@@ -120,6 +120,7 @@ from synergy_models.model.interday import (
     start_levels_by_day,
 )
 from synergy_models.model.module import (
+    Build,
     InputVar,
     Limit,
     ModelModule,
@@ -470,4 +471,7 @@ MODULE = ModelModule(
     name="hydrogen", add=add_hydrogen, prepare=prepare_hydrogen, results=hydrogen_results,
     inputs=INPUTS, active=lambda inputs: "h2_demand" in inputs, requires=("power",),
     limits=_hydrogen_limits(),
+    builds=(Build("electrolyser_capacity_new", "electrolyser_new"),
+            Build("fuel_cell_capacity", "fuel_cell_capacity"),
+            Build("h2_storage_capacity", "storage_capacity", scale=1000.0)),
 )

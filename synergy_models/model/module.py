@@ -16,7 +16,8 @@ blocks and coefficients. The lifecycle follows Switch's (``define_components``, 
 4. ``add(model, data)``: its Pyomo block ``model.<name>`` and the terms it registers, each balance
    term with its role (:data:`ROLES`);
 5. ``results(ctx)``: its variables of the results Dataset (:class:`ResultsContext`);
-6. ``limits``: the caps an analyst should know bind (:class:`Limit`): the results report each
+6. ``builds``: its investment decisions (:class:`Build`), which an operation-only run fixes;
+7. ``limits``: the caps an analyst should know bind (:class:`Limit`): the results report each
    one's value, level, whether it binds and its shadow price (:mod:`synergy_models.limits`).
 
 A new module is one file that defines its ``MODULE`` and is listed in
@@ -135,6 +136,18 @@ class Limit:
 
 
 @dataclass(frozen=True)
+class Build:
+    """A build decision of a module, as the results report it: the block's variable ``var`` holds
+    the results variable ``results`` divided by ``scale`` (its index in the order of the results'
+    dims). A scenario's ``fixed_builds`` fixes it at a reference run's value
+    (:func:`synergy_models.model.build.fix_builds`)."""
+
+    results: str
+    var: str
+    scale: float = 1.0
+
+
+@dataclass(frozen=True)
 class ResultsContext:
     """What a module's ``results`` step reads and where it writes.
 
@@ -166,6 +179,8 @@ class ModelModule:
     options: tuple[str, ...] = ()
     #: the caps of this module whose binding and shadow prices the results report
     limits: tuple[Limit, ...] = ()
+    #: its build decisions (what an operation-only run fixes at a reference's results)
+    builds: tuple[Build, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.name.isidentifier():

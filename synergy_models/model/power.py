@@ -110,6 +110,7 @@ from synergy_models.model.data import (
     capital_recovery_factor,
 )
 from synergy_models.model.module import (
+    Build,
     InputVar,
     Limit,
     ModelModule,
@@ -517,4 +518,5 @@ MODULE = ModelModule(
     name="power", add=add_power, prepare=prepare_power, results=power_results, inputs=INPUTS,
     options=("reserve_scope",),
     limits=_power_limits(),
+    builds=(Build("capacity_new", "new"), Build("capacity_retired", "retired")),
 )

@@ -95,8 +95,15 @@ Electrolysers offer their consumption up and their free capacity down. Reserves 
 deployed: their energy is not in the balance (deployments net to little over a day).
 
 Annual costs [MUSD/yr]: ``operating_reserve_shortfall`` :math:`\sum_{r,t} w_t V (z^{+}_{r,y,t} +
-z^{-}_{r,y,t})`, and ``forecasting`` :math:`c^{F} \sum_{r} \sum_{v : \delta_v > 0} K_{r,v,y}`
-(software and data for the better forecasts of the wind and solar capacity in service).
+z^{-}_{r,y,t})`; ``imbalance``, balancing the day-ahead errors in real time (redispatch,
+imbalance energy) at :math:`c^{I}` (*imbalance_cost*, [MUSD/GWh]) per unit of expected absolute
+error, :math:`\sigma \sqrt{2/\pi}` for a normal error:
+:math:`c^{I} \sqrt{2/\pi} \sum_{r,t} w_t ((1-\delta_L) \sigma^L_r L_{r,y,t} + \sum_v (1-\delta_v)
+\sigma^v_r e_{r,v,t} K_{r,v,y})`, linear in the capacities (sigma is a share of capacity, and
+curtailing does not shrink a forecast error); and ``forecasting`` :math:`c^{F} \sum_{r} \sum_{v :
+\delta_v > 0} K^0_{r,v}` (software and data for the better forecasts), charged on the forecast
+fleet, the wind and solar in service in the base year (:math:`K^0`), a fixed number, so that the
+fee does not tax what the model builds.
 
 **Prices**: the reserve price [USD/MW-h] is the dual of ``requirement_up`` (``requirement_down``)
 divided by the discounted step weight, :math:`\pi^{\pm}_{r,y,t} / (\Omega_y w_t)` x 1,000; each
@@ -131,9 +138,15 @@ INPUTS = (
              "upward reserve for the loss of the hub's largest unit or line"),
     InputVar("reserve_energy_hours", (), "h", "hours a storage must sustain the reserve it holds"),
     InputVar("forecast_cost", (), "MUSD/GW/year",
-             "yearly cost of the better forecasts per GW of wind and solar forecast",
-             optional=True),
+             "yearly cost of the better forecasts per GW of the forecast fleet (the wind and "
+             "solar in service in the base year)", optional=True),
+    InputVar("imbalance_cost", (), "MUSD/GWh",
+             "cost of balancing each unit of day-ahead forecast error in real time (redispatch "
+             "and imbalance energy)", optional=True),
 )
+
+#: E|e| / sigma for a normal error of mean zero: the expected absolute error is sigma sqrt(2/pi).
+MEAN_ABS_PER_SIGMA = float(np.sqrt(2 / np.pi))
 
 
 def reserves_active(inputs: xr.Dataset) -> bool:
@@ -149,21 +162,27 @@ def prepare_reserves(ds: xr.Dataset, d: ModelData) -> dict:
     cut = (ds.forecast_error_reduction if "forecast_error_reduction" in ds
            else xr.zeros_like(sigma.isel(region=0)))
     k = float(ds.reserve_sigma_multiplier)
-    effective = (sigma * (1 - cut)).values * k                                  # (region, source)
+    error = (sigma * (1 - cut)).values                                          # (region, source)
+    effective = error * k
     ki = d.index("techs")
     load_coef = effective[:, sources.index("load")]                             # (region,)
-    # Wind and solar: sigma x capacity at or above mean output, in proportion below it.
+    # Wind and solar: sigma x capacity at or above mean output, in proportion below it; the
+    # requirement holds k of it, the imbalance cost its expected absolute value.
     weight = a["weight"]
     vre: dict[tuple[str, str], np.ndarray] = {}
+    vre_error: dict[tuple[str, str], np.ndarray] = {}
     for v in VRE:
         if v not in d.techs or v not in sources:
             continue
         cf = a["capacity_factor"][:, ki[v], :]                                  # (region, time)
         mean = (cf * weight).sum(axis=1) / weight.sum()
         for i, r in enumerate(d.regions):
-            if (r, v) not in d.region_tech or mean[i] <= 0 or effective[i, sources.index(v)] <= 0:
+            if (r, v) not in d.region_tech or mean[i] <= 0 or error[i, sources.index(v)] <= 0:
                 continue
-            vre[(r, v)] = effective[i, sources.index(v)] * np.minimum(1.0, cf[i] / mean[i])
+            shape = np.minimum(1.0, cf[i] / mean[i])
+            vre_error[(r, v)] = error[i, sources.index(v)] * shape
+            if k > 0:
+                vre[(r, v)] = effective[i, sources.index(v)] * shape
     thermal = d.part("thermal")
     committable = list(thermal["committable"]) if thermal else []
     pairs = d.region_tech
@@ -182,14 +201,21 @@ def prepare_reserves(ds: xr.Dataset, d: ModelData) -> dict:
                 up.append((r, flex))
                 down.append((r, flex))
     reduced = {str(s): float(cut.sel(forecast_source=s)) for s in cut.forecast_source.values}
+    paid = [v for v in VRE if reduced.get(v, 0.0) > 0]
+    # The forecast fleet: wind and solar in service in the base year, a number, not a decision,
+    # so that the fee cannot tax what the model builds (docs/formulation.md, Reserves block).
+    existing = ds.capacity_existing.sel(region=d.regions)
+    fleet = float(sum(existing.sel(tech=v).sum() for v in paid if v in existing.tech))
     return {
         "load_coef": load_coef,
         "vre_coef": vre,
+        "load_error": error[:, sources.index("load")],
+        "vre_error": vre_error,
         "contingency": float(ds.reserve_contingency),
         "energy_hours": float(ds.reserve_energy_hours),
         "forecast_cost": float(ds.forecast_cost) if "forecast_cost" in ds else 0.0,
-        # wind and solar whose forecasts are bettered (and paid for)
-        "forecast_paid": [v for v in VRE if reduced.get(v, 0.0) > 0],
+        "forecast_fleet": fleet,
+        "imbalance_cost": float(ds.imbalance_cost) if "imbalance_cost" in ds else 0.0,
         "providers_up": up,
         "providers_down": down,
         "committable": committable,
@@ -274,10 +300,26 @@ def add_reserves(m: pyo.ConcreteModel, d: ModelData) -> None:
         float(weight[t] * voll) * (b.shortfall_up[r, y, t] + b.shortfall_down[r, y, t])
         for r in d.regions for t in d.steps))
     m.terms.cost("reserves.cost_operating_reserve_shortfall")
-    price, paid = a["forecast_cost"], a["forecast_paid"]
-    b.cost_forecasting = pyo.Expression(m.Y, rule=lambda b, y: sum(
-        price * cap[r, v, y] for r, v in d.region_tech if v in paid) if price > 0 else 0.0)
+    # the fee: a fixed cost on the base-year fleet (no decision depends on it)
+    fee = a["forecast_cost"] * a["forecast_fleet"]
+    b.cost_forecasting = pyo.Expression(m.Y, rule=lambda b, y: fee)
     m.terms.cost("reserves.cost_forecasting")
+    # Balancing the day-ahead errors in real time: expected absolute error energy x its cost,
+    # linear in the wind and solar capacity (sigma is a share of capacity, as the grid codes
+    # score it), so better forecasts lower the integration cost of each GW built.
+    price = a["imbalance_cost"] * MEAN_ABS_PER_SIGMA
+    load_error, vre_error = a["load_error"], a["vre_error"]
+
+    def imbalance(b, y):
+        if price <= 0:
+            return 0.0
+        fixed = float(sum(load_error[ri[r]] * (weight * load[ri[r], yi[y]]).sum()
+                          for r in d.regions))
+        built = sum(float((weight * err).sum()) * cap[r, v, y] for (r, v), err in vre_error.items())
+        return price * (fixed + built)
+
+    b.cost_imbalance = pyo.Expression(m.Y, rule=imbalance)
+    m.terms.cost("reserves.cost_imbalance")
 
 
 def _kinds(providers: list[tuple[str, str]], committable: set, d: ModelData

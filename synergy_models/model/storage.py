@@ -94,6 +94,7 @@ from synergy_models.model.interday import (
     start_levels_by_day,
 )
 from synergy_models.model.module import (
+    Build,
     InputVar,
     Limit,
     ModelModule,
@@ -290,4 +291,5 @@ MODULE = ModelModule(
                   "peak-shaving curve; rows as written: slope x F - storage energy <= slope x "
                   "P_i - E_i); the shadow price is what one more GWh of storage energy is "
                   "worth to the reserve margin", over=("segment",)),),
+    builds=(Build("storage_energy_capacity", "energy_capacity"),),
 )

@@ -74,6 +74,7 @@ import xarray as xr
 
 from synergy_models.model.data import ModelData, capital_recovery_factor
 from synergy_models.model.module import (
+    Build,
     InputVar,
     Limit,
     ModelModule,
@@ -268,4 +269,5 @@ MODULE = ModelModule(
     name="transmission", add=add_transmission, prepare=prepare_transmission,
     results=transmission_results, inputs=INPUTS,
     limits=_transmission_limits(),
+    builds=(Build("line_capacity_new", "new"),),
 )
