@@ -147,6 +147,18 @@ def output_name(value: str) -> str:
     return value
 
 
+class SpatialSettings(_Settings):
+    """How the dataset's regions are grouped before the model sees them (as PyPSA-Eur's
+    clustering): ``aggregation`` names a mapping in the dataset's ``aggregations.csv`` (e.g. the
+    province dataset's ``hubs``, ``grid_regions``, ``provinces``), or ``none`` to keep every region;
+    ``file`` reads the mapping from another CSV of the same columns (a relative path from the
+    scenario file's folder). Parameter overrides act on the dataset's own regions, before the
+    grouping (docs/data.md, Spatial aggregation)."""
+
+    aggregation: str = Field(default="none", min_length=1)
+    file: str | None = None
+
+
 class Scenario(_Settings):
     """A validated scenario."""
 
@@ -158,6 +170,7 @@ class Scenario(_Settings):
     parameters: dict[str, Any] = Field(default_factory=dict)
     solver: SolverSettings = Field(default_factory=SolverSettings)
     policy: PolicySettings = Field(default_factory=PolicySettings)
+    spatial: SpatialSettings = Field(default_factory=SpatialSettings)
     forecast_errors: str | None = Field(
         default=None,
         description="a CSV region,source,error_sigma (as the dataset's forecast_errors.csv; "
@@ -188,6 +201,15 @@ class Scenario(_Settings):
         """The ``forecast_errors`` file: a relative path from the scenario file's folder."""
         assert self.forecast_errors is not None
         path = Path(self.forecast_errors).expanduser()
+        if not path.is_absolute() and self._source is not None:
+            path = self._source.parent / path
+        return path
+
+    def spatial_file_path(self) -> Path | None:
+        """The ``spatial.file`` mapping: a relative path from the scenario file's folder."""
+        if self.spatial.file is None:
+            return None
+        path = Path(self.spatial.file).expanduser()
         if not path.is_absolute() and self._source is not None:
             path = self._source.parent / path
         return path

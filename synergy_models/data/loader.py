@@ -28,6 +28,15 @@ import xarray as xr
 
 import synergy_models
 from synergy_models.data import schema
+from synergy_models.data.aggregation import (
+    IDENTITY,
+    MAPPING_FILE,
+    SpatialMapping,
+    aggregate,
+    aggregation_error,
+    identity_mapping,
+    read_mapping,
+)
 from synergy_models.data.options import ModelOptions
 from synergy_models.data.overrides import apply_overrides, assumed_units
 from synergy_models.data.tables import Tables, check_profiles, read_forecast_errors, read_tables
@@ -812,6 +821,8 @@ def load_inputs(scenario: Scenario | str | Path, overrides: dict[str, Any] | Non
         add_forecast_errors(primary, read_forecast_errors(path, list(primary.region.values)))
     notes = assumed_units(primary, scenario.parameters)
     primary = apply_overrides(primary, scenario.parameters, ureg, scenario.origin)
+    mapping = spatial_mapping(scenario, primary)
+    full, primary = primary, aggregate(primary, mapping)
     n_days = primary.sizes["time"] // 24  # check_profiles made it a whole number of days
     if scenario.time.resolution != "full_year" and scenario.time.days > n_days:
         raise InputError(Problem(
@@ -821,6 +832,10 @@ def load_inputs(scenario: Scenario | str | Path, overrides: dict[str, Any] | Non
     inputs = reduce_time(derive(primary, scenario), scenario.time)
     if "heating_start" in inputs:
         inputs["chp_must_run_share"] = heating_season_share(inputs)
+    if mapping.name != IDENTITY:
+        inputs = inputs.merge(aggregation_error(full, primary, mapping))
+    inputs.attrs["spatial_aggregation"] = mapping.name
+    inputs.attrs["spatial_members"] = primary.attrs.get("spatial_members", "")
     inputs.attrs.update(
         scenario=scenario.name, scenario_description=scenario.description,
         package_version=synergy_models.__version__,
@@ -837,6 +852,17 @@ def load_inputs(scenario: Scenario | str | Path, overrides: dict[str, Any] | Non
         inputs.attrs["assumed_units"] = "; ".join(notes)
     inputs.attrs["inputs_hash"] = inputs_hash(inputs)
     return inputs
+
+
+def spatial_mapping(scenario: Scenario, primary: xr.Dataset) -> SpatialMapping:
+    """The scenario's grouping of the dataset's regions (``spatial``): the identity by default, else
+    a mapping of the dataset's ``aggregations.csv`` or of the scenario's ``spatial.file``."""
+    regions = [str(r) for r in primary.region.values]
+    name, path = scenario.spatial.aggregation, scenario.spatial_file_path()
+    if name == IDENTITY and path is None:
+        return identity_mapping(regions, [str(n) for n in primary.region_name.values])
+    path = path or dataset_folder(scenario.dataset) / MAPPING_FILE
+    return read_mapping(path, name, regions)
 
 
 def unit_notes(scenario: Scenario) -> list[str]:
