@@ -459,3 +459,96 @@ def curtailment_change(reference: xr.Dataset, other: xr.Dataset) -> pd.DataFrame
     diff.loc["all hubs"] = diff.sum()
     diff.columns = [int(y) for y in diff.columns]
     return diff
+
+
+def hub_of(inputs: xr.Dataset) -> dict[str, str]:
+    """Each region's hub (the inputs' ``hub``: the province dataset's ``hubs`` grouping, provinces
+    outside the hubs in their grid region's rest); each region its own where the inputs have none."""
+    regions = [str(r) for r in inputs.region.values]
+    if "hub" not in inputs:
+        return {r: r for r in regions}
+    return dict(zip(regions, map(str, inputs.hub.values), strict=True))
+
+
+def hub_view(results: xr.Dataset, hubs: Mapping[str, str]) -> xr.Dataset:
+    """The results grouped to hubs by ``hubs`` (region -> hub, e.g. :func:`hub_of`), whatever the
+    resolution: consumption, generation by technology, capacity, emissions, unserved energy, net
+    imports and data centres summed; prices consumption-weighted over the members' time steps;
+    compute exports summed over origin and serving hub (flows inside a hub included).
+
+    Net imports of a hub are its members' net imports, so flows between members cancel (their
+    losses stay in)."""
+    from synergy_models.data.aggregation import group_regions
+
+    r, w = results, results.weight
+    load = consumption(r)
+
+    def group(da: xr.DataArray, weights: xr.DataArray | None = None) -> xr.DataArray:
+        return group_regions(da, hubs, weights)
+
+    ds = xr.Dataset()
+    ds["consumption"] = group(_annual(load, w)).assign_attrs(units="TWh", long_name="electricity "
+                                                             "consumed in the hub")
+    ds["price_average"] = (group((r.price * load * w).sum("time"))
+                           / group((load * w).sum("time"))).assign_attrs(
+        units="USD/MWh", long_name="consumption-weighted average price of the hub's members")
+    ds["generation"] = group(r.generation_annual).assign_attrs(units="TWh",
+                                                               long_name="generation")
+    ds["capacity"] = group(r.capacity).assign_attrs(units="GW", long_name="installed capacity")
+    ds["emissions"] = group(r.emissions).assign_attrs(units="Mt", long_name="CO2 emissions")
+    ds["unserved"] = group(r.unserved_annual).assign_attrs(units="TWh", long_name="demand not met")
+    ds["net_imports"] = group(_annual(balance_by_role(r, "trade"), w)).assign_attrs(
+        units="TWh", long_name="net imports into the hub's members (negative: net exporter)")
+    if has_data_centres(r):
+        ds["dc_capacity"] = group(r.dc_capacity).assign_attrs(units="GW",
+                                                              long_name="data-centre IT capacity")
+        ds["dc_electricity"] = group(_annual(r.dc_electricity, w)).assign_attrs(
+            units="TWh", long_name="data-centre electricity")
+        exports = group(r.compute_exports.rename(region="serving").rename(origin="region"))
+        ds["compute_exports"] = group(exports.rename(region="origin", serving="region")).rename(
+            region="serving").assign_attrs(units="TWh", long_name="compute served for the origin "
+                                          "hub in the serving hub (IT energy)")
+    ds.attrs.update(content="hub view", scenario=r.attrs.get("scenario", ""))
+    return ds
+
+
+#: What :func:`aggregation_check` compares, and the column of its table.
+AGGREGATION_CHECKS = ("price_average", "generation", "emissions", "capacity", "consumption")
+
+
+def aggregation_check(aggregated: xr.Dataset, aggregated_inputs: xr.Dataset, full: xr.Dataset,
+                      full_inputs: xr.Dataset, year: int | None = None) -> pd.DataFrame:
+    """An aggregated run against the full-resolution run, both seen by hub (:func:`hub_view`)
+    in ``year`` (default: the last): per hub the aggregated and full values of the average price
+    [USD/MWh], generation by technology [TWh], emissions [Mt] and installed capacity by technology
+    [GW], with their differences (relative where the full value is not near zero); and the system
+    cost [MUSD/yr] in an ``all`` row."""
+    year = int(full.year.values[-1]) if year is None else year
+    a = hub_view(aggregated, hub_of(aggregated_inputs)).sel(year=year)
+    f = hub_view(full, hub_of(full_inputs)).sel(year=year)
+    hubs = [h for h in f.region.values if h in a.region.values]
+    rows = []
+
+    def add(hub: str, quantity: str, unit: str, av: float, fv: float) -> None:
+        rows.append({"hub": hub, "quantity": quantity, "unit": unit, "aggregated": av,
+                     "full": fv, "difference": av - fv,
+                     "relative": (av - fv) / abs(fv) if abs(fv) > 1e-9 else np.nan})
+
+    for h in hubs:
+        add(h, "price", "USD/MWh", float(a.price_average.sel(region=h)),
+            float(f.price_average.sel(region=h)))
+        add(h, "emissions", "Mt", float(a.emissions.sel(region=h)), float(f.emissions.sel(region=h)))
+        add(h, "consumption", "TWh", float(a.consumption.sel(region=h)),
+            float(f.consumption.sel(region=h)))
+        for g in f.gen_tech.values:
+            add(h, f"generation {g}", "TWh", float(a.generation.sel(region=h, gen_tech=g)),
+                float(f.generation.sel(region=h, gen_tech=g)))
+        for t in f.tech.values:
+            add(h, f"capacity {t}", "GW", float(a.capacity.sel(region=h, tech=t)),
+                float(f.capacity.sel(region=h, tech=t)))
+    add(ALL_HUBS, "system cost", "MUSD/yr", float(aggregated.cost.sum("component").sel(year=year)),
+        float(full.cost.sum("component").sel(year=year)))
+    add(ALL_HUBS, "emissions", "Mt", float(a.emissions.sum()), float(f.emissions.sum()))
+    add(ALL_HUBS, "price", "USD/MWh", float(demand_weighted_price(aggregated).sel(year=year)),
+        float(demand_weighted_price(full).sel(year=year)))
+    return pd.DataFrame(rows).set_index(["hub", "quantity"])

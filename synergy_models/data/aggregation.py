@@ -262,6 +262,12 @@ def _metadata(name: str, values: np.ndarray, mapping: SpatialMapping, rep_index:
         sep = "; " if name == "provinces" else "、"
         return np.array([sep.join(str(values[j]) for j, r in enumerate(regions)
                                   if mapping.region_of[r] == g) for g in groups], dtype=object)
+    if name == "hub":  # members of one hub keep it; a region across hubs is its own
+        out = []
+        for g in groups:
+            seen = {str(values[j]) for j, r in enumerate(regions) if mapping.region_of[r] == g}
+            out.append(seen.pop() if len(seen) == 1 else g)
+        return np.array(out, dtype=object)
     if name in ("role_in_programme", "grid_region"):
         # One value where the members agree; else the representative member's.
         out = []

@@ -821,6 +821,7 @@ def load_inputs(scenario: Scenario | str | Path, overrides: dict[str, Any] | Non
         add_forecast_errors(primary, read_forecast_errors(path, list(primary.region.values)))
     notes = assumed_units(primary, scenario.parameters)
     primary = apply_overrides(primary, scenario.parameters, ureg, scenario.origin)
+    primary["hub"] = _hubs(scenario, primary)
     mapping = spatial_mapping(scenario, primary)
     full, primary = primary, aggregate(primary, mapping)
     n_days = primary.sizes["time"] // 24  # check_profiles made it a whole number of days
@@ -852,6 +853,25 @@ def load_inputs(scenario: Scenario | str | Path, overrides: dict[str, Any] | Non
         inputs.attrs["assumed_units"] = "; ".join(notes)
     inputs.attrs["inputs_hash"] = inputs_hash(inputs)
     return inputs
+
+
+#: The mapping of a dataset's aggregations.csv that groups its regions to the eight hubs.
+HUBS_AGGREGATION = "hubs"
+
+
+def _hubs(scenario: Scenario, primary: xr.Dataset) -> xr.DataArray:
+    """Each dataset region's hub: the dataset's ``hubs`` aggregation where it has one, else the
+    region itself (the hub dataset), so results can be seen by hub at any resolution."""
+    regions = [str(r) for r in primary.region.values]
+    path = dataset_folder(scenario.dataset) / MAPPING_FILE
+    names = regions
+    if path.is_file():
+        with path.open(encoding="utf-8") as f:
+            has_hubs = any(line.startswith(HUBS_AGGREGATION + ",") for line in f)
+        if has_hubs:
+            names = [read_mapping(path, HUBS_AGGREGATION, regions).region_of[r] for r in regions]
+    return _da(np.array(names, dtype=object), ("region",), {"region": regions}, "",
+               "hub the region belongs to (the rest of China: its grid region's rest)", "metadata")
 
 
 def spatial_mapping(scenario: Scenario, primary: xr.Dataset) -> SpatialMapping:
