@@ -504,10 +504,11 @@ def hub_view(results: xr.Dataset, hubs: Mapping[str, str]) -> xr.Dataset:
                                                               long_name="data-centre IT capacity")
         ds["dc_electricity"] = group(_annual(r.dc_electricity, w)).assign_attrs(
             units="TWh", long_name="data-centre electricity")
-        exports = group(r.compute_exports.rename(region="serving").rename(origin="region"))
-        ds["compute_exports"] = group(exports.rename(region="origin", serving="region")).rename(
-            region="serving").assign_attrs(units="TWh", long_name="compute served for the origin "
-                                          "hub in the serving hub (IT energy)")
+        by_serving = group(r.compute_exports)                        # (origin, region=hub, year)
+        by_both = group(by_serving.rename(region="serving", origin="region"))
+        ds["compute_exports"] = by_both.rename(region="origin", serving="region").assign_attrs(
+            units="TWh", long_name="compute served for the origin hub in the serving hub (IT "
+            "energy; a hub's own members serving each other included)")
     ds.attrs.update(content="hub view", scenario=r.attrs.get("scenario", ""))
     return ds
 

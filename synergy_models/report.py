@@ -420,6 +420,21 @@ def require_operating_reserves(solved: Mapping[str, xr.Dataset]) -> None:
         raise InputError(problems)
 
 
+def resolution_text(inputs: xr.Dataset) -> str:
+    """The spatial and time resolution of a run in words, e.g. "15 regions (the dataset's 31
+    grouped by 'hubs'); 3 years x 64 time steps (representative_days)"."""
+    n = int(inputs.sizes["region"])
+    name = inputs.attrs.get("spatial_aggregation", "none")
+    if name == "none":
+        space = f"{n} regions (the dataset's own)"
+    else:
+        members = int(inputs.aggregation_members.sum()) if "aggregation_members" in inputs else n
+        space = f"{n} regions (the dataset's {members} grouped by '{name}')"
+    years = int(inputs.sizes["year"])
+    return (f"{space}; {years} modelled year{'s' if years != 1 else ''} x "
+            f"{int(inputs.sizes['time'])} time steps ({inputs.attrs.get('time_resolution', '')})")
+
+
 def header_markdown(inputs: xr.Dataset, results: xr.Dataset, overrides: dict[str, Any]) -> str:
     """The run's parameters, inputs hash and versions, for the top of a report."""
     rows = [
@@ -428,6 +443,7 @@ def header_markdown(inputs: xr.Dataset, results: xr.Dataset, overrides: dict[str
         ("parameters", ", ".join(_code(f"{k}={v}") for k, v in overrides.items())
          or "scenario defaults"),
         ("dataset", _code(inputs.attrs["dataset"])),
+        ("resolution", _text(resolution_text(inputs))),
         ("inputs hash", _code(inputs.attrs["inputs_hash"][:16])),
         ("versions", f"synergy-models {results.attrs['package_version']}, Pyomo "
                      f"{results.attrs['pyomo_version']}, highspy {results.attrs['highspy_version']}"),

@@ -9,7 +9,13 @@ from collections.abc import Mapping
 import pandas as pd
 import xarray as xr
 
-from synergy_models.indicators import HORIZON_ROW, HORIZON_TOTAL_ROW, demand_weighted_price
+from synergy_models.indicators import (
+    HORIZON_ROW,
+    HORIZON_TOTAL_ROW,
+    demand_weighted_price,
+    hub_of,
+    hub_view,
+)
 from synergy_models.units import GWH_PER_TWH, USD_MWH_PER_MUSD_GWH, USD_PER_USD_BN
 
 
@@ -63,6 +69,14 @@ def summary_tables(inputs: xr.Dataset) -> list[tuple[str, pd.DataFrame]]:
         (f"Time reduction: {inputs.attrs['time_resolution']} "
          f"({int(inputs.sizes['time'])} time steps)", reduction),
     ]
+    if "aggregation_rmse" in inputs:
+        spatial = inputs.aggregation_rmse.to_pandas().T
+        spatial.columns = [f"RMSE {c}" for c in spatial.columns]
+        spatial.insert(0, "internal lines GW", inputs.aggregation_internal_lines.values)
+        spatial.insert(0, "members", inputs.aggregation_members.values)
+        tables.append((f"Spatial aggregation: {inputs.attrs.get('spatial_aggregation', '')} "
+                       f"({int(inputs.aggregation_members.sum())} regions into "
+                       f"{int(inputs.sizes['region'])})", spatial))
     return [(title, frame.round(3)) for title, frame in tables]
 
 
@@ -223,6 +237,34 @@ def limit_label(family: str, description: str = "") -> str:
     if family in LIMIT_LABELS:
         return LIMIT_LABELS[family]
     return (description.split(" (")[0] or family).strip()
+
+
+def hub_table(results: xr.Dataset, inputs: xr.Dataset, year: int | None = None
+              ) -> pd.DataFrame:
+    """The eight-hub view of a run at any spatial resolution, in ``year`` (default: the last):
+    per hub (provinces outside the hubs in their grid region's rest) its regions, consumption,
+    generation, net imports, emissions, consumption-weighted price, data-centre IT capacity and
+    the compute it serves for other hubs (:func:`synergy_models.indicators.hub_view`)."""
+    year = int(results.year.values[-1]) if year is None else year
+    hubs = hub_of(inputs)
+    view = hub_view(results, hubs).sel(year=year)
+    members: dict[str, list[str]] = {}
+    for region, hub in hubs.items():
+        members.setdefault(hub, []).append(region)
+    table = pd.DataFrame({
+        "regions": [", ".join(members[str(h)]) for h in view.region.values],
+        "consumption TWh": view.consumption.values,
+        "generation TWh": view.generation.sum("gen_tech").values,
+        "net imports TWh": view.net_imports.values,
+        "emissions Mt": view.emissions.values,
+        "price USD/MWh": view.price_average.values,
+    }, index=pd.Index(view.region.values, name="hub"))
+    if "dc_capacity" in view:
+        table["data-centre IT GW"] = view.dc_capacity.values
+        exports = view.compute_exports
+        others = exports.where(exports.origin != exports.region, 0.0)
+        table["compute served for other hubs TWh"] = others.sum("origin").values
+    return table.round(2)
 
 
 def limits_table(results: xr.Dataset, top: int | None = 15,

@@ -148,7 +148,7 @@ def test_a_region_mapped_twice_or_without_region_is_an_error(tmp_path):
 
 def test_an_unknown_aggregation_names_the_known_ones(tmp_path):
     path = _mapping_file(tmp_path, ["m,A,G,,x"])
-    with pytest.raises(InputError, match="no aggregation named 'hubz'.*one of m"):
+    with pytest.raises(InputError, match=r"no aggregation named 'hubz'.*one of m"):
         read_mapping(path, "hubz", ["A"])
 
 
@@ -207,11 +207,14 @@ def test_scenario_provinces_hubs_loads_with_15_regions_and_the_error_report():
 
 
 #: Hub results of provinces_hubs against provinces aggregated to hubs, 2030, 4 representative
-#: days of 8 segments (docs/data.md, Spatial aggregation: measured, with the reasons).
-PRICE_TOL = 0.15           # relative, hub's consumption-weighted price
+#: days of 8 segments (docs/data.md, Spatial aggregation: the measured worst cases, with reasons:
+#: prices 0.4% (a hub's price is set by the same marginal coal units either way), generation
+#: 6.1% of Gansu's output (which western coal runs is nearly a tie), emissions 8.1% (Gansu, the
+#: same), system cost 0.3%, national emissions 0.2%).
+PRICE_TOL = 0.03           # relative, hub's consumption-weighted price
 GENERATION_TOL = 0.10      # of the hub's total generation, per technology
-EMISSIONS_TOL = 0.10       # relative, per hub
-SYSTEM_TOL = 0.03          # relative: system cost, national emissions
+EMISSIONS_TOL = 0.12       # relative, per hub
+SYSTEM_TOL = 0.01          # relative: system cost, national emissions
 
 
 @pytest.fixture(scope="module")
@@ -236,7 +239,7 @@ def test_hubs_aggregated_run_matches_the_full_provinces(runs):
         gen = table.loc[hub].filter(like="generation", axis=0)
         assert (gen.difference.abs() <= GENERATION_TOL * total).all(), (hub, gen)
         em = table.loc[(hub, "emissions")]
-        assert abs(em.relative) <= EMISSIONS_TOL or abs(em.difference) <= 1.0, (hub, em.to_dict())
+        assert abs(em.relative) <= EMISSIONS_TOL, (hub, em.to_dict())
     for q in ("system cost", "emissions"):
         assert abs(table.loc[("all", q)].relative) <= SYSTEM_TOL, table.loc[("all", q)]
     # the hub view of the full run sums to the national totals
