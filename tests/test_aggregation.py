@@ -206,22 +206,23 @@ def test_scenario_provinces_hubs_loads_with_15_regions_and_the_error_report():
     assert float(inputs.max_new_dc.sel(region="NE_rest")) == 0.0
 
 
-#: Hub results of provinces_hubs against provinces aggregated to hubs, 2030, 4 representative
-#: days of 8 segments (docs/data.md, Spatial aggregation: the measured worst cases, with reasons:
-#: prices 0.4% (a hub's price is set by the same marginal coal units either way), generation
-#: 6.1% of Gansu's output (which western coal runs is nearly a tie), emissions 8.1% (Gansu, the
-#: same), system cost 0.3%, national emissions 0.2%).
+#: Hub results of provinces_hubs against provinces aggregated to hubs, 2030, 2 representative
+#: days of 8 segments (docs/data.md, Spatial aggregation: measured worst cases over the eight hubs
+#: at 2 and 4 days, with the reasons there): prices 1.5%, a technology's generation 7.4% of the
+#: hub's output and emissions 10.3% (Ningxia's coal: which western coal runs is nearly a tie),
+#: system cost 0.3%, national emissions 0.2%, data-centre IT capacity of all hubs 2.9%.
 PRICE_TOL = 0.03           # relative, hub's consumption-weighted price
 GENERATION_TOL = 0.10      # of the hub's total generation, per technology
-EMISSIONS_TOL = 0.12       # relative, per hub
+EMISSIONS_TOL = 0.15       # relative, per hub
 SYSTEM_TOL = 0.01          # relative: system cost, national emissions
+DC_TOL = 0.05              # relative: data-centre IT capacity of all hubs
 
 
 @pytest.fixture(scope="module")
 def runs():
     from synergy_models.run import load_or_solve
 
-    settings = {"years": [2030], "time.days": 4, "time.segments": 8}
+    settings = {"years": [2030], "time.days": 2, "time.segments": 8}
     full_inputs, full = load_or_solve("provinces", settings, cache_dir=False, quiet=True)
     agg_inputs, agg = load_or_solve("provinces_hubs", settings, cache_dir=False, quiet=True)
     return agg, agg_inputs, full, full_inputs
@@ -242,6 +243,8 @@ def test_hubs_aggregated_run_matches_the_full_provinces(runs):
         assert abs(em.relative) <= EMISSIONS_TOL, (hub, em.to_dict())
     for q in ("system cost", "emissions"):
         assert abs(table.loc[("all", q)].relative) <= SYSTEM_TOL, table.loc[("all", q)]
+    dc_agg, dc_full = float(agg.dc_capacity.sum()), float(full.dc_capacity.sum())
+    assert abs(dc_agg / dc_full - 1) <= DC_TOL, (dc_agg, dc_full)
     # the hub view of the full run sums to the national totals
     view = hub_view(full, dict(zip(map(str, full_inputs.region.values),
                                    map(str, full_inputs.hub.values), strict=True)))
