@@ -152,6 +152,14 @@ def test_an_unknown_aggregation_names_the_known_ones(tmp_path):
         read_mapping(path, "hubz", ["A"])
 
 
+def test_a_scenario_naming_an_unknown_aggregation_is_an_error_naming_the_file():
+    with pytest.raises(InputError) as err:
+        load_inputs("provinces", {"spatial.aggregation": "hubz"})
+    problem = err.value.problems[0]
+    assert problem.file.endswith("aggregations.csv") and problem.column == "aggregation"
+    assert "hubs" in str(problem.expected)
+
+
 def test_the_shipped_mappings_cover_every_province_once():
     folder = dataset_folder("china_provinces")
     primary, _ = read_primary(folder)
