@@ -149,11 +149,10 @@ def _weighted_mean(values: np.ndarray, weights: np.ndarray, member: np.ndarray) 
     w = np.where(total > 0, w / np.where(total > 0, total, 1.0),
                  member / member.sum(axis=1, keepdims=True))
     flat = values.reshape(values.shape[0], -1)
-    finite = np.isfinite(flat)
-    out = w @ np.where(finite, flat, 0.0)
+    infinite = np.isinf(flat)
+    out = w @ np.where(infinite, 0.0, flat)
     # An infinite member value (no limit) makes the aggregate infinite where it weighs.
-    inf = (w > 0).astype(float) @ (~finite).astype(float) > 0
-    out[inf] = np.inf
+    out[(w > 0).astype(float) @ infinite.astype(float) > 0] = np.inf
     return out.reshape((w.shape[0], *values.shape[1:]))
 
 
