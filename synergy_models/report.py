@@ -421,15 +421,15 @@ def require_operating_reserves(solved: Mapping[str, xr.Dataset]) -> None:
 
 
 def resolution_text(inputs: xr.Dataset) -> str:
-    """The spatial and time resolution of a run in words, e.g. "15 regions (the dataset's 31
-    grouped by 'hubs'); 3 years x 64 time steps (representative_days)"."""
+    """The spatial and time resolution of a run in words, e.g. "15 regions (31 dataset regions
+    grouped by the hubs mapping); 3 modelled years x 64 time steps (representative_days)"."""
     n = int(inputs.sizes["region"])
     name = inputs.attrs.get("spatial_aggregation", "none")
     if name == "none":
-        space = f"{n} regions (the dataset's own)"
+        space = f"{n} regions (as in the dataset)"
     else:
         members = int(inputs.aggregation_members.sum()) if "aggregation_members" in inputs else n
-        space = f"{n} regions (the dataset's {members} grouped by '{name}')"
+        space = f"{n} regions ({members} dataset regions grouped by the {name} mapping)"
     years = int(inputs.sizes["year"])
     return (f"{space}; {years} modelled year{'s' if years != 1 else ''} x "
             f"{int(inputs.sizes['time'])} time steps ({inputs.attrs.get('time_resolution', '')})")
