@@ -19,6 +19,8 @@ from synergy_models.data.aggregation import (
 from synergy_models.data.loader import dataset_folder, load_inputs, read_primary
 from synergy_models.errors import InputError
 from synergy_models.indicators import aggregation_check, hub_view
+from synergy_models.report import resolution_text
+from synergy_models.summary import hub_table
 
 TECHS = ["coal", "wind"]
 
@@ -212,6 +214,8 @@ def test_scenario_provinces_hubs_loads_with_15_regions_and_the_error_report():
     assert float(inputs.aggregation_internal_lines.sel(region="BTH")) > 0.0
     # data centres stay in the hubs (the provinces' max_new_dc 0 summed)
     assert float(inputs.max_new_dc.sel(region="NE_rest")) == 0.0
+    # the report says which resolution it used
+    assert resolution_text(inputs).startswith("15 regions (31 dataset regions grouped by the hubs")
 
 
 #: Hub results of provinces_hubs against provinces aggregated to hubs, 2030, 2 representative
@@ -258,3 +262,8 @@ def test_hubs_aggregated_run_matches_the_full_provinces(runs):
                                    map(str, full_inputs.hub.values), strict=True)))
     assert float(view.generation.sum()) == pytest.approx(float(full.generation_annual.sum()))
     assert isinstance(table, pd.DataFrame)
+    # the report's eight-hub table of the full run names each hub's provinces
+    hubs_of_full = hub_table(full, full_inputs)
+    assert hubs_of_full.loc["BTH", "regions"] == "BJ, TJ, HE"
+    assert hubs_of_full["consumption TWh"].sum() == pytest.approx(
+        float(view.consumption.sel(year=2030).sum()), abs=0.1)
