@@ -496,7 +496,7 @@ def hub_view(results: xr.Dataset, hubs: Mapping[str, str]) -> xr.Dataset:
                                                                long_name="generation")
     ds["capacity"] = group(r.capacity).assign_attrs(units="GW", long_name="installed capacity")
     ds["emissions"] = group(r.emissions).assign_attrs(units="Mt", long_name="CO2 emissions")
-    ds["unserved"] = group(r.unserved_annual).assign_attrs(units="TWh", long_name="demand not met")
+    ds["unserved"] = group(_annual(r.unserved, w)).assign_attrs(units="TWh", long_name="demand not met")
     ds["net_imports"] = group(_annual(balance_by_role(r, "trade"), w)).assign_attrs(
         units="TWh", long_name="net imports into the hub's members (negative: net exporter)")
     if has_data_centres(r):
