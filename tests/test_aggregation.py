@@ -123,13 +123,13 @@ def test_hub_view_weights_prices_by_consumption_by_hand():
     12, 22 GW and B 8, 11 GW in steps of 6,000 and 2,760 h; prices A 50, 300 and B 30, 40."""
     from tests.tiny_results import tiny_results
 
-    view = hub_view(tiny_results(), {"A": "H", "B": "H"})
+    view = hub_view(tiny_results(), {"A": "H", "B": "H"}).sel(year=2030)
     num = 6000 * (50 * 12 + 30 * 8) + 2760 * (300 * 22 + 40 * 11)        # 24,470,400
     den = 6000 * (12 + 8) + 2760 * (22 + 11)                              # 211,080 GWh
     assert float(view.price_average.sel(region="H")) == pytest.approx(num / den)   # 115.93
     assert float(view.consumption.sel(region="H")) == pytest.approx(den / 1000)     # TWh
     # A's own price alone: (6000 x 50 x 12 + 2760 x 300 x 22) / (6000 x 12 + 2760 x 22)
-    alone = hub_view(tiny_results(), {"A": "A", "B": "B"})
+    alone = hub_view(tiny_results(), {"A": "A", "B": "B"}).sel(year=2030)
     assert float(alone.price_average.sel(region="A")) == pytest.approx(21_816_000 / 132_720)
     # compute A's demand served in B (23.04 TWh) is inside H: from H to H
     assert float(view.compute_exports.sel(origin="H", region="H")) == pytest.approx(23.04)
