@@ -179,6 +179,22 @@ def test_a_scenario_naming_an_unknown_aggregation_is_an_error_naming_the_file():
     assert "hubs" in str(problem.expected)
 
 
+def test_a_scenario_may_bring_its_own_mapping_file(tmp_path):
+    """East and west (regions.csv role) as two regions, from a file beside the scenario."""
+    primary, _ = read_primary(dataset_folder("china_provinces"))
+    role = dict(zip(map(str, primary.region.values), map(str, primary.role_in_programme.values),
+                    strict=True))
+    _mapping_file(tmp_path, [f"ew,{p},{r.upper()},{r},role" for p, r in role.items()])
+    (tmp_path / "ew.yaml").write_text("extends: provinces\nname: ew\n"
+                                      "spatial: {aggregation: ew, file: aggregations.csv}\n")
+    inputs = load_inputs(tmp_path / "ew.yaml")
+    assert list(inputs.region.values) == ["EAST", "WEST"]
+    east = [p for p, r in role.items() if r == "east"]
+    assert float(inputs.demand_base.sel(region="EAST")) == pytest.approx(
+        float(primary.demand_base.sel(region=east).sum()))
+    assert inputs.attrs["spatial_aggregation"] == "ew"
+
+
 def test_the_shipped_mappings_cover_every_province_once():
     folder = dataset_folder("china_provinces")
     primary, _ = read_primary(folder)

@@ -6,6 +6,8 @@ The steps, each a plain function of plain data:
 2. :func:`build_primary` aggregates provinces to hubs and assembles the *primary* Dataset (the
    numbers as the dataset gives them, in model units, one variable per parameter);
 3. :func:`synergy_models.data.overrides.apply_overrides` applies the scenario's parameter overrides;
+   then :func:`synergy_models.data.aggregation.aggregate` groups the regions by the scenario's
+   ``spatial`` mapping (none by default; docs/data.md, Spatial aggregation);
 4. :func:`derive` builds what the model reads: values per modelled year (demand growth, cost
    interpolation), line losses and costs, peak loads;
 5. :func:`synergy_models.data.timeseries.reduce_time` picks representative days or keeps the year.
