@@ -107,6 +107,11 @@ def test_aggregation_error_reports_the_lost_spread_and_internal_lines(three):
     assert float(err.aggregation_rmse.sel(profile="wind_cf", region="C")) == 0.0
     assert float(err.aggregation_internal_lines.sel(region="G")) == 2.0
     assert err.aggregation_members.values.tolist() == [2, 1]
+    # A and B are joined by ab: one group; without ab they would be two
+    assert err.aggregation_components.values.tolist() == [1, 1]
+    no_ab = ds.drop_sel(line="ab")
+    assert aggregation_error(no_ab, aggregate(no_ab, mapping), mapping
+                             ).aggregation_components.values.tolist() == [2, 1]
 
 
 def test_group_regions_sums_and_weights():
@@ -245,6 +250,9 @@ def test_scenario_provinces_hubs_loads_with_15_regions_and_the_error_report():
     assert float(rmse.sel(region="GZ").max()) == 0.0
     assert float(rmse.sel(profile="wind_cf", region="NW_rest")) > 0.0
     assert float(inputs.aggregation_internal_lines.sel(region="BTH")) > 0.0
+    # Shaanxi, Qinghai and Xinjiang share no line in the dataset: NW_rest joins three islands
+    assert int(inputs.aggregation_components.sel(region="NW_rest")) == 3
+    assert int(inputs.aggregation_components.sel(region="BTH")) == 1
     # data centres stay in the hubs (the provinces' max_new_dc 0 summed)
     assert float(inputs.max_new_dc.sel(region="NE_rest")) == 0.0
     # the report says which resolution it used

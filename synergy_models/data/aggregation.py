@@ -383,7 +383,9 @@ def aggregation_error(primary: xr.Dataset, aggregated: xr.Dataset, mapping: Spat
       hydro), in capacity-factor units: the spread a single profile no longer shows;
     - ``aggregation_internal_lines`` (region): capacity of the lines inside the region, dropped
       (their flows become free);
-    - ``aggregation_members`` (region): how many dataset regions it holds.
+    - ``aggregation_members`` (region): how many dataset regions it holds;
+    - ``aggregation_components`` (region): how many groups of members lines join (1: connected;
+      more: the region lets power flow between members the dataset does not connect).
 
     Totals the rules keep exactly (demand, capacity, annual energy of the existing fleet) are
     checked by tests rather than reported.
@@ -411,6 +413,7 @@ def aggregation_error(primary: xr.Dataset, aggregated: xr.Dataset, mapping: Spat
             if a == b and a in groups:
                 internal[groups.index(a)] += float(c)
     members = [sum(1 for r in regions if mapping.region_of[r] == g) for g in groups]
+    components = _components(primary, mapping, groups)
     coords = {"profile": profiles, "region": groups}
     return xr.Dataset({
         "aggregation_rmse": xr.DataArray(rmse, dims=("profile", "region"), coords=coords, attrs={
@@ -422,7 +425,29 @@ def aggregation_error(primary: xr.Dataset, aggregated: xr.Dataset, mapping: Spat
         "aggregation_members": xr.DataArray(members, dims="region", coords={"region": groups},
                                             attrs={"units": "", "long_name": "dataset regions in "
                                                    "the aggregated region", "role": "metadata"}),
+        "aggregation_components": xr.DataArray(components, dims="region", coords={
+            "region": groups}, attrs={"units": "", "long_name": "groups of members joined by "
+            "lines inside the region (above 1: the region joins members no line joins)",
+            "role": "reference"}),
     })
+
+
+def _components(primary: xr.Dataset, mapping: SpatialMapping, groups: list[str]) -> list[int]:
+    """Per aggregated region, how many connected groups its members form over the lines between
+    them: a region of members no line joins lets power flow where the dataset has no line."""
+    parent = {str(r): str(r) for r in primary.region.values}
+
+    def root(r: str) -> str:
+        while parent[r] != r:
+            r = parent[r]
+        return r
+
+    if "line" in primary.dims:
+        for f, t in zip(map(str, primary.line_from.values), map(str, primary.line_to.values),
+                        strict=True):
+            if f in parent and t in parent and mapping.region_of[f] == mapping.region_of[t]:
+                parent[root(f)] = root(t)
+    return [len({root(r) for r in parent if mapping.region_of[r] == g}) for g in groups]
 
 
 def group_regions(values: xr.DataArray, region_of: Mapping[str, str],
