@@ -206,8 +206,9 @@ def test_the_shipped_mappings_cover_every_province_once():
     regions = [str(r) for r in primary.region.values]
     sizes = {name: len(read_mapping(folder / "aggregations.csv", name, regions).regions)
              for name in ("hubs", "grid_regions", "provinces")}
-    # eight hubs + the seven grid regions' rests; State Grid's six branches + China Southern; 31
-    assert sizes == {"hubs": 15, "grid_regions": 7, "provinces": 31}
+    # eight hubs + the rest by grid region, split where no line joins (11); State Grid's six
+    # branches + China Southern; 31
+    assert sizes == {"hubs": 19, "grid_regions": 7, "provinces": 31}
 
 
 def test_provinces_to_hubs_reproduce_the_hub_dataset():
@@ -239,31 +240,30 @@ def test_provinces_to_hubs_reproduce_the_hub_dataset():
     assert float(out.h2_demand_share.sum()) == pytest.approx(float(primary.h2_demand_share.sum()))
 
 
-def test_scenario_provinces_hubs_loads_with_15_regions_and_the_error_report():
+def test_scenario_provinces_hubs_loads_with_19_regions_and_the_error_report():
     inputs = load_inputs("provinces_hubs")
-    assert inputs.sizes["region"] == 15 and inputs.attrs["spatial_aggregation"] == "hubs"
+    assert inputs.sizes["region"] == 19 and inputs.attrs["spatial_aggregation"] == "hubs"
     assert {"BTH", "YRD", "GBA", "CY", "IM", "GZ", "GS", "NX"} <= set(inputs.region.values)
     # no line inside a region is left
     assert not (inputs.line_from == inputs.line_to).any()
     # single-province hubs lose nothing; merged ones report a spread
     rmse = inputs.aggregation_rmse
     assert float(rmse.sel(region="GZ").max()) == 0.0
-    assert float(rmse.sel(profile="wind_cf", region="NW_rest")) > 0.0
+    assert float(rmse.sel(profile="wind_cf", region="NE_rest")) > 0.0
     assert float(inputs.aggregation_internal_lines.sel(region="BTH")) > 0.0
-    # Shaanxi, Qinghai and Xinjiang share no line in the dataset: NW_rest joins three islands
-    assert int(inputs.aggregation_components.sel(region="NW_rest")) == 3
-    assert int(inputs.aggregation_components.sel(region="BTH")) == 1
+    # every region's members are joined by lines (the mapping splits the rest where none does)
+    assert (inputs.aggregation_components == 1).all()
     # data centres stay in the hubs (the provinces' max_new_dc 0 summed)
     assert float(inputs.max_new_dc.sel(region="NE_rest")) == 0.0
     # the report says which resolution it used
-    assert resolution_text(inputs).startswith("15 regions (31 dataset regions grouped by the hubs")
+    assert resolution_text(inputs).startswith("19 regions (31 dataset regions grouped by the hubs")
 
 
 #: Hub results of provinces_hubs against provinces aggregated to hubs, 2030, 2 representative
 #: days of 8 segments (docs/data.md, Spatial aggregation: measured worst cases over the eight hubs
-#: at 2, 3 and 4 days, with the reasons there): prices 1.5%, a technology's generation 8.0% of the
-#: hub's output and emissions 10.3% (Ningxia's coal: which western coal runs is nearly a tie),
-#: system cost 0.3%, national emissions 0.2%, data-centre IT capacity of all hubs 2.9%.
+#: at 2 days, with the reasons and the 3- and 4-day cases there): prices 1.5%, a technology's
+#: generation 4.9% of the hub's output, emissions 7.2% (GS: which coal runs is nearly a tie),
+#: system cost 0.15%, national emissions 0.07%, data-centre IT capacity of all hubs 1.1%.
 PRICE_TOL = 0.03           # relative, hub's consumption-weighted price
 GENERATION_TOL = 0.10      # of the hub's total generation, per technology
 EMISSIONS_TOL = 0.15       # relative, per hub
