@@ -75,7 +75,7 @@ def summary_tables(inputs: xr.Dataset) -> list[tuple[str, pd.DataFrame]]:
         spatial.insert(0, "internal lines GW", inputs.aggregation_internal_lines.values)
         spatial.insert(0, "members", inputs.aggregation_members.values)
         if "aggregation_components" in inputs:
-            spatial.insert(1, "unconnected groups", inputs.aggregation_components.values)
+            spatial.insert(1, "groups lines join", inputs.aggregation_components.values)
         tables.append((f"Spatial aggregation: {inputs.attrs.get('spatial_aggregation', '')} "
                        f"({int(inputs.aggregation_members.sum())} regions into "
                        f"{int(inputs.sizes['region'])})", spatial))
