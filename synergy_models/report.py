@@ -205,11 +205,32 @@ def setup(namespace: dict[str, Any], declared: dict[str, Any]) -> dict[str, Any]
     return run
 
 
+def hub_region(hub: str, inputs: Any) -> str:
+    """The region a notebook's ``hub`` parameter shows: the region itself, or, in a dataset whose
+    regions are provinces (or groups of them), the member of that hub holding its data-centre
+    cluster (the most existing IT capacity; else the most demand): ``IM`` is ``NM`` in the province
+    dataset. :class:`InputError` naming the regions when there is neither."""
+    regions = [str(r) for r in inputs.region.values]
+    if hub in regions:
+        return hub
+    members = [r for r in regions if "hub" in inputs
+               and str(inputs.hub.sel(region=r).item()) == hub]
+    if members:
+        size = (inputs.dc_capacity_existing if "dc_capacity_existing" in inputs
+                else inputs.demand.isel(year=0))
+        return max(members, key=lambda r: (float(size.sel(region=r)),
+                                           float(inputs.demand.sel(region=r).isel(year=0))))
+    check_hub(hub, inputs)
+    return hub
+
+
 def check_hub(hub: str | None, inputs: Any) -> None:
     """:class:`InputError` unless ``hub`` (a notebook's ``hub`` parameter) is a region of
-    ``inputs`` (the report failed after the solve, its files left behind)."""
+    ``inputs`` or a hub of its regions (the report failed after the solve, its files left
+    behind)."""
     regions = [str(r) for r in inputs.region.values]
-    if hub is not None and hub not in regions:
+    hubs = {str(h) for h in inputs.hub.values} if "hub" in inputs else set()
+    if hub is not None and hub not in regions and hub not in hubs:
         close = difflib.get_close_matches(str(hub).upper(), regions, n=1)
         raise InputError(Problem("notebook parameters", f"no hub '{hub}' in dataset "
                                  f"{inputs.attrs.get('dataset', '')}".rstrip()

@@ -422,3 +422,22 @@ def test_a_failed_report_leaves_every_chart_of_the_last_good_one(tmp_path: Path,
     report.render_report("milestones", SMALL, folder)
     assert {p.name: p.read_text() for p in charts.iterdir()} == {"c.svg": "new c"}
     assert not (folder / "report.failed.ipynb").exists()
+
+
+def test_a_hub_parameter_shows_its_cluster_province_in_a_province_dataset():
+    """Regions BJ, HE (hub BTH) and NM (hub IM): 'BTH' is HE, the member with the most existing
+    data-centre capacity (3 GW against 1); 'IM' is NM; a region is itself; no hub 'XX'."""
+    import xarray as xr
+
+    from synergy_models.errors import InputError
+
+    inputs = xr.Dataset({"hub": ("region", ["BTH", "BTH", "IM"]),
+                         "dc_capacity_existing": ("region", [1.0, 3.0, 2.0]),
+                         "demand": (("region", "year"), [[100.0], [50.0], [80.0]])},
+                        coords={"region": ["BJ", "HE", "NM"], "year": [2024]})
+    assert report.hub_region("BTH", inputs) == "HE"
+    assert report.hub_region("IM", inputs) == "NM"
+    assert report.hub_region("BJ", inputs) == "BJ"
+    report.check_hub("IM", inputs)
+    with pytest.raises(InputError, match="no hub 'XX'"):
+        report.hub_region("XX", inputs)
