@@ -159,8 +159,8 @@ def test_inputs_hash_is_stable_and_sensitive(base):
 
 
 def test_segments_merge_hours_and_keep_the_year(base):
-    seg = load_inputs("base")  # 8 days of 8 segments
-    assert seg.sizes["time"] == 8 * 8 and seg.weight.sum().item() == 8760
+    seg = load_inputs("base")  # 8 days of 6 segments
+    assert seg.sizes["time"] == 8 * 6 and seg.weight.sum().item() == 8760
     assert (seg.step_hours.groupby("period").sum() == 24).all()
     for var in ("load_profile", "wind_cf", "solar_cf"):
         annual = (seg[var] * seg.weight).sum("time") / 8760
