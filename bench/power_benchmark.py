@@ -97,6 +97,8 @@ def scenario_overrides(args: argparse.Namespace) -> dict[str, Any]:
         overrides["time.days"] = args.days
     if args.segments is not None:
         overrides["time.segments"] = args.segments
+    if getattr(args, "resolution", None):
+        overrides["time.resolution"] = args.resolution
     return overrides
 
 
@@ -260,6 +262,7 @@ def run_child(name: str, args: argparse.Namespace) -> dict[str, Any]:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", name, "--out", path,
            "--scenario", args.scenario, "--method", args.method, "--threads", str(args.threads)]
     for flag, value in (("--days", args.days), ("--segments", args.segments), ("--years", args.years),
+                        ("--resolution", args.resolution),
                         ("--time-limit", args.time_limit or 0), ("--keep-logs", args.keep_logs)):
         if value is not None:
             cmd += [flag, str(value)]
@@ -343,6 +346,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=None, help="representative days (time.days)")
     parser.add_argument("--segments", type=int, default=None,
                         help="steps per representative day (time.segments; 24: hourly)")
+    parser.add_argument("--resolution", choices=["representative_days", "full_year"], default=None,
+                        help="time.resolution (full_year: all 8,760 hours; default: the scenario's)")
+    parser.add_argument("--only", choices=IMPLEMENTATIONS, default=None,
+                        help="run one implementation only (no ratios)")
     parser.add_argument("--years", default=None,
                         help="modelled years: 2030 | 2025,2028,2030 | 2025:3,2028:2,2030:1 "
                         "(default: the scenario's)")
@@ -370,7 +377,13 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.out).write_text(json.dumps(child(args)), encoding="utf-8")
         return 0
 
-    results = {name: run_child(name, args) for name in IMPLEMENTATIONS}
+    results = {name: run_child(name, args) for name in ([args.only] if args.only else IMPLEMENTATIONS)}
+    if args.only:           # one side alone: its figures, no ratios
+        print(json.dumps(results[args.only], indent=2))
+        if args.json:
+            Path(args.json).write_text(json.dumps({"args": vars(args), "results": results}, indent=2),
+                                       encoding="utf-8")
+        return 0
     p = results["package"]
     extra = f", options {highs_extra(args)}" if args.highs_option else ""
     print(f"\nScenario {args.scenario} {scenario_overrides(args) or ''}".rstrip()
