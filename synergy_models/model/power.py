@@ -47,7 +47,7 @@ the others), :math:`L_{r,y,t}` exogenous load, :math:`w_t` hours of the year per
         && \text{tranche\_split, tranche\_limit [GW]} \\
     p_{r,g,y,t} &\le a_g f_{r,g,t} K_{r,g,y} \quad (g \ne \mathrm{hydro}), \qquad
     p_{r,\mathrm{hydro},y,t} \le a_{\mathrm{hydro}} K_{r,\mathrm{hydro},y}
-        && \text{availability [GW]} \\
+        && \text{availability [GW]; left out where another module bounds } p \le a_g K \\
     \sum_{t \in T_b} \Delta_t p_{r,\mathrm{hydro},y,t} &\le \sum_{t \in T_b} \Delta_t
         f_{r,\mathrm{hydro},t} K_{r,\mathrm{hydro},y} && \text{hydro\_energy, per day or week [GWh]}
 
@@ -312,12 +312,20 @@ def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
     cf = a["capacity_factor"]
     avail = a["availability"]
 
+    # Pairs whose output another module already keeps within a_g K (a module's coefficients
+    # list them as ``caps_generation``: unit commitment's p <= U <= a K): their row here would
+    # repeat it.
+    capped = {pair for part in d.parts.values() if isinstance(part, dict)
+              for pair in part.get("caps_generation", ())}
+
     def availability(b, r, g, y, t):
         # Hydro may run at full available capacity in any step; its energy is budgeted per day
         # or week (hydro_energy).
         factor = float(avail[ki[g]] * (1.0 if g == "hydro" else cf[ri[r], ki[g], t]))
         if factor <= 0:
             b.generation[r, g, y, t].setub(0)
+            return pyo.Constraint.Skip
+        if (r, g) in capped and factor == float(avail[ki[g]]):
             return pyo.Constraint.Skip
         return b.generation[r, g, y, t] <= factor * b.capacity[r, g, y]
 
