@@ -47,9 +47,13 @@ the others), :math:`L_{r,y,t}` exogenous load, :math:`w_t` hours of the year per
         && \text{tranche\_split, tranche\_limit [GW]} \\
     p_{r,g,y,t} &\le a_g f_{r,g,t} K_{r,g,y} \quad (g \ne \mathrm{hydro}), \qquad
     p_{r,\mathrm{hydro},y,t} \le a_{\mathrm{hydro}} K_{r,\mathrm{hydro},y}
-        && \text{availability [GW]; left out where another module bounds } p \le a_g K \\
+        && \text{availability [GW]} \\
     \sum_{t \in T_b} \Delta_t p_{r,\mathrm{hydro},y,t} &\le \sum_{t \in T_b} \Delta_t
         f_{r,\mathrm{hydro},t} K_{r,\mathrm{hydro},y} && \text{hydro\_energy, per day or week [GWh]}
+
+``availability`` is left out for the pairs whose output another module already keeps within
+:math:`a_g K` (listed as caps_generation in a module's coefficients: the thermal block's
+:math:`p \le U \le a K`).
 
 **Supply curves.** Where a hub and technology have a finite potential :math:`\bar X_{r,k,j}`
 in any resource tranche :math:`j` (`supply_potential`), its builds come from the tranches:
