@@ -69,6 +69,13 @@ def _rss_mb() -> float:
     return math.nan
 
 
+def _progress(text: str) -> None:
+    """A phase done, on stderr at once (a long run stopped early keeps what it measured)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  {time.strftime('%H:%M:%S')} {text} (peak so far {peak:,.0f} MB)", file=sys.stderr,
+          flush=True)
+
+
 def _highs_run_time(log: str) -> float:
     """HiGHS's own run time, from the last ``HiGHS run time`` line of its log."""
     found = re.findall(r"HiGHS run time\s*:\s*([0-9.eE+-]+)", log)
@@ -140,8 +147,11 @@ def _run_package(inputs: Any, args: argparse.Namespace, out: dict[str, Any]) -> 
     start = time.perf_counter()
     model = build_model(inputs)
     t_built = time.perf_counter()
+    _progress(f"built in {t_built - start:.1f} s, RSS {_rss_mb():,.0f} MB")
     form = compile_model(model)
     t_compiled = time.perf_counter()
+    _progress(f"compiled in {t_compiled - t_built:.1f} s: {form.shape[0]:,} rows, {form.shape[1]:,} "
+              f"columns, {form.A.nnz:,} nonzeros; RSS {_rss_mb():,.0f} MB")
     solution = run_highs(form, settings)           # Highs(), options, passModel, run, solution
     t_solved = time.perf_counter()
     if solution.status == "optimal":               # as solve_model does
