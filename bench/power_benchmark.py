@@ -69,6 +69,13 @@ def _rss_mb() -> float:
     return math.nan
 
 
+def _progress(text: str) -> None:
+    """A phase done, on stderr at once (a long run stopped early keeps what it measured)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  {time.strftime('%H:%M:%S')} {text} (peak so far {peak:,.0f} MB)", file=sys.stderr,
+          flush=True)
+
+
 def _highs_run_time(log: str) -> float:
     """HiGHS's own run time, from the last ``HiGHS run time`` line of its log."""
     found = re.findall(r"HiGHS run time\s*:\s*([0-9.eE+-]+)", log)
@@ -97,6 +104,8 @@ def scenario_overrides(args: argparse.Namespace) -> dict[str, Any]:
         overrides["time.days"] = args.days
     if args.segments is not None:
         overrides["time.segments"] = args.segments
+    if getattr(args, "resolution", None):
+        overrides["time.resolution"] = args.resolution
     return overrides
 
 
@@ -138,8 +147,11 @@ def _run_package(inputs: Any, args: argparse.Namespace, out: dict[str, Any]) -> 
     start = time.perf_counter()
     model = build_model(inputs)
     t_built = time.perf_counter()
+    _progress(f"built in {t_built - start:.1f} s, RSS {_rss_mb():,.0f} MB")
     form = compile_model(model)
     t_compiled = time.perf_counter()
+    _progress(f"compiled in {t_compiled - t_built:.1f} s: {form.shape[0]:,} rows, {form.shape[1]:,} "
+              f"columns, {form.A.nnz:,} nonzeros; RSS {_rss_mb():,.0f} MB")
     solution = run_highs(form, settings)           # Highs(), options, passModel, run, solution
     t_solved = time.perf_counter()
     if solution.status == "optimal":               # as solve_model does
@@ -260,6 +272,7 @@ def run_child(name: str, args: argparse.Namespace) -> dict[str, Any]:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", name, "--out", path,
            "--scenario", args.scenario, "--method", args.method, "--threads", str(args.threads)]
     for flag, value in (("--days", args.days), ("--segments", args.segments), ("--years", args.years),
+                        ("--resolution", args.resolution),
                         ("--time-limit", args.time_limit or 0), ("--keep-logs", args.keep_logs)):
         if value is not None:
             cmd += [flag, str(value)]
@@ -343,6 +356,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=None, help="representative days (time.days)")
     parser.add_argument("--segments", type=int, default=None,
                         help="steps per representative day (time.segments; 24: hourly)")
+    parser.add_argument("--resolution", choices=["representative_days", "full_year"], default=None,
+                        help="time.resolution (full_year: all 8,760 hours; default: the scenario's)")
+    parser.add_argument("--only", choices=IMPLEMENTATIONS, default=None,
+                        help="run one implementation only (no ratios)")
     parser.add_argument("--years", default=None,
                         help="modelled years: 2030 | 2025,2028,2030 | 2025:3,2028:2,2030:1 "
                         "(default: the scenario's)")
@@ -370,7 +387,13 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.out).write_text(json.dumps(child(args)), encoding="utf-8")
         return 0
 
-    results = {name: run_child(name, args) for name in IMPLEMENTATIONS}
+    results = {name: run_child(name, args) for name in ([args.only] if args.only else IMPLEMENTATIONS)}
+    if args.only:           # one side alone: its figures, no ratios
+        print(json.dumps(results[args.only], indent=2))
+        if args.json:
+            Path(args.json).write_text(json.dumps({"args": vars(args), "results": results}, indent=2),
+                                       encoding="utf-8")
+        return 0
     p = results["package"]
     extra = f", options {highs_extra(args)}" if args.highs_option else ""
     print(f"\nScenario {args.scenario} {scenario_overrides(args) or ''}".rstrip()

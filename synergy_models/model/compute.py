@@ -7,8 +7,11 @@ origin ("exporting compute") needs long-haul bandwidth instead of UHV power line
 
 **Sets**: :math:`(o,s,k) \in \mathcal{A}` the serving options: :math:`s = o`, or training anywhere,
 or inference where the round trip :math:`\ell_{o,s} \le \bar\ell` (20 ms), in both cases only where
-the origin may export (:math:`\chi_o > 0`); :math:`j \in J` backup technologies (diesel, battery; the
-hydrogen module adds fuel cells); :math:`g \in \{wind, solar, hydro\}` green sources.
+the origin may export (:math:`\chi_o > 0`), and only at hubs :math:`s \in \mathcal{S}` that can
+hold data centres (existing capacity or a build limit above zero: elsewhere every term below is
+zero, so the hub's time-indexed variables and rows are left out; ``sites``); :math:`j \in J`
+backup technologies (diesel, battery; the hydrogen module adds fuel cells); :math:`g \in \{wind,
+solar, hydro\}` green sources.
 
 **Variables** (all non-negative)
 
@@ -198,6 +201,7 @@ import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
 
+from synergy_models.errors import InputError, Problem
 from synergy_models.model.balance import component
 from synergy_models.model.data import ModelData, capital_recovery_factor
 from synergy_models.model.module import (
@@ -278,7 +282,13 @@ def prepare_compute(ds: xr.Dataset, d: ModelData) -> dict:
         site_labels = [int(k) for k in ds.site_tranche.values]
     else:
         site_capacity, site_cost, site_labels = np.full((n, 1), np.inf), np.zeros((n, 1)), [1]
+    existing, max_new = ds.dc_capacity_existing.values, ds.max_new_dc.values
     return {
+        # Hubs that can hold data centres: where a hub has none and may build none, its IT load
+        # is forced to 0 and with it every time-indexed term of the block (an exact cut: 23 of
+        # the 31 provinces, about 18,000 rows and columns of `provinces`).
+        "sites": [str(r) for r, q0, h in zip(ds.region.values, existing, max_new, strict=True)
+                  if q0 > 0 or h > 0],
         "workloads": [str(w) for w in ds.workload.values],
         "backup_techs": [str(b) for b in ds.backup_tech.values],
         "demand": ds.compute_demand.transpose("origin", "workload", "year").values,
@@ -318,11 +328,15 @@ def prepare_compute(ds: xr.Dataset, d: ModelData) -> dict:
 
 
 def serving_options(d: ModelData) -> list[tuple[str, str, str]]:
-    """(origin, serving hub, workload) triples allowed by latency and export limits."""
+    """(origin, serving hub, workload) triples allowed by latency and export limits, at hubs that
+    can hold data centres (``sites``)."""
     c = d.part("compute")
+    sites = set(c["sites"])
     out = []
     for i, o in enumerate(d.regions):
         for j, s in enumerate(d.regions):
+            if s not in sites:
+                continue
             for k in c["workloads"]:
                 reachable = k == "training" or c["latency"][i, j] <= c["latency_max"]
                 if s == o or (c["export_max"][i] > 0 and reachable):
@@ -357,21 +371,33 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
     energy_of = {(o, k): float((weight * profile[ri[o]]).sum()) if k == "inference" else year_hours
                  for o in d.regions for k in c["workloads"]}
 
-    b.demand = pyo.Constraint(m.R, c["workloads"], m.Y, rule=lambda b, o, k, y: (
-        sum(b.served[o, s, k, y] for s in by_origin[(o, k)])
-        == float(demand[ri[o], wi[k], yi[y]])))
+    def demand_row(b, o, k, y):
+        need = float(demand[ri[o], wi[k], yi[y]])
+        if (o, k) not in by_origin:
+            if need > 0:
+                raise InputError(Problem(
+                    "max_new_dc", f"compute demand of {o} ({k}, {y}: {need:g} GW of IT) can be "
+                    f"served in no hub: {o} has no data centres and may build none, and no hub "
+                    "that may is within its reach", value=0.0,
+                    expected=f"max_new_dc above 0 for {o} or a reachable hub (latency.csv, "
+                    "compute_export_max)"))
+            return pyo.Constraint.Skip
+        return sum(b.served[o, s, k, y] for s in by_origin[(o, k)]) == need
+
+    b.demand = pyo.Constraint(m.R, c["workloads"], m.Y, rule=demand_row)
     flex = c["flexibility"]
-    b.shifted = pyo.Var(m.R, m.Y, m.T, within=pyo.NonNegativeReals)
+    b.S = pyo.Set(initialize=c["sites"], ordered=True)
+    b.shifted = pyo.Var(b.S, m.Y, m.T, within=pyo.NonNegativeReals)
 
     # Hub totals as variables with a definition row each: every step's rows then hold one term
     # per hub instead of one per serving option, which keeps the served columns short (a column
     # in every step's balance and utilisation row is dense for interior point).
-    b.training = pyo.Var(m.R, m.Y, within=pyo.NonNegativeReals)
-    b.training_definition = pyo.Constraint(m.R, m.Y, rule=lambda b, s, y: b.training[s, y] == sum(
+    b.training = pyo.Var(b.S, m.Y, within=pyo.NonNegativeReals)
+    b.training_definition = pyo.Constraint(b.S, m.Y, rule=lambda b, s, y: b.training[s, y] == sum(
         b.served[o, s, "training", y] for o in by_server.get((s, "training"), [])))
 
     b.P = pyo.Set(initialize=range(len(d.period_steps)), ordered=True)
-    b.training_day = pyo.Constraint(m.R, m.Y, b.P, rule=lambda b, s, y, p: (
+    b.training_day = pyo.Constraint(b.S, m.Y, b.P, rule=lambda b, s, y, p: (
         sum(float(hours[t]) * b.shifted[s, y, t] for t in d.period_steps[p])
         == 24 * flex * b.training[s, y]))
 
@@ -418,10 +444,10 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
     # each step's IT load: a bound, not a row per step; at the larger of the vintages' PUEs, so
     # that it holds whatever their mix.
     peak, share_max = c["hub_peak"], c["grid_share_max"]
-    b.it_load = pyo.Var(m.R, m.Y, m.T, within=pyo.NonNegativeReals, bounds=lambda b, s, y, t: (
+    b.it_load = pyo.Var(b.S, m.Y, m.T, within=pyo.NonNegativeReals, bounds=lambda b, s, y, t: (
         0.0, float(share_max[ri[s]] * peak[ri[s], yi[y]] / max(pue[ri[s]], pue0[ri[s]]))))
     relocated = _add_relocation(m, d, b) if d.options.training_relocation == "hourly" else None
-    b.it_load_definition = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
+    b.it_load_definition = pyo.Constraint(b.S, m.Y, m.T, rule=lambda b, s, y, t: (
         b.it_load[s, y, t] == sum(float(profile[ri[o], t]) * b.served[o, s, "inference", y]
                                   for o in by_server.get((s, "inference"), []))
         + (1 - flex) * b.training[s, y] + b.shifted[s, y, t]
@@ -441,9 +467,10 @@ def add_compute(m: pyo.ConcreteModel, d: ModelData) -> None:
             for k in workloads_of[(o, s)]) <= b.bandwidth[o, s, y]))
     b.energy_of = energy_of  # for results: IT hours per GW of average load served
 
+    sites = set(c["sites"])
     b.electricity = pyo.Expression(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
         float(pue[ri[s]]) * b.it_load[s, y, t]
-        + float(pue0[ri[s]] - pue[ri[s]]) * b.it_load_existing[s, y, t]))
+        + float(pue0[ri[s]] - pue[ri[s]]) * b.it_load_existing[s, y, t]) if s in sites else 0.0)
     m.terms.withdraw("compute.electricity", "demand")
     existing = c["capacity_existing"]
     b.peak = pyo.Expression(m.R, m.Y, rule=lambda b, s, y: (
@@ -496,21 +523,20 @@ def _add_relocation(m: pyo.ConcreteModel, d: ModelData, b: pyo.Block) -> Any:
     load received by hub and step (an expression for ``it_load_definition``).
     """
     weight = d.arrays["weight"]
-    b.moved_in = pyo.Var(m.R, m.Y, m.T, within=pyo.NonNegativeReals)
-    b.moved_out = pyo.Var(m.R, m.Y, m.T, within=pyo.NonNegativeReals)
-    b.relocation_link = pyo.Var(m.R, m.Y, within=pyo.NonNegativeReals)
+    b.moved_in = pyo.Var(b.S, m.Y, m.T, within=pyo.NonNegativeReals)
+    b.moved_out = pyo.Var(b.S, m.Y, m.T, within=pyo.NonNegativeReals)
+    b.relocation_link = pyo.Var(b.S, m.Y, within=pyo.NonNegativeReals)
     b.relocation_pool = pyo.Constraint(m.Y, m.T, rule=lambda b, y, t: (
-        sum(b.moved_in[s, y, t] for s in d.regions) == sum(b.moved_out[s, y, t]
-                                                              for s in d.regions)))
-    b.relocation_year = pyo.Constraint(m.R, m.Y, rule=lambda b, s, y: sum(
+        sum(b.moved_in[s, y, t] for s in b.S) == sum(b.moved_out[s, y, t] for s in b.S)))
+    b.relocation_year = pyo.Constraint(b.S, m.Y, rule=lambda b, s, y: sum(
         float(weight[t]) * (b.moved_in[s, y, t] - b.moved_out[s, y, t]) for t in d.steps) == 0)
-    b.relocation_out = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
+    b.relocation_out = pyo.Constraint(b.S, m.Y, m.T, rule=lambda b, s, y, t: (
         b.moved_out[s, y, t] <= b.shifted[s, y, t]))
-    b.relocation_link_limit = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
+    b.relocation_link_limit = pyo.Constraint(b.S, m.Y, m.T, rule=lambda b, s, y, t: (
         b.moved_in[s, y, t] + b.moved_out[s, y, t] <= b.relocation_link[s, y]))
     half = d.part("compute")["bandwidth_cost"] / 2
     b.cost_relocation = pyo.Expression(m.Y, rule=lambda b, y: half * sum(
-        b.relocation_link[s, y] for s in d.regions))
+        b.relocation_link[s, y] for s in b.S))
     m.terms.cost("compute.cost_relocation")
     return lambda s, y, t: b.moved_in[s, y, t] - b.moved_out[s, y, t]
 
@@ -521,14 +547,14 @@ def _add_fleet_vintages(m: pyo.ConcreteModel, d: ModelData, b: pyo.Block) -> Non
     ri, years = d.index("regions"), d.years
     util, existing = c["utilisation_max"], c["capacity_existing"]
     # A bound, not a row: the existing fleet carries at most its capacity at the utilisation limit.
-    b.it_load_existing = pyo.Var(m.R, m.Y, m.T, within=pyo.NonNegativeReals,
+    b.it_load_existing = pyo.Var(b.S, m.Y, m.T, within=pyo.NonNegativeReals,
                                  bounds=lambda b, s, y, t: (0.0, float(util[ri[s]] * existing[ri[s]])))
-    b.new_build_utilisation = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
+    b.new_build_utilisation = pyo.Constraint(b.S, m.Y, m.T, rule=lambda b, s, y, t: (
         b.it_load[s, y, t] - b.it_load_existing[s, y, t]
         <= float(util[ri[s]]) * sum(b.dc_new[s, yy] for yy in years if yy <= y)))
     # Without it the existing fleet could draw power for no IT load where power is free, or
     # where hourly green matching rewards more consumption.
-    b.existing_within_load = pyo.Constraint(m.R, m.Y, m.T, rule=lambda b, s, y, t: (
+    b.existing_within_load = pyo.Constraint(b.S, m.Y, m.T, rule=lambda b, s, y, t: (
         b.it_load_existing[s, y, t] <= b.it_load[s, y, t]))
 
 

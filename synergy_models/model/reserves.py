@@ -197,7 +197,8 @@ def prepare_reserves(ds: xr.Dataset, d: ModelData) -> dict:
             elif g in VRE:
                 down.append((r, g))
         for flex, part in (("training", "compute"), ("electrolyser", "hydrogen")):
-            if d.part(part) is not None:
+            # training only where data centres can be (the compute block's sites)
+            if d.part(part) is not None and (flex != "training" or r in d.part(part)["sites"]):
                 up.append((r, flex))
                 down.append((r, flex))
     reduced = {str(s): float(cut.sel(forecast_source=s)) for s in cut.forecast_source.values}

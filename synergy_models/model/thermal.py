@@ -55,7 +55,9 @@ The ramp limits are GenX's for clustered units: the capacity online in both step
 (:math:`U_t - S_t = U_{t^-} - SD_t`) changes its output by at most :math:`\bar\rho` per GW; capacity
 starting up produces at most :math:`\hat\rho` per GW in its first step, capacity shutting down
 produced at least :math:`\beta_g` (and at most :math:`\hat\rho`) per GW in its last. Since
-:math:`p \le U \le a K`, the must-run floor also keeps that much capacity committed.
+:math:`p \le U \le a K`, the must-run floor also keeps that much capacity committed, and the power
+block's availability row :math:`p \le a K` is implied: it is left out for these pairs
+(caps_output).
 
 The must-run floor is a share of the *existing* capacity :math:`K^0_{r,g}` (the power block's
 parameter), not of the capacity in service :math:`K_{r,g,y}`: the heat load does not go away when a
