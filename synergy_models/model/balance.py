@@ -93,6 +93,14 @@ class Terms:
             self.exogenous_peak.append(name)
 
     def cost(self, name: str) -> None:
+        """An annual cost [MUSD/yr] (year), by dotted name; the results' ``cost`` names it by its
+        last part without ``cost_``, which must be unique (two modules' ``cost_investment`` would
+        be one label twice, and every selection of it ambiguous)."""
+        label = name.split(".")[-1].removeprefix("cost_")
+        taken = {n.split(".")[-1].removeprefix("cost_"): n for n in self.costs}
+        if label in taken:
+            raise ValueError(f"cost {name}: its component name {label!r} is already "
+                             f"{taken[label]}'s")
         self.costs.append(name)
 
 

@@ -31,8 +31,8 @@ symbol                             attribute            meaning [unit]
         && \text{collector\_limit [GW]} \\
     \sum_{y} Z_{r,y} &\le \bar Z && \text{build\_limit [GW]}
 
-Annual cost [MUSD/yr]: ``investment`` :math:`\sum_{r} \sum_{y' \le y} c^Q\,
-\mathrm{CRF}(i, \ell^Q)\, Z_{r,y'}` (expression ``cost_investment``; no fixed O&M).
+Annual cost [MUSD/yr]: ``collector`` :math:`\sum_{r} \sum_{y' \le y} c^Q\,
+\mathrm{CRF}(i, \ell^Q)\, Z_{r,y'}` (expression ``cost_collector``; no fixed O&M).
 
 A collector build is in service for the whole of the period it is built in (a substation and
 its lines take less time than the plants they serve), so it pays its annuity from then on.
@@ -112,9 +112,9 @@ def add_collector(m: pyo.ConcreteModel, d: ModelData) -> None:
     b.build_limit = pyo.Constraint(b.RQ, rule=lambda b, r: (
         pyo.Constraint.Skip if math.isinf(limit) else sum(b.new[r, y] for y in years) <= limit))
     cost = a["annual_cost"]
-    b.cost_investment = pyo.Expression(m.Y, rule=lambda b, y: sum(
+    b.cost_collector = pyo.Expression(m.Y, rule=lambda b, y: sum(
         cost * b.new[r, yy] for r in b.RQ for yy in years if yy <= y))
-    m.terms.cost("collector.cost_investment")
+    m.terms.cost("collector.cost_collector")
 
 
 def collector_results(ctx: ResultsContext) -> None:
