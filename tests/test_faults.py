@@ -76,14 +76,15 @@ def test_a_read_only_output_folder_is_refused_before_the_solve(tmp_path, capsys,
 
 
 def test_a_full_disk_is_found_before_the_solve(tmp_path, capsys, monkeypatch):
-    """A disk with 1 MB free cannot take milestones' results: 8 hubs x 2 years x 32 steps x 2 kB
-    + 1 MB = 2,097,152 bytes (2.0 MB) expected, plus the 16 MB margin; the solve never starts
+    """A disk with 1 MB free cannot take milestones' results: 8 hubs x 2 years x 24 steps (4 days
+    of base's 6 segments) x 2 kB + 1 MB = 1,835,008 bytes (1.8 MB) expected, plus the 16 MB
+    margin; the solve never starts
     (it used to end in 'NetCDF: HDF error' after the solve, the results lost)."""
     monkeypatch.setattr(io.shutil, "disk_usage", lambda path: Usage(10 * 2**30, 0, 2**20))
     _no_solve(monkeypatch)
     out = tmp_path / "results.nc"
     _fails_clearly(["run", "milestones", "-q", "-o", str(out)], capsys,
-                   f"{out}: its disk has 1.0 MB free; writing it needs about 2.0 MB")
+                   f"{out}: its disk has 1.0 MB free; writing it needs about 1.8 MB")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -66,7 +66,7 @@ def power_only_results(power_only, tmp_path_factory) -> Path:
 
 def test_power_only_runs_without_the_other_modules(power_only_results):
     results = xr.open_dataset(power_only_results)
-    assert results.attrs["modules"] == "power thermal storage transmission policy"
+    assert results.attrs["modules"] == "power thermal collector storage transmission policy"
     assert "dc_capacity" not in results and "electrolyser_capacity" not in results
     # Every balance term has its role, and the balance closes.
     assert dict(zip(results.term.values, results.term_role.values, strict=True)) == {

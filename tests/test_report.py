@@ -194,15 +194,16 @@ def test_bad_parameter_fails_before_a_kernel_and_keeps_the_last_report(rendered:
 
 @pytest.mark.slow
 def test_failing_cell_keeps_the_last_report_and_the_failed_notebook(rendered: Path):
-    """A hub not in the results fails in its chart's cell when the notebook is rendered without
-    render_report's checks (which refuse it before a kernel starts: tests/test_faults.py)."""
+    """A hub not in the dataset fails in its chart's cell, with the regions it could be, when the
+    notebook is rendered without render_report's checks (which refuse it before a kernel starts:
+    tests/test_faults.py)."""
     good = (rendered / "report.html").read_bytes()
     parameters = report.notebook_arguments("scenario_report", ["milestones"], {
         **SMALL, "cache_dir": str(rendered.parent / "cache"), "hub": "XX"}, None)
     parameters["output_dir"] = str(rendered / "charts")
     with pytest.raises(report.ReportError) as err:
         report._render("scenario_report.ipynb", parameters, rendered)
-    assert "'XX' is not in the results" in str(err.value)
+    assert "no hub 'XX' in dataset china_hubs" in str(err.value)
     failed = nbformat.read(rendered / "report.failed.ipynb", as_version=4)
     errors = [c.source for c in failed.cells if c.cell_type == "code"
               and any(o.output_type == "error" for o in c.outputs)]
