@@ -95,11 +95,7 @@ def with_fixed_builds(inputs: xr.Dataset, scenario: Scenario,
     if scenario.fixed_builds is None or "fixed_builds" in inputs.attrs:
         return inputs
     steps = steps or Steps(quiet=True)
-    reference = Path(scenario.fixed_builds).expanduser()
-    if not reference.is_absolute() and scenario._source is not None \
-            and (scenario._source.parent / reference).is_file():
-        reference = scenario._source.parent / reference
-    name = str(reference) if reference.is_file() else scenario.fixed_builds
+    name = scenario.fixed_builds_reference()
     ref_scen = load_scenario(name)
     # the reference is solved on the run's years and time grid (an override of either, e.g. a
     # quick test's, applies to both), not with its parameters: those are what the run changes

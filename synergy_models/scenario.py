@@ -197,22 +197,31 @@ class Scenario(_Settings):
         overridden = any(".".join(parts[:i]) in self._overridden for i in range(1, len(parts) + 1))
         return override_origin(key, value, self.source) if overridden else self.source
 
-    def forecast_errors_path(self) -> Path:
-        """The ``forecast_errors`` file: a relative path from the scenario file's folder."""
-        assert self.forecast_errors is not None
-        path = Path(self.forecast_errors).expanduser()
+    def path_from_folder(self, value: str) -> Path:
+        """A file named in the scenario: a relative path is taken from the scenario file's
+        folder (as given when the scenario has no file)."""
+        path = Path(value).expanduser()
         if not path.is_absolute() and self._source is not None:
             path = self._source.parent / path
         return path
 
+    def forecast_errors_path(self) -> Path:
+        """The ``forecast_errors`` file: a relative path from the scenario file's folder."""
+        assert self.forecast_errors is not None
+        return self.path_from_folder(self.forecast_errors)
+
     def spatial_file_path(self) -> Path | None:
         """The ``spatial.file`` mapping: a relative path from the scenario file's folder."""
-        if self.spatial.file is None:
-            return None
-        path = Path(self.spatial.file).expanduser()
-        if not path.is_absolute() and self._source is not None:
-            path = self._source.parent / path
-        return path
+        return None if self.spatial.file is None else self.path_from_folder(self.spatial.file)
+
+    def fixed_builds_reference(self) -> str:
+        """The ``fixed_builds`` reference as :func:`load_scenario` takes it: a scenario file (from
+        the scenario file's folder, else as given) when there is one, else the scenario name."""
+        assert self.fixed_builds is not None
+        for path in (self.path_from_folder(self.fixed_builds), Path(self.fixed_builds).expanduser()):
+            if path.is_file():
+                return str(path)
+        return self.fixed_builds
 
     @field_validator("name")
     @classmethod

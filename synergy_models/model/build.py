@@ -15,6 +15,7 @@ hydrogen).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import pyomo.environ as pyo
@@ -101,7 +102,7 @@ def fix_builds(m: pyo.ConcreteModel, inputs: xr.Dataset) -> None:
             for index in var:
                 key = index if isinstance(index, tuple) else (index,)
                 value = table.get(key if len(key) > 1 else key[0])
-                if value is None or value != value:  # absent or NaN
+                if value is None or math.isnan(value):
                     problems.append(Problem(f"fixed_builds ({inputs.attrs.get('fixed_builds')})",
                                             f"no reference value for {build.results}{list(key)}",
                                             column=build.results,
