@@ -141,9 +141,10 @@ def _membership(mapping: SpatialMapping, regions: list[str]) -> np.ndarray:
     return out
 
 
-def _weighted_mean(values: np.ndarray, weights: np.ndarray, member: np.ndarray) -> np.ndarray:
+def weighted_mean(values: np.ndarray, weights: np.ndarray, member: np.ndarray) -> np.ndarray:
     """Per aggregated region, the ``weights``-weighted mean of ``values`` (region first axis);
-    the plain mean where a region's weights are all zero (e.g. no wind yet)."""
+    the plain mean where a region's weights are all zero (e.g. no wind yet). The one rule for
+    every province-to-region mean: the hub dataset's province table uses it too."""
     w = member * weights[None, :]                                   # (group, region)
     total = w.sum(axis=1, keepdims=True)
     w = np.where(total > 0, w / np.where(total > 0, total, 1.0),
@@ -223,7 +224,7 @@ def aggregate(primary: xr.Dataset, mapping: SpatialMapping) -> xr.Dataset:
             for s in values.forecast_source.values:
                 weight = (demand if s == "load" else capacity.sel(tech=str(s)).values
                           if str(s) in capacity.tech.values else demand)
-                cols.append(_weighted_mean(values.sel(forecast_source=s).values, weight, member))
+                cols.append(weighted_mean(values.sel(forecast_source=s).values, weight, member))
             out[name] = xr.DataArray(np.stack(cols, axis=1), dims=values.dims,
                                      coords={"forecast_source": values.forecast_source.values},
                                      attrs=da.attrs)
@@ -241,7 +242,7 @@ def aggregate(primary: xr.Dataset, mapping: SpatialMapping) -> xr.Dataset:
             else:
                 weight = {"capacity": capacity.sel(tech=BY_CAPACITY.get(name, "coal")).values,
                           "dc": dc, "demand": demand}[rule]
-                agg = _weighted_mean(values, weight, member)
+                agg = weighted_mean(values, weight, member)
         out[name] = xr.DataArray(agg, dims=da.dims, attrs=da.attrs)
     if "line" in primary.dims:
         out = out.merge(aggregate_lines(primary, mapping))

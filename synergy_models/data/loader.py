@@ -38,6 +38,7 @@ from synergy_models.data.aggregation import (
     aggregation_error,
     identity_mapping,
     read_mapping,
+    weighted_mean,
 )
 from synergy_models.data.options import ModelOptions
 from synergy_models.data.overrides import apply_overrides, assumed_units
@@ -60,9 +61,8 @@ def _da(values: Any, dims: tuple[str, ...], coords: dict[str, Any], unit: str, l
 
 
 def _weighted(values: np.ndarray, weights: np.ndarray) -> float:
-    """Weighted mean; the plain mean where all weights are zero (e.g. a hub with no wind yet)."""
-    total = weights.sum()
-    return float((values * weights).sum() / total) if total > 0 else float(values.mean())
+    """Weighted mean of one hub's provinces (:func:`weighted_mean`'s rule)."""
+    return float(weighted_mean(values, weights, np.ones((1, len(values))))[0])
 
 
 def dataset_folder(name: str) -> Path:
