@@ -15,6 +15,7 @@ Run from the repository root::
     .venv/bin/python bench/highs_methods.py                      # default scenario and 2030 x 8 days
     .venv/bin/python bench/highs_methods.py --repeat 3 --time-limit 600
     .venv/bin/python bench/highs_methods.py --case base --methods hipo ipx
+    .venv/bin/python bench/highs_methods.py --case provinces --methods hipo hipo_nox ipx ipx_nox
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import re
 import statistics
+import time
 from typing import Any
 
 from synergy_models.data.loader import load_inputs
@@ -32,15 +34,32 @@ from synergy_models.solve import compile_model, run_highs
 CASES: dict[str, tuple[str, dict[str, Any]]] = {
     "base": ("base", {}),
     "2030_8days": ("base", {"years": {2030: 1}, "time.days": 8}),
+    "provinces": ("provinces", {}),
 }
 METHODS = ("simplex", "ipx", "hipo")
+#: Interior-point runs that stop at the interior solution (``run_crossover: off``): no basis, and
+#: duals (prices) to the IPM's tolerance instead of a vertex's.
+NO_CROSSOVER = ("ipx_nox", "hipo_nox")
 
 
 def settings_for(method: str, threads: int, time_limit: float) -> SolverSettings:
-    """The package's settings for ``method``; IPX is chosen through HiGHS's own option."""
-    if method == "ipx":
+    """The package's settings for ``method``; IPX is chosen through HiGHS's own option. Extra HiGHS
+    options follow a colon: ``hipo:hipo_ordering=amd,ipm_optimality_tolerance=1e-6``."""
+    method, _, extra = method.partition(":")
+    options = dict(kv.split("=", 1) for kv in extra.split(",") if kv)
+    settings = _settings_for(method, threads, time_limit)
+    settings.options.update(options)
+    return settings
+
+
+def _settings_for(method: str, threads: int, time_limit: float) -> SolverSettings:
+    crossover = "off" if method in NO_CROSSOVER else "on"
+    if method.startswith("ipx"):
         return SolverSettings(method="choose", threads=threads, time_limit=time_limit,
-                              options={"solver": "ipx", "run_crossover": "on"})
+                              options={"solver": "ipx", "run_crossover": crossover})
+    if method == "hipo_nox":
+        return SolverSettings(method="hipo", threads=threads, time_limit=time_limit,
+                              options={"run_crossover": crossover})
     return SolverSettings(method=method, threads=threads, time_limit=time_limit)
 
 
@@ -58,17 +77,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="solves per method (median reported)")
     args = parser.parse_args(argv)
 
-    print("| case | rows / columns / nonzeros | method | HiGHS run time [s] | IPM / crossover / "
-          "simplex iterations | objective [MUSD] |")
-    print("|---|---|---|---:|---|---:|")
+    print("| case | rows / columns / nonzeros | method | HiGHS run time [s] | CPU [s] | IPM / "
+          "crossover / simplex iterations | objective [MUSD] |")
+    print("|---|---|---|---:|---:|---|---:|")
     for name in CASES if args.case == "all" else [args.case]:
         scenario, overrides = CASES[name]
         form = compile_model(build_model(load_inputs(scenario, overrides or None)))
         size = f"{form.shape[0]:,} / {form.shape[1]:,} / {form.A.nnz:,}"
         for method in args.methods:
-            times, last = [], None
+            times, cpu, last = [], [], None
             for _ in range(args.repeat):
+                start = time.process_time()  # all of HiGHS's threads: comparable on a busy machine
                 last = run_highs(form, settings_for(method, args.threads, args.time_limit))
+                cpu.append(time.process_time() - start)
                 times.append(_run_time(last.log))
                 if last.status != "optimal":
                     break
@@ -85,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
             iterations = (f"{info['ipm_iterations']} / {info['crossover_iterations']} / "
                           f"{info['simplex_iterations']}")
             objective = f"{last.objective:,.3f}" if last.status == "optimal" else "-"
-            print(f"| {name} | {size} | {method} | {shown} | {iterations} | {objective} |",
+            print(f"| {name} | {size} | {method} | {shown} | {statistics.median(cpu):.1f} | "
+                  f"{iterations} | {objective} |",
                   flush=True)
     return 0
 
