@@ -65,7 +65,7 @@ gross send-out and receipt of the region's inter-provincial trade, which bound t
 from above; the existing network carries at most :math:`(1+\eta)` times them (the same headroom
 as a dedicated line's contract: trade under annual government-to-government contracts and
 generation plans, with a small remainder), and capacity the model builds on the region's lines
-(:math:`l \ni r`: either end) may add its full hours. A limit of ``inf`` is no limit, and
+(:math:`l \ni r`: either end) may add its full hours. An infinite limit is none, and
 aggregated regions sum their members' (a member without one leaves the region unbound).
 
 Balance term (injection ``net_import`` of hub :math:`r`):
