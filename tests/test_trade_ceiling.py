@@ -73,9 +73,9 @@ def test_a_receipt_limit_bounds_what_a_region_takes_in():
     assert shadow_price(r, "transmission.receipt_ceiling") == pytest.approx(20.0, rel=1e-6)
 
 
-def test_power_passing_through_a_region_is_not_its_send_out():
-    """Net, not gross: with C's receipt bounded to nothing (0) C imports nothing, and a send-out
-    limit of 0 on B leaves A free to serve B itself (B takes in, it does not send out)."""
+def test_each_limit_bounds_trade_in_its_own_direction_only():
+    """C's receipt limit 0 stops all of A's power to C (C burns its own 2 GWh); B's send-out limit
+    0 does not bound what B takes in, so A still serves all of B's 6 GWh."""
     r = solve(three_regions(send_out_limit=[np.inf, 0.0, np.inf],
                             receipt_limit=[np.inf, np.inf, 0.0]))
     assert sent(r, "A_C") == pytest.approx(0.0, abs=1e-6)
