@@ -82,6 +82,19 @@ def test_three_provinces_aggregate_by_hand(three):
     assert out.wind_cf.sel(region="C").values.tolist() == [0.0, 0.0]
 
 
+def test_trade_limits_add_up_and_a_member_without_one_leaves_none(three):
+    """G's net send-out is A's plus B's (the A-B line cancels), so its bound is the sum of theirs:
+    send-out 5 + 7 = 12; B has no receipt limit (inf), so G has none; C keeps its own."""
+    ds, mapping = three
+    ds["send_out_limit"] = _da([5.0, 7.0, np.inf], "region", "GWh")
+    ds["receipt_limit"] = _da([4.0, np.inf, 3.0], "region", "GWh")
+    out = aggregate(ds, mapping)
+    assert float(out.send_out_limit.sel(region="G")) == pytest.approx(12.0)
+    assert float(out.receipt_limit.sel(region="G")) == np.inf
+    assert float(out.send_out_limit.sel(region="C")) == np.inf
+    assert float(out.receipt_limit.sel(region="C")) == pytest.approx(3.0)
+
+
 def test_three_provinces_lines_by_hand(three):
     ds, mapping = three
     out = aggregate(ds, mapping)

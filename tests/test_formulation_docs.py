@@ -95,6 +95,8 @@ NOT_COMPONENTS = {
     ("transmission", "line_contract_headroom"): "an input parameter (transmission.csv)",
     ("transmission", "line_schedule_floor"): "an input parameter (line_parameters.csv)",
     ("transmission", "line_tariff"): "an input parameter (line_parameters.csv)",
+    ("transmission", "send_out_limit"): "an input parameter (region_parameters.csv)",
+    ("transmission", "receipt_limit"): "an input parameter (region_parameters.csv)",
 }
 #: components that need not be named (none so far)
 UNDOCUMENTED: dict[tuple[str, str], str] = {}

@@ -66,10 +66,12 @@ def benchmark_usd(province: str) -> float:
 
 
 #: Known misses, each with its reason (docs/calibration.md, "Provinces (issue 18)").
-NO_PLAN = ("inter-provincial trade follows cost alone on the AC corridors, which carry no contract "
-           "or schedule (none sourced); in 2024 it followed annual government-to-government "
-           "contracts and provincial generation plans, so mine-mouth Shanxi and Shaanxi send more "
-           "than reported and displace coal in Hebei, Henan and Hubei")
+NO_PLAN = ("inter-provincial trade follows cost alone on the AC corridors; Shanxi's and Shaanxi's "
+           "send-out and Henan's receipt are bounded by their published totals (region_parameters"
+           ".csv), but no published receipt or send-out of Hebei or Hubei was found: Hebei still "
+           "takes Shanxi's power and the power Shaanxi and Inner Mongolia pass through Shanxi, and "
+           "Henan passes its cheap imports on to Hubei, whose Three Gorges power reality sends east "
+           "and south under the state plan")
 ANHUI = ("Anhui takes the YRD hub's coastal coal freight (hub provinces keep china_hubs's values) "
          "though it burns its own Huainan and Huaibei coal, so it imports instead of sending power "
          "east (皖电东送) and Zhejiang burns its own coal instead")
@@ -83,12 +85,10 @@ SHANDONG = ("Shandong's ties carry no contract but the hub lines'; against its p
 INLAND_COAL = ("inland provinces' coal comes by rail and river at more than the port price the model "
                "uses (no provincial delivered price sourced); their benchmarks are among the highest")
 KNOWN_MISSES: dict[tuple[str, str], str] = {
-    **{("generation", f"{p}-thermal"): NO_PLAN for p in ("Shanxi", "Shaanxi", "Hebei", "Henan",
-                                                          "Hubei")},
+    **{("generation", f"{p}-thermal"): NO_PLAN for p in ("Hebei", "Hubei")},
     ("generation", "Anhui-thermal"): ANHUI,
     ("generation", "Zhejiang-thermal"): ANHUI,
     ("generation", "Liaoning-thermal"): NORTHEAST,
-    ("exchange", "Shanxi"): NO_PLAN,
     ("exchange", "Zhejiang"): ANHUI,
     ("exchange", "Guangdong"): SOUTH,
     ("exchange", "Shandong"): SHANDONG,

@@ -201,6 +201,43 @@ COASTAL = {
 }
 
 
+def trade_limit_rows() -> list[list]:
+    """Published 2024 send-out (receipt) of provinces whose AC ties carry no line contract: they
+    bound the province's net trade (transmission block, send_out_ceiling / receipt_ceiling).
+    Independent of the derived net_export of provinces.csv, which the checks compare against."""
+    return [list(r) for r in TRADE_LIMITS]
+
+
+TRADE_LIMITS = (
+    ('SX', 'send_out_limit', 2024, 154.0, 'TWh',
+     "derived: mean of Shanxi's published send-out (晋电外送) in the years either side of "
+     '2024, as no full-year 2024 figure was found: 157.6 TWh in 2023 (Shanxi '
+     'statistics bureau, via Xinhua) and 150.36 TWh in 2025 (Shanxi 2025 statistical '
+     'bulletin, https://tjgb.hongheiku.com/sjtjgb/68246.html, via [BB] '
+     'johnhany/BladeBend docs/各省数据2025/山西.md section 4); Q1 2024 41.35 TWh, +8.79% '
+     'y/y (State Grid Shanxi, Xinhua-AsiaNet 2024-04-22); bounds the net send-out '
+     "over all of Shanxi's lines (the Yanmenguan-Huai'an DC contract included) with "
+     'transmission.csv contract_headroom; independent of provinces.csv net_export '
+     '(derived from generation minus consumption)'),
+    ('SN', 'send_out_limit', 2024, 110.0, 'TWh',
+     "proxy: Shaanxi's published 2025 send-out (陕电外送) 110 TWh (Shaanxi provincial "
+     'government, '
+     'https://www.shaanxi.gov.cn/xw/sxyw/202512/t20251228_3599990_wap.html, via [BB] '
+     'johnhany/BladeBend docs/各省数据2025/陕西.md section 4); no 2024 figure found; gross '
+     'send-out (January 2025: 4.34 TWh sent, 1.58 TWh bought in, Shaanxi power '
+     'trading centre), so an upper bound on the net; independent of provinces.csv '
+     'net_export'),
+    ('HA', 'receipt_limit', 2024, 66.39, 'TWh',
+     "derived: Henan's 2025 inter-provincial purchases 71.83 TWh at +8.2% y/y (Henan "
+     'power trading centre, '
+     'https://finance.sina.com.cn/wm/2026-03-18/doc-inhrmayn1545171.shtml, via [BB] '
+     'johnhany/BladeBend docs/各省数据2025/河南.md section 4.1): 71.83 / 1.082 = 66.39 TWh '
+     'in 2024 (its sales out of the province, 9.3 TWh at +136.2%, were 3.94 TWh); '
+     'gross receipt, so an upper bound on the net; independent of provinces.csv '
+     'net_export'),
+)
+
+
 def mine_mouth_rows() -> list[list]:
     out = []
     for pid, (freight, hub, route) in COASTAL.items():
@@ -584,7 +621,7 @@ def main() -> None:
                            "assumption: new large data centres outside the hub nodes, PUE below 1.3 "
                            "(2021 national plan for new large DCs, reference data sheet section 3; "
                            "hub nodes 1.25)"])
-    out_rp += mine_mouth_rows() + gem_regions
+    out_rp += mine_mouth_rows() + gem_regions + trade_limit_rows()
     write(OUT / "region_parameters.csv", rp[0], out_rp)
 
     # Compute: demand origin by tertiary GDP (as china_hubs), capacity in the clusters.

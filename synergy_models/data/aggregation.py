@@ -7,7 +7,9 @@ function of the primary Dataset (after the scenario's overrides, before :func:`d
 <synergy_models.data.loader.derive>`), so the model, the time reduction and everything downstream
 see an ordinary, smaller Dataset. The rules, as PyPSA-Eur's clustering:
 
-- extensive quantities (demand, capacities, build limits, compute and hydrogen shares) are summed;
+- extensive quantities (demand, capacities, build limits, compute and hydrogen shares, the bounds
+  on a region's trade, ``send_out_limit`` and ``receipt_limit``: a member without one, ``inf``,
+  leaves the region without one) are summed;
 - rates and prices are demand-weighted (growth, coal price, shares of demand); technology figures
   are weighted by that technology's capacity (full-load hours, utilisation, the coal price
   difference by coal, CHP shares by coal and gas); the existing data-centre fleet's figures by its
@@ -49,6 +51,8 @@ SUMMED = frozenset({
     "demand_base", "capacity_existing", "max_new_capacity", "max_build_rate", "supply_potential",
     "dc_capacity_existing", "demand_share", "max_new_dc", "site_capacity", "h2_demand_share",
     "electrolyser_existing", "fuel_cell_existing", "max_new_electrolyser", "max_new_fuel_cell",
+    # a region's net trade is its members' (lines between them cancel): their bounds add up
+    "send_out_limit", "receipt_limit",
 })
 #: Region variables weighted by a technology's existing capacity (variable -> tech).
 BY_CAPACITY = {

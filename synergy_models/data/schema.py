@@ -155,6 +155,14 @@ REGION_PARAMETERS = LongTable(
         "collector_share": Param("1", "collector (evacuation) capacity inside the hub for its wind "
                                  "and solar in the base year, per GW of base-year wind and solar "
                                  "(inf: no limit)", required=False, default=math.inf),
+        "send_out_limit": Param("GWh", "published annual send-out of the region's inter-regional "
+                                "trade (gross), bounding its net send-out over the lines with "
+                                "line_contract_headroom (inf: no limit)", required=False,
+                                default=math.inf),
+        "receipt_limit": Param("GWh", "published annual receipt of the region's inter-regional "
+                               "trade (gross), bounding its net receipt over the lines with "
+                               "line_contract_headroom (inf: no limit)", required=False,
+                               default=math.inf),
     },
 )
 

@@ -33,7 +33,13 @@ length :math:`\ell_l`, :math:`c^{L}_l` annual cost per GW of new capacity (annui
         + \big(\textstyle\sum_t w_t\big) (C_{l,y} - C^0_{l,y})
         && \text{contract\_ceiling [GWh], where } Q_l > 0,\ \eta < \infty \\
     F^+_{l,y,t} - F^-_{l,y,t} &\ge \sigma_l Q_l \Big/ \textstyle\sum_t w_t
-        && \text{schedule\_floor [GW], where } Q_l > 0,\ \sigma_l > 0
+        && \text{schedule\_floor [GW], where } Q_l > 0,\ \sigma_l > 0 \\
+    N_{r,y} &\le (1+\eta) S_r + \big(\textstyle\sum_t w_t\big) \textstyle\sum_{l \ni r}
+        (C_{l,y} - C^0_{l,y})
+        && \text{send\_out\_ceiling [GWh], where } S_r < \infty,\ \eta < \infty \\
+    -N_{r,y} &\le (1+\eta) R_r + \big(\textstyle\sum_t w_t\big) \textstyle\sum_{l \ni r}
+        (C_{l,y} - C^0_{l,y})
+        && \text{receipt\_ceiling [GWh], where } R_r < \infty,\ \eta < \infty
 
 :math:`B_{l,y} = 0` where no year of the period is at or after the base year plus the lines' lead
 time :math:`\ell^L` (``line_lead_time``: a UHV line not in the data as existing or planned takes
@@ -49,6 +55,18 @@ not bound by the old contract: its energy (up to its full hours) comes on top. I
 the line sends at least :math:`\sigma_l` (``line_schedule_floor``) times the contract's mean
 power: 1 is a flat schedule, as UHV lines run to day-ahead curves fixed in their contracts rather
 than to the sending hub's wind and solar (0 for lines that follow hydro's seasons).
+
+A region's whole trade can be bound the same way where a published annual send-out (or receipt)
+exists but no split by line: :math:`N_{r,y} = \sum_t w_t \big(\sum_{l: from(l)=r} (F^+_{l,y,t} -
+F^-_{l,y,t}) - \sum_{l: to(l)=r} (F^+_{l,y,t} - F^-_{l,y,t})\big)` is its net send-out over the
+lines between regions (sending-end flows; fixed schedules to external regions not counted).
+:math:`S_r` (``send_out_limit``) and :math:`R_r` (``receipt_limit``), GWh/yr, are the published
+gross send-out and receipt of the region's inter-provincial trade, which bound the net figures
+from above; the existing network carries at most :math:`(1+\eta)` times them (the same headroom
+as a dedicated line's contract: trade under annual government-to-government contracts and
+generation plans, with a small remainder), and capacity the model builds on the region's lines
+(:math:`l \ni r`: either end) may add its full hours. An infinite limit is none, and
+aggregated regions sum their members' (a member without one leaves the region unbound).
 
 Balance term (injection ``net_import`` of hub :math:`r`):
 
@@ -104,6 +122,10 @@ INPUTS = (
     InputVar("line_contract_headroom", (), "1", "most energy the existing capacity of a "
              "contracted line sends above its contract, as a share of it (inf: none)",
              optional=True),
+    InputVar("send_out_limit", ("region",), "GWh", "published annual send-out of the region's "
+             "inter-regional trade, bounding its net send-out (inf: none)", optional=True),
+    InputVar("receipt_limit", ("region",), "GWh", "published annual receipt of the region's "
+             "inter-regional trade, bounding its net receipt (inf: none)", optional=True),
 )
 
 
@@ -121,6 +143,10 @@ def prepare_transmission(ds: xr.Dataset, d: ModelData) -> dict:
         return (internal[name].fillna(default).values.astype(float) if name in internal
                 else np.full(n, default))
 
+    def per_region(name: str) -> np.ndarray:
+        return (ds[name].sel(region=d.regions).fillna(np.inf).values.astype(float)
+                if name in ds else np.full(len(d.regions), np.inf))
+
     return {
         "line_build_years": build_years[0],                                   # (year,)
         "line_in_service_share": in_service[0],                               # (year,)
@@ -129,6 +155,8 @@ def prepare_transmission(ds: xr.Dataset, d: ModelData) -> dict:
         "line_contract_headroom": (float(ds.line_contract_headroom)
                                    if "line_contract_headroom" in ds else np.inf),
         "line_schedule_floor": per_line("line_schedule_floor", 0.0),          # 1
+        "send_out_limit": per_region("send_out_limit"),                       # GWh/yr (region,)
+        "receipt_limit": per_region("receipt_limit"),                         # GWh/yr (region,)
         "line_capacity_existing": internal.line_capacity_existing.transpose("line", "year").values,
         "line_loss": internal.line_loss.values,
         "line_max_new": (internal.line_max_new.values if "line_max_new" in internal
@@ -213,6 +241,7 @@ def add_transmission(m: pyo.ConcreteModel, d: ModelData) -> None:
         pyo.Constraint.Skip if floor[li[ln]] <= 0
         else b.flow_forward[ln, y, t] - b.flow_backward[ln, y, t]
         >= float(floor[li[ln]] * contracted[li[ln]]) / hours))
+    add_trade_ceilings(b, m, d, a, hours)
 
     cost = a["line_annual_cost"]
     b.cost_transmission = pyo.Expression(m.Y, rule=lambda b, y: sum(
@@ -224,6 +253,42 @@ def add_transmission(m: pyo.ConcreteModel, d: ModelData) -> None:
         float(weight[t] * tariff[li[ln]]) * (b.flow_forward[ln, y, t] + b.flow_backward[ln, y, t])
         for ln in d.lines if tariff[li[ln]] > 0 for t in d.steps))
     m.terms.cost("transmission.cost_tariff")
+
+
+def add_trade_ceilings(b: pyo.Block, m: pyo.ConcreteModel, d: ModelData, a: dict,
+                       hours: float) -> None:
+    """``send_out_ceiling`` and ``receipt_ceiling`` (module docstring): a region's net send-out
+    (receipt) over its lines is at most its published send-out (receipt) plus the headroom, plus
+    the full hours of capacity the model adds to its lines."""
+    headroom = a["line_contract_headroom"]
+    if np.isinf(headroom):
+        return
+    ri, yi = d.index("regions"), d.index("years")
+    weight, share, years = d.arrays["weight"], a["line_in_service_share"], d.years
+    touching = {r: [ln for ln in d.lines if r in (d.line_from[ln], d.line_to[ln])]
+                for r in d.regions}
+
+    def net_send_out(r: str, y: Any) -> Any:
+        return sum(float(weight[t]) * sum(
+            (1.0 if d.line_from[ln] == r else -1.0)
+            * (b.flow_forward[ln, y, t] - b.flow_backward[ln, y, t]) for ln in touching[r])
+            for t in d.steps)
+
+    def added(r: str, y: Any) -> Any:
+        """Energy the capacity built on the region's lines may send in the year [GWh]."""
+        return hours * sum(sum(b.new[ln, yy] for yy in years if yy < y)
+                           + float(share[yi[y]]) * b.new[ln, y] for ln in touching[r])
+
+    def limited(name: str) -> list[str]:
+        return [r for r in d.regions if np.isfinite(a[name][ri[r]]) and touching[r]]
+
+    send, receipt = a["send_out_limit"], a["receipt_limit"]
+    b.send_out_regions = pyo.Set(initialize=limited("send_out_limit"), ordered=True)
+    b.send_out_ceiling = pyo.Constraint(b.send_out_regions, m.Y, rule=lambda b, r, y: (
+        net_send_out(r, y) - added(r, y) <= (1.0 + headroom) * float(send[ri[r]])))
+    b.receipt_regions = pyo.Set(initialize=limited("receipt_limit"), ordered=True)
+    b.receipt_ceiling = pyo.Constraint(b.receipt_regions, m.Y, rule=lambda b, r, y: (
+        -net_send_out(r, y) - added(r, y) <= (1.0 + headroom) * float(receipt[ri[r]])))
 
 
 def transmission_results(ctx: ResultsContext) -> None:
@@ -262,6 +327,14 @@ def _transmission_limits() -> tuple:
               "USD/MWh", "energy the existing capacity of a dedicated line sends a year, at most "
               "its contract plus line_contract_headroom", price_scale=1000.0,
               parameters=("line_contracted_energy", "line_contract_headroom")),
+        Limit("transmission.send_out_ceiling", "at_most", ("region", "year"), "GWh/year",
+              "USD/MWh", "a region's net send-out over its existing lines, at most its published "
+              "send-out plus line_contract_headroom", price_scale=1000.0,
+              parameters=("send_out_limit", "line_contract_headroom")),
+        Limit("transmission.receipt_ceiling", "at_most", ("region", "year"), "GWh/year",
+              "USD/MWh", "a region's net receipt over its existing lines, at most its published "
+              "receipt plus line_contract_headroom", price_scale=1000.0,
+              parameters=("receipt_limit", "line_contract_headroom")),
     )
 
 
