@@ -155,6 +155,9 @@ REGION_PARAMETERS = LongTable(
         "collector_share": Param("1", "collector (evacuation) capacity inside the hub for its wind "
                                  "and solar in the base year, per GW of base-year wind and solar "
                                  "(inf: no limit)", required=False, default=math.inf),
+        "collector_share_wind": Param(
+            "1", "most wind output the grid inside the hub carries in the base year, per GW of "
+            "base-year wind (inf: no limit)", required=False, default=math.inf),
     },
 )
 
