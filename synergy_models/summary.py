@@ -191,6 +191,7 @@ LIMIT_LABELS: dict[str, str] = {
     "policy.demand_response_limit": "demand-response limit",
     "thermal.must_run": "heat-led CHP must-run",
     "collector.collector_limit": "collector capacity inside the hub (wind and solar)",
+    "collector.wind_limit": "collector capacity inside the hub (wind alone)",
     "collector.build_limit": "collector build limit over the horizon",
     "policy.carbon_cap": "carbon cap",
     "policy.renewable_share": "renewable-share minimum",

@@ -79,8 +79,53 @@ def test_collector_build_limit():
     assert r.attrs["objective"] == pytest.approx(0.85, rel=1e-6)
 
 
+def wind_only_hub(share_wind: float, capex: float = 1.0):
+    ds = wind_hub(np.inf, capex=capex)
+    ds["collector_share_wind"] = ("region", [share_wind])
+    return ds
+
+
+def test_wind_limit_alone_switches_the_block_on_and_curtails_wind():
+    """collector_share inf, collector_share_wind 0.6 of 10 GW: wind at most 6 GW. Step 0: wind 6
+    (4 curtailed), coal 2; step 1: wind 2, coal 6. A GW of collector would carry 1 GWh of wind
+    (0.1 MUSD) for a capex of 1: nothing built. Objective 0.1 x 8 = 0.8."""
+    ds = wind_only_hub(0.6)
+    assert "collector" in [mod.name for mod in active_modules(ds)]
+    r = solve(ds)
+    wind, curtailed = wind_and_curtailment(r)
+    np.testing.assert_allclose(wind, [6.0, 2.0], atol=1e-6)
+    np.testing.assert_allclose(curtailed, [4.0, 0.0], atol=1e-6)
+    assert r.attrs["objective"] == pytest.approx(0.8, rel=1e-6)
+    assert float(r.collector_wind_capacity.sel(region="A", year=2030)) == pytest.approx(6.0)
+    assert np.isinf(float(r.collector_capacity.sel(region="A", year=2030)))
+
+
+def test_collector_built_for_the_wind_limit_when_it_pays():
+    """Capex 0.05 < 0.1 MUSD saved per GW: 2 GW built, wind meets the 8-GW load in step 0.
+    Objective 0.05 x 2 + 0.1 x 6 = 0.7."""
+    r = solve(wind_only_hub(0.6, capex=0.05))
+    wind, _ = wind_and_curtailment(r)
+    np.testing.assert_allclose(wind, [8.0, 2.0], atol=1e-6)
+    assert float(r.collector_new.sel(region="A", year=2030)) == pytest.approx(2.0, abs=1e-6)
+    assert r.attrs["objective"] == pytest.approx(0.7, rel=1e-6)
+
+
+def test_the_tighter_of_the_two_limits_binds():
+    """Both shares on wind alone: combined 0.7 (7 GW), wind 0.5 (5 GW): wind 5 and 2 GW, coal
+    3 + 6 GWh, objective 0.9; with the wind share at 0.9 the combined limit (7 GW) binds:
+    coal 1 + 6, objective 0.7."""
+    for share_wind, wind0, objective in ((0.5, 5.0, 0.9), (0.9, 7.0, 0.7)):
+        ds = wind_hub(0.7)
+        ds["collector_share_wind"] = ("region", [share_wind])
+        r = solve(ds)
+        wind, _ = wind_and_curtailment(r)
+        np.testing.assert_allclose(wind, [wind0, 2.0], atol=1e-6)
+        assert r.attrs["objective"] == pytest.approx(objective, rel=1e-6)
+
+
 def test_base_scenario_builds_the_collector_rows_only_where_a_share_is_given():
-    """In the shipped dataset IM, GS and NX have a collector share: one row per hub, year and step."""
+    """In the shipped dataset IM, GS and NX have a collector share: one row per hub, year and step;
+    GS also has a wind share (Gansu's 2021 wind record), one more row per year and step."""
     from synergy_models.run import load_inputs
 
     inputs = load_inputs("base")
@@ -88,3 +133,7 @@ def test_base_scenario_builds_the_collector_rows_only_where_a_share_is_given():
     hubs = [r for r in inputs.region.values if np.isfinite(float(inputs.collector_share.sel(region=r)))]
     assert sorted(hubs) == ["GS", "IM", "NX"]
     assert len(m.collector.collector_limit) == len(hubs) * inputs.sizes["year"] * inputs.sizes["time"]
+    wind = [r for r in inputs.region.values
+            if np.isfinite(float(inputs.collector_share_wind.sel(region=r)))]
+    assert wind == ["GS"]
+    assert len(m.collector.wind_limit) == inputs.sizes["year"] * inputs.sizes["time"]

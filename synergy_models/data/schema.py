@@ -163,6 +163,9 @@ REGION_PARAMETERS = LongTable(
                                "trade (gross), bounding its net receipt over the lines with "
                                "line_contract_headroom (inf: no limit)", required=False,
                                default=math.inf),
+        "collector_share_wind": Param(
+            "1", "most wind output the grid inside the hub carries in the base year, per GW of "
+            "base-year wind (inf: no limit)", required=False, default=math.inf),
     },
 )
 

@@ -7,7 +7,8 @@ Inner Mongolia, Gansu and Ningxia is mostly of this kind). The block caps the hu
 output in every step by its collector capacity, which the model may expand at a cost.
 
 **Sets**: :math:`r \in R_Q` the hubs with a finite collector share :math:`s_r` (input
-*collector_share*; ``RQ``); :math:`V = \{\mathrm{wind}, \mathrm{solar}\}` of the hub's technologies.
+*collector_share*) or wind share :math:`s^W_r` (input *collector_share_wind*) (``RQ``);
+:math:`V = \{\mathrm{wind}, \mathrm{solar}\}` of the hub's technologies.
 
 **Variables** (non-negative)
 
@@ -18,7 +19,8 @@ symbol                             attribute            meaning [unit]
 =================================  ===================  ======================================
 
 **Parameters**: :math:`K^0_{r,k}` existing capacity (power block), :math:`s_r` collector share
-[1] (the collector capacity of the base year per GW of its wind and solar), :math:`c^Q` investment
+[1] (the collector capacity of the base year per GW of its wind and solar), :math:`s^W_r` [1] the
+most wind output the hub's grid has carried per GW of its wind (where given), :math:`c^Q` investment
 (input *collector_capex*) [MUSD/GW], :math:`\ell^Q` lifetime (input *collector_lifetime*) [yr],
 :math:`\bar Z` most collector capacity a hub may add over the horizon (input
 *collector_max_new*) [GW].
@@ -28,7 +30,9 @@ symbol                             attribute            meaning [unit]
 .. math::
 
     \sum_{k \in V} p_{r,k,y,t} &\le s_r \sum_{k \in V} K^0_{r,k} + \sum_{y' \le y} Z_{r,y'}
-        && \text{collector\_limit [GW]} \\
+        && \text{collector\_limit [GW], where } s_r < \infty \\
+    p_{r,\mathrm{wind},y,t} &\le s^W_r K^0_{r,\mathrm{wind}} + \sum_{y' \le y} Z_{r,y'}
+        && \text{wind\_limit [GW], where } s^W_r < \infty \\
     \sum_{y} Z_{r,y} &\le \bar Z && \text{build\_limit [GW]}
 
 Annual cost [MUSD/yr]: ``collector`` :math:`\sum_{r} \sum_{y' \le y} c^Q\,
@@ -36,6 +40,9 @@ Annual cost [MUSD/yr]: ``collector`` :math:`\sum_{r} \sum_{y' \le y} c^Q\,
 
 A collector build is in service for the whole of the period it is built in (a substation and
 its lines take less time than the plants they serve), so it pays its annuity from then on.
+The wind limit is the same grid seen from the wind fleet alone: a hub's wind sits in a few
+resource zones (Gansu's in the Hexi corridor) whose lines fill at night, when solar gives no
+headroom to the combined limit; collector capacity built relieves both rows.
 Curtailment needs no term of its own: output the limit keeps off the grid is available output
 not generated, which the power block's results already count as curtailment.
 """
@@ -65,6 +72,9 @@ VARIABLE_RENEWABLES = ("wind", "solar")
 INPUTS = (
     InputVar("collector_share", ("region",), "1",
              "collector capacity in the base year per GW of the hub's wind and solar (inf: none)"),
+    InputVar("collector_share_wind", ("region",), "1",
+             "most wind output the hub's grid carries in the base year per GW of its wind "
+             "(inf: none)", optional=True),
     InputVar("collector_capex", (), "MUSD/GW", "investment per GW of collector capacity"),
     InputVar("collector_lifetime", (), "year", "economic lifetime of collector capacity"),
     InputVar("collector_max_new", (), "GW", "most collector capacity a hub may add",
@@ -78,11 +88,17 @@ def prepare_collector(ds: xr.Dataset, d: ModelData) -> dict:
     existing = d.parts["power"]["capacity_existing"]
     vre = [d.techs.index(k) for k in VARIABLE_RENEWABLES if k in d.techs]
     base = share * existing[:, vre].sum(axis=1)                       # GW (region,)
+    wind_share = (ds.collector_share_wind.sel(region=d.regions).values.astype(float)
+                  if "collector_share_wind" in ds else np.full(len(d.regions), np.inf))
+    wind_base = (wind_share * existing[:, d.techs.index("wind")] if "wind" in d.techs
+                 else np.full(len(d.regions), np.inf))                 # GW (region,)
+    limited = np.isfinite(share) | np.isfinite(wind_base)
     crf = float(capital_recovery_factor(d.scalars["discount_rate"],
                                         float(ds.collector_lifetime)))
     return {
         "capacity_base": base,
-        "hubs": [r for i, r in enumerate(d.regions) if math.isfinite(share[i])],
+        "wind_base": wind_base,
+        "hubs": [r for i, r in enumerate(d.regions) if limited[i]],
         "vre": [d.techs[i] for i in vre],
         "annual_cost": float(ds.collector_capex) * crf,               # MUSD/GW/yr
         "max_new": float(ds.collector_max_new) if "collector_max_new" in ds else math.inf,
@@ -103,11 +119,21 @@ def add_collector(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     def collector_limit(b, r, y, t):
         output = [gen[r, k, y, t] for k in a["vre"] if (r, k) in pairs]
-        if not output:
+        if not output or not math.isfinite(base[ri[r]]):
             return pyo.Constraint.Skip
         return sum(output) <= capacity(r, y)
 
     b.collector_limit = pyo.Constraint(b.RQ, m.Y, m.T, rule=collector_limit)
+    wind_base = a["wind_base"]
+
+    # The same grid from the wind fleet alone (night-time wind of a few resource zones).
+    def wind_limit(b, r, y, t):
+        if (r, "wind") not in pairs or not math.isfinite(wind_base[ri[r]]):
+            return pyo.Constraint.Skip
+        return gen[r, "wind", y, t] <= float(wind_base[ri[r]]) + sum(
+            b.new[r, yy] for yy in years if yy <= y)
+
+    b.wind_limit = pyo.Constraint(b.RQ, m.Y, m.T, rule=wind_limit)
     limit = a["max_new"]
     b.build_limit = pyo.Constraint(b.RQ, rule=lambda b, r: (
         pyo.Constraint.Skip if math.isinf(limit) else sum(b.new[r, y] for y in years) <= limit))
@@ -129,22 +155,30 @@ def collector_results(ctx: ResultsContext) -> None:
                              "collector capacity built in the year")
     capacity = a["capacity_base"][:, None] + np.cumsum(new, axis=1)
     unlimited = ~np.isin(R, a["hubs"])
-    capacity[unlimited] = np.inf
+    capacity[unlimited | ~np.isfinite(a["capacity_base"])] = np.inf
     ds["collector_capacity"] = da(capacity, ("region", "year"), coords, "GW",
                                   "collector capacity for the hub's wind and solar (inf: no limit)")
+    wind = a["wind_base"][:, None] + np.cumsum(new, axis=1)
+    wind[unlimited | ~np.isfinite(a["wind_base"])] = np.inf
+    ds["collector_wind_capacity"] = da(wind, ("region", "year"), coords, "GW",
+                                       "most wind output the hub's grid carries (inf: no limit)")
 
 
 MODULE = ModelModule(
     name="collector", add=add_collector, prepare=prepare_collector, results=collector_results,
     inputs=INPUTS, requires=("power",),
-    active=lambda inputs: ("collector_share" in inputs
-                           and bool(np.isfinite(inputs.collector_share.values).any())),
+    active=lambda inputs: any(name in inputs and bool(np.isfinite(inputs[name].values).any())
+                              for name in ("collector_share", "collector_share_wind")),
     builds=(Build("collector_new", "new"),),
     limits=(
         Limit("collector.collector_limit", "at_most", ("region", "year", "time"), "GW",
               "USD/kW/year", "wind and solar output at most the hub's collector capacity "
               "(collector_share x base-year wind and solar, plus builds; shadow price: one GW "
               "more in every step)", over=("time",), parameters=("collector_share",)),
+        Limit("collector.wind_limit", "at_most", ("region", "year", "time"), "GW",
+              "USD/kW/year", "wind output at most the wind the hub's grid carries "
+              "(collector_share_wind x base-year wind, plus builds; shadow price: one GW more in "
+              "every step)", over=("time",), parameters=("collector_share_wind",)),
         Limit("collector.build_limit", "at_most", ("region",), "GW", "USD/kW/year",
               "collector capacity built over the horizon (collector_max_new)",
               discount="horizon", parameters=("collector_max_new",)),
