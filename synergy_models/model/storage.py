@@ -72,13 +72,13 @@ storage firm capacity ``firm`` :math:`F_{r,y}` [GW] through its chords; the firm
 
     F_{r,y} &\le \sum_{s \notin \mathcal{D}} \kappa_s K_{r,s,y} + \sum_{s \in \mathcal{D}}
         G_{r,s,y} && \text{firm\_credit\_limit [GW]} \\
-    G_{r,s,y} \le K_{r,s,y}, \quad h^c_s\, G_{r,s,y} &\le E_{r,s,y}
-        && \text{credit\_power, credit\_energy [GW, GWh]} \\
+    G_{r,s,y} &\le K_{r,s,y} && \text{credit\_power [GW]} \\
+    h^c_s\, G_{r,s,y} &\le E_{r,s,y} && \text{credit\_energy [GWh]} \\
     E_{i-1} + \tfrac{E_i - E_{i-1}}{P_i - P_{i-1}} (F_{r,y} - P_{i-1}) &\le \sum_s E_{r,s,y}
         && \text{firm\_energy [GWh]}
 
 Storage :math:`s \in \mathcal{D}` has a duration :math:`h^c_s` that earns the full credit
-(``full_credit_hours``): its credit ``credit`` :math:`G_{r,s,y}` [GW] is
+(`full_credit_hours`): its credit ``credit`` :math:`G_{r,s,y}` [GW] is
 :math:`\min(K, E / h^c_s)`, the rule "min(1, duration / 4 h)" behind the dataset's fixed credits,
 applied to the energy the model builds rather than to the duration of today's fleet. Other storage
 keeps its fixed :math:`\kappa_s`. Without a peak-shaving curve there are no ``firm_energy`` rows.
