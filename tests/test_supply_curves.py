@@ -125,3 +125,42 @@ def test_the_dataset_gives_wind_a_curve_in_every_hub_and_inf_switches_it_off():
     assert len(build_model(ds).power.RC) == 8
     off = load_inputs(load_scenario("base", {**small, "supply_potential": "inf"}))
     assert len(build_model(off).power.RC) == 0
+
+
+@pytest.mark.parametrize(("capex_energy", "full_hours", "new_energy", "new_gas", "margin_price",
+                          "credit_price"),
+                         [(10.0, 4.0, 6.0, 0.0, 40.0, 10.0), (20.0, 4.0, 0.0, 1.5, 50.0, 12.5),
+                          (10.0, None, 0.0, 1.5, 50.0, None)])
+def test_storage_counts_its_power_as_far_as_its_energy_lasts_the_full_credit_hours(
+        capex_energy, full_hours, new_energy, new_gas, margin_price, credit_price):
+    """Load 10 and 2 GW (peak 10), margin 0: 10 GW firm needed. Existing gas 6 GW (credit 1; new
+    gas 50 MUSD/GW/yr) and a 5 GW, 10 GWh battery (2 h) of fixed credit 0.5 (2 h / 4 h); new
+    battery energy costs ``capex_energy`` per GWh and year. With ``full_credit_hours`` 4 the
+    battery counts min(5, E / 4): 2.5 GW as it is, and each GW more takes 4 GWh. At 10 per GWh
+    that is 40 per GW, cheaper than gas: 6 GWh more (E = 16, credit 4), no gas, the margin's price
+    40 USD/kW/yr and one GWh worth 10. At 20 per GWh (80 per GW) gas is cheaper: 1.5 GW of gas,
+    the margin's price 50, one GWh worth 50 / 4 = 12.5. With the fixed credit alone the energy
+    adds nothing: 1.5 GW of gas."""
+    techs = {"gas": {"capex": 50.0, "marginal_cost": 0.060, "capacity_credit": 1.0},
+             "battery": {"capex": 1e4, "capex_energy": capex_energy, "capacity_credit": 0.5,
+                         "duration": 2.0}}
+    ds = tiny_inputs(["A"], techs, np.array([[10.0, 2.0]]),
+                     capacity={("A", "gas"): 6.0, ("A", "battery"): 5.0},
+                     energy={("A", "battery"): 10.0}, max_new={("A", "gas"): INF},
+                     reserve_shortfall_cost=1000.0, value_of_lost_load=10.0)
+    if full_hours is not None:
+        ds["full_credit_hours"] = (("tech",), [0.0, full_hours])
+    r = solve(ds)
+    assert float(r.capacity_new.sel(region="A", tech="gas").item()) == pytest.approx(
+        new_gas, abs=1e-6)
+    energy = float(r.storage_energy_capacity.sel(region="A", storage_tech="battery").item())
+    assert energy == pytest.approx(10.0 + new_energy, abs=1e-6)
+    assert float(r.cost.sel(component="reserve_shortfall").sum()) == pytest.approx(0, abs=1e-6)
+    margin = r.limit_shadow_price.where(r.limit_family == "policy.reserve_margin", drop=True)
+    assert float(margin.item()) == pytest.approx(margin_price, abs=1e-6)
+    fam = r.limit_family == "storage.credit_energy"
+    if credit_price is None:
+        assert not bool(fam.any())
+    else:
+        assert float(r.limit_shadow_price.where(fam, drop=True).item()) == pytest.approx(
+            credit_price, abs=1e-6)

@@ -209,11 +209,16 @@ TECHNOLOGIES = LongTable(
             "days); 0: it cycles within each day", required=False, default=0.0, high=1,
             applies_to=STORAGE,
         ),
+        "full_credit_hours": Param(
+            "h", "storage duration that earns the full capacity credit: a GW of storage counts "
+            "min(1, energy / (full_credit_hours x power)) for the reserve margin (0: its fixed "
+            "capacity_credit)", required=False, default=0.0, applies_to=STORAGE,
+        ),
     },
 )
 #: Values of technology parameters that do not apply to a technology (no fuel, no storage...).
 TECH_NOT_APPLICABLE = {"capex_energy": 0.0, "fuel_cost": 0.0, "efficiency": 1.0, "duration": 0.0,
-                       "inter_day": 0.0}
+                       "inter_day": 0.0, "full_credit_hours": 0.0}
 
 TRANSMISSION = LongTable(
     "transmission.csv",

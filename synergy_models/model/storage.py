@@ -70,9 +70,18 @@ storage firm capacity ``firm`` :math:`F_{r,y}` [GW] through its chords; the firm
 
 .. math::
 
-    F_{r,y} &\le \sum_s \kappa_s K_{r,s,y} && \text{firm\_credit\_limit [GW]} \\
+    F_{r,y} &\le \sum_{s \notin \mathcal{D}} \kappa_s K_{r,s,y} + \sum_{s \in \mathcal{D}}
+        G_{r,s,y} && \text{firm\_credit\_limit [GW]} \\
+    G_{r,s,y} &\le K_{r,s,y} && \text{credit\_power [GW]} \\
+    h^c_s\, G_{r,s,y} &\le E_{r,s,y} && \text{credit\_energy [GWh]} \\
     E_{i-1} + \tfrac{E_i - E_{i-1}}{P_i - P_{i-1}} (F_{r,y} - P_{i-1}) &\le \sum_s E_{r,s,y}
         && \text{firm\_energy [GWh]}
+
+Storage :math:`s \in \mathcal{D}` has a duration :math:`h^c_s` that earns the full credit
+(`full_credit_hours`): its credit ``credit`` :math:`G_{r,s,y}` [GW] is
+:math:`\min(K, E / h^c_s)`, the rule "min(1, duration / 4 h)" behind the dataset's fixed credits,
+applied to the energy the model builds rather than to the duration of today's fleet. Other storage
+keeps its fixed :math:`\kappa_s`. Without a peak-shaving curve there are no ``firm_energy`` rows.
 
 Balance term: injection :math:`\sum_s (d_{r,s,y,t} - c_{r,s,y,t})` (``net_discharge``).
 Annual cost [MUSD/yr]: ``storage_energy`` :math:`\sum_{r,s} \sum_{y' \le y} c^{E}_{s,y'} M_{r,s,y'}`.
@@ -115,6 +124,9 @@ INPUTS = (
              "storage energy per GW of net peak that takes the shave_point share of the net "
              "peak off it (the peak-shaving curve; absent: storage counts its capacity credit)",
              optional=True),
+    InputVar("full_credit_hours", ("tech",), "h",
+             "storage duration that earns the full capacity credit (0 or absent: the fixed "
+             "capacity_credit)", optional=True),
     InputVar("storage_net_peak", ("region", "year"), "GW",
              "peak of the hub's net load (load less its base-year wind and solar output)",
              optional=True),
@@ -141,6 +153,8 @@ def prepare_storage(ds: xr.Dataset, d: ModelData) -> dict:
                          else None),
         "net_peak": (ds.storage_net_peak.transpose("region", "year").values
                      if "storage_shave_hours" in ds else None),
+        "full_credit_hours": (ds.full_credit_hours.values.astype(float)
+                              if "full_credit_hours" in ds else np.zeros(ds.sizes["tech"])),
     }
 
 
@@ -217,17 +231,29 @@ def add_storage(m: pyo.ConcreteModel, d: ModelData) -> None:
     # energy can take that much off the peak (the peak left grows longer than it lasts), so its
     # firm capacity F is bounded by the chords of the convex energy-to-shave curve E(P), and its
     # term replaces the power block's credit by F (F <= kappa K keeps each GW within its credit).
+    # Storage with a full-credit duration counts min(K, E / h): the credit rule applied to the
+    # energy the model builds, not to the duration of today's fleet.
     hours, shares, net_peak = a["shave_hours"], a["shave_shares"], a["net_peak"]
-    credit = a["capacity_credit"]
-    firm_techs = {r: [s for rr, s in pairs if rr == r and credit[ki[s]] > 0] for r in d.regions}
-    hubs = [r for r in d.regions if firm_techs[r]] if hours is not None else []
+    credit, full_h = a["capacity_credit"], a["full_credit_hours"]
+    by_energy = {s for s in d.storage_techs if full_h[ki[s]] > 0}
+    firm_techs = {r: [s for rr, s in pairs if rr == r and (credit[ki[s]] > 0 or s in by_energy)]
+                  for r in d.regions}
+    hubs = ([r for r in d.regions if firm_techs[r]] if hours is not None or by_energy else [])
     b.RF = pyo.Set(initialize=hubs, ordered=True)
     n_seg = 0 if hours is None else len(shares) - 1
     b.SEG = pyo.Set(initialize=range(1, n_seg + 1), ordered=True)   # chords 1..n
     b.firm = pyo.Var(b.RF, m.Y, within=pyo.NonNegativeReals, bounds=lambda b, r, y: (
-        0, float(shares[-1] * net_peak[ri[r], yi[y]])))
+        0, None if hours is None else float(shares[-1] * net_peak[ri[r], yi[y]])))
+    b.RSC = pyo.Set(initialize=[(r, s) for r in hubs for s in firm_techs[r] if s in by_energy],
+                    dimen=2, ordered=True)
+    b.credit = pyo.Var(b.RSC, m.Y, within=pyo.NonNegativeReals)
+    b.credit_power = pyo.Constraint(b.RSC, m.Y, rule=lambda b, r, s, y: (
+        b.credit[r, s, y] <= cap[r, s, y]))
+    b.credit_energy = pyo.Constraint(b.RSC, m.Y, rule=lambda b, r, s, y: (
+        float(full_h[ki[s]]) * b.credit[r, s, y] <= b.energy_capacity[r, s, y]))
     b.firm_credit_limit = pyo.Constraint(b.RF, m.Y, rule=lambda b, r, y: (
-        b.firm[r, y] <= sum(float(credit[ki[s]]) * cap[r, s, y] for s in firm_techs[r])))
+        b.firm[r, y] <= sum(b.credit[r, s, y] if s in by_energy
+                            else float(credit[ki[s]]) * cap[r, s, y] for s in firm_techs[r])))
 
     def firm_energy(b, r, y, i):
         # chord i of E(P) = peak x h(P / peak): slope in hours, the same for every year and
@@ -290,6 +316,12 @@ MODULE = ModelModule(
                   "adds (the energy to take F GW off the net peak, by the chords of the "
                   "peak-shaving curve; rows as written: slope x F - storage energy <= slope x "
                   "P_i - E_i); the shadow price is what one more GWh of storage energy is "
-                  "worth to the reserve margin", over=("segment",)),),
+                  "worth to the reserve margin", over=("segment",)),
+            Limit("storage.credit_energy", "at_most", ("region", "tech", "year"), "GWh",
+                  "USD/kWh/year", "a GW of storage counts for the reserve margin only as far as "
+                  "its energy lasts full_credit_hours (rows as written: full_credit_hours x "
+                  "credit - storage energy <= 0); the shadow price is what one more GWh of "
+                  "storage energy is worth to the margin through the credit",
+                  parameters=("full_credit_hours",)),),
     builds=(Build("storage_energy_capacity", "energy_capacity"),),
 )
