@@ -83,9 +83,11 @@ RANGES: tuple[Range, ...] = (
           "NDRC Measures for Power Demand-Side Management (2023): 3-5% of peak load by 2025"),
     Range("chp_output", 0.5, 0.4, 0.6, "",
           "no source found: heat-led extraction units hold about half load; +-0.1 (judgement)"),
-    Range("default_max_new", 8.0, 0.0, 16.0, "GW",
-          "one +-800 kV line (8 GW) per corridor by 2030 as shipped; China approved about 3-4 such "
-          "lines a year in 2022-2024 (transmission.csv): 0 (no new line on any corridor) to two",
+    Range("default_max_new", 4.0, 0.0, 8.0, "GW",
+          "economic builds on the 8 corridors without a planned line: the national pace of about "
+          "4 +-800 kV DC lines approved a year (2026-28 approvals can serve by 2030), a third of "
+          "them between hubs, split evenly = 4 GW each (transmission.csv); 0 (no line beyond the "
+          "planned ones) to 8 (one 8 GW line per corridor, the earlier default)",
           line_param="max_new"),
     Range("line_contract_headroom", 0.1, 0.0, 0.25, "",
           "no source found; 0.25 is the 25% check of the line volumes (docs/calibration.md)"),

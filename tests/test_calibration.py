@@ -196,3 +196,26 @@ def test_data_centre_electricity_within_10_percent_of_the_iea_based_figure_in_20
     model = float((results.dc_electricity.sel(year=2030) * results.weight).sum()) / 1000
     assert iea_hub_electricity(2030) == pytest.approx(183.37, abs=0.01)
     assert model == pytest.approx(iea_hub_electricity(2030), rel=0.10)
+
+
+#: Lines first in service in 2025 that calibration_2024 keeps, with the reason (docs/calibration.md).
+KEPT_2025_LINES = {
+    "nx_hunan_zhongning": "its schedule is a share of Ningxia's 2025 exports, which NX's balance "
+                          "rests on",
+}
+
+
+def test_calibration_has_no_line_that_2024_did_not_have():
+    """Issue 17: the 2024 system (solved as model year 2025) must not get lines first in service
+    in 2025 or later, other than the one kept on purpose; base (2025 on) does get them."""
+    calibration, base = load_inputs("calibration_2024"), load_inputs("base")
+    later = [r["line"] for r in _rows("lines.csv")
+             if r["in_service"] and int(r["in_service"]) > 2024 and r["line"] not in KEPT_2025_LINES]
+    assert "gs_shandong_longdong" in later and "cy_hami_chongqing" in later
+    for line in later:
+        assert float(calibration.line_capacity_existing.sel(line=line).max()) == 0.0, line
+        assert float(calibration.line_schedule.sel(line=line)) == 0.0, line
+    # the 2025 lines are in base from its first year: 36 TWh a year each, flat
+    for line in ("gs_shandong_longdong", "cy_hami_chongqing"):
+        assert float(base.line_capacity_existing.sel(line=line, year=2025)) == 8.0
+        assert float(base.line_schedule.sel(line=line)) == pytest.approx(36_000 / HOURS_PER_YEAR)

@@ -94,18 +94,20 @@ def test_corridor_default_override_equals_changing_the_default_in_the_data(tmp_p
     shutil.copytree(HUBS, data)
     table = data / "transmission.csv"
     text = table.read_text(encoding="utf-8")
-    assert "default_max_new,2024,8,GW" in text
-    table.write_text(text.replace("default_max_new,2024,8,GW", "default_max_new,2024,16,GW"),
+    assert "default_max_new,2024,4,GW" in text
+    table.write_text(text.replace("default_max_new,2024,4,GW", "default_max_new,2024,8,GW"),
                      encoding="utf-8")
     scenario = tmp_path / "edited.yaml"
     scenario.write_text(f"name: edited\ndataset: {data}\nyears: [2025]\n"
                         "time: {resolution: representative_days, days: 2}\n", encoding="utf-8")
     edited = load_inputs(scenario)
     corridor = next(r for r in sens.RANGES if r.key == "default_max_new")
-    overrides = dict(o.split("=", 1) for o in sens.case_overrides(corridor, 16, HUBS))
+    overrides = dict(o.split("=", 1) for o in sens.case_overrides(corridor, 8, HUBS))
     scenario.write_text(f"name: overridden\ndataset: {HUBS}\nyears: [2025]\n"
                         "time: {resolution: representative_days, days: 2}\n", encoding="utf-8")
     overridden = load_inputs(scenario, overrides)
     assert edited.line_max_new.sel(line=overridden.line).values.tolist() == \
         overridden.line_max_new.values.tolist()
-    assert float(overridden.line_max_new.max()) == 16.0
+    assert float(overridden.line_max_new.max()) == 8.0
+    # the corridors with a planned line keep their own 0 (line_parameters.csv max_new)
+    assert float(overridden.line_max_new.sel(line="im_bth_mengxi_jingjinji")) == 0.0
