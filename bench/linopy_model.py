@@ -192,7 +192,7 @@ def _build(d: ModelData) -> LinopyLP:
 
     # ---- balance -----------------------------------------------------------------------------
     load = _da(a["load"], ryt)
-    export = _da(a["scheduled_net_export"], {"region": R})
+    export = _da(a["scheduled_net_export"], {"region": R, "year": Y})
     m.add_constraints(generation.sum("tech") + unserved + (discharge - charge).sum("tech")
                       + net_import == load + export, name="balance")
 

@@ -207,15 +207,26 @@ KEPT_2025_LINES = {
 
 def test_calibration_has_no_line_that_2024_did_not_have():
     """Issue 17: the 2024 system (solved as model year 2025) must not get lines first in service
-    in 2025 or later, other than the one kept on purpose; base (2025 on) does get them."""
+    in 2025 or later, other than the one kept on purpose; base gets each from its first year."""
     calibration, base = load_inputs("calibration_2024"), load_inputs("base")
-    later = [r["line"] for r in _rows("lines.csv")
-             if r["in_service"] and int(r["in_service"]) > 2024 and r["line"] not in KEPT_2025_LINES]
-    assert "gs_shandong_longdong" in later and "cy_hami_chongqing" in later
+    later = {r["line"]: int(r["in_service"]) for r in _rows("lines.csv")
+             if r["in_service"] and int(r["in_service"]) > 2024
+             and r["line"] not in KEPT_2025_LINES}
+    assert {"gs_shandong_longdong", "cy_hami_chongqing", "yrd_shaanbei_anhui"} <= set(later)
+
+    def scheduled(inputs: xr.Dataset, line: str, year: int) -> float:   # GW sent or delivered
+        return float(inputs.line_schedule.sel(line=line)
+                     * inputs.line_schedule_share.sel(line=line, year=year))
+
     for line in later:
         assert float(calibration.line_capacity_existing.sel(line=line).max()) == 0.0, line
-        assert float(calibration.line_schedule.sel(line=line)) == 0.0, line
-    # the 2025 lines are in base from its first year: 36 TWh a year each, flat
+        assert scheduled(calibration, line, 2025) == 0.0, line
+    # base: the 2025 lines from its first year (36 TWh a year each, flat), Shaanbei-Anhui (2026)
+    # not in the 2025 period (2025-27) but in 2028, Tibet-GBA (2029) only in 2030
     for line in ("gs_shandong_longdong", "cy_hami_chongqing"):
         assert float(base.line_capacity_existing.sel(line=line, year=2025)) == 8.0
-        assert float(base.line_schedule.sel(line=line)) == pytest.approx(36_000 / HOURS_PER_YEAR)
+        assert scheduled(base, line, 2025) == pytest.approx(36_000 / HOURS_PER_YEAR)
+    assert scheduled(base, "yrd_shaanbei_anhui", 2025) == 0.0
+    assert scheduled(base, "yrd_shaanbei_anhui", 2028) == pytest.approx(36_000 / HOURS_PER_YEAR)
+    assert scheduled(base, "gba_tibet_guangdong", 2028) == 0.0
+    assert scheduled(base, "gba_tibet_guangdong", 2030) == pytest.approx(43_000 / HOURS_PER_YEAR)

@@ -95,6 +95,8 @@ NOT_COMPONENTS = {
     ("transmission", "line_contract_headroom"): "an input parameter (transmission.csv)",
     ("transmission", "line_schedule_floor"): "an input parameter (line_parameters.csv)",
     ("transmission", "line_tariff"): "an input parameter (line_parameters.csv)",
+    ("policy", "line_schedule"): "an input parameter (line_parameters.csv scheduled_energy)",
+    ("policy", "line_schedule_share"): "an input parameter (derived from lines.csv in_service)",
     ("transmission", "send_out_limit"): "an input parameter (region_parameters.csv)",
     ("transmission", "receipt_limit"): "an input parameter (region_parameters.csv)",
 }

@@ -606,6 +606,10 @@ def derive(primary: xr.Dataset, scenario: Scenario) -> xr.Dataset:
     ds["line_schedule"] = (ds.line_scheduled_energy / schema.HOURS_PER_YEAR).assign_attrs(
         units="GW", long_name="fixed flow from -> to on lines with an external end (flat)",
         role="parameter")
+    # A line with an external end sends or delivers its schedule from its first year in service.
+    ds["line_schedule_share"] = in_service.astype(float).transpose("line", "year").assign_attrs(
+        units="1", long_name="share of the year a line with an external end carries its schedule",
+        role="parameter")
     return ds.dataset()
 
 

@@ -1,8 +1,11 @@
 r"""Policy block: fixed schedules to external regions, reserve margin, carbon price and cap,
 renewable share.
 
-**Parameters**: :math:`X_r` net scheduled export of hub :math:`r` over lines with an external end
-[GW, imports negative], :math:`\mu` reserve margin, :math:`\kappa_k` capacity credit,
+**Parameters**: :math:`X_{r,y}` net scheduled export of hub :math:`r` over lines with an external end
+in year :math:`y` [GW, imports negative]: :math:`\sum_l \pm s_{l,y} X_l` with :math:`X_l` the line's
+flat schedule (``line_schedule``) and :math:`s_{l,y}` the share of the year it carries it
+(``line_schedule_share``: 0 before its first year in service, 1 from it), :math:`\mu` reserve
+margin, :math:`\kappa_k` capacity credit,
 :math:`\hat L_{r,y}` peak load [GW], :math:`\bar Q_y` national carbon cap [Mt],
 :math:`\tau_y` carbon price [USD/t = MUSD/Mt], :math:`\rho_{r,y}` renewable share target,
 :math:`A_{r,y}` annual demand [GWh].
@@ -12,7 +15,7 @@ renewable share.
 .. math::
 
     \sum_{r \in Z} \sum_{i \in \mathcal{F}} F^i_{r,y} + S_{Z,y} &\ge \sum_{r \in Z} \Big((1 + \mu)
-        \sum_{j \in \mathcal{P}} \hat L^j_{r,y} + X_r\Big)
+        \sum_{j \in \mathcal{P}} \hat L^j_{r,y} + X_{r,y}\Big)
         && \text{reserve\_margin [GW], per zone } Z \\
     0 \le R_{r,y} &\le \delta \sum_{j \in \mathcal{P}^x} \hat L^j_{r,y}
         && \text{demand\_response\_limit [GW]} \\
@@ -59,7 +62,7 @@ gas) leaves the price no effect on dispatch, :math:`\sigma_g = 0` is full pass-t
 (``policy.carbon_price``): the objective is affine in it, which lets a carbon-price sweep re-solve
 one compiled model with patched costs (:mod:`synergy_models.reuse`).
 
-Balance term: withdrawal ``scheduled_export`` :math:`X_r` (constant).
+Balance term: withdrawal ``scheduled_export`` :math:`X_{r,y}` (constant within the year).
 """
 
 from __future__ import annotations
@@ -89,18 +92,23 @@ INPUTS = (
     InputVar("demand_response_cost", (), "MUSD/GW/year",
              "yearly cost of each GW of demand response enrolled", optional=True),
     InputVar("line_schedule", ("line",), "GW", "fixed flow on lines with an external end"),
+    InputVar("line_schedule_share", ("line", "year"), "1", "share of the year a line with an "
+             "external end carries its schedule (0 before it is in service)", optional=True),
 )
 
 
 def prepare_policy(ds: xr.Dataset, d: ModelData) -> dict:
     """Policy coefficients, and the fixed schedules on lines with an external end as each hub's
-    net export (GW, exports > 0)."""
+    net export by year (GW, exports > 0): a line sends or delivers nothing before its first year
+    in service."""
     regions = d.regions
-    net_export = np.zeros(len(regions))
+    net_export = np.zeros((len(regions), len(d.years)))
     for ln, ext in zip(ds.line.values, ds.line_external.values.astype(bool), strict=True):
         if not ext:
             continue
-        flow = float(ds.line_schedule.sel(line=ln))
+        share = (ds.line_schedule_share.sel(line=ln, year=d.years).values.astype(float)
+                 if "line_schedule_share" in ds else np.ones(len(d.years)))
+        flow = float(ds.line_schedule.sel(line=ln)) * share                 # (year,)
         frm, to = str(ds.line_from.sel(line=ln).item()), str(ds.line_to.sel(line=ln).item())
         if frm in regions:
             net_export[regions.index(frm)] += flow
@@ -120,10 +128,10 @@ def prepare_policy(ds: xr.Dataset, d: ModelData) -> dict:
 
 def add_policy(m: pyo.ConcreteModel, d: ModelData) -> None:
     b = m.policy = pyo.Block()
-    ri = d.index("regions")
+    ri, yi = d.index("regions"), d.index("years")
     export = d.part("policy")["scheduled_net_export"]
     b.scheduled_export = pyo.Expression(m.R, m.Y, m.T,
-                                        rule=lambda b, r, y, t: float(export[ri[r]]))
+                                        rule=lambda b, r, y, t: float(export[ri[r], yi[y]]))
     m.terms.withdraw("policy.scheduled_export", "trade")
     m.terms.finalizers.append(add_policy_constraints)
 
@@ -183,7 +191,7 @@ def add_policy_constraints(m: pyo.ConcreteModel, d: ModelData) -> None:
         sum(f[r, y] for f in firm for r in zones[z]) + b.reserve_shortfall[z, y]
         + shared.get((z, y), 0)
         >= (1 + margin) * sum(p[r, y] for p in peak for r in zones[z])
-        + sum(float(export[ri[r]]) for r in zones[z])))
+        + sum(float(export[ri[r], yi[y]]) for r in zones[z])))
     price = a["reserve_shortfall_cost"]
     b.cost_reserve_shortfall = pyo.Expression(m.Y, rule=lambda b, y: sum(
         price * b.reserve_shortfall[z, y] for z in zones))
@@ -236,7 +244,7 @@ def policy_results(ctx: ResultsContext) -> None:
     d = ctx.model.data
     p = d.part("policy")
     ctx.ds["scheduled_net_export"] = da(
-        p["scheduled_net_export"], ("region",), {"region": d.regions}, "GW",
+        p["scheduled_net_export"], ("region", "year"), {"region": d.regions, "year": d.years}, "GW",
         "fixed net export to regions outside the model over lines with an external end "
         "(imports negative)")
 
