@@ -233,6 +233,21 @@ MENGDONG_LN = ("derived: 65.10 - 24.67 TWh: Liaoning's 2024 tie-line receipt 65.
                f"({BB} docs/各省数据2025/辽宁.md tables 4.1, 4.2): Liaoning's net receipt from "
                "Mengdong, whose ties the model gathers in this corridor")
 
+#: Conventional hydro hours where pumped storage is more than 20% of hydro, so the ratio of the
+#: NBS hydro output (pumped storage included) to conventional capacity is an upper bound only;
+#: used where the national default would exceed the province's whole reported hydro output.
+HYDRO_UPPER_BOUND = {
+    "Liaoning": (1583, ("derived: upper bound: 2024 hydro generation 5.31 TWh (which includes pumped-"
+                        "storage output) / conventional hydro capacity 3.36 GW (Dec 2024 hydro 4.56 GW "
+                        "minus pumped storage 1.2 GW); [CEIC] energyandcleanair/china_co2 "
+                        "inst/csv/power_generation_by_province_and_source.csv 'Output: Hydro Power "
+                        "Generating Capacity: Liaoning: YTD' 2024-12 and "
+                        "inst/csv/power_capacity_by_province&type.csv; pumped storage is 26% of "
+                        "Liaoning's hydro, so the rule of the other provinces gives no hours, and the "
+                        "national default (3,349 h) would make 11.2 TWh of conventional hydro, twice "
+                        "the province's whole reported hydro output")),
+}
+
 def mine_mouth_rows() -> list[list]:
     out = []
     for pid, (freight, hub, route) in COASTAL.items():
@@ -441,7 +456,10 @@ def province_rows(ceic_repo: Path, pik_repo: Path) -> list[list]:
         # NBS hydro series too); otherwise the national default applies.
         hk = [k for k in gen if k == f"Output: Hydro Power Generating Capacity: {p}: YTD"]
         hydro_mean = (hy["2023-12"] + hy["2024-12"]) / 200 if hy else 0.0
-        if hk and hydro_mean >= 1 and mw_phs / 1e3 <= 0.2 * hydro_mean:
+        if p in HYDRO_UPPER_BOUND:
+            rows.append(row(p, "hydro_hours", 2024, HYDRO_UPPER_BOUND[p][0], "h",
+                            HYDRO_UPPER_BOUND[p][1]))
+        elif hk and hydro_mean >= 1 and mw_phs / 1e3 <= 0.2 * hydro_mean:
             e = gen[hk[0]]["2024-12"] / 1e5  # 10^4 kWh -> TWh
             conv = hydro_mean - mw_phs / 1e3
             rows.append(row(p, "hydro_hours", 2024, round(e * 1e3 / conv), "h",
