@@ -74,16 +74,11 @@ ZHEJIANG = ("Zhejiang's receipt is its contracts at their 10% headroom (Anhui 38
             "Sichuan 44.3 TWh: a capacity share of the hub's aggregate, where Baihetan-Zhejiang and "
             "Xiluodu-Zhexi alone carry 16 GW) and nothing from Shanghai or Fujian, which burn coal at "
             "its price; no 2024 receipt of Zhejiang or per-line volume of its Sichuan lines found")
-NORTHEAST = ("the Northeast's thermal is short as a whole (Jilin -46%, Heilongjiang -21%): Liaoning "
-             "takes its published net receipt from Mengdong (40.4 TWh, at the 10% headroom 44.5) plus "
-             "5.5 TWh from Jilin, which that figure already counts; no split of the receipt by tie "
-             "found")
 INLAND_COAL = ("inland provinces' coal comes by rail and river at more than the port price the model "
                "uses (no provincial delivered price sourced); their benchmarks are among the highest")
 KNOWN_MISSES: dict[tuple[str, str], str] = {
     **{("generation", f"{p}-thermal"): NO_PLAN for p in ("Shanxi", "Shaanxi", "Hebei", "Henan",
                                                           "Hubei")},
-    ("generation", "Liaoning-thermal"): NORTHEAST,
     ("exchange", "Shanxi"): NO_PLAN,
     ("exchange", "Zhejiang"): ZHEJIANG,
     ("price", "Sichuan"): ("Sichuan's price is set by coal in the dry season; its benchmark (2025 "
