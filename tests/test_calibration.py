@@ -23,14 +23,7 @@ HUBS = ("BTH", "YRD", "GBA", "CY", "IM", "GZ", "GS", "NX")
 NATIONAL_GAS_HOURS = 2363  # data sheet: national 2024 gas utilisation hours [CEIC]
 
 #: Known misses, each with its reason (docs/calibration.md). Keys: (check, hub).
-NO_GRID = ("Ningxia's curtailment is set by its collector limit, at Inner Mongolia's sourced share "
-           "(0.539, Mengxi's 2023 record) as a proxy: 0.7% against 4.1%; it passes only at 0.45 "
-           "(unsourced), and no Ningxia record was found; its solar is absorbed by coal running "
-           "down to minimum load, the Ningdong-Shaoxing line and the Gansu tie "
-           "(docs/calibration.md)")
-KNOWN_MISSES: dict[tuple[str, str], str] = {
-    ("curtailment", "NX"): NO_GRID,
-}
+KNOWN_MISSES: dict[tuple[str, str], str] = {}
 
 
 def check(name: str, key: str):

@@ -61,6 +61,24 @@ def test_hub_demand_is_the_sum_of_its_provinces(base):
     assert base.demand_base.sum().item() > 4e6  # eight hubs use well over 4,000 TWh
 
 
+def test_storage_in_service_is_of_the_base_year(base):
+    """New-type storage roughly doubled in 2024 and again in 2025 (national 31.4 -> 73.8 -> ~145
+    GW), so a figure a year late is about twice too large (Inner Mongolia's end-2025 19.97 GW
+    once stood for end-2024's 10.32): every ``capacity_battery`` row is of the base year, and the
+    hubs' existing batteries are their provinces' rows (0 where a province has none)."""
+    with (DATA / "dataset.yaml").open(encoding="utf-8") as f:
+        base_year = next(int(line.split(":")[1]) for line in f if line.startswith("base_year:"))
+    rows = [r for r in csv_rows("provinces.csv") if r["parameter"] == "capacity_battery"]
+    assert rows and {int(r["year"]) for r in rows} == {base_year}
+    expected = defaultdict(float)
+    for province, gw in province_values("capacity_battery", TO_GW).items():
+        expected[hub_of()[province]] += gw
+    got = base.capacity_existing.sel(tech="battery")
+    for hub in got.region.values:
+        assert float(got.sel(region=hub)) == pytest.approx(expected.get(str(hub), 0.0), abs=1e-9)
+    assert expected["IM"] == pytest.approx(10.32) and expected["NX"] == pytest.approx(4.719)
+
+
 def test_thermal_capacity_is_split_into_coal_and_gas_and_sums_back(base):
     thermal: dict[str, float] = defaultdict(float)
     for province, gw in province_values("capacity_thermal", TO_GW).items():

@@ -72,26 +72,15 @@ NO_PLAN = ("inter-provincial trade follows cost alone on the AC corridors; Shanx
            "takes Shanxi's power and the power Shaanxi and Inner Mongolia pass through Shanxi, and "
            "Henan passes its cheap imports on to Hubei, whose Three Gorges power reality sends east "
            "and south under the state plan")
-ANHUI = ("Anhui takes the YRD hub's coastal coal freight (hub provinces keep china_hubs's values) "
-         "though it burns its own Huainan and Huaibei coal, so it imports instead of sending power "
-         "east (皖电东送) and Zhejiang burns its own coal instead")
-NORTHEAST = ("Inner Mongolia is one region at Mengxi's mine-mouth price; Mengdong's ties to the "
-             "Northeast carry no contract, so Liaoning imports more than reported")
-SOUTH = ("Guangxi, at seaborne coal prices, takes Yunnan's power that reality sends on to Guangdong "
-         "(the Yunnan-Guangdong DC lines carry no contract here); the derived reference itself "
-         "undercounts Guangdong's receipt (published 2025 west-east supply 261.6 TWh)")
-SHANDONG = ("Shandong's ties carry no contract but the hub lines'; against its published 2024 "
-            "purchases (154.8 TWh, [BB]) the model is -20%, against the derived reference -33%")
+ZHEJIANG = ("Zhejiang's receipt is its contracts at their 10% headroom (Anhui 38.8, Ningxia 40.4, "
+            "Sichuan 44.3 TWh: a capacity share of the hub's aggregate, where Baihetan-Zhejiang and "
+            "Xiluodu-Zhexi alone carry 16 GW) and nothing from Shanghai or Fujian, which burn coal at "
+            "its price; no 2024 receipt of Zhejiang or per-line volume of its Sichuan lines found")
 INLAND_COAL = ("inland provinces' coal comes by rail and river at more than the port price the model "
                "uses (no provincial delivered price sourced); their benchmarks are among the highest")
 KNOWN_MISSES: dict[tuple[str, str], str] = {
     **{("generation", f"{p}-thermal"): NO_PLAN for p in ("Hebei", "Hubei")},
-    ("generation", "Anhui-thermal"): ANHUI,
-    ("generation", "Zhejiang-thermal"): ANHUI,
-    ("generation", "Liaoning-thermal"): NORTHEAST,
-    ("exchange", "Zhejiang"): ANHUI,
-    ("exchange", "Guangdong"): SOUTH,
-    ("exchange", "Shandong"): SHANDONG,
+    ("exchange", "Zhejiang"): ZHEJIANG,
     ("price", "Sichuan"): ("Sichuan's price is set by coal in the dry season; its benchmark (2025 "
                            "trading average of a hydro market) is low"),
     ("price", "Chongqing"): INLAND_COAL,

@@ -238,6 +238,53 @@ TRADE_LIMITS = (
 )
 
 
+#: Send-outs published per province (issue 18, third pass), shared over the corridors they use.
+WAN_DIAN = (f"derived: {{share}} (capacity share of Anhui's ties to Jiangsu 10 GW and Zhejiang 9.5 "
+            "GW) of 79.71 TWh = 20.64% x 386.19 TWh: Anhui's send-out was 20.64% of its generation "
+            "in 2023 (up from 18.13% in 2017; 安徽省外输电量在总发电量中占比, "
+            "http://www.ccyxbj.cn/hyshuju/3691adfe085f04bd6294dc7ce01502aa.html), applied to its "
+            "2024 generation (provinces.csv generation_* rows); cross-check: 皖电东送 (Anhui -> "
+            "Shanghai, Jiangsu, Zhejiang) sent about 300 TWh over 2021-2025, 60 TWh a year on "
+            "average ('“十四五”期间累计向兄弟省市送电约3,000亿千瓦时', Anhui energy bureau, "
+            f"{BB} docs/各省数据2025/安徽.md table 4.1); the lines of 皖电东送 (Huainan-Nanjing-"
+            "Shanghai and Huainan-Zhebei-Shanghai 1000 kV AC) run through these ties")
+SHANDONG_AC = (f"derived: {{share}} (capacity share of Shandong's AC ties to Hebei 6 GW and Beijing 9 "
+               f"GW) of 46.77 TWh: Shandong's 2024 inter-provincial purchases 154.77 TWh (State Grid "
+               f"Shandong, {BB} docs/各省数据2025/山东.md table 4.1) less the contracts of its DC lines "
+               "(nm_sd 87.8, nx_sd 20.2 TWh, this file); the AC remainder is the 1000 kV Ximeng-"
+               "Shandong and Yuheng-Weifang lines, which enter through these ties")
+YUNNAN_OUT = ("derived: {share} (capacity share of Yunnan's ties to Guangdong 31.4 GW and Guangxi "
+              "13.12 GW) of 189.36 TWh = China Southern Grid's 2024 west-east transfer 238.25 TWh "
+              "less Guizhou->Guangdong's 43.7 TWh (gz_gd, this file) and Guangxi's own sales to "
+              "Guangdong 5.19 TWh (2025, " + BB + " docs/各省数据2025/广西.md table 4.1); 238.25 = "
+              "2025's 261.6 TWh / 1.098 (2025: 2,616亿千瓦时, +9.8% y/y, China Southern Grid via CCTV "
+              "and China News, " + BB + " docs/各省数据2025/广西.md table 4.2 and 广东.md table 4.1; "
+              "https://reportify.cn/news/1205340123852574720); Yunnan's send-out so derived, 189.4 "
+              "TWh, is near CEC's 2025 net output of Yunnan, 192.5 TWh (" + BB + " docs/各省数据2025/"
+              "云南.md section 4)")
+MENGDONG_LN = ("derived: 65.10 - 24.67 TWh: Liaoning's 2024 tie-line receipt 65.10 TWh (2025's "
+               "expected 54.5 TWh at -16.28% y/y, Liaoning MIIT 2025 orderly power-use plan, revised, "
+               "https://gxt.ln.gov.cn/gxt/tztg/2025122614482656448/index.shtml) less its 2024 send-out "
+               "24.67 TWh (Jan-Apr 2025 9.585 TWh at +16.58% y/y = 8.222 TWh in Jan-Apr 2024, x 3; "
+               "mostly to Shandong over the Jarud-Qingzhou DC that the model's Inner Mongolia holds) "
+               f"({BB} docs/各省数据2025/辽宁.md tables 4.1, 4.2): Liaoning's net receipt from "
+               "Mengdong, whose ties the model gathers in this corridor")
+
+#: Conventional hydro hours where pumped storage is more than 20% of hydro, so the ratio of the
+#: NBS hydro output (pumped storage included) to conventional capacity is an upper bound only;
+#: used where the national default would exceed the province's whole reported hydro output.
+HYDRO_UPPER_BOUND = {
+    "Liaoning": (1583, ("derived: upper bound: 2024 hydro generation 5.31 TWh (which includes pumped-"
+                        "storage output) / conventional hydro capacity 3.36 GW (Dec 2024 hydro 4.56 GW "
+                        "minus pumped storage 1.2 GW); [CEIC] energyandcleanair/china_co2 "
+                        "inst/csv/power_generation_by_province_and_source.csv 'Output: Hydro Power "
+                        "Generating Capacity: Liaoning: YTD' 2024-12 and "
+                        "inst/csv/power_capacity_by_province&type.csv; pumped storage is 26% of "
+                        "Liaoning's hydro, so the rule of the other provinces gives no hours, and the "
+                        "national default (3,349 h) would make 11.2 TWh of conventional hydro, twice "
+                        "the province's whole reported hydro output")),
+}
+
 def mine_mouth_rows() -> list[list]:
     out = []
     for pid, (freight, hub, route) in COASTAL.items():
@@ -446,7 +493,10 @@ def province_rows(ceic_repo: Path, pik_repo: Path) -> list[list]:
         # NBS hydro series too); otherwise the national default applies.
         hk = [k for k in gen if k == f"Output: Hydro Power Generating Capacity: {p}: YTD"]
         hydro_mean = (hy["2023-12"] + hy["2024-12"]) / 200 if hy else 0.0
-        if hk and hydro_mean >= 1 and mw_phs / 1e3 <= 0.2 * hydro_mean:
+        if p in HYDRO_UPPER_BOUND:
+            rows.append(row(p, "hydro_hours", 2024, HYDRO_UPPER_BOUND[p][0], "h",
+                            HYDRO_UPPER_BOUND[p][1]))
+        elif hk and hydro_mean >= 1 and mw_phs / 1e3 <= 0.2 * hydro_mean:
             e = gen[hk[0]]["2024-12"] / 1e5  # 10^4 kWh -> TWh
             conv = hydro_mean - mw_phs / 1e3
             rows.append(row(p, "hydro_hours", 2024, round(e * 1e3 / conv), "h",
@@ -758,7 +808,21 @@ def main() -> None:
                        "a lower bound of the year"),
         ("SN", "HB"): (24.7, 2023, f"{BB} docs/各省数据2025/陕西.md section 4: 陕北—湖北 ±800 kV "
                        "(Shanbei-Wuhan UHV DC) carried 24.7 TWh in 2023"),
+        # Corridors whose send-out is published for the province, not the line (issue 18, third
+        # pass): the published figure shared over the ties it leaves by (capacity shares).
+        ("AH", "JS"): (40.88, 2024, WAN_DIAN.format(share="0.5128")),
+        ("AH", "ZJ"): (38.83, 2024, WAN_DIAN.format(share="0.4872")),
+        ("HE", "SD"): (18.71, 2024, SHANDONG_AC.format(share="0.4")),
+        ("BJ", "SD"): (28.06, 2024, SHANDONG_AC.format(share="0.6")),
+        ("YN", "GD"): (133.55, 2024, YUNNAN_OUT.format(share="0.7053")),
+        ("YN", "GX"): (55.81, 2024, YUNNAN_OUT.format(share="0.2947")),
+        ("NM", "LN"): (40.43, 2024, MENGDONG_LN),
     }
+    #: hydro export lines follow the water, as china_hubs's Sichuan lines (no flat schedule)
+    yunnan_floor = ("as sc_js: hydro export line: Yunnan's west-to-east power is mostly hydro and "
+                    "follows the water (most in the wet season), so no flat schedule; the contract's "
+                    "annual energy and headroom still hold")
+    reported_floor = {("YN", "GD"): yunnan_floor, ("YN", "GX"): yunnan_floor}
     lines, lparams = [], []
     for a, b, mw in edges:
         pa, pb = pik_name[a], pik_name[b]
@@ -780,6 +844,8 @@ def main() -> None:
         if (pa, pb) in reported:
             twh, year, src = reported[(pa, pb)]
             lparams.append([lid, "contracted_energy", year, twh, "TWh", src])
+            if (pa, pb) in reported_floor:
+                lparams.append([lid, "schedule_floor", "", 0, "1", reported_floor[(pa, pb)]])
         for hl, share in contracts.get((pa, pb), []):
             for prm in ("contracted_energy", "scheduled_energy"):
                 if (hl, prm) in hub_lp:
