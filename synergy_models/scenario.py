@@ -326,8 +326,13 @@ REPLACED_WHOLE = frozenset({"years"})
 
 
 def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``over`` on top of ``base`` key by key; a key set to null (None) in ``over`` drops the
+    inherited one (e.g. a parent's override of lines another dataset does not have)."""
     out = dict(base)
     for k, v in over.items():
+        if v is None and k in out:
+            del out[k]
+            continue
         merge = isinstance(v, dict) and isinstance(out.get(k), dict) and k not in REPLACED_WHOLE
         out[k] = _deep_merge(out[k], v) if merge else v
     return out

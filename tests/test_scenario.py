@@ -43,6 +43,16 @@ def test_extends_inherits_and_overrides(tmp_path):
     assert s.parameters == {"carbon_price": 10, "demand_growth": {"YRD": 0.05, "BTH": 0.04}}
 
 
+def test_extends_null_drops_an_inherited_key(tmp_path):
+    write(tmp_path, "parent", "name: parent\ntime: {days: 6}\n"
+          "parameters: {carbon_price: 10, line_capacity: {a_line: 0}}\n")
+    child = write(tmp_path, "child", "extends: parent.yaml\ntime: {days: null}\n"
+                  "parameters: {line_capacity: null}\n")
+    s = load_scenario(child)
+    assert s.parameters == {"carbon_price": 10}
+    assert s.time.days == load_scenario(write(tmp_path, "plain", "name: plain\n")).time.days
+
+
 def test_extends_replaces_years_whole(tmp_path):
     write(tmp_path, "parent", "name: parent\nyears: {2025: 3, 2028: 2, 2030: 1}\n")
     child = write(tmp_path, "child", "extends: parent.yaml\nyears: {2030: 1}\n")
