@@ -15,10 +15,24 @@ only the storage technologies.
 linopy does not accept a constant in the objective; the constant part of the package's objective
 (fixed O&M of existing capacity) is returned beside the model and added to HiGHS's objective.
 
-Check that both implementations give the same LP size and optimum (a few seconds per small case,
-under a minute for the default scenario)::
+**What is mirrored**: the power block (capacity, retirement, build rate and limit, lead-time
+in-service shares of a period's own builds, availability with hydro at full capacity and its
+energy budget per day or week, marginal cost by hub), storage with a daily or yearly cycle and
+fixed or free duration, the hub-to-hub lines (line lead time, in-service shares, build limits,
+losses, tariffs), fixed schedules on external lines by year (``line_schedule_share``), the
+reserve margin (``system`` or ``hub`` scope) with demand response, the carbon price net of free
+allocation, the carbon cap and renewable shares. **What is not**: the families of
+:data:`NOT_MIRRORED` (data centres and hydrogen, unit commitment and CHP must-run, collector
+limits, supply-curve tranches, storage linked across days, the storage firm bound, line
+contracts, schedule floors and trade ceilings); :func:`power_only` drops the inputs that switch
+them on, so both sides build the same LP of the same inputs. It is not the LP of the shipped
+scenarios (which have those families), but the same power-market core. The ``network`` reserve
+scope and operating reserves are refused.
 
-    .venv/bin/python bench/linopy_model.py                     # small cases, then the base scenario
+Check that both implementations give the same LP size and optimum (seconds per small case,
+about a minute for the 31-province scenario)::
+
+    .venv/bin/python bench/linopy_model.py                     # every case below
     .venv/bin/python bench/linopy_model.py --case small_policies --method simplex
 
 The full year is compared by ``bench/power_benchmark.py``.
@@ -368,6 +382,8 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
                                 "renewable_share_min": {"NX": 0.6, "GS": 0.7},
                                 "line_max_new": {"cy_gz_candidate": 2.0, "im_nx_candidate": 3.0}}),
     "base": ("base", {}),
+    "provinces_small": ("provinces", {"years": {2030: 1}, "time.days": 2}),
+    "provinces": ("provinces", {}),
 }
 
 
@@ -378,7 +394,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--case", choices=[*CASES, "all"], default="all",
                         help="small: 2030, 2 days of 12 segments; small_hourly: 2028 and 2030, "
                         "2 hourly days; small_policies: hub reserve, carbon cap, renewable shares "
-                        "and line build limits; base: the default scenario (default: all)")
+                        "and line build limits; base: the default scenario; provinces_small, provinces: the "
+                        "31-province dataset, 2030 with 2 days, and its scenario (default: all)")
     parser.add_argument("--method", default="hipo", help="HiGHS solver: hipo, ipx, simplex...")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
