@@ -15,10 +15,24 @@ only the storage technologies.
 linopy does not accept a constant in the objective; the constant part of the package's objective
 (fixed O&M of existing capacity) is returned beside the model and added to HiGHS's objective.
 
-Check that both implementations give the same LP size and optimum (a few seconds per small case,
-under a minute for the default scenario)::
+**What is mirrored**: the power block (capacity, retirement, build rate and limit, lead-time
+in-service shares of a period's own builds, availability with hydro at full capacity and its
+energy budget per day or week, marginal cost by hub), storage with a daily or yearly cycle and
+fixed or free duration, the hub-to-hub lines (line lead time, in-service shares, build limits,
+losses, tariffs), fixed schedules on external lines by year (``line_schedule_share``), the
+reserve margin (``system`` or ``hub`` scope) with demand response, the carbon price net of free
+allocation, the carbon cap and renewable shares. **What is not**: the families of
+:data:`NOT_MIRRORED` (data centres and hydrogen, unit commitment and CHP must-run, collector
+limits, supply-curve tranches, storage linked across days, the storage firm bound, line
+contracts, schedule floors and trade ceilings); :func:`power_only` drops the inputs that switch
+them on, so both sides build the same LP of the same inputs. It is not the LP of the shipped
+scenarios (which have those families), but the same power-market core. The ``network`` reserve
+scope and operating reserves are refused.
 
-    .venv/bin/python bench/linopy_model.py                     # small cases, then the base scenario
+Check that both implementations give the same LP size and optimum (seconds per small case,
+about a minute for the 31-province scenario)::
+
+    .venv/bin/python bench/linopy_model.py                     # every case below
     .venv/bin/python bench/linopy_model.py --case small_policies --method simplex
 
 The full year is compared by ``bench/power_benchmark.py``.
@@ -72,10 +86,34 @@ def build_linopy_model(d: ModelData) -> LinopyLP:
         return _build(d)
 
 
+#: Inputs that switch on LP families the mirror lacks, by module (see the module docstring):
+#: dropping them makes the package build only what is mirrored.
+NOT_MIRRORED: dict[str, tuple[str, ...]] = {
+    "compute, hydrogen": ("compute_demand", "h2_demand"),
+    "thermal (unit commitment, CHP must-run)": ("min_stable_load",),
+    "collector (grid inside a hub)": ("collector_share", "collector_share_wind"),
+    "power supply-curve tranches": ("supply_potential", "supply_capex_adder"),
+    "storage linked across days": ("inter_day",),
+    "storage firm capacity by energy": ("storage_shave_hours", "storage_net_peak",
+                                        "full_credit_hours"),
+    "line contracts and trade ceilings": ("line_contracted_energy", "line_schedule_floor",
+                                          "line_contract_headroom", "send_out_limit",
+                                          "receipt_limit"),
+}
+
+
 def power_only(inputs: xr.Dataset) -> xr.Dataset:
-    """The inputs without the data-centre and hydrogen groups, so that the package builds the
-    power-market LP only (the part this linopy model mirrors); demand stays as loaded."""
-    return inputs.drop_vars([v for v in ("compute_demand", "h2_demand") if v in inputs])
+    """The inputs without what switches on families the mirror lacks (:data:`NOT_MIRRORED`), so
+    that the package builds the LP this linopy model mirrors; demand stays as loaded. Options
+    the mirror lacks (network reserve scope, operating reserves) are an error, not dropped."""
+    if inputs.attrs.get("reserve_scope", "system") == "network":
+        raise ValueError("the linopy mirror has no network reserve scope (policy.reserve_scope: "
+                         "system or hub)")
+    if inputs.attrs.get("operating_reserves", "off") != "off":
+        raise ValueError("the linopy mirror has no operating reserves "
+                         "(policy.operating_reserves: off)")
+    names = [v for group in NOT_MIRRORED.values() for v in group]
+    return inputs.drop_vars([v for v in names if v in inputs])
 
 
 def _build(d: ModelData) -> LinopyLP:
@@ -104,22 +142,39 @@ def _build(d: ModelData) -> LinopyLP:
     hours = _da(a.get("step_hours", np.ones(len(T))), {"time": T})
 
     # ---- power block -------------------------------------------------------------------------
+    # The period's own builds are in service for a share of it (lead times, power.py).
+    share_k = _da(a["in_service_share"], {"tech": K, "year": Y})
     full_rky = rk.expand_dims(year=Y, axis=-1)
     capacity = m.add_variables(lower=0, coords=full_rky.coords, mask=full_rky, name="capacity")
     new = m.add_variables(lower=0, upper=per_year, mask=full_rky, name="new")
     retired = m.add_variables(lower=0, upper=existing.sel(tech=G).expand_dims(year=Y, axis=-1),
                               mask=rg.expand_dims(year=Y, axis=-1), name="retired")
-    cf = a["capacity_factor"][:, gi, :] * a["availability"][gi][None, :, None]
-    factor = _da(cf, {"region": R, "tech": G, "time": T})            # availability x capacity factor
+    unit = a["capacity_factor"][:, gi, :].copy()
+    if "hydro" in G:
+        unit[:, G.index("hydro"), :] = 1.0       # hydro runs at full capacity; its energy is budgeted
+    factor = _da(unit * a["availability"][gi][None, :, None], {"region": R, "tech": G, "time": T})
+    upper = xr.where(factor > 0, np.inf, 0.0)
+    hydro_inflow = None
+    if "hydro" in G:
+        # The package's budget periods: days, or weeks of days with full_year (time.hydro_budget).
+        period = np.empty(len(T), int)
+        for p, steps in enumerate(d.hydro_budget_steps):
+            period[steps] = p
+        period_da = xr.DataArray(period, coords={"time": T}, dims="time", name="period")
+        hydro_cf = _da(a["capacity_factor"][:, K.index("hydro"), :], {"region": R, "time": T})
+        hydro_inflow = (hydro_cf * hours).groupby(period_da).sum()    # (region, period) GWh/GW
+        dry = (hydro_inflow <= 0).sel(period=period_da).drop_vars("period")   # (region, time)
+        upper = xr.where((upper.tech == "hydro") & dry, 0.0, upper)    # no inflow: no output
     gen_mask = (rg & xr.ones_like(factor, dtype=bool)).expand_dims(year=Y, axis=2)
-    generation = m.add_variables(lower=0, upper=xr.where(factor > 0, np.inf, 0.0).expand_dims(
-        year=Y, axis=2), mask=gen_mask, name="generation")
+    generation = m.add_variables(lower=0, upper=upper.expand_dims(year=Y, axis=2), mask=gen_mask,
+                                 name="generation")
     unserved = m.add_variables(lower=0, coords=_da(np.zeros((len(R), len(Y), len(T))), ryt).coords,
                                name="unserved")
 
     retired_all = retired.reindex(tech=K).fillna(0)                   # storage: no retirement
-    m.add_constraints(capacity - _vintage_sum(new) + retired_all == existing,
-                      mask=full_rky, name="capacity_definition")
+    built = _vintage_sum(new) - (1 - share_k) * new
+    m.add_constraints(capacity - built + retired_all == existing, mask=full_rky,
+                      name="capacity_definition")
     first = _da(np.arange(len(Y)) > 0, {"year": Y})
     m.add_constraints(retired - retired.shift(year=1) >= 0, mask=rg & first,
                       name="retirement_permanent")
@@ -129,17 +184,10 @@ def _build(d: ModelData) -> LinopyLP:
     cap_g = capacity.sel(tech=G)
     m.add_constraints(generation - factor * cap_g <= 0, mask=gen_mask & (factor > 0),
                       name="availability")
-    if "hydro" in G:
-        # The package's budget periods: days, or weeks of days with full_year (time.hydro_budget).
-        period = np.empty(len(T), int)
-        for p, steps in enumerate(d.hydro_budget_steps):
-            period[steps] = p
-        period_da = xr.DataArray(period, coords={"time": T}, dims="time", name="period")
-        hydro_cf = _da(a["capacity_factor"][:, K.index("hydro"), :], {"region": R, "time": T})
-        inflow = (hydro_cf * hours).groupby(period_da).sum()         # (region, period) GWh/GW
+    if hydro_inflow is not None:
         hydro_out = (hours * generation.sel(tech="hydro")).groupby(period_da).sum()
-        m.add_constraints(hydro_out - inflow * capacity.sel(tech="hydro") <= 0,
-                          mask=rg.sel(tech="hydro"), name="hydro_energy")
+        m.add_constraints(hydro_out - hydro_inflow * capacity.sel(tech="hydro") <= 0,
+                          mask=rg.sel(tech="hydro") & (hydro_inflow > 0), name="hydro_energy")
 
     # ---- storage block -----------------------------------------------------------------------
     rsy = rs.expand_dims(year=Y, axis=-1)
@@ -150,8 +198,9 @@ def _build(d: ModelData) -> LinopyLP:
     discharge = m.add_variables(lower=0, coords=rsyt.coords, mask=rsyt, name="discharge")
     soc = m.add_variables(lower=0, coords=rsyt.coords, mask=rsyt, name="soc")
     energy0 = _da(a["energy_existing"][:, si], {"region": R, "tech": S})
-    m.add_constraints(energy_capacity - _vintage_sum(energy_new) == energy0, mask=rsy,
-                      name="energy_definition")
+    share_s = share_k.sel(tech=S)
+    m.add_constraints(energy_capacity - _vintage_sum(energy_new) + (1 - share_s) * energy_new
+                      == energy0, mask=rsy, name="energy_definition")
     own_cost = _da(a["capex_energy_first"][si] > 0, {"tech": S})
     duration = _da(a["duration"][si], {"tech": S})
     m.add_constraints(energy_new - duration * new.sel(tech=S) == 0, mask=rsy & ~own_cost,
@@ -165,10 +214,12 @@ def _build(d: ModelData) -> LinopyLP:
                       mask=rsyt, name="state_of_charge")
 
     # ---- transmission block ------------------------------------------------------------------
+    share_l = _da(a["line_in_service_share"], {"year": Y})
+    can_build = _da(a["line_build_years"] > 0, {"year": Y})     # none before the lead time
     line_capacity = m.add_variables(lower=0, coords=[L, Y], dims=["line", "year"],
                                     name="line_capacity")
     line_limit = _da(a.get("line_max_new", np.full(len(L), np.inf)), {"line": L})
-    line_new = m.add_variables(lower=0, upper=line_limit.expand_dims(year=Y, axis=-1),
+    line_new = m.add_variables(lower=0, upper=xr.where(can_build, line_limit, 0.0).transpose("line", "year"),
                                name="line_new")
     if len(Y) > 1:          # with one year the bound is the limit
         m.add_constraints(line_new.sum("year") <= line_limit.where(np.isfinite(line_limit), 0.0),
@@ -179,7 +230,8 @@ def _build(d: ModelData) -> LinopyLP:
     flow_backward = m.add_variables(lower=0, coords=flow_coords, dims=["line", "year", "time"],
                                     name="flow_backward")
     line0 = _da(a["line_capacity_existing"], {"line": L, "year": Y})
-    m.add_constraints(line_capacity - _vintage_sum(line_new) == line0, name="line_capacity_definition")
+    m.add_constraints(line_capacity - _vintage_sum(line_new) + (1 - share_l) * line_new == line0,
+                      name="line_capacity_definition")
     m.add_constraints(flow_forward - line_capacity <= 0, name="forward_limit")
     m.add_constraints(flow_backward - line_capacity <= 0, name="backward_limit")
     keep = 1.0 - a["line_loss"]
@@ -201,10 +253,16 @@ def _build(d: ModelData) -> LinopyLP:
     credit = _da(a["capacity_credit"], {"tech": K})
     firm = (credit * capacity).where(credit > 0).sum("tech")          # (region, year)
     peak = _da(a["peak_load"], ry)
+    dr_share, dr_cost = a["demand_response_share"], a["demand_response_cost"]
+    if dr_share > 0:        # load shed on call at the peak, up to a share of it (policy.py)
+        demand_response = m.add_variables(lower=0, coords=peak.coords, name="demand_response")
+        m.add_constraints(demand_response <= dr_share * peak, name="demand_response_limit")
+        firm = firm + demand_response
     if d.options.reserve_scope == "system":
         zones = ["system"]
         firm_z = firm.sum("region").expand_dims(reserve_zone=zones)
-        need = ((1 + margin) * peak.sum("region") + float(export.sum())).expand_dims(reserve_zone=zones)
+        need = ((1 + margin) * peak.sum("region") + export.sum("region")).expand_dims(
+            reserve_zone=zones)
     else:
         zones = list(R)
         firm_z = firm.rename(region="reserve_zone")
@@ -230,23 +288,33 @@ def _build(d: ModelData) -> LinopyLP:
     cost_p = _da(a["annual_cost_power"], {"tech": K, "year": Y})
     cost_e = _da(a["annual_cost_energy"][si], {"tech": S, "year": Y})
     fom0 = _da(a["fom_existing"], {"tech": K})
-    # fuel and O&M plus the carbon price on each GWh's emissions (MUSD/GWh), by tech and year
-    variable_cost = (a["marginal_cost"][:, None]
-                     + a["emission_intensity"][:, None] * a["carbon_price"][None, :] / 1000)
-    var_cost = _da(variable_cost[gi], {"tech": G, "year": Y})
+    # A vintage pays from its own year on, in its own year only its in-service share.
+    paid_k = pv_from - (1 - share_k) * pv
+    paid_l = pv_from - (1 - share_l) * pv
+    # fuel and O&M by hub, plus the carbon price on the emissions free allocation leaves (USD/t)
+    charged = a["emission_intensity"] * (1 - a["carbon_free_share"])
+    variable_cost = (a["marginal_cost"][:, :, None]
+                     + (charged[:, None] * a["carbon_price"][None, :] / 1000)[None, :, :])
+    var_cost = _da(variable_cost[:, gi, :], {"region": R, "tech": G, "year": Y})
     voll = a["value_of_lost_load"]
     line_cost = _da(a["line_annual_cost"], {"line": L})
+    tariff = _da(a["line_tariff"], {"line": L})
     has_existing = rk & (existing > 0)
     retire_coef = (-fom0.sel(tech=G) * pv).where(has_existing.sel(tech=G), 0.0)
     terms = [
-        (cost_p * pv_from * new).sum(),                                 # investment
+        (cost_p * paid_k * new).sum(),                                  # investment
         (retire_coef * retired).sum(),                                  # fixed O&M of what is left
         ((var_cost * pv) * weight * generation).sum(),                  # fuel, VOM, carbon price
         ((voll * pv) * weight * unserved).sum(),                        # unserved energy
-        (cost_e * pv_from * energy_new).sum(),                          # storage energy
-        (line_cost * pv_from * line_new).sum(),                         # transmission
-        (a["reserve_shortfall_cost"] * pv * shortfall).sum(),   # reserve shortfall
+        (cost_e * paid_k.sel(tech=S) * energy_new).sum(),               # storage energy
+        (line_cost * paid_l * line_new).sum(),                          # transmission
+        (a["reserve_shortfall_cost"] * pv * shortfall).sum(),           # reserve shortfall
     ]
+    if (tariff > 0).any():
+        terms.append(((tariff * pv * weight) * (flow_forward + flow_backward))
+                     .where(tariff > 0).sum())                          # transmission tariff
+    if dr_share > 0:
+        terms.append((dr_cost * pv * demand_response).sum())            # demand response
     m.add_objective(sum(terms[1:], terms[0]))
     constant = float(((fom0 * existing).where(has_existing, 0.0).sum() * pv.sum()).item())
     return LinopyLP(m, constant)
@@ -314,6 +382,8 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
                                 "renewable_share_min": {"NX": 0.6, "GS": 0.7},
                                 "line_max_new": {"cy_gz_candidate": 2.0, "im_nx_candidate": 3.0}}),
     "base": ("base", {}),
+    "provinces_small": ("provinces", {"years": {2030: 1}, "time.days": 2}),
+    "provinces": ("provinces", {}),
 }
 
 
@@ -324,7 +394,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--case", choices=[*CASES, "all"], default="all",
                         help="small: 2030, 2 days of 12 segments; small_hourly: 2028 and 2030, "
                         "2 hourly days; small_policies: hub reserve, carbon cap, renewable shares "
-                        "and line build limits; base: the default scenario (default: all)")
+                        "and line build limits; base: the default scenario; provinces_small, provinces: the "
+                        "31-province dataset, 2030 with 2 days, and its scenario (default: all)")
     parser.add_argument("--method", default="hipo", help="HiGHS solver: hipo, ipx, simplex...")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)

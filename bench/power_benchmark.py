@@ -246,7 +246,8 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
     from linopy_model import power_only
 
     t0 = time.perf_counter()
-    # the power market only: the linopy model mirrors the power, storage and transmission blocks
+    # the power-market core only: power_only drops the inputs of the families the linopy model
+    # does not mirror (linopy_model.NOT_MIRRORED: data centres, hydrogen, unit commitment...)
     inputs = power_only(load_inputs(args.scenario, scenario_overrides(args) or None))
     out: dict[str, Any] = {
         "implementation": args.child,
