@@ -270,6 +270,37 @@ MENGDONG_LN = ("derived: 65.10 - 24.67 TWh: Liaoning's 2024 tie-line receipt 65.
                f"({BB} docs/各省数据2025/辽宁.md tables 4.1, 4.2): Liaoning's net receipt from "
                "Mengdong, whose ties the model gathers in this corridor")
 
+#: The Three Gorges' output is shared out by the state plan, not by cost: SDPC's 2003 plan (People's
+#: Daily, 2003-07-07) gives East China 40% and Guangdong 16% of it in the dry season and, in the
+#: flood season, each its line capacity (7.2 and 3 GW of 22.5 GW at full output: 32% and 13.3%);
+#: the annual share is taken as the mean of the two regimes, on the plant's 2023 output.
+SANXIA_PLAN = ("derived: {head}: the Three Gorges' {to} share, the mean of SDPC's 2003 "
+               "allocation plan's dry-season share ({dry}) and its flood-season cap at full output "
+               "({cap} of 22.5 GW) (http://en.people.cn/200307/07/eng20030707_119615.shtml: 'during "
+               "the non-flood season, the power station will deliver 16-percent energy to Guangdong, "
+               "40 percent to east China and 44 percent to central China'; flood season: east China "
+               "and Guangdong up to 7.2 and 3 million kW, the rest to central China), applied to the "
+               "plant's 2023 output 80.271 TWh (802.71亿千瓦时, China Three Gorges Corp. via People's "
+               "Daily 2024-01-10, http://www.shenduxp.com/wap/2024-01/11/content_31498279.htm; no "
+               "2024 figure found){split}")
+SANXIA_EAST = SANXIA_PLAN.format(
+    head="{share} of 28.898 TWh = 0.36 x 80.271 TWh", to="East China", dry="40%", cap="7.2",
+    split=(" = 28.898 TWh, shared over Hubei's DC ties to Shanghai (Yidu-Huaxin and Yichang-"
+           "Fengjing, 6 GW) and Jiangsu (Longquan-Zhengping, 3 GW) by capacity; Gezhouba's 1.2 GW "
+           "to Shanghai has no published allocation and is left to cost"))
+SANXIA_GD = SANXIA_PLAN.format(head="0.1467 x 80.271 TWh", to="Guangdong", dry="16%", cap="3",
+                               split=" = 11.773 TWh, over the Three Gorges-Guangdong DC (hb_gd)")
+SANXIA_FLOOR = ("as sc_js: hydro export line: the Three Gorges' power follows the water (most in the "
+                "flood season), so no flat schedule; the contract's annual energy and headroom "
+                "still hold")
+#: The Three Gorges-Guangdong ±500 kV DC (Jingzhou-Huizhou), missing from PIK's current grid.
+SANXIA_GD_LINE = ("Three Gorges-Guangdong ±500 kV DC (Jingzhou-Huizhou, 三广直流), 3 GW, sending "
+                  "from March 2004 (China News Service 2004-01-09, "
+                  "http://caisexing.com/n/2004-01-10/26/390056.html: '从今年三月中旬开始，三峡将向广东"
+                  "送电'; 3 GW: SDPC's 2003 allocation plan, "
+                  "http://en.people.cn/200307/07/eng20030707_119615.shtml: 'designed transmitting "
+                  "capacity of ... 3 million kw'); kind: fact (DC), not the 900 km rule")
+
 #: Conventional hydro hours where pumped storage is more than 20% of hydro, so the ratio of the
 #: NBS hydro output (pumped storage included) to conventional capacity is an upper bound only;
 #: used where the national default would exceed the province's whole reported hydro output.
@@ -817,12 +848,15 @@ def main() -> None:
         ("YN", "GD"): (133.55, 2024, YUNNAN_OUT.format(share="0.7053")),
         ("YN", "GX"): (55.81, 2024, YUNNAN_OUT.format(share="0.2947")),
         ("NM", "LN"): (40.43, 2024, MENGDONG_LN),
+        ("HB", "SH"): (19.265, 2023, SANXIA_EAST.format(share="2/3 (6 of 9 GW)")),
+        ("HB", "JS"): (9.633, 2023, SANXIA_EAST.format(share="1/3 (3 of 9 GW)")),
     }
     #: hydro export lines follow the water, as china_hubs's Sichuan lines (no flat schedule)
     yunnan_floor = ("as sc_js: hydro export line: Yunnan's west-to-east power is mostly hydro and "
                     "follows the water (most in the wet season), so no flat schedule; the contract's "
                     "annual energy and headroom still hold")
-    reported_floor = {("YN", "GD"): yunnan_floor, ("YN", "GX"): yunnan_floor}
+    reported_floor = {("YN", "GD"): yunnan_floor, ("YN", "GX"): yunnan_floor,
+                      ("HB", "SH"): SANXIA_FLOOR, ("HB", "JS"): SANXIA_FLOOR}
     lines, lparams = [], []
     for a, b, mw in edges:
         pa, pb = pik_name[a], pik_name[b]
@@ -870,6 +904,16 @@ def main() -> None:
         elif k not in merged:
             merged[k] = list(r)
     lparams = list(merged.values())
+    # The Three Gorges-Guangdong DC, not in PIK's 'current' grid.
+    km = great_circle(coords["HB"], coords["GD"]) * 1.2
+    lines.append(["hb_gd", "Three Gorges - Guangdong DC", "HB", "GD", "dc", "existing", 2004,
+                  SANXIA_GD_LINE])
+    lparams += [["hb_gd", "capacity", 2004, 3.0, "GW", SANXIA_GD_LINE],
+                ["hb_gd", "length", "", round(km), "km",
+                 f"derived: great-circle {city['HB']}-{city['GD']} x route factor 1.2 (assumption; "
+                 "representative cities in regions.csv)"],
+                ["hb_gd", "contracted_energy", 2023, 11.773, "TWh", SANXIA_GD],
+                ["hb_gd", "schedule_floor", "", 0, "1", SANXIA_FLOOR]]
     # UHV lines of china_hubs in service from 2025 (not in PIK's 'current' grid).
     new_lines = {"nx_hunan_zhongning": ("NX", "HN"), "gs_yrd_wuwei_zhejiang": ("GS", "ZJ"),
                  "im_bth_mengxi_jingjinji": ("NM", "HE")}
