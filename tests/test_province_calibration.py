@@ -70,8 +70,9 @@ NO_PLAN = ("inter-provincial trade follows cost alone on the AC corridors; Shanx
            "send-out and Henan's receipt are bounded by their published totals (region_parameters"
            ".csv), but no published receipt or send-out of Hebei or Hubei was found: Hebei still "
            "takes Shanxi's power and the power Shaanxi and Inner Mongolia pass through Shanxi, and "
-           "Henan passes its cheap imports on to Hubei, whose Three Gorges power reality sends east "
-           "and south under the state plan")
+           "Henan passes its cheap imports on to Hubei (80 TWh), whose coal is the dearest of its "
+           "neighbours': the Three Gorges' plan shares to East China and Guangdong (hb_sh, hb_js, "
+           "hb_gd contracts) are met, but Hubei already sent as much east on cost")
 ZHEJIANG = ("Zhejiang's receipt is its contracts at their 10% headroom (Anhui 38.8, Ningxia 40.4, "
             "Sichuan 44.3 TWh: a capacity share of the hub's aggregate, where Baihetan-Zhejiang and "
             "Xiluodu-Zhexi alone carry 16 GW) and nothing from Shanghai or Fujian, which burn coal at "
