@@ -202,9 +202,13 @@ def add_transmission(m: pyo.ConcreteModel, d: ModelData) -> None:
     b.flow_backward = pyo.Var(b.L, m.Y, m.T, within=pyo.NonNegativeReals)
     existing = a["line_capacity_existing"]
 
+    def new_in_service(ln: str, y: Any) -> Any:
+        """Capacity built on the line that is in service in year ``y`` [GW]: earlier periods'
+        builds and the share of the period's own."""
+        return sum(b.new[ln, yy] for yy in years if yy < y) + float(share[yi[y]]) * b.new[ln, y]
+
     b.capacity_definition = pyo.Constraint(b.L, m.Y, rule=lambda b, ln, y: (
-        b.capacity[ln, y] == float(existing[li[ln], yi[y]])
-        + sum(b.new[ln, yy] for yy in years if yy < y) + float(share[yi[y]]) * b.new[ln, y]))
+        b.capacity[ln, y] == float(existing[li[ln], yi[y]]) + new_in_service(ln, y)))
     b.forward_limit = pyo.Constraint(b.L, m.Y, m.T, rule=lambda b, ln, y, t:
                                      b.flow_forward[ln, y, t] <= b.capacity[ln, y])
     b.backward_limit = pyo.Constraint(b.L, m.Y, m.T, rule=lambda b, ln, y, t:
@@ -216,24 +220,27 @@ def add_transmission(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.terms.inject("transmission.net_import", "trade")
 
     weight = d.arrays["weight"]
+
+    def sent(ln: str, y: Any) -> Any:
+        """The line's annual energy sent from -> to, net of any flow back [GWh, sending end]."""
+        return sum(float(weight[t]) * (b.flow_forward[ln, y, t] - b.flow_backward[ln, y, t])
+                   for t in d.steps)
+
     contracted = a["line_contracted_energy"]
     b.contracted = pyo.Set(initialize=[ln for ln in d.lines if contracted[li[ln]] > 0],
                            ordered=True)
     # Dedicated lines send at least their contracted annual energy, net of any flow back (else
     # sending both ways at once would meet a contract without moving energy). GWh, sent end.
-    b.contracted_energy = pyo.Constraint(b.contracted, m.Y, rule=lambda b, ln, y: sum(
-        float(weight[t]) * (b.flow_forward[ln, y, t] - b.flow_backward[ln, y, t])
-        for t in d.steps) >= float(contracted[li[ln]]))
+    b.contracted_energy = pyo.Constraint(b.contracted, m.Y, rule=lambda b, ln, y: (
+        sent(ln, y) >= float(contracted[li[ln]])))
     headroom = a["line_contract_headroom"]
     hours = float(sum(weight[t] for t in d.steps))
     # The contract binds the line's existing capacity only; what the model builds on it is free.
     # New capacity in service (C - C0) is written with the builds, so the row's bound is the
     # ceiling itself (the limits table reports it).
     b.contract_ceiling = pyo.Constraint(b.contracted, m.Y, rule=lambda b, ln, y: (
-        pyo.Constraint.Skip if np.isinf(headroom) else sum(
-            float(weight[t]) * (b.flow_forward[ln, y, t] - b.flow_backward[ln, y, t])
-            for t in d.steps) - hours * (sum(b.new[ln, yy] for yy in years if yy < y)
-                                         + float(share[yi[y]]) * b.new[ln, y])
+        pyo.Constraint.Skip if np.isinf(headroom)
+        else sent(ln, y) - hours * new_in_service(ln, y)
         <= (1.0 + headroom) * float(contracted[li[ln]])))
     floor = a["line_schedule_floor"]
     # The contract is a schedule, not an energy account the line may send whenever it pays.
@@ -241,7 +248,7 @@ def add_transmission(m: pyo.ConcreteModel, d: ModelData) -> None:
         pyo.Constraint.Skip if floor[li[ln]] <= 0
         else b.flow_forward[ln, y, t] - b.flow_backward[ln, y, t]
         >= float(floor[li[ln]] * contracted[li[ln]]) / hours))
-    add_trade_ceilings(b, m, d, a, hours)
+    add_trade_ceilings(b, m, d, a, sent, lambda ln, y: hours * new_in_service(ln, y))
 
     cost = a["line_annual_cost"]
     b.cost_transmission = pyo.Expression(m.Y, rule=lambda b, y: sum(
@@ -256,28 +263,26 @@ def add_transmission(m: pyo.ConcreteModel, d: ModelData) -> None:
 
 
 def add_trade_ceilings(b: pyo.Block, m: pyo.ConcreteModel, d: ModelData, a: dict,
-                       hours: float) -> None:
+                       sent: Callable[[str, Any], Any],
+                       new_energy: Callable[[str, Any], Any]) -> None:
     """``send_out_ceiling`` and ``receipt_ceiling`` (module docstring): a region's net send-out
     (receipt) over its lines is at most its published send-out (receipt) plus the headroom, plus
-    the full hours of capacity the model adds to its lines."""
+    the full hours of capacity the model adds to its lines. ``sent(line, year)``: the line's net
+    annual energy sent from -> to [GWh]; ``new_energy(line, year)``: what the capacity built on
+    it may send in the year [GWh] (both as in the contract ceiling)."""
     headroom = a["line_contract_headroom"]
     if np.isinf(headroom):
         return
-    ri, yi = d.index("regions"), d.index("years")
-    weight, share, years = d.arrays["weight"], a["line_in_service_share"], d.years
+    ri = d.index("regions")
     touching = {r: [ln for ln in d.lines if r in (d.line_from[ln], d.line_to[ln])]
                 for r in d.regions}
 
     def net_send_out(r: str, y: Any) -> Any:
-        return sum(float(weight[t]) * sum(
-            (1.0 if d.line_from[ln] == r else -1.0)
-            * (b.flow_forward[ln, y, t] - b.flow_backward[ln, y, t]) for ln in touching[r])
-            for t in d.steps)
+        return sum((1.0 if d.line_from[ln] == r else -1.0) * sent(ln, y) for ln in touching[r])
 
     def added(r: str, y: Any) -> Any:
         """Energy the capacity built on the region's lines may send in the year [GWh]."""
-        return hours * sum(sum(b.new[ln, yy] for yy in years if yy < y)
-                           + float(share[yi[y]]) * b.new[ln, y] for ln in touching[r])
+        return sum(new_energy(ln, y) for ln in touching[r])
 
     def limited(name: str) -> list[str]:
         return [r for r in d.regions if np.isfinite(a[name][ri[r]]) and touching[r]]
