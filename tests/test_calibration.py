@@ -8,7 +8,6 @@ reason: when the model improves and the check passes, the test fails until the e
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ import xarray as xr
 from synergy_models.data.loader import load_inputs
 from synergy_models.run import run_scenario
 from synergy_models.units import HOURS_PER_YEAR
+from tests.calibration_checks import contracted_lines, csv_rows, known_miss_param
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "china_hubs"
 HUBS = ("BTH", "YRD", "GBA", "CY", "IM", "GZ", "GS", "NX")
@@ -27,10 +27,8 @@ KNOWN_MISSES: dict[tuple[str, str], str] = {}
 
 
 def check(name: str, key: str):
-    """A parameter of the hub-by-hub checks, strict xfail where the miss is known."""
-    reason = KNOWN_MISSES.get((name, key))
-    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-    return pytest.param(key, marks=marks, id=key)
+    """A parameter of this file's checks, strict xfail where KNOWN_MISSES has it."""
+    return known_miss_param(KNOWN_MISSES, name, key)
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +37,7 @@ def calibration() -> tuple[xr.Dataset, xr.Dataset]:
 
 
 def _rows(name: str) -> list[dict[str, str]]:
-    with (DATA / name).open() as f:
-        return list(csv.DictReader(f))
+    return csv_rows(DATA, name)
 
 
 def provinces_of_hubs() -> dict[str, str]:
@@ -136,12 +133,8 @@ def test_no_unserved_energy(calibration):
     assert float(results.unserved_annual.sum()) == pytest.approx(0.0, abs=1e-3)
 
 
-def contracted_lines() -> list[str]:
-    return sorted({r["line"] for r in _rows("line_parameters.csv")
-                   if r["parameter"] == "contracted_energy"})
 
-
-@pytest.mark.parametrize("line", [check("line", ln) for ln in contracted_lines()])
+@pytest.mark.parametrize("line", [check("line", ln) for ln in contracted_lines(DATA)])
 def test_dedicated_lines_carry_their_reported_volume_within_25_percent(calibration, line):
     inputs, results = calibration
     sent = float((results.flow.sel(line=line, year=2025).clip(min=0) * results.weight).sum())

@@ -17,11 +17,12 @@ loader. A known miss is a strict ``xfail`` naming its reason (docs/calibration.m
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
 import xarray as xr
+
+from tests.calibration_checks import contracted_lines, csv_rows, known_miss_param
 
 pytestmark = pytest.mark.slow
 
@@ -33,8 +34,7 @@ CNY_PER_USD_COLUMN = "per_usd"
 
 
 def _rows(name: str) -> list[dict[str, str]]:
-    with (FOLDER / name).open(encoding="utf-8") as f:
-        return list(csv.DictReader(f))
+    return csv_rows(FOLDER, name)
 
 
 def reported() -> dict[str, dict[str, float]]:
@@ -93,9 +93,8 @@ KNOWN_MISSES: dict[tuple[str, str], str] = {
 
 
 def check(name: str, key: str):
-    reason = KNOWN_MISSES.get((name, key))
-    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-    return pytest.param(key, marks=marks, id=key)
+    """A parameter of this file's checks, strict xfail where KNOWN_MISSES has it."""
+    return known_miss_param(KNOWN_MISSES, name, key)
 
 
 @pytest.fixture(scope="module")
@@ -167,12 +166,8 @@ def test_net_exchanges_close_over_the_network(solved):
     assert total == pytest.approx(0.0, abs=1e-6)
 
 
-def contracted_lines() -> list[str]:
-    return sorted({r["line"] for r in _rows("line_parameters.csv")
-                   if r["parameter"] == "contracted_energy"})
 
-
-@pytest.mark.parametrize("line", [check("line", ln) for ln in contracted_lines()])
+@pytest.mark.parametrize("line", [check("line", ln) for ln in contracted_lines(FOLDER)])
 def test_dedicated_lines_carry_their_reported_volume_within_25_percent(solved, line):
     inputs, results = solved
     sent = float((results.flow.sel(line=line, year=YEAR).clip(min=0) * results.weight).sum())
