@@ -114,8 +114,12 @@ def add_collector(m: pyo.ConcreteModel, d: ModelData) -> None:
     gen, pairs = m.power.generation, set(m.power.RG)
     years, base = d.years, a["capacity_base"]
 
+    def built(r: str, y: int):
+        """Collector capacity built in the hub up to year ``y`` [GW]."""
+        return sum(b.new[r, yy] for yy in years if yy <= y)
+
     def capacity(r: str, y: int):
-        return float(base[ri[r]]) + sum(b.new[r, yy] for yy in years if yy <= y)
+        return float(base[ri[r]]) + built(r, y)
 
     def collector_limit(b, r, y, t):
         output = [gen[r, k, y, t] for k in a["vre"] if (r, k) in pairs]
@@ -130,8 +134,7 @@ def add_collector(m: pyo.ConcreteModel, d: ModelData) -> None:
     def wind_limit(b, r, y, t):
         if (r, "wind") not in pairs or not math.isfinite(wind_base[ri[r]]):
             return pyo.Constraint.Skip
-        return gen[r, "wind", y, t] <= float(wind_base[ri[r]]) + sum(
-            b.new[r, yy] for yy in years if yy <= y)
+        return gen[r, "wind", y, t] <= float(wind_base[ri[r]]) + built(r, y)
 
     b.wind_limit = pyo.Constraint(b.RQ, m.Y, m.T, rule=wind_limit)
     limit = a["max_new"]
