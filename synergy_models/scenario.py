@@ -182,6 +182,12 @@ class Scenario(_Settings):
         "energy, lines, data centres, backup, electrolysers, fuel cells, hydrogen storage) fixed "
         "at the results of this scenario (a name or file), which is solved first (through the "
         "cache); what changes then is dispatch, commitment and reserves only")
+    calibration_year: Whole | None = Field(
+        default=None, ge=1950, le=2100,
+        description="calibrate this past year's system, the dataset's base year: lines first in "
+        "service after it are kept out (no capacity, schedule or contract in any model year) "
+        "unless the dataset's line_parameters.csv counts them in that year's calibration "
+        "(calibration_in_service); none by default")
     _source: Path | None = PrivateAttr(default=None)
     #: the keys given as overrides on top of the file (command line, notebook, sweep case)
     _overridden: frozenset[str] = PrivateAttr(default=frozenset())

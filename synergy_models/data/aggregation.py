@@ -359,6 +359,8 @@ def aggregate_lines(primary: xr.Dataset, mapping: SpatialMapping) -> xr.Dataset:
                 col.append(float(np.sum(np.nan_to_num(v) * sign)))           # signed from -> to
             elif name == "line_in_service":
                 col.append(float(v[0]))
+            elif name == "line_calibration_in_service":                 # the earliest member's
+                col.append(float(np.nanmin(v)) if not np.all(np.isnan(v)) else float("nan"))
             elif name == "line_schedule_floor":
                 col.append(_line_mean(v, contract[idx]))
             else:                                                   # length, tariff: capacity

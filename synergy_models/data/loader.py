@@ -828,6 +828,7 @@ def load_inputs(scenario: Scenario | str | Path, overrides: dict[str, Any] | Non
         add_forecast_errors(primary, read_forecast_errors(path, list(primary.region.values)))
     notes = assumed_units(primary, scenario.parameters)
     primary = apply_overrides(primary, scenario.parameters, ureg, scenario.origin)
+    primary, kept_out = keep_out_later_lines(primary, scenario)
     primary["hub"] = _hubs(scenario, primary)
     mapping = spatial_mapping(scenario, primary)
     full, primary = primary, aggregate(primary, mapping)
@@ -858,8 +859,51 @@ def load_inputs(scenario: Scenario | str | Path, overrides: dict[str, Any] | Non
     )
     if notes:
         inputs.attrs["assumed_units"] = "; ".join(notes)
+    if scenario.calibration_year is not None:
+        inputs.attrs["calibration_year"] = scenario.calibration_year
+        inputs.attrs["calibration_lines_kept_out"] = " ".join(kept_out)
     inputs.attrs["inputs_hash"] = inputs_hash(inputs)
     return inputs
+
+
+#: What a line kept out of a calibration loses: it is not in service, so it has no capacity, no
+#: schedule to or from an external region and no contract (which its zero capacity could not meet).
+KEPT_OUT_LINE_VARIABLES = ("line_capacity", "line_scheduled_energy", "line_contracted_energy")
+
+
+def keep_out_later_lines(primary: xr.Dataset, scenario: Scenario) -> tuple[xr.Dataset, list[str]]:
+    """``primary`` with the scenario's ``calibration_year`` applied, and the lines it kept out.
+
+    A calibration solves a past year's system in the first model year (2025 for 2024's): lines
+    first in service after the calibration year are kept out (:data:`KEPT_OUT_LINE_VARIABLES` set
+    to 0, in every model year), except where the dataset counts a line in that year's calibration
+    (``line_calibration_in_service`` at or before it, with the reason in its source row). The
+    calibration year must be the dataset's base year: its demand and capacity are that year's, and
+    lines existing then carry that year as their ``in_service``. Applied after the parameter
+    overrides (``line_calibration_in_service`` can be overridden too) and before any spatial
+    aggregation, so the lines are the dataset's own. Without a calibration year: ``primary``, [].
+    """
+    year = scenario.calibration_year
+    if year is None:
+        return primary, []
+    base_year = int(primary.attrs["base_year"])
+    if year != base_year:
+        raise InputError(Problem(
+            scenario.origin("calibration_year", year),
+            f"a calibration is of the dataset's base year: '{primary.attrs.get('dataset')}' gives "
+            f"{base_year}'s demand and capacity, and its lines existing then have {base_year} as "
+            "their in_service year", column="calibration_year", value=year,
+            expected=f"{base_year} (base_year in the dataset's dataset.yaml), or no "
+            "calibration_year"))
+    first = primary.line_in_service.values
+    if "line_calibration_in_service" in primary:
+        first = np.fmin(first, primary.line_calibration_in_service.values)   # NaN: no row
+    out = first > year                                    # candidates (NaN) have nothing to keep out
+    primary = primary.copy()
+    for name in KEPT_OUT_LINE_VARIABLES:
+        if name in primary:
+            primary[name] = primary[name].copy(data=np.where(out, 0.0, primary[name].values))
+    return primary, [str(ln) for ln in primary.line.values[out]]
 
 
 #: The mapping of a dataset's aggregations.csv that groups its regions to the eight hubs.

@@ -266,6 +266,12 @@ LINE_PARAMETERS = LongTable(
         "max_new": Param("GW", "new capacity over the horizon", required=False),
         "schedule_floor": Param("1", "least power sent in any step, as a share of the "
                                 "contract's mean power", required=False, high=1),
+        # Read by the loader's calibration step (scenario calibration_year), not by the model.
+        "calibration_in_service": Param(
+            "year", "first year whose calibration (scenario calibration_year) counts the line in "
+            "service, where earlier than its in_service year: the year's figures the calibration "
+            "rests on already include its flows (the reason in the row's source)",
+            required=False, low=1950, high=2100),
     },
 )
 

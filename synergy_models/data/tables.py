@@ -588,6 +588,14 @@ def _check_lines(
         if n.parameter == "capacity" and ln.status == "candidate" and n.value > 0:
             problems.add(n.file, f"candidate line '{ln.line}' has capacity", expected="0 for a "
                          "candidate (set status existing or planned)", **where)
+        if n.parameter == "calibration_in_service" and not (
+                ln.in_service is not None and n.value < ln.in_service):
+            problems.add(n.file, f"line '{ln.line}': calibration_in_service says from which "
+                         "earlier year a calibration counts the line, but "
+                         + ("it is a candidate (no in_service year)" if ln.in_service is None
+                            else f"its in_service year is {ln.in_service}"),
+                         expected="a year before the line's in_service year (lines.csv), or no "
+                         "row", **where)
     capacity = {n.key: n.value for n in numbers if n.parameter == "capacity"}
     for n in numbers:
         # A contract is a schedule: its mean power must fit on the line (GWh vs GW x hours).
