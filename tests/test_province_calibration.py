@@ -73,15 +73,10 @@ NO_PLAN = ("inter-provincial trade follows cost alone on the AC corridors; Shanx
            "Henan passes its cheap imports on to Hubei (80 TWh), whose coal is the dearest of its "
            "neighbours': the Three Gorges' plan shares to East China and Guangdong (hb_sh, hb_js, "
            "hb_gd contracts) are met, but Hubei already sent as much east on cost")
-ZHEJIANG = ("Zhejiang's receipt is its contracts at their 10% headroom (Anhui 38.8, Ningxia 40.4, "
-            "Sichuan 44.3 TWh: a capacity share of the hub's aggregate, where Baihetan-Zhejiang and "
-            "Xiluodu-Zhexi alone carry 16 GW) and nothing from Shanghai or Fujian, which burn coal at "
-            "its price; no 2024 receipt of Zhejiang or per-line volume of its Sichuan lines found")
 INLAND_COAL = ("inland provinces' coal comes by rail and river at more than the port price the model "
                "uses (no provincial delivered price sourced); their benchmarks are among the highest")
 KNOWN_MISSES: dict[tuple[str, str], str] = {
     **{("generation", f"{p}-thermal"): NO_PLAN for p in ("Hebei", "Hubei")},
-    ("exchange", "Zhejiang"): ZHEJIANG,
     ("price", "Sichuan"): ("Sichuan's price is set by coal in the dry season; its benchmark (2025 "
                            "trading average of a hydro market) is low"),
     ("price", "Chongqing"): INLAND_COAL,

@@ -72,6 +72,31 @@ def test_every_line_joins_two_provinces_of_the_dataset():
     assert all((ln["line"], p) in params for ln in lines for p in ("capacity", "length"))
 
 
+def test_line_level_volumes_keep_the_senders_totals():
+    """Zhejiang's DC lines carry their published volumes (issue 18); Sichuan's 126.1 TWh (CEC net
+    output) and Ningxia's 101 TWh (2025 DC exports) stay whole, the rest shared by capacity."""
+    rows = _rows(FOLDER, "line_parameters.csv")
+    twh = {r["line"]: float(r["value"]) for r in rows if r["parameter"] == "contracted_energy"}
+    gw = {r["line"]: float(r["value"]) for r in rows if r["parameter"] == "capacity"}
+    # Xiluodu-Zhexi: 100 TWh on 2017-06-23, 300 TWh on 2024-05-13 (2,516 days apart); Baihetan-
+    # Zhejiang at the same hours
+    binjin = 200 / (2516 / 365.25)
+    assert twh["sc_zj"] == pytest.approx(2 * binjin, abs=0.01)
+    assert 2 * binjin == pytest.approx(58.07, abs=0.01)
+    sichuan = ["sc_zj", "sc_js", "sc_sh", "sc_jx"]
+    assert sum(twh[ln] for ln in sichuan) == pytest.approx(126.1, abs=0.01)
+    # the rest, 126.1 - 58.07 = 68.03 TWh over 29.6 GW: one rate per GW on the other three
+    assert sum(gw[ln] for ln in sichuan[1:]) == pytest.approx(29.6)
+    for ln in sichuan[1:]:
+        assert twh[ln] / gw[ln] == pytest.approx(68.03 / 29.6, abs=0.001), ln
+    # Ningxia: Lingshao 55.7 (2024), Yindong 23.7 (long-run), Zhongning the rest
+    assert (twh["nx_zj"], twh["nx_sd"]) == (55.7, 23.7)
+    assert twh["nx_zj"] + twh["nx_sd"] + twh["nx_hunan_zhongning"] == pytest.approx(101.0)
+    # Shandong's 154.77 TWh of purchases: its DC contracts plus the AC remainder, 0.4/0.6 by tie
+    assert twh["he_sd"] + twh["bj_sd"] + twh["nx_sd"] + twh["nm_sd"] == pytest.approx(154.77)
+    assert twh["he_sd"] / (twh["he_sd"] + twh["bj_sd"]) == pytest.approx(0.4)
+
+
 def test_every_number_has_a_source(tables):
     prov = tables.provenance()
     assert len(prov) > 1000

@@ -249,10 +249,11 @@ WAN_DIAN = (f"derived: {{share}} (capacity share of Anhui's ties to Jiangsu 10 G
             f"{BB} docs/各省数据2025/安徽.md table 4.1); the lines of 皖电东送 (Huainan-Nanjing-"
             "Shanghai and Huainan-Zhebei-Shanghai 1000 kV AC) run through these ties")
 SHANDONG_AC = (f"derived: {{share}} (capacity share of Shandong's AC ties to Hebei 6 GW and Beijing 9 "
-               f"GW) of 46.77 TWh: Shandong's 2024 inter-provincial purchases 154.77 TWh (State Grid "
+               f"GW) of 43.27 TWh: Shandong's 2024 inter-provincial purchases 154.77 TWh (State Grid "
                f"Shandong, {BB} docs/各省数据2025/山东.md table 4.1) less the contracts of its DC lines "
-               "(nm_sd 87.8, nx_sd 20.2 TWh, this file); the AC remainder is the 1000 kV Ximeng-"
-               "Shandong and Yuheng-Weifang lines, which enter through these ties")
+               "(nm_sd 87.8, nx_sd 23.7 TWh, this file) = 43.27 TWh; the AC remainder is the "
+               "1000 kV Ximeng-Shandong and Yuheng-Weifang lines, which enter through these ties "
+               "(46.77 TWh with nx_sd's capacity share 20.2 before issue 18's line-level pass)")
 YUNNAN_OUT = ("derived: {share} (capacity share of Yunnan's ties to Guangdong 31.4 GW and Guangxi "
               "13.12 GW) of 189.36 TWh = China Southern Grid's 2024 west-east transfer 238.25 TWh "
               "less Guizhou->Guangdong's 43.7 TWh (gz_gd, this file) and Guangxi's own sales to "
@@ -269,6 +270,56 @@ MENGDONG_LN = ("derived: 65.10 - 24.67 TWh: Liaoning's 2024 tie-line receipt 65.
                "mostly to Shandong over the Jarud-Qingzhou DC that the model's Inner Mongolia holds) "
                f"({BB} docs/各省数据2025/辽宁.md tables 4.1, 4.2): Liaoning's net receipt from "
                "Mengdong, whose ties the model gathers in this corridor")
+
+#: Line-level volumes of Zhejiang's UHV DC lines (issue 18, Zhejiang pass): where a line's own
+#: volume is published it is its contract; the sending province's total (Sichuan's net output,
+#: Ningxia's DC exports, as china_hubs shares them) is kept, and the rest is shared by capacity
+#: over its other DC lines. china_hubs keeps the capacity shares of the totals (docs/data.md).
+BINJIN = ("Xiluodu-Zhexi (宾金, ±800 kV, 8 GW, July 2014) carried 100 TWh by 23 Jun 2017 "
+          "(1,219 days; Xinhua, http://big5.china.com.cn/gate/big5/photo.china.com.cn/news/2017-06/"
+          "24/content_41089367.htm; ecns.cn 2017-06-24) and 300 TWh by 13 May 2024 (China News, "
+          "中新网金华5月13日电 '十年来该工程累计输送电量突破3000亿千瓦时', reproduced at "
+          "http://u2n6p.zjmtchy.com/jzjej/9149562/): 200 TWh in 2,516 days = 29.03 TWh/yr "
+          "(3,629 h)")
+SICHUAN_TOTAL = ("Sichuan's net output 126.1 TWh in 2025 (CEC, " + BB + " docs/各省数据2025/四川.md "
+                 "section 4)")
+SICHUAN_ZJ = ("derived: 29.03 + 29.03 TWh, line-level: " + BINJIN + "; Baihetan-Zhejiang (白浙, "
+              "±800 kV, 8 GW, end of 2022, full 8 GW from June 2023) has no published annual "
+              "volume: proxy, Xiluodu-Zhexi's hours (same Jinsha cascade); its design volume is "
+              "'300亿千瓦时以上' a year (State Grid at commissioning, http://www.gzydxx.com.cn/Post/"
+              "8daec9fd6a2901b) and State Grid put the two Baihetan lines at about 60 TWh a year "
+              "(Xinhua via https://www.shine.cn/news/nation/2212304555/); cross-check: the three "
+              "UHV DC lines into Zhejiang (with Lingshao, nx_zj) carried 90.8 TWh, 14.7% of "
+              "Zhejiang's consumption, in 2023 (China News, same article), about 35 TWh of it on "
+              "these two with Lingshao's ~55.7 (Baihetan-Zhejiang at full capacity only from June "
+              "2023). Was 44.27 TWh, a capacity share (16/45.6) of " + SICHUAN_TOTAL + "; the total "
+              "is kept: the other Sichuan DC lines share the rest (sc_js, sc_sh, sc_jx)")
+SICHUAN_REST = ("derived: {cap} GW x 2.2984 TWh/GW = {twh} TWh: " + SICHUAN_TOTAL + " less the "
+                "line-level 58.07 TWh of its two Zhejiang lines (sc_zj: Xiluodu-Zhexi and "
+                "Baihetan-Zhejiang) = 68.03 TWh, shared by capacity over its other DC lines "
+                "(Baihetan-Jiangsu 8, Jinping-Sunan 7.2, Xiangjiaba-Shanghai 6.4, Yazhong-Jiangxi "
+                "8 = 29.6 GW; no line-level volume found for them); was {was} TWh, the capacity "
+                "share over all 45.6 GW that china_hubs keeps ({hub}){extra}")
+LINGSHAO = ("derived: line-level: Lingzhou-Shaoxing (灵绍, ±800 kV, 8 GW, Aug 2016) carried 55.7 TWh "
+            "in 2024, the most of any ±800 kV line, near a tenth of Zhejiang's consumption (China "
+            "News 2025-08-05, '2024年度，该工程年输送电量达557亿千瓦时', via http://www.nxcaijing.cn/"
+            "news/2025/0805/2455.html; 400.9 TWh in all by 3 Aug 2025); earlier years: 49.8 TWh in "
+            "2020, 6,229 h (CNR 2021-04-02, via https://iqzss.com/archiver/tid-13397.html), over "
+            "6,880 h in 2022 (State Grid Ningxia, https://nationalee.com/newsinfo/4891721.html). "
+            "Was 40.4 TWh, a capacity share (8/20) of Ningxia's 101 TWh of 2025 DC exports; the "
+            "total is kept: Yindong (nx_sd) has its own long-run figure and Zhongning takes the "
+            "rest")
+YINDONG = ("derived: line-level: Yindong (银东, ±660 kV, 4 GW, 2011) carried 298.5 TWh in more than "
+           "4,600 days = 23.7 TWh/yr (http://gd-jhy.com/news/news-1111287-1.html; an upper bound of "
+           "its mean rate); no annual figure found. Was 20.2 TWh, a capacity share (4/20) of "
+           "Ningxia's 101 TWh of 2025 DC exports (" + BB + " docs/各省数据2025/宁夏.md section 4), "
+           "as china_hubs nx_shandong_yindong keeps")
+ZHONGNING = ("derived: 101 - 55.7 - 23.7 = 21.6 TWh: Ningxia's 101 TWh of 2025 DC exports (" + BB +
+             " docs/各省数据2025/宁夏.md section 4) less the line-level volumes of Lingshao (nx_zj, "
+             "2024) and Yindong (nx_sd, long-run); full-year equivalent (the line ran from Jun "
+             "2025; design 'more than 36 TWh a year'). Was 40.4 TWh, a capacity share (8/20), as "
+             "china_hubs nx_hunan_zhongning scheduled_energy keeps")
+
 
 #: The Three Gorges' output is shared out by the state plan, not by cost: SDPC's 2003 plan (People's
 #: Daily, 2003-07-07) gives East China 40% and Guangdong 16% of it in the dry season and, in the
@@ -843,13 +894,29 @@ def main() -> None:
         # pass): the published figure shared over the ties it leaves by (capacity shares).
         ("AH", "JS"): (40.88, 2024, WAN_DIAN.format(share="0.5128")),
         ("AH", "ZJ"): (38.83, 2024, WAN_DIAN.format(share="0.4872")),
-        ("HE", "SD"): (18.71, 2024, SHANDONG_AC.format(share="0.4")),
-        ("BJ", "SD"): (28.06, 2024, SHANDONG_AC.format(share="0.6")),
+        ("HE", "SD"): (17.308, 2024, SHANDONG_AC.format(share="0.4")),
+        ("BJ", "SD"): (25.962, 2024, SHANDONG_AC.format(share="0.6")),
         ("YN", "GD"): (133.55, 2024, YUNNAN_OUT.format(share="0.7053")),
         ("YN", "GX"): (55.81, 2024, YUNNAN_OUT.format(share="0.2947")),
         ("NM", "LN"): (40.43, 2024, MENGDONG_LN),
         ("HB", "SH"): (19.265, 2023, SANXIA_EAST.format(share="2/3 (6 of 9 GW)")),
         ("HB", "JS"): (9.633, 2023, SANXIA_EAST.format(share="1/3 (3 of 9 GW)")),
+        # Line-level volumes of Zhejiang's DC lines and the rest of their senders' totals (issue
+        # 18, Zhejiang pass); these replace the capacity shares of the hub contracts below.
+        ("SC", "ZJ"): (58.07, 2024, SICHUAN_ZJ),
+        ("SC", "JS"): (34.935, 2025, SICHUAN_REST.format(
+            cap="15.2 (Baihetan-Jiangsu 8, Jinping-Sunan 7.2)", twh="18.387 + 16.548",
+            was="42.022 (22.1 + 19.922)", hub="cy_yrd_baihetan_jiangsu 22.1, 0.2432 of "
+            "cy_yrd_other_dc 81.9", extra="; Baihetan-Jiangsu's design volume >30 TWh/yr "
+            "(Xinhua/People's Daily, http://en.people.cn/n3/2022/0521/c90000-10099665.html)")),
+        ("SC", "SH"): (14.71, 2025, SICHUAN_REST.format(
+            cap="6.4 (Xiangjiaba-Shanghai)", twh="14.71", was="17.708",
+            hub="0.2162 of cy_yrd_other_dc 81.9", extra="")),
+        ("SC", "JX"): (18.387, 2025, SICHUAN_REST.format(
+            cap="8 (Yazhong-Jiangxi)", twh="18.387", was="22.1", hub="cy_jiangxi_existing 22.1",
+            extra="")),
+        ("NX", "ZJ"): (55.7, 2024, LINGSHAO),
+        ("NX", "SD"): (23.7, 2024, YINDONG),
     }
     #: hydro export lines follow the water, as china_hubs's Sichuan lines (no flat schedule)
     yunnan_floor = ("as sc_js: hydro export line: Yunnan's west-to-east power is mostly hydro and "
@@ -882,7 +949,7 @@ def main() -> None:
                 lparams.append([lid, "schedule_floor", "", 0, "1", reported_floor[(pa, pb)]])
         for hl, share in contracts.get((pa, pb), []):
             for prm in ("contracted_energy", "scheduled_energy"):
-                if (hl, prm) in hub_lp:
+                if (hl, prm) in hub_lp and (pa, pb) not in reported:
                     r = hub_lp[(hl, prm)]
                     part = "" if share == 1 else f"{share:.4f} (capacity share) of "
                     lparams.append([lid, "contracted_energy", r[2],
@@ -924,6 +991,9 @@ def main() -> None:
                       f"as china_hubs lines.csv {hl}: {h['source']}"])
         for (k, prm), r in hub_lp.items():
             if k == hl and prm in ("capacity", "length", "investment", "scheduled_energy"):
+                if hl == "nx_hunan_zhongning" and prm == "scheduled_energy":
+                    lparams.append([hl, "contracted_energy", r[2], 21.6, r[4], ZHONGNING])
+                    continue
                 lparams.append([hl, "contracted_energy" if prm == "scheduled_energy" else prm,
                                 r[2], r[3], r[4], f"as china_hubs {hl} {prm}: {r[5]}"])
     write(OUT / "lines.csv", ["line", "name", "from", "to", "kind", "status", "in_service",
