@@ -202,10 +202,12 @@ COASTAL = {
 
 
 def trade_limit_rows() -> list[list]:
-    """Published 2024 send-out (receipt) of provinces whose AC ties carry no contract for most of
-    their trade: they bound the province's net trade (transmission block, send_out_ceiling /
-    receipt_ceiling). Independent of the derived net_export of provinces.csv, which the checks
-    compare against."""
+    """Published 2024 send-out (receipt) of provinces whose AC ties carry no line contract: they
+    bound the province's net trade (transmission block, send_out_ceiling / receipt_ceiling).
+    Independent of the derived net_export of provinces.csv, which the checks compare against.
+    Beijing's published receipt (about 90 TWh in 2024, [BB]) is left out: bounding it makes
+    Beijing's gas CHP the marginal plant of the city all year (price +67%), while its gas plants
+    are paid by a separate tariff (docs/calibration.md, Hebei)."""
     return [list(r) for r in TRADE_LIMITS]
 
 
@@ -236,12 +238,6 @@ TRADE_LIMITS = (
      'in 2024 (its sales out of the province, 9.3 TWh at +136.2%, were 3.94 TWh); '
      'gross receipt, so an upper bound on the net; independent of provinces.csv '
      'net_export'),
-    ('BJ', 'receipt_limit', 2024, 90.0, 'TWh',
-     "Beijing's 2024 receipt of power from outside the city, about 90 TWh (2024年北京全网累计"
-     "受电约900亿千瓦时, [BB] johnhany/BladeBend docs/各省数据2025/北京.md section 4; the file's "
-     'own check: local generation 43.5 TWh against 144.75 TWh consumed in 2025, more than two '
-     'thirds received); gross receipt, so an upper bound on the net; independent of '
-     'provinces.csv net_export'),
 )
 
 
