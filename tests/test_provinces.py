@@ -97,6 +97,24 @@ def test_line_level_volumes_keep_the_senders_totals():
     assert twh["he_sd"] / (twh["he_sd"] + twh["bj_sd"]) == pytest.approx(0.4)
 
 
+#: Shanxi's outbound transmission capacity, 30.62 GW (State Grid Shanxi, Xinhua 2023-01-12; "more
+#: than 30 GW" in April 2024): the lines leaving Shanxi for Hebei, Beijing, Henan and Jiangsu.
+SHANXI_OUTBOUND_GW = 30.62
+
+
+def test_shanxi_outbound_ties_add_up_to_its_published_capacity():
+    """PIK's corridors out of Shanxi made 41.95 GW (Hebei 25); the Hebei tie holds what the ties
+    with their own figure leave of the published 30.62 GW: 30.62 - 8 - 5 - 3.95 = 13.67 GW."""
+    cap = {r["line"]: float(r["value"]) for r in _rows(FOLDER, "line_parameters.csv")
+           if r["parameter"] == "capacity"}
+    lines = _rows(FOLDER, "lines.csv")
+    outbound = {ln["line"] for ln in lines if "SX" in (ln["from"], ln["to"])
+                and ln["status"] == "existing" and {ln["from"], ln["to"]} & {"HE", "BJ", "HA", "JS"}}
+    assert outbound == {"he_sx", "bj_sx", "ha_sx", "sx_js"}
+    assert cap["he_sx"] == pytest.approx(13.67)
+    assert sum(cap[ln] for ln in outbound) == pytest.approx(SHANXI_OUTBOUND_GW)
+
+
 def test_every_number_has_a_source(tables):
     prov = tables.provenance()
     assert len(prov) > 1000

@@ -204,7 +204,10 @@ COASTAL = {
 def trade_limit_rows() -> list[list]:
     """Published 2024 send-out (receipt) of provinces whose AC ties carry no line contract: they
     bound the province's net trade (transmission block, send_out_ceiling / receipt_ceiling).
-    Independent of the derived net_export of provinces.csv, which the checks compare against."""
+    Independent of the derived net_export of provinces.csv, which the checks compare against.
+    Beijing's published receipt (about 90 TWh in 2024, [BB]) is left out: bounding it makes
+    Beijing's gas CHP the marginal plant of the city all year (price +67%), while its gas plants
+    are paid by a separate tariff (docs/calibration.md, Hebei)."""
     return [list(r) for r in TRADE_LIMITS]
 
 
@@ -236,6 +239,24 @@ TRADE_LIMITS = (
      'gross receipt, so an upper bound on the net; independent of provinces.csv '
      'net_export'),
 )
+
+
+#: Corridors whose capacity in PIK's coarse grid exceeds a published figure (issue 18, Hebei):
+#: Shanxi's outbound ties add up to 41.95 GW in PIK against Shanxi's published 30.62 GW; the rest
+#: of that interface, after the ties with their own figure, is Hebei's.
+CAPACITY_OVERRIDE = {
+    ("HE", "SX"): (13.67, "derived: Shanxi's outbound transmission capacity 30.62 GW (State Grid "
+                   "Shanxi, Xinhua 2023-01-12, http://en.people.cn/n3/2023/0112/c90000-10195251.html"
+                   "; 2024: 'three AC and one DC UHV + 14 circuits of 500 kV', more than 30 GW, State "
+                   "Grid Shanxi, Xinhua-AsiaNet 2024-04-22) less its other ties in this file (sx_js "
+                   "8.0, ha_sx 5.0, bj_sx 3.95 GW): the rest of the interface leaves for Hebei (the "
+                   "1000 kV Jinbei-Beijing West and Jinzhong-Shijiazhuang lines, 500 kV circuits to "
+                   "Hebei South)"),
+}
+CAPACITY_OVERRIDE_NOTE = {
+    ("HE", "SX"): "with Shanxi's other corridors 41.95 GW, more than Shanxi's whole outbound "
+                  "capacity",
+}
 
 
 #: Send-outs published per province (issue 18, third pass), shared over the corridors they use.
@@ -938,7 +959,12 @@ def main() -> None:
                "inter-provincial corridor capacity, all circuits)")
         lines.append([lid, f"{NAME[pa]} - {NAME[pb]} (corridor)", pa, pb, kind, "existing", 2024,
                       src + "; kind: assumption, dc beyond 900 km"])
-        lparams.append([lid, "capacity", 2024, int(mw) / 1e3, "GW", src])
+        if (pa, pb) in CAPACITY_OVERRIDE:
+            gw, why = CAPACITY_OVERRIDE[(pa, pb)]
+            lparams.append([lid, "capacity", 2024, gw, "GW", why + f"; replaces {src[:-1]}: " +
+                            CAPACITY_OVERRIDE_NOTE[(pa, pb)] + ")"])
+        else:
+            lparams.append([lid, "capacity", 2024, int(mw) / 1e3, "GW", src])
         lparams.append([lid, "length", "", round(km), "km",
                         f"derived: great-circle {city[pa]}-{city[pb]} x route factor 1.2 "
                         "(assumption; representative cities in regions.csv)"])
