@@ -95,14 +95,18 @@ def test_calibration_year_gives_the_lp_of_the_named_overrides_it_replaced():
 
 def test_province_calibration_keeps_out_the_planned_lines_and_counts_ningxia_hunan():
     """provinces_2024 names no line: the same setting keeps out china_provinces' planned lines
-    (2026, 2027) and counts Ningxia-Hunan (2025) with its 40.4 TWh contract."""
+    (2026, 2027) and counts Ningxia-Hunan (2025) with its contract as line_parameters.csv has it."""
     out, counted = expected_kept_out("china_provinces", 2024)
     assert out == {"gs_yrd_wuwei_zhejiang", "im_bth_mengxi_jingjinji"}
     assert counted == {"nx_hunan_zhongning"}
     prov = load_inputs("provinces_2024")
     assert_kept_out(prov, out)
     assert float(prov.line_capacity_existing.sel(line="nx_hunan_zhongning", year=2025)) == 8.0
-    assert float(prov.line_contracted_energy.sel(line="nx_hunan_zhongning")) == 40_400.0
+    twh = next(float(r["value"]) for r in csv_rows(DATA / "china_provinces", "line_parameters.csv")
+               if (r["line"], r["parameter"]) == ("nx_hunan_zhongning", "contracted_energy"))
+    assert twh > 0
+    assert float(prov.line_contracted_energy.sel(line="nx_hunan_zhongning")) == pytest.approx(
+        twh * 1000)
 
 
 def test_a_scenario_can_count_a_line_in_by_overriding_the_data():
