@@ -66,13 +66,14 @@ def benchmark_usd(province: str) -> float:
 
 
 #: Known misses, each with its reason (docs/calibration.md, "Provinces (issue 18)").
-NO_PLAN = ("inter-provincial trade follows cost alone on the AC corridors; Shanxi's and Shaanxi's "
-           "send-out and Henan's receipt are bounded by their published totals (region_parameters"
-           ".csv), but no published receipt or send-out of Hebei or Hubei was found: Hebei still "
-           "takes Shanxi's power and the power Shaanxi and Inner Mongolia pass through Shanxi, and "
-           "Henan passes its cheap imports on to Hubei (80 TWh), whose coal is the dearest of its "
-           "neighbours': the Three Gorges' plan shares to East China and Guangdong (hb_sh, hb_js, "
-           "hb_gd contracts) are met, but Hubei already sent as much east on cost")
+NO_PLAN = ("inter-provincial trade follows cost alone on the AC corridors where no total is "
+           "published: Henan's gross purchases and sales and Shaanxi's gross send-out now bound "
+           "all their flows (region_parameters.csv), so Henan no longer passes power on to Hubei "
+           "(1.8 TWh, 80 before), but Hebei still takes Shanxi's net send-out plus what Inner "
+           "Mongolia and Shaanxi pass through Shanxi (Shanxi's total as gross stops that transit "
+           "and costs Shanxi's own checks), and Hubei still sends out less than the derived 48 TWh "
+           "(8.0): the Three Gorges' Central China share (Henan, Hunan, Jiangxi, Chongqing) has no "
+           "published split, and no 2024 receipt or send-out of Hebei or Hubei was found")
 ZHEJIANG = ("Zhejiang's receipt is its contracts at their 10% headroom (Anhui 38.8, Ningxia 40.4, "
             "Sichuan 44.3 TWh: a capacity share of the hub's aggregate, where Baihetan-Zhejiang and "
             "Xiluodu-Zhexi alone carry 16 GW) and nothing from Shanghai or Fujian, which burn coal at "
@@ -89,6 +90,10 @@ KNOWN_MISSES: dict[tuple[str, str], str] = {
     ("price", "Shaanxi"): ("mine-mouth coal sets Shaanxi's price at its fuel cost; the benchmark "
                            "(the 2019 tariff) is above it"),
     ("price", "Tibet"): "no coal benchmark for Tibet: the reference is a placeholder",
+    ("price", "Qinghai"): ("Henan's published purchases (66.39 TWh, gross) leave the Qinghai-Henan "
+                           "DC (no contract, no 2024 volume found) 23.5 TWh after Tianzhong's "
+                           "contract, half of what it sent on cost, so Qinghai's surplus hydro and "
+                           "solar set a lower price"),
 }
 
 
