@@ -1,5 +1,6 @@
 """A region's trade bounded by its published send-out or receipt (transmission block's
-``send_out_ceiling`` and ``receipt_ceiling``) on tiny cases derived by hand.
+``send_out_ceiling`` and ``receipt_ceiling`` on the net figures, ``gross_send_out_ceiling`` and
+``gross_receipt_ceiling`` on the sums of outflows and inflows) on tiny cases derived by hand.
 
 A has gas at 0.04 MUSD/GWh, B at 0.06 and C at 0.08; A sends to B and to C over lossless 5 GW
 lines that cannot be expanded; two one-hour steps; nothing can be built. B needs 3 GW and C 1 GW

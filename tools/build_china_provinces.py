@@ -203,8 +203,10 @@ COASTAL = {
 
 def trade_limit_rows() -> list[list]:
     """Published 2024 send-out (receipt) of provinces whose AC ties carry no line contract: they
-    bound the province's net trade (transmission block, send_out_ceiling / receipt_ceiling).
-    Independent of the derived net_export of provinces.csv, which the checks compare against."""
+    bound the province's net trade (transmission block, send_out_ceiling / receipt_ceiling) or,
+    where the figure is gross (a trading centre's purchases and sales), the sum of its outflows
+    (inflows) (gross_send_out_ceiling / gross_receipt_ceiling). Independent of the derived
+    net_export of provinces.csv, which the checks compare against."""
     return [list(r) for r in TRADE_LIMITS]
 
 
