@@ -98,7 +98,8 @@ NOT_MIRRORED: dict[str, tuple[str, ...]] = {
                                         "full_credit_hours"),
     "line contracts and trade ceilings": ("line_contracted_energy", "line_schedule_floor",
                                           "line_contract_headroom", "send_out_limit",
-                                          "receipt_limit"),
+                                          "receipt_limit", "gross_send_out_limit",
+                                          "gross_receipt_limit"),
 }
 
 

@@ -95,6 +95,18 @@ def test_trade_limits_add_up_and_a_member_without_one_leaves_none(three):
     assert float(out.receipt_limit.sel(region="C")) == pytest.approx(3.0)
 
 
+def test_gross_trade_limits_add_up_as_a_loose_bound(three):
+    """G's gross send-out over the lines between regions leaves out what A sent B, so A's 5 plus
+    B's 7 GWh bound it from above (12); a member without one (inf) leaves G without one."""
+    ds, mapping = three
+    ds["gross_send_out_limit"] = _da([5.0, 7.0, np.inf], "region", "GWh")
+    ds["gross_receipt_limit"] = _da([np.inf, 2.0, 1.0], "region", "GWh")
+    out = aggregate(ds, mapping)
+    assert float(out.gross_send_out_limit.sel(region="G")) == pytest.approx(12.0)
+    assert float(out.gross_receipt_limit.sel(region="G")) == np.inf
+    assert float(out.gross_receipt_limit.sel(region="C")) == pytest.approx(1.0)
+
+
 def test_three_provinces_lines_by_hand(three):
     ds, mapping = three
     out = aggregate(ds, mapping)

@@ -99,6 +99,8 @@ NOT_COMPONENTS = {
     ("policy", "line_schedule_share"): "an input parameter (derived from lines.csv in_service)",
     ("transmission", "send_out_limit"): "an input parameter (region_parameters.csv)",
     ("transmission", "receipt_limit"): "an input parameter (region_parameters.csv)",
+    ("transmission", "gross_send_out_limit"): "an input parameter (region_parameters.csv)",
+    ("transmission", "gross_receipt_limit"): "an input parameter (region_parameters.csv)",
 }
 #: components that need not be named (none so far)
 UNDOCUMENTED: dict[tuple[str, str], str] = {}

@@ -66,12 +66,14 @@ def benchmark_usd(province: str) -> float:
 
 
 #: Known misses, each with its reason (docs/calibration.md, "Provinces (issue 18)").
-NO_PLAN = ("inter-provincial trade follows cost alone on the AC corridors; Shanxi's and Shaanxi's "
-           "send-out and Henan's receipt are bounded by their published totals (region_parameters"
-           ".csv), but no published receipt or send-out of Hubei was found: Henan passes its cheap "
-           "imports on to Hubei (88 TWh), whose coal is the dearest of its neighbours': the Three "
-           "Gorges' plan shares to East China and Guangdong (hb_sh, hb_js, hb_gd contracts) are "
-           "met, but Hubei already sent as much east on cost")
+NO_PLAN = ("inter-provincial trade follows cost alone on the AC corridors where no total is "
+           "published: Henan's gross purchases and sales and Shaanxi's gross send-out now bound "
+           "all their flows (region_parameters.csv), so Henan no longer passes power on to Hubei "
+           "(1.8 TWh, 80 before), but Hebei still takes Shanxi's net send-out plus what Inner "
+           "Mongolia and Shaanxi pass through Shanxi (Shanxi's total as gross stops that transit "
+           "and costs Shanxi's own checks), and Hubei still sends out less than the derived 48 TWh "
+           "(8.0): the Three Gorges' Central China share (Henan, Hunan, Jiangxi, Chongqing) has no "
+           "published split, and no 2024 receipt or send-out of Hebei or Hubei was found")
 INLAND_COAL = ("inland provinces' coal comes by rail and river at more than the port price the model "
                "uses (no provincial delivered price sourced); their benchmarks are among the highest")
 KNOWN_MISSES: dict[tuple[str, str], str] = {
@@ -83,10 +85,10 @@ KNOWN_MISSES: dict[tuple[str, str], str] = {
     ("price", "Shaanxi"): ("mine-mouth coal sets Shaanxi's price at its fuel cost; the benchmark "
                            "(the 2019 tariff) is above it"),
     ("price", "Tibet"): "no coal benchmark for Tibet: the reference is a placeholder",
-    ("price", "Qinghai"): ("Qinghai's power reaches the east through Henan, whose net receipt is "
-                           "bounded by its published purchases: with the Shanxi-Hebei corridor at "
-                           "its published capacity the bound is worth 9.2 USD/MWh (2.7 before), "
-                           "which Qinghai's price loses (-20.9%, just outside 20%)"),
+    ("price", "Qinghai"): ("Henan's published purchases (66.39 TWh, gross) leave the Qinghai-Henan "
+                           "DC (no contract, no 2024 volume found) 23.5 TWh after Tianzhong's "
+                           "contract, half of what it sent on cost, so Qinghai's surplus hydro and "
+                           "solar set a lower price"),
 }
 
 

@@ -203,8 +203,10 @@ COASTAL = {
 
 def trade_limit_rows() -> list[list]:
     """Published 2024 send-out (receipt) of provinces whose AC ties carry no line contract: they
-    bound the province's net trade (transmission block, send_out_ceiling / receipt_ceiling).
-    Independent of the derived net_export of provinces.csv, which the checks compare against.
+    bound the province's net trade (transmission block, send_out_ceiling / receipt_ceiling) or,
+    where the figure is gross (a trading centre's purchases and sales), the sum of its outflows
+    (inflows) (gross_send_out_ceiling / gross_receipt_ceiling). Independent of the derived
+    net_export of provinces.csv, which the checks compare against.
     Beijing's published receipt (about 90 TWh in 2024, [BB]) is left out: bounding it makes
     Beijing's gas CHP the marginal plant of the city all year (price +67%), while its gas plants
     are paid by a separate tariff (docs/calibration.md, Hebei)."""
@@ -222,22 +224,29 @@ TRADE_LIMITS = (
      "over all of Shanxi's lines (the Yanmenguan-Huai'an DC contract included) with "
      'transmission.csv contract_headroom; independent of provinces.csv net_export '
      '(derived from generation minus consumption)'),
-    ('SN', 'send_out_limit', 2024, 110.0, 'TWh',
+    ('SN', 'gross_send_out_limit', 2024, 110.0, 'TWh',
      "proxy: Shaanxi's published 2025 send-out (陕电外送) 110 TWh (Shaanxi provincial "
      'government, '
      'https://www.shaanxi.gov.cn/xw/sxyw/202512/t20251228_3599990_wap.html, via [BB] '
      'johnhany/BladeBend docs/各省数据2025/陕西.md section 4); no 2024 figure found; gross '
      'send-out (January 2025: 4.34 TWh sent, 1.58 TWh bought in, Shaanxi power '
-     'trading centre), so an upper bound on the net; independent of provinces.csv '
-     'net_export'),
-    ('HA', 'receipt_limit', 2024, 66.39, 'TWh',
-     "derived: Henan's 2025 inter-provincial purchases 71.83 TWh at +8.2% y/y (Henan "
-     'power trading centre, '
+     "trading centre), so it bounds the sum of Shaanxi's outflows; independent of "
+     'provinces.csv net_export'),
+    ('HA', 'gross_receipt_limit', 2024, 66.39, 'TWh',
+     "derived: Henan's 2025 inter-provincial purchases (省间外购) 71.83 TWh at +8.2% y/y "
+     '(Henan power trading centre, '
      'https://finance.sina.com.cn/wm/2026-03-18/doc-inhrmayn1545171.shtml, via [BB] '
      'johnhany/BladeBend docs/各省数据2025/河南.md section 4.1): 71.83 / 1.082 = 66.39 TWh '
-     'in 2024 (its sales out of the province, 9.3 TWh at +136.2%, were 3.94 TWh); '
-     'gross receipt, so an upper bound on the net; independent of provinces.csv '
-     'net_export'),
+     'in 2024; gross receipt (everything bought in over the inter-provincial ties, '
+     "transit excluded), so it bounds the sum of Henan's inflows; independent of "
+     'provinces.csv net_export'),
+    ('HA', 'gross_send_out_limit', 2024, 3.94, 'TWh',
+     "derived: Henan's 2025 sales out of the province (省间外送) 9.3 TWh at +136.2% y/y "
+     '(Henan power trading centre, '
+     'https://finance.sina.com.cn/wm/2026-03-18/doc-inhrmayn1545171.shtml, via [BB] '
+     'johnhany/BladeBend docs/各省数据2025/河南.md section 4.1): 9.3 / 2.362 = 3.94 TWh in '
+     "2024; gross send-out (transit excluded), so it bounds the sum of Henan's outflows; "
+     'independent of provinces.csv net_export'),
 )
 
 
@@ -909,8 +918,12 @@ def main() -> None:
                        "Huai'an UHV DC, Shanxi -> Jiangsu) 51.0 TWh in Jan-Nov 2025 (official, per "
                        "the file's note; its monthly table with a December estimate adds to 52.1); "
                        "a lower bound of the year"),
-        ("SN", "HB"): (24.7, 2023, f"{BB} docs/各省数据2025/陕西.md section 4: 陕北—湖北 ±800 kV "
-                       "(Shanbei-Wuhan UHV DC) carried 24.7 TWh in 2023"),
+        ("SN", "HB"): (30.0, 2024, f"{BB} docs/各省数据2025/湖北.md section 4: 陕武直流 (Shanbei-"
+                       "Wuhan ±800 kV UHV DC, Shaanxi -> Hubei) carried over 30,000 GWh in the "
+                       "whole of 2024, about 10% of Hubei's consumption (China National Radio "
+                       "Hubei, 2024-12-18, https://www.cnr.cn/hubei/yw/20241218/"
+                       "t20241218_527012787.shtml; published before the year's end, and 'over': "
+                       "a lower bound of the year); 2023: 24.7 TWh ([BB] 陕西.md section 4)"),
         # Corridors whose send-out is published for the province, not the line (issue 18, third
         # pass): the published figure shared over the ties it leaves by (capacity shares).
         ("AH", "JS"): (40.88, 2024, WAN_DIAN.format(share="0.5128")),

@@ -8,8 +8,8 @@ function of the primary Dataset (after the scenario's overrides, before :func:`d
 see an ordinary, smaller Dataset. The rules, as PyPSA-Eur's clustering:
 
 - extensive quantities (demand, capacities, build limits, compute and hydrogen shares, the bounds
-  on a region's trade, ``send_out_limit`` and ``receipt_limit``: a member without one, ``inf``,
-  leaves the region without one) are summed;
+  on a region's trade, ``send_out_limit``, ``receipt_limit`` and their gross forms: a member
+  without one, ``inf``, leaves the region without one) are summed;
 - rates and prices are demand-weighted (growth, coal price, shares of demand); technology figures
   are weighted by that technology's capacity (full-load hours, utilisation, the coal price
   difference by coal, CHP shares by coal and gas); the existing data-centre fleet's figures by its
@@ -53,6 +53,8 @@ SUMMED = frozenset({
     "electrolyser_existing", "fuel_cell_existing", "max_new_electrolyser", "max_new_fuel_cell",
     # a region's net trade is its members' (lines between them cancel): their bounds add up
     "send_out_limit", "receipt_limit",
+    # gross sums lose the lines between members, so the members' sum bounds them (loosely)
+    "gross_send_out_limit", "gross_receipt_limit",
 })
 #: Region variables weighted by a technology's existing capacity (variable -> tech).
 BY_CAPACITY = {

@@ -171,7 +171,8 @@ def build_primary(t: Tables) -> xr.Dataset:
         ("region",), coords, "MUSD/GWh", "hub's coal price minus the national coal fuel_cost "
         "(per unit of heat)")
     for name in ("chp_share", "chp_share_gas", "heating_start", "heating_end", "collector_share",
-                 "collector_share_wind", "send_out_limit", "receipt_limit"):
+                 "collector_share_wind", "send_out_limit", "receipt_limit",
+                 "gross_send_out_limit", "gross_receipt_limit"):
         spec = schema.REGION_PARAMETERS.params[name]
         ds[name] = _da([t.value(schema.REGION_PARAMETERS.file, r, name) for r in regions],
                        ("region",), coords, spec.unit, spec.description, valid_min=spec.low,

@@ -163,6 +163,15 @@ REGION_PARAMETERS = LongTable(
                                "trade (gross), bounding its net receipt over the lines with "
                                "line_contract_headroom (inf: no limit)", required=False,
                                default=math.inf),
+        "gross_send_out_limit": Param("GWh", "published annual gross send-out of the region "
+                                      "(everything it sells out, transit excluded), bounding the "
+                                      "sum of its outflows over the lines with "
+                                      "line_contract_headroom (inf: no limit)", required=False,
+                                      default=math.inf),
+        "gross_receipt_limit": Param("GWh", "published annual gross receipt of the region "
+                                     "(everything it buys in, transit excluded), bounding the sum "
+                                     "of its inflows over the lines with line_contract_headroom "
+                                     "(inf: no limit)", required=False, default=math.inf),
         "collector_share_wind": Param(
             "1", "most wind output the grid inside the hub carries in the base year, per GW of "
             "base-year wind (inf: no limit)", required=False, default=math.inf),

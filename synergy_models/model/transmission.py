@@ -39,7 +39,13 @@ length :math:`\ell_l`, :math:`c^{L}_l` annual cost per GW of new capacity (annui
         && \text{send\_out\_ceiling [GWh], where } S_r < \infty,\ \eta < \infty \\
     -N_{r,y} &\le (1+\eta) R_r + \big(\textstyle\sum_t w_t\big) \textstyle\sum_{l \ni r}
         (C_{l,y} - C^0_{l,y})
-        && \text{receipt\_ceiling [GWh], where } R_r < \infty,\ \eta < \infty
+        && \text{receipt\_ceiling [GWh], where } R_r < \infty,\ \eta < \infty \\
+    N^{out}_{r,y} &\le (1+\eta) S^g_r + \big(\textstyle\sum_t w_t\big) \textstyle\sum_{l \ni r}
+        (C_{l,y} - C^0_{l,y})
+        && \text{gross\_send\_out\_ceiling [GWh], where } S^g_r < \infty,\ \eta < \infty \\
+    N^{in}_{r,y} &\le (1+\eta) R^g_r + \big(\textstyle\sum_t w_t\big) \textstyle\sum_{l \ni r}
+        (C_{l,y} - C^0_{l,y})
+        && \text{gross\_receipt\_ceiling [GWh], where } R^g_r < \infty,\ \eta < \infty
 
 :math:`B_{l,y} = 0` where no year of the period is at or after the base year plus the lines' lead
 time :math:`\ell^L` (``line_lead_time``: a UHV line not in the data as existing or planned takes
@@ -67,6 +73,17 @@ as a dedicated line's contract: trade under annual government-to-government cont
 generation plans, with a small remainder), and capacity the model builds on the region's lines
 (:math:`l \ni r`: either end) may add its full hours. An infinite limit is none, and
 aggregated regions sum their members' (a member without one leaves the region unbound).
+
+Where the published figures are the gross sums themselves (a trading centre's purchases and
+sales), :math:`S^g_r` (``gross_send_out_limit``) and :math:`R^g_r` (``gross_receipt_limit``)
+bound :math:`N^{out}_{r,y} = \sum_t w_t \big(\sum_{l: from(l)=r} F^+_{l,y,t} + \sum_{l: to(l)=r}
+F^-_{l,y,t}\big)`, everything the region sends over its lines, and :math:`N^{in}_{r,y} = \sum_t
+w_t \big(\sum_{l: to(l)=r} F^+_{l,y,t} + \sum_{l: from(l)=r} F^-_{l,y,t}\big)`, everything it
+takes in (sending-end flows, as the net figures). Flows are split by direction, so both sums are
+linear. They bound the net figures too (:math:`N \le N^{out}`, :math:`-N \le N^{in}`), and they
+bound power passing through the region (counted in both) though a province's published trade
+leaves transit out: only the headroom is left for it. Aggregated regions sum their members'
+(trade between members is then counted in the bound but not in the sums: a looser bound).
 
 Balance term (injection ``net_import`` of hub :math:`r`):
 
@@ -126,6 +143,10 @@ INPUTS = (
              "inter-regional trade, bounding its net send-out (inf: none)", optional=True),
     InputVar("receipt_limit", ("region",), "GWh", "published annual receipt of the region's "
              "inter-regional trade, bounding its net receipt (inf: none)", optional=True),
+    InputVar("gross_send_out_limit", ("region",), "GWh", "published annual gross send-out of "
+             "the region, bounding the sum of its outflows (inf: none)", optional=True),
+    InputVar("gross_receipt_limit", ("region",), "GWh", "published annual gross receipt of the "
+             "region, bounding the sum of its inflows (inf: none)", optional=True),
 )
 
 
@@ -157,6 +178,8 @@ def prepare_transmission(ds: xr.Dataset, d: ModelData) -> dict:
         "line_schedule_floor": per_line("line_schedule_floor", 0.0),          # 1
         "send_out_limit": per_region("send_out_limit"),                       # GWh/yr (region,)
         "receipt_limit": per_region("receipt_limit"),                         # GWh/yr (region,)
+        "gross_send_out_limit": per_region("gross_send_out_limit"),           # GWh/yr (region,)
+        "gross_receipt_limit": per_region("gross_receipt_limit"),             # GWh/yr (region,)
         "line_capacity_existing": internal.line_capacity_existing.transpose("line", "year").values,
         "line_loss": internal.line_loss.values,
         "line_max_new": (internal.line_max_new.values if "line_max_new" in internal
@@ -267,9 +290,11 @@ def add_trade_ceilings(b: pyo.Block, m: pyo.ConcreteModel, d: ModelData, a: dict
                        new_energy: Callable[[str, Any], Any]) -> None:
     """``send_out_ceiling`` and ``receipt_ceiling`` (module docstring): a region's net send-out
     (receipt) over its lines is at most its published send-out (receipt) plus the headroom, plus
-    the full hours of capacity the model adds to its lines. ``sent(line, year)``: the line's net
-    annual energy sent from -> to [GWh]; ``new_energy(line, year)``: what the capacity built on
-    it may send in the year [GWh] (both as in the contract ceiling)."""
+    the full hours of capacity the model adds to its lines; ``gross_send_out_ceiling`` and
+    ``gross_receipt_ceiling`` bound the sums of its outflows (inflows) the same way.
+    ``sent(line, year)``: the line's net annual energy sent from -> to [GWh];
+    ``new_energy(line, year)``: what the capacity built on it may send in the year [GWh] (both as
+    in the contract ceiling)."""
     headroom = a["line_contract_headroom"]
     if np.isinf(headroom):
         return
@@ -294,6 +319,24 @@ def add_trade_ceilings(b: pyo.Block, m: pyo.ConcreteModel, d: ModelData, a: dict
     b.receipt_regions = pyo.Set(initialize=limited("receipt_limit"), ordered=True)
     b.receipt_ceiling = pyo.Constraint(b.receipt_regions, m.Y, rule=lambda b, r, y: (
         -net_send_out(r, y) - added(r, y) <= (1.0 + headroom) * float(receipt[ri[r]])))
+
+    weight = d.arrays["weight"]
+
+    def gross(r: str, y: Any, outward: bool) -> Any:
+        """Everything region ``r`` sends (``outward``) or takes in over its lines in the year,
+        each direction of each line on its own [GWh, sending end]."""
+        return sum(float(weight[t]) * (b.flow_forward[ln, y, t]
+                                       if (d.line_from[ln] == r) == outward
+                                       else b.flow_backward[ln, y, t])
+                   for ln in touching[r] for t in d.steps)
+
+    gross_send, gross_receipt = a["gross_send_out_limit"], a["gross_receipt_limit"]
+    b.gross_send_out_regions = pyo.Set(initialize=limited("gross_send_out_limit"), ordered=True)
+    b.gross_send_out_ceiling = pyo.Constraint(b.gross_send_out_regions, m.Y, rule=lambda b, r, y: (
+        gross(r, y, True) - added(r, y) <= (1.0 + headroom) * float(gross_send[ri[r]])))
+    b.gross_receipt_regions = pyo.Set(initialize=limited("gross_receipt_limit"), ordered=True)
+    b.gross_receipt_ceiling = pyo.Constraint(b.gross_receipt_regions, m.Y, rule=lambda b, r, y: (
+        gross(r, y, False) - added(r, y) <= (1.0 + headroom) * float(gross_receipt[ri[r]])))
 
 
 def transmission_results(ctx: ResultsContext) -> None:
@@ -340,6 +383,14 @@ def _transmission_limits() -> tuple:
               "USD/MWh", "a region's net receipt over its existing lines, at most its published "
               "receipt plus line_contract_headroom", price_scale=1000.0,
               parameters=("receipt_limit", "line_contract_headroom")),
+        Limit("transmission.gross_send_out_ceiling", "at_most", ("region", "year"), "GWh/year",
+              "USD/MWh", "everything a region sends over its existing lines, at most its "
+              "published gross send-out plus line_contract_headroom", price_scale=1000.0,
+              parameters=("gross_send_out_limit", "line_contract_headroom")),
+        Limit("transmission.gross_receipt_ceiling", "at_most", ("region", "year"), "GWh/year",
+              "USD/MWh", "everything a region takes in over its existing lines, at most its "
+              "published gross receipt plus line_contract_headroom", price_scale=1000.0,
+              parameters=("gross_receipt_limit", "line_contract_headroom")),
     )
 
 
