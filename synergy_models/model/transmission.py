@@ -285,6 +285,19 @@ def add_transmission(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.terms.cost("transmission.cost_tariff")
 
 
+#: The trade ceilings: (kind, (what the row bounds, the published figure), input). Each bounds
+#: a region's energy of that kind over its existing lines (``<kind>_ceiling``, module docstring).
+TRADE_CEILINGS = (
+    ("send_out", ("a region's net send-out over its existing lines", "send-out"),
+     "send_out_limit"),
+    ("receipt", ("a region's net receipt over its existing lines", "receipt"), "receipt_limit"),
+    ("gross_send_out", ("everything a region sends over its existing lines", "gross send-out"),
+     "gross_send_out_limit"),
+    ("gross_receipt", ("everything a region takes in over its existing lines", "gross receipt"),
+     "gross_receipt_limit"),
+)
+
+
 def add_trade_ceilings(b: pyo.Block, m: pyo.ConcreteModel, d: ModelData, a: dict,
                        sent: Callable[[str, Any], Any],
                        new_energy: Callable[[str, Any], Any]) -> None:
@@ -312,14 +325,6 @@ def add_trade_ceilings(b: pyo.Block, m: pyo.ConcreteModel, d: ModelData, a: dict
     def limited(name: str) -> list[str]:
         return [r for r in d.regions if np.isfinite(a[name][ri[r]]) and touching[r]]
 
-    send, receipt = a["send_out_limit"], a["receipt_limit"]
-    b.send_out_regions = pyo.Set(initialize=limited("send_out_limit"), ordered=True)
-    b.send_out_ceiling = pyo.Constraint(b.send_out_regions, m.Y, rule=lambda b, r, y: (
-        net_send_out(r, y) - added(r, y) <= (1.0 + headroom) * float(send[ri[r]])))
-    b.receipt_regions = pyo.Set(initialize=limited("receipt_limit"), ordered=True)
-    b.receipt_ceiling = pyo.Constraint(b.receipt_regions, m.Y, rule=lambda b, r, y: (
-        -net_send_out(r, y) - added(r, y) <= (1.0 + headroom) * float(receipt[ri[r]])))
-
     weight = d.arrays["weight"]
 
     def gross(r: str, y: Any, outward: bool) -> Any:
@@ -330,13 +335,17 @@ def add_trade_ceilings(b: pyo.Block, m: pyo.ConcreteModel, d: ModelData, a: dict
                                        else b.flow_backward[ln, y, t])
                    for ln in touching[r] for t in d.steps)
 
-    gross_send, gross_receipt = a["gross_send_out_limit"], a["gross_receipt_limit"]
-    b.gross_send_out_regions = pyo.Set(initialize=limited("gross_send_out_limit"), ordered=True)
-    b.gross_send_out_ceiling = pyo.Constraint(b.gross_send_out_regions, m.Y, rule=lambda b, r, y: (
-        gross(r, y, True) - added(r, y) <= (1.0 + headroom) * float(gross_send[ri[r]])))
-    b.gross_receipt_regions = pyo.Set(initialize=limited("gross_receipt_limit"), ordered=True)
-    b.gross_receipt_ceiling = pyo.Constraint(b.gross_receipt_regions, m.Y, rule=lambda b, r, y: (
-        gross(r, y, False) - added(r, y) <= (1.0 + headroom) * float(gross_receipt[ri[r]])))
+    energy = {"send_out": net_send_out,
+              "receipt": lambda r, y: -net_send_out(r, y),
+              "gross_send_out": lambda r, y: gross(r, y, True),
+              "gross_receipt": lambda r, y: gross(r, y, False)}
+    for kind, _, parameter in TRADE_CEILINGS:
+        published, traded = a[parameter], energy[kind]
+        regions = pyo.Set(initialize=limited(parameter), ordered=True)
+        b.add_component(f"{kind}_regions", regions)
+        b.add_component(f"{kind}_ceiling", pyo.Constraint(
+            regions, m.Y, rule=lambda b, r, y, traded=traded, published=published: (
+                traded(r, y) - added(r, y) <= (1.0 + headroom) * float(published[ri[r]]))))
 
 
 def transmission_results(ctx: ResultsContext) -> None:
@@ -375,22 +384,11 @@ def _transmission_limits() -> tuple:
               "USD/MWh", "energy the existing capacity of a dedicated line sends a year, at most "
               "its contract plus line_contract_headroom", price_scale=1000.0,
               parameters=("line_contracted_energy", "line_contract_headroom")),
-        Limit("transmission.send_out_ceiling", "at_most", ("region", "year"), "GWh/year",
-              "USD/MWh", "a region's net send-out over its existing lines, at most its published "
-              "send-out plus line_contract_headroom", price_scale=1000.0,
-              parameters=("send_out_limit", "line_contract_headroom")),
-        Limit("transmission.receipt_ceiling", "at_most", ("region", "year"), "GWh/year",
-              "USD/MWh", "a region's net receipt over its existing lines, at most its published "
-              "receipt plus line_contract_headroom", price_scale=1000.0,
-              parameters=("receipt_limit", "line_contract_headroom")),
-        Limit("transmission.gross_send_out_ceiling", "at_most", ("region", "year"), "GWh/year",
-              "USD/MWh", "everything a region sends over its existing lines, at most its "
-              "published gross send-out plus line_contract_headroom", price_scale=1000.0,
-              parameters=("gross_send_out_limit", "line_contract_headroom")),
-        Limit("transmission.gross_receipt_ceiling", "at_most", ("region", "year"), "GWh/year",
-              "USD/MWh", "everything a region takes in over its existing lines, at most its "
-              "published gross receipt plus line_contract_headroom", price_scale=1000.0,
-              parameters=("gross_receipt_limit", "line_contract_headroom")),
+        *(Limit(f"transmission.{kind}_ceiling", "at_most", ("region", "year"), "GWh/year",
+                "USD/MWh", f"{what}, at most its published {published} plus "
+                "line_contract_headroom", price_scale=1000.0,
+                parameters=(parameter, "line_contract_headroom"))
+          for kind, (what, published), parameter in TRADE_CEILINGS),
     )
 
 
