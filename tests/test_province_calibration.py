@@ -66,18 +66,9 @@ def benchmark_usd(province: str) -> float:
 
 
 #: Known misses, each with its reason (docs/calibration.md, "Provinces (issue 18)").
-NO_PLAN = ("inter-provincial trade follows cost alone on the AC corridors where no total is "
-           "published: Henan's gross purchases and sales and Shaanxi's gross send-out now bound "
-           "all their flows (region_parameters.csv), so Henan no longer passes power on to Hubei "
-           "(1.8 TWh, 80 before), but Hebei still takes Shanxi's net send-out plus what Inner "
-           "Mongolia and Shaanxi pass through Shanxi (Shanxi's total as gross stops that transit "
-           "and costs Shanxi's own checks), and Hubei still sends out less than the derived 48 TWh "
-           "(8.0): the Three Gorges' Central China share (Henan, Hunan, Jiangxi, Chongqing) has no "
-           "published split, and no 2024 receipt or send-out of Hebei or Hubei was found")
 INLAND_COAL = ("inland provinces' coal comes by rail and river at more than the port price the model "
                "uses (no provincial delivered price sourced); their benchmarks are among the highest")
 KNOWN_MISSES: dict[tuple[str, str], str] = {
-    ("generation", "Hubei-thermal"): NO_PLAN,
     ("price", "Sichuan"): ("Sichuan's price is set by coal in the dry season; its benchmark (2025 "
                            "trading average of a hydro market) is low"),
     ("price", "Chongqing"): INLAND_COAL,
@@ -86,9 +77,9 @@ KNOWN_MISSES: dict[tuple[str, str], str] = {
                            "(the 2019 tariff) is above it"),
     ("price", "Tibet"): "no coal benchmark for Tibet: the reference is a placeholder",
     ("price", "Qinghai"): ("Henan's published purchases (66.39 TWh, gross) leave the Qinghai-Henan "
-                           "DC (no contract, no 2024 volume found) 23.5 TWh after Tianzhong's "
-                           "contract, half of what it sent on cost, so Qinghai's surplus hydro and "
-                           "solar set a lower price"),
+                           "DC (no contract, no 2024 volume found) 10.8 TWh after Tianzhong's "
+                           "contract and the Three Gorges' Henan share, against 47.5 on cost, so "
+                           "Qinghai's surplus hydro and solar set a lower price"),
 }
 
 

@@ -371,6 +371,24 @@ SANXIA_EAST = SANXIA_PLAN.format(
            "to Shanghai has no published allocation and is left to cost"))
 SANXIA_GD = SANXIA_PLAN.format(head="0.1467 x 80.271 TWh", to="Guangdong", dry="16%", cap="3",
                                split=" = 11.773 TWh, over the Three Gorges-Guangdong DC (hb_gd)")
+#: The Central China share (the rest of the plant's output: 44% in the dry season, what East China
+#: and Guangdong leave in the flood season; 0.4933 on the same mean) is split among the five
+#: Central China provinces by the only per-province allocation found, NDRC's adjusted 2003 plan
+#: (Henan 1.33, Hubei 0.81, Hunan 0.41, Chongqing 0.77 TWh; Jiangxi none until 2006); Hubei keeps
+#: its own part (9.661 TWh), the rest is sent over its ties.
+SANXIA_CENTRAL = SANXIA_PLAN.format(
+    head="{share} of 39.598 TWh = 0.4933 x 80.271 TWh", to="Central China", dry="44%",
+    cap="the rest after 7.2 + 3",
+    split=(" = 39.598 TWh, split among Henan, Hubei, Hunan and Chongqing by the only per-province "
+           "allocation found: NDRC's adjusted 2003 absorption plan (国家发展改革委《2003年三峡水电站"
+           "电能消纳计划调整的通知》, Beijing Review Japanese edition 2003 no.35, "
+           "http://www.bjreview.cn/JP/JP/2003-35/200335-jj2.htm: Henan 13.3, Hubei 8.1, Hunan 4.1 "
+           "(10^8 kWh, Central China grid 25.5) and Chongqing 7.7; Jiangxi none, as CCTV 2003-06-27 "
+           "says none for Jiangxi in the 10th plan and China News Service 2006-05-19 that Jiangxi "
+           "shares from 2006), of 33.2 in all; Hubei keeps its 8.1/33.2 (9.661 TWh), so the others "
+           "are sent over Hubei's ties. A 2003 key (the plant's first year) applied to 2023's output: "
+           "an assumption of a stable split, stated; Hubei's own 24.4% is close to the 2003-05 "
+           "reading '40% mainly for Hubei' only if read loosely (docs/calibration.md)"))
 SANXIA_FLOOR = ("as sc_js: hydro export line: the Three Gorges' power follows the water (most in the "
                 "flood season), so no flat schedule; the contract's annual energy and headroom "
                 "still hold")
@@ -935,6 +953,9 @@ def main() -> None:
         ("NM", "LN"): (40.43, 2024, MENGDONG_LN),
         ("HB", "SH"): (19.265, 2023, SANXIA_EAST.format(share="2/3 (6 of 9 GW)")),
         ("HB", "JS"): (9.633, 2023, SANXIA_EAST.format(share="1/3 (3 of 9 GW)")),
+        ("HB", "HA"): (15.863, 2023, SANXIA_CENTRAL.format(share="13.3/33.2 (Henan)")),
+        ("HB", "CQ"): (9.184, 2023, SANXIA_CENTRAL.format(share="7.7/33.2 (Chongqing)")),
+        ("HB", "HN"): (4.890, 2023, SANXIA_CENTRAL.format(share="4.1/33.2 (Hunan)")),
         # Line-level volumes of Zhejiang's DC lines and the rest of their senders' totals (issue
         # 18, Zhejiang pass); these replace the capacity shares of the hub contracts below.
         ("SC", "ZJ"): (58.07, 2024, SICHUAN_ZJ),
@@ -957,7 +978,9 @@ def main() -> None:
                     "follows the water (most in the wet season), so no flat schedule; the contract's "
                     "annual energy and headroom still hold")
     reported_floor = {("YN", "GD"): yunnan_floor, ("YN", "GX"): yunnan_floor,
-                      ("HB", "SH"): SANXIA_FLOOR, ("HB", "JS"): SANXIA_FLOOR}
+                      ("HB", "SH"): SANXIA_FLOOR, ("HB", "JS"): SANXIA_FLOOR,
+                      ("HB", "HA"): SANXIA_FLOOR, ("HB", "CQ"): SANXIA_FLOOR,
+                      ("HB", "HN"): SANXIA_FLOOR}
     lines, lparams = [], []
     for a, b, mw in edges:
         pa, pb = pik_name[a], pik_name[b]
