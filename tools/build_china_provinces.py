@@ -15,10 +15,13 @@ Rules (also in docs/data.md, "The province dataset"):
   Dec 2023 and Dec 2024 capacity), pumped hydro from PIK's PHS_p_nom.csv, nuclear from PIK where
   CEIC has no series;
 - national files (technologies, transmission, parameters, currency, compute and hydrogen
-  parameters) are copied from china_hubs unchanged;
+  parameters) are copied from china_hubs but for the rows in ``NATIONAL_OWN``;
 - lines: PIK's inter-provincial corridors (``resources/data/grids/edges_current.csv``) plus the
   UHV lines of china_hubs that came into service in 2025 or later, with the hub dataset's contracts
   on the corridors that carry them.
+
+Run on the mirrors it writes the shipped files byte for byte: a hand edit of the data goes into
+this script in the same commit (``git diff`` after a run shows any drift).
 """
 
 from __future__ import annotations
