@@ -15,10 +15,13 @@ Rules (also in docs/data.md, "The province dataset"):
   Dec 2023 and Dec 2024 capacity), pumped hydro from PIK's PHS_p_nom.csv, nuclear from PIK where
   CEIC has no series;
 - national files (technologies, transmission, parameters, currency, compute and hydrogen
-  parameters) are copied from china_hubs unchanged;
+  parameters) are copied from china_hubs but for the rows in ``NATIONAL_OWN``;
 - lines: PIK's inter-provincial corridors (``resources/data/grids/edges_current.csv``) plus the
   UHV lines of china_hubs that came into service in 2025 or later, with the hub dataset's contracts
   on the corridors that carry them.
+
+Run on the mirrors it writes the shipped files byte for byte: a hand edit of the data goes into
+this script in the same commit (``git diff`` after a run shows any drift).
 """
 
 from __future__ import annotations
@@ -349,6 +352,16 @@ ZHONGNING = ("derived: 101 - 55.7 - 23.7 = 21.6 TWh: Ningxia's 101 TWh of 2025 D
              "2024) and Yindong (nx_sd, long-run); full-year equivalent (the line ran from Jun "
              "2025; design 'more than 36 TWh a year'). Was 40.4 TWh, a capacity share (8/20), as "
              "china_hubs nx_hunan_zhongning scheduled_energy keeps")
+ZHONGNING_CALIBRATION = (
+    "as china_hubs nx_hunan_zhongning calibration_in_service: the 2024 calibration counts the line "
+    "(in service from 29 Jun 2025) because Ningxia's line volumes split its 2025 exports of 101 TWh "
+    "over its three DC lines (this file's contracted_energy: 21.6 TWh here, the remainder after "
+    "Lingshao's and Yindong's line-level volumes), and NX's balance rests on them "
+    "(docs/calibration.md, The 2024 set of lines)")
+#: The 2025-27 UHV lines' year and source as the province dataset has them where china_hubs has
+#: since changed them: Gansu-Zhejiang stays at 2026 here (china_hubs: April 2027, issue 17), so
+#: the province runs of 2025-2030 keep the line a year earlier than the hub runs (docs/data.md).
+LINE_OWN = {"gs_yrd_wuwei_zhejiang": ("2026", "reference data sheet section 2 (chinadaily.com.cn)")}
 
 
 #: The Three Gorges' output is shared out by the state plan, not by cost: SDPC's 2003 plan (People's
@@ -748,14 +761,126 @@ def write(path: Path, header: list[str], rows: list[list]) -> None:
         w.writerows(rows)
 
 
+#: Rows of the national files where china_provinces keeps its own value (row key -> row, or None:
+#: left out). The hub dataset moved on after these files were copied (issue 17: lead time from
+#: approval, the 4 GW pace rule for the eight hub corridors, collector capacity) and the province
+#: dataset has not taken those changes up (docs/data.md, The province dataset); the reserve
+#: margin's and the credits' sources speak of the provinces, not the hubs. The hydro credit's
+#: figures are derived in :func:`hydro_credit_row`.
+SOUTHERN_OBSERVER = ("Southern Energy Observer (南方能源观察), '科普:什么是电力电量平衡?', 12 Oct "
+                     "2020, via http://m.lmroom.cn/article/41277.html")
+NATIONAL_OWN: dict[str, dict[tuple[str, ...], list | None]] = {
+    "technologies.csv": {
+        ("solar", "capacity_credit", ""): [
+            "solar", "capacity_credit", "", "0", "1",
+            "derived: the provincial power balance counts solar 100% derated, as it cannot produce "
+            f"at the evening peak (光伏100%受阻(晚高峰无法出力)), {SOUTHERN_OBSERVER}; the "
+            "provinces' joint peak is at 19:00 on 15 July in the profiles, after sunset in the "
+            "east; capacity credit of PV without storage is zero when the riskiest hours are after "
+            "sunset (Wikipedia 'Capacity credit', http://cryer.org.uk/capacity_value)"],
+    },
+    "parameters.csv": {
+        ("reserve_margin", ""): [
+            "reserve_margin", "", "0.12", "1",
+            "derived: the reasonable reserve rate (合理备用率) of Jiangsu and Zhejiang in the "
+            "provincial power balance, 12% (Hainan 20%: the rate falls with the size of the grid; "
+            "it covers load, contingency, maintenance and additional reserve), "
+            f"{SOUTHERN_OBSERVER}; two of the largest provincial grids, so the rate of a large grid "
+            "for the 31 provinces pooled at their joint peak (the source applies it to each "
+            "province's own peak, so pooled it asks less); the same source counts wind at 5% and "
+            "solar at 0 at the evening peak, hydro by season, CHP units 15% derated (not modelled: "
+            "read here as the heat-extraction limit of the heating season, and the joint peak is in "
+            "July), other thermal, nuclear and pumped storage in full; was 0.15, an assumption "
+            "(upper end of 12-15%; Lin, Kahrl & Liu 2018, "
+            "https://eaei.lbl.gov/publications/regional-analysis-excess-capacity)"],
+        ("collector_capex", "2024"): None,
+        ("collector_lifetime", "2024"): None,
+    },
+    "transmission.csv": {
+        ("lead_time", "2024"): [
+            "lead_time", "2024", "2", "year",
+            "derived: a UHV DC line takes about two years from construction start to operation: "
+            "Ningxia-Hunan (Zhongning) started June 2023, in service June 2025; Longdong-Shandong "
+            "started March 2023, in service 2025 (reference data sheet section 2); a line not in "
+            "lines.csv as existing or planned is not yet approved, so its first full year of "
+            "service is 2026 at the earliest"],
+        ("default_max_new", "2024"): [
+            "default_max_new", "2024", "8", "GW",
+            "assumption: one new +-800 kV UHV DC line (8 GW, the rating of Ningdong-Shaoxing and "
+            "Jiuquan-Hunan, lines.csv) per corridor by 2030; China approved about 3-4 such lines a "
+            "year nationally in 2022-2024; a corridor's own max_new in line_parameters.csv replaces "
+            "it. Sensitivity 0-16 GW (no new line, or two, on each corridor): docs/calibration.md"],
+    },
+}
+
+
+def hydro_credit_row(ceic_repo: Path, prov_rows: list[list]) -> list:
+    """Hydro's capacity credit of the 31 provinces: their July 2024 hydro output over their
+    conventional hydro (capacity_hydro less capacity_pumped_hydro) x 744 h, as china_hubs
+    derives the hubs' (the month of the joint peak; August as the check)."""
+    gen = ceic(ceic_repo, "power_generation_by_province_and_source.csv")
+    cap: dict[str, float] = {}
+    for r in prov_rows:
+        if r[1] in ("capacity_hydro", "capacity_pumped_hydro"):
+            sign = 1.0 if r[1] == "capacity_hydro" else -1.0
+            cap[r[0]] = cap.get(r[0], 0.0) + sign * float(r[3])
+    conventional = sum(cap.values())
+
+    def month_twh(month: str, before: str) -> float:
+        total = 0.0
+        for name in cap:
+            series = gen.get(f"Output: Hydro Power Generating Capacity: {name}: YTD")
+            if series is None:  # Shanghai: no hydro series (and no conventional hydro)
+                continue
+            total += (series[month] - series[before]) / 1e5  # 10 MWh -> TWh
+        return total
+
+    july, august = month_twh("2024-07", "2024-06"), month_twh("2024-08", "2024-07")
+    credit = round(july / (conventional * 0.744), 3)
+    return ["hydro", "capacity_credit", "", f"{credit:g}", "1",
+            f"derived: hydro output at the July peak: the 31 provinces' hydro output in July 2024, "
+            f"{july:.2f} TWh, over their {conventional:.1f} GW of conventional hydro (provinces.csv "
+            f"capacity_hydro less capacity_pumped_hydro) x 744 h = {credit:g}; the joint peak of "
+            "the profiles falls in July (hubs: 17 July 19:00; provinces: 15 July 19:00), as the "
+            "reported records do (Guangdong 152 GW on 24 July 2024, via "
+            "http://122.224.56.14:8082/api/data.php?t=mNd.html), so hydro counts its wet-season "
+            "output, not its dry-season floor (Sichuan March 2024: 0.29); [CEIC] "
+            "energyandcleanair/china_co2 inst/csv/power_generation_by_province_and_source.csv "
+            "'Output: Hydro Power Generating Capacity: <province>: YTD' July minus June 2024 "
+            f"(August gives {august / (conventional * 0.744):.3f}); the month's mean, a lower bound "
+            "for reservoirs that shift energy into the peak hours; the provinces' series include "
+            "pumped-storage output, which raises the figure by at most about 0.02 (if pumped "
+            "storage gave half of the eastern provinces' July output); was 0.5, an assumption "
+            "(range 0.29 to 1.0)"]
+
+
+def write_national(name: str, own: dict[tuple[str, ...], list | None]) -> None:
+    """Copy a national file of china_hubs line by line (its quoting kept), with the rows the
+    province dataset keeps its own (``own``: row key -> row, or None to leave the row out)."""
+    out, used = [], set()
+    for line in (HUBS / name).read_text(encoding="utf-8").splitlines():
+        fields = next(csv.reader([line]))
+        key = next((k for k in own if tuple(fields[:len(k)]) == k), None)
+        if key is None:
+            out.append(line)
+            continue
+        used.add(key)
+        if own[key] is not None:
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator="").writerow(own[key])
+            out.append(buf.getvalue())
+    if missing := set(own) - used:
+        raise KeyError(f"{HUBS / name}: no row {sorted(missing)} to replace")
+    (OUT / name).write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ceic", type=Path, required=True, help="git dir of energyandcleanair/china_co2")
     ap.add_argument("--pik", type=Path, required=True, help="git dir of pik-piam/PyPSA-China-PIK")
     args = ap.parse_args()
     OUT.mkdir(exist_ok=True)
-    for f in ("technologies.csv", "transmission.csv", "parameters.csv", "currency.csv",
-              "compute_parameters.csv", "hydrogen_parameters.csv"):
+    for f in ("currency.csv", "compute_parameters.csv", "hydrogen_parameters.csv"):
         shutil.copyfile(HUBS / f, OUT / f)
 
     hub_rows = list(csv.reader((HUBS / "provinces.csv").open(encoding="utf-8")))
@@ -767,6 +892,11 @@ def main() -> None:
     allrows = sorted(allrows + gem_provinces + reported_rows(args.ceic, allrows),
                      key=lambda r: order[r[0]])
     write(OUT / "provinces.csv", header, allrows)
+    own = dict(NATIONAL_OWN)
+    own["technologies.csv"] = {**own["technologies.csv"], ("hydro", "capacity_credit", ""):
+                               hydro_credit_row(args.ceic, allrows)}
+    for f, rows in own.items():
+        write_national(f, rows)
 
     # Regions: one per province.
     hub_regions = {r["region"]: r for r in csv.DictReader((HUBS / "regions.csv").open())}
@@ -793,7 +923,8 @@ def main() -> None:
         hub = HUB_OF[pid]
         if hub:
             for r in rp[1:]:
-                if r[0] == hub:
+                # collector limits (issue 17) came to china_hubs after this dataset: not taken up
+                if r[0] == hub and not r[1].startswith("collector_"):
                     out_rp.append([pid, r[1], r[2], r[3], r[4],
                                    f"hub value of {hub} applied to its member province: {r[5]}"])
         else:
@@ -1049,13 +1180,19 @@ def main() -> None:
     hub_lines = {r["line"]: r for r in csv.DictReader((HUBS / "lines.csv").open())}
     for hl, (pa, pb) in new_lines.items():
         h = hub_lines[hl]
-        lines.append([hl, h["name"], pa, pb, h["kind"], h["status"], h["in_service"],
-                      f"as china_hubs lines.csv {hl}: {h['source']}"])
+        year, why = LINE_OWN.get(hl, (h["in_service"], h["source"]))
+        lines.append([hl, h["name"], pa, pb, h["kind"], h["status"], year,
+                      f"as china_hubs lines.csv {hl}: {why}"])
         for (k, prm), r in hub_lp.items():
-            if k == hl and prm in ("capacity", "length", "investment", "scheduled_energy"):
-                if hl == "nx_hunan_zhongning" and prm == "scheduled_energy":
-                    lparams.append([hl, "contracted_energy", r[2], 21.6, r[4], ZHONGNING])
-                    continue
+            if k != hl:
+                continue
+            if prm == "scheduled_energy" and hl == "nx_hunan_zhongning":
+                lparams.append([hl, "contracted_energy", r[2], 21.6, r[4], ZHONGNING])
+            elif prm == "calibration_in_service" and hl == "nx_hunan_zhongning":
+                lparams.append([hl, prm, r[2], r[3], r[4], ZHONGNING_CALIBRATION])
+            elif prm == "capacity" and hl in LINE_OWN:
+                lparams.append([hl, prm, year, r[3], r[4], f"as china_hubs {hl} {prm}: {why}"])
+            elif prm in ("capacity", "length", "investment", "scheduled_energy"):
                 lparams.append([hl, "contracted_energy" if prm == "scheduled_energy" else prm,
                                 r[2], r[3], r[4], f"as china_hubs {hl} {prm}: {r[5]}"])
     write(OUT / "lines.csv", ["line", "name", "from", "to", "kind", "status", "in_service",
