@@ -799,8 +799,9 @@ NATIONAL_OWN: dict[str, dict[tuple[str, ...], list | None]] = {
             "that can serve by 2030) over the hub dataset's eight corridors without a planned "
             "line; the same split over this dataset's 57 lines without a max_new of their own "
             "would be 1.7 GW each, but most are ties between neighbouring provinces (37 of the 59 "
-            "under 900 km) whose reinforcement that DC pace does not count, and no pace of AC "
-            "reinforcement was found; the national pace bounds the sum over corridors, which no "
+            "are PIK corridors under 900 km, kind ac) whose reinforcement that DC pace does not "
+            "count, and no pace of AC reinforcement was found; the national pace bounds the sum "
+            "over corridors, which no "
             "per-corridor figure states (docs/data.md, gaps). Sensitivity 0-16 GW (no new line, "
             "or two, on each corridor): docs/calibration.md"],
     },
