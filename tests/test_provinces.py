@@ -155,8 +155,15 @@ def _split_rows(path: Path, keys: set[tuple[str, ...]]
 def test_national_files_are_the_hub_datasets_but_the_rows_the_builder_keeps_its_own():
     """The builder copies the national files from china_hubs but for the rows it lists in
     NATIONAL_OWN (and hydro's credit, derived from CEIC): a change to either dataset's national
-    files that the builder does not know about makes the shipped data and the builder drift."""
+    files that the builder does not know about makes the shipped data and the builder drift. The
+    own rows are exactly the provincial sources of solar's credit and the reserve margin and
+    ``default_max_new`` (the hubs' 4 GW splits a national pace over their eight corridors); issue
+    17's lead time and collector costs are the hubs' here too."""
     tool = _builder()
+    assert {(f, k) for f, rows in tool.NATIONAL_OWN.items() for k in rows} == {
+        ("technologies.csv", ("solar", "capacity_credit", "")),
+        ("parameters.csv", ("reserve_margin", "")),
+        ("transmission.csv", ("default_max_new", "2024"))}
     derived = {"technologies.csv": {("hydro", "capacity_credit", "")}}
     for name in ("technologies.csv", "transmission.csv", "parameters.csv", "currency.csv",
                  "compute_parameters.csv", "hydrogen_parameters.csv"):
@@ -171,6 +178,42 @@ def test_national_files_are_the_hub_datasets_but_the_rows_the_builder_keeps_its_
         assert {k: v for k, v in own.items() if v is not None} == {
             k: v for k, v in prov_own.items() if k in own}, name
         assert derived.get(name, set()) <= set(prov_own), name
+
+
+def test_hub_rules_of_issue_17_hold_in_the_hub_provinces():
+    """Each hub's collector limits sit on its one province (IM on NM, GS, NX; with the hub's value
+    and year), and the UHV lines copied from china_hubs keep its first year, capacity year and
+    max_new: the same facts in both datasets."""
+    prov_of = {r["region"]: r["provinces"] for r in _rows(FOLDER, "regions.csv")}
+    hub_provinces = {r["region"]: r["provinces"] for r in _rows(DATA / "china_hubs",
+                                                               "regions.csv")}
+    region_of = {v: k for k, v in prov_of.items()}
+    hub_rows = {(region_of[hub_provinces[r["region"]]], r["parameter"]): (r["year"], r["value"])
+                for r in _rows(DATA / "china_hubs", "region_parameters.csv")
+                if r["parameter"].startswith("collector_")}
+    mine = {(r["region"], r["parameter"]): (r["year"], r["value"])
+            for r in _rows(FOLDER, "region_parameters.csv")
+            if r["parameter"].startswith("collector_")}
+    assert set(hub_rows) == {("NM", "collector_share"), ("GS", "collector_share"),
+                             ("NX", "collector_share"), ("GS", "collector_share_wind")}
+    assert mine == hub_rows
+    hub_lines = {r["line"]: r for r in _rows(DATA / "china_hubs", "lines.csv")}
+    my_lines = {r["line"]: r for r in _rows(FOLDER, "lines.csv")}
+    copied = [ln for ln in my_lines if ln in hub_lines]
+    assert sorted(copied) == ["gs_yrd_wuwei_zhejiang", "im_bth_mengxi_jingjinji",
+                              "nx_hunan_zhongning"]
+    assert {ln: my_lines[ln]["in_service"] for ln in copied} == {
+        ln: hub_lines[ln]["in_service"] for ln in copied}
+    assert my_lines["gs_yrd_wuwei_zhejiang"]["in_service"] == "2027"
+
+    def params(folder: Path, keep: set[str]) -> dict:
+        return {(r["line"], r["parameter"]): (r["year"], r["value"])
+                for r in _rows(folder, "line_parameters.csv")
+                if r["line"] in copied and r["parameter"] in keep}
+    keep = {"capacity", "length", "investment", "max_new"}
+    assert params(FOLDER, keep) == params(DATA / "china_hubs", keep)
+    assert params(FOLDER, {"max_new"}) == {("gs_yrd_wuwei_zhejiang", "max_new"): ("", "0"),
+                                           ("im_bth_mengxi_jingjinji", "max_new"): ("", "0")}
 
 
 def test_hub_clusters_are_placed_in_their_provinces():

@@ -358,10 +358,6 @@ ZHONGNING_CALIBRATION = (
     "over its three DC lines (this file's contracted_energy: 21.6 TWh here, the remainder after "
     "Lingshao's and Yindong's line-level volumes), and NX's balance rests on them "
     "(docs/calibration.md, The 2024 set of lines)")
-#: The 2025-27 UHV lines' year and source as the province dataset has them where china_hubs has
-#: since changed them: Gansu-Zhejiang stays at 2026 here (china_hubs: April 2027, issue 17), so
-#: the province runs of 2025-2030 keep the line a year earlier than the hub runs (docs/data.md).
-LINE_OWN = {"gs_yrd_wuwei_zhejiang": ("2026", "reference data sheet section 2 (chinadaily.com.cn)")}
 
 
 #: The Three Gorges' output is shared out by the state plan, not by cost: SDPC's 2003 plan (People's
@@ -762,11 +758,10 @@ def write(path: Path, header: list[str], rows: list[list]) -> None:
 
 
 #: Rows of the national files where china_provinces keeps its own value (row key -> row, or None:
-#: left out). The hub dataset moved on after these files were copied (issue 17: lead time from
-#: approval, the 4 GW pace rule for the eight hub corridors, collector capacity) and the province
-#: dataset has not taken those changes up (docs/data.md, The province dataset); the reserve
-#: margin's and the credits' sources speak of the provinces, not the hubs. The hydro credit's
-#: figures are derived in :func:`hydro_credit_row`.
+#: left out): the reserve margin's and the credits' sources speak of the provinces, not the hubs,
+#: and ``default_max_new`` is a rule of the hub dataset's eight corridors (its row says why). The
+#: rest of issue 17's national rules hold here as in china_hubs (lead time from approval, the
+#: collector limits). The hydro credit's figures are derived in :func:`hydro_credit_row`.
 SOUTHERN_OBSERVER = ("Southern Energy Observer (南方能源观察), '科普:什么是电力电量平衡?', 12 Oct "
                      "2020, via http://m.lmroom.cn/article/41277.html")
 NATIONAL_OWN: dict[str, dict[tuple[str, ...], list | None]] = {
@@ -793,23 +788,22 @@ NATIONAL_OWN: dict[str, dict[tuple[str, ...], list | None]] = {
             "July), other thermal, nuclear and pumped storage in full; was 0.15, an assumption "
             "(upper end of 12-15%; Lin, Kahrl & Liu 2018, "
             "https://eaei.lbl.gov/publications/regional-analysis-excess-capacity)"],
-        ("collector_capex", "2024"): None,
-        ("collector_lifetime", "2024"): None,
     },
     "transmission.csv": {
-        ("lead_time", "2024"): [
-            "lead_time", "2024", "2", "year",
-            "derived: a UHV DC line takes about two years from construction start to operation: "
-            "Ningxia-Hunan (Zhongning) started June 2023, in service June 2025; Longdong-Shandong "
-            "started March 2023, in service 2025 (reference data sheet section 2); a line not in "
-            "lines.csv as existing or planned is not yet approved, so its first full year of "
-            "service is 2026 at the earliest"],
         ("default_max_new", "2024"): [
             "default_max_new", "2024", "8", "GW",
             "assumption: one new +-800 kV UHV DC line (8 GW, the rating of Ningdong-Shaoxing and "
-            "Jiuquan-Hunan, lines.csv) per corridor by 2030; China approved about 3-4 such lines a "
-            "year nationally in 2022-2024; a corridor's own max_new in line_parameters.csv replaces "
-            "it. Sensitivity 0-16 GW (no new line, or two, on each corridor): docs/calibration.md"],
+            "Jiuquan-Hunan, lines.csv) per corridor by 2030; a corridor's own max_new in "
+            "line_parameters.csv replaces it. Kept, not china_hubs' 4 GW: that figure splits the "
+            "hub-to-hub third of the national pace (96 GW of +-800 kV DC lines approved 2026-2028 "
+            "that can serve by 2030) over the hub dataset's eight corridors without a planned "
+            "line; the same split over this dataset's 57 lines without a max_new of their own "
+            "would be 1.7 GW each, but most are ties between neighbouring provinces (37 of the 59 "
+            "are PIK corridors under 900 km, kind ac) whose reinforcement that DC pace does not "
+            "count, and no pace of AC reinforcement was found; the national pace bounds the sum "
+            "over corridors, which no "
+            "per-corridor figure states (docs/data.md, gaps). Sensitivity 0-16 GW (no new line, "
+            "or two, on each corridor): docs/calibration.md"],
     },
 }
 
@@ -923,8 +917,7 @@ def main() -> None:
         hub = HUB_OF[pid]
         if hub:
             for r in rp[1:]:
-                # collector limits (issue 17) came to china_hubs after this dataset: not taken up
-                if r[0] == hub and not r[1].startswith("collector_"):
+                if r[0] == hub:
                     out_rp.append([pid, r[1], r[2], r[3], r[4],
                                    f"hub value of {hub} applied to its member province: {r[5]}"])
         else:
@@ -1180,9 +1173,8 @@ def main() -> None:
     hub_lines = {r["line"]: r for r in csv.DictReader((HUBS / "lines.csv").open())}
     for hl, (pa, pb) in new_lines.items():
         h = hub_lines[hl]
-        year, why = LINE_OWN.get(hl, (h["in_service"], h["source"]))
-        lines.append([hl, h["name"], pa, pb, h["kind"], h["status"], year,
-                      f"as china_hubs lines.csv {hl}: {why}"])
+        lines.append([hl, h["name"], pa, pb, h["kind"], h["status"], h["in_service"],
+                      f"as china_hubs lines.csv {hl}: {h['source']}"])
         for (k, prm), r in hub_lp.items():
             if k != hl:
                 continue
@@ -1190,9 +1182,7 @@ def main() -> None:
                 lparams.append([hl, "contracted_energy", r[2], 21.6, r[4], ZHONGNING])
             elif prm == "calibration_in_service" and hl == "nx_hunan_zhongning":
                 lparams.append([hl, prm, r[2], r[3], r[4], ZHONGNING_CALIBRATION])
-            elif prm == "capacity" and hl in LINE_OWN:
-                lparams.append([hl, prm, year, r[3], r[4], f"as china_hubs {hl} {prm}: {why}"])
-            elif prm in ("capacity", "length", "investment", "scheduled_energy"):
+            elif prm in ("capacity", "length", "investment", "scheduled_energy", "max_new"):
                 lparams.append([hl, "contracted_energy" if prm == "scheduled_energy" else prm,
                                 r[2], r[3], r[4], f"as china_hubs {hl} {prm}: {r[5]}"])
     write(OUT / "lines.csv", ["line", "name", "from", "to", "kind", "status", "in_service",
