@@ -77,7 +77,7 @@ KNOWN_MISSES: dict[tuple[str, str], str] = {
                            "(the 2019 tariff) is above it"),
     ("price", "Tibet"): "no coal benchmark for Tibet: the reference is a placeholder",
     ("price", "Qinghai"): ("Henan's published purchases (66.39 TWh, gross) leave the Qinghai-Henan "
-                           "DC (no contract, no 2024 volume found) 10.8 TWh after Tianzhong's "
+                           "DC (no contract, no 2024 volume found) 10.7 TWh after Tianzhong's "
                            "contract and the Three Gorges' Henan share, against 47.5 on cost, so "
                            "Qinghai's surplus hydro and solar set a lower price"),
 }
