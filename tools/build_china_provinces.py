@@ -32,6 +32,7 @@ import io
 import math
 import shutil
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -398,6 +399,10 @@ SANXIA_CENTRAL = SANXIA_PLAN.format(
            "are sent over Hubei's ties. A 2003 key (the plant's first year) applied to 2023's output: "
            "an assumption of a stable split, stated; Hubei's own 24.4% is close to the 2003-05 "
            "reading '40% mainly for Hubei' only if read loosely (docs/calibration.md)"))
+#: NDRC's adjusted 2003 plan (10^8 kWh): province -> (name, its part of the Central China share).
+SANXIA_CENTRAL_KEY = {"HA": ("Henan", 13.3), "HB": ("Hubei", 8.1), "HN": ("Hunan", 4.1),
+                      "CQ": ("Chongqing", 7.7)}
+SANXIA_CENTRAL_TWH = 39.598  # 0.4933 x 80.271 TWh, as SANXIA_CENTRAL says
 SANXIA_FLOOR = ("as sc_js: hydro export line: the Three Gorges' power follows the water (most in the "
                 "flood season), so no flat schedule; the contract's annual energy and headroom "
                 "still hold")
@@ -848,13 +853,18 @@ def hydro_credit_row(ceic_repo: Path, prov_rows: list[list]) -> list:
             "(range 0.29 to 1.0)"]
 
 
+def own_key(fields: list[str], keys: Iterable[tuple[str, ...]]) -> tuple[str, ...] | None:
+    """The key of ``keys`` (a row's leading fields) that a CSV row starts with, if any."""
+    return next((k for k in keys if tuple(fields[:len(k)]) == k), None)
+
+
 def write_national(name: str, own: dict[tuple[str, ...], list | None]) -> None:
     """Copy a national file of china_hubs line by line (its quoting kept), with the rows the
     province dataset keeps its own (``own``: row key -> row, or None to leave the row out)."""
     out, used = [], set()
     for line in (HUBS / name).read_text(encoding="utf-8").splitlines():
         fields = next(csv.reader([line]))
-        key = next((k for k in own if tuple(fields[:len(k)]) == k), None)
+        key = own_key(fields, own)
         if key is None:
             out.append(line)
             continue
@@ -1077,9 +1087,6 @@ def main() -> None:
         ("NM", "LN"): (40.43, 2024, MENGDONG_LN),
         ("HB", "SH"): (19.265, 2023, SANXIA_EAST.format(share="2/3 (6 of 9 GW)")),
         ("HB", "JS"): (9.633, 2023, SANXIA_EAST.format(share="1/3 (3 of 9 GW)")),
-        ("HB", "HA"): (15.863, 2023, SANXIA_CENTRAL.format(share="13.3/33.2 (Henan)")),
-        ("HB", "CQ"): (9.184, 2023, SANXIA_CENTRAL.format(share="7.7/33.2 (Chongqing)")),
-        ("HB", "HN"): (4.890, 2023, SANXIA_CENTRAL.format(share="4.1/33.2 (Hunan)")),
         # Line-level volumes of Zhejiang's DC lines and the rest of their senders' totals (issue
         # 18, Zhejiang pass); these replace the capacity shares of the hub contracts below.
         ("SC", "ZJ"): (58.07, 2024, SICHUAN_ZJ),
@@ -1102,9 +1109,15 @@ def main() -> None:
                     "follows the water (most in the wet season), so no flat schedule; the contract's "
                     "annual energy and headroom still hold")
     reported_floor = {("YN", "GD"): yunnan_floor, ("YN", "GX"): yunnan_floor,
-                      ("HB", "SH"): SANXIA_FLOOR, ("HB", "JS"): SANXIA_FLOOR,
-                      ("HB", "HA"): SANXIA_FLOOR, ("HB", "CQ"): SANXIA_FLOOR,
-                      ("HB", "HN"): SANXIA_FLOOR}
+                      ("HB", "SH"): SANXIA_FLOOR, ("HB", "JS"): SANXIA_FLOOR}
+    # The Three Gorges' Central China share: Hubei keeps its part, the others' go over its ties.
+    plan_total = sum(part for _, part in SANXIA_CENTRAL_KEY.values())
+    for prov, (name, part) in SANXIA_CENTRAL_KEY.items():
+        if prov != "HB":
+            reported[("HB", prov)] = (
+                round(SANXIA_CENTRAL_TWH * part / plan_total, 3), 2023,
+                SANXIA_CENTRAL.format(share=f"{part:g}/{plan_total:.1f} ({name})"))
+            reported_floor[("HB", prov)] = SANXIA_FLOOR
     lines, lparams = [], []
     for a, b, mw in edges:
         pa, pb = pik_name[a], pik_name[b]
