@@ -140,12 +140,11 @@ def test_every_module_declares_the_dims_units_and_roles_the_loader_gives_its_inp
 
 
 def test_the_inputs_table_of_docs_data_md_is_generated_from_the_modules():
-    import importlib.util
     from pathlib import Path
 
-    path = Path(__file__).resolve().parent.parent / "tools" / "inputs_table.py"
-    spec = importlib.util.spec_from_file_location("inputs_table", path)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    from tests.scripts import load_script
+
+    tool = load_script(Path(__file__).resolve().parent.parent / "tools" / "inputs_table.py",
+                       "inputs_table")
     assert tool.current(tool.DOC.read_text(encoding="utf-8")) == tool.inputs_table(), (
         "docs/data.md's inputs table is stale: run .venv/bin/python tools/inputs_table.py")

@@ -153,13 +153,10 @@ def test_report_opened_fresh_in_jupyterlab_shows_charts_not_text(rendered, tmp_p
     """tools/check_jupyterlab.py: the rendered report opened untrusted in JupyterLab (headless
     Chromium, no network) shows every chart as a picture, none as ``alt.Chart(...)``, no stderr;
     the same notebook with its PNGs taken out shows the text (so the check can fail)."""
-    import importlib.util
+    from tests.scripts import load_script
 
-    spec = importlib.util.spec_from_file_location(
-        "check_jupyterlab", report.NOTEBOOK_DIR.parent / "tools" / "check_jupyterlab.py")
-    assert spec is not None and spec.loader is not None
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_script(report.NOTEBOOK_DIR.parent / "tools" / "check_jupyterlab.py",
+                       "check_jupyterlab")
     folder, _ = rendered
     shot = tmp_path / "lab.png"
     counts = tool.check(folder / "report.ipynb", shot)

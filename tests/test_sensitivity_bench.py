@@ -3,29 +3,19 @@ corridor default's override gives the inputs a changed default in transmission.c
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from synergy_models.data.loader import load_inputs
+from tests.scripts import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 HUBS = ROOT / "data" / "china_hubs"
 
-
-def _bench():
-    spec = importlib.util.spec_from_file_location("sensitivity_bench", ROOT / "bench" / "sensitivity.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-sens = _bench()
+sens = load_script(ROOT / "bench" / "sensitivity.py", "sensitivity_bench")
 
 
 def _write(path: Path, text: str) -> None:
