@@ -293,7 +293,10 @@ def test_scenario_provinces_hubs_loads_with_19_regions_and_the_error_report():
 #: Shanxi's published capacity, Henan's gross trade limits): emissions 6.1% (GS), generation 4.1%
 #: of GS's output, prices 0.9% (YRD), system cost 0.23%, national emissions 0.18%. With Zhejiang's
 #: volumes alone BTH's emissions were +20.4% (the Shanxi-Hebei tie at PIK's 25 GW moved BTH's coal
-#: between Hebei and Tianjin); the published capacity brings it to -0.7%.
+#: between Hebei and Tianjin); the published capacity brings it to -0.7%. After the Three Gorges'
+#: Central China contracts and issue 17's hub rules (collector limits, 2026-12-08): emissions
+#: +10.5% (GS), generation 6.6% of GS's output, prices 0.69% (BTH), system cost 0.27%, national
+#: emissions 0.10%.
 PRICE_TOL = 0.03           # relative, hub's consumption-weighted price
 GENERATION_TOL = 0.10      # of the hub's total generation, per technology
 EMISSIONS_TOL = 0.15       # relative, per hub
